@@ -1,0 +1,205 @@
+/**
+ * The ports the stage handlers depend on. Each handler takes only the ports it needs (narrow
+ * `Pick<>`s of these), so tests pass in-memory fakes and the local runtime and Lambda pass their
+ * own adapters. Adapters map their failures onto the errors in #domain/errors.ts
+ * (NotFoundError, ConflictError, TransientError) and keep the cause.
+ *
+ * This file is a contract shared by shared/adapters/{local,aws,kube}; change it deliberately.
+ */
+import type { Hop } from '#domain/planner.ts';
+import type { Job, JobState, StageName } from '#domain/job.ts';
+
+// ---------------------------------------------------------------- jobs
+
+export interface JobFilter {
+  cluster?: string;
+  state?: JobState;
+  batchId?: string;
+  limit?: number;
+}
+
+export interface JobStore {
+  /**
+   * Inserts a new job. Throws ConflictError (code ACTIVE_JOB_EXISTS) when the cluster already has
+   * an active job; with an idempotency key already used, returns the existing job instead.
+   */
+  create(job: Job, idempotencyKey?: string): Promise<Job>;
+  get(id: string): Promise<Job | undefined>;
+  /** Conditional write: succeeds only when the stored job still has `expectedVersion`, else ConflictError. */
+  update(job: Job, expectedVersion: number): Promise<void>;
+  list(filter: JobFilter): Promise<Job[]>;
+}
+
+// ---------------------------------------------------------------- queues
+
+/** DESIGN.md 4.4: the body of every stage message. `seq` is the job version the sender saw. */
+export interface StageMessage {
+  jobId: string;
+  stage: StageName;
+  hop: number;
+  seq: number;
+}
+
+export interface SendOptions {
+  /** Re-enqueue waits are delays, never sleeping handlers. Adapters cap or chain long delays. */
+  delaySeconds?: number;
+}
+
+export interface Queue {
+  send(message: StageMessage, options?: SendOptions): Promise<void>;
+}
+
+// ---------------------------------------------------------------- artifacts
+
+export interface ArtifactRef {
+  package: string;
+  version: string;
+  fileName: string;
+  sha256: string;
+  size?: number;
+}
+
+export interface ArtifactStore {
+  /** True when the artifact is stored and its recorded sha256 matches. */
+  has(ref: ArtifactRef): Promise<boolean>;
+  /**
+   * Stores the stream, verifying sha256 while writing; on mismatch nothing is kept and a
+   * ValidationError (code CHECKSUM_MISMATCH) is thrown. Concurrent puts of one ref store it once.
+   */
+  put(ref: ArtifactRef, body: AsyncIterable<Uint8Array>): Promise<void>;
+  /** A local file path holding the artifact (downloaded to a temp file for remote stores). */
+  localPath(ref: ArtifactRef): Promise<string>;
+}
+
+/** Streams a catalog artifact URL (with retries on transient failures). */
+export interface ArtifactDownloader {
+  download(url: string): Promise<AsyncIterable<Uint8Array>>;
+}
+
+// ---------------------------------------------------------------- clusters
+
+export interface ClusterRecord {
+  name: string;
+  /** kubeconfig context (local) or Secrets Manager ARN of a kubeconfig (AWS). */
+  context?: string;
+  kubeconfigSecretArn?: string;
+  labels: Record<string, string>;
+  platformVersion?: string;
+}
+
+export interface ClusterRegistry {
+  get(name: string): Promise<ClusterRecord | undefined>;
+  put(record: ClusterRecord): Promise<void>;
+  list(): Promise<ClusterRecord[]>;
+}
+
+export type Approval = 'Manual' | 'Automatic';
+
+export interface SubscriptionView {
+  namespace: string;
+  name: string;
+  channel: string;
+  approval: Approval;
+  installedCSV?: string;
+  currentCSV?: string;
+  state?: string;
+  installPlanRef?: { name: string; namespace: string };
+  resourceVersion?: string;
+}
+
+export interface CsvView {
+  name: string;
+  version?: string;
+  phase?: string;
+  message?: string;
+}
+
+export interface InstallPlanView {
+  name: string;
+  namespace: string;
+  csvNames: string[];
+  approval: Approval;
+  approved: boolean;
+  phase?: string;
+  message?: string;
+  resourceVersion?: string;
+}
+
+export type RedisKind = 'Redis' | 'RedisFailover' | 'RedisSentinel' | 'DistributedRedisCluster';
+
+export interface RedisInstanceView {
+  kind: RedisKind;
+  namespace: string;
+  name: string;
+  healthy: boolean;
+  /** status.phase or status.status as reported */
+  status?: string;
+}
+
+export interface RedisBackupView {
+  namespace: string;
+  name: string;
+  instance: string;
+  condition?: string;
+  completionTime?: string;
+}
+
+export interface CapacityView {
+  cpuAllocatableMillis: number;
+  cpuRequestedMillis: number;
+  memoryAllocatableBytes: number;
+  memoryRequestedBytes: number;
+}
+
+export interface PvcView {
+  namespace: string;
+  name: string;
+  phase?: string;
+  labels: Record<string, string>;
+}
+
+/** Everything the stage handlers read from or do to one workload cluster. */
+export interface ClusterClient {
+  readSubscription(): Promise<SubscriptionView>;
+  readCsv(name: string): Promise<CsvView | undefined>;
+  readPlatformVersion(): Promise<string | undefined>;
+  listRedisInstances(): Promise<RedisInstanceView[]>;
+  listRedisBackups(): Promise<RedisBackupView[]>;
+  createRedisBackup(instance: RedisInstanceView): Promise<RedisBackupView>;
+  readCapacity(): Promise<CapacityView>;
+  listPvcs(): Promise<PvcView[]>;
+  /** Channel entries (CSV names) the PackageManifest currently offers for the package. */
+  readOfferedCsvs(packageName: string, channel: string): Promise<string[]>;
+  readArtifactVersionReason(name: string): Promise<string | undefined>;
+  patchSubscriptionChannel(channel: string, resourceVersion?: string): Promise<void>;
+  readInstallPlan(name: string, namespace: string): Promise<InstallPlanView | undefined>;
+  listInstallPlans(namespace: string): Promise<InstallPlanView[]>;
+  /** Sets spec.approved=true guarded by resourceVersion, so a plan that changed is never approved. */
+  approveInstallPlan(plan: InstallPlanView): Promise<void>;
+}
+
+export interface ClusterGateway {
+  forCluster(cluster: ClusterRecord): Promise<ClusterClient>;
+}
+
+export interface PackageUploader {
+  /** Pushes a package file to one cluster of a platform (violet push). */
+  push(file: string, cluster: ClusterRecord): Promise<void>;
+}
+
+// ---------------------------------------------------------------- events and time
+
+export interface JobEvent {
+  id: string;
+  type: string;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+export interface Notifier {
+  emit(event: JobEvent): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
