@@ -1,0 +1,277 @@
+/**
+ * ClusterClient over @kubernetes/client-node: every read and write the stage handlers make on a
+ * workload cluster, reduced to the narrow views in #shared/ports.ts. Lists page through
+ * `limit`/`continue` so clusters with thousands of objects are read completely.
+ */
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { quantityToScalar } from '@kubernetes/client-node/dist/util.js';
+import { NotFoundError } from '#domain/errors.ts';
+import type {
+  CapacityView,
+  ClusterClient,
+  CsvView,
+  InstallPlanView,
+  PvcView,
+  RedisBackupView,
+  RedisInstanceView,
+  SubscriptionView,
+} from '#shared/ports.ts';
+import { callCluster, type RetryPolicy } from './kube-errors.ts';
+import {
+  ARTIFACT_VERSIONS,
+  CSVS,
+  type CustomResource,
+  INSTALL_PLANS,
+  PACKAGE_MANIFESTS,
+  PRODUCT_BASES,
+  REDIS_BACKUPS,
+  REDIS_INSTANCE_KINDS,
+  SUBSCRIPTIONS,
+} from './kube-resources.ts';
+import {
+  type KubeObject,
+  toBackupView,
+  toCsvView,
+  toInstallPlanView,
+  toPvcView,
+  toSubscriptionView,
+} from './kube-views.ts';
+
+export interface KubeClusterClientOptions {
+  subscriptionNamespace: string;
+  subscriptionName: string;
+  /** Where the catalog's PackageManifests and the uploaded ArtifactVersions live. */
+  catalogNamespace: string;
+  pageSize: number;
+  retry: RetryPolicy;
+}
+
+interface ObjectList<T> {
+  items: T[];
+  // Typed core lists deserialize the token as `_continue`; raw custom-object JSON keeps `continue`.
+  metadata?: { continue?: string; _continue?: string };
+}
+
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export class KubeClusterClient implements ClusterClient {
+  readonly #custom: CustomObjectsApi;
+  readonly #core: CoreV1Api;
+  readonly #options: KubeClusterClientOptions;
+  readonly #cluster: string;
+
+  constructor(cluster: string, kubeConfig: KubeConfig, options: KubeClusterClientOptions) {
+    this.#cluster = cluster;
+    this.#custom = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#options = options;
+  }
+
+  #call<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return callCluster(`cluster ${this.#cluster}: ${what}`, call, this.#options.retry);
+  }
+
+  async #getOptional(
+    resource: CustomResource,
+    namespace: string,
+    name: string,
+  ): Promise<KubeObject | undefined> {
+    try {
+      return (await this.#call(`get ${resource.plural} ${namespace}/${name}`, () =>
+        this.#custom.getNamespacedCustomObject({ ...resource, namespace, name }),
+      )) as KubeObject;
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  async #listAll<T>(what: string, page: (cont: string | undefined) => Promise<ObjectList<T>>): Promise<T[]> {
+    const items: T[] = [];
+    let cont: string | undefined;
+    do {
+      const list = await this.#call(`list ${what}`, () => page(cont));
+      items.push(...list.items);
+      cont = list.metadata?.continue || list.metadata?._continue || undefined;
+    } while (cont);
+    return items;
+  }
+
+  #listCustom(resource: CustomResource, namespace?: string): Promise<KubeObject[]> {
+    const limit = this.#options.pageSize;
+    return this.#listAll(
+      resource.plural,
+      async (cont) =>
+        (namespace
+          ? await this.#custom.listNamespacedCustomObject({ ...resource, namespace, limit, _continue: cont })
+          : await this.#custom.listClusterCustomObject({
+              ...resource,
+              limit,
+              _continue: cont,
+            })) as ObjectList<KubeObject>,
+    );
+  }
+
+  async readSubscription(): Promise<SubscriptionView> {
+    const { subscriptionNamespace: namespace, subscriptionName: name } = this.#options;
+    const object = await this.#getOptional(SUBSCRIPTIONS, namespace, name);
+    if (!object) {
+      throw new NotFoundError(
+        `cluster ${this.#cluster}: Subscription ${namespace}/${name} not found; is the Redis operator installed through OLM?`,
+      );
+    }
+    return toSubscriptionView(object);
+  }
+
+  async readCsv(name: string): Promise<CsvView | undefined> {
+    const object = await this.#getOptional(CSVS, this.#options.subscriptionNamespace, name);
+    return object && toCsvView(object);
+  }
+
+  async readPlatformVersion(): Promise<string | undefined> {
+    const bases = await this.#listCustom(PRODUCT_BASES);
+    const version = bases
+      .map((base) => (base.status as { version?: unknown } | undefined)?.version)
+      .find(Boolean);
+    return typeof version === 'string' ? version.replace(/^v/, '') : undefined;
+  }
+
+  async listRedisInstances(): Promise<RedisInstanceView[]> {
+    const perKind = await Promise.all(
+      REDIS_INSTANCE_KINDS.map(async (kind) => {
+        const objects = await this.#listCustom(kind);
+        return objects.map((object): RedisInstanceView => {
+          const status = (object.status as Record<string, unknown> | undefined)?.[kind.field];
+          return {
+            kind: kind.kind,
+            namespace: object.metadata.namespace ?? '',
+            name: object.metadata.name,
+            healthy: status === kind.healthy,
+            status: typeof status === 'string' ? status : undefined,
+          };
+        });
+      }),
+    );
+    return perKind.flat();
+  }
+
+  async listRedisBackups(): Promise<RedisBackupView[]> {
+    return (await this.#listCustom(REDIS_BACKUPS)).map(toBackupView);
+  }
+
+  async createRedisBackup(instance: RedisInstanceView): Promise<RedisBackupView> {
+    const source =
+      instance.kind === 'RedisFailover' ? { redisFailoverName: instance.name } : { redisName: instance.name };
+    const body = {
+      apiVersion: `${REDIS_BACKUPS.group}/${REDIS_BACKUPS.version}`,
+      kind: 'RedisBackup',
+      metadata: {
+        generateName: `${instance.name}-pre-upgrade-`,
+        namespace: instance.namespace,
+        labels: { 'redis-upgrader.io/instance': instance.name, 'redis-upgrader.io/reason': 'pre-upgrade' },
+      },
+      spec: { source },
+    };
+    const created = (await this.#call(`create RedisBackup for ${instance.namespace}/${instance.name}`, () =>
+      this.#custom.createNamespacedCustomObject({ ...REDIS_BACKUPS, namespace: instance.namespace, body }),
+    )) as KubeObject;
+    return toBackupView(created);
+  }
+
+  async readCapacity(): Promise<CapacityView> {
+    const nodes = await this.#listAll('nodes', (cont) =>
+      this.#core.listNode({ limit: this.#options.pageSize, _continue: cont }),
+    );
+    const pods: V1Pod[] = await this.#listAll('pods', (cont) =>
+      this.#core.listPodForAllNamespaces({ limit: this.#options.pageSize, _continue: cont }),
+    );
+    const view: CapacityView = {
+      cpuAllocatableMillis: 0,
+      cpuRequestedMillis: 0,
+      memoryAllocatableBytes: 0,
+      memoryRequestedBytes: 0,
+    };
+    for (const node of nodes) {
+      view.cpuAllocatableMillis += quantity(node.status?.allocatable?.cpu) * 1000;
+      view.memoryAllocatableBytes += quantity(node.status?.allocatable?.memory);
+    }
+    // Finished pods no longer hold their requests (the scheduler ignores them too).
+    for (const pod of pods.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')) {
+      for (const container of pod.spec?.containers ?? []) {
+        view.cpuRequestedMillis += quantity(container.resources?.requests?.cpu) * 1000;
+        view.memoryRequestedBytes += quantity(container.resources?.requests?.memory);
+      }
+    }
+    return view;
+  }
+
+  async listPvcs(): Promise<PvcView[]> {
+    const pvcs = await this.#listAll('persistentvolumeclaims', (cont) =>
+      this.#core.listPersistentVolumeClaimForAllNamespaces({
+        limit: this.#options.pageSize,
+        _continue: cont,
+      }),
+    );
+    return pvcs.map((pvc) => toPvcView(pvc as KubeObject));
+  }
+
+  async readOfferedCsvs(packageName: string, channel: string): Promise<string[]> {
+    const manifest = await this.#getOptional(PACKAGE_MANIFESTS, this.#options.catalogNamespace, packageName);
+    const channels =
+      (
+        manifest?.status as {
+          channels?: { name: string; currentCSV?: string; entries?: { name: string }[] }[];
+        }
+      )?.channels ?? [];
+    const found = channels.find((c) => c.name === channel);
+    if (!found) return [];
+    const names = (found.entries ?? []).map((entry) => entry.name);
+    return found.currentCSV && !names.includes(found.currentCSV) ? [...names, found.currentCSV] : names;
+  }
+
+  async readArtifactVersionReason(name: string): Promise<string | undefined> {
+    const object = await this.#getOptional(ARTIFACT_VERSIONS, this.#options.catalogNamespace, name);
+    const reason = (object?.status as { reason?: unknown } | undefined)?.reason;
+    return typeof reason === 'string' ? reason : undefined;
+  }
+
+  async patchSubscriptionChannel(channel: string, resourceVersion?: string): Promise<void> {
+    const { subscriptionNamespace: namespace, subscriptionName: name } = this.#options;
+    const body = { metadata: resourceVersion ? { resourceVersion } : {}, spec: { channel } };
+    await this.#call(`patch Subscription ${namespace}/${name} channel`, () =>
+      this.#custom.patchNamespacedCustomObject({ ...SUBSCRIPTIONS, namespace, name, body }, MERGE_PATCH),
+    );
+  }
+
+  async readInstallPlan(name: string, namespace: string): Promise<InstallPlanView | undefined> {
+    const object = await this.#getOptional(INSTALL_PLANS, namespace, name);
+    return object && toInstallPlanView(object);
+  }
+
+  async listInstallPlans(namespace: string): Promise<InstallPlanView[]> {
+    return (await this.#listCustom(INSTALL_PLANS, namespace)).map(toInstallPlanView);
+  }
+
+  async approveInstallPlan(plan: InstallPlanView): Promise<void> {
+    // The resourceVersion precondition makes the API server refuse (409) if the plan changed
+    // since we checked it, so a plan that OLM merged or retargeted meanwhile is never approved.
+    const body = { metadata: { resourceVersion: plan.resourceVersion }, spec: { approved: true } };
+    await this.#call(`approve InstallPlan ${plan.namespace}/${plan.name}`, () =>
+      this.#custom.patchNamespacedCustomObject(
+        { ...INSTALL_PLANS, namespace: plan.namespace, name: plan.name, body },
+        MERGE_PATCH,
+      ),
+    );
+  }
+}
+
+function quantity(value: string | undefined): number {
+  return value ? Number(quantityToScalar(value)) : 0;
+}

@@ -1,0 +1,101 @@
+/**
+ * One ClusterClient per cluster, built from a kubeconfig context and reused (clients are cheap
+ * to keep and costly to rebuild per message). Where the kubeconfig comes from is the caller's
+ * business: a local file, or a secret fetched per warm Lambda.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { ConfigError } from '#domain/errors.ts';
+import type { ClusterClient, ClusterGateway, ClusterRecord } from '#shared/ports.ts';
+import { KubeClusterClient, type KubeClusterClientOptions } from './kube-cluster-client.ts';
+import { DEFAULT_RETRY_POLICY } from './kube-errors.ts';
+
+export type KubeConfigSource = (cluster: ClusterRecord) => Promise<KubeConfig>;
+
+/** Where `violet push` must go for a cluster: the ACP platform in front of its Kubernetes API. */
+export interface PlatformTarget {
+  address: string;
+  token: string;
+  cluster: string;
+}
+
+export const DEFAULT_CLIENT_OPTIONS: KubeClusterClientOptions = {
+  subscriptionNamespace: 'redis-system',
+  subscriptionName: 'redis-operator',
+  catalogNamespace: 'cpaas-system',
+  pageSize: 500,
+  retry: DEFAULT_RETRY_POLICY,
+};
+
+export function kubeConfigFromFile(path: string): KubeConfigSource {
+  let loaded: KubeConfig | undefined;
+  return async () => {
+    if (!loaded) {
+      loaded = new KubeConfig();
+      try {
+        loaded.loadFromFile(path);
+      } catch (error) {
+        throw new ConfigError(`cannot read kubeconfig ${path}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    }
+    return loaded;
+  };
+}
+
+/** The context a cluster record names, made current on a private copy of the kubeconfig. */
+export function selectContext(source: KubeConfig, cluster: ClusterRecord): KubeConfig {
+  const contextName = cluster.context ?? cluster.name;
+  if (!source.getContextObject(contextName)) {
+    throw new ConfigError(`kubeconfig has no context "${contextName}" for cluster ${cluster.name}`);
+  }
+  const copy = new KubeConfig();
+  copy.loadFromOptions({
+    clusters: source.getClusters(),
+    users: source.getUsers(),
+    contexts: source.getContexts(),
+    currentContext: contextName,
+  });
+  return copy;
+}
+
+/** ACP serves each cluster at <platform>/kubernetes/<cluster>; the platform token reaches both. */
+export function platformTarget(kubeConfig: KubeConfig, cluster: ClusterRecord): PlatformTarget {
+  const server = kubeConfig.getCurrentCluster()?.server ?? '';
+  const match = /^(.*)\/kubernetes\/([^/]+)\/?$/.exec(server);
+  const token = kubeConfig.getCurrentUser()?.token;
+  if (!match?.[1] || !match[2] || !token) {
+    throw new ConfigError(
+      `cluster ${cluster.name}: kubeconfig server must look like https://<platform>/kubernetes/<cluster> with a bearer token`,
+    );
+  }
+  return { address: match[1], cluster: match[2], token };
+}
+
+export class KubeClusterGateway implements ClusterGateway {
+  readonly #clients = new Map<string, Promise<ClusterClient>>();
+  readonly #source: KubeConfigSource;
+  readonly #options: KubeClusterClientOptions;
+
+  constructor(source: KubeConfigSource, options: Partial<KubeClusterClientOptions> = {}) {
+    this.#source = source;
+    this.#options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
+  }
+
+  forCluster(cluster: ClusterRecord): Promise<ClusterClient> {
+    let client = this.#clients.get(cluster.name);
+    if (!client) {
+      client = this.#source(cluster).then(
+        (config) => new KubeClusterClient(cluster.name, selectContext(config, cluster), this.#options),
+      );
+      // A failed build (bad kubeconfig, secret not readable yet) must not be cached forever.
+      client.catch(() => this.#clients.delete(cluster.name));
+      this.#clients.set(cluster.name, client);
+    }
+    return client;
+  }
+
+  async platformTarget(cluster: ClusterRecord): Promise<PlatformTarget> {
+    return platformTarget(selectContext(await this.#source(cluster), cluster), cluster);
+  }
+}

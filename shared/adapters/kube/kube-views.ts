@@ -1,0 +1,89 @@
+/** Raw Kubernetes objects reduced to the views of #shared/ports.ts. */
+import type {
+  Approval,
+  CsvView,
+  InstallPlanView,
+  PvcView,
+  RedisBackupView,
+  SubscriptionView,
+} from '#shared/ports.ts';
+
+export interface KubeObject {
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+export function toSubscriptionView(object: KubeObject): SubscriptionView {
+  const spec = object.spec ?? {};
+  const status = object.status ?? {};
+  const ref = status.installPlanRef as { name?: string; namespace?: string } | undefined;
+  return {
+    namespace: object.metadata.namespace ?? '',
+    name: object.metadata.name,
+    channel: text(spec.channel) ?? '',
+    approval: (text(spec.installPlanApproval) as Approval | undefined) ?? 'Automatic',
+    installedCSV: text(status.installedCSV),
+    currentCSV: text(status.currentCSV),
+    state: text(status.state),
+    installPlanRef: ref?.name
+      ? { name: ref.name, namespace: ref.namespace ?? object.metadata.namespace ?? '' }
+      : undefined,
+    resourceVersion: object.metadata.resourceVersion,
+  };
+}
+
+export function toCsvView(object: KubeObject): CsvView {
+  return {
+    name: object.metadata.name,
+    version: text(object.spec?.version),
+    phase: text(object.status?.phase),
+    message: text(object.status?.message),
+  };
+}
+
+export function toInstallPlanView(object: KubeObject): InstallPlanView {
+  const spec = object.spec ?? {};
+  return {
+    name: object.metadata.name,
+    namespace: object.metadata.namespace ?? '',
+    csvNames: Array.isArray(spec.clusterServiceVersionNames)
+      ? spec.clusterServiceVersionNames.map(String)
+      : [],
+    approval: (text(spec.approval) as Approval | undefined) ?? 'Automatic',
+    approved: spec.approved === true,
+    phase: text(object.status?.phase),
+    message: text(object.status?.message),
+    resourceVersion: object.metadata.resourceVersion,
+  };
+}
+
+/** A backup belongs to the instance its spec.source names (the operator's own link). */
+export function toBackupView(object: KubeObject): RedisBackupView {
+  const source = (object.spec?.source ?? {}) as { redisName?: unknown; redisFailoverName?: unknown };
+  const labels = object.metadata.labels ?? {};
+  return {
+    namespace: object.metadata.namespace ?? '',
+    name: object.metadata.name,
+    instance:
+      text(source.redisName) || text(source.redisFailoverName) || labels['redis-upgrader.io/instance'] || '',
+    condition: text(object.status?.condition),
+    completionTime: text(object.status?.completionTime),
+  };
+}
+
+export function toPvcView(object: KubeObject): PvcView {
+  return {
+    namespace: object.metadata.namespace ?? '',
+    name: object.metadata.name,
+    phase: text(object.status?.phase),
+    labels: object.metadata.labels ?? {},
+  };
+}

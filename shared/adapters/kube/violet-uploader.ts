@@ -1,0 +1,57 @@
+/**
+ * PackageUploader that runs the ACP `violet push` CLI, exactly as an operator would:
+ *   violet push PKG --platform-address URL --platform-token T --clusters C
+ * The token has to be an argument (that is violet's interface), so it is redacted from every
+ * message we produce and never logged.
+ */
+import { execFile } from 'node:child_process';
+import { UpgraderError } from '#domain/errors.ts';
+import type { ClusterRecord, PackageUploader } from '#shared/ports.ts';
+import type { PlatformTarget } from './kube-cluster-gateway.ts';
+
+export interface VioletUploaderOptions {
+  /** Path or name (looked up in PATH) of the violet executable. */
+  violet: string;
+  target: (cluster: ClusterRecord) => Promise<PlatformTarget>;
+  timeoutMs: number;
+}
+
+export class VioletUploader implements PackageUploader {
+  readonly #options: VioletUploaderOptions;
+
+  constructor(options: VioletUploaderOptions) {
+    this.#options = options;
+  }
+
+  async push(file: string, cluster: ClusterRecord): Promise<void> {
+    const target = await this.#options.target(cluster);
+    const args = [
+      'push',
+      file,
+      '--platform-address',
+      target.address,
+      '--platform-token',
+      target.token,
+      '--clusters',
+      target.cluster,
+    ];
+    await new Promise<void>((resolve, reject) => {
+      execFile(this.#options.violet, args, { timeout: this.#options.timeoutMs }, (error, _stdout, stderr) => {
+        if (!error) return resolve();
+        const said = redact(
+          String(stderr).trim().split('\n').filter(Boolean).at(-1) ?? error.message,
+          target.token,
+        );
+        reject(
+          new UpgraderError('UPLOAD_FAILED', `violet push to cluster ${cluster.name} failed: ${said}`, {
+            details: { exitCode: error.code, signal: error.signal },
+          }),
+        );
+      });
+    });
+  }
+}
+
+function redact(text: string, secret: string): string {
+  return secret ? text.split(secret).join('***') : text;
+}
