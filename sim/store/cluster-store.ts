@@ -1,0 +1,356 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { apiVersionOf, type ResourceType } from '#sim/resource-types.ts';
+import { alreadyExists, badRequest, conflict, expired, invalid, notFound } from '#sim/store/api-error.ts';
+import {
+  type EntryFilter,
+  EventHistory,
+  entryMatches,
+  eventForFilter,
+  type HistoryEvent,
+  type StoredEntry,
+} from '#sim/store/event-history.ts';
+import { type FieldMatcher, parseFieldSelector } from '#sim/store/field-selector.ts';
+import type { KubeObject, StoreEvent, WatchEventType } from '#sim/store/kube-object.ts';
+import { type LabelMatcher, parseLabelSelector } from '#sim/store/label-selector.ts';
+import { copyObject, generationSubject, kubeTimestamp, normalizeIdentity } from '#sim/store/object-meta.ts';
+import { applySchema } from '#sim/store/schema-validation.ts';
+
+export type { KubeObject, ObjectMeta, StoreEvent, WatchEventType } from '#sim/store/kube-object.ts';
+
+export interface ClusterStoreOptions {
+  /** Events kept for watches to resume from (older resourceVersions get 410 Expired). Default 1000. */
+  historyLimit?: number;
+}
+
+export interface ListJsonOptions {
+  namespace?: string | undefined;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  limit?: number | undefined;
+  continue?: string | undefined;
+}
+
+export interface ListJsonResult {
+  /** Each item already serialized, so the HTTP layer concatenates instead of re-serializing. */
+  items: string[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface WatchJsonOptions {
+  namespace?: string | undefined;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  /** Absent or '0': ADDED for every current object first, then live events. Else events after it. */
+  resourceVersion?: string | undefined;
+}
+
+export type JsonWatchListener = (type: WatchEventType, objectJson: string) => void;
+
+interface Delivery {
+  event: HistoryEvent;
+  resource: ResourceType;
+}
+
+interface Watcher {
+  filter: EntryFilter;
+  apiVersion: string;
+  onEvent: JsonWatchListener;
+}
+
+function storageKey(t: ResourceType): string {
+  return `${t.group}/${t.plural}`;
+}
+
+function objectKey(t: ResourceType, namespace: string | undefined, name: string): string {
+  return t.namespaced ? `${namespace ?? ''}/${name}` : name;
+}
+
+/** Serves an object under the apiVersion asked for (several served versions share one storage). */
+function jsonAs(entry: StoredEntry, apiVersion: string): string {
+  if (entry.apiVersion === apiVersion) return entry.json;
+  const obj = JSON.parse(entry.json) as KubeObject;
+  obj.apiVersion = apiVersion;
+  return JSON.stringify(obj);
+}
+
+function decodeContinue(token: string): { rv: number; after: string } {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      rv?: unknown;
+      after?: unknown;
+    };
+    if (typeof parsed.rv === 'number' && typeof parsed.after === 'string')
+      return { rv: parsed.rv, after: parsed.after };
+  } catch {
+    // falls through to the apiserver's wording below
+  }
+  throw badRequest(
+    'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+  );
+}
+
+function encodeContinue(rv: number, after: string): string {
+  return Buffer.from(JSON.stringify({ rv, after }), 'utf8').toString('base64url');
+}
+
+/**
+ * One simulated cluster's objects: etcd plus the apiserver's write rules (resourceVersion,
+ * generation, uid, optimistic concurrency, schema validation, status subresource) and its watch cache.
+ * Objects are kept serialized: compact for thousands of clusters, and lists/watches stream the
+ * stored text without re-serializing.
+ */
+export class ClusterStore {
+  readonly name: string;
+  readonly #objects = new Map<string, Map<string, StoredEntry>>();
+  readonly #history: EventHistory;
+  readonly #listeners = new Set<(e: StoreEvent) => void>();
+  readonly #watchers = new Set<Watcher>();
+  readonly #pending: Delivery[] = [];
+  #delivering = false;
+  #rv = 1;
+
+  constructor(name: string, options: ClusterStoreOptions = {}) {
+    this.name = name;
+    this.#history = new EventHistory(options.historyLimit ?? 1000);
+  }
+
+  get resourceVersion(): string {
+    return String(this.#rv);
+  }
+
+  get(t: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
+    const json = this.getJson(t, namespace, name);
+    return json === undefined ? undefined : (JSON.parse(json) as KubeObject);
+  }
+
+  getJson(t: ResourceType, namespace: string | undefined, name: string): string | undefined {
+    const entry = this.#bucket(t).get(objectKey(t, namespace, name));
+    return entry && jsonAs(entry, apiVersionOf(t));
+  }
+
+  list(t: ResourceType, opts: { namespace?: string; labelSelector?: string } = {}): KubeObject[] {
+    return this.listJson(t, opts).items.map((json) => JSON.parse(json) as KubeObject);
+  }
+
+  listJson(t: ResourceType, opts: ListJsonOptions = {}): ListJsonResult {
+    const filter = this.#filter(t, opts);
+    const start = opts.continue ? decodeContinue(opts.continue) : undefined;
+    const keys = [...this.#bucket(t).keys()].sort();
+    const apiVersion = apiVersionOf(t);
+    const items: string[] = [];
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : Number.POSITIVE_INFINITY;
+    let lastKey = '';
+    let index = start ? keys.findIndex((k) => k > start.after) : 0;
+    if (index < 0) index = keys.length;
+    for (; index < keys.length && items.length < limit; index++) {
+      const key = keys[index] as string;
+      const entry = this.#bucket(t).get(key) as StoredEntry;
+      if (!entryMatches(filter, entry)) continue;
+      items.push(jsonAs(entry, apiVersion));
+      lastKey = key;
+    }
+    const rv = start?.rv ?? this.#rv;
+    const result: ListJsonResult = { items, resourceVersion: String(rv) };
+    const more = keys.slice(index).some((k) => entryMatches(filter, this.#bucket(t).get(k) as StoredEntry));
+    if (more) {
+      result.continue = encodeContinue(rv, lastKey);
+      if (!filter.labels && !filter.fields) result.remainingItemCount = keys.length - index;
+    }
+    return result;
+  }
+
+  create(t: ResourceType, input: KubeObject): KubeObject {
+    const obj = normalizeIdentity(t, input);
+    const meta = obj.metadata;
+    const key = objectKey(t, meta.namespace, meta.name);
+    if (this.#bucket(t).has(key)) throw alreadyExists(t, meta.name);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = kubeTimestamp();
+    meta.generation = 1;
+    delete meta.deletionTimestamp;
+    this.#validate(t, obj);
+    return this.#commit(t, key, obj, 'ADDED');
+  }
+
+  update(t: ResourceType, input: KubeObject): KubeObject {
+    const obj = normalizeIdentity(t, input);
+    const current = this.#current(t, obj);
+    const meta = obj.metadata;
+    const kept = current.metadata;
+    meta.uid = kept.uid;
+    meta.creationTimestamp = kept.creationTimestamp;
+    meta.generation = kept.generation;
+    if (kept.deletionTimestamp) meta.deletionTimestamp = kept.deletionTimestamp;
+    else delete meta.deletionTimestamp;
+    if (t.statusSubresource) {
+      if (current.status === undefined) delete obj.status;
+      else obj.status = current.status;
+    }
+    return this.#write(t, current, obj);
+  }
+
+  updateStatus(t: ResourceType, input: KubeObject): KubeObject {
+    const obj = normalizeIdentity(t, input);
+    const current = this.#current(t, obj);
+    const next = copyObject(current);
+    if (obj.status === undefined) delete next.status;
+    else next.status = obj.status;
+    return this.#write(t, current, next);
+  }
+
+  delete(t: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    const key = objectKey(t, namespace, name);
+    const entry = this.#bucket(t).get(key);
+    if (!entry) throw notFound(t, name);
+    const obj = JSON.parse(entry.json) as KubeObject;
+    const finalizers = obj.metadata.finalizers;
+    if (Array.isArray(finalizers) && finalizers.length > 0) {
+      // Deletion waits for whoever owns the finalizers to remove them (an update then deletes).
+      if (obj.metadata.deletionTimestamp) return obj;
+      obj.metadata.deletionTimestamp = kubeTimestamp();
+      return this.#commit(t, key, obj, 'MODIFIED');
+    }
+    return this.#commit(t, key, obj, 'DELETED');
+  }
+
+  /** Synchronous, in-order notification of every write; returns the unsubscribe function. */
+  subscribe(listener: (e: StoreEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * A watch as the apiserver serves it, already serialized for the wire. Throws 410 Expired when
+   * `resourceVersion` is older than the retained history. Returns the stop function.
+   */
+  watchJson(t: ResourceType, opts: WatchJsonOptions, onEvent: JsonWatchListener): () => void {
+    const filter = this.#filter(t, opts);
+    const apiVersion = apiVersionOf(t);
+    const from = opts.resourceVersion;
+    if (from === undefined || from === '' || from === '0') {
+      for (const json of this.listJson(t, opts).items) onEvent('ADDED', json);
+    } else {
+      const rv = Number(from);
+      if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${from}`);
+      if (!this.#history.covers(rv))
+        throw expired(`too old resource version: ${rv} (${this.#history.oldest + 1})`);
+      for (const event of this.#history.since(rv)) {
+        const seen = eventForFilter(filter, event);
+        if (seen) onEvent(seen.type, jsonAs(seen.entry, apiVersion));
+      }
+    }
+    const watcher: Watcher = { filter, apiVersion, onEvent };
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+
+  #bucket(t: ResourceType): Map<string, StoredEntry> {
+    const key = storageKey(t);
+    let bucket = this.#objects.get(key);
+    if (!bucket) {
+      bucket = new Map();
+      this.#objects.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  #filter(
+    t: ResourceType,
+    opts: {
+      namespace?: string | undefined;
+      labelSelector?: string | undefined;
+      fieldSelector?: string | undefined;
+    },
+  ): EntryFilter {
+    const labels: LabelMatcher | undefined = parseLabelSelector(opts.labelSelector);
+    const fields: FieldMatcher | undefined = parseFieldSelector(opts.fieldSelector, t.group === '');
+    return {
+      storageKey: storageKey(t),
+      namespace: t.namespaced ? opts.namespace || undefined : undefined,
+      labels,
+      fields,
+    };
+  }
+
+  /** The stored object `obj` names, after the optimistic-concurrency check on its resourceVersion. */
+  #current(t: ResourceType, obj: KubeObject): KubeObject {
+    const { namespace, name, resourceVersion } = obj.metadata;
+    const entry = this.#bucket(t).get(objectKey(t, namespace, name));
+    if (!entry) throw notFound(t, name);
+    if (resourceVersion !== undefined && resourceVersion !== '' && resourceVersion !== String(entry.rv)) {
+      throw conflict(t, name);
+    }
+    return JSON.parse(entry.json) as KubeObject;
+  }
+
+  #validate(t: ResourceType, obj: KubeObject): void {
+    if (!t.schema) return;
+    const causes = applySchema(t.schema, obj);
+    if (causes.length > 0) throw invalid(t, obj.metadata.name, causes);
+  }
+
+  #write(t: ResourceType, current: KubeObject, next: KubeObject): KubeObject {
+    this.#validate(t, next);
+    const key = objectKey(t, current.metadata.namespace, current.metadata.name);
+    next.metadata.resourceVersion = current.metadata.resourceVersion;
+    const withStatus = t.statusSubresource === true;
+    if (!isDeepStrictEqual(generationSubject(next, withStatus), generationSubject(current, withStatus))) {
+      next.metadata.generation = (current.metadata.generation ?? 0) + 1;
+    }
+    if (isDeepStrictEqual(next, current)) return current; // a no-op write changes nothing
+    const finalizers = next.metadata.finalizers;
+    const released = !Array.isArray(finalizers) || finalizers.length === 0;
+    return this.#commit(t, key, next, next.metadata.deletionTimestamp && released ? 'DELETED' : 'MODIFIED');
+  }
+
+  #commit(t: ResourceType, key: string, obj: KubeObject, type: WatchEventType): KubeObject {
+    const bucket = this.#bucket(t);
+    const previous = bucket.get(key);
+    this.#rv += 1;
+    obj.metadata.resourceVersion = String(this.#rv);
+    const entry: StoredEntry = {
+      json: JSON.stringify(obj),
+      apiVersion: obj.apiVersion,
+      namespace: obj.metadata.namespace,
+      name: obj.metadata.name,
+      labels: obj.metadata.labels,
+      rv: this.#rv,
+    };
+    if (type === 'DELETED') bucket.delete(key);
+    else bucket.set(key, entry);
+    const event: HistoryEvent = { rv: this.#rv, type, storageKey: storageKey(t), entry, previous };
+    this.#history.push(event);
+    this.#deliver({ event, resource: t });
+    return obj;
+  }
+
+  /** Writes made by listeners are delivered after the current event, so everyone sees rv order. */
+  #deliver(delivery: Delivery): void {
+    this.#pending.push(delivery);
+    if (this.#delivering) return;
+    this.#delivering = true;
+    try {
+      for (let next = this.#pending.shift(); next; next = this.#pending.shift()) this.#notify(next);
+    } finally {
+      this.#delivering = false;
+    }
+  }
+
+  #notify({ event, resource }: Delivery): void {
+    for (const watcher of this.#watchers) {
+      const seen = eventForFilter(watcher.filter, event);
+      if (seen) watcher.onEvent(seen.type, jsonAs(seen.entry, watcher.apiVersion));
+    }
+    for (const listener of this.#listeners) {
+      try {
+        listener({ type: event.type, resource, object: JSON.parse(event.entry.json) as KubeObject });
+      } catch (error) {
+        // A failing controller must not fail the client's write that woke it.
+        console.error(`[sim ${this.name}] store listener failed:`, error);
+      }
+    }
+  }
+}

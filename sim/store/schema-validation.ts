@@ -1,0 +1,141 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { StatusCause } from '#sim/store/api-error.ts';
+
+/**
+ * Structural-schema handling the way a real apiserver applies a CRD's openAPIV3Schema: prune unknown
+ * fields, apply defaults, validate, and report field errors in apiserver wording. One Ajv and one
+ * compiled validator per schema for the whole process, shared by every simulated cluster.
+ */
+const ajv = new Ajv({
+  strict: false, // x-kubernetes-* keywords are annotations here
+  allErrors: true,
+  verbose: true,
+  useDefaults: true,
+  validateFormats: false, // int32, int64, byte, quantity: apiserver formats Ajv does not know
+  validateSchema: false,
+});
+
+const compiled = new WeakMap<object, ValidateFunction>();
+
+function validatorFor(schema: object): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+interface Structural {
+  properties?: Record<string, Structural>;
+  additionalProperties?: boolean | Structural;
+  items?: Structural;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-embedded-resource'?: boolean;
+}
+
+const EMBEDDED_KEEP = new Set(['apiVersion', 'kind', 'metadata']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Drops fields the schema does not know, as apiserver pruning does (preserve-unknown-fields opts out). */
+function prune(value: unknown, schema: Structural | undefined, keep: Set<string> | undefined): void {
+  if (!schema) return;
+  if (Array.isArray(value)) {
+    for (const item of value) prune(item, schema.items, undefined);
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
+  const embeddedKeep = schema['x-kubernetes-embedded-resource'] ? EMBEDDED_KEEP : undefined;
+  const additional = schema.additionalProperties;
+  for (const key of Object.keys(value)) {
+    if (keep?.has(key) || embeddedKeep?.has(key)) continue;
+    const child = schema.properties?.[key];
+    if (child) prune(value[key], child, undefined);
+    else if (isPlainObject(additional)) prune(value[key], additional as Structural, undefined);
+    else if (!preserve && additional !== true) delete value[key];
+  }
+}
+
+function fieldPath(instancePath: string): string {
+  let path = '';
+  for (const raw of instancePath.split('/').slice(1)) {
+    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    path += /^\d+$/.test(segment) ? `[${segment}]` : `${path === '' ? '' : '.'}${segment}`;
+  }
+  return path;
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+function render(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function cause(error: ErrorObject): StatusCause {
+  const field = fieldPath(error.instancePath);
+  const at = field || '<root>';
+  switch (error.keyword) {
+    case 'required': {
+      const missing = String(error.params.missingProperty);
+      return {
+        reason: 'FieldValueRequired',
+        message: 'Required value',
+        field: field ? `${field}.${missing}` : missing,
+      };
+    }
+    case 'type': {
+      const actual = jsonType(error.data);
+      return {
+        reason: 'FieldValueTypeInvalid',
+        message: `Invalid value: "${actual}": ${at} in body must be of type ${String(error.params.type)}: "${actual}"`,
+        field: at,
+      };
+    }
+    case 'enum': {
+      const allowed = (error.params.allowedValues as unknown[]).map(render).join(', ');
+      return {
+        reason: 'FieldValueNotSupported',
+        message: `Unsupported value: ${render(error.data)}: supported values: ${allowed}`,
+        field: at,
+      };
+    }
+    case 'pattern':
+      return {
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${render(error.data)}: ${at} in body should match '${String(error.params.pattern)}'`,
+        field: at,
+      };
+    default:
+      return {
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${render(error.data)}: ${at} in body ${error.message ?? 'is invalid'}`,
+        field: at,
+      };
+  }
+}
+
+/** The branches of an anyOf/oneOf say nothing useful on their own; the anyOf error itself does. */
+function isBranchError(error: ErrorObject): boolean {
+  return /\/(anyOf|oneOf)\/\d+\//.test(error.schemaPath);
+}
+
+/**
+ * Prunes, defaults and validates `object` in place against a CRD openAPIV3Schema.
+ * Returns the field errors (empty when valid).
+ */
+export function applySchema(schema: object, object: Record<string, unknown>): StatusCause[] {
+  prune(object, schema as Structural, EMBEDDED_KEEP);
+  const validate = validatorFor(schema);
+  if (validate(object)) return [];
+  return (validate.errors ?? []).filter((e) => !isBranchError(e)).map(cause);
+}
