@@ -1,0 +1,262 @@
+/**
+ * JobStore on DynamoDB (single table, see dynamo-schema.ts). The at-most-one-active-job rule is
+ * the database's: creating a job is one transaction that also puts ACTIVE#<cluster> on condition
+ * that it does not exist, and the transition into a terminal state deletes that lock in the same
+ * transaction as the conditional job write. No read-then-write anywhere.
+ */
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, TransientError } from '#domain/errors.ts';
+import { ACTIVE_STATES, type Job } from '#domain/job.ts';
+import type { Clock, JobFilter, JobStore } from '#shared/ports.ts';
+import { awsErrorName, mapAwsError } from './aws-errors.ts';
+import { JOB_INDEXES, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
+
+export interface DynamoJobStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  clock: Clock;
+  /** How long an Idempotency-Key keeps returning the same job. */
+  idempotencyTtlSeconds?: number;
+}
+
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 1000;
+
+interface CancellationReason {
+  Code?: string;
+  /** Low-level AttributeValues: the document client does not unmarshall errors. */
+  Item?: Record<string, { S?: string }>;
+}
+
+function isActive(job: Job): boolean {
+  return (ACTIVE_STATES as readonly string[]).includes(job.state);
+}
+
+export function jobItem(job: Job): Record<string, unknown> {
+  const created = `${job.createdAt}#${job.id}`;
+  return {
+    ...keys.job(job.id),
+    version: job.version,
+    job,
+    [JOB_INDEXES.byCluster.partition]: `CLUSTER#${job.cluster}`,
+    [JOB_INDEXES.byState.partition]: `STATE#${job.state}`,
+    ...(job.batchId ? { [JOB_INDEXES.byBatch.partition]: `BATCH#${job.batchId}` } : {}),
+    createdKey: created,
+  };
+}
+
+function cancellationReasons(error: unknown): CancellationReason[] | undefined {
+  if (awsErrorName(error) !== 'TransactionCanceledException') return undefined;
+  return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+}
+
+export class DynamoJobStore implements JobStore {
+  readonly #options: DynamoJobStoreOptions;
+
+  constructor(options: DynamoJobStoreOptions) {
+    this.#options = options;
+  }
+
+  async create(job: Job, idempotencyKey?: string): Promise<Job> {
+    const { tableName: TableName } = this.#options;
+    const items = [
+      { Put: { TableName, Item: jobItem(job), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...(isActive(job)
+        ? [
+            {
+              Put: {
+                TableName,
+                Item: { ...keys.active(job.cluster), jobId: job.id, since: job.createdAt },
+                ConditionExpression: 'attribute_not_exists(pk)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+              },
+            },
+          ]
+        : []),
+      ...(idempotencyKey
+        ? [
+            {
+              Put: {
+                TableName,
+                Item: { ...keys.idempotency(idempotencyKey), jobId: job.id, [TTL_ATTRIBUTE]: this.#expiry() },
+                ConditionExpression: 'attribute_not_exists(pk)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+              },
+            },
+          ]
+        : []),
+    ];
+    try {
+      await this.#options.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return job;
+    } catch (error) {
+      return this.#createRefused(error, job, idempotencyKey, items.length);
+    }
+  }
+
+  async #createRefused(
+    error: unknown,
+    job: Job,
+    idempotencyKey: string | undefined,
+    count: number,
+  ): Promise<Job> {
+    const reasons = cancellationReasons(error);
+    if (!reasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+      throw mapAwsError(error, `create job for cluster ${job.cluster}`);
+    }
+    const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+    if (idempotencyKey && failed(count - 1)) {
+      const jobId = reasons[count - 1]?.Item?.jobId?.S;
+      const existing = jobId ? await this.get(jobId) : undefined;
+      if (existing) return existing;
+      throw new TransientError(`idempotency key ${idempotencyKey} is held by a job not yet readable; retry`);
+    }
+    if (isActive(job) && failed(1)) {
+      const activeJobId = reasons[1]?.Item?.jobId?.S;
+      throw new ConflictError(
+        `cluster ${job.cluster} already has an active upgrade job ${activeJobId ?? ''}`.trim(),
+        {
+          code: 'ACTIVE_JOB_EXISTS',
+          details: { cluster: job.cluster, activeJobId },
+          cause: error,
+        },
+      );
+    }
+    throw new ConflictError(`job ${job.id} already exists`, { code: 'JOB_EXISTS', cause: error });
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    try {
+      const result = await this.#options.client.send(
+        new GetCommand({ TableName: this.#options.tableName, Key: keys.job(id), ConsistentRead: true }),
+      );
+      return result.Item?.job as Job | undefined;
+    } catch (error) {
+      throw mapAwsError(error, `read job ${id}`);
+    }
+  }
+
+  async update(job: Job, expectedVersion: number): Promise<void> {
+    const { tableName: TableName } = this.#options;
+    const put = {
+      TableName,
+      Item: jobItem(job),
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':expected': expectedVersion },
+    };
+    try {
+      if (isActive(job)) {
+        await this.#options.client.send(new PutCommand(put));
+        return;
+      }
+      // Finishing releases the cluster's lock, but only a lock this job holds.
+      await this.#options.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: put },
+            {
+              Delete: {
+                TableName,
+                Key: keys.active(job.cluster),
+                ConditionExpression: 'attribute_not_exists(pk) OR jobId = :id',
+                ExpressionAttributeValues: { ':id': job.id },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (
+        reasons &&
+        reasons[0]?.Code !== 'ConditionalCheckFailed' &&
+        reasons[1]?.Code === 'ConditionalCheckFailed'
+      ) {
+        // The lock belongs to another job: this one must still be able to finish.
+        await this.#options.client.send(new PutCommand(put)).catch((retry) => {
+          throw this.#staleOrMapped(retry, job, expectedVersion);
+        });
+        return;
+      }
+      throw this.#staleOrMapped(error, job, expectedVersion);
+    }
+  }
+
+  #staleOrMapped(error: unknown, job: Job, expectedVersion: number): Error {
+    const reasons = cancellationReasons(error);
+    if (
+      awsErrorName(error) === 'ConditionalCheckFailedException' ||
+      reasons?.[0]?.Code === 'ConditionalCheckFailed'
+    ) {
+      return new ConflictError(`job ${job.id} is no longer at version ${expectedVersion}`, {
+        code: 'STALE_VERSION',
+        cause: error,
+      });
+    }
+    return mapAwsError(error, `update job ${job.id}`);
+  }
+
+  async list(filter: JobFilter): Promise<Job[]> {
+    const limit = Math.min(filter.limit ?? DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
+    const matches = (job: Job) =>
+      (!filter.cluster || job.cluster === filter.cluster) &&
+      (!filter.state || job.state === filter.state) &&
+      (!filter.batchId || job.batchId === filter.batchId);
+    const jobs: Job[] = [];
+    let start: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.#options.client.send(this.#listCommand(filter, start));
+        for (const item of page.Items ?? []) {
+          const job = item.job as Job | undefined;
+          if (job && matches(job) && jobs.length < limit) jobs.push(job);
+        }
+        start = page.LastEvaluatedKey;
+      } while (start && jobs.length < limit);
+    } catch (error) {
+      throw mapAwsError(error, 'list jobs');
+    }
+    return jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  #listCommand(filter: JobFilter, start: Record<string, unknown> | undefined): QueryCommand | ScanCommand {
+    const TableName = this.#options.tableName;
+    const index = filter.batchId
+      ? { ...JOB_INDEXES.byBatch, value: `BATCH#${filter.batchId}` }
+      : filter.cluster
+        ? { ...JOB_INDEXES.byCluster, value: `CLUSTER#${filter.cluster}` }
+        : filter.state
+          ? { ...JOB_INDEXES.byState, value: `STATE#${filter.state}` }
+          : undefined;
+    if (!index) {
+      return new ScanCommand({
+        TableName,
+        FilterExpression: 'sk = :job',
+        ExpressionAttributeValues: { ':job': 'JOB' },
+        ExclusiveStartKey: start,
+      });
+    }
+    return new QueryCommand({
+      TableName,
+      IndexName: index.name,
+      KeyConditionExpression: '#p = :p',
+      ExpressionAttributeNames: { '#p': index.partition },
+      ExpressionAttributeValues: { ':p': index.value },
+      ScanIndexForward: false,
+      ExclusiveStartKey: start,
+    });
+  }
+
+  #expiry(): number {
+    return (
+      Math.floor(this.#options.clock.now().getTime() / 1000) + (this.#options.idempotencyTtlSeconds ?? 86_400)
+    );
+  }
+}
