@@ -1,0 +1,82 @@
+/**
+ * What an operator's own scripts would use against the simulator: client-node from the fleet's
+ * kubeconfig, retries on 429/5xx/409 honouring Retry-After (p-retry), polling, and the violet
+ * shim run as a child process with the machine's old node first in PATH.
+ */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import pRetry from 'p-retry';
+import { stringify } from 'yaml';
+import type { Fleet } from '#sim/fleet.ts';
+
+export const VIOLET = resolve(import.meta.dirname, '../../../sim/bin/violet');
+export const PACKAGES = resolve(import.meta.dirname, '../../../examples/packages');
+
+export function kubeConfigFor(fleet: Fleet, context: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromString(stringify(fleet.kubeconfig));
+  kc.setCurrentContext(context);
+  return kc;
+}
+
+export function customObjects(fleet: Fleet, context: string): CustomObjectsApi {
+  return kubeConfigFor(fleet, context).makeApiClient(CustomObjectsApi);
+}
+
+const RETRYABLE = new Set([409, 429, 500, 502, 503, 504]);
+
+/** HTTP statuses that were retried through, for tests that want to see the faults happen. */
+export type RetryLog = number[];
+
+export function withRetries<T>(call: () => Promise<T>, log: RetryLog = []): Promise<T> {
+  return pRetry(call, {
+    retries: 10,
+    minTimeout: 5,
+    maxTimeout: 50,
+    shouldRetry: ({ error }) => error instanceof ApiException && RETRYABLE.has(error.code),
+    onFailedAttempt: async ({ error }) => {
+      if (!(error instanceof ApiException)) return;
+      log.push(error.code);
+      const retryAfter = Number(error.headers?.['retry-after'] ?? 0);
+      if (retryAfter > 0) await new Promise((done) => setTimeout(done, retryAfter * 1000));
+    },
+  });
+}
+
+/** Polls until `read` yields a value `done` accepts; fails naming what it waited for. */
+export async function waitFor<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 4000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (done(last)) return last;
+    await new Promise((wake) => setTimeout(wake, 20));
+  }
+  throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+}
+
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the violet shim with the system's node (v20) first in PATH, as a product process might. */
+export function violet(args: string[]): Promise<ProcessResult> {
+  return new Promise((done) => {
+    execFile(
+      VIOLET,
+      args,
+      { env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' } },
+      (error, stdout, stderr) => {
+        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
