@@ -1,0 +1,205 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { clusterList } from '#sim/api/cluster-list.ts';
+import { apiGroup, coreVersions, groupList, resourceList, SIM_KUBE_VERSION } from '#sim/api/discovery.ts';
+import { type Fault, type FaultConfig, FaultInjector } from '#sim/api/faults.ts';
+import {
+  internalError,
+  resourceNotFound,
+  sendError,
+  sendFailure,
+  sendJson,
+  tooManyRequests,
+  unauthorized,
+} from '#sim/api/http-io.ts';
+import { parseKubePath } from '#sim/api/kube-path.ts';
+import { handleResource } from '#sim/api/resource-handler.ts';
+import { SimApiError } from '#sim/store/api-error.ts';
+import type { ClusterStore } from '#sim/store/cluster-store.ts';
+
+export type { FaultConfig } from '#sim/api/faults.ts';
+
+export interface SimCluster {
+  name: string;
+  labels: Record<string, string>;
+  store: ClusterStore;
+  faults: FaultConfig;
+}
+
+/** Tried before the bearer-token check, in order; returns true when it handled the request. */
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>;
+
+export interface PlatformServerOptions {
+  token: string;
+  host?: string;
+  port?: number;
+  seed?: number;
+  /** Live: clusters added or removed after start are served (or not) from the next request on. */
+  clusters: Map<string, SimCluster>;
+  extraRoutes?: ExtraRoute[];
+}
+
+export interface PlatformServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const CLUSTER_PREFIX = '/kubernetes/';
+
+function hasToken(req: IncomingMessage, expected: Buffer): boolean {
+  const header = req.headers.authorization ?? '';
+  if (!header.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice('Bearer '.length).trim(), 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function clusterNotFound(name: string): SimApiError {
+  return new SimApiError(404, 'NotFound', `clusters.clusterregistry.k8s.io "${name}" not found`, {
+    name,
+    group: 'clusterregistry.k8s.io',
+    kind: 'clusters',
+  });
+}
+
+async function serveKube(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  pathname: string,
+  cluster: SimCluster,
+  serverAddress: string,
+): Promise<void> {
+  const path = parseKubePath(pathname);
+  const read = (body: object | undefined): void => {
+    if (req.method !== 'GET')
+      throw new SimApiError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+      );
+    if (!body) throw resourceNotFound();
+    sendJson(res, 200, body);
+  };
+  switch (path.kind) {
+    case 'version':
+      return read(SIM_KUBE_VERSION);
+    case 'health':
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      return;
+    case 'core-versions':
+      return read(coreVersions(serverAddress));
+    case 'group-list':
+      return read(groupList());
+    case 'group':
+      return read(apiGroup(path.group));
+    case 'resource-list':
+      return read(resourceList(path.group, path.version));
+    case 'resource':
+      return handleResource(req, res, url, path, cluster.store);
+    default:
+      throw resourceNotFound();
+  }
+}
+
+/** Answers the request with the fault instead of serving it; a timeout holds it, then drops the socket. */
+function injectFault(
+  req: IncomingMessage,
+  res: ServerResponse,
+  fault: Fault,
+  held: Set<NodeJS.Timeout>,
+): void {
+  if (fault.kind === 'timeout') {
+    const timer = setTimeout(() => {
+      held.delete(timer);
+      req.socket.destroy();
+    }, fault.ms);
+    held.add(timer);
+  } else if (fault.kind === 'error500') {
+    sendError(res, internalError('injected fault'));
+  } else if (fault.kind === 'throttle429') {
+    sendError(res, tooManyRequests(fault.retryAfterSeconds), {
+      'Retry-After': String(fault.retryAfterSeconds),
+    });
+  } else {
+    sendError(
+      res,
+      new SimApiError(
+        409,
+        'Conflict',
+        'Operation cannot be fulfilled: the object has been modified; please apply your changes to the latest version and try again (injected fault)',
+      ),
+    );
+  }
+}
+
+/** `/kubernetes/<cluster>/rest` -> the cluster and the apiserver path it addresses. */
+function splitClusterPath(pathname: string): { name: string; path: string } {
+  const rest = pathname.slice(CLUSTER_PREFIX.length);
+  const slash = rest.indexOf('/');
+  return {
+    name: decodeURIComponent(slash < 0 ? rest : rest.slice(0, slash)),
+    path: slash < 0 ? '/' : rest.slice(slash),
+  };
+}
+
+/**
+ * One simulated ACP platform on one port: cluster discovery at `/auth/v1/clusters`, each cluster's
+ * Kubernetes API under `/kubernetes/<cluster>/`, one bearer token, per-cluster fault injection.
+ * Thousands of clusters share this one server; a cluster costs only its store.
+ */
+export async function startPlatformServer(opts: PlatformServerOptions): Promise<PlatformServer> {
+  const expected = Buffer.from(opts.token, 'utf8');
+  const injector = new FaultInjector(opts.seed ?? 1);
+  const held = new Set<NodeJS.Timeout>();
+  let baseUrl = '';
+
+  const serveCluster = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const { name, path } = splitClusterPath(url.pathname);
+    const cluster = opts.clusters.get(name);
+    if (!cluster) throw clusterNotFound(name);
+    const fault = injector.pick(name, cluster.faults, req.method ?? 'GET');
+    if (fault) return injectFault(req, res, fault, held);
+    await serveKube(req, res, url, path, cluster, new URL(baseUrl).host);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    for (const route of opts.extraRoutes ?? []) {
+      if (await route(req, res, url)) return;
+    }
+    if (!hasToken(req, expected)) return sendError(res, unauthorized());
+    if (url.pathname === '/auth/v1/clusters' || url.pathname === '/auth/v1/clusters/') {
+      if (req.method !== 'GET') throw new SimApiError(405, 'MethodNotAllowed', 'only GET is served here');
+      return sendJson(res, 200, clusterList(opts.clusters.values(), url, baseUrl));
+    }
+    if (!url.pathname.startsWith(CLUSTER_PREFIX)) throw resourceNotFound();
+    await serveCluster(req, res, url);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => sendFailure(res, error));
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port, address } = server.address() as AddressInfo;
+  baseUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  return {
+    url: baseUrl,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of held) clearTimeout(timer);
+        held.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
