@@ -1,0 +1,79 @@
+/** `redis-upgrader plan`: the supported upgrade path between two versions, from the catalog. */
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { readCatalogFile } from '#adapters/local/catalog-file.ts';
+import { CATALOG_ENV, resolveCatalogPath } from '#cli/catalog-path.ts';
+import { printJson, printLines } from '#cli/output.ts';
+import { renderTable } from '#cli/table.ts';
+import { planUpgrade, type UpgradePlan } from '#domain/planner.ts';
+
+interface PlanFlags {
+  from?: string;
+  to?: string;
+  catalog?: string;
+  platform?: string;
+  includePrerelease?: boolean;
+  json?: boolean;
+}
+
+function displayPath(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere.startsWith('..') ? path : fromHere;
+}
+
+function renderPlan(plan: UpgradePlan, catalogPath: string): string {
+  const on = plan.platform === undefined ? '' : ` on ACP ${plan.platform}`;
+  const source = `catalog ${displayPath(catalogPath)}`;
+  if (plan.hops.length === 0) return `Already at ${plan.to}${on}: nothing to do (${source}).`;
+  const count = plan.hops.length === 1 ? '1 hop' : `${plan.hops.length} hops`;
+  const table = renderTable(
+    ['#', 'FROM', 'TO', 'KIND', 'CSV', 'CHANNEL'],
+    plan.hops.map((hop, index) => [String(index + 1), hop.from, hop.to, hop.kind, hop.csv, hop.channel]),
+  );
+  return `Upgrade ${plan.from} -> ${plan.to}${on}: ${count} (${source})\n\n${table}`;
+}
+
+export function registerPlanCommand(program: Command): void {
+  program
+    .command('plan')
+    .description('print the supported upgrade path (hops) between two plugin versions')
+    // Checked in the action rather than with requiredOption, so a mistyped flag (--form) is
+    // reported as unknown, with a suggestion, instead of as "--from missing".
+    .option('--from <version>', 'the installed version (required)')
+    .option('--to <version>', 'the target version, listed in the catalog (required)')
+    .option(
+      '--catalog <file>',
+      `catalog file, JSON or YAML (default: $${CATALOG_ENV} or examples/catalog.json)`,
+    )
+    .option('--platform <version>', "the cluster's ACP version; checks the platform ranges")
+    .option('--include-prerelease', 'allow a pre-release as the target')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: PlanFlags, command: Command) => {
+      const { from, to } = flags;
+      if (from === undefined || to === undefined) {
+        command.error(`required option '--${from === undefined ? 'from' : 'to'} <version>' not specified`);
+      }
+      const catalogPath = resolveCatalogPath(flags.catalog);
+      const catalog = await readCatalogFile(catalogPath);
+      const plan = planUpgrade(catalog, from, to, {
+        ...(flags.platform === undefined ? {} : { platform: flags.platform }),
+        includePrerelease: flags.includePrerelease === true,
+      });
+      if (flags.json === true) {
+        printJson({
+          from: plan.from,
+          to: plan.to,
+          platform: plan.platform ?? null,
+          hops: plan.hops.map((hop) => ({
+            from: hop.from,
+            to: hop.to,
+            kind: hop.kind,
+            csv: hop.csv,
+            channel: hop.channel,
+          })),
+        });
+        return;
+      }
+      printLines(renderPlan(plan, catalogPath));
+    });
+}

@@ -1,0 +1,53 @@
+/**
+ * The `redis-upgrader` program. Each command lives in cli/commands/<name>.ts and exports a
+ * `register<Name>Command(program)` that calls `program.command(...)` (so it inherits the error
+ * handling configured here); adding a command is one import and one line below.
+ * Every command module is loaded on every run, so keep them light: import heavy parts (the
+ * simulator, the runtime, AWS clients) inside the action with `await import(...)`. Then `plan`
+ * starts fast, and a command whose dependencies are broken cannot take the others down.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerPlanCommand } from '#cli/commands/plan.ts';
+import { EXIT_CODES, exitCodeFor } from '#cli/exit-codes.ts';
+import { reportError } from '#cli/output.ts';
+import packageJson from '../package.json' with { type: 'json' };
+
+export function createProgram(): Command {
+  const program = new Command('redis-upgrader')
+    .description(packageJson.description)
+    .version(packageJson.version)
+    .showSuggestionAfterError()
+    // Errors are thrown, not exited on, and printed once by runCli in the one-line/JSON format.
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+
+  registerPlanCommand(program);
+
+  return program;
+}
+
+/** `--json` as typed on the command line, for errors raised before any command ran. */
+function jsonRequested(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** Runs the program; never throws; resolves to the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = createProgram();
+  let json = jsonRequested(argv);
+  program.hook('preAction', (_program, command) => {
+    json = command.opts().json === true;
+  });
+  try {
+    await program.parseAsync(argv);
+    return EXIT_CODES.ok;
+  } catch (error) {
+    // --help, --version and the help shown for a missing command arrive here already printed.
+    if (error instanceof CommanderError && (error.exitCode === 0 || error.code === 'commander.help')) {
+      return exitCodeFor(error);
+    }
+    reportError(error, json);
+    return exitCodeFor(error);
+  }
+}
