@@ -21,8 +21,8 @@ export interface StageMessageBody extends StageMessage {
 
 export interface SqsQueueOptions {
   client: SQSClient;
-  /** Queue URL per stage, from the stack's environment. */
-  urls: Readonly<Record<StageName, string>>;
+  /** Queue URL per stage, from the stack's environment: only the queues this function may send to. */
+  urls: Readonly<Partial<Record<StageName, string>>>;
   clock: Clock;
   /** Attempts for batch entries SQS reports as failed on its side. */
   batchAttempts?: number;

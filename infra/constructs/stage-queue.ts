@@ -1,0 +1,55 @@
+/**
+ * One stage's queue: SSE, TLS-only, a dead-letter queue after `maxReceiveCount` receives, a
+ * visibility timeout of six times the consumer's timeout (AWS's guidance for Lambda consumers,
+ * so a retried batch is not redelivered while still running), and an alarm on DLQ depth.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledge } from './nag.ts';
+
+export interface StageQueueProps {
+  stage: string;
+  namePrefix: string;
+  consumerTimeout: Duration;
+  maxReceiveCount: number;
+  alarmTopic: ITopic;
+}
+
+export class StageQueue extends Construct {
+  readonly queue: Queue;
+  readonly deadLetters: Queue;
+
+  constructor(scope: Construct, id: string, props: StageQueueProps) {
+    super(scope, id);
+    this.deadLetters = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      this.deadLetters,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter queue of the stage queue.',
+    );
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(props.consumerTimeout.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: props.maxReceiveCount },
+    });
+    new Alarm(this, 'DeadLettersAlarm', {
+      alarmName: `${props.namePrefix}-${props.stage}-dead-letters`,
+      alarmDescription: `Messages of the ${props.stage} stage were dead-lettered: a job is stuck; inspect and redrive.`,
+      metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(props.alarmTopic));
+  }
+}

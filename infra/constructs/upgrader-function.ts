@@ -1,0 +1,90 @@
+/**
+ * The one way this stack makes a Lambda function: Node 24 on arm64, ESM bundled by the local
+ * esbuild (never Docker), minified with source maps, the AWS SDK left to the runtime, X-Ray on,
+ * its own log group with retention, and a role that can write only to that log group.
+ */
+import { fileURLToPath } from 'node:url';
+import { type Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type Code, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface UpgraderFunctionProps {
+  /** Folder under functions/, e.g. "validate". */
+  name: string;
+  namePrefix: string;
+  timeout: Duration;
+  memoryMiB: number;
+  logRetention: RetentionDays;
+  ephemeralStorageMiB?: number;
+  environment?: Record<string, string>;
+  layers?: ILayerVersion[];
+  /** Tests only: skip esbuild and deploy this code instead (see test/infra). */
+  codeOverride?: Code;
+}
+
+export class UpgraderFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: UpgraderFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.namePrefix} ${props.name} function`,
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    const common = {
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      timeout: props.timeout,
+      memorySize: props.memoryMiB,
+      role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      layers: props.layers,
+      ...(props.ephemeralStorageMiB
+        ? { ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMiB) }
+        : {}),
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.namePrefix,
+        POWERTOOLS_METRICS_NAMESPACE: props.namePrefix,
+        POWERTOOLS_METRICS_FUNCTION_NAME: props.name,
+        ...props.environment,
+      },
+    };
+    this.fn = new NodejsFunction(this, 'Function', {
+      ...common,
+      entry: `${PROJECT_ROOT}functions/${props.name}/handler.ts`,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        externalModules: ['@aws-sdk/*'],
+        forceDockerBundling: false,
+        // CommonJS dependencies (client-node, powertools internals) call require() inside ESM.
+        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+      },
+      ...(props.codeOverride
+        ? { code: props.codeOverride, handler: 'index.handler' }
+        : { handler: 'handler' }),
+    });
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Everything an operator may tune at deploy time, from CDK context (`-c key=value` or cdk.json)
+ * or from props in tests. Parsed once with zod so a typo in a context value fails synth with a
+ * line naming the key, not a half-built stack.
+ */
+import { z } from 'zod';
+import { ConfigError } from '#domain/errors.ts';
+
+const positiveInt = z.coerce.number().int().positive();
+
+const jwtSchema = z.object({ issuer: z.url(), audience: z.array(z.string().min(1)).min(1) });
+
+export const stackConfigSchema = z.object({
+  /** Prefix of physical names where a name is needed (alarms, log groups). */
+  namePrefix: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,30}$/)
+    .default('redis-upgrader'),
+  /** Timeout of the SQS-driven stage functions, seconds (queue visibility is 6x this). */
+  stageTimeoutSeconds: positiveInt.max(900).default(60),
+  /** The upload function downloads and pushes packages; it gets more time and disk. */
+  uploadTimeoutSeconds: positiveInt.max(900).default(600),
+  uploadEphemeralStorageMiB: positiveInt.min(512).max(10_240).default(4096),
+  apiTimeoutSeconds: positiveInt.max(29).default(10),
+  memoryMiB: positiveInt.min(128).max(10_240).default(512),
+  /** Concurrent Lambda invocations per stage queue (event source maxConcurrency, 2..1000). */
+  maxConcurrency: positiveInt.min(2).max(1000).default(10),
+  batchSize: positiveInt.max(10).default(10),
+  maxReceiveCount: positiveInt.default(5),
+  logRetentionDays: positiveInt.default(30),
+  /** Artifacts not touched for this long expire; old object versions after `noncurrentDays`. */
+  artifactExpirationDays: positiveInt.default(365),
+  noncurrentVersionDays: positiveInt.default(30),
+  accessLogExpirationDays: positiveInt.default(90),
+  eventRetentionDays: positiveInt.default(90),
+  alarmEmail: z.email().optional(),
+  /** API authorizer: IAM (SigV4) unless a JWT issuer and audience are given. */
+  jwt: jwtSchema.optional(),
+  apiRateLimit: positiveInt.default(50),
+  apiBurstLimit: positiveInt.default(100),
+  /** Kubeconfig secrets the stage functions may read: names under this prefix. */
+  kubeconfigSecretPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]+$/)
+    .default('redis-upgrader/kubeconfig/'),
+  kubeconfigTtlSeconds: positiveInt.default(300),
+  catalogKey: z.string().min(1).default('catalog/catalog.json'),
+  /** The violet CLI inside the upload function (ship it in a layer). */
+  violetPath: z.string().min(1).default('/opt/bin/violet'),
+  violetLayerArn: z.string().startsWith('arn:').optional(),
+  /** Keep data on stack deletion (production) or destroy it (throwaway stacks). */
+  retainData: z.union([z.boolean(), z.stringbool()]).default(true),
+});
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+
+export function parseStackConfig(input: unknown): StackConfig {
+  const parsed = stackConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'context'}: ${issue.message}`,
+    );
+    throw new ConfigError(`invalid stack configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** Reads the config keys from CDK context; JSON-valued keys (jwt) may be given as strings with -c. */
+export function configFromContext(tryGetContext: (key: string) => unknown): StackConfig {
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(stackConfigSchema.shape)) {
+    const value = tryGetContext(key);
+    if (value === undefined) continue;
+    input[key] = key === 'jwt' && typeof value === 'string' ? JSON.parse(value) : value;
+  }
+  return parseStackConfig(input);
+}

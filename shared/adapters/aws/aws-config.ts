@@ -1,0 +1,65 @@
+/**
+ * The Lambda entries' configuration: the variables the stack sets (aws-env.ts), validated once
+ * per cold start. A function reads only the variables its bindings gave it, so everything except
+ * the table is optional here and required where used (`required`).
+ */
+import { z } from 'zod';
+import { ConfigError } from '#domain/errors.ts';
+import { STAGE_NAMES, type StageName } from '#domain/job.ts';
+import { AWS_ENV, queueUrlVariable } from './aws-env.ts';
+
+const schema = z.object({
+  [AWS_ENV.tableName]: z.string().min(1),
+  [AWS_ENV.bucketName]: z.string().min(1).optional(),
+  [AWS_ENV.catalogKey]: z.string().min(1).optional(),
+  [AWS_ENV.notifyQueueUrl]: z.url().optional(),
+  [AWS_ENV.violetPath]: z.string().min(1).default('/opt/bin/violet'),
+  [AWS_ENV.kubeconfigTtlSeconds]: z.coerce.number().int().positive().default(300),
+  [AWS_ENV.eventRetentionDays]: z.coerce.number().int().positive().default(90),
+  ...Object.fromEntries(STAGE_NAMES.map((stage) => [queueUrlVariable(stage), z.url().optional()])),
+});
+
+export interface AwsRuntimeConfig {
+  tableName: string;
+  bucketName?: string;
+  catalogKey?: string;
+  notifyQueueUrl?: string;
+  queueUrls: Partial<Record<StageName, string>>;
+  violetPath: string;
+  kubeconfigTtlSeconds: number;
+  eventRetentionDays: number;
+}
+
+export function loadAwsConfig(env: Record<string, string | undefined> = process.env): AwsRuntimeConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
+    throw new ConfigError(`invalid function environment: ${problems.join('; ')}`);
+  }
+  const v = parsed.data as Record<string, string | number | undefined>;
+  const queueUrls: Partial<Record<StageName, string>> = {};
+  for (const stage of STAGE_NAMES) {
+    const url = v[queueUrlVariable(stage)];
+    if (typeof url === 'string') queueUrls[stage] = url;
+  }
+  return {
+    tableName: v[AWS_ENV.tableName] as string,
+    ...(v[AWS_ENV.bucketName] ? { bucketName: v[AWS_ENV.bucketName] as string } : {}),
+    ...(v[AWS_ENV.catalogKey] ? { catalogKey: v[AWS_ENV.catalogKey] as string } : {}),
+    ...(v[AWS_ENV.notifyQueueUrl] ? { notifyQueueUrl: v[AWS_ENV.notifyQueueUrl] as string } : {}),
+    queueUrls,
+    violetPath: v[AWS_ENV.violetPath] as string,
+    kubeconfigTtlSeconds: v[AWS_ENV.kubeconfigTtlSeconds] as number,
+    eventRetentionDays: v[AWS_ENV.eventRetentionDays] as number,
+  };
+}
+
+/** A setting this function needs but the stack did not bind: a deployment bug, said plainly. */
+export function required<T>(value: T | undefined, variable: string): T {
+  if (value === undefined)
+    throw new ConfigError(`${variable} is not set; the stack must bind it to this function`);
+  return value;
+}

@@ -1,0 +1,155 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STAGE_SENDS } from '../../infra/stack.ts';
+import { synthStack } from './synth.ts';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
+
+let template: Template;
+let resources: Resources;
+
+beforeAll(() => {
+  template = synthStack({ stageTimeoutSeconds: 45, uploadTimeoutSeconds: 300, maxConcurrency: 7 }).template;
+  resources = template.toJSON().Resources as Resources;
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+
+/** Resolves the Ref / Fn::GetAtt a policy or mapping uses back to the logical id it names. */
+const refId = (value: any): string => value?.Ref ?? value?.['Fn::GetAtt']?.[0];
+
+describe('queues', () => {
+  it('has a queue per stage plus notify, each with its own DLQ after 5 receives, SSE and TLS-only', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    const withDlq = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
+    const dlqIds = new Set(withDlq.map(([, queue]) => refId(queue.Properties.RedrivePolicy.deadLetterTargetArn)));
+
+    expect(withDlq).toHaveLength(6);
+    expect(dlqIds.size).toBe(6);
+    expect(queues).toHaveLength(12);
+    for (const [, queue] of withDlq) expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+    for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    const tlsOnly = ofType('AWS::SQS::QueuePolicy').filter(([, policy]) =>
+      policy.Properties.PolicyDocument.Statement.some(
+        (statement: any) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      ),
+    );
+    expect(tlsOnly).toHaveLength(12);
+  });
+
+  it('gives every consumed queue a visibility timeout of at least 6x its function timeout', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+
+    expect(mappings).toHaveLength(6);
+    for (const [, mapping] of mappings) {
+      const fn = resources[refId(mapping.Properties.FunctionName)];
+      const queue = resources[refId(mapping.Properties.EventSourceArn)];
+      expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fn?.Properties.Timeout);
+    }
+  });
+
+  it('reports batch item failures on every event source, with the maxConcurrency knob', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+
+    for (const [, mapping] of mappings) {
+      expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(mapping.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 7 });
+    }
+  });
+
+  it('alarms on every DLQ depth and every function error, into the alarm topic', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm');
+    const dlqAlarms = alarms.filter(([, alarm]) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
+    const errorAlarms = alarms.filter(([, alarm]) => alarm.Properties.MetricName === 'Errors');
+
+    expect(dlqAlarms).toHaveLength(6);
+    expect(errorAlarms).toHaveLength(7);
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+});
+
+describe('functions', () => {
+  it('runs seven functions on nodejs24.x arm64 with tracing and retained logs', () => {
+    const functions = ofType('AWS::Lambda::Function');
+
+    expect(functions).toHaveLength(7);
+    for (const [, fn] of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+    for (const [, group] of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('grants only named actions (no wildcard actions) and sends only to the queues each stage uses', () => {
+    const policies = ofType('AWS::IAM::Policy');
+    const actions = policies.flatMap(([, policy]) =>
+      policy.Properties.PolicyDocument.Statement.flatMap((statement: any) => [statement.Action].flat()),
+    );
+
+    expect(actions.filter((action: string) => action.includes('*'))).toEqual([]);
+    const validateEnv = Object.values(resources).find(
+      (resource) => resource.Properties?.Environment?.Variables?.POWERTOOLS_METRICS_FUNCTION_NAME === 'validate',
+    )?.Properties.Environment.Variables;
+    const queueVariables = Object.keys(validateEnv ?? {}).filter((name) => name.startsWith('UPGRADER_QUEUE_URL_'));
+    expect(queueVariables.sort()).toEqual(
+      ['UPGRADER_QUEUE_URL_CHECK_BACKUP', 'UPGRADER_QUEUE_URL_NOTIFY', 'UPGRADER_QUEUE_URL_VALIDATE'].sort(),
+    );
+    expect(STAGE_SENDS.validate).toEqual(['validate', 'check-backup']);
+  });
+
+  it('gives the bucket only to the functions that read the catalog or store artifacts', () => {
+    const withBucket = Object.values(resources)
+      .filter((resource) => resource.Properties?.Environment?.Variables?.UPGRADER_BUCKET_NAME)
+      .map((resource) => resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME)
+      .sort();
+
+    expect(withBucket).toEqual(['api', 'patch-subscription', 'upload-package', 'validate']);
+  });
+});
+
+describe('data', () => {
+  it('blocks public access to the artifact bucket, encrypts, versions, logs access and expires old objects', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: Match.objectLike({}),
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'artifacts-bucket/' }),
+      LifecycleConfiguration: Match.objectLike({
+        Rules: Match.arrayWith([Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } })]),
+      }),
+    });
+  });
+
+  it('keeps jobs in an on-demand table with PITR, TTL, encryption and the three job indexes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'byCluster' }),
+        Match.objectLike({ IndexName: 'byState' }),
+        Match.objectLike({ IndexName: 'byBatch' }),
+      ],
+    });
+  });
+});
+
+describe('api', () => {
+  it('uses the IAM authorizer by default, leaves only /healthz open, throttles and logs access', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
+
+    expect(routes.find((route) => route.RouteKey === 'ANY /{proxy+}')?.AuthorizationType).toBe('AWS_IAM');
+    expect(routes.find((route) => route.RouteKey === 'GET /healthz')?.AuthorizationType).toBe('NONE');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+});
