@@ -116,6 +116,8 @@ function create(target: Target, body: unknown, store: ClusterStore): KubeObject 
     throw methodNotAllowed();
   }
   const obj = bodyObject(body, target);
+  if (obj.metadata.resourceVersion)
+    throw badRequest('resourceVersion should not be set on objects to be created');
   // A status subresource makes status writable only through /status, creation included.
   if (target.t.statusSubresource) delete obj.status;
   return store.create(target.t, obj);

@@ -21,6 +21,8 @@ export type { KubeObject, ObjectMeta, StoreEvent, WatchEventType } from '#sim/st
 export interface ClusterStoreOptions {
   /** Events kept for watches to resume from (older resourceVersions get 410 Expired). Default 1000. */
   historyLimit?: number;
+  /** Cap on the serialized size of the object versions those events hold. Default 256 KiB. */
+  historyBytes?: number;
 }
 
 export interface ListJsonOptions {
@@ -114,7 +116,7 @@ export class ClusterStore {
 
   constructor(name: string, options: ClusterStoreOptions = {}) {
     this.name = name;
-    this.#history = new EventHistory(options.historyLimit ?? 1000);
+    this.#history = new EventHistory(options.historyLimit ?? 1000, options.historyBytes ?? 256 * 1024);
   }
 
   get resourceVersion(): string {

@@ -58,23 +58,42 @@ export function eventForFilter(
   return before ? { type: 'DELETED', entry: event.entry } : undefined;
 }
 
-/** A bounded ring of the latest events of one cluster (the watch cache a watch may resume from). */
+/**
+ * A bounded ring of the latest events of one cluster (the watch cache a watch may resume from),
+ * capped by count and by the bytes of the object versions it holds, so a chatty cluster cannot
+ * grow without bound. Events older than what is kept answer a resuming watch with 410 Expired.
+ */
 export class EventHistory {
   readonly #ring: (HistoryEvent | undefined)[];
+  readonly #maxBytes: number;
   #next = 0;
   #size = 0;
+  #bytes = 0;
   #droppedUpTo = 0;
 
-  constructor(limit: number) {
+  constructor(limit: number, maxBytes = Number.POSITIVE_INFINITY) {
     this.#ring = new Array(Math.max(1, limit));
+    this.#maxBytes = maxBytes;
   }
 
   push(event: HistoryEvent): void {
-    const evicted = this.#ring[this.#next];
-    if (evicted) this.#droppedUpTo = evicted.rv;
+    if (this.#size === this.#ring.length) this.#evictOldest();
     this.#ring[this.#next] = event;
     this.#next = (this.#next + 1) % this.#ring.length;
-    this.#size = Math.min(this.#size + 1, this.#ring.length);
+    this.#size += 1;
+    this.#bytes += event.entry.json.length;
+    while (this.#bytes > this.#maxBytes && this.#size > 1) this.#evictOldest();
+  }
+
+  #evictOldest(): void {
+    const index = (this.#next - this.#size + this.#ring.length) % this.#ring.length;
+    const evicted = this.#ring[index];
+    this.#ring[index] = undefined;
+    this.#size -= 1;
+    if (evicted) {
+      this.#droppedUpTo = evicted.rv;
+      this.#bytes -= evicted.entry.json.length;
+    }
   }
 
   /** Whether every event after `rv` is still retained. */

@@ -75,7 +75,7 @@ describe('custom resources over client-node', () => {
     });
   });
 
-  it('answers a duplicate create with 409 AlreadyExists', async () => {
+  it('answers a duplicate create with 409 AlreadyExists and a create carrying a resourceVersion with 400', async () => {
     // Prepare
     await custom.createNamespacedCustomObject({ ...SUB, body: subscription('dup') });
 
@@ -84,8 +84,22 @@ describe('custom resources over client-node', () => {
       custom.createNamespacedCustomObject({ ...SUB, body: subscription('dup') }),
     );
 
+    const withVersion = await expectStatus(() =>
+      custom.createNamespacedCustomObject({
+        ...SUB,
+        body: {
+          ...subscription('dup-2'),
+          metadata: { name: 'dup-2', namespace: 'redis-system', resourceVersion: '5' },
+        },
+      }),
+    );
+
     // Assess
     expect(status).toMatchObject({ code: 409, reason: 'AlreadyExists', kind: 'Status' });
+    expect(withVersion).toMatchObject({
+      code: 400,
+      message: 'resourceVersion should not be set on objects to be created',
+    });
   });
 
   it('rejects a Subscription the CRD schema forbids with 422 naming the fields', async () => {
