@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { STAGE_SENDS } from '../../infra/stack.ts';
 import { synthStack } from './synth.ts';
 
-type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
+// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON has no static type
+type Cfn = any;
+type Resources = Record<string, { Type: string; Properties: Record<string, Cfn> }>;
 
 let template: Template;
 let resources: Resources;
@@ -16,13 +18,15 @@ beforeAll(() => {
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 
 /** Resolves the Ref / Fn::GetAtt a policy or mapping uses back to the logical id it names. */
-const refId = (value: any): string => value?.Ref ?? value?.['Fn::GetAtt']?.[0];
+const refId = (value: Cfn): string => value?.Ref ?? value?.['Fn::GetAtt']?.[0];
 
 describe('queues', () => {
   it('has a queue per stage plus notify, each with its own DLQ after 5 receives, SSE and TLS-only', () => {
     const queues = ofType('AWS::SQS::Queue');
     const withDlq = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
-    const dlqIds = new Set(withDlq.map(([, queue]) => refId(queue.Properties.RedrivePolicy.deadLetterTargetArn)));
+    const dlqIds = new Set(
+      withDlq.map(([, queue]) => refId(queue.Properties.RedrivePolicy.deadLetterTargetArn)),
+    );
 
     expect(withDlq).toHaveLength(6);
     expect(dlqIds.size).toBe(6);
@@ -31,7 +35,8 @@ describe('queues', () => {
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     const tlsOnly = ofType('AWS::SQS::QueuePolicy').filter(([, policy]) =>
       policy.Properties.PolicyDocument.Statement.some(
-        (statement: any) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        (statement: Cfn) =>
+          statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
       ),
     );
     expect(tlsOnly).toHaveLength(12);
@@ -59,7 +64,9 @@ describe('queues', () => {
 
   it('alarms on every DLQ depth and every function error, into the alarm topic', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm');
-    const dlqAlarms = alarms.filter(([, alarm]) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
+    const dlqAlarms = alarms.filter(
+      ([, alarm]) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+    );
     const errorAlarms = alarms.filter(([, alarm]) => alarm.Properties.MetricName === 'Errors');
 
     expect(dlqAlarms).toHaveLength(6);
@@ -84,14 +91,17 @@ describe('functions', () => {
   it('grants only named actions (no wildcard actions) and sends only to the queues each stage uses', () => {
     const policies = ofType('AWS::IAM::Policy');
     const actions = policies.flatMap(([, policy]) =>
-      policy.Properties.PolicyDocument.Statement.flatMap((statement: any) => [statement.Action].flat()),
+      policy.Properties.PolicyDocument.Statement.flatMap((statement: Cfn) => [statement.Action].flat()),
     );
 
     expect(actions.filter((action: string) => action.includes('*'))).toEqual([]);
     const validateEnv = Object.values(resources).find(
-      (resource) => resource.Properties?.Environment?.Variables?.POWERTOOLS_METRICS_FUNCTION_NAME === 'validate',
+      (resource) =>
+        resource.Properties?.Environment?.Variables?.POWERTOOLS_METRICS_FUNCTION_NAME === 'validate',
     )?.Properties.Environment.Variables;
-    const queueVariables = Object.keys(validateEnv ?? {}).filter((name) => name.startsWith('UPGRADER_QUEUE_URL_'));
+    const queueVariables = Object.keys(validateEnv ?? {}).filter((name) =>
+      name.startsWith('UPGRADER_QUEUE_URL_'),
+    );
     expect(queueVariables.sort()).toEqual(
       ['UPGRADER_QUEUE_URL_CHECK_BACKUP', 'UPGRADER_QUEUE_URL_NOTIFY', 'UPGRADER_QUEUE_URL_VALIDATE'].sort(),
     );
