@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { apiVersionOf, type ResourceType } from '#sim/resource-types.ts';
 import { alreadyExists, badRequest, conflict, expired, invalid, notFound } from '#sim/store/api-error.ts';
+import { decodeContinue, encodeContinue } from '#sim/store/continue-token.ts';
 import {
   type EntryFilter,
   EventHistory,
@@ -76,26 +77,6 @@ function jsonAs(entry: StoredEntry, apiVersion: string): string {
   const obj = JSON.parse(entry.json) as KubeObject;
   obj.apiVersion = apiVersion;
   return JSON.stringify(obj);
-}
-
-function decodeContinue(token: string): { rv: number; after: string } {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
-      rv?: unknown;
-      after?: unknown;
-    };
-    if (typeof parsed.rv === 'number' && typeof parsed.after === 'string')
-      return { rv: parsed.rv, after: parsed.after };
-  } catch {
-    // falls through to the apiserver's wording below
-  }
-  throw badRequest(
-    'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
-  );
-}
-
-function encodeContinue(rv: number, after: string): string {
-  return Buffer.from(JSON.stringify({ rv, after }), 'utf8').toString('base64url');
 }
 
 /**
