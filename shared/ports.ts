@@ -6,7 +6,6 @@
  *
  * This file is a contract shared by shared/adapters/{local,aws,kube}; change it deliberately.
  */
-import type { Hop } from '#domain/planner.ts';
 import type { Job, JobState, StageName } from '#domain/job.ts';
 
 // ---------------------------------------------------------------- jobs
@@ -38,6 +37,12 @@ export interface StageMessage {
   stage: StageName;
   hop: number;
   seq: number;
+  /**
+   * Unique per send (a redelivery of one send keeps it). Lets a handler tell the crash-between-
+   * write-and-send redelivery from a copy it re-emitted itself (see #domain/job-messages.ts).
+   * Queue adapters must carry the whole body through; a missing id still works, less strictly.
+   */
+  id?: string;
 }
 
 export interface SendOptions {
@@ -202,4 +207,12 @@ export interface Notifier {
 
 export interface Clock {
   now(): Date;
+}
+
+/** Structured log lines (a Powertools Logger satisfies it). */
+export interface Log {
+  debug(message: string, ...attributes: Record<string, unknown>[]): void;
+  info(message: string, ...attributes: Record<string, unknown>[]): void;
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  error(message: string, ...attributes: Record<string, unknown>[]): void;
 }

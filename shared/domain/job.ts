@@ -19,7 +19,13 @@ export type TerminalState = (typeof TERMINAL_STATES)[number];
 export type JobState = ActiveState | TerminalState;
 
 /** One queue per stage; a stage handler consumes exactly one of these. */
-export const STAGE_NAMES = ['validate', 'check-backup', 'upload-package', 'patch-subscription', 'verify'] as const;
+export const STAGE_NAMES = [
+  'validate',
+  'check-backup',
+  'upload-package',
+  'patch-subscription',
+  'verify',
+] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 export interface JobOptions {
@@ -39,6 +45,31 @@ export interface Transition {
   at: string;
   reason?: string;
   hop?: number;
+}
+
+/**
+ * A stage message as the job remembers it. `seq` is the job version at the commit that sent it;
+ * `id` is unique per send (a redelivery of one send keeps it, a re-emission gets a new one).
+ */
+export interface MessageRef {
+  stage: StageName;
+  hop: number;
+  seq: number;
+  id?: string;
+}
+
+/** Progress inside the current state and hop; cleared by every transition. */
+export interface StepProgress {
+  /** What the stage is waiting for, in words (shown by status and logs). */
+  waitingFor?: string;
+  /** A side effect (package push, backup creation) was claimed at this time; see claims in the runner. */
+  claimedAt?: string;
+  /** The claimed side effect completed. */
+  doneAt?: string;
+  /** RedisBackups created by `takeBackup`, as namespace/name. */
+  backups?: string[];
+  /** The InstallPlan this job approved (or is approving) for the hop, as namespace/name. */
+  approvedPlan?: string;
 }
 
 export interface Job {
@@ -67,4 +98,16 @@ export interface Job {
   transitions: Transition[];
   createdAt: string;
   updatedAt: string;
+  /** The one stage message the job waits for; processing it is the only way forward. Unset when terminal. */
+  expected?: MessageRef;
+  /** The message whose processing made the latest stage commit: its redelivery re-emits `expected`. */
+  causedBy?: MessageRef;
+  /**
+   * The hop whose install can no longer be recalled (the approval on Manual subscriptions, the
+   * push on Automatic ones). A cancel request during that hop takes effect after its verify.
+   */
+  noReturnHop?: number;
+  step?: StepProgress;
+  cancelRequestedAt?: string;
+  finishedAt?: string;
 }

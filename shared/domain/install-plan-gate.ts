@@ -1,0 +1,103 @@
+/**
+ * The InstallPlan safety check (DESIGN.md 2): approve only a plan in RequiresApproval whose CSV
+ * list is exactly the hop's target. OLM merges the pending plans of one namespace, so approving a
+ * plan that lists other CSVs upgrades other operators too; a plan for a CSV beyond the hop would
+ * skip a step of the supported path. Both are refused with an explanation, never approved.
+ */
+import semver from 'semver';
+import type { InstallPlanView } from '#shared/ports.ts';
+
+export type InstallPlanDecision =
+  | { action: 'approve'; plan: InstallPlanView }
+  /** Approved already (by this job earlier, or by someone else): the install is under way. */
+  | { action: 'installing'; plan: InstallPlanView }
+  | { action: 'wait'; reason: string }
+  | { action: 'block'; reason: string }
+  | { action: 'fail'; reason: string };
+
+export interface HopTarget {
+  /** The package the CSVs belong to, e.g. `redis-operator`. */
+  packageName: string;
+  /** The hop's target CSV, e.g. `redis-operator.v4.0.3`. */
+  csv: string;
+}
+
+function planName(plan: InstallPlanView): string {
+  return `InstallPlan ${plan.namespace}/${plan.name}`;
+}
+
+function versionOf(csv: string, packageName: string): string | undefined {
+  const prefix = `${packageName}.v`;
+  return csv.startsWith(prefix) ? (semver.valid(csv.slice(prefix.length)) ?? undefined) : undefined;
+}
+
+function isOurs(csv: string, target: HopTarget): boolean {
+  return csv.startsWith(`${target.packageName}.v`);
+}
+
+function pendingApproval(plan: InstallPlanView): boolean {
+  return plan.phase === 'RequiresApproval' && !plan.approved;
+}
+
+function decideForTargetPlan(plan: InstallPlanView, target: HopTarget): InstallPlanDecision {
+  const exact = plan.csvNames.length === 1 && plan.csvNames[0] === target.csv;
+  if (plan.phase === 'Failed') {
+    return {
+      action: 'fail',
+      reason: `${planName(plan)} for ${target.csv} Failed: ${plan.message ?? 'no message'}`,
+    };
+  }
+  if (!exact && !plan.approved) {
+    const others = plan.csvNames.filter((csv) => csv !== target.csv);
+    return {
+      action: 'block',
+      reason:
+        `${planName(plan)} is a merged plan: besides ${target.csv} it would install ${others.join(', ')}; ` +
+        `approving it would upgrade other operators too, so it was not approved. Resolve the other pending ` +
+        `InstallPlans in ${plan.namespace}, then start the upgrade again`,
+    };
+  }
+  if (plan.approved || plan.phase === 'Installing' || plan.phase === 'Complete') {
+    return { action: 'installing', plan };
+  }
+  if (plan.phase === 'RequiresApproval') return { action: 'approve', plan };
+  return {
+    action: 'wait',
+    reason: `${planName(plan)} for ${target.csv} is ${plan.phase ?? 'without a phase'}`,
+  };
+}
+
+function beyondTarget(plan: InstallPlanView, target: HopTarget): InstallPlanDecision {
+  const wanted = versionOf(target.csv, target.packageName);
+  const ours = plan.csvNames.filter((csv) => isOurs(csv, target));
+  const ahead = ours.some((csv) => {
+    const version = versionOf(csv, target.packageName);
+    return wanted !== undefined && version !== undefined && semver.gt(version, wanted);
+  });
+  const what = ahead ? `beyond this hop's target ${target.csv}` : `not this hop's target ${target.csv}`;
+  return {
+    action: 'block',
+    reason:
+      `${planName(plan)} would install ${plan.csvNames.join(', ')}, ${what}; approving it would leave the ` +
+      `supported upgrade path, so it was not approved. Delete that InstallPlan (or move the Subscription to a ` +
+      `channel whose head is ${target.csv}), then start the upgrade again`,
+  };
+}
+
+/** Decides what to do about the InstallPlans of the Subscription's namespace for one hop. */
+export function decideInstallPlan(plans: readonly InstallPlanView[], target: HopTarget): InstallPlanDecision {
+  const forTarget = plans.filter((plan) => plan.csvNames.includes(target.csv));
+  // A pending plan is the live question; an approved one means the install is under way; an older
+  // failed plan matters only when nothing newer exists.
+  const chosen =
+    forTarget.find(pendingApproval) ??
+    forTarget.find((plan) => plan.approved) ??
+    forTarget.find((plan) => plan.phase === 'Failed') ??
+    forTarget[0];
+  if (chosen) return decideForTargetPlan(chosen, target);
+  const foreign = plans.find(
+    (plan) => pendingApproval(plan) && plan.csvNames.some((csv) => isOurs(csv, target)),
+  );
+  if (foreign) return beyondTarget(foreign, target);
+  return { action: 'wait', reason: `no InstallPlan for ${target.csv} yet` };
+}

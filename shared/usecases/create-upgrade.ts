@@ -1,0 +1,144 @@
+/**
+ * Starting an upgrade (POST /upgrades): checks what the request can be checked for without the
+ * cluster, creates the job `queued` (the store enforces one active job per cluster and the
+ * idempotency key), sends the `validate` message, emits `upgrade.queued`.
+ *
+ * The installed version is deliberately not an input: validate reads it from the cluster.
+ */
+import { randomUUID } from 'node:crypto';
+import semver from 'semver';
+import type { Catalog } from '#domain/catalog.ts';
+import { NotFoundError, ValidationError } from '#domain/errors.ts';
+import type { Job, JobOptions } from '#domain/job.ts';
+import { newJob, transition } from '#domain/job-transitions.ts';
+import type { Clock, ClusterRegistry, JobStore, Log, Notifier, Queue, StageMessage } from '#shared/ports.ts';
+import { createdEvent, emitTransitions } from '#usecases/job-events.ts';
+
+export interface CreateUpgradeDeps {
+  jobs: JobStore;
+  queue: Queue;
+  clusters: Pick<ClusterRegistry, 'get'>;
+  catalog: Catalog;
+  clock: Clock;
+  notifier: Notifier;
+  log?: Log;
+  /** Job id generator (default: random UUID). */
+  newId?: () => string;
+}
+
+export interface CreateUpgradeInput {
+  cluster: string;
+  targetVersion: string;
+  options?: JobOptions;
+  callbackUrl?: string;
+  batchId?: string;
+  idempotencyKey?: string;
+}
+
+export interface CreateUpgradeResult {
+  job: Job;
+  /** False when the idempotency key returned an existing job. */
+  created: boolean;
+}
+
+function checkOptions(options: JobOptions): void {
+  const age = options.maxBackupAgeSeconds;
+  if (age !== undefined && !(Number.isInteger(age) && age > 0)) {
+    throw new ValidationError(
+      `options.maxBackupAgeSeconds must be a positive whole number of seconds, got ${age}`,
+    );
+  }
+  if (options.takeBackup && options.skipBackupCheck) {
+    throw new ValidationError(
+      'options.takeBackup and options.skipBackupCheck contradict each other: choose one',
+    );
+  }
+}
+
+function checkCallbackUrl(url: string | undefined): void {
+  if (url === undefined) return;
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+    throw new ValidationError(`callbackUrl must be an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+}
+
+function checkInput(input: CreateUpgradeInput, catalog: Catalog): string {
+  if (input.cluster.trim() === '') throw new ValidationError('cluster must not be empty');
+  const target = semver.valid(input.targetVersion);
+  if (!target) {
+    throw new ValidationError(
+      `targetVersion ${JSON.stringify(input.targetVersion)} is not a semantic version (e.g. 4.1.1)`,
+      {
+        code: 'INVALID_VERSION',
+      },
+    );
+  }
+  if (!catalog.versions.some((entry) => semver.eq(entry.version, target))) {
+    const known = catalog.versions.map((entry) => entry.version).join(', ');
+    throw new ValidationError(`targetVersion ${target} is not in the catalog (known: ${known})`, {
+      code: 'UNKNOWN_VERSION',
+    });
+  }
+  checkOptions(input.options ?? {});
+  checkCallbackUrl(input.callbackUrl);
+  return target;
+}
+
+function validateMessage(job: Job): StageMessage {
+  return { jobId: job.id, stage: 'validate', hop: 0, seq: job.version, id: randomUUID() };
+}
+
+export async function createUpgrade(
+  deps: CreateUpgradeDeps,
+  input: CreateUpgradeInput,
+): Promise<CreateUpgradeResult> {
+  const targetVersion = checkInput(input, deps.catalog);
+  if (!(await deps.clusters.get(input.cluster))) {
+    throw new NotFoundError(
+      `cluster ${input.cluster} is not registered: add it with PUT /clusters/${input.cluster}`,
+    );
+  }
+  const now = deps.clock.now();
+  const job = newJob({
+    id: deps.newId?.() ?? randomUUID(),
+    cluster: input.cluster,
+    targetVersion,
+    at: now,
+    ...(input.options ? { options: input.options } : {}),
+    ...(input.callbackUrl === undefined ? {} : { callbackUrl: input.callbackUrl }),
+    ...(input.batchId === undefined ? {} : { batchId: input.batchId }),
+  });
+  const stored = await deps.jobs.create(job, input.idempotencyKey);
+  const created = stored.id === job.id;
+  // A retry with the same key may follow a crash between the insert and the send: send again
+  // while the job is untouched; a second copy is harmless (one wins, the other is dropped).
+  if (!created && !(stored.state === 'queued' && stored.version === 1)) return { job: stored, created };
+  try {
+    await deps.queue.send(validateMessage(stored));
+  } catch (error) {
+    await abandon(deps, stored, error);
+    throw error;
+  }
+  if (created) await deps.notifier.emit(createdEvent(stored));
+  deps.log?.info('upgrade queued', { jobId: stored.id, cluster: stored.cluster, targetVersion, created });
+  return { job: stored, created };
+}
+
+/** A job whose first message could not be sent would hold the cluster forever: end it. */
+async function abandon(deps: CreateUpgradeDeps, job: Job, error: unknown): Promise<void> {
+  const detail = error instanceof Error ? error.message : String(error);
+  const failed = transition(job, 'failed', {
+    at: deps.clock.now(),
+    reason: `could not enqueue validation: ${detail}`,
+  });
+  try {
+    await deps.jobs.update(failed, job.version);
+    await emitTransitions(deps.notifier, job, failed);
+  } catch (cleanupError) {
+    deps.log?.error('could not mark an unqueued job failed', {
+      jobId: job.id,
+      error: cleanupError instanceof Error ? cleanupError.message : String(cleanupError),
+    });
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Stage `patch-subscription`: waits (delayed re-enqueue, deadline) until the PackageManifest
+ * offers the hop's CSV, moves the Subscription to the hop's channel when it differs, then finds
+ * the InstallPlan and approves it only when #domain/install-plan-gate.ts says so: phase
+ * RequiresApproval and a CSV list of exactly the hop target. Merged plans and plans beyond the
+ * target block the job, never approved. Automatic subscriptions need no approval.
+ *
+ * The approval is the hop's point of no return on Manual subscriptions: it is marked on the job
+ * (conditional write) before approving, and the approval itself is guarded by the plan's
+ * resourceVersion, so a message delivered twice approves once and a changed plan is re-examined.
+ */
+import type { Catalog } from '#domain/catalog.ts';
+import { NotFoundError } from '#domain/errors.ts';
+import { decideInstallPlan } from '#domain/install-plan-gate.ts';
+import type { Hop } from '#domain/planner.ts';
+import type { ClusterClient, InstallPlanView, SubscriptionView } from '#shared/ports.ts';
+import {
+  makeStage,
+  type StageDeps,
+  type StageHandler,
+  type StepContext,
+  type StepOutcome,
+} from '#usecases/stage-runner.ts';
+
+export interface PatchSubscriptionDeps extends StageDeps {
+  catalog: Catalog;
+}
+
+/** The Subscription's namespace's plans, plus the one its installPlanRef names if elsewhere. */
+async function installPlans(
+  client: ClusterClient,
+  subscription: SubscriptionView,
+): Promise<InstallPlanView[]> {
+  const plans = await client.listInstallPlans(subscription.namespace);
+  const ref = subscription.installPlanRef;
+  if (ref && !plans.some((plan) => plan.name === ref.name && plan.namespace === ref.namespace)) {
+    const referenced = await client.readInstallPlan(ref.name, ref.namespace);
+    if (referenced) plans.push(referenced);
+  }
+  return plans;
+}
+
+async function approve(
+  context: StepContext,
+  client: ClusterClient,
+  plan: InstallPlanView,
+  hop: Hop,
+): Promise<StepOutcome> {
+  const name = `${plan.namespace}/${plan.name}`;
+  await context.progress({ approvedPlan: name }, { noReturn: true });
+  context.log.info('approving InstallPlan', { installPlan: name, csv: hop.csv });
+  await client.approveInstallPlan(plan);
+  return installing(context, `approved InstallPlan ${name} (exactly ${hop.csv})`);
+}
+
+/** Once an install is under way the hop is past its point of no return, however it got there. */
+function installing(context: StepContext, reason: string): StepOutcome {
+  return { kind: 'transition', to: 'verifying', reason, facts: { noReturnHop: context.job.hop } };
+}
+
+/** A PackageManifest that does not exist yet offers nothing (the first sync has not happened). */
+async function offeredCsvs(client: ClusterClient, packageName: string, channel: string): Promise<string[]> {
+  try {
+    return await client.readOfferedCsvs(packageName, channel);
+  } catch (error) {
+    if (error instanceof NotFoundError) return [];
+    throw error;
+  }
+}
+
+async function patchStep(deps: PatchSubscriptionDeps, context: StepContext): Promise<StepOutcome> {
+  const hop = context.hop;
+  if (!hop) throw new Error(`job ${context.job.id} has no hop ${context.job.hop} in its plan`);
+  const { client } = await context.cluster();
+  const offered = await offeredCsvs(client, deps.catalog.package, hop.channel);
+  if (!offered.includes(hop.csv)) {
+    const offers = offered.length > 0 ? offered.join(', ') : 'nothing';
+    return {
+      kind: 'wait',
+      reason: `PackageManifest ${deps.catalog.package} channel ${hop.channel} does not offer ${hop.csv} yet (offers ${offers})`,
+    };
+  }
+  const subscription = await client.readSubscription();
+  if (subscription.channel !== hop.channel) {
+    context.log.info('moving the Subscription channel', { from: subscription.channel, to: hop.channel });
+    await client.patchSubscriptionChannel(hop.channel, subscription.resourceVersion);
+    return {
+      kind: 'wait',
+      reason: `moved the Subscription from channel ${subscription.channel} to ${hop.channel}; waiting for its InstallPlan`,
+      delaySeconds: 1,
+    };
+  }
+  if (subscription.approval === 'Automatic') {
+    return installing(context, `Automatic approval: OLM installs ${hop.csv} by itself`);
+  }
+  const decision = decideInstallPlan(await installPlans(client, subscription), {
+    packageName: deps.catalog.package,
+    csv: hop.csv,
+  });
+  switch (decision.action) {
+    case 'approve':
+      return approve(context, client, decision.plan, hop);
+    case 'installing':
+      return installing(
+        context,
+        `InstallPlan ${decision.plan.namespace}/${decision.plan.name} for ${hop.csv} is approved (${decision.plan.phase ?? 'no phase'})`,
+      );
+    case 'wait':
+      return { kind: 'wait', reason: decision.reason };
+    case 'block':
+      return { kind: 'transition', to: 'blocked', reason: decision.reason };
+    case 'fail':
+      return { kind: 'transition', to: 'failed', reason: decision.reason };
+    default:
+      throw new Error('unexpected InstallPlan decision');
+  }
+}
+
+export function makePatchSubscriptionStage(deps: PatchSubscriptionDeps): StageHandler {
+  return makeStage('patch-subscription', deps, (context) => patchStep(deps, context));
+}

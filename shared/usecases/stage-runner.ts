@@ -1,0 +1,262 @@
+/**
+ * The one runner every stage shares (DESIGN.md 4.3/4.4). For each message it:
+ *
+ * 1. loads the job and classifies the message (#domain/job-messages.ts): the expected message is
+ *    processed, a redelivery of the message behind the latest commit re-emits the next message
+ *    (crash between write and send), anything else is acknowledged and dropped;
+ * 2. honours a cancel request when the hop is before its point of no return;
+ * 3. runs the stage's step, which reads the cluster and returns an outcome (transition, wait,
+ *    next hop, defer); side effects inside a step are claimed first with a conditional write;
+ * 4. commits the outcome with a conditional write on the version it loaded. A ConflictError
+ *    there means another copy of the message, or a cancel, won the race: acknowledge and stop;
+ * 5. sends the job's next expected message AFTER the commit (with a delay for waits), then emits
+ *    one event per state change.
+ *
+ * Errors of a step: TransientError and cluster ConflictError are waits (retried after
+ * `retrySeconds`, within the stage deadline); any other UpgraderError ends the job (`blocked`
+ * while nothing was changed yet, i.e. in validate and check-backup, else `failed`) with the error
+ * message; anything else is a bug and is rethrown so the queue retries and dead-letters it.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, TransientError, UpgraderError } from '#domain/errors.ts';
+import type { Job, JobState, MessageRef, StageName, StepProgress } from '#domain/job.ts';
+import { cancelNow, completeHop, isCancellable } from '#domain/job-cancel.ts';
+import { classifyMessage } from '#domain/job-messages.ts';
+import { countAttempt, deadlinePassed, recordProgress, recordWait } from '#domain/job-progress.ts';
+import { currentHop, STATE_OF_STAGE, transition } from '#domain/job-transitions.ts';
+import type { Hop } from '#domain/planner.ts';
+import { formatAge } from '#domain/prerequisites.ts';
+import type {
+  Clock,
+  ClusterClient,
+  ClusterGateway,
+  ClusterRecord,
+  ClusterRegistry,
+  JobStore,
+  Log,
+  Notifier,
+  Queue,
+  StageMessage,
+} from '#shared/ports.ts';
+import { emitTransitions } from '#usecases/job-events.ts';
+import {
+  type PipelineConfig,
+  type PipelineConfigInput,
+  resolvePipelineConfig,
+} from '#usecases/pipeline-config.ts';
+
+/** What every stage needs. Stage factories add their own ports on top. */
+export interface StageDeps {
+  jobs: JobStore;
+  queue: Queue;
+  clusters: ClusterRegistry;
+  gateway: ClusterGateway;
+  notifier: Notifier;
+  clock: Clock;
+  log?: Log;
+  config?: PipelineConfigInput;
+}
+
+export type StageHandler = (message: StageMessage) => Promise<void>;
+
+export interface ClusterAccess {
+  record: ClusterRecord;
+  client: ClusterClient;
+}
+
+/** Facts a step may record on the job with its outcome. */
+export type JobFacts = Partial<Pick<Job, 'fromVersion' | 'platformVersion' | 'plan' | 'noReturnHop'>>;
+
+export type StepOutcome =
+  | { kind: 'transition'; to: JobState; reason: string; facts?: JobFacts }
+  /** The hop is verified: next hop, succeeded, or a deferred cancel (#domain/job-cancel.ts). */
+  | { kind: 'complete-hop' }
+  /** Not done yet: record the poll and re-enqueue after `delaySeconds` (default: the stage's poll). */
+  | { kind: 'wait'; reason: string; delaySeconds?: number }
+  /** Another worker holds a claim: re-send this very message later, write nothing. */
+  | { kind: 'defer'; reason: string; delaySeconds: number };
+
+export interface StepContext {
+  /** The job as last committed by this invocation. */
+  readonly job: Job;
+  readonly message: StageMessage;
+  /** The hop being worked on (undefined until validate has planned). */
+  readonly hop: Hop | undefined;
+  readonly now: Date;
+  readonly config: PipelineConfig;
+  readonly log: Log;
+  cluster(): Promise<ClusterAccess>;
+  /** Commits progress inside the stage; a lost race stops the invocation (acknowledged). */
+  progress(patch: Partial<StepProgress>, options?: { noReturn?: boolean }): Promise<void>;
+}
+
+export type Step = (context: StepContext) => Promise<StepOutcome>;
+
+/** Thrown when a conditional job write loses; the runner acknowledges the message. */
+class LostRace extends Error {}
+
+const SILENT: Log = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Where a deadline leaves a job: the gates change nothing on the cluster, so they block. */
+function deadlineState(stage: StageName): JobState {
+  return stage === 'validate' || stage === 'check-backup' ? 'blocked' : 'failed';
+}
+
+function errorState(job: Job): JobState {
+  return job.state === 'queued' || job.state === 'validating' || job.state === 'checking-backup'
+    ? 'blocked'
+    : 'failed';
+}
+
+function toRef(message: StageMessage): MessageRef {
+  const { stage, hop, seq, id } = message;
+  return id === undefined ? { stage, hop, seq } : { stage, hop, seq, id };
+}
+
+export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageHandler {
+  const config = resolvePipelineConfig(deps.config);
+  const baseLog = deps.log ?? SILENT;
+
+  async function commit(next: Job, expectedVersion: number): Promise<Job> {
+    try {
+      await deps.jobs.update(next, expectedVersion);
+      return next;
+    } catch (error) {
+      if (error instanceof ConflictError) throw new LostRace(error.message);
+      throw error;
+    }
+  }
+
+  async function send(job: Job, delaySeconds = 0): Promise<void> {
+    if (!job.expected) return;
+    const message: StageMessage = { jobId: job.id, ...job.expected, id: randomUUID() };
+    await deps.queue.send(message, delaySeconds > 0 ? { delaySeconds } : undefined);
+  }
+
+  async function cluster(job: Job): Promise<ClusterAccess> {
+    const record = await deps.clusters.get(job.cluster);
+    if (!record) throw new NotFoundError(`cluster ${job.cluster} is no longer registered`);
+    return { record, client: await deps.gateway.forCluster(record) };
+  }
+
+  function outcomeOfError(error: unknown, job: Job): StepOutcome {
+    if (error instanceof LostRace) throw error;
+    if (error instanceof TransientError || error instanceof ConflictError) {
+      return { kind: 'wait', reason: error.message, delaySeconds: config.retrySeconds };
+    }
+    if (error instanceof UpgraderError)
+      return { kind: 'transition', to: errorState(job), reason: error.message };
+    throw error;
+  }
+
+  function apply(job: Job, outcome: StepOutcome, message: StageMessage, now: Date): Job {
+    const cause = toRef(message);
+    const counted = countAttempt(job, message.stage, message.hop);
+    switch (outcome.kind) {
+      case 'complete-hop':
+        return completeHop(counted, { at: now, cause });
+      case 'transition':
+        return transition({ ...counted, ...outcome.facts }, outcome.to, {
+          at: now,
+          reason: outcome.reason,
+          cause,
+        });
+      case 'wait': {
+        const deadline = config.stageDeadlinesSeconds[stage];
+        if (!deadlinePassed(job, now, deadline))
+          return recordWait(counted, { at: now, reason: outcome.reason, cause });
+        const reason = `${stage} gave up after ${formatAge(deadline)}: ${outcome.reason}`;
+        return transition(counted, deadlineState(stage), { at: now, reason, cause });
+      }
+      default:
+        throw new Error(`unexpected outcome ${outcome.kind}`);
+    }
+  }
+
+  async function process(loaded: Job, message: StageMessage, log: Log): Promise<void> {
+    const now = deps.clock.now();
+    const cause = toRef(message);
+    let job = loaded;
+    if (job.cancelRequested && isCancellable(job)) {
+      const cancelled = await commit(cancelNow(job, { at: now, cause }), job.version);
+      log.info('cancel honoured', { state: cancelled.state });
+      await emitTransitions(deps.notifier, job, cancelled);
+      return;
+    }
+    if (job.state === 'queued')
+      job = await commit(transition(job, STATE_OF_STAGE[stage], { at: now, cause }), job.version);
+    const context: StepContext = {
+      get job() {
+        return job;
+      },
+      message,
+      hop: currentHop(job),
+      now,
+      config,
+      log,
+      cluster: () => cluster(job),
+      progress: async (patch, options = {}) => {
+        job = await commit(recordProgress(job, patch, { at: deps.clock.now(), ...options }), job.version);
+      },
+    };
+    let outcome: StepOutcome;
+    try {
+      outcome = await step(context);
+    } catch (error) {
+      outcome = outcomeOfError(error, job);
+      log.warn('stage step failed', { error: error instanceof Error ? error.message : String(error) });
+    }
+    if (outcome.kind === 'defer') {
+      log.info('deferred', { reason: outcome.reason, delaySeconds: outcome.delaySeconds });
+      await deps.queue.send({ ...message, id: randomUUID() }, { delaySeconds: outcome.delaySeconds });
+      return;
+    }
+    const next = await commit(apply(job, outcome, message, now), job.version);
+    const delay =
+      outcome.kind === 'wait' && next.state === job.state
+        ? (outcome.delaySeconds ?? config.pollSeconds[stage])
+        : 0;
+    await send(next, delay);
+    if (next.state === job.state)
+      log.info('waiting', { waitingFor: next.step?.waitingFor, delaySeconds: delay });
+    else log.info('transition', { from: job.state, to: next.state, reason: next.transitions.at(-1)?.reason });
+    await emitTransitions(deps.notifier, loaded, next);
+  }
+
+  return async (message) => {
+    const log = withAttributes(baseLog, { jobId: message.jobId, stage, hop: message.hop, seq: message.seq });
+    const job = await deps.jobs.get(message.jobId);
+    if (!job) {
+      log.warn('message for an unknown job dropped');
+      return;
+    }
+    const jobLog = withAttributes(log, { cluster: job.cluster });
+    const disposition = classifyMessage(job, toRef(message));
+    if (disposition.action === 'drop') {
+      jobLog.debug('message dropped', { why: disposition.why });
+      return;
+    }
+    if (disposition.action === 'reemit') {
+      jobLog.info('re-emitting the next message after a redelivery', { next: disposition.message });
+      await send(job);
+      await emitTransitions(deps.notifier, { ...job, transitions: job.transitions.slice(0, -1) }, job);
+      return;
+    }
+    try {
+      await process(job, message, jobLog);
+    } catch (error) {
+      if (!(error instanceof LostRace)) throw error;
+      jobLog.info('lost a write race; message acknowledged', { conflict: error.message });
+    }
+  };
+}
+
+function withAttributes(log: Log, attributes: Record<string, unknown>): Log {
+  const merge = (extra: Record<string, unknown>[]) => Object.assign({}, attributes, ...extra);
+  return {
+    debug: (message, ...extra) => log.debug(message, merge(extra)),
+    info: (message, ...extra) => log.info(message, merge(extra)),
+    warn: (message, ...extra) => log.warn(message, merge(extra)),
+    error: (message, ...extra) => log.error(message, merge(extra)),
+  };
+}

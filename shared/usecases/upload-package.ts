@@ -1,0 +1,107 @@
+/**
+ * Stage `upload-package`: gets the hop's package into the artifact store (once per version, see
+ * #usecases/ensure-artifact.ts), pushes it to the cluster through the PackageUploader, then waits
+ * by delayed re-enqueue for ArtifactVersion `<package>.v<version>` to report `Success`.
+ *
+ * The push is claimed first (#usecases/claim.ts), so a message delivered twice pushes once. On a
+ * subscription with Automatic approval OLM installs as soon as the upload syncs: the push is that
+ * hop's point of no return, marked before pushing; the gates ran before it.
+ */
+import type { Catalog } from '#domain/catalog.ts';
+import { ValidationError } from '#domain/errors.ts';
+import type { Hop } from '#domain/planner.ts';
+import type { ArtifactDownloader, ArtifactStore, PackageUploader } from '#shared/ports.ts';
+import { runClaimed } from '#usecases/claim.ts';
+import { artifactRef, type EnsureArtifact, makeEnsureArtifact } from '#usecases/ensure-artifact.ts';
+import {
+  makeStage,
+  type StageDeps,
+  type StageHandler,
+  type StepContext,
+  type StepOutcome,
+} from '#usecases/stage-runner.ts';
+
+export interface UploadPackageDeps extends StageDeps {
+  catalog: Catalog;
+  artifacts: ArtifactStore;
+  downloader: ArtifactDownloader;
+  uploader: PackageUploader;
+}
+
+export function artifactVersionName(packageName: string, version: string): string {
+  return `${packageName}.v${version}`;
+}
+
+function requireHop(context: StepContext): Hop {
+  if (!context.hop) throw new Error(`job ${context.job.id} has no hop ${context.job.hop} in its plan`);
+  return context.hop;
+}
+
+function uploaded(context: StepContext, hop: Hop, artifactVersion: string, automatic: boolean): StepOutcome {
+  return {
+    kind: 'transition',
+    to: 'patching',
+    reason: `package ${hop.to} is on the cluster (ArtifactVersion ${artifactVersion} reports Success)`,
+    ...(automatic ? { facts: { noReturnHop: context.job.hop } } : {}),
+  };
+}
+
+function checksumFailure(hop: Hop, error: ValidationError): StepOutcome {
+  return {
+    kind: 'transition',
+    to: 'failed',
+    reason:
+      `package ${hop.artifact.url} failed its sha256 check (catalog: ${hop.artifact.sha256}); nothing was kept ` +
+      `or pushed. Fix the catalog entry or the download source. ${error.message}`,
+  };
+}
+
+async function uploadStep(
+  deps: UploadPackageDeps,
+  ensure: EnsureArtifact,
+  context: StepContext,
+): Promise<StepOutcome> {
+  const hop = requireHop(context);
+  const { record, client } = await context.cluster();
+  const artifactVersion = artifactVersionName(deps.catalog.package, hop.to);
+  const subscription = await client.readSubscription();
+  const automatic = subscription.approval === 'Automatic';
+  const reason = await client.readArtifactVersionReason(artifactVersion);
+  if (reason === 'Success') return uploaded(context, hop, artifactVersion, automatic);
+  const waiting = (status: string | undefined) =>
+    `ArtifactVersion ${artifactVersion} reports ${status ?? 'no status yet'}; waiting for Success`;
+  if (context.job.step?.doneAt) return { kind: 'wait', reason: waiting(reason) };
+
+  const ref = artifactRef(deps.catalog, hop);
+  try {
+    await ensure(ref, hop.artifact.url);
+  } catch (error) {
+    if (error instanceof ValidationError && error.code === 'CHECKSUM_MISMATCH')
+      return checksumFailure(hop, error);
+    throw error;
+  }
+  const claim = await runClaimed(
+    context,
+    async () => {
+      context.log.info('pushing package', { file: ref.fileName, automatic });
+      await deps.uploader.push(await deps.artifacts.localPath(ref), record);
+      return undefined;
+    },
+    { noReturn: automatic },
+  );
+  if (claim.status === 'held') {
+    return {
+      kind: 'defer',
+      reason: 'another worker is pushing the package',
+      delaySeconds: claim.retryInSeconds,
+    };
+  }
+  const after = await client.readArtifactVersionReason(artifactVersion);
+  if (after === 'Success') return uploaded(context, hop, artifactVersion, automatic);
+  return { kind: 'wait', reason: `pushed ${ref.fileName}; ${waiting(after)}` };
+}
+
+export function makeUploadPackageStage(deps: UploadPackageDeps): StageHandler {
+  const ensure = makeEnsureArtifact(deps.artifacts, deps.downloader);
+  return makeStage('upload-package', deps, (context) => uploadStep(deps, ensure, context));
+}

@@ -1,0 +1,139 @@
+/**
+ * Stage `validate`: learns what the cluster runs (never from the request), plans the path with
+ * the catalog, and checks the prerequisites of the vendor guide. It only reads the cluster; any
+ * failure blocks the job with a reason that names what is at fault.
+ */
+import semver from 'semver';
+import type { Catalog } from '#domain/catalog.ts';
+import { NotFoundError, PlanError } from '#domain/errors.ts';
+import { planUpgrade } from '#domain/planner.ts';
+import { checkCapacity, checkInstances, checkPvcs, summarizeFindings } from '#domain/prerequisites.ts';
+import type { ClusterClient, SubscriptionView } from '#shared/ports.ts';
+import {
+  type JobFacts,
+  makeStage,
+  type StageDeps,
+  type StageHandler,
+  type StepContext,
+  type StepOutcome,
+} from '#usecases/stage-runner.ts';
+
+export interface ValidateDeps extends StageDeps {
+  /** Read on every message, so a runtime may expose a reloadable catalog through a getter. */
+  catalog: Catalog;
+}
+
+type Installed = { version: string } | { blocked: string };
+
+function subscriptionName(subscription: SubscriptionView): string {
+  return `Subscription ${subscription.namespace}/${subscription.name}`;
+}
+
+async function readSubscription(client: ClusterClient): Promise<SubscriptionView | { blocked: string }> {
+  try {
+    return await client.readSubscription();
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    return {
+      blocked: `the Redis operator Subscription was not found (${error.message}): is the plugin installed through OLM on this cluster?`,
+    };
+  }
+}
+
+/** The installed operator version, from the Subscription's installedCSV and that CSV. */
+async function readInstalled(client: ClusterClient, packageName: string): Promise<Installed> {
+  const subscription = await readSubscription(client);
+  if ('blocked' in subscription) return subscription;
+  const name = subscriptionName(subscription);
+  if (!subscription.installedCSV) {
+    return {
+      blocked: `${name} has no installedCSV: the operator is not installed yet, or its install failed`,
+    };
+  }
+  if (subscription.currentCSV && subscription.currentCSV !== subscription.installedCSV) {
+    return {
+      blocked:
+        `${name} is already moving from ${subscription.installedCSV} to ${subscription.currentCSV} ` +
+        `(state ${subscription.state ?? 'unknown'}): let that finish or resolve it first`,
+    };
+  }
+  const csv = await client.readCsv(subscription.installedCSV);
+  if (!csv)
+    return {
+      blocked: `${name} reports installedCSV ${subscription.installedCSV}, but that CSV does not exist`,
+    };
+  if (csv.phase !== 'Succeeded') {
+    return {
+      blocked: `the installed operator ${csv.name} is ${csv.phase ?? 'without a phase'}${csv.message ? `: ${csv.message}` : ''}`,
+    };
+  }
+  const prefix = `${packageName}.v`;
+  const version = semver.valid(
+    csv.version ?? (csv.name.startsWith(prefix) ? csv.name.slice(prefix.length) : ''),
+  );
+  if (!version)
+    return {
+      blocked: `cannot tell the installed version from CSV ${csv.name} (spec.version ${csv.version})`,
+    };
+  return { version };
+}
+
+async function checkPrerequisites(client: ClusterClient, context: StepContext): Promise<string | undefined> {
+  const [instances, capacity, pvcs] = await Promise.all([
+    client.listRedisInstances(),
+    client.readCapacity(),
+    client.listPvcs(),
+  ]);
+  const findings = [
+    ...checkInstances(instances),
+    ...checkCapacity(capacity, context.config.headroom),
+    ...checkPvcs(pvcs, instances),
+  ];
+  if (findings.length === 0) return undefined;
+  return summarizeFindings('prerequisites not met, nothing was changed', findings);
+}
+
+async function validateStep(deps: ValidateDeps, context: StepContext): Promise<StepOutcome> {
+  const job = context.job;
+  const { record, client } = await context.cluster();
+  const installed = await readInstalled(client, deps.catalog.package);
+  if ('blocked' in installed) return { kind: 'transition', to: 'blocked', reason: installed.blocked };
+  const platform = record.platformVersion ?? (await client.readPlatformVersion());
+  let facts: JobFacts = {
+    fromVersion: installed.version,
+    ...(platform ? { platformVersion: platform } : {}),
+  };
+  try {
+    const plan = planUpgrade(deps.catalog, installed.version, job.targetVersion, {
+      ...(platform ? { platform } : {}),
+      ...(job.options.includePrerelease ? { includePrerelease: true } : {}),
+    });
+    facts = { ...facts, plan: plan.hops };
+  } catch (error) {
+    if (!(error instanceof PlanError)) throw error;
+    const reason = `no supported upgrade path from ${installed.version} to ${job.targetVersion}: ${error.message}`;
+    return { kind: 'transition', to: 'blocked', reason, facts };
+  }
+  const hops = facts.plan ?? [];
+  if (hops.length === 0) {
+    return {
+      kind: 'transition',
+      to: 'succeeded',
+      reason: `cluster already runs ${installed.version}`,
+      facts,
+    };
+  }
+  const problems = await checkPrerequisites(client, context);
+  if (problems) return { kind: 'transition', to: 'blocked', reason: problems, facts };
+  const path = [installed.version, ...hops.map((hop) => hop.to)].join(' -> ');
+  return {
+    kind: 'transition',
+    to: 'checking-backup',
+    reason: `plan ${path} (${hops.length} hop${hops.length === 1 ? '' : 's'}); instances, capacity and PVCs are fine`,
+    facts,
+  };
+}
+
+export function makeValidateStage(deps: ValidateDeps): StageHandler {
+  return makeStage('validate', deps, (context) => validateStep(deps, context));
+}

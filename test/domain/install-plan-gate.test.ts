@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { decideInstallPlan } from '#domain/install-plan-gate.ts';
+import type { InstallPlanView } from '#shared/ports.ts';
+
+const target = { packageName: 'redis-operator', csv: 'redis-operator.v4.0.3' };
+
+function plan(name: string, csvNames: string[], fields: Partial<InstallPlanView> = {}): InstallPlanView {
+  return {
+    name,
+    namespace: 'redis-system',
+    csvNames,
+    approval: 'Manual',
+    approved: false,
+    phase: 'RequiresApproval',
+    resourceVersion: '7',
+    ...fields,
+  };
+}
+
+const completedOld = plan('install-old', ['redis-operator.v3.18.2'], { approved: true, phase: 'Complete' });
+
+describe('InstallPlan gate', () => {
+  it('approves a RequiresApproval plan whose CSV list is exactly the hop target', () => {
+    // Prepare
+    const exact = plan('install-a', ['redis-operator.v4.0.3']);
+    // Act
+    const decision = decideInstallPlan([completedOld, exact], target);
+    // Assess
+    expect(decision).toEqual({ action: 'approve', plan: exact });
+  });
+
+  it('blocks a merged plan that would also install other operators, never approving it', () => {
+    // Act
+    const decision = decideInstallPlan(
+      [plan('install-m', ['redis-operator.v4.0.3', 'other-operator.v1.2.0'])],
+      target,
+    );
+    // Assess
+    expect(decision.action).toBe('block');
+    expect(decision).toMatchObject({
+      reason: expect.stringMatching(
+        /InstallPlan redis-system\/install-m is a merged plan: .* other-operator\.v1\.2\.0/,
+      ),
+    });
+  });
+
+  it('blocks a plan beyond the hop target, never approving it', () => {
+    // Act
+    const decision = decideInstallPlan([completedOld, plan('install-b', ['redis-operator.v4.2.1'])], target);
+    // Assess
+    expect(decision).toMatchObject({
+      action: 'block',
+      reason: expect.stringContaining(
+        "would install redis-operator.v4.2.1, beyond this hop's target redis-operator.v4.0.3; approving it would leave the supported upgrade path",
+      ),
+    });
+  });
+
+  it('blocks a pending plan for another version of the operator that is not beyond the target', () => {
+    // Act
+    const decision = decideInstallPlan([plan('install-c', ['redis-operator.v4.0.2'])], target);
+    // Assess
+    expect(decision).toMatchObject({
+      action: 'block',
+      reason: expect.stringContaining("not this hop's target"),
+    });
+  });
+
+  it('waits while there is no plan for the target or it is still Planning', () => {
+    // Act
+    const none = decideInstallPlan([completedOld], target);
+    const planning = decideInstallPlan(
+      [plan('install-p', ['redis-operator.v4.0.3'], { phase: 'Planning' })],
+      target,
+    );
+    // Assess
+    expect(none).toEqual({ action: 'wait', reason: 'no InstallPlan for redis-operator.v4.0.3 yet' });
+    expect(planning).toMatchObject({ action: 'wait', reason: expect.stringContaining('is Planning') });
+  });
+
+  it('reports an approved plan as installing instead of approving it again', () => {
+    // Prepare
+    const approved = plan('install-a', ['redis-operator.v4.0.3'], { approved: true, phase: 'Installing' });
+    // Act / Assess
+    expect(decideInstallPlan([approved], target)).toEqual({ action: 'installing', plan: approved });
+  });
+
+  it('fails with the plan message when the target plan Failed and nothing newer is pending', () => {
+    // Prepare
+    const failed = plan('install-f', ['redis-operator.v4.0.3'], {
+      phase: 'Failed',
+      message: 'bundle unpack timed out',
+    });
+    const retry = plan('install-g', ['redis-operator.v4.0.3']);
+    // Act
+    const alone = decideInstallPlan([failed], target);
+    const withRetry = decideInstallPlan([failed, retry], target);
+    // Assess
+    expect(alone).toEqual({
+      action: 'fail',
+      reason: 'InstallPlan redis-system/install-f for redis-operator.v4.0.3 Failed: bundle unpack timed out',
+    });
+    expect(withRetry).toEqual({ action: 'approve', plan: retry });
+  });
+
+  it('ignores pending plans of other operators that do not touch the target', () => {
+    // Act
+    const decision = decideInstallPlan([plan('install-x', ['other-operator.v2.0.0'])], target);
+    // Assess
+    expect(decision.action).toBe('wait');
+  });
+});

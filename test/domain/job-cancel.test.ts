@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError } from '#domain/errors.ts';
+import { ACTIVE_STATES, type ActiveState, type Job } from '#domain/job.ts';
+import { completeHop, isCancellable, requestCancel } from '#domain/job-cancel.ts';
+import { recordProgress } from '#domain/job-progress.ts';
+import { transition } from '#domain/job-transitions.ts';
+import { testCatalog } from '#test/fakes/catalog.ts';
+import { jobAt } from '#test/fakes/jobs.ts';
+
+const at = new Date('2026-03-01T12:00:00Z');
+const catalog = testCatalog();
+
+function job(state: ActiveState, hop = 0): Job {
+  return jobAt(state, { catalog, cluster: 'c1', from: '3.18.2', to: '4.2.1', platform: '4.0.0', at, hop });
+}
+
+describe('cancellation', () => {
+  it.each(ACTIVE_STATES)(
+    'cancels a %s job at once while its hop is before the point of no return',
+    (state) => {
+      // Prepare
+      const active = job(state);
+      // Act
+      const cancelled = requestCancel(active, { at, note: 'change freeze' });
+      // Assess
+      expect(cancelled.state).toBe('cancelled');
+      expect(cancelled.version).toBe(active.version + 1);
+      expect(cancelled.reason).toContain('cancelled on request (change freeze)');
+      expect(cancelled.expected).toBeUndefined();
+    },
+  );
+
+  it('defers the cancel once the hop is past its point of no return, recording the request once', () => {
+    // Prepare: the job marked the approval of hop 0
+    const patching = recordProgress(
+      job('patching'),
+      { approvedPlan: 'redis-system/p1' },
+      { at, noReturn: true },
+    );
+    // Act
+    const requested = requestCancel(patching, { at });
+    const again = requestCancel(requested, { at });
+    // Assess
+    expect(isCancellable(patching)).toBe(false);
+    expect(requested).toMatchObject({
+      state: 'patching',
+      cancelRequested: true,
+      version: patching.version + 1,
+    });
+    expect(requested.expected).toEqual(patching.expected);
+    expect(again).toBe(requested);
+  });
+
+  it('honours a deferred cancel after the hop is verified when more hops remain', () => {
+    // Prepare
+    const verifying = { ...job('verifying'), noReturnHop: 0, cancelRequested: true };
+    // Act
+    const next = completeHop(verifying, { at });
+    // Assess
+    expect(next.state).toBe('cancelled');
+    expect(next.reason).toContain('the cluster runs 4.0.3, target 4.2.1 not reached');
+  });
+
+  it('ends succeeded, saying the cancel came too late, when the last hop was past its point of no return', () => {
+    // Prepare
+    const verifying = { ...job('verifying', 1), noReturnHop: 1, cancelRequested: true };
+    // Act
+    const next = completeHop(verifying, { at });
+    // Assess
+    expect(next.state).toBe('succeeded');
+    expect(next.reason).toContain('the cancel request came after the last hop passed its point of no return');
+  });
+
+  it('lets a later hop be cancelled again: the point of no return is per hop', () => {
+    // Prepare
+    const secondHop = { ...job('uploading', 1), noReturnHop: 0 };
+    // Act / Assess
+    expect(isCancellable(secondHop)).toBe(true);
+    expect(requestCancel(secondHop, { at }).state).toBe('cancelled');
+  });
+
+  it('moves a verified hop to the next one, or to succeeded after the last', () => {
+    // Act
+    const next = completeHop(job('verifying'), { at });
+    const done = completeHop(job('verifying', 1), { at });
+    // Assess
+    expect(next).toMatchObject({ state: 'uploading', hop: 1, expected: { stage: 'upload-package', hop: 1 } });
+    expect(done).toMatchObject({ state: 'succeeded', reason: expect.stringContaining('cluster runs 4.2.1') });
+  });
+
+  it.each(['succeeded', 'failed', 'blocked', 'cancelled'] as const)('refuses to cancel a %s job', (state) => {
+    // Prepare
+    const ended = transition(job('verifying', 1), state === 'blocked' ? 'failed' : state, { at });
+    const finished = { ...ended, state };
+    // Act
+    const act = () => requestCancel(finished, { at });
+    // Assess
+    expect(act).toThrow(ConflictError);
+    expect(act).toThrow(`already ${state}`);
+  });
+});

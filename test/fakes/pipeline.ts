@@ -1,0 +1,130 @@
+import type { Catalog } from '#domain/catalog.ts';
+import type { Job } from '#domain/job.ts';
+import type { ClusterRecord } from '#shared/ports.ts';
+import { FakeArtifactDownloader, InMemoryArtifactStore } from '#test/fakes/artifacts.ts';
+import { serveCatalog, testCatalog } from '#test/fakes/catalog.ts';
+import { FakeClock } from '#test/fakes/clock.ts';
+import { FakeCluster, FakeClusterGateway } from '#test/fakes/cluster.ts';
+import { InMemoryClusterRegistry } from '#test/fakes/cluster-registry.ts';
+import { type HealthyClusterOptions, healthyClusterState } from '#test/fakes/cluster-state.ts';
+import { InMemoryJobStore } from '#test/fakes/job-store.ts';
+import { RecordingLog } from '#test/fakes/log.ts';
+import { RecordingNotifier } from '#test/fakes/notifier.ts';
+import { FakeOlm } from '#test/fakes/olm.ts';
+import { FakePackageUploader } from '#test/fakes/package-uploader.ts';
+import { type DrainOptions, FakeQueue, type StageHandlers } from '#test/fakes/queue.ts';
+import { type CancelUpgradeInput, cancelUpgrade } from '#usecases/cancel-upgrade.ts';
+import { makeCheckBackupStage } from '#usecases/check-backup.ts';
+import { type CreateUpgradeInput, createUpgrade } from '#usecases/create-upgrade.ts';
+import { makePatchSubscriptionStage } from '#usecases/patch-subscription.ts';
+import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
+import type { StageDeps } from '#usecases/stage-runner.ts';
+import { makeUploadPackageStage } from '#usecases/upload-package.ts';
+import { makeValidateStage } from '#usecases/validate.ts';
+import { makeVerifyStage } from '#usecases/verify.ts';
+
+export interface PipelineOptions {
+  catalog?: Catalog;
+  config?: PipelineConfigInput;
+  start?: string;
+}
+
+export interface AddedCluster {
+  cluster: FakeCluster;
+  olm: FakeOlm;
+}
+
+/**
+ * Every port faked and every stage built, wired like the runtime wires them: a test adds
+ * clusters, creates upgrades and drains the queue on a fake clock.
+ */
+export function createPipeline(options: PipelineOptions = {}) {
+  const clock = new FakeClock(options.start);
+  const catalog = options.catalog ?? testCatalog();
+  const jobs = new InMemoryJobStore();
+  const queue = new FakeQueue(clock);
+  const clusters = new InMemoryClusterRegistry();
+  const gateway = new FakeClusterGateway();
+  const notifier = new RecordingNotifier();
+  const log = new RecordingLog();
+  const artifacts = new InMemoryArtifactStore();
+  const downloader = new FakeArtifactDownloader();
+  const uploader = new FakePackageUploader();
+  const olms = new Map<string, FakeOlm>();
+  serveCatalog(downloader, catalog);
+  uploader.onPush = (push) => olms.get(push.cluster)?.pushed(push.file);
+
+  const base: StageDeps = {
+    jobs,
+    queue,
+    clusters,
+    gateway,
+    notifier,
+    clock,
+    log,
+    ...(options.config ? { config: options.config } : {}),
+  };
+  const stages: StageHandlers = {
+    validate: makeValidateStage({ ...base, catalog }),
+    'check-backup': makeCheckBackupStage(base),
+    'upload-package': makeUploadPackageStage({ ...base, catalog, artifacts, downloader, uploader }),
+    'patch-subscription': makePatchSubscriptionStage({ ...base, catalog }),
+    verify: makeVerifyStage(base),
+  };
+
+  async function addCluster(
+    name: string,
+    state: Omit<HealthyClusterOptions, 'now'>,
+    record: Partial<ClusterRecord> = {},
+  ): Promise<AddedCluster> {
+    await clusters.put({ name, labels: {}, ...record });
+    const cluster = gateway.add(new FakeCluster(name, healthyClusterState({ ...state, now: clock.now() })));
+    const olm = new FakeOlm(cluster, catalog);
+    olms.set(name, olm);
+    return { cluster, olm };
+  }
+
+  async function job(id: string): Promise<Job> {
+    const found = await jobs.get(id);
+    if (!found) throw new Error(`no job ${id}`);
+    return found;
+  }
+
+  return {
+    clock,
+    catalog,
+    jobs,
+    queue,
+    clusters,
+    gateway,
+    notifier,
+    log,
+    artifacts,
+    downloader,
+    uploader,
+    stages,
+    addCluster,
+    job,
+    create: (input: CreateUpgradeInput) =>
+      createUpgrade({ jobs, queue, clusters, catalog, clock, notifier, log }, input),
+    cancel: (input: CancelUpgradeInput) => cancelUpgrade({ jobs, queue, clock, notifier, log }, input),
+    run: (drain: DrainOptions = {}) => queue.drain(stages, drain),
+    /** Delivers the next message only (advancing the clock to it); returns what was delivered. */
+    deliverNext: async (copies = 1) => {
+      const queued = queue.take();
+      if (!queued) throw new Error('queue is empty');
+      const handler = stages[queued.message.stage];
+      if (!handler) throw new Error(`no handler for stage ${queued.message.stage}`);
+      for (let copy = 0; copy < copies; copy++) await handler(structuredClone(queued.message));
+      return queued;
+    },
+    /** Stores `job` as is and sends its expected message, like the stage before it would have. */
+    seed: async (seeded: Job) => {
+      jobs.seed(seeded);
+      if (seeded.expected)
+        await queue.send({ jobId: seeded.id, ...seeded.expected, id: `seed-${seeded.version}` });
+    },
+  };
+}
+
+export type Pipeline = ReturnType<typeof createPipeline>;

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
+import { createPipeline } from '#test/fakes/pipeline.ts';
+
+async function setUp() {
+  const pipeline = createPipeline();
+  await pipeline.addCluster('prod-1', { installed: '3.18.2', platformVersion: '4.0.0' });
+  return pipeline;
+}
+
+describe('createUpgrade', () => {
+  it('creates a queued job, sends the validate message and emits upgrade.queued', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    // Act
+    const { job, created } = await pipeline.create({
+      cluster: 'prod-1',
+      targetVersion: '4.2.1',
+      options: { takeBackup: true },
+      callbackUrl: 'https://hooks.example/upgrades',
+    });
+    // Assess
+    expect(created).toBe(true);
+    expect(job).toMatchObject({
+      cluster: 'prod-1',
+      targetVersion: '4.2.1',
+      state: 'queued',
+      version: 1,
+      options: { takeBackup: true },
+      callbackUrl: 'https://hooks.example/upgrades',
+    });
+    expect(job.fromVersion).toBeUndefined();
+    expect(pipeline.queue.peek()).toEqual([
+      {
+        message: { jobId: job.id, stage: 'validate', hop: 0, seq: 1, id: expect.any(String) },
+        delaySeconds: 0,
+        visibleAt: expect.any(Number),
+      },
+    ]);
+    expect(pipeline.notifier.events).toEqual([
+      {
+        id: `${job.id}:0`,
+        type: 'upgrade.queued',
+        occurredAt: job.createdAt,
+        data: expect.objectContaining({ jobId: job.id }),
+      },
+    ]);
+  });
+
+  it.each([
+    [{ cluster: 'prod-1', targetVersion: 'latest' }, 'INVALID_VERSION', 'not a semantic version'],
+    [{ cluster: 'prod-1', targetVersion: '9.9.9' }, 'UNKNOWN_VERSION', 'not in the catalog'],
+    [{ cluster: ' ', targetVersion: '4.2.1' }, 'VALIDATION_FAILED', 'cluster must not be empty'],
+    [
+      { cluster: 'prod-1', targetVersion: '4.2.1', callbackUrl: 'ftp://x' },
+      'VALIDATION_FAILED',
+      'callbackUrl',
+    ],
+    [
+      { cluster: 'prod-1', targetVersion: '4.2.1', options: { maxBackupAgeSeconds: -5 } },
+      'VALIDATION_FAILED',
+      'maxBackupAgeSeconds',
+    ],
+    [
+      { cluster: 'prod-1', targetVersion: '4.2.1', options: { takeBackup: true, skipBackupCheck: true } },
+      'VALIDATION_FAILED',
+      'contradict',
+    ],
+  ])('refuses %j with %s', async (input, code, message) => {
+    // Prepare
+    const pipeline = await setUp();
+    // Act
+    const creating = pipeline.create(input);
+    // Assess
+    await expect(creating).rejects.toThrow(ValidationError);
+    await expect(creating).rejects.toMatchObject({ code, message: expect.stringContaining(message) });
+    expect(pipeline.queue.size).toBe(0);
+  });
+
+  it('refuses an unknown cluster with NotFoundError', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    // Act
+    const creating = pipeline.create({ cluster: 'nowhere', targetVersion: '4.2.1' });
+    // Assess
+    await expect(creating).rejects.toThrow(NotFoundError);
+    await expect(creating).rejects.toThrow('cluster nowhere is not registered');
+  });
+
+  it('refuses a second active job for the same cluster', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1' });
+    // Act
+    const second = pipeline.create({ cluster: 'prod-1', targetVersion: '4.0.3' });
+    // Assess
+    await expect(second).rejects.toThrow(ConflictError);
+    await expect(second).rejects.toMatchObject({ code: 'ACTIVE_JOB_EXISTS' });
+    expect(pipeline.queue.size).toBe(1);
+  });
+
+  it('returns the same job for a repeated idempotency key', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    const first = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1', idempotencyKey: 'k1' });
+    await pipeline.deliverNext();
+    // Act
+    const again = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1', idempotencyKey: 'k1' });
+    // Assess
+    expect(again.created).toBe(false);
+    expect(again.job.id).toBe(first.job.id);
+    expect(pipeline.queue.sent.filter((queued) => queued.message.stage === 'validate')).toHaveLength(1);
+  });
+
+  it('sends the validate message again on a retry after a crash between the insert and the send', async () => {
+    // Prepare: the store kept the job, the send never happened
+    const pipeline = await setUp();
+    pipeline.queue.failNextSend(new Error('queue unavailable'));
+    pipeline.jobs.beforeUpdate = () => {
+      throw new Error('process died');
+    };
+    await expect(
+      pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1', idempotencyKey: 'k1' }),
+    ).rejects.toThrow('queue unavailable');
+    pipeline.jobs.beforeUpdate = undefined;
+    // Act
+    const retried = await pipeline.create({
+      cluster: 'prod-1',
+      targetVersion: '4.2.1',
+      idempotencyKey: 'k1',
+    });
+    await pipeline.run();
+    // Assess
+    expect(retried.created).toBe(false);
+    expect((await pipeline.job(retried.job.id)).state).toBe('succeeded');
+  });
+
+  it('fails a job whose first message cannot be sent, so the cluster is not held forever', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    pipeline.queue.failNextSend(new Error('queue unavailable'));
+    // Act
+    await expect(pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1' })).rejects.toThrow(
+      'queue unavailable',
+    );
+    const next = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1' });
+    // Assess
+    const [abandoned] = await pipeline.jobs.list({ cluster: 'prod-1', state: 'failed' });
+    expect(abandoned?.reason).toBe('could not enqueue validation: queue unavailable');
+    expect(next.created).toBe(true);
+  });
+});

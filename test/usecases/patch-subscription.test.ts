@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError } from '#domain/errors.ts';
+import type { Approval, InstallPlanView } from '#shared/ports.ts';
+import { jobAt } from '#test/fakes/jobs.ts';
+import { createPipeline } from '#test/fakes/pipeline.ts';
+import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
+
+const CSV = 'redis-operator.v4.0.3';
+
+interface SetUp {
+  installed?: string;
+  to?: string;
+  platform?: string;
+  approval?: Approval;
+  config?: PipelineConfigInput;
+}
+
+async function atPatching(setUp: SetUp = {}) {
+  const pipeline = createPipeline(setUp.config ? { config: setUp.config } : {});
+  const installed = setUp.installed ?? '3.18.2';
+  const platform = setUp.platform ?? '4.0.0';
+  const { cluster, olm } = await pipeline.addCluster('prod-1', {
+    installed,
+    platformVersion: platform,
+    approval: setUp.approval ?? 'Manual',
+  });
+  const job = jobAt('patching', {
+    catalog: pipeline.catalog,
+    cluster: 'prod-1',
+    from: installed,
+    to: setUp.to ?? '4.2.1',
+    platform,
+    at: pipeline.clock.now(),
+  });
+  await pipeline.seed(job);
+  return { pipeline, cluster, olm, job };
+}
+
+function pendingPlan(name: string, csvNames: string[], resourceVersion = '50'): InstallPlanView {
+  return {
+    name,
+    namespace: 'redis-system',
+    csvNames,
+    approval: 'Manual',
+    approved: false,
+    phase: 'RequiresApproval',
+    resourceVersion,
+  };
+}
+
+describe('patch-subscription stage', () => {
+  it('waits by delayed re-enqueue until the PackageManifest offers the CSV, then approves the exact plan', async () => {
+    // Prepare
+    const { pipeline, cluster, olm, job } = await atPatching({
+      config: { pollSeconds: { 'patch-subscription': 30 } },
+    });
+    // Act
+    await pipeline.deliverNext();
+    const waiting = await pipeline.job(job.id);
+    const poll = pipeline.queue.peek()[0];
+    olm.offer('stable', CSV);
+    await pipeline.deliverNext();
+    // Assess
+    expect(waiting.step?.waitingFor).toBe(
+      'PackageManifest redis-operator channel stable does not offer redis-operator.v4.0.3 yet (offers nothing)',
+    );
+    expect(poll).toMatchObject({
+      delaySeconds: 30,
+      message: { stage: 'patch-subscription', seq: waiting.version },
+    });
+    const after = await pipeline.job(job.id);
+    expect(after).toMatchObject({ state: 'verifying', noReturnHop: 0 });
+    expect(after.transitions.at(-1)?.reason).toBe(
+      `approved InstallPlan redis-system/install-prod-1-1 (exactly ${CSV})`,
+    );
+    expect(cluster.writes).toEqual([{ op: 'approveInstallPlan', target: 'redis-system/install-prod-1-1' }]);
+  });
+
+  it('fails at the deadline when the catalog never offers the CSV', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atPatching({
+      config: {
+        stageDeadlinesSeconds: { 'patch-subscription': 900 },
+        pollSeconds: { 'patch-subscription': 60 },
+      },
+    });
+    // Act
+    await pipeline.run();
+    // Assess
+    const after = await pipeline.job(job.id);
+    expect(after.state).toBe('failed');
+    expect(after.reason).toBe(
+      'patch-subscription gave up after 15m: PackageManifest redis-operator channel stable does not offer redis-operator.v4.0.3 yet (offers nothing)',
+    );
+    expect(after.attempts['patch-subscription:0']).toBe(16);
+    expect(cluster.writes).toEqual([]);
+  });
+
+  it("moves the Subscription to the hop's channel, then approves the plan OLM resolves there", async () => {
+    // Prepare: 4.2.1 -> 5.0.0 changes channel to stable-v5
+    const { pipeline, cluster, olm, job } = await atPatching({
+      installed: '4.2.1',
+      to: '5.0.0',
+      platform: '4.2.0',
+    });
+    olm.offer('stable-v5', 'redis-operator.v5.0.0');
+    // Act
+    await pipeline.deliverNext();
+    await pipeline.deliverNext();
+    // Assess
+    expect(cluster.writes).toEqual([
+      { op: 'patchSubscriptionChannel', target: 'stable-v5' },
+      { op: 'approveInstallPlan', target: 'redis-system/install-prod-1-1' },
+    ]);
+    expect((await pipeline.job(job.id)).state).toBe('verifying');
+  });
+
+  it('blocks on a merged InstallPlan and never approves it', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atPatching();
+    cluster.state.offered.stable = [CSV];
+    cluster.state.installPlans.push(pendingPlan('install-merged', [CSV, 'cert-manager.v1.14.0']));
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    const after = await pipeline.job(job.id);
+    expect(after.state).toBe('blocked');
+    expect(after.reason).toContain(
+      'InstallPlan redis-system/install-merged is a merged plan: besides redis-operator.v4.0.3 it would install cert-manager.v1.14.0',
+    );
+    expect(cluster.writes).toEqual([]);
+    expect(cluster.state.installPlans.every((plan) => plan.name !== 'install-merged' || !plan.approved)).toBe(
+      true,
+    );
+    expect(after.noReturnHop).toBeUndefined();
+  });
+
+  it('blocks on an InstallPlan beyond the hop target and never approves it', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atPatching();
+    cluster.state.offered.stable = [CSV, 'redis-operator.v4.2.1'];
+    cluster.state.installPlans.push(pendingPlan('install-ahead', ['redis-operator.v4.2.1']));
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    const after = await pipeline.job(job.id);
+    expect(after.state).toBe('blocked');
+    expect(after.reason).toContain(
+      "would install redis-operator.v4.2.1, beyond this hop's target redis-operator.v4.0.3",
+    );
+    expect(cluster.writes).toEqual([]);
+  });
+
+  it('treats a PackageManifest that does not exist yet as offering nothing', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atPatching();
+    cluster.failNext('readOfferedCsvs', new NotFoundError('packagemanifests "redis-operator" not found'));
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(await pipeline.job(job.id)).toMatchObject({
+      state: 'patching',
+      step: { waitingFor: expect.stringContaining('does not offer redis-operator.v4.0.3 yet') },
+    });
+  });
+
+  it('waits while the InstallPlan is still Planning', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atPatching();
+    cluster.state.offered.stable = [CSV];
+    cluster.state.installPlans.push({ ...pendingPlan('install-p', [CSV]), phase: 'Planning' });
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(await pipeline.job(job.id)).toMatchObject({
+      state: 'patching',
+      step: { waitingFor: `InstallPlan redis-system/install-p for ${CSV} is Planning` },
+    });
+    expect(cluster.writes).toEqual([]);
+  });
+
+  it('skips the approval on an Automatic subscription', async () => {
+    // Prepare
+    const { pipeline, cluster, olm, job } = await atPatching({ approval: 'Automatic' });
+    olm.offer('stable', CSV);
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    const after = await pipeline.job(job.id);
+    expect(after.state).toBe('verifying');
+    expect(after.transitions.at(-1)?.reason).toBe(`Automatic approval: OLM installs ${CSV} by itself`);
+    expect(after.noReturnHop).toBe(0);
+    expect(cluster.calls.approveInstallPlan).toBeUndefined();
+  });
+
+  it('approves once when the message is delivered twice in a row', async () => {
+    // Prepare
+    const { pipeline, cluster, olm } = await atPatching();
+    olm.offer('stable', CSV);
+    // Act
+    await pipeline.deliverNext(2);
+    // Assess
+    expect(cluster.calls.approveInstallPlan).toBe(1);
+    expect(cluster.writes).toHaveLength(1);
+  });
+
+  it('approves once when two copies of the message run at the same time', async () => {
+    // Prepare
+    const { pipeline, cluster, olm, job } = await atPatching();
+    olm.offer('stable', CSV);
+    const queued = pipeline.queue.take();
+    const handler = pipeline.stages['patch-subscription'];
+    if (!queued || !handler) throw new Error('set-up');
+    // Act
+    await Promise.all([handler(structuredClone(queued.message)), handler(structuredClone(queued.message))]);
+    // Assess
+    expect(cluster.writes.filter((write) => write.op === 'approveInstallPlan')).toHaveLength(1);
+    expect((await pipeline.job(job.id)).state).toBe('verifying');
+  });
+
+  it('re-examines a plan that changed while being approved, and blocks when it became a merged plan', async () => {
+    // Prepare
+    const { pipeline, cluster, olm, job } = await atPatching({ config: { retrySeconds: 5 } });
+    olm.offer('stable', CSV);
+    cluster.failNext(
+      'approveInstallPlan',
+      new ConflictError('InstallPlan install-prod-1-1 changed', { code: 'CLUSTER_CONFLICT' }),
+    );
+    // Act
+    await pipeline.deliverNext();
+    const plan = cluster.state.installPlans.find((candidate) => candidate.name === 'install-prod-1-1');
+    if (plan) plan.csvNames.push('other-operator.v2.0.0');
+    await pipeline.deliverNext();
+    // Assess
+    const after = await pipeline.job(job.id);
+    expect(after.state).toBe('blocked');
+    expect(after.reason).toContain('is a merged plan');
+    expect(cluster.writes).toEqual([]);
+  });
+
+  it('fails with the InstallPlan message when the plan for the target Failed', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atPatching();
+    cluster.state.offered.stable = [CSV];
+    cluster.state.installPlans.push({
+      ...pendingPlan('install-f', [CSV]),
+      phase: 'Failed',
+      message: 'unpack job timed out',
+    });
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(await pipeline.job(job.id)).toMatchObject({
+      state: 'failed',
+      reason: `InstallPlan redis-system/install-f for ${CSV} Failed: unpack job timed out`,
+    });
+  });
+});

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { jobAt } from '#test/fakes/jobs.ts';
+import { createPipeline } from '#test/fakes/pipeline.ts';
+import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
+
+async function atVerify(hop: number, config: PipelineConfigInput = {}) {
+  const pipeline = createPipeline({ config });
+  const { cluster } = await pipeline.addCluster('prod-1', { installed: '3.18.2', platformVersion: '4.0.0' });
+  const job = jobAt('verifying', {
+    catalog: pipeline.catalog,
+    cluster: 'prod-1',
+    from: '3.18.2',
+    to: '4.2.1',
+    platform: '4.0.0',
+    at: pipeline.clock.now(),
+    hop,
+  });
+  await pipeline.seed(job);
+  return { pipeline, cluster, job };
+}
+
+function install(
+  cluster: Awaited<ReturnType<typeof atVerify>>['cluster'],
+  version: string,
+  phase = 'Succeeded',
+) {
+  const csv = `redis-operator.v${version}`;
+  cluster.state.csvs.push({ name: csv, version, phase });
+  cluster.state.subscription.installedCSV = csv;
+  cluster.state.subscription.currentCSV = csv;
+}
+
+describe('verify stage', () => {
+  it('starts the next hop once the target CSV Succeeded and every instance is healthy', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atVerify(0);
+    install(cluster, '4.0.3');
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    const after = await pipeline.job(job.id);
+    expect(after).toMatchObject({ state: 'uploading', hop: 1 });
+    expect(after.transitions.at(-1)?.reason).toBe(
+      'hop 1/2 (3.18.2 -> 4.0.3) verified; starting hop 2/2 (4.0.3 -> 4.2.1)',
+    );
+    expect(pipeline.queue.peek()[0]?.message).toMatchObject({
+      stage: 'upload-package',
+      hop: 1,
+      seq: after.version,
+    });
+  });
+
+  it('succeeds after the last hop', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atVerify(1);
+    install(cluster, '4.2.1');
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(await pipeline.job(job.id)).toMatchObject({
+      state: 'succeeded',
+      reason: 'cluster runs 4.2.1 (redis-operator.v4.2.1) and every Redis instance is healthy',
+    });
+    expect(pipeline.queue.size).toBe(0);
+    expect(pipeline.notifier.typesFor(job.id)).toEqual(['upgrade.succeeded']);
+  });
+
+  it('waits while the install runs and while instances recover, then moves on', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atVerify(0, { pollSeconds: { verify: 15 } });
+    // Act
+    await pipeline.deliverNext();
+    const installing = await pipeline.job(job.id);
+    install(cluster, '4.0.3', 'Installing');
+    await pipeline.deliverNext();
+    const csvInstalling = await pipeline.job(job.id);
+    const csv = cluster.state.csvs.at(-1);
+    if (csv) csv.phase = 'Succeeded';
+    const orders = cluster.state.instances[0];
+    if (orders) Object.assign(orders, { healthy: false, status: 'Rebalancing' });
+    await pipeline.deliverNext();
+    const recovering = await pipeline.job(job.id);
+    if (orders) Object.assign(orders, { healthy: true, status: 'Ready' });
+    await pipeline.deliverNext();
+    // Assess
+    expect(installing.step?.waitingFor).toBe(
+      'installedCSV is redis-operator.v3.18.2, waiting for redis-operator.v4.0.3 (CSV not created yet)',
+    );
+    expect(csvInstalling.step?.waitingFor).toBe('redis-operator.v4.0.3 is Installing, waiting for Succeeded');
+    expect(recovering.step?.waitingFor).toBe(
+      'redis-operator.v4.0.3 Succeeded; waiting for Redis instances: Redis cache/orders is Rebalancing',
+    );
+    expect(await pipeline.job(job.id)).toMatchObject({ state: 'uploading', hop: 1 });
+    expect(pipeline.queue.sent.slice(1, 4).map((queued) => queued.delaySeconds)).toEqual([15, 15, 15]);
+  });
+
+  it('fails with the CSV message when the install Failed', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atVerify(0);
+    cluster.state.csvs.push({
+      name: 'redis-operator.v4.0.3',
+      version: '4.0.3',
+      phase: 'Failed',
+      message: 'install strategy failed: deployment redis-operator not available',
+    });
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(await pipeline.job(job.id)).toMatchObject({
+      state: 'failed',
+      reason:
+        'redis-operator.v4.0.3 Failed: install strategy failed: deployment redis-operator not available',
+    });
+  });
+
+  it('fails with the InstallPlan message when the plan Failed', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atVerify(0);
+    cluster.state.installPlans.push({
+      name: 'install-x',
+      namespace: 'redis-system',
+      csvNames: ['redis-operator.v4.0.3'],
+      approval: 'Manual',
+      approved: true,
+      phase: 'Failed',
+      message: 'error validating existing CRs against new CRD schema',
+    });
+    cluster.state.subscription.installPlanRef = { name: 'install-x', namespace: 'redis-system' };
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(await pipeline.job(job.id)).toMatchObject({
+      state: 'failed',
+      reason:
+        'InstallPlan redis-system/install-x for redis-operator.v4.0.3 Failed: error validating existing CRs against new CRD schema',
+    });
+  });
+
+  it('fails at the deadline naming the instances that did not recover', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atVerify(1, { stageDeadlinesSeconds: { verify: 120 } });
+    install(cluster, '4.2.1');
+    const events = cluster.state.instances[3];
+    if (events) Object.assign(events, { healthy: false, status: 'Failed' });
+    // Act
+    await pipeline.run();
+    // Assess
+    expect(await pipeline.job(job.id)).toMatchObject({
+      state: 'failed',
+      reason:
+        'verify gave up after 2m: redis-operator.v4.2.1 Succeeded; waiting for Redis instances: DistributedRedisCluster analytics/events is Failed',
+    });
+  });
+});
