@@ -1,0 +1,125 @@
+/**
+ * Streams catalog artifacts over HTTP(S) with fetch. Getting a response is retried with
+ * exponential backoff on 429, 5xx, timeouts and network errors (a 429's Retry-After is honoured);
+ * any other 4xx is final. The body is returned as a stream for the artifact store to hash while
+ * writing. A mirror base URL replaces the catalog URL's directory, so a fleet without internet
+ * access (or the simulator's /downloads/) serves the same file names.
+ */
+import pRetry, { AbortError } from 'p-retry';
+import { NotFoundError, TransientError, UpgraderError, ValidationError } from '#domain/errors.ts';
+import type { ArtifactDownloader } from '#shared/ports.ts';
+
+export interface HttpArtifactDownloaderOptions {
+  /** e.g. http://127.0.0.1:8443/downloads/ : the file name of the catalog URL is resolved against it. */
+  mirrorBaseUrl?: string;
+  /** Retries after the first attempt. */
+  retries?: number;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** How long to wait for response headers (the body may take as long as it takes). */
+  responseTimeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** The URL to fetch: the catalog URL, or its file name under the mirror. */
+export function artifactUrl(catalogUrl: string, mirrorBaseUrl?: string): URL {
+  let url: URL;
+  try {
+    url = new URL(catalogUrl);
+  } catch {
+    throw new ValidationError(`artifact URL "${catalogUrl}" is not a URL`);
+  }
+  if (!mirrorBaseUrl) return url;
+  const fileName = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+  const base = mirrorBaseUrl.endsWith('/') ? mirrorBaseUrl : `${mirrorBaseUrl}/`;
+  return new URL(fileName, base);
+}
+
+/** A URL fit for messages and logs: no credentials, no query (signed URLs carry tokens there). */
+export function describeUrl(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || status >= 500;
+}
+
+/** Retry-After in milliseconds (seconds or an HTTP date), if given. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+class RetryableResponse extends TransientError {
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, retryAfter: number | undefined) {
+    super(message);
+    this.retryAfterMs = retryAfter;
+  }
+}
+
+export class HttpArtifactDownloader implements ArtifactDownloader {
+  readonly #options: Required<Omit<HttpArtifactDownloaderOptions, 'mirrorBaseUrl'>> & {
+    mirrorBaseUrl?: string;
+  };
+
+  constructor(options: HttpArtifactDownloaderOptions = {}) {
+    this.#options = {
+      retries: 4,
+      minBackoffMs: 500,
+      maxBackoffMs: 10_000,
+      responseTimeoutMs: 30_000,
+      fetch: globalThis.fetch,
+      ...options,
+    };
+  }
+
+  async download(catalogUrl: string): Promise<AsyncIterable<Uint8Array>> {
+    const url = artifactUrl(catalogUrl, this.#options.mirrorBaseUrl);
+    const { retries, minBackoffMs, maxBackoffMs } = this.#options;
+    return pRetry(() => this.#attempt(url), {
+      retries,
+      minTimeout: minBackoffMs,
+      maxTimeout: maxBackoffMs,
+      randomize: true,
+      onFailedAttempt: async ({ error }) => {
+        const wait = error instanceof RetryableResponse ? error.retryAfterMs : undefined;
+        if (wait) await new Promise((resolve) => setTimeout(resolve, Math.min(wait, maxBackoffMs)));
+      },
+    });
+  }
+
+  async #attempt(url: URL): Promise<AsyncIterable<Uint8Array>> {
+    const where = describeUrl(url);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.#options.responseTimeoutMs);
+    let response: Response;
+    try {
+      response = await this.#options.fetch(url, { signal: controller.signal, redirect: 'follow' });
+    } catch (error) {
+      throw new TransientError(
+        `download ${where}: ${controller.signal.aborted ? 'no response in time' : (error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.ok && response.body) return response.body;
+    await response.body?.cancel();
+    const problem = `download ${where}: HTTP ${response.status}`;
+    if (isRetryableStatus(response.status)) {
+      throw new RetryableResponse(problem, retryAfterMs(response.headers.get('retry-after')));
+    }
+    const final =
+      response.status === 404 || response.status === 410
+        ? new NotFoundError(`${problem}: the catalog points at a file the server does not have`)
+        : new UpgraderError('DOWNLOAD_REFUSED', `${problem}: check the artifact URL or mirror`);
+    throw new AbortError(final);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Notifier that records job events in the local database, keyed by event id: an event emitted
+ * again after a crash (same id) is stored once, as receivers are told to dedupe on `id`.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { JobEvent, Notifier } from '#shared/ports.ts';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS job_events (
+    id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS job_events_by_job ON job_events (job_id, occurred_at);
+`;
+
+export class SqliteEventLog implements Notifier {
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    db.exec(SCHEMA);
+  }
+
+  async emit(event: JobEvent): Promise<void> {
+    const jobId = typeof event.data.jobId === 'string' ? event.data.jobId : '';
+    this.#db
+      .prepare(
+        'INSERT OR IGNORE INTO job_events (id, job_id, type, occurred_at, data) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(event.id, jobId, event.type, event.occurredAt, JSON.stringify(event.data));
+  }
+
+  /** The events of one job, oldest first. */
+  async forJob(jobId: string): Promise<JobEvent[]> {
+    const rows = this.#db
+      .prepare(
+        'SELECT id, type, occurred_at, data FROM job_events WHERE job_id = ? ORDER BY occurred_at, rowid',
+      )
+      .all(jobId) as unknown as { id: string; type: string; occurred_at: string; data: string }[];
+    return rows.map((row) => ({
+      id: row.id,
+      type: row.type,
+      occurredAt: row.occurred_at,
+      data: JSON.parse(row.data) as Record<string, unknown>,
+    }));
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * JobStore on node:sqlite. The job is stored whole as JSON beside the columns the queries and
+ * constraints need. "At most one active job per cluster" is a partial unique index, so two
+ * concurrent creates (or two processes) can never both win; every update is conditional on the
+ * version the writer read.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { ConflictError, ValidationError } from '#domain/errors.ts';
+import { ACTIVE_STATES, type Job } from '#domain/job.ts';
+import type { JobFilter, JobStore } from '#shared/ports.ts';
+import { inTransaction, isUniqueViolation } from './sqlite-database.ts';
+
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_LIST_LIMIT = 1000;
+
+// ACTIVE_STATES is a compile-time constant of plain words, so inlining it into DDL is safe.
+const ACTIVE_LIST = ACTIVE_STATES.map((state) => `'${state}'`).join(', ');
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    cluster TEXT NOT NULL,
+    state TEXT NOT NULL,
+    batch_id TEXT,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX IF NOT EXISTS jobs_one_active_per_cluster ON jobs (cluster) WHERE state IN (${ACTIVE_LIST});
+  CREATE INDEX IF NOT EXISTS jobs_by_cluster ON jobs (cluster, created_at);
+  CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created_at);
+  CREATE INDEX IF NOT EXISTS jobs_by_batch ON jobs (batch_id, created_at) WHERE batch_id IS NOT NULL;
+  CREATE TABLE IF NOT EXISTS idempotency_keys (
+    key TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL REFERENCES jobs (id),
+    created_at TEXT NOT NULL
+  ) STRICT;
+`;
+
+interface JobRow {
+  data: string;
+}
+
+export class SqliteJobStore implements JobStore {
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    db.exec(SCHEMA);
+  }
+
+  async create(job: Job, idempotencyKey?: string): Promise<Job> {
+    try {
+      return inTransaction(this.#db, () => {
+        if (idempotencyKey !== undefined) {
+          const existing = this.#db
+            .prepare('SELECT j.data FROM idempotency_keys k JOIN jobs j ON j.id = k.job_id WHERE k.key = ?')
+            .get(idempotencyKey) as JobRow | undefined;
+          if (existing) return JSON.parse(existing.data) as Job;
+        }
+        this.#db
+          .prepare(
+            'INSERT INTO jobs (id, cluster, state, batch_id, version, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            job.id,
+            job.cluster,
+            job.state,
+            job.batchId ?? null,
+            job.version,
+            job.createdAt,
+            JSON.stringify(job),
+          );
+        if (idempotencyKey !== undefined) {
+          this.#db
+            .prepare('INSERT INTO idempotency_keys (key, job_id, created_at) VALUES (?, ?, ?)')
+            .run(idempotencyKey, job.id, job.createdAt);
+        }
+        return job;
+      });
+    } catch (error) {
+      throw this.#mapWriteError(error, job);
+    }
+  }
+
+  async get(id: string): Promise<Job | undefined> {
+    const row = this.#db.prepare('SELECT data FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row ? (JSON.parse(row.data) as Job) : undefined;
+  }
+
+  async update(job: Job, expectedVersion: number): Promise<void> {
+    if (job.version <= expectedVersion) {
+      // Writing the version we read would let a second stale writer succeed too.
+      throw new ValidationError(`job ${job.id}: an update must advance the version past ${expectedVersion}`, {
+        code: 'VERSION_NOT_ADVANCED',
+      });
+    }
+    let changes: number | bigint;
+    try {
+      ({ changes } = this.#db
+        .prepare(
+          'UPDATE jobs SET state = ?, batch_id = ?, version = ?, data = ? WHERE id = ? AND version = ? AND cluster = ?',
+        )
+        .run(
+          job.state,
+          job.batchId ?? null,
+          job.version,
+          JSON.stringify(job),
+          job.id,
+          expectedVersion,
+          job.cluster,
+        ));
+    } catch (error) {
+      throw this.#mapWriteError(error, job);
+    }
+    if (Number(changes) === 0) {
+      const current = await this.get(job.id);
+      throw new ConflictError(
+        current
+          ? `job ${job.id} changed since it was read (version ${current.version}, expected ${expectedVersion})`
+          : `job ${job.id} does not exist`,
+        {
+          code: 'STALE_VERSION',
+          details: { jobId: job.id, expectedVersion, actualVersion: current?.version },
+        },
+      );
+    }
+  }
+
+  async list(filter: JobFilter): Promise<Job[]> {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.cluster !== undefined) {
+      where.push('cluster = ?');
+      params.push(filter.cluster);
+    }
+    if (filter.state !== undefined) {
+      where.push('state = ?');
+      params.push(filter.state);
+    }
+    if (filter.batchId !== undefined) {
+      where.push('batch_id = ?');
+      params.push(filter.batchId);
+    }
+    const limit = Math.min(Math.max(1, filter.limit ?? DEFAULT_LIST_LIMIT), MAX_LIST_LIMIT);
+    const sql = `SELECT data FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
+    const rows = this.#db.prepare(sql).all(...params) as unknown as JobRow[];
+    return rows.map((row) => JSON.parse(row.data) as Job);
+  }
+
+  #mapWriteError(error: unknown, job: Job): unknown {
+    if (isUniqueViolation(error, 'jobs.cluster')) {
+      const active = this.#db
+        .prepare(`SELECT id FROM jobs WHERE cluster = ? AND state IN (${ACTIVE_LIST}) AND id <> ?`)
+        .get(job.cluster, job.id) as { id: string } | undefined;
+      return new ConflictError(
+        `cluster ${job.cluster} already has an active upgrade job ${active?.id ?? ''}`.trim(),
+        {
+          code: 'ACTIVE_JOB_EXISTS',
+          cause: error,
+          details: { cluster: job.cluster, ...(active ? { activeJobId: active.id } : {}) },
+        },
+      );
+    }
+    if (isUniqueViolation(error, 'jobs.id')) {
+      return new ConflictError(`job ${job.id} already exists`, { code: 'JOB_EXISTS', cause: error });
+    }
+    return error;
+  }
+}

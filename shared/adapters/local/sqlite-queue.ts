@@ -1,0 +1,245 @@
+/**
+ * A durable message queue on node:sqlite with the semantics the stage handlers rely on in SQS:
+ * delayed delivery, batch receive with a visibility timeout, a receive count, delete by receipt
+ * handle, and a dead-letter table a message moves to when it is received again after
+ * `maxReceiveCount` receives (as SQS does with a redrive policy). Many named queues share a table.
+ * Messages survive restarts; one that was in flight reappears when its visibility timeout ends.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync } from 'node:sqlite';
+import { ValidationError } from '#domain/errors.ts';
+import type { Clock } from '#shared/ports.ts';
+import { inTransaction } from './sqlite-database.ts';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS queue_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    queue TEXT NOT NULL,
+    body TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    visible_at INTEGER NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    first_received_at INTEGER,
+    receipt_handle TEXT UNIQUE
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS queue_messages_ready ON queue_messages (queue, visible_at, seq);
+  CREATE TABLE IF NOT EXISTS queue_dead_letters (
+    id TEXT PRIMARY KEY,
+    queue TEXT NOT NULL,
+    body TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    receive_count INTEGER NOT NULL,
+    dead_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX IF NOT EXISTS queue_dead_letters_by_queue ON queue_dead_letters (queue, dead_at);
+`;
+
+export interface ReceivedMessage {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  /** Epoch milliseconds. */
+  sentAt: number;
+  firstReceivedAt: number;
+  receiveCount: number;
+}
+
+export interface DeadLetter {
+  messageId: string;
+  body: string;
+  sentAt: number;
+  receiveCount: number;
+  deadAt: number;
+}
+
+export interface QueueDepth {
+  /** Receivable now. */
+  visible: number;
+  /** Received and not yet deleted, or delayed. */
+  invisible: number;
+  deadLetters: number;
+}
+
+export interface ReceiveOptions {
+  maxMessages: number;
+  /** Seconds a received message stays hidden; fractions allowed (tests). */
+  visibilityTimeoutSeconds: number;
+}
+
+export interface SqliteQueueOptions {
+  maxReceiveCount: number;
+  clock?: Clock;
+}
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  body: string;
+  sent_at: number;
+  receive_count: number;
+  first_received_at: number | null;
+}
+
+type SendListener = (queue: string) => void;
+
+const systemClock: Clock = { now: () => new Date() };
+
+export class SqliteQueue {
+  readonly #db: DatabaseSync;
+  readonly #maxReceiveCount: number;
+  readonly #clock: Clock;
+  readonly #listeners = new Set<SendListener>();
+
+  constructor(db: DatabaseSync, options: SqliteQueueOptions) {
+    if (!Number.isInteger(options.maxReceiveCount) || options.maxReceiveCount < 1) {
+      throw new ValidationError('maxReceiveCount must be a positive integer');
+    }
+    this.#db = db;
+    this.#maxReceiveCount = options.maxReceiveCount;
+    this.#clock = options.clock ?? systemClock;
+    db.exec(SCHEMA);
+  }
+
+  /** Enqueues a body; it becomes receivable after `delaySeconds`. Returns the message id. */
+  send(queue: string, body: string, options: { delaySeconds?: number } = {}): string {
+    const delayMs = Math.max(0, Math.round((options.delaySeconds ?? 0) * 1000));
+    const now = this.#now();
+    const id = randomUUID();
+    this.#db
+      .prepare('INSERT INTO queue_messages (id, queue, body, sent_at, visible_at) VALUES (?, ?, ?, ?, ?)')
+      .run(id, queue, body, now, now + delayMs);
+    for (const listener of this.#listeners) listener(queue);
+    return id;
+  }
+
+  /**
+   * Receives up to `maxMessages` visible messages, hiding each for the visibility timeout under a
+   * fresh receipt handle. A message already received `maxReceiveCount` times moves to the
+   * dead-letter table instead of being delivered.
+   */
+  receive(queue: string, options: ReceiveOptions): ReceivedMessage[] {
+    const now = this.#now();
+    const hiddenUntil = now + Math.round(options.visibilityTimeoutSeconds * 1000);
+    return inTransaction(this.#db, () => {
+      const received: ReceivedMessage[] = [];
+      const taken: number[] = [];
+      // Seqs already taken are excluded so a zero visibility timeout cannot hand one out twice.
+      const select = this.#db.prepare(
+        `SELECT seq, id, body, sent_at, receive_count, first_received_at FROM queue_messages
+         WHERE queue = ? AND visible_at <= ? AND seq NOT IN (SELECT value FROM json_each(?))
+         ORDER BY visible_at, seq LIMIT ?`,
+      );
+      let deadLettered = true;
+      // Dead-lettering frees places in the batch, so look again until the batch is full or nothing moved.
+      while (received.length < options.maxMessages && deadLettered) {
+        deadLettered = false;
+        const wanted = options.maxMessages - received.length;
+        const rows = select.all(queue, now, JSON.stringify(taken), wanted) as unknown as MessageRow[];
+        for (const row of rows) {
+          if (row.receive_count >= this.#maxReceiveCount) {
+            this.#moveToDeadLetters(queue, row, now);
+            deadLettered = true;
+          } else {
+            received.push(this.#hide(row, now, hiddenUntil));
+            taken.push(row.seq);
+          }
+        }
+      }
+      return received;
+    });
+  }
+
+  /** Deletes a received message. A stale receipt handle (the message was received again) deletes nothing. */
+  delete(queue: string, receiptHandle: string): boolean {
+    const { changes } = this.#db
+      .prepare('DELETE FROM queue_messages WHERE queue = ? AND receipt_handle = ?')
+      .run(queue, receiptHandle);
+    return Number(changes) > 0;
+  }
+
+  /** Epoch ms when the next message of `queue` becomes visible, if any message is waiting. */
+  nextVisibleAt(queue: string): number | undefined {
+    const row = this.#db
+      .prepare('SELECT MIN(visible_at) AS next FROM queue_messages WHERE queue = ?')
+      .get(queue) as {
+      next: number | null;
+    };
+    return row.next ?? undefined;
+  }
+
+  depth(queue: string): QueueDepth {
+    const now = this.#now();
+    const counts = this.#db
+      .prepare(
+        `SELECT COALESCE(SUM(visible_at <= ?), 0) AS visible, COALESCE(SUM(visible_at > ?), 0) AS invisible
+         FROM queue_messages WHERE queue = ?`,
+      )
+      .get(now, now, queue) as { visible: number; invisible: number };
+    const dead = this.#db
+      .prepare('SELECT COUNT(*) AS n FROM queue_dead_letters WHERE queue = ?')
+      .get(queue) as {
+      n: number;
+    };
+    return { visible: counts.visible, invisible: counts.invisible, deadLetters: dead.n };
+  }
+
+  deadLetters(queue: string): DeadLetter[] {
+    const rows = this.#db
+      .prepare(
+        'SELECT id, body, sent_at, receive_count, dead_at FROM queue_dead_letters WHERE queue = ? ORDER BY dead_at, id',
+      )
+      .all(queue) as unknown as {
+      id: string;
+      body: string;
+      sent_at: number;
+      receive_count: number;
+      dead_at: number;
+    }[];
+    return rows.map((row) => ({
+      messageId: row.id,
+      body: row.body,
+      sentAt: row.sent_at,
+      receiveCount: row.receive_count,
+      deadAt: row.dead_at,
+    }));
+  }
+
+  /** Called after every send on this connection, so idle pollers wake without waiting a full interval. */
+  onSend(listener: SendListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #hide(row: MessageRow, now: number, hiddenUntil: number): ReceivedMessage {
+    const receiptHandle = randomUUID();
+    const firstReceivedAt = row.first_received_at ?? now;
+    this.#db
+      .prepare(
+        `UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1,
+         first_received_at = ?, receipt_handle = ? WHERE seq = ?`,
+      )
+      .run(hiddenUntil, firstReceivedAt, receiptHandle, row.seq);
+    return {
+      messageId: row.id,
+      receiptHandle,
+      body: row.body,
+      sentAt: row.sent_at,
+      firstReceivedAt,
+      receiveCount: row.receive_count + 1,
+    };
+  }
+
+  #moveToDeadLetters(queue: string, row: MessageRow, now: number): void {
+    this.#db
+      .prepare(
+        'INSERT INTO queue_dead_letters (id, queue, body, sent_at, receive_count, dead_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(row.id, queue, row.body, row.sent_at, row.receive_count, now);
+    this.#db.prepare('DELETE FROM queue_messages WHERE seq = ?').run(row.seq);
+  }
+
+  #now(): number {
+    return this.#clock.now().getTime();
+  }
+}

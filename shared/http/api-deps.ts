@@ -1,0 +1,22 @@
+import type { Catalog } from '#domain/catalog.ts';
+import type { ClusterRegistry, JobEvent, JobStore, Log } from '#shared/ports.ts';
+import type { CancelUpgradeDeps } from '#usecases/cancel-upgrade.ts';
+import type { CreateUpgradeDeps } from '#usecases/create-upgrade.ts';
+
+/**
+ * How callers prove who they are. Locally a bearer token; on AWS the API Gateway authorizer
+ * (IAM or JWT) has already done it before the function runs.
+ */
+export type ApiAuth = { bearerToken: string } | { gatewayAuthorizer: true };
+
+export interface ApiDeps extends CreateUpgradeDeps, CancelUpgradeDeps {
+  jobs: JobStore;
+  clusters: ClusterRegistry;
+  catalog: Catalog;
+  auth: ApiAuth;
+  log: Log;
+  /** Request bodies above this many bytes are refused with 413. */
+  maxBodyBytes: number;
+  /** The job's recorded state-change events, when the deployment keeps them. */
+  events?: { forJob(jobId: string): Promise<JobEvent[]> };
+}

@@ -1,0 +1,122 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { artifactUrl, HttpArtifactDownloader } from '#adapters/local/http-artifact-downloader.ts';
+import { NotFoundError, TransientError } from '#domain/errors.ts';
+
+type Reply = (req: IncomingMessage, res: ServerResponse) => void;
+
+const servers: Server[] = [];
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+/** A loopback server answering with the given replies in turn (the last one repeats). */
+async function serve(replies: Reply[]): Promise<{ base: string; paths: string[] }> {
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? '');
+    const reply = replies[Math.min(paths.length, replies.length) - 1] as Reply;
+    reply(req, res);
+  });
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths };
+}
+
+const status =
+  (code: number, headers: Record<string, string> = {}): Reply =>
+  (_req, res) => {
+    res.writeHead(code, headers).end(`status ${code}`);
+  };
+const file =
+  (content: string): Reply =>
+  (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/gzip' }).end(content);
+  };
+
+async function text(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString();
+}
+
+const fast = { retries: 3, minBackoffMs: 1, maxBackoffMs: 20 };
+
+describe('HttpArtifactDownloader', () => {
+  it('retries 5xx and 429 responses and then streams the body', async () => {
+    const { base, paths } = await serve([
+      status(500),
+      status(429, { 'Retry-After': '0' }),
+      status(503),
+      file('pkg'),
+    ]);
+    const downloader = new HttpArtifactDownloader(fast);
+
+    const body = await downloader.download(`${base}/pkg.tgz`);
+
+    expect(await text(body)).toBe('pkg');
+    expect(paths).toHaveLength(4);
+  });
+
+  it('does not retry a 404 and says the file is missing', async () => {
+    const { base, paths } = await serve([status(404)]);
+    const downloader = new HttpArtifactDownloader(fast);
+
+    const download = downloader.download(`${base}/missing.tgz?signature=secret`);
+
+    await expect(download).rejects.toBeInstanceOf(NotFoundError);
+    await expect(download).rejects.toThrow(`${base}/missing.tgz: HTTP 404`);
+    await expect(download).rejects.not.toThrow('secret');
+    expect(paths).toHaveLength(1);
+  });
+
+  it('does not retry other client errors', async () => {
+    const { base, paths } = await serve([status(403)]);
+    const downloader = new HttpArtifactDownloader(fast);
+
+    await expect(downloader.download(`${base}/x.tgz`)).rejects.toMatchObject({ code: 'DOWNLOAD_REFUSED' });
+    expect(paths).toHaveLength(1);
+  });
+
+  it('gives up with a TransientError once the retries are spent', async () => {
+    const { base, paths } = await serve([status(502)]);
+    const downloader = new HttpArtifactDownloader(fast);
+
+    await expect(downloader.download(`${base}/x.tgz`)).rejects.toBeInstanceOf(TransientError);
+    expect(paths).toHaveLength(4);
+  });
+
+  it('retries connection failures', async () => {
+    const { base } = await serve([file('x')]);
+    await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+    const downloader = new HttpArtifactDownloader({ ...fast, retries: 1 });
+
+    await expect(downloader.download(`${base}/gone.tgz`)).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it('fetches the catalog file name from the mirror', async () => {
+    const { base, paths } = await serve([file('mirrored')]);
+    const downloader = new HttpArtifactDownloader({ ...fast, mirrorBaseUrl: `${base}/downloads` });
+
+    const body = await downloader.download(
+      'https://packages.example.invalid/alauda/redis-operator/redis-operator.stable.ALL.v4.0.3.tgz',
+    );
+
+    expect(await text(body)).toBe('mirrored');
+    expect(paths).toEqual(['/downloads/redis-operator.stable.ALL.v4.0.3.tgz']);
+  });
+
+  it('rewrites only the directory of the URL', () => {
+    const catalogUrl = 'https://packages.example.invalid/alauda/redis-operator/a.tgz';
+
+    expect(artifactUrl(catalogUrl).href).toBe(catalogUrl);
+    expect(artifactUrl(catalogUrl, 'http://127.0.0.1:9/downloads/').href).toBe(
+      'http://127.0.0.1:9/downloads/a.tgz',
+    );
+    expect(artifactUrl(catalogUrl, 'http://mirror.local').href).toBe('http://mirror.local/a.tgz');
+  });
+});

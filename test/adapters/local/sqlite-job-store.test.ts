@@ -1,0 +1,159 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '#adapters/local/sqlite-database.ts';
+import { SqliteJobStore } from '#adapters/local/sqlite-job-store.ts';
+import { ConflictError, ValidationError } from '#domain/errors.ts';
+import type { Job } from '#domain/job.ts';
+import { queuedJob } from './support/jobs.ts';
+import { useTempDirs } from './support/temp-dir.ts';
+
+const tempDir = useTempDirs();
+const open: DatabaseSync[] = [];
+
+afterEach(() => {
+  for (const db of open.splice(0)) if (db.isOpen) db.close();
+});
+
+async function store(dir?: string): Promise<{ dir: string; jobs: SqliteJobStore }> {
+  const where = dir ?? (await tempDir());
+  const db = openDatabase(where);
+  open.push(db);
+  return { dir: where, jobs: new SqliteJobStore(db) };
+}
+
+function advanced(job: Job, changes: Partial<Job>): Job {
+  return { ...job, ...changes, version: job.version + 1 };
+}
+
+describe('SqliteJobStore', () => {
+  it('stores and returns a job whole', async () => {
+    const { jobs } = await store();
+    const job = queuedJob({ options: { takeBackup: true }, callbackUrl: 'https://hooks.example/x' });
+
+    const created = await jobs.create(job);
+    const read = await jobs.get(job.id);
+
+    expect(created).toEqual(job);
+    expect(read).toEqual(job);
+    expect(await jobs.get('missing')).toBeUndefined();
+  });
+
+  it('applies an update only on the version the writer read', async () => {
+    const { jobs } = await store();
+    const job = await jobs.create(queuedJob());
+    const writerA = advanced(job, { state: 'validating' });
+    const writerB = advanced(job, { state: 'cancelled' });
+
+    await jobs.update(writerA, job.version);
+    const lost = jobs.update(writerB, job.version);
+
+    await expect(lost).rejects.toBeInstanceOf(ConflictError);
+    await expect(lost).rejects.toMatchObject({ code: 'STALE_VERSION', details: { actualVersion: 2 } });
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'validating', version: 2 });
+  });
+
+  it('refuses an update that does not advance the version, and one for a job that does not exist', async () => {
+    const { jobs } = await store();
+    const job = await jobs.create(queuedJob());
+
+    await expect(jobs.update({ ...job, state: 'failed' }, job.version)).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(jobs.update(advanced(queuedJob(), {}), 1)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('refuses a second active job for a cluster until the first one ends', async () => {
+    const { jobs } = await store();
+    const first = await jobs.create(queuedJob({ cluster: 'region1' }));
+
+    const second = jobs.create(queuedJob({ cluster: 'region1' }));
+    await expect(second).rejects.toMatchObject({
+      code: 'ACTIVE_JOB_EXISTS',
+      details: { cluster: 'region1', activeJobId: first.id },
+    });
+    await jobs.update(advanced(first, { state: 'succeeded' }), first.version);
+    const third = await jobs.create(queuedJob({ cluster: 'region1' }));
+    const otherCluster = await jobs.create(queuedJob({ cluster: 'region2' }));
+
+    expect(third.cluster).toBe('region1');
+    expect(otherCluster.cluster).toBe('region2');
+  });
+
+  it('lets exactly one of many truly concurrent creates for one cluster win', async () => {
+    const { dir } = await store();
+    const contenders = 6;
+    const barrier = new SharedArrayBuffer(8);
+    const gate = new Int32Array(barrier);
+    const workerUrl = new URL('./support/create-job-worker.ts', import.meta.url);
+    const results = Array.from({ length: contenders }, () => {
+      const worker = new Worker(workerUrl, {
+        workerData: { dir, job: queuedJob({ cluster: 'raced' }), barrier },
+      });
+      return new Promise<{ ok: boolean; code?: string }>((resolve, reject) => {
+        worker.once('message', (result) => {
+          resolve(result);
+          void worker.terminate();
+        });
+        worker.once('error', reject);
+      });
+    });
+    while (Atomics.load(gate, 0) < contenders) await new Promise((resolve) => setTimeout(resolve, 5));
+
+    Atomics.store(gate, 1, 1);
+    Atomics.notify(gate, 1);
+    const outcomes = await Promise.all(results);
+
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+    expect(outcomes.filter((o) => !o.ok).map((o) => o.code)).toEqual(
+      Array(contenders - 1).fill('ACTIVE_JOB_EXISTS'),
+    );
+  });
+
+  it('returns the job of an idempotency key already used instead of creating another', async () => {
+    const { jobs } = await store();
+    const original = await jobs.create(queuedJob({ cluster: 'region1' }), 'key-1');
+    await jobs.update(advanced(original, { state: 'succeeded' }), original.version);
+
+    const retry = await jobs.create(queuedJob({ cluster: 'region1' }), 'key-1');
+    const fresh = await jobs.create(queuedJob({ cluster: 'region1' }), 'key-2');
+
+    expect(retry).toMatchObject({ id: original.id, state: 'succeeded' });
+    expect(fresh.id).not.toBe(original.id);
+    expect(await jobs.list({ cluster: 'region1' })).toHaveLength(2);
+  });
+
+  it('does not record an idempotency key when the create is refused', async () => {
+    const { jobs } = await store();
+    await jobs.create(queuedJob({ cluster: 'region1' }));
+
+    await expect(jobs.create(queuedJob({ cluster: 'region1' }), 'key-x')).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    const later = await jobs.create(queuedJob({ cluster: 'region2' }), 'key-x');
+
+    expect(later.cluster).toBe('region2');
+  });
+
+  it('lists newest first, filtered by cluster, state and batch, with a limit', async () => {
+    const { jobs } = await store();
+    const at = (minute: number) => `2025-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
+    const a = await jobs.create(queuedJob({ cluster: 'a', createdAt: at(1), batchId: 'b1' }));
+    await jobs.update(advanced(a, { state: 'failed' }), a.version);
+    await jobs.create(queuedJob({ cluster: 'a', createdAt: at(2) }));
+    await jobs.create(queuedJob({ cluster: 'b', createdAt: at(3), batchId: 'b1' }));
+    await jobs.create(queuedJob({ cluster: 'c', createdAt: at(4) }));
+
+    const all = await jobs.list({});
+    const ofA = await jobs.list({ cluster: 'a' });
+    const queuedOfA = await jobs.list({ cluster: 'a', state: 'queued' });
+    const ofBatch = await jobs.list({ batchId: 'b1' });
+    const limited = await jobs.list({ limit: 2 });
+
+    expect(all.map((j) => j.cluster)).toEqual(['c', 'b', 'a', 'a']);
+    expect(ofA.map((j) => j.createdAt)).toEqual([at(2), at(1)]);
+    expect(queuedOfA.map((j) => j.createdAt)).toEqual([at(2)]);
+    expect(ofBatch.map((j) => j.cluster)).toEqual(['b', 'a']);
+    expect(limited.map((j) => j.cluster)).toEqual(['c', 'b']);
+  });
+});

@@ -1,0 +1,160 @@
+import type { DatabaseSync } from 'node:sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '#adapters/local/sqlite-database.ts';
+import { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
+import { ManualClock, useTempDirs } from './support/temp-dir.ts';
+
+const tempDir = useTempDirs();
+const open: DatabaseSync[] = [];
+
+afterEach(() => {
+  for (const db of open.splice(0)) if (db.isOpen) db.close();
+});
+
+async function setup(maxReceiveCount = 3) {
+  const dir = await tempDir();
+  const clock = new ManualClock();
+  const db = openDatabase(dir);
+  open.push(db);
+  return { dir, clock, db, queue: new SqliteQueue(db, { maxReceiveCount, clock }) };
+}
+
+const VT = { maxMessages: 10, visibilityTimeoutSeconds: 30 };
+
+describe('SqliteQueue', () => {
+  it('delivers a sent body once per receive, with a receive count and a fresh receipt handle', async () => {
+    const { queue, clock } = await setup();
+    const id = queue.send('validate', '{"jobId":"j1"}');
+
+    const [first] = queue.receive('validate', VT);
+    const again = queue.receive('validate', VT);
+    clock.advance(30);
+    const [second] = queue.receive('validate', VT);
+
+    expect(first).toMatchObject({ messageId: id, body: '{"jobId":"j1"}', receiveCount: 1 });
+    expect(again).toEqual([]);
+    expect(second).toMatchObject({ messageId: id, receiveCount: 2, firstReceivedAt: first?.firstReceivedAt });
+    expect(second?.receiptHandle).not.toBe(first?.receiptHandle);
+  });
+
+  it('keeps a received message hidden until its visibility timeout ends', async () => {
+    const { queue, clock } = await setup();
+    queue.send('verify', 'a');
+    queue.receive('verify', VT);
+
+    clock.advance(29.9);
+    const early = queue.receive('verify', VT);
+    clock.advance(0.1);
+    const onTime = queue.receive('verify', VT);
+
+    expect(early).toEqual([]);
+    expect(onTime.map((m) => m.body)).toEqual(['a']);
+  });
+
+  it('deletes by the current receipt handle only', async () => {
+    const { queue, clock } = await setup();
+    queue.send('verify', 'a');
+    const [stale] = queue.receive('verify', VT);
+    clock.advance(30);
+    const [current] = queue.receive('verify', VT);
+
+    const deletedStale = queue.delete('verify', stale?.receiptHandle ?? '');
+    const deletedCurrent = queue.delete('verify', current?.receiptHandle ?? '');
+    clock.advance(60);
+
+    expect(deletedStale).toBe(false);
+    expect(deletedCurrent).toBe(true);
+    expect(queue.receive('verify', VT)).toEqual([]);
+  });
+
+  it('holds a delayed message back until its delay has passed', async () => {
+    const { queue, clock } = await setup();
+    queue.send('patch-subscription', 'later', { delaySeconds: 45 });
+    queue.send('patch-subscription', 'now');
+
+    const first = queue.receive('patch-subscription', VT);
+    queue.delete('patch-subscription', first[0]?.receiptHandle ?? '');
+    clock.advance(44);
+    const stillHidden = queue.receive('patch-subscription', VT);
+    clock.advance(1);
+    const due = queue.receive('patch-subscription', VT);
+
+    expect(first.map((m) => m.body)).toEqual(['now']);
+    expect(stillHidden).toEqual([]);
+    expect(due.map((m) => m.body)).toEqual(['later']);
+    expect(queue.nextVisibleAt('patch-subscription')).toBeGreaterThan(clock.now().getTime());
+  });
+
+  it('receives batches of at most the requested size, oldest first, per queue', async () => {
+    const { queue } = await setup();
+    for (let i = 0; i < 7; i++) queue.send('upload-package', `m${i}`);
+    queue.send('verify', 'other queue');
+
+    const batch1 = queue.receive('upload-package', { maxMessages: 3, visibilityTimeoutSeconds: 30 });
+    const batch2 = queue.receive('upload-package', { maxMessages: 3, visibilityTimeoutSeconds: 30 });
+    const batch3 = queue.receive('upload-package', { maxMessages: 3, visibilityTimeoutSeconds: 30 });
+
+    expect(batch1.map((m) => m.body)).toEqual(['m0', 'm1', 'm2']);
+    expect(batch2.map((m) => m.body)).toEqual(['m3', 'm4', 'm5']);
+    expect(batch3.map((m) => m.body)).toEqual(['m6']);
+    expect(queue.depth('upload-package')).toEqual({ visible: 0, invisible: 7, deadLetters: 0 });
+  });
+
+  it('never hands one message out twice in a batch, even with a zero visibility timeout', async () => {
+    const { queue } = await setup();
+    queue.send('verify', 'only');
+
+    const batch = queue.receive('verify', { maxMessages: 10, visibilityTimeoutSeconds: 0 });
+
+    expect(batch).toHaveLength(1);
+  });
+
+  it('moves a message to the dead-letter table when received again after maxReceiveCount receives', async () => {
+    const { queue, clock } = await setup(3);
+    const id = queue.send('validate', 'poison');
+    queue.send('validate', 'healthy', { delaySeconds: 90 });
+    for (let i = 0; i < 3; i++) {
+      expect(queue.receive('validate', VT).map((m) => m.body)).toEqual(['poison']);
+      clock.advance(30);
+    }
+
+    const fourth = queue.receive('validate', VT);
+
+    expect(fourth.map((m) => m.body)).toEqual(['healthy']);
+    expect(queue.deadLetters('validate')).toEqual([
+      expect.objectContaining({ messageId: id, body: 'poison', receiveCount: 3 }),
+    ]);
+    expect(queue.depth('validate')).toMatchObject({ deadLetters: 1 });
+  });
+
+  it('keeps messages across a close and reopen; an in-flight one reappears after its timeout', async () => {
+    const { dir, db, queue, clock } = await setup();
+    queue.send('verify', 'in flight');
+    queue.send('verify', 'waiting', { delaySeconds: 10 });
+    queue.receive('verify', { maxMessages: 1, visibilityTimeoutSeconds: 30 });
+    db.close();
+
+    const reopened = openDatabase(dir);
+    open.push(reopened);
+    const again = new SqliteQueue(reopened, { maxReceiveCount: 3, clock });
+    clock.advance(10);
+    const afterDelay = again.receive('verify', VT);
+    clock.advance(20);
+    const afterTimeout = again.receive('verify', VT);
+
+    expect(afterDelay.map((m) => m.body)).toEqual(['waiting']);
+    expect(afterTimeout.map((m) => [m.body, m.receiveCount])).toEqual([['in flight', 2]]);
+  });
+
+  it('tells listeners about sends so idle pollers can wake', async () => {
+    const { queue } = await setup();
+    const heard: string[] = [];
+    const unsubscribe = queue.onSend((name) => heard.push(name));
+
+    queue.send('verify', 'x');
+    unsubscribe();
+    queue.send('validate', 'y');
+
+    expect(heard).toEqual(['verify']);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * The API under test: makeApiHandler over in-memory fakes, served by the local runtime's real
+ * HTTP server on a random loopback port, so every test goes over HTTP exactly as a client does.
+ */
+import { afterEach } from 'vitest';
+import type { Catalog } from '#domain/catalog.ts';
+import { startHttpServer } from '#runtime/http-server.ts';
+import { type ApiDeps, makeApiHandler } from '#shared/http/api-handler.ts';
+import { testCatalog } from '#test/fakes/catalog.ts';
+import { FakeClock } from '#test/fakes/clock.ts';
+import { InMemoryClusterRegistry } from '#test/fakes/cluster-registry.ts';
+import { InMemoryJobStore } from '#test/fakes/job-store.ts';
+import { RecordingLog } from '#test/fakes/log.ts';
+import { RecordingNotifier } from '#test/fakes/notifier.ts';
+import { FakeQueue } from '#test/fakes/queue.ts';
+
+export const TOKEN = 'test-token-0123456789abcdef';
+
+const running: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((close) => close()));
+});
+
+export interface ApiUnderTest {
+  url: string;
+  jobs: InMemoryJobStore;
+  queue: FakeQueue;
+  clusters: InMemoryClusterRegistry;
+  notifier: RecordingNotifier;
+  log: RecordingLog;
+  catalog: Catalog;
+  /** fetch against the API with the bearer token (unless `headers.authorization` is given). */
+  call(
+    method: string,
+    path: string,
+    init?: { body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
+}
+
+export async function startApi(
+  overrides: Partial<ApiDeps> = {},
+  limits: { handlerBodyBytes?: number; serverBodyBytes?: number } = {},
+): Promise<ApiUnderTest> {
+  const clock = new FakeClock();
+  const jobs = new InMemoryJobStore();
+  const queue = new FakeQueue(clock);
+  const clusters = new InMemoryClusterRegistry([
+    { name: 'region1', context: 'region1', labels: { env: 'prod' }, platformVersion: '3.18.2' },
+    { name: 'region2', labels: {} },
+  ]);
+  const notifier = new RecordingNotifier();
+  const log = new RecordingLog();
+  const catalog = testCatalog();
+  const handler = makeApiHandler({
+    jobs,
+    queue,
+    clusters,
+    catalog,
+    clock,
+    notifier,
+    auth: { bearerToken: TOKEN },
+    log,
+    maxBodyBytes: limits.handlerBodyBytes ?? 64 * 1024,
+    ...overrides,
+  });
+  const server = await startHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    handler,
+    maxBodyBytes: limits.serverBodyBytes ?? 1024 * 1024,
+    log,
+  });
+  running.push(server.close);
+  const call: ApiUnderTest['call'] = (method, path, init = {}) => {
+    const json = init.body !== undefined && typeof init.body !== 'string';
+    return fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        ...(json ? { 'content-type': 'application/json' } : {}),
+        ...init.headers,
+      },
+      ...(init.body === undefined ? {} : { body: json ? JSON.stringify(init.body) : (init.body as string) }),
+    });
+  };
+  return { url: server.url, jobs, queue, clusters, notifier, log, catalog, call };
+}
+
+/** Reads an error response and checks it has exactly the contract's shape. */
+export async function errorOf(
+  response: Response,
+): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
+  const body = (await response.json()) as {
+    error: { code: string; message: string; details?: Record<string, unknown> };
+  };
+  const keys = Object.keys(body);
+  if (keys.length !== 1 || keys[0] !== 'error') throw new Error(`not an error body: ${JSON.stringify(body)}`);
+  const fields = Object.keys(body.error).filter((key) => !['code', 'message', 'details'].includes(key));
+  if (fields.length > 0 || typeof body.error.code !== 'string' || typeof body.error.message !== 'string') {
+    throw new Error(`malformed error body: ${JSON.stringify(body)}`);
+  }
+  return body.error;
+}

@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { errorOf, startApi } from './support/api-server.ts';
+
+const request = { cluster: 'region1', targetVersion: '4.2.1' };
+
+describe('POST /upgrades', () => {
+  it('queues a job, answers 202 with it, and sends the validate message', async () => {
+    const api = await startApi();
+
+    const response = await api.call('POST', '/upgrades', {
+      body: { ...request, options: { takeBackup: true } },
+    });
+    const job = (await response.json()) as Record<string, unknown>;
+
+    expect(response.status).toBe(202);
+    expect(response.headers.get('location')).toBe(`/upgrades/${job.id}`);
+    expect(job).toMatchObject({
+      cluster: 'region1',
+      targetVersion: '4.2.1',
+      state: 'queued',
+      options: { takeBackup: true },
+    });
+    expect(job).not.toHaveProperty('expected');
+    expect(api.queue.sent.map((s) => [s.message.stage, s.message.jobId])).toEqual([['validate', job.id]]);
+    expect(api.notifier.typesFor(String(job.id))).toEqual(['upgrade.queued']);
+  });
+
+  it('returns the same job for a retried Idempotency-Key, once', async () => {
+    const api = await startApi();
+    const headers = { 'idempotency-key': 'deploy-42' };
+
+    const first = await api.call('POST', '/upgrades', { body: request, headers });
+    const retry = await api.call('POST', '/upgrades', { body: request, headers });
+    const firstJob = (await first.json()) as { id: string };
+    const retryJob = (await retry.json()) as { id: string };
+
+    expect(retry.status).toBe(202);
+    expect(retryJob.id).toBe(firstJob.id);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(await api.jobs.list({})).toHaveLength(1);
+  });
+
+  it('refuses an Idempotency-Key reused for a different request with 422', async () => {
+    const api = await startApi();
+    await api.call('POST', '/upgrades', { body: request, headers: { 'idempotency-key': 'k1' } });
+
+    const reused = await api.call('POST', '/upgrades', {
+      body: { cluster: 'region2', targetVersion: '4.2.1' },
+      headers: { 'idempotency-key': 'k1' },
+    });
+
+    expect(reused.status).toBe(422);
+    expect((await errorOf(reused)).code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('refuses a malformed Idempotency-Key with 400', async () => {
+    const api = await startApi();
+
+    const response = await api.call('POST', '/upgrades', {
+      body: request,
+      headers: { 'idempotency-key': 'has space' },
+    });
+
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).message).toMatch(/^header: must be 1-255 printable ASCII/);
+  });
+
+  it.each([
+    ['a missing field', { cluster: 'region1' }, 'VALIDATION_FAILED', /body\.targetVersion/],
+    ['an unknown field', { ...request, force: true }, 'VALIDATION_FAILED', /Unrecognized key: "force"/],
+    ['a bad cluster name', { ...request, cluster: 'Region 1' }, 'VALIDATION_FAILED', /body\.cluster/],
+    [
+      'a non-http callback',
+      { ...request, callbackUrl: 'ftp://x/y' },
+      'VALIDATION_FAILED',
+      /body\.callbackUrl/,
+    ],
+    [
+      'a bad option type',
+      { ...request, options: { takeBackup: 'yes' } },
+      'VALIDATION_FAILED',
+      /body\.options\.takeBackup/,
+    ],
+    [
+      'a version that is not semver',
+      { ...request, targetVersion: 'latest' },
+      'INVALID_VERSION',
+      /not a semantic version/,
+    ],
+    [
+      'a version not in the catalog',
+      { ...request, targetVersion: '9.9.9' },
+      'UNKNOWN_VERSION',
+      /not in the catalog/,
+    ],
+    ['a JSON array', [request], 'VALIDATION_FAILED', /expected object/],
+  ])('answers 400 for %s', async (_name, body, code, message) => {
+    const api = await startApi();
+
+    const response = await api.call('POST', '/upgrades', { body });
+    const error = await errorOf(response);
+
+    expect(response.status).toBe(400);
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+    expect(api.queue.sent).toEqual([]);
+  });
+
+  it('lists every schema issue in details', async () => {
+    const api = await startApi();
+
+    const error = await errorOf(await api.call('POST', '/upgrades', { body: {} }));
+
+    expect(error.details?.issues).toEqual([
+      { path: 'body.cluster', message: expect.any(String) },
+      { path: 'body.targetVersion', message: expect.any(String) },
+    ]);
+  });
+
+  it('answers 400 for malformed JSON', async () => {
+    const api = await startApi();
+
+    const response = await api.call('POST', '/upgrades', {
+      body: '{"cluster": ',
+      headers: { 'content-type': 'application/json' },
+    });
+
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).code).toBe('INVALID_JSON');
+  });
+
+  it('answers 415 for a body that is not JSON', async () => {
+    const api = await startApi();
+
+    const response = await api.call('POST', '/upgrades', {
+      body: 'cluster=region1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+
+    expect(response.status).toBe(415);
+    expect((await errorOf(response)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers 404 for a cluster that is not registered', async () => {
+    const api = await startApi();
+
+    const response = await api.call('POST', '/upgrades', { body: { ...request, cluster: 'nowhere' } });
+
+    expect(response.status).toBe(404);
+    expect((await errorOf(response)).message).toMatch('PUT /clusters/nowhere');
+  });
+
+  it('answers 409 while the cluster has an active job', async () => {
+    const api = await startApi();
+    const first = (await (await api.call('POST', '/upgrades', { body: request })).json()) as { id: string };
+
+    const second = await api.call('POST', '/upgrades', { body: { ...request, targetVersion: '4.1.2' } });
+    const error = await errorOf(second);
+
+    expect(second.status).toBe(409);
+    expect(error.code).toBe('ACTIVE_JOB_EXISTS');
+    expect(error.details).toMatchObject({ jobId: first.id });
+  });
+});
+
+describe('reading and cancelling upgrades', () => {
+  it('gets a job by id, and 404 for an unknown one', async () => {
+    const api = await startApi();
+    const created = (await (await api.call('POST', '/upgrades', { body: request })).json()) as { id: string };
+
+    const found = await api.call('GET', `/upgrades/${created.id}`);
+    const missing = await api.call('GET', '/upgrades/no-such-job');
+    const malformed = await api.call('GET', '/upgrades/%20bad%20');
+
+    expect(found.status).toBe(200);
+    expect(await found.json()).toMatchObject({ id: created.id, state: 'queued', transitions: [] });
+    expect(missing.status).toBe(404);
+    expect((await errorOf(missing)).code).toBe('NOT_FOUND');
+    expect(malformed.status).toBe(400);
+  });
+
+  it('lists jobs filtered by cluster and state', async () => {
+    const api = await startApi();
+    await api.call('POST', '/upgrades', { body: request });
+    await api.call('POST', '/upgrades', { body: { cluster: 'region2', targetVersion: '4.2.1' } });
+
+    const all = (await (await api.call('GET', '/upgrades')).json()) as { items: { cluster: string }[] };
+    const one = (await (await api.call('GET', '/upgrades?cluster=region2&state=queued')).json()) as {
+      items: { cluster: string }[];
+    };
+    const none = (await (await api.call('GET', '/upgrades?state=failed')).json()) as { items: unknown[] };
+
+    expect(all.items.map((j) => j.cluster).sort()).toEqual(['region1', 'region2']);
+    expect(one.items.map((j) => j.cluster)).toEqual(['region2']);
+    expect(none.items).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown state', '/upgrades?state=done'],
+    ['an unknown parameter', '/upgrades?stat=failed'],
+    ['a limit out of range', '/upgrades?limit=0'],
+  ])('answers 400 for %s', async (_name, path) => {
+    const api = await startApi();
+
+    const response = await api.call('GET', path);
+
+    expect(response.status).toBe(400);
+    expect((await errorOf(response)).message).toMatch(/^query/);
+  });
+
+  it('cancels a queued job with 202; 409 once it has ended, 404 for an unknown one', async () => {
+    const api = await startApi();
+    const created = (await (await api.call('POST', '/upgrades', { body: request })).json()) as { id: string };
+    const other = (await (
+      await api.call('POST', '/upgrades', { body: { ...request, cluster: 'region2' } })
+    ).json()) as {
+      id: string;
+    };
+
+    const cancelled = await api.call('POST', `/upgrades/${created.id}/cancel`, {
+      body: { note: 'change freeze' },
+    });
+    const again = await api.call('POST', `/upgrades/${created.id}/cancel`);
+    const bare = await api.call('POST', `/upgrades/${other.id}/cancel`);
+    const missing = await api.call('POST', '/upgrades/nope/cancel');
+
+    expect(cancelled.status).toBe(202);
+    expect(await cancelled.json()).toMatchObject({
+      id: created.id,
+      state: 'cancelled',
+      reason: expect.stringMatching('change freeze'),
+    });
+    expect(again.status).toBe(409);
+    expect((await errorOf(again)).code).toBe('JOB_FINISHED');
+    expect(bare.status).toBe(202);
+    expect(missing.status).toBe(404);
+  });
+
+  it('shows a job’s recorded events when the deployment keeps them', async () => {
+    const events = [{ id: 'e1', type: 'upgrade.queued', occurredAt: '2026-03-01T12:00:00.000Z', data: {} }];
+    const api = await startApi({ events: { forJob: async () => events } });
+    const created = (await (await api.call('POST', '/upgrades', { body: request })).json()) as { id: string };
+
+    const response = await api.call('GET', `/upgrades/${created.id}/events`);
+
+    expect(await response.json()).toEqual({ items: events });
+  });
+});

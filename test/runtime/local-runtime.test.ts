@@ -1,0 +1,187 @@
+import { once } from 'node:events';
+import { readdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Job } from '#domain/job.ts';
+import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
+import { loadConfig } from '#shared/config.ts';
+import { createLogger } from '#shared/logger.ts';
+import { useTempDirs } from '#test/adapters/local/support/temp-dir.ts';
+import { packageBytes, testCatalog } from '#test/fakes/catalog.ts';
+import { FakeCluster, FakeClusterGateway } from '#test/fakes/cluster.ts';
+import { healthyClusterState } from '#test/fakes/cluster-state.ts';
+import { FakeOlm } from '#test/fakes/olm.ts';
+import { FakePackageUploader } from '#test/fakes/package-uploader.ts';
+
+const TOKEN = 'runtime-test-token-0123456789';
+const tempDir = useTempDirs();
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** The vendor download site stand-in: serves each catalog file name, counting requests. */
+async function mirror(): Promise<{ base: string; requests: string[] }> {
+  const catalog = testCatalog();
+  const requests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const entry = catalog.versions.find((v) => req.url?.endsWith(`v${v.version}.tgz`));
+    if (!entry) res.writeHead(404).end();
+    else res.writeHead(200).end(packageBytes(entry.version));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  cleanups.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/downloads/`, requests };
+}
+
+interface Fleet {
+  gateway: FakeClusterGateway;
+  uploader: FakePackageUploader;
+  olm: FakeOlm;
+}
+
+function fleet(): Fleet {
+  const catalog = testCatalog();
+  const gateway = new FakeClusterGateway();
+  const uploader = new FakePackageUploader();
+  const cluster = gateway.add(
+    new FakeCluster('region1', healthyClusterState({ installed: '4.0.3', now: new Date() })),
+  );
+  const olm = new FakeOlm(cluster, catalog);
+  uploader.onPush = (push) => olm.pushed(push.file);
+  return { gateway, uploader, olm };
+}
+
+async function start(dataDir: string, fake: Fleet, mirrorBase: string): Promise<LocalRuntime> {
+  const config = loadConfig({
+    REDIS_UPGRADER_DATA_DIR: dataDir,
+    REDIS_UPGRADER_PORT: '0',
+    REDIS_UPGRADER_API_TOKEN: TOKEN,
+    REDIS_UPGRADER_ARTIFACT_MIRROR: mirrorBase,
+    REDIS_UPGRADER_STAGE_POLL_SECONDS: '1',
+    REDIS_UPGRADER_POLL_INTERVAL_MS: '50',
+    REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: '5',
+  });
+  const runtime = await startLocalRuntime(config, {
+    catalog: testCatalog(),
+    clusterAccess: { gateway: fake.gateway, uploader: fake.uploader },
+    log: createLogger({ level: 'SILENT' }),
+  });
+  cleanups.push(runtime.stop);
+  return runtime;
+}
+
+async function api(runtime: LocalRuntime, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${runtime.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function waitForJob(
+  runtime: LocalRuntime,
+  id: string,
+  done: (job: Job) => boolean,
+  timeoutMs = 20_000,
+): Promise<Job> {
+  const start = Date.now();
+  for (;;) {
+    const job = await runtime.jobs.get(id);
+    if (job && done(job)) return job;
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`job ${id} still ${job?.state} (${job?.step?.waitingFor ?? ''})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the local runtime', () => {
+  it('runs an upgrade from POST /upgrades to succeeded through the stage queues', async () => {
+    const dataDir = await tempDir();
+    const { base, requests } = await mirror();
+    const fake = fleet();
+    const runtime = await start(dataDir, fake, base);
+    await api(runtime, 'PUT', '/clusters/region1', { labels: { env: 'prod' } });
+
+    const created = (await (
+      await api(runtime, 'POST', '/upgrades', { cluster: 'region1', targetVersion: '4.2.1' })
+    ).json()) as Job;
+    const job = await waitForJob(runtime, created.id, (j) => j.state === 'succeeded');
+
+    expect(job.plan?.map((hop) => hop.to)).toEqual(['4.2.1']);
+    expect(fake.uploader.pushes).toEqual([
+      { file: expect.stringMatching(/redis-operator\.stable\.ALL\.v4\.2\.1\.tgz$/), cluster: 'region1' },
+    ]);
+    expect(requests).toEqual(['/downloads/redis-operator.stable.ALL.v4.2.1.tgz']);
+    expect(await readdir(join(dataDir, 'artifacts', 'redis-operator', '4.2.1'))).toContain(
+      'redis-operator.stable.ALL.v4.2.1.tgz',
+    );
+    for (const stage of ['validate', 'check-backup', 'upload-package', 'patch-subscription', 'verify']) {
+      expect(runtime.queues.depth(stage)).toEqual({ visible: 0, invisible: 0, deadLetters: 0 });
+    }
+    const events = (await (await api(runtime, 'GET', `/upgrades/${created.id}/events`)).json()) as {
+      items: { type: string }[];
+    };
+    expect(events.items.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['upgrade.queued', 'upgrade.succeeded']),
+    );
+  });
+
+  it('continues a job from its last committed state after a restart', async () => {
+    const dataDir = await tempDir();
+    const { base } = await mirror();
+    const fake = fleet();
+    fake.olm.syncOnPush = false;
+    const first = await start(dataDir, fake, base);
+    await api(first, 'PUT', '/clusters/region1', {});
+    const created = (await (
+      await api(first, 'POST', '/upgrades', { cluster: 'region1', targetVersion: '4.2.1' })
+    ).json()) as Job;
+    const waiting = await waitForJob(first, created.id, (j) => j.state === 'patching');
+    await first.stop();
+
+    fake.olm.offer('stable', 'redis-operator.v4.2.1');
+    const second = await start(dataDir, fake, base);
+    const job = await waitForJob(second, created.id, (j) => j.state === 'succeeded');
+
+    expect(waiting.version).toBeLessThan(job.version);
+    expect(job.transitions.map((t) => t.to)).toEqual([
+      'validating',
+      'checking-backup',
+      'uploading',
+      'patching',
+      'verifying',
+      'succeeded',
+    ]);
+    expect(fake.uploader.pushes).toHaveLength(1);
+    expect(
+      fake.gateway.clusters.get('region1')?.writes.filter((w) => w.op === 'approveInstallPlan'),
+    ).toHaveLength(1);
+  });
+
+  it('refuses to start on a port already taken, leaving nothing running', async () => {
+    const dataDir = await tempDir();
+    const { base } = await mirror();
+    const fake = fleet();
+    const first = await start(dataDir, fake, base);
+    const port = new URL(first.url).port;
+
+    const config = loadConfig({
+      REDIS_UPGRADER_DATA_DIR: await tempDir(),
+      REDIS_UPGRADER_PORT: port,
+      REDIS_UPGRADER_API_TOKEN: TOKEN,
+    });
+    const second = startLocalRuntime(config, {
+      catalog: testCatalog(),
+      clusterAccess: { gateway: fake.gateway, uploader: fake.uploader },
+      log: createLogger({ level: 'SILENT' }),
+    });
+
+    await expect(second).rejects.toThrow(/EADDRINUSE/);
+  });
+});
