@@ -7,7 +7,12 @@
  * starts fast, and a command whose dependencies are broken cannot take the others down.
  */
 import { Command, CommanderError } from 'commander';
+import { registerDemoCommand } from '#cli/commands/demo.ts';
 import { registerPlanCommand } from '#cli/commands/plan.ts';
+import { registerServeCommand } from '#cli/commands/serve.ts';
+import { registerSimCommand } from '#cli/commands/sim.ts';
+import { registerStatusCommand } from '#cli/commands/status.ts';
+import { registerUpgradeCommand } from '#cli/commands/upgrade.ts';
 import { EXIT_CODES, exitCodeFor } from '#cli/exit-codes.ts';
 import { reportError } from '#cli/output.ts';
 import packageJson from '../package.json' with { type: 'json' };
@@ -22,6 +27,11 @@ export function createProgram(): Command {
     .configureOutput({ outputError: () => undefined });
 
   registerPlanCommand(program);
+  registerSimCommand(program);
+  registerServeCommand(program);
+  registerUpgradeCommand(program);
+  registerStatusCommand(program);
+  registerDemoCommand(program);
 
   return program;
 }

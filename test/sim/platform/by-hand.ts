@@ -56,7 +56,7 @@ export async function waitFor<T>(
   while (Date.now() < deadline) {
     last = await read();
     if (done(last)) return last;
-    await new Promise((wake) => setTimeout(wake, 20));
+    await new Promise((wake) => setTimeout(wake, 25));
   }
   throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
 }

@@ -1,0 +1,50 @@
+/**
+ * `redis-upgrader sim`: the simulated ACP fleet alone, until Ctrl-C. Prints the platform URLs
+ * and tokens, where the kubeconfig went and the package download base URL.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { printLines } from '#cli/output.ts';
+import { DEFAULT_KUBECONFIG_OUT, runSim, type SimRunOptions } from '#sim/main.ts';
+
+function integerIn(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number above 0');
+  return n;
+}
+
+export function registerSimCommand(program: Command): void {
+  program
+    .command('sim')
+    .description(
+      'run a simulated ACP fleet (Kubernetes API, OLM, Redis operator, violet upload) until Ctrl-C',
+    )
+    .option(
+      '--clusters <n>',
+      "number of simulated clusters (default: the scenario's, else 3)",
+      integerIn(1, 5000),
+    )
+    .option('--scenario <file>', 'scenario file (YAML or JSON), e.g. examples/scenarios/demo.yaml')
+    .option('--seed <n>', 'seed for the scenario draws and fault injection', integerIn(0, 2 ** 31 - 1))
+    .option('--speed <x>', 'simulated time per real time (60: a simulated minute per second)', positiveNumber)
+    .option(
+      '--port <p>',
+      'port of the first platform, the next platforms take the next ports (default: random)',
+      integerIn(1, 65535),
+    )
+    .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .option('--kubeconfig-out <path>', 'where to write the kubeconfig', DEFAULT_KUBECONFIG_OUT)
+    .option('--json', 'print the fleet as one JSON line instead of text')
+    .action(async (options: SimRunOptions) => {
+      await runSim(options, { out: printLines, err: (line) => process.stderr.write(`${line}\n`) });
+    });
+}

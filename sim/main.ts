@@ -1,0 +1,116 @@
+/**
+ * Runs a simulated fleet until SIGINT/SIGTERM: what `redis-upgrader sim` does. Also runnable on
+ * its own: `npx node sim/main.ts --clusters 12 --scenario examples/scenarios/demo.yaml`.
+ */
+import { resolve } from 'node:path';
+import { ConfigError } from '#domain/errors.ts';
+import { type Fleet, startFleet } from '#sim/fleet.ts';
+
+export const DEFAULT_KUBECONFIG_OUT = '.data/sim/kubeconfig';
+
+export interface SimRunOptions {
+  clusters?: number;
+  scenario?: string;
+  seed?: number;
+  speed?: number;
+  port?: number;
+  host?: string;
+  kubeconfigOut?: string;
+  json?: boolean;
+}
+
+export interface SimRunIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Resolves when the simulator should stop (default: the first SIGINT or SIGTERM). */
+  stopSignal?: Promise<unknown>;
+}
+
+function signalled(): Promise<string> {
+  return new Promise((done) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function range(names: string[]): string {
+  return names.length <= 2 ? names.join(', ') : `${names[0]} … ${names.at(-1)}`;
+}
+
+function describe(fleet: Fleet, kubeconfig: string): string[] {
+  const count = fleet.clusterNames().length;
+  const first = fleet.platforms[0];
+  return [
+    `simulated ACP fleet: ${count} cluster(s) on ${fleet.platforms.length} platform(s), seed ${fleet.seed}, speed ${fleet.speed}x`,
+    ...fleet.platforms.map(
+      (p) =>
+        `  platform ${p.name}: ${p.url}  token ${p.token}  ${p.clusters.length} cluster(s): ${range(p.clusters)}`,
+    ),
+    `kubeconfig: ${kubeconfig} (one context per cluster, server <platform>/kubernetes/<cluster>, the platform token as user)`,
+    `package downloads (artifact mirror base URL): ${fleet.downloadBaseUrl}/<file>`,
+    `upload: sim/bin/violet push <file.tgz> --platform-address ${first?.url} --platform-token ${first?.token} --clusters ${first?.clusters[0]}`,
+    'press Ctrl-C to stop',
+  ];
+}
+
+async function start(options: SimRunOptions): Promise<Fleet> {
+  try {
+    return await startFleet({
+      ...(options.clusters === undefined ? {} : { clusters: options.clusters }),
+      ...(options.scenario === undefined ? {} : { scenario: options.scenario }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.speed === undefined ? {} : { speed: options.speed }),
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host === undefined ? {} : { host: options.host }),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+      throw new ConfigError(`cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 0}: ${code}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+export async function runSim(options: SimRunOptions, io: SimRunIo): Promise<void> {
+  const fleet = await start(options);
+  const stopSignal = io.stopSignal ?? signalled();
+  try {
+    const kubeconfig = resolve(options.kubeconfigOut ?? DEFAULT_KUBECONFIG_OUT);
+    await fleet.writeKubeconfig(kubeconfig);
+    if (options.json) {
+      io.out(
+        JSON.stringify({
+          kubeconfig,
+          downloadBaseUrl: fleet.downloadBaseUrl,
+          seed: fleet.seed,
+          speed: fleet.speed,
+          platforms: fleet.platforms,
+          warnings: fleet.warnings,
+        }),
+      );
+    } else {
+      for (const line of describe(fleet, kubeconfig)) io.out(line);
+    }
+    for (const warning of fleet.warnings) io.err(`warning: ${warning}`);
+    await stopSignal;
+  } finally {
+    await fleet.stop();
+  }
+  if (!options.json) io.out('simulator stopped');
+}
+
+if (import.meta.main) {
+  // Through the CLI program, so flags, errors and exit codes are exactly `redis-upgrader sim`'s. Not a
+  // top-level await: the program imports this module back, which has to finish evaluating first.
+  void import('#cli/program.ts').then(async ({ runCli }) => {
+    process.exitCode = await runCli([...process.argv.slice(0, 2), 'sim', ...process.argv.slice(2)]);
+  });
+}
