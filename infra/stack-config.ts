@@ -4,6 +4,7 @@
  * line naming the key, not a half-built stack.
  */
 import { z } from 'zod';
+import { pipelineSchema } from '#adapters/aws/aws-config.ts';
 import { ConfigError } from '#domain/errors.ts';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -48,6 +49,8 @@ export const stackConfigSchema = z.object({
   /** The violet CLI inside the upload function (ship it in a layer). */
   violetPath: z.string().min(1).default('/opt/bin/violet'),
   violetLayerArn: z.string().startsWith('arn:').optional(),
+  /** Stage timing overrides (poll, retry, deadlines), passed to every stage function. */
+  pipeline: pipelineSchema.optional(),
   /** Keep data on stack deletion (production) or destroy it (throwaway stacks). */
   retainData: z.union([z.boolean(), z.stringbool()]).default(true),
 });
@@ -66,13 +69,14 @@ export function parseStackConfig(input: unknown): StackConfig {
   return parsed.data;
 }
 
-/** Reads the config keys from CDK context; JSON-valued keys (jwt) may be given as strings with -c. */
+/** Reads the config keys from CDK context; JSON-valued keys (jwt, pipeline) may be given as strings with -c. */
 export function configFromContext(tryGetContext: (key: string) => unknown): StackConfig {
   const input: Record<string, unknown> = {};
   for (const key of Object.keys(stackConfigSchema.shape)) {
     const value = tryGetContext(key);
     if (value === undefined) continue;
-    input[key] = key === 'jwt' && typeof value === 'string' ? JSON.parse(value) : value;
+    input[key] =
+      (key === 'jwt' || key === 'pipeline') && typeof value === 'string' ? JSON.parse(value) : value;
   }
   return parseStackConfig(input);
 }

@@ -123,6 +123,7 @@ export class UpgraderStack extends Stack {
       bindQueue(made.fn, notifyQueue.queue, AWS_ENV.notifyQueueUrl);
       bindKubeconfigSecrets(made.fn, config.kubeconfigSecretPrefix);
       made.fn.addEnvironment(AWS_ENV.kubeconfigTtlSeconds, String(config.kubeconfigTtlSeconds));
+      if (config.pipeline) made.fn.addEnvironment(AWS_ENV.pipelineConfig, JSON.stringify(config.pipeline));
       if (CATALOG_READERS.has(stage)) this.#bindCatalog(made, data);
       if (stage === 'upload-package') {
         bindBucket(made.fn, data.bucket, AWS_ENV.bucketName, 'readWrite', ARTIFACTS_PREFIX);

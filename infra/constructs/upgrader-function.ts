@@ -13,6 +13,28 @@ import { Construct } from 'constructs';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The functions that exist under functions/<name>/handler.ts. */
+export const FUNCTION_NAMES = [
+  'api',
+  'validate',
+  'check-backup',
+  'upload-package',
+  'patch-subscription',
+  'verify',
+  'notify',
+] as const;
+
+/** esbuild settings of every bundle; bench/bundles.ts builds with exactly these. */
+export const BUNDLE_SETTINGS = {
+  target: 'node24',
+  minify: true,
+  sourceMap: true,
+  mainFields: ['module', 'main'],
+  externalModules: ['@aws-sdk/*'],
+  // CommonJS dependencies (client-node, powertools internals) call require() inside ESM.
+  banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
+};
+
 export interface UpgraderFunctionProps {
   /** Folder under functions/, e.g. "validate". */
   name: string;
@@ -71,17 +93,7 @@ export class UpgraderFunction extends Construct {
       entry: `${PROJECT_ROOT}functions/${props.name}/handler.ts`,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        externalModules: ['@aws-sdk/*'],
-        forceDockerBundling: false,
-        // CommonJS dependencies (client-node, powertools internals) call require() inside ESM.
-        banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
-      },
+      bundling: { ...BUNDLE_SETTINGS, format: OutputFormat.ESM, forceDockerBundling: false },
       ...(props.codeOverride
         ? { code: props.codeOverride, handler: 'index.handler' }
         : { handler: 'handler' }),

@@ -31,11 +31,12 @@ export function makeAwsClients(options: AwsClientOptions = {}): AwsClients {
   const endpoint = (url: string | undefined) => (url ? { endpoint: url } : {});
   return {
     sqs: new SQSClient({ ...base, ...endpoint(options.endpoints?.sqs) }),
-    // Path-style only for emulators, whose hostnames carry no bucket subdomains.
+    // Path-style only for emulators (an explicit endpoint, or the SDK's AWS_ENDPOINT_URL_S3),
+    // whose hostnames carry no bucket subdomains.
     s3: new S3Client({
       ...base,
       ...endpoint(options.endpoints?.s3),
-      ...(options.endpoints?.s3 ? { forcePathStyle: true } : {}),
+      ...(options.endpoints?.s3 || process.env.AWS_ENDPOINT_URL_S3 ? { forcePathStyle: true } : {}),
     }),
     dynamo: DynamoDBDocumentClient.from(
       new DynamoDBClient({ ...base, ...endpoint(options.endpoints?.dynamodb) }),

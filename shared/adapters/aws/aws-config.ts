@@ -8,7 +8,31 @@ import { ConfigError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
 import { AWS_ENV, queueUrlVariable } from './aws-env.ts';
 
+const stageSeconds = z.partialRecord(z.enum(STAGE_NAMES), z.number().int().positive());
+
+/** Timing and gate overrides of the stage use cases (#usecases/pipeline-config.ts), as JSON. */
+export const pipelineSchema = z
+  .object({
+    stageDeadlinesSeconds: stageSeconds,
+    pollSeconds: stageSeconds,
+    retrySeconds: z.number().int().positive(),
+    claimLeaseSeconds: z.number().int().positive(),
+    backupMaxAgeSeconds: z.number().int().positive(),
+  })
+  .partial()
+  .strict();
+
+const pipelineJson = z.string().transform((text, context) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    context.addIssue({ code: 'custom', message: 'is not JSON' });
+    return z.NEVER;
+  }
+});
+
 const schema = z.object({
+  [AWS_ENV.pipelineConfig]: pipelineJson.pipe(pipelineSchema).optional(),
   [AWS_ENV.tableName]: z.string().min(1),
   [AWS_ENV.bucketName]: z.string().min(1).optional(),
   [AWS_ENV.catalogKey]: z.string().min(1).optional(),
@@ -19,7 +43,10 @@ const schema = z.object({
   ...Object.fromEntries(STAGE_NAMES.map((stage) => [queueUrlVariable(stage), z.url().optional()])),
 });
 
+export type PipelineOverrides = z.infer<typeof pipelineSchema>;
+
 export interface AwsRuntimeConfig {
+  pipeline: PipelineOverrides;
   tableName: string;
   bucketName?: string;
   catalogKey?: string;
@@ -39,13 +66,14 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
     throw new ConfigError(`invalid function environment: ${problems.join('; ')}`);
   }
-  const v = parsed.data as Record<string, string | number | undefined>;
+  const v = parsed.data as Record<string, unknown>;
   const queueUrls: Partial<Record<StageName, string>> = {};
   for (const stage of STAGE_NAMES) {
     const url = v[queueUrlVariable(stage)];
     if (typeof url === 'string') queueUrls[stage] = url;
   }
   return {
+    pipeline: (parsed.data[AWS_ENV.pipelineConfig] as PipelineOverrides | undefined) ?? {},
     tableName: v[AWS_ENV.tableName] as string,
     ...(v[AWS_ENV.bucketName] ? { bucketName: v[AWS_ENV.bucketName] as string } : {}),
     ...(v[AWS_ENV.catalogKey] ? { catalogKey: v[AWS_ENV.catalogKey] as string } : {}),

@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { type FauxqsServer, startFauxqs } from 'fauxqs';
+import { type FauxqsServer, interceptLocalhostDns, startFauxqs } from 'fauxqs';
 import { type AwsClients, makeAwsClients } from '#adapters/aws/aws-clients.ts';
 import { JOB_INDEXES, TABLE_KEYS } from '#adapters/aws/dynamo-schema.ts';
 import { withTransactions } from './dynalite-transactions.ts';
@@ -24,7 +24,9 @@ export interface AwsEmulators {
 }
 
 export async function startAwsEmulators(): Promise<AwsEmulators> {
-  const fauxqs = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1', messageSpies: true });
+  // fauxqs queue URLs are http://sqs.<region>.localhost:<port>/...; the SDK sends to that host.
+  const restoreDns = interceptLocalhostDns();
+  const fauxqs = await startFauxqs({ port: 0, logger: false, messageSpies: true });
   const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
   const dynamoBackend = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
@@ -42,6 +44,7 @@ export async function startAwsEmulators(): Promise<AwsEmulators> {
     clients,
     createTable: (name) => createJobTable(endpoints.dynamodb, name),
     async stop() {
+      restoreDns();
       await Promise.all([
         s3.close(),
         transactions.close(),

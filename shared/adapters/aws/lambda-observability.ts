@@ -1,0 +1,34 @@
+/**
+ * Powertools Logger (secrets redacted), Metrics (EMF) and Tracer for one Lambda entry, created
+ * once per cold start. The function name becomes a metrics dimension so stage durations and
+ * job counts can be graphed per function.
+ */
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { createLogger, type Logger, SERVICE_NAME } from '#shared/logger.ts';
+import type { Log } from '#shared/ports.ts';
+import type { AwsClients } from './aws-clients.ts';
+
+export function observability(functionName: string) {
+  const logger = createLogger({ keys: { function: functionName } });
+  const metrics = new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? SERVICE_NAME,
+    serviceName: SERVICE_NAME,
+  });
+  metrics.setDefaultDimensions({ function: functionName });
+  const tracer = new Tracer({ serviceName: SERVICE_NAME });
+  return { logger, metrics, tracer };
+}
+
+/** X-Ray subsegments for every AWS call: cheap, and shows which dependency a slow message waited on. */
+export function traceClients(tracer: Tracer, clients: AwsClients): void {
+  for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
+}
+
+/** The use cases' Log port over the Powertools Logger (whose overloads TypeScript cannot match to it). */
+export function asLog(logger: Logger): Log {
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, attributes?: Record<string, unknown>) =>
+      attributes ? logger[level](message, attributes) : logger[level](message);
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
