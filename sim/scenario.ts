@@ -240,7 +240,7 @@ const KIND_NAMES: Record<InstanceSpec['kind'], string> = {
   Redis: 'redis',
   RedisFailover: 'failover',
   RedisSentinel: 'sentinel',
-  DistributedRedisCluster: 'cluster',
+  DistributedRedisCluster: 'sharded',
 };
 
 type InstanceGroup = z.output<typeof instanceGroup>;
