@@ -1,0 +1,215 @@
+/**
+ * Issue 5's done-when: the production wiring, end to end. The real Lambda entries
+ * (functions/<name>/handler.ts, imported as Lambda would, configured only through the
+ * environment the stack sets) run on emulated SQS and S3 (fauxqs), DynamoDB (dynalite) and
+ * Secrets Manager, against the simulated ACP fleet with the violet shim. A small poller stands in
+ * for the SQS event source mappings. One cluster on ACP 3.18.0 goes 3.16.2 -> 4.0.3 -> 4.1.2 (a major hop,
+ * landing on the earliest 4.x minor first).
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AWS_ENV, queueUrlVariable } from '#adapters/aws/aws-env.ts';
+import { DynamoClusterRegistry } from '#adapters/aws/dynamo-cluster-registry.ts';
+import { DynamoEventLog } from '#adapters/aws/dynamo-event-log.ts';
+import { DynamoJobStore } from '#adapters/aws/dynamo-job-store.ts';
+import { STAGE_NAMES } from '#domain/job.ts';
+import { type Fleet, startFleet } from '#sim/fleet.ts';
+import { parseScenario } from '#sim/scenario.ts';
+import {
+  type AwsEmulators,
+  startAwsEmulators,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+} from '#test/adapters/aws/support/emulators.ts';
+import {
+  type FakeSecretsManager,
+  startFakeSecretsManager,
+} from '#test/adapters/aws/support/secrets-manager.ts';
+import { type EventSource, lambdaContext, pollOnce, type SqsLambda } from './support/sqs-event-source.ts';
+
+const TABLE = 'upgrader-e2e';
+const BUCKET = 'upgrader-e2e-artifacts';
+const CATALOG_KEY = 'catalog/catalog.json';
+const SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:000000000000:secret:redis-upgrader/kubeconfig/cluster-01';
+const CONSUMERS = [
+  'validate',
+  'check-backup',
+  'upload-package',
+  'patch-subscription',
+  'verify',
+  'notify',
+] as const;
+
+let aws: AwsEmulators;
+let secrets: FakeSecretsManager;
+let fleet: Fleet;
+const sources = new Map<string, EventSource>();
+let api: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+async function publishCatalog(): Promise<void> {
+  const catalog = JSON.parse(await readFile('examples/catalog.json', 'utf8')) as {
+    versions: { artifact: { url: string } }[];
+  };
+  // The vendor's download site is the simulator's package route here.
+  for (const entry of catalog.versions) {
+    entry.artifact.url = `${fleet.downloadBaseUrl}/${basename(new URL(entry.artifact.url).pathname)}`;
+  }
+  await aws.clients.s3.send(
+    new PutObjectCommand({ Bucket: BUCKET, Key: CATALOG_KEY, Body: JSON.stringify(catalog) }),
+  );
+}
+
+/** The environment the stack gives the functions, pointed at the emulators. */
+function setFunctionEnvironment(queueUrls: Record<string, string>): void {
+  Object.assign(process.env, {
+    AWS_REGION: TEST_REGION,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_SQS: new URL(queueUrls.notify ?? '').origin,
+    AWS_ENDPOINT_URL_S3: aws.endpoints.s3,
+    AWS_ENDPOINT_URL_DYNAMODB: aws.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    [AWS_ENV.tableName]: TABLE,
+    [AWS_ENV.bucketName]: BUCKET,
+    [AWS_ENV.catalogKey]: CATALOG_KEY,
+    [AWS_ENV.notifyQueueUrl]: queueUrls.notify,
+    [AWS_ENV.violetPath]: 'sim/bin/violet',
+    // Seconds instead of the production polls, so the test waits for the simulator, not for SQS.
+    [AWS_ENV.pipelineConfig]: JSON.stringify({
+      pollSeconds: Object.fromEntries(STAGE_NAMES.map((stage) => [stage, 1])),
+      retrySeconds: 1,
+    }),
+    ...Object.fromEntries(STAGE_NAMES.map((stage) => [queueUrlVariable(stage), queueUrls[stage]])),
+  });
+}
+
+beforeAll(async () => {
+  aws = await startAwsEmulators();
+  await aws.createTable(TABLE);
+  aws.fauxqs.createBucket(BUCKET);
+  const queueUrls: Record<string, string> = {};
+  for (const name of CONSUMERS) {
+    const { queueUrl, queueArn } = aws.fauxqs.createQueue(`e2e-${name}`, {
+      attributes: { VisibilityTimeout: '2' },
+    });
+    queueUrls[name] = queueUrl;
+    sources.set(name, { queueUrl, queueArn, handler: undefined as unknown as SqsLambda });
+  }
+  fleet = await startFleet({
+    port: 0,
+    speed: 3000,
+    scenario: parseScenario({
+      clusters: { count: 1 },
+      defaults: {
+        installedVersion: '3.16.2',
+        platformVersion: '3.18.0',
+        approval: 'Manual',
+        backupAge: '1h',
+        syncDelay: '15m',
+        installTime: '2m',
+      },
+    }),
+  });
+  secrets = await startFakeSecretsManager(new Map([[SECRET_ARN, JSON.stringify(fleet.kubeconfig)]]));
+  await publishCatalog();
+  const [cluster] = fleet.clusterNames();
+  await new DynamoClusterRegistry({ client: aws.clients.dynamo, tableName: TABLE }).put({
+    name: cluster ?? '',
+    kubeconfigSecretArn: SECRET_ARN,
+    labels: {},
+  });
+  setFunctionEnvironment(queueUrls);
+  for (const name of CONSUMERS) {
+    const entry = (await import(`../../functions/${name}/handler.ts`)) as { handler: SqsLambda };
+    (sources.get(name) as EventSource).handler = entry.handler;
+  }
+  api = ((await import('../../functions/api/handler.ts')) as { handler: typeof api }).handler;
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([fleet?.stop(), secrets?.close(), aws?.stop()]);
+});
+
+function apiEvent(method: string, path: string, body?: unknown): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'e2e',
+      domainName: 'e2e.example',
+      domainPrefix: 'e2e',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'e2e' },
+      requestId: crypto.randomUUID(),
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+    isBase64Encoded: false,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  };
+}
+
+/** Runs every event source until the job ends or the deadline passes. */
+async function runUntilFinished(jobId: string, deadlineMs: number): Promise<void> {
+  const jobs = new DynamoJobStore({
+    client: aws.clients.dynamo,
+    tableName: TABLE,
+    clock: { now: () => new Date() },
+  });
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    let delivered = 0;
+    for (const [name, source] of sources) delivered += await pollOnce(aws.clients.sqs, source, name);
+    const job = await jobs.get(jobId);
+    if (job && ['succeeded', 'failed', 'blocked', 'cancelled'].includes(job.state)) return;
+    if (delivered === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the pipeline on the AWS adapters', () => {
+  it('upgrades a simulated cluster through a major hop', async () => {
+    const cluster = fleet.clusterNames()[0] ?? '';
+
+    const created = await api(
+      apiEvent('POST', '/upgrades', { cluster, targetVersion: '4.1.2' }),
+      lambdaContext('api'),
+    );
+    const job = JSON.parse(created.body ?? '{}') as { id: string };
+    if (created.statusCode !== 202)
+      throw new Error(`POST /upgrades answered ${created.statusCode}: ${created.body}`);
+    await runUntilFinished(job.id, 90_000);
+    const read = await api(apiEvent('GET', `/upgrades/${job.id}`), lambdaContext('api'));
+
+    const finished = JSON.parse(read.body ?? '{}');
+    expect(finished.state, finished.reason).toBe('succeeded');
+    expect(finished.plan.map((hop: { to: string }) => hop.to)).toEqual(['4.0.3', '4.1.2']);
+    const state = fleet.clusterState(cluster);
+    expect(state.subscription?.installedCSV).toBe('redis-operator.v4.1.2');
+    // Exactly one approval per hop, each of a plan for exactly that hop's CSV (3.16.2 is the seeded install).
+    const approved = state.installPlans
+      .filter((plan) => plan.approved)
+      .map((plan) => plan.csvNames.join(','));
+    expect(approved.sort()).toEqual([
+      'redis-operator.v3.16.2',
+      'redis-operator.v4.0.3',
+      'redis-operator.v4.1.2',
+    ]);
+    // The notify function recorded every state change it received through the notify queue.
+    const events = await new DynamoEventLog({ client: aws.clients.dynamo, tableName: TABLE }).forJob(job.id);
+    expect(events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['upgrade.validating', 'upgrade.succeeded']),
+    );
+  }, 120_000);
+});
