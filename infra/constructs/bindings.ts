@@ -10,7 +10,6 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 
-export type QueueAccess = 'send';
 export type TableAccess = 'read' | 'readWrite';
 export type BucketAccess = 'read' | 'readWrite';
 
@@ -28,13 +27,11 @@ const TABLE_ACTIONS: Record<TableAccess, string[]> = {
   ],
 };
 
-/** Sending covers SendMessage and SendMessageBatch; consuming is granted by the event source. */
-export function bindQueue(
-  fn: LambdaFunction,
-  queue: IQueue,
-  envName: string,
-  _access: QueueAccess = 'send',
-): void {
+/**
+ * Lets the function send to the queue (SendMessage covers SendMessageBatch). Consuming is granted
+ * by the queue's event source mapping, which is the only consumer.
+ */
+export function bindQueue(fn: LambdaFunction, queue: IQueue, envName: string): void {
   fn.addEnvironment(envName, queue.queueUrl);
   fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
 }

@@ -19,6 +19,8 @@ const ofType = (type: string) => Object.entries(resources).filter(([, resource])
 
 /** Resolves the Ref / Fn::GetAtt a policy or mapping uses back to the logical id it names. */
 const refId = (value: Cfn): string => value?.Ref ?? value?.['Fn::GetAtt']?.[0];
+const pascal = (name: string) =>
+  name.replace(/(^|-)([a-z])/g, (_: string, __: string, letter: string) => letter.toUpperCase());
 
 describe('queues', () => {
   it('has a queue per stage plus notify, each with its own DLQ after 5 receives, SSE and TLS-only', () => {
@@ -106,6 +108,32 @@ describe('functions', () => {
       ['UPGRADER_QUEUE_URL_CHECK_BACKUP', 'UPGRADER_QUEUE_URL_NOTIFY', 'UPGRADER_QUEUE_URL_VALIDATE'].sort(),
     );
     expect(STAGE_SENDS.validate).toEqual(['validate', 'check-backup']);
+  });
+
+  it('lets each stage send to exactly its own queue, the next stage and notify', () => {
+    const functionIds = Object.entries(resources)
+      .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
+      .map(([id, resource]) => [
+        resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME,
+        id,
+      ]);
+    const queueIdOf = (name: string) =>
+      Object.entries(resources).find(
+        ([id, resource]) =>
+          resource.Type === 'AWS::SQS::Queue' && new RegExp(`^${pascal(name)}Queue[0-9A-F]{8}$`).test(id),
+      )?.[0];
+
+    for (const [stage, targets] of Object.entries(STAGE_SENDS)) {
+      const fnId = functionIds.find(([name]) => name === stage)?.[1];
+      const roleId = refId(resources[fnId ?? '']?.Properties.Role);
+      const statements = ofType('AWS::IAM::Policy')
+        .filter(([, policy]) => policy.Properties.Roles.some((role: Cfn) => refId(role) === roleId))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
+      const sendsTo = statements
+        .filter((statement: Cfn) => statement.Action === 'sqs:SendMessage')
+        .map((statement: Cfn) => refId(statement.Resource));
+      expect(sendsTo.sort(), stage).toEqual([...targets, 'notify'].map(queueIdOf).sort());
+    }
   });
 
   it('gives the bucket only to the functions that read the catalog or store artifacts', () => {
