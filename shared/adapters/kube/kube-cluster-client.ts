@@ -9,10 +9,10 @@ import {
   type KubeConfig,
   PatchStrategy,
   setHeaderOptions,
+  type V1Container,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { quantityToScalar } from '@kubernetes/client-node/dist/util.js';
-import { NotFoundError } from '#domain/errors.ts';
+import { NotFoundError, ValidationError } from '#domain/errors.ts';
 import type {
   CapacityView,
   ClusterClient,
@@ -24,6 +24,7 @@ import type {
   SubscriptionView,
 } from '#shared/ports.ts';
 import { callCluster, type RetryPolicy } from './kube-errors.ts';
+import { bytes, cpuMillis } from './kube-quantity.ts';
 import {
   ARTIFACT_VERSIONS,
   CSVS,
@@ -36,6 +37,7 @@ import {
   SUBSCRIPTIONS,
 } from './kube-resources.ts';
 import {
+  INSTANCE_LABEL,
   type KubeObject,
   toBackupView,
   toCsvView,
@@ -47,7 +49,10 @@ import {
 export interface KubeClusterClientOptions {
   subscriptionNamespace: string;
   subscriptionName: string;
-  /** Where the catalog's PackageManifests and the uploaded ArtifactVersions live. */
+  /**
+   * The platform CatalogSource's namespace (cpaas-system on ACP): OLM's package server serves a
+   * catalog's PackageManifests in its CatalogSource's namespace, and violet creates ArtifactVersions there.
+   */
   catalogNamespace: string;
   pageSize: number;
   retry: RetryPolicy;
@@ -167,17 +172,15 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   async createRedisBackup(instance: RedisInstanceView): Promise<RedisBackupView> {
-    const source =
-      instance.kind === 'RedisFailover' ? { redisFailoverName: instance.name } : { redisName: instance.name };
     const body = {
       apiVersion: `${REDIS_BACKUPS.group}/${REDIS_BACKUPS.version}`,
       kind: 'RedisBackup',
       metadata: {
         generateName: `${instance.name}-pre-upgrade-`,
         namespace: instance.namespace,
-        labels: { 'redis-upgrader.io/instance': instance.name, 'redis-upgrader.io/reason': 'pre-upgrade' },
+        labels: { [INSTANCE_LABEL]: instance.name, 'redis-upgrader.io/reason': 'pre-upgrade' },
       },
-      spec: { source },
+      spec: { source: backupSource(instance) },
     };
     const created = (await this.#call(`create RedisBackup for ${instance.namespace}/${instance.name}`, () =>
       this.#custom.createNamespacedCustomObject({ ...REDIS_BACKUPS, namespace: instance.namespace, body }),
@@ -199,15 +202,13 @@ export class KubeClusterClient implements ClusterClient {
       memoryRequestedBytes: 0,
     };
     for (const node of nodes) {
-      view.cpuAllocatableMillis += quantity(node.status?.allocatable?.cpu) * 1000;
-      view.memoryAllocatableBytes += quantity(node.status?.allocatable?.memory);
+      view.cpuAllocatableMillis += cpuMillis(node.status?.allocatable?.cpu);
+      view.memoryAllocatableBytes += bytes(node.status?.allocatable?.memory);
     }
     // Finished pods no longer hold their requests (the scheduler ignores them too).
     for (const pod of pods.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed')) {
-      for (const container of pod.spec?.containers ?? []) {
-        view.cpuRequestedMillis += quantity(container.resources?.requests?.cpu) * 1000;
-        view.memoryRequestedBytes += quantity(container.resources?.requests?.memory);
-      }
+      view.cpuRequestedMillis += podRequest(pod, 'cpu', cpuMillis);
+      view.memoryRequestedBytes += podRequest(pod, 'memory', bytes);
     }
     return view;
   }
@@ -260,6 +261,11 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   async approveInstallPlan(plan: InstallPlanView): Promise<void> {
+    if (!plan.resourceVersion) {
+      throw new ValidationError(
+        `cluster ${this.#cluster}: InstallPlan ${plan.namespace}/${plan.name} has no resourceVersion; read it before approving`,
+      );
+    }
     // The resourceVersion precondition makes the API server refuse (409) if the plan changed
     // since we checked it, so a plan that OLM merged or retargeted meanwhile is never approved.
     const body = { metadata: { resourceVersion: plan.resourceVersion }, spec: { approved: true } };
@@ -272,6 +278,21 @@ export class KubeClusterClient implements ClusterClient {
   }
 }
 
-function quantity(value: string | undefined): number {
-  return value ? Number(quantityToScalar(value)) : 0;
+/** How the operator links a backup to its instance (DistributedRedisCluster backups say so in sourceType). */
+function backupSource(instance: RedisInstanceView): Record<string, string> {
+  if (instance.kind === 'RedisFailover') return { redisFailoverName: instance.name };
+  if (instance.kind === 'DistributedRedisCluster') return { redisName: instance.name, sourceType: 'cluster' };
+  return { redisName: instance.name };
+}
+
+/** What the scheduler reserves for a pod: its containers' sum (or its largest init container, if more) plus overhead. */
+function podRequest(
+  pod: V1Pod,
+  resource: 'cpu' | 'memory',
+  parse: (value: string | undefined) => number,
+): number {
+  const request = (container: V1Container) => parse(container.resources?.requests?.[resource]);
+  const sum = (pod.spec?.containers ?? []).reduce((total, c) => total + request(c), 0);
+  const init = Math.max(0, ...(pod.spec?.initContainers ?? []).map(request));
+  return Math.max(sum, init) + parse(pod.spec?.overhead?.[resource]);
 }

@@ -1,6 +1,6 @@
 /**
  * The one place where Kubernetes client failures become our typed errors, and where the retry
- * policy for cluster calls lives: 429, 5xx, timeouts and network errors are retried with
+ * policy for cluster calls lives: 408, 429, 5xx, timeouts and network errors are retried with
  * exponential backoff (honouring Retry-After); other 4xx are answers, not accidents, and are not.
  */
 import { ApiException } from '@kubernetes/client-node';
@@ -59,10 +59,16 @@ export function toUpgraderError(error: unknown, what: string): UpgraderError {
         return new NotFoundError(message, { cause: error });
       case 409:
         return new ConflictError(message, { cause: error, code: 'CLUSTER_CONFLICT' });
-      case 422:
-      case 400:
-        return new ValidationError(message, { cause: error, code: 'CLUSTER_REJECTED' });
+      // 410 is an expired continue token: repeating the request cannot help (see shouldRetry),
+      // but the whole read started afresh later will.
+      case 408:
+      case 410:
+      case 429:
+        return new TransientError(message, { cause: error, details: { status: error.code } });
       default:
+        if (error.code >= 400 && error.code < 500) {
+          return new ValidationError(message, { cause: error, code: 'CLUSTER_REJECTED' });
+        }
         return new TransientError(message, { cause: error, details: { status: error.code } });
     }
   }
@@ -71,12 +77,14 @@ export function toUpgraderError(error: unknown, what: string): UpgraderError {
   return new TransientError(`${what}: ${reason}`, { cause: error });
 }
 
+/** Retry-After is delta-seconds or an HTTP date (RFC 9110 10.2.3). */
 function retryAfterMs(error: UpgraderError, policy: RetryPolicy): number {
   const cause = error.cause;
   if (!(cause instanceof ApiException) || cause.code !== 429) return 0;
-  const header = cause.headers?.['retry-after'];
-  const seconds = header === undefined ? Number.NaN : Number(header);
-  return Number.isFinite(seconds) ? Math.min(seconds * 1000, policy.maxRetryAfterMs) : 0;
+  const header = (cause.headers as Record<string, string> | undefined)?.['retry-after']?.trim();
+  if (!header) return 0;
+  const ms = /^\d+(\.\d+)?$/.test(header) ? Number(header) * 1000 : Date.parse(header) - Date.now();
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), policy.maxRetryAfterMs) : 0;
 }
 
 function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -102,9 +110,9 @@ export function callCluster<T>(what: string, call: () => Promise<T>, policy: Ret
       minTimeout: policy.minTimeoutMs,
       maxTimeout: policy.maxTimeoutMs,
       randomize: true,
-      shouldRetry: ({ error }) => error instanceof TransientError,
-      onFailedAttempt: async ({ error }) => {
-        const wait = error instanceof UpgraderError ? retryAfterMs(error, policy) : 0;
+      shouldRetry: ({ error }) => error instanceof TransientError && error.details?.status !== 410,
+      onFailedAttempt: async ({ error, retriesLeft }) => {
+        const wait = error instanceof UpgraderError && retriesLeft > 0 ? retryAfterMs(error, policy) : 0;
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       },
     },

@@ -65,15 +65,28 @@ export function toInstallPlanView(object: KubeObject): InstallPlanView {
   };
 }
 
-/** A backup belongs to the instance its spec.source names (the operator's own link). */
+/** The label redis-upgrader puts on the backups it creates. */
+export const INSTANCE_LABEL = 'redis-upgrader.io/instance';
+
+/**
+ * Labels naming a backup's instance, as the redis-operator's backup handler sets them (sentinel and
+ * failover backups, cluster backups), then ours.
+ */
+const BACKUP_INSTANCE_LABELS = [
+  'redisfailovers.databases.spotahome.com/name',
+  'redis.kun/name',
+  INSTANCE_LABEL,
+];
+
+/** A backup belongs to the instance its spec.source names (the operator's own link), else its labels. */
 export function toBackupView(object: KubeObject): RedisBackupView {
   const source = (object.spec?.source ?? {}) as { redisName?: unknown; redisFailoverName?: unknown };
   const labels = object.metadata.labels ?? {};
+  const labelled = BACKUP_INSTANCE_LABELS.map((key) => labels[key]).find(Boolean);
   return {
     namespace: object.metadata.namespace ?? '',
     name: object.metadata.name,
-    instance:
-      text(source.redisName) || text(source.redisFailoverName) || labels['redis-upgrader.io/instance'] || '',
+    instance: text(source.redisName) || text(source.redisFailoverName) || labelled || '',
     condition: text(object.status?.condition),
     completionTime: text(object.status?.completionTime),
   };

@@ -4,7 +4,7 @@
  * The token has to be an argument (that is violet's interface), so it is redacted from every
  * message we produce and never logged.
  */
-import { execFile } from 'node:child_process';
+import { type ExecFileException, execFile } from 'node:child_process';
 import { UpgraderError } from '#domain/errors.ts';
 import type { ClusterRecord, PackageUploader } from '#shared/ports.ts';
 import type { PlatformTarget } from './kube-cluster-gateway.ts';
@@ -38,10 +38,7 @@ export class VioletUploader implements PackageUploader {
     await new Promise<void>((resolve, reject) => {
       execFile(this.#options.violet, args, { timeout: this.#options.timeoutMs }, (error, _stdout, stderr) => {
         if (!error) return resolve();
-        const said = redact(
-          String(stderr).trim().split('\n').filter(Boolean).at(-1) ?? error.message,
-          target.token,
-        );
+        const said = redact(this.#failure(error, String(stderr)), target.token);
         reject(
           new UpgraderError('UPLOAD_FAILED', `violet push to cluster ${cluster.name} failed: ${said}`, {
             details: { exitCode: error.code, signal: error.signal },
@@ -50,6 +47,23 @@ export class VioletUploader implements PackageUploader {
       });
     });
   }
+
+  /** Violet's own last word, else ours; never error.message, which repeats the command line and its token. */
+  #failure(error: ExecFileException, stderr: string): string {
+    if (error.killed) return `no answer within ${this.#options.timeoutMs} ms (violet was stopped)`;
+    const said = lastLine(stderr);
+    if (said) return said;
+    if (typeof error.code === 'string') return `cannot run ${this.#options.violet}: ${error.code}`;
+    return `violet exited with ${error.code ?? error.signal} and said nothing on stderr`;
+  }
+}
+
+function lastLine(text: string): string | undefined {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .at(-1);
 }
 
 function redact(text: string, secret: string): string {

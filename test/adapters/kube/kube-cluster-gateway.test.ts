@@ -1,0 +1,156 @@
+/**
+ * KubeClusterGateway over a kubeconfig file with several contexts, each a cluster under the
+ * simulated platform: the record's context picks the cluster, the platform target is derived
+ * from the context's server URL and token, and a bad kubeconfig or context is a clear ConfigError.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import {
+  KubeClusterGateway,
+  kubeConfigFromFile,
+  platformTarget,
+  selectContext,
+} from '#adapters/kube/kube-cluster-gateway.ts';
+import { ConfigError } from '#domain/errors.ts';
+import { clusterSpec, FAST_RETRY, type KubeSim, startKubeSim, TOKEN } from './support/kube-sim.ts';
+
+describe('KubeClusterGateway with a multi-context kubeconfig', () => {
+  let sim: KubeSim;
+  let dir: string;
+  let kubeconfigPath: string;
+
+  beforeAll(async () => {
+    sim = await startKubeSim();
+    sim.addCluster('east', clusterSpec({ platformVersion: '3.16.0' }));
+    sim.addCluster('west', clusterSpec({ platformVersion: '3.18.2' }));
+    dir = await mkdtemp(join(tmpdir(), 'kube-gateway-'));
+    kubeconfigPath = join(dir, 'kubeconfig');
+    const server = (name: string) => ({
+      name,
+      cluster: { server: `${sim.url}/kubernetes/${name}`, 'insecure-skip-tls-verify': true },
+    });
+    const context = (name: string, cluster: string) => ({
+      name,
+      context: { cluster, user: 'platform-admin' },
+    });
+    await writeFile(
+      kubeconfigPath,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          server('east'),
+          server('west'),
+          { name: 'legacy', cluster: { server: 'https://10.0.0.9:6443' } },
+        ],
+        users: [{ name: 'platform-admin', user: { token: TOKEN } }],
+        contexts: [context('east', 'east'), context('acp-west', 'west'), context('legacy', 'legacy')],
+        'current-context': 'east',
+      }),
+    );
+  });
+  afterAll(async () => {
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const gateway = () => new KubeClusterGateway(kubeConfigFromFile(kubeconfigPath), { retry: FAST_RETRY });
+
+  it('reaches each cluster through the context its record names, or the context named like the cluster', async () => {
+    // Prepare
+    const clusters = gateway();
+
+    // Act
+    const west = await clusters.forCluster({ name: 'west', context: 'acp-west', labels: {} });
+    const east = await clusters.forCluster({ name: 'east', labels: {} });
+
+    // Assess
+    expect(await west.readPlatformVersion()).toBe('3.18.2');
+    expect(await east.readPlatformVersion()).toBe('3.16.0');
+    expect(await clusters.forCluster({ name: 'west', context: 'acp-west', labels: {} })).toBe(west);
+  });
+
+  it('derives the platform target violet needs from the context', async () => {
+    // Act
+    const target = await gateway().platformTarget({ name: 'west', context: 'acp-west', labels: {} });
+
+    // Assess
+    expect(target).toEqual({ address: sim.url, cluster: 'west', token: TOKEN });
+  });
+
+  it('refuses a context that is not in the kubeconfig with a ConfigError naming it', async () => {
+    // Act
+    const error = await gateway()
+      .forCluster({ name: 'north', context: 'acp-north', labels: {} })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe('kubeconfig has no context "acp-north" for cluster north');
+  });
+
+  it('refuses a platform target for a context that is not an ACP cluster URL', async () => {
+    // Act
+    const error = await gateway()
+      .platformTarget({ name: 'legacy', labels: {} })
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('cluster legacy: kubeconfig server must look like');
+  });
+
+  it('refuses a kubeconfig file that cannot be read', async () => {
+    // Prepare
+    const clusters = new KubeClusterGateway(kubeConfigFromFile(join(dir, 'missing')));
+
+    // Act
+    const error = await clusters.forCluster({ name: 'east', labels: {} }).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^cannot read kubeconfig .*missing: /);
+  });
+
+  it('selects a context on a private copy, leaving the loaded kubeconfig as it was', () => {
+    // Prepare
+    const source = new KubeConfig();
+    source.loadFromFile(kubeconfigPath);
+
+    // Act
+    const selected = selectContext(source, { name: 'west', context: 'acp-west', labels: {} });
+
+    // Assess
+    expect(selected.getCurrentContext()).toBe('acp-west');
+    expect(source.getCurrentContext()).toBe('east');
+    expect(platformTarget(selected, { name: 'west', labels: {} }).cluster).toBe('west');
+  });
+
+  it('does not keep a failed build: the next call tries the source again', async () => {
+    // Prepare
+    let calls = 0;
+    const flaky = new KubeClusterGateway(
+      async () => {
+        calls += 1;
+        if (calls === 1) throw new ConfigError('secret not readable yet');
+        const config = new KubeConfig();
+        config.loadFromFile(kubeconfigPath);
+        return config;
+      },
+      { retry: FAST_RETRY },
+    );
+    const record = { name: 'west', context: 'acp-west', labels: {} };
+    await expect(flaky.forCluster(record)).rejects.toThrow('secret not readable yet');
+
+    // Act
+    const client = await flaky.forCluster(record);
+
+    // Assess
+    expect(await client.readPlatformVersion()).toBe('3.18.2');
+    expect(calls).toBe(2);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * VioletUploader running the simulator's violet shim against the platform's upload endpoint: a
+ * package lands as an ArtifactVersion the cluster client then reads, and every failure is one
+ * line that never carries the platform token.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlatformTarget } from '#adapters/kube/kube-cluster-gateway.ts';
+import { VioletUploader } from '#adapters/kube/violet-uploader.ts';
+import { UpgraderError } from '#domain/errors.ts';
+import type { ClusterRecord } from '#shared/ports.ts';
+import { eventually, type KubeSim, PACKAGES, startKubeSim, TOKEN, VIOLET } from './support/kube-sim.ts';
+
+const WEST: ClusterRecord = { name: 'west', labels: {} };
+const PACKAGE_3162 = join(PACKAGES, 'redis-operator.stable.ALL.v3.16.2.tgz');
+
+describe('VioletUploader with the violet shim', () => {
+  let sim: KubeSim;
+  let dir: string;
+
+  beforeAll(async () => {
+    sim = await startKubeSim();
+    sim.addCluster('west');
+    dir = await mkdtemp(join(tmpdir(), 'violet-uploader-'));
+  });
+  afterAll(async () => {
+    await sim.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const uploader = (options: { token?: string; violet?: string; timeoutMs?: number } = {}) =>
+    new VioletUploader({
+      violet: options.violet ?? VIOLET,
+      timeoutMs: options.timeoutMs ?? 20_000,
+      target: async (cluster): Promise<PlatformTarget> => ({
+        address: sim.url,
+        token: options.token ?? TOKEN,
+        cluster: cluster.name,
+      }),
+    });
+
+  async function pushFailure(push: Promise<void>): Promise<UpgraderError> {
+    const error = await push.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(UpgraderError);
+    return error as UpgraderError;
+  }
+
+  it('pushes a package: the ArtifactVersion reports Success and the catalog offers the CSV', async () => {
+    // Prepare
+    const client = sim.client('west');
+    expect(await client.readArtifactVersionReason('redis-operator.v3.16.2')).toBeUndefined();
+
+    // Act
+    await uploader().push(PACKAGE_3162, WEST);
+
+    // Assess
+    expect(await client.readArtifactVersionReason('redis-operator.v3.16.2')).toBe('Success');
+    const offered = await eventually(
+      'the catalog to offer the upload',
+      () => client.readOfferedCsvs('redis-operator', 'stable'),
+      (csvs) => csvs.includes('redis-operator.v3.16.2'),
+    );
+    expect(offered).toEqual(['redis-operator.v3.16.2', 'redis-operator.v3.16.1']);
+  });
+
+  it('fails a corrupt package with violet’s one-line reason and without the token', async () => {
+    // Prepare
+    const corrupt = join(dir, 'redis-operator.stable.ALL.v4.0.1.tgz');
+    await writeFile(corrupt, 'this is not a gzip archive');
+    const before = sim.store('west').resourceVersion;
+
+    // Act
+    const error = await pushFailure(uploader().push(corrupt, WEST));
+
+    // Assess
+    expect(error.code).toBe('UPLOAD_FAILED');
+    expect(error.message).toMatch(
+      /^violet push to cluster west failed: violet: redis-operator\.stable\.ALL\.v4\.0\.1\.tgz: /,
+    );
+    expect(error.message).not.toContain('\n');
+    expect(error.message).not.toContain(TOKEN);
+    expect(JSON.stringify(error.details)).not.toContain(TOKEN);
+    expect(sim.store('west').resourceVersion).toBe(before);
+  });
+
+  it('reports a refused token without repeating it', async () => {
+    // Act
+    const error = await pushFailure(uploader({ token: 'wrong-token-1234' }).push(PACKAGE_3162, WEST));
+
+    // Assess
+    expect(error.message).toBe(
+      `violet push to cluster west failed: violet: platform ${sim.url} refused the token (401 Unauthorized)`,
+    );
+  });
+
+  it('reports a violet that cannot be started or does not finish in time, without the command line', async () => {
+    // Act
+    const missing = await pushFailure(uploader({ violet: join(dir, 'no-violet') }).push(PACKAGE_3162, WEST));
+    const slow = await pushFailure(uploader({ timeoutMs: 1 }).push(PACKAGE_3162, WEST));
+
+    // Assess
+    expect(missing.message).toBe(
+      `violet push to cluster west failed: cannot run ${join(dir, 'no-violet')}: ENOENT`,
+    );
+    expect(slow.message).toBe(
+      'violet push to cluster west failed: no answer within 1 ms (violet was stopped)',
+    );
+    expect(slow.message).not.toContain(TOKEN);
+  });
+});
