@@ -6,38 +6,19 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
 import { ValidationError } from '#domain/errors.ts';
-import { STAGE_NAMES, type StageName } from '#domain/job.ts';
+import type { StageName } from '#domain/job.ts';
 import type { Log, StageMessage } from '#shared/ports.ts';
-
-const stageMessageSchema = z.looseObject({
-  jobId: z.string().min(1),
-  stage: z.enum(STAGE_NAMES),
-  hop: z.number().int().min(0),
-  seq: z.number().int().min(0),
-  id: z.string().min(1).optional(),
-});
+import { parseStageMessageBody } from '#shared/stage-message-body.ts';
 
 export function parseStageMessage(body: string, expectedStage: StageName): StageMessage {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    throw new ValidationError('stage message body is not JSON', { code: 'BAD_MESSAGE', cause: error });
-  }
-  const parsed = stageMessageSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new ValidationError(`stage message body is malformed: ${z.prettifyError(parsed.error)}`, {
+  const { message } = parseStageMessageBody(body);
+  if (message.stage !== expectedStage) {
+    throw new ValidationError(`a ${message.stage} message arrived on the ${expectedStage} queue`, {
       code: 'BAD_MESSAGE',
     });
   }
-  if (parsed.data.stage !== expectedStage) {
-    throw new ValidationError(`a ${parsed.data.stage} message arrived on the ${expectedStage} queue`, {
-      code: 'BAD_MESSAGE',
-    });
-  }
-  return parsed.data as StageMessage;
+  return message;
 }
 
 export function makeStageBatchHandler(

@@ -9,7 +9,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import type { Logger } from '#shared/logger.ts';
 import type { Clock, Queue, StageMessage } from '#shared/ports.ts';
-import { dueOrDeferred, parseStageRecord } from './sqs-stage-record.ts';
+import { parseStageMessageBody } from '#shared/stage-message-body.ts';
+import { dueOrDeferred } from './sqs-stage-record.ts';
 
 export interface StageRecordOptions {
   handle: (message: StageMessage) => Promise<void>;
@@ -22,7 +23,7 @@ export interface StageRecordOptions {
 export function stageRecordProcessor(options: StageRecordOptions): (record: SQSRecord) => Promise<void> {
   const { logger, metrics } = options;
   return async (record) => {
-    const message = await dueOrDeferred(parseStageRecord(record.body), options.queue, options.clock);
+    const message = await dueOrDeferred(parseStageMessageBody(record.body), options.queue, options.clock);
     if (!message) return;
     const keys = { jobId: message.jobId, stage: message.stage, hop: message.hop };
     logger.appendKeys(keys);

@@ -107,6 +107,7 @@ export class SqsQueue implements Queue {
       stage: message.stage,
       hop: message.hop,
       seq: message.seq,
+      ...(message.id ? { id: message.id } : {}),
     };
     if (wanted > MAX_SQS_DELAY_SECONDS) {
       body.notBefore = new Date(this.#options.clock.now().getTime() + wanted * 1000).toISOString();

@@ -2,9 +2,10 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAwsClients } from '#adapters/aws/aws-clients.ts';
 import { chunkForBatch, SqsQueue } from '#adapters/aws/sqs-queue.ts';
-import { dueOrDeferred, parseStageRecord } from '#adapters/aws/sqs-stage-record.ts';
+import { dueOrDeferred } from '#adapters/aws/sqs-stage-record.ts';
 import type { StageName } from '#domain/job.ts';
 import type { StageMessage } from '#shared/ports.ts';
+import { parseStageMessageBody } from '#shared/stage-message-body.ts';
 import { type AwsEmulators, startAwsEmulators, TEST_CREDENTIALS, TEST_REGION } from './support/emulators.ts';
 
 const STAGES: StageName[] = ['validate', 'check-backup', 'upload-package', 'patch-subscription', 'verify'];
@@ -102,7 +103,7 @@ describe('SqsQueue', () => {
 
     await queue.send(message('long-wait'), { delaySeconds: 2000 });
     const sent = aws.fauxqs.inspectQueue('q-validate')?.messages.delayed[0];
-    const first = parseStageRecord(sent?.body ?? '');
+    const first = parseStageMessageBody(sent?.body ?? '');
     const earlyResult = await dueOrDeferred(first, queue, clock);
     now = new Date(now.getTime() + 2000 * 1000);
     const dueResult = await dueOrDeferred(first, queue, clock);
@@ -111,13 +112,25 @@ describe('SqsQueue', () => {
     expect(earlyResult).toBeUndefined();
     const redelayed = aws.fauxqs.inspectQueue('q-validate')?.messages.delayed ?? [];
     expect(redelayed).toHaveLength(2);
-    expect(parseStageRecord(redelayed[1]?.body ?? '').notBefore).toEqual(first.notBefore);
+    expect(parseStageMessageBody(redelayed[1]?.body ?? '').notBefore).toEqual(first.notBefore);
     expect(dueResult).toEqual(message('long-wait'));
   });
 
+  it('carries the message id through send and receive, so redeliveries stay distinguishable', async () => {
+    const queue = new SqsQueue({ client: aws.clients.sqs, urls, clock });
+    aws.fauxqs.reset();
+
+    await queue.send({ ...message('with-id'), id: 'send-7' }, { delaySeconds: 60 });
+
+    const body = aws.fauxqs.inspectQueue('q-validate')?.messages.delayed[0]?.body ?? '';
+    expect(parseStageMessageBody(body).message).toEqual({ ...message('with-id'), id: 'send-7' });
+  });
+
   it('refuses a malformed message body without guessing', () => {
-    expect(() => parseStageRecord('{"jobId":"x","stage":"teleport","hop":0,"seq":1}')).toThrow(/malformed/);
-    expect(() => parseStageRecord('not json')).toThrow(/not JSON/);
+    expect(() => parseStageMessageBody('{"jobId":"x","stage":"teleport","hop":0,"seq":1}')).toThrow(
+      /malformed/,
+    );
+    expect(() => parseStageMessageBody('not json')).toThrow(/not JSON/);
   });
 
   it('refuses a message over 256 KiB before calling SQS', async () => {
