@@ -31,7 +31,8 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   return new Logger({
     serviceName: SERVICE_NAME,
-    logLevel: options.level ?? 'INFO',
+    // Without an explicit level Powertools reads POWERTOOLS_LOG_LEVEL (default INFO).
+    ...(options.level ? { logLevel: options.level } : {}),
     jsonReplacerFn: redactSecrets,
     ...(options.keys ? { persistentKeys: options.keys } : {}),
   });

@@ -9,9 +9,10 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loadAwsConfig, required } from '#adapters/aws/aws-config.ts';
 import { buildCoreDeps } from '#adapters/aws/aws-core-deps.ts';
 import { AWS_ENV } from '#adapters/aws/aws-env.ts';
-import { asLog, observability, traceClients } from '#adapters/aws/lambda-observability.ts';
+import { observability, traceClients } from '#adapters/aws/lambda-observability.ts';
 import { S3Catalog } from '#adapters/aws/s3-catalog.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
+import { asLog } from '#shared/logger.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

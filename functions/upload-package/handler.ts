@@ -7,8 +7,9 @@ import middy from '@middy/core';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { loadAwsConfig } from '#adapters/aws/aws-config.ts';
 import { buildStageDeps } from '#adapters/aws/aws-stage-deps.ts';
-import { asLog, observability, traceClients } from '#adapters/aws/lambda-observability.ts';
+import { observability, traceClients } from '#adapters/aws/lambda-observability.ts';
 import { stageRecordProcessor } from '#adapters/aws/lambda-stage-record.ts';
+import { asLog } from '#shared/logger.ts';
 import { makeUploadPackageStage } from '#usecases/upload-package.ts';
 
 const { logger, metrics, tracer } = observability('upload-package');

@@ -5,8 +5,7 @@
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import { createLogger, type Logger, SERVICE_NAME } from '#shared/logger.ts';
-import type { Log } from '#shared/ports.ts';
+import { createLogger, SERVICE_NAME } from '#shared/logger.ts';
 import type { AwsClients } from './aws-clients.ts';
 
 export function observability(functionName: string) {
@@ -23,12 +22,4 @@ export function observability(functionName: string) {
 /** X-Ray subsegments for every AWS call: cheap, and shows which dependency a slow message waited on. */
 export function traceClients(tracer: Tracer, clients: AwsClients): void {
   for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
-}
-
-/** The use cases' Log port over the Powertools Logger (whose overloads TypeScript cannot match to it). */
-export function asLog(logger: Logger): Log {
-  const at =
-    (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, attributes?: Record<string, unknown>) =>
-      attributes ? logger[level](message, attributes) : logger[level](message);
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
