@@ -1,0 +1,192 @@
+/**
+ * The CLI's side of the HTTP API (DESIGN.md 4.5): `upgrade`, `status` and `demo` talk to a
+ * running runtime through this, never to its stores, so they work against any deployment.
+ * API errors come back as the error classes the server mapped them from, so exit codes follow
+ * cli/exit-codes.ts whether a check failed locally or on the server.
+ */
+import {
+  ConfigError,
+  ConflictError,
+  NotFoundError,
+  PlanError,
+  type PlanErrorCode,
+  TransientError,
+  UnauthorizedError,
+  UpgraderError,
+  ValidationError,
+} from '#domain/errors.ts';
+import type { JobOptions, JobState, Transition } from '#domain/job.ts';
+
+export const API_ENV = 'REDIS_UPGRADER_API';
+export const TOKEN_ENV = 'REDIS_UPGRADER_TOKEN';
+/** The variable `serve` reads, accepted too so one shell can run both ends. */
+const SERVER_TOKEN_ENV = 'REDIS_UPGRADER_API_TOKEN';
+export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
+
+const REQUEST_TIMEOUT_MS = 15_000;
+const PLAN_CODES: readonly string[] = [
+  'INVALID_VERSION',
+  'UNKNOWN_VERSION',
+  'DOWNGRADE',
+  'BLOCKED_VERSION',
+  'PLATFORM_UNSUPPORTED',
+  'NO_PATH',
+];
+
+export interface HopView {
+  from: string;
+  to: string;
+  kind: string;
+  csv: string;
+  channel: string;
+}
+
+/** A job as GET /upgrades/{id} shows it (shared/http/job-view.ts). */
+export interface JobView {
+  id: string;
+  cluster: string;
+  state: JobState;
+  targetVersion: string;
+  fromVersion?: string;
+  platformVersion?: string;
+  hop: number;
+  currentHop?: HopView;
+  plan?: HopView[];
+  waitingFor?: string;
+  reason?: string;
+  cancelRequested?: boolean;
+  options: JobOptions;
+  transitions: Transition[];
+  createdAt: string;
+  updatedAt: string;
+  finishedAt?: string;
+}
+
+export interface ClusterFields {
+  context?: string;
+  labels?: Record<string, string>;
+  platformVersion?: string;
+}
+
+export interface StartUpgradeInput {
+  cluster: string;
+  targetVersion: string;
+  options?: JobOptions;
+}
+
+export interface ApiTarget {
+  baseUrl: string;
+  token: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Flags first, then the environment; a missing token is a usage problem (exit 2), caught before any request. */
+export function resolveApiTarget(flags: { api?: string; token?: string }, env: Env = process.env): ApiTarget {
+  const baseUrl = flags.api || env[API_ENV] || DEFAULT_API_URL;
+  if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
+    throw new ConfigError(`API URL ${JSON.stringify(baseUrl)} is not an http(s) URL (--api or $${API_ENV})`);
+  }
+  const token = flags.token || env[TOKEN_ENV] || env[SERVER_TOKEN_ENV];
+  if (!token) {
+    throw new ConfigError(
+      `no API token: pass --token or set $${TOKEN_ENV} (the token \`redis-upgrader serve\` printed)`,
+    );
+  }
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), token };
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string };
+}
+
+function errorFor(status: number, body: ErrorBody | undefined): UpgraderError {
+  const code = body?.error?.code ?? `HTTP_${status}`;
+  const message = body?.error?.message ?? `the API answered HTTP ${status}`;
+  if (PLAN_CODES.includes(code)) return new PlanError(code as PlanErrorCode, message);
+  if (status === 401 || status === 403)
+    return new UnauthorizedError(`${message} (check --token / $${TOKEN_ENV})`);
+  if (status === 404) return new NotFoundError(message);
+  if (status === 409) return new ConflictError(message, { code });
+  if (status >= 400 && status < 500) return new ValidationError(message, { code });
+  if (status === 503) return new TransientError(message);
+  return new UpgraderError(code, message);
+}
+
+function unreachable(baseUrl: string, error: unknown): UpgraderError {
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  const why = (error as Error).name === 'TimeoutError' ? 'timed out' : (cause ?? (error as Error).message);
+  return new UpgraderError(
+    'API_UNREACHABLE',
+    `cannot reach the redis-upgrader API at ${baseUrl} (${why}): start it with \`redis-upgrader serve\`, or point --api / $${API_ENV} at it`,
+    { cause: error },
+  );
+}
+
+export class ApiClient {
+  readonly #target: ApiTarget;
+
+  constructor(target: ApiTarget) {
+    this.#target = target;
+  }
+
+  get baseUrl(): string {
+    return this.#target.baseUrl;
+  }
+
+  startUpgrade(input: StartUpgradeInput): Promise<JobView> {
+    return this.#request<JobView>('POST', '/upgrades', input);
+  }
+
+  getUpgrade(id: string): Promise<JobView> {
+    return this.#request<JobView>('GET', `/upgrades/${encodeURIComponent(id)}`);
+  }
+
+  async listUpgrades(query: { cluster?: string; limit?: number } = {}): Promise<JobView[]> {
+    const search = new URLSearchParams();
+    if (query.cluster) search.set('cluster', query.cluster);
+    if (query.limit) search.set('limit', String(query.limit));
+    const suffix = search.size > 0 ? `?${search}` : '';
+    return (await this.#request<{ items: JobView[] }>('GET', `/upgrades${suffix}`)).items;
+  }
+
+  putCluster(name: string, fields: ClusterFields): Promise<unknown> {
+    return this.#request('PUT', `/clusters/${encodeURIComponent(name)}`, fields);
+  }
+
+  async #request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.#target.baseUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.#target.token}`,
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw unreachable(this.#target.baseUrl, error);
+    }
+    const text = await response.text();
+    const parsed = parseJson(text);
+    if (!response.ok) throw errorFor(response.status, parsed as ErrorBody | undefined);
+    if (parsed === undefined) {
+      throw new UpgraderError(
+        'API_ERROR',
+        `the API at ${this.#target.baseUrl} answered ${method} ${path} without JSON`,
+      );
+    }
+    return parsed as T;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * `redis-upgrader demo` (= `npm start`): a simulated ACP fleet, the local runtime on a temporary
+ * data dir wired to it (kubeconfig contexts, the violet shim, the fleet's package downloads as
+ * artifact mirror), every cluster registered and upgraded through the HTTP API, live progress,
+ * and a per-cluster summary. Offline and self-contained; everything it starts it stops, and its
+ * temporary directory is removed, also on Ctrl-C.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { ApiClient, type JobView } from '#cli/api-client.ts';
+import {
+  type DemoGates,
+  type Expectation,
+  expectedOutcome,
+  type SummaryRow,
+  summaryRows,
+} from '#cli/demo-summary.ts';
+import { FleetProgress } from '#cli/fleet-progress.ts';
+import type { ProgressStream } from '#cli/progress-view.ts';
+import { isTerminal } from '#cli/wait-for-job.ts';
+import { UpgraderError } from '#domain/errors.ts';
+import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
+import { type Config, type LogLevel, loadConfig } from '#shared/config.ts';
+import { type Fleet, startFleet } from '#sim/fleet.ts';
+import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
+
+export const DEMO_SCENARIO = fileURLToPath(new URL('../examples/scenarios/demo.yaml', import.meta.url));
+export const VIOLET_SHIM = fileURLToPath(new URL('../sim/bin/violet', import.meta.url));
+
+export interface DemoOptions {
+  scenario: string;
+  targetVersion: string;
+  /** Simulated time per real time; default: the scenario's. */
+  speed?: number;
+  seed?: number;
+  takeBackup: boolean;
+  logLevel: LogLevel;
+  timeoutSeconds: number;
+  /** Live progress goes here (none when undefined, e.g. with --json). */
+  progress?: ProgressStream;
+  /** Status lines (what was started where). */
+  say: (line: string) => void;
+  /** Resolves when the user asks to stop (Ctrl-C). */
+  stopRequested: Promise<unknown>;
+}
+
+export interface DemoResult {
+  rows: SummaryRow[];
+  elapsedMs: number;
+  ok: boolean;
+}
+
+const POLL_MS = 250;
+
+/** Seconds-scale waits instead of production's, so the run waits for the fleet, not for itself. */
+function runtimeConfig(dir: string, fleet: Fleet, options: DemoOptions): Config {
+  return loadConfig({
+    REDIS_UPGRADER_DATA_DIR: join(dir, 'data'),
+    REDIS_UPGRADER_HOST: '127.0.0.1',
+    REDIS_UPGRADER_PORT: '0',
+    REDIS_UPGRADER_API_TOKEN: randomBytes(24).toString('base64url'),
+    REDIS_UPGRADER_CATALOG: EXAMPLE_CATALOG_PATH,
+    REDIS_UPGRADER_KUBECONFIG: join(dir, 'kubeconfig'),
+    REDIS_UPGRADER_ARTIFACT_MIRROR: `${fleet.downloadBaseUrl}/`,
+    REDIS_UPGRADER_VIOLET: VIOLET_SHIM,
+    REDIS_UPGRADER_LOG_LEVEL: options.logLevel,
+    REDIS_UPGRADER_STAGE_POLL_SECONDS: '1',
+    REDIS_UPGRADER_RETRY_SECONDS: '1',
+    REDIS_UPGRADER_POLL_INTERVAL_MS: '100',
+    REDIS_UPGRADER_POLL_CONCURRENCY: '4',
+  });
+}
+
+class Interrupted extends UpgraderError {
+  constructor() {
+    super(
+      'INTERRUPTED',
+      'demo interrupted: stopped the runtime and the simulated fleet, removed the temporary files',
+    );
+  }
+}
+
+async function follow(
+  client: ApiClient,
+  ids: Set<string>,
+  options: DemoOptions,
+  startedAt: number,
+): Promise<JobView[]> {
+  const board = options.progress ? new FleetProgress(options.progress, startedAt) : undefined;
+  let stop = false;
+  options.stopRequested.then(
+    () => {
+      stop = true;
+    },
+    () => undefined,
+  );
+  const deadline = startedAt + options.timeoutSeconds * 1000;
+  for (;;) {
+    const jobs = (await client.listUpgrades({ limit: 1000 }))
+      .filter((job) => ids.has(job.id))
+      .sort((a, b) => a.cluster.localeCompare(b.cluster));
+    board?.update(jobs);
+    if (jobs.every((job) => isTerminal(job.state))) return jobs;
+    if (stop) throw new Interrupted();
+    if (Date.now() > deadline) {
+      const open = jobs.filter((job) => !isTerminal(job.state)).map((job) => `${job.cluster} (${job.state})`);
+      throw new UpgraderError(
+        'DEMO_TIMEOUT',
+        `demo gave up after ${options.timeoutSeconds}s; still running: ${open.join(', ')}`,
+      );
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+async function upgradeFleet(
+  fleet: Fleet,
+  runtime: LocalRuntime,
+  config: Config,
+  options: DemoOptions,
+): Promise<DemoResult> {
+  const client = new ApiClient({ baseUrl: runtime.url, token: config.apiToken });
+  const names = fleet.clusterNames();
+  for (const name of names) {
+    await client.putCluster(name, { context: name, labels: fleet.cluster(name).sim.labels });
+  }
+  const startedAt = Date.now();
+  const ids = new Set<string>();
+  for (const name of names) {
+    const job = await client.startUpgrade({
+      cluster: name,
+      targetVersion: options.targetVersion,
+      ...(options.takeBackup ? { options: { takeBackup: true } } : {}),
+    });
+    ids.add(job.id);
+  }
+  options.say(
+    `registered ${names.length} clusters and started ${ids.size} upgrades to ${options.targetVersion} through ${runtime.url}`,
+  );
+  const jobs = await follow(client, ids, options, startedAt);
+  const gates: DemoGates = {
+    backupMaxAgeSeconds: config.backupMaxAgeSeconds,
+    takeBackup: options.takeBackup,
+    minFreePercent: Math.min(config.headroom.minFreeCpuPercent, config.headroom.minFreeMemoryPercent),
+  };
+  const expected = (cluster: string): Expectation => expectedOutcome(fleet.cluster(cluster).spec, gates);
+  const rows = summaryRows(jobs, expected);
+  return { rows, elapsedMs: Date.now() - startedAt, ok: rows.every((row) => row.asExpected) };
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'redis-upgrader-demo-'));
+  let fleet: Fleet | undefined;
+  let runtime: LocalRuntime | undefined;
+  try {
+    fleet = await startFleet({
+      scenario: options.scenario,
+      ...(options.speed === undefined ? {} : { speed: options.speed }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    });
+    await fleet.writeKubeconfig(join(dir, 'kubeconfig'));
+    const platforms = fleet.platforms
+      .map((p) => `${p.name} ${p.url} (${p.clusters.length} clusters)`)
+      .join(', ');
+    options.say(`simulated fleet: ${platforms}; clock ${fleet.speed}x`);
+    const config = runtimeConfig(dir, fleet, options);
+    runtime = await startLocalRuntime(config);
+    options.say(`local runtime: ${runtime.url}, data in ${config.dataDir} (temporary)`);
+    return await upgradeFleet(fleet, runtime, config, options);
+  } finally {
+    await runtime?.stop();
+    await fleet?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The demo's verdict: what each simulated cluster should end as, given how the scenario built it
+ * (an unhealthy instance, stale backups, a Pending PVC, no headroom or an OLM trap must block; a
+ * failing install must fail; everything else must succeed), and the per-cluster summary table.
+ */
+import type { JobView } from '#cli/api-client.ts';
+import { formatSeconds, hopPath } from '#cli/progress-view.ts';
+import { renderTable } from '#cli/table.ts';
+import type { TerminalState } from '#domain/job.ts';
+import type { ClusterSpec } from '#sim/cluster-spec.ts';
+
+export interface DemoGates {
+  backupMaxAgeSeconds: number;
+  takeBackup: boolean;
+  minFreePercent: number;
+}
+
+export interface Expectation {
+  state: TerminalState;
+  /** Why the scenario makes this cluster end that way (for blocked/failed). */
+  because?: string;
+}
+
+export function expectedOutcome(spec: ClusterSpec, gates: DemoGates): Expectation {
+  const unhealthy = spec.instances.filter((instance) => !instance.healthy);
+  if (unhealthy.length > 0) return { state: 'blocked', because: 'unhealthy Redis instance' };
+  if (spec.pvcsPending?.length) return { state: 'blocked', because: 'PVC Pending' };
+  if ((1 - spec.requestedFraction) * 100 < gates.minFreePercent)
+    return { state: 'blocked', because: 'short headroom' };
+  const stale = spec.backupAgeSeconds === null || spec.backupAgeSeconds > gates.backupMaxAgeSeconds;
+  if (stale && spec.instances.length > 0 && !gates.takeBackup)
+    return { state: 'blocked', because: 'stale backups' };
+  if (spec.traps?.mergedPlan || spec.traps?.channelHeadMoved)
+    return { state: 'blocked', because: 'InstallPlan trap' };
+  if (spec.failInstall) return { state: 'failed', because: 'failing install' };
+  return { state: 'succeeded' };
+}
+
+export interface SummaryRow {
+  cluster: string;
+  from: string;
+  to: string;
+  hops: string;
+  result: string;
+  expected: TerminalState;
+  asExpected: boolean;
+  reason: string;
+  durationMs: number | null;
+}
+
+export function summaryRows(jobs: JobView[], expected: (cluster: string) => Expectation): SummaryRow[] {
+  return jobs.map((job) => {
+    const expectation = expected(job.cluster);
+    const end = job.finishedAt ? Date.parse(job.finishedAt) : undefined;
+    return {
+      cluster: job.cluster,
+      from: job.fromVersion ?? '?',
+      to: job.targetVersion,
+      hops: hopPath(job),
+      result: job.state,
+      expected: expectation.state,
+      asExpected: job.state === expectation.state && (job.state === 'succeeded' || Boolean(job.reason)),
+      reason: job.state === 'succeeded' ? '' : (job.reason ?? ''),
+      durationMs: end === undefined ? null : end - Date.parse(job.createdAt),
+    };
+  });
+}
+
+export function renderSummary(rows: SummaryRow[]): string {
+  return renderTable(
+    ['CLUSTER', 'FROM', 'TO', 'HOPS', 'RESULT', 'DURATION', 'REASON'],
+    rows.map((row) => [
+      row.cluster,
+      row.from,
+      row.to,
+      row.hops,
+      row.asExpected ? row.result : `${row.result} (expected ${row.expected})`,
+      row.durationMs === null ? '-' : formatSeconds(row.durationMs),
+      row.reason,
+    ]),
+  );
+}
+
+export function verdict(rows: SummaryRow[], elapsedMs: number): string {
+  const tally = new Map<string, number>();
+  for (const row of rows) tally.set(row.result, (tally.get(row.result) ?? 0) + 1);
+  const totals = [...tally].map(([state, n]) => `${n} ${state}`).join(', ');
+  const off = rows.filter((row) => !row.asExpected);
+  const outcome =
+    off.length === 0
+      ? 'every cluster ended as its scenario predicts'
+      : `UNEXPECTED: ${off.map((row) => `${row.cluster} ${row.result} (expected ${row.expected})`).join(', ')}`;
+  return `${rows.length} clusters in ${formatSeconds(elapsedMs)}: ${totals}; ${outcome}`;
+}

@@ -1,0 +1,125 @@
+/**
+ * Upgrades that must not go through, end to end. A failed prerequisite blocks the job before
+ * anything is written to the cluster (checked on the simulator: Subscription, InstallPlans and
+ * their approved flags, ArtifactVersions, CSVs unchanged). The InstallPlan traps block after
+ * the upload, and the plan is never approved.
+ */
+import { execFile } from 'node:child_process';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { instancePvcNames } from '#sim/controllers/redis-objects.ts';
+import { EXAMPLE_PACKAGES_DIR, readExampleCatalog } from '#sim/packages/example-packages.ts';
+import { type E2eFleet, startE2eFleet } from './support/e2e-fleet.ts';
+import { type E2eRuntime, startE2eRuntime, VIOLET } from './support/e2e-runtime.ts';
+
+const PENDING_PVC = instancePvcNames('Redis', 'redis-1')[0] as string;
+
+let env: E2eFleet;
+let runtime: E2eRuntime;
+
+beforeAll(async () => {
+  env = await startE2eFleet({
+    unhealthy: { unhealthyInstances: 1 },
+    noHeadroom: { headroom: 0.02 },
+    pvcPending: { pvcsPending: [PENDING_PVC] },
+    staleBackups: { backupAge: '3d' },
+    mergedPlan: { traps: { mergedPlan: true } },
+    // Backups taken on request keep the job in checking-backup a while (12h simulated, ~2 s).
+    beyondTarget: { traps: { channelHeadMoved: true }, backupAge: '3d', backupTime: '12h' },
+  });
+  runtime = await startE2eRuntime(env);
+  for (const cluster of env.fleet.clusterNames()) await runtime.register(cluster);
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+  await env?.stop();
+});
+
+/** What an upgrade could change on the cluster; instance health is the controllers' business. */
+function changeable(role: string) {
+  const { csvs, installPlans, artifactVersions, offered } = env.state(role);
+  const { spec, status } = env.subscription(role);
+  return { subscription: { spec, status }, csvs, installPlans, artifactVersions, offered };
+}
+
+/** An out-of-band `violet push` of another version (someone else's upload), synced into the catalog. */
+async function pushElsewhere(role: string, version: string): Promise<void> {
+  const entry = (await readExampleCatalog()).versions.find((v) => v.version === version);
+  const file = join(EXAMPLE_PACKAGES_DIR, basename(new URL(entry?.artifact.url ?? '').pathname));
+  const cluster = env.name(role);
+  const platform = env.fleet.platforms.find((p) => p.clusters.includes(cluster));
+  const args = [
+    'push',
+    file,
+    '--platform-address',
+    `${platform?.url}`,
+    '--platform-token',
+    `${platform?.token}`,
+  ];
+  await promisify(execFile)(VIOLET, [...args, '--clusters', cluster]);
+  const csv = `redis-operator.v${version}`;
+  await expect.poll(() => env.state(role).offered, { timeout: 5000, interval: 20 }).toContain(csv);
+}
+
+describe('upgrades the pipeline refuses', () => {
+  it.each([
+    ['an unhealthy Redis instance', 'unhealthy', /Redis redis-apps\/redis-1 is Error/],
+    ['too little CPU/memory headroom', 'noHeadroom', /CPU|memory/],
+    ['a PVC still Pending', 'pvcPending', new RegExp(`${PENDING_PVC}.*Pending|Pending.*${PENDING_PVC}`)],
+    ['backups older than 24h', 'staleBackups', /newest backup 3d old \(max 24h\)/],
+  ])('%s blocks the job before anything changes on the cluster', async (_label, role, reason) => {
+    // Prepare
+    const before = changeable(role);
+
+    // Act
+    const created = await runtime.upgrade(env.name(role), '3.18.2');
+    const job = await runtime.finished(created.id);
+
+    // Assess
+    expect(job.state).toBe('blocked');
+    expect(job.reason).toMatch(reason);
+    expect(job.reason).toContain('nothing was changed');
+    expect(changeable(role)).toEqual(before);
+    expect(env.counters(role).approvals).toBe(0);
+    expect(env.counters(role).uploads.size).toBe(0);
+  });
+
+  it('a merged InstallPlan (another operator folded in) is blocked and never approved', async () => {
+    // Act
+    const created = await runtime.upgrade(env.name('mergedPlan'), '3.18.2');
+    const job = await runtime.finished(created.id);
+
+    // Assess
+    expect(job.state).toBe('blocked');
+    expect(job.reason).toMatch(
+      /merged plan: besides redis-operator\.v3\.18\.2 it would install middleware-exporter\.v1\.5\.0/,
+    );
+    const merged = env
+      .state('mergedPlan')
+      .installPlans.find((plan) => plan.csvNames.includes('redis-operator.v3.18.2'));
+    expect(merged).toMatchObject({ approved: false, phase: 'RequiresApproval' });
+    expect(env.counters('mergedPlan').approvals).toBe(0);
+    expect(env.subscription('mergedPlan').status).toMatchObject({ installedCSV: 'redis-operator.v3.16.2' });
+  });
+
+  it('an InstallPlan beyond the hop target is blocked and never approved', async () => {
+    // Prepare: the job passed validation and waits for its backups
+    const created = await runtime.upgrade(env.name('beyondTarget'), '3.18.0', { takeBackup: true });
+    await runtime.waitFor(created.id, (job) => job.state === 'checking-backup');
+
+    // Act: meanwhile someone else uploads 3.18.2, and OLM heads for the channel head
+    await pushElsewhere('beyondTarget', '3.18.2');
+    const job = await runtime.finished(created.id);
+
+    // Assess
+    expect(job.state).toBe('blocked');
+    expect(job.reason).toContain("beyond this hop's target redis-operator.v3.18.0");
+    const plans = env.state('beyondTarget').installPlans.filter((plan) => plan.phase !== 'Complete');
+    expect(plans.length).toBeGreaterThan(0);
+    expect(plans.every((plan) => plan.approved === false)).toBe(true);
+    expect(env.counters('beyondTarget').approvals).toBe(0);
+    expect(env.subscription('beyondTarget').status).toMatchObject({ installedCSV: 'redis-operator.v3.16.2' });
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * A simulated fleet for end-to-end tests: one cluster per named role, each built from shared
+ * defaults plus the role's scenario settings, on a fast clock, with a kubeconfig on disk and
+ * simulator-side counters of what the pipeline did to each cluster.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ClusterState, type Fleet, startFleet } from '#sim/fleet.ts';
+import { ARTIFACT_VERSION, INSTALL_PLAN, SUBSCRIPTION } from '#sim/resource-types.ts';
+import { parseScenario, type ScenarioInput } from '#sim/scenario.ts';
+import type { ClusterStore, KubeObject } from '#sim/store/cluster-store.ts';
+
+export type ClusterSettings = NonNullable<ScenarioInput['defaults']>;
+
+/** What every e2e cluster is unless its role says otherwise: healthy, backed up, roomy, Manual approval. */
+export const E2E_DEFAULTS: ClusterSettings = {
+  installedVersion: '3.16.2',
+  channel: 'stable',
+  platformVersion: '3.18.0',
+  approval: 'Manual',
+  instances: [{ kind: 'Redis' }, { kind: 'RedisFailover' }],
+  backupAge: '1h',
+  nodes: { count: 3, cpu: 16, memoryGi: 64 },
+  headroom: 0.5,
+  // The real catalog sync takes ~15 minutes and an install ~2: tens of ms at the test speed.
+  syncDelay: '15m',
+  installTime: '2m',
+  backupTime: '1m',
+};
+
+export const E2E_SPEED = 20_000;
+
+/** Side effects on one cluster, counted where they land: the simulator's store. */
+export interface SimCounters {
+  /** Writes setting an InstallPlan's spec.approved to true (each approval attempt). */
+  approvals: number;
+  /** ArtifactVersion writes by the upload endpoint, per version name (each violet push). */
+  uploads: Map<string, number>;
+}
+
+export interface E2eFleet {
+  fleet: Fleet;
+  dir: string;
+  kubeconfigPath: string;
+  /** The cluster name of a role. */
+  name(role: string): string;
+  counters(role: string): SimCounters;
+  state(role: string): ClusterState;
+  /** The cluster's redis-operator Subscription as stored (spec and status). */
+  subscription(role: string): KubeObject;
+  stop(): Promise<void>;
+}
+
+function countWrites(store: ClusterStore): SimCounters {
+  const counters: SimCounters = { approvals: 0, uploads: new Map() };
+  const approving = (obj: KubeObject) => (obj.spec as { approved?: boolean } | undefined)?.approved === true;
+  const update = store.update.bind(store);
+  const create = store.create.bind(store);
+  store.update = (type, obj) => {
+    if (type === INSTALL_PLAN && approving(obj)) counters.approvals += 1;
+    if (type === ARTIFACT_VERSION)
+      counters.uploads.set(obj.metadata.name, (counters.uploads.get(obj.metadata.name) ?? 0) + 1);
+    return update(type, obj);
+  };
+  store.create = (type, obj) => {
+    if (type === ARTIFACT_VERSION)
+      counters.uploads.set(obj.metadata.name, (counters.uploads.get(obj.metadata.name) ?? 0) + 1);
+    return create(type, obj);
+  };
+  return counters;
+}
+
+export async function startE2eFleet(
+  roles: Record<string, ClusterSettings>,
+  options: { speed?: number } = {},
+): Promise<E2eFleet> {
+  const entries = Object.entries(roles);
+  const width = Math.max(2, String(entries.length).length);
+  const names = new Map(entries.map(([role], i) => [role, `e2e-${String(i + 1).padStart(width, '0')}`]));
+  const scenario = parseScenario({
+    seed: 11,
+    clusters: { count: entries.length, namePrefix: 'e2e-' },
+    defaults: E2E_DEFAULTS,
+    groups: entries.map(([role, set]) => ({ match: { names: [names.get(role) as string] }, set })),
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'redis-upgrader-e2e-'));
+  const fleet = await startFleet({ scenario, speed: options.speed ?? E2E_SPEED });
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  await fleet.writeKubeconfig(kubeconfigPath);
+  const name = (role: string) => {
+    const found = names.get(role);
+    if (!found) throw new Error(`no e2e cluster for role ${role}`);
+    return found;
+  };
+  const counters = new Map(entries.map(([role]) => [role, countWrites(fleet.cluster(name(role)).sim.store)]));
+  return {
+    fleet,
+    dir,
+    kubeconfigPath,
+    name,
+    counters: (role) => counters.get(role) as SimCounters,
+    state: (role) => fleet.clusterState(name(role)),
+    subscription: (role) =>
+      fleet.cluster(name(role)).sim.store.get(SUBSCRIPTION, 'redis-system', 'redis-operator') as KubeObject,
+    async stop() {
+      await fleet.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
