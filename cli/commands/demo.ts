@@ -13,7 +13,7 @@ interface DemoFlags {
   speed?: number;
   seed?: number;
   takeBackup?: boolean;
-  logLevel: string;
+  logLevel: (typeof LOG_LEVELS)[number];
   timeout: number;
   json?: boolean;
 }
@@ -53,7 +53,7 @@ async function demo(flags: DemoFlags): Promise<void> {
       ...(flags.speed === undefined ? {} : { speed: flags.speed }),
       ...(flags.seed === undefined ? {} : { seed: flags.seed }),
       takeBackup: flags.takeBackup === true,
-      logLevel: logLevel(flags.logLevel),
+      logLevel: flags.logLevel,
       timeoutSeconds: flags.timeout,
       ...(flags.json ? {} : { progress: process.stdout }),
       say,
@@ -81,6 +81,7 @@ export function registerDemoCommand(program: Command): void {
     .option(
       '--log-level <level>',
       "the runtime's JSON logs on stdout: DEBUG, INFO, WARN, ERROR or SILENT",
+      logLevel,
       'SILENT',
     )
     .option('--timeout <seconds>', 'give up after this long', positive, 120)
