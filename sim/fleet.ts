@@ -106,7 +106,8 @@ const field = (obj: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], obj);
 
 function readClusterState(store: ClusterStore): ClusterState {
-  const [subscription] = store.list(SUBSCRIPTION);
+  // By name: a merged-plan scenario has a second operator's Subscription in redis-system too.
+  const subscription = store.get(SUBSCRIPTION, 'redis-system', 'redis-operator');
   const phases = (list: ReturnType<ClusterStore['list']>, ...path: string[]) =>
     Object.fromEntries(list.map((o) => [o.metadata.name, field(o, ...path) as string | undefined]));
   const instances = [REDIS, REDIS_FAILOVER, REDIS_SENTINEL, DISTRIBUTED_REDIS_CLUSTER].flatMap((t) =>

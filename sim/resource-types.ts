@@ -12,7 +12,7 @@ export interface ResourceType {
   kind: string;
   listKind: string;
   namespaced: boolean;
-  /** openAPIV3Schema from ../shared/crds (loaded on first use), or a minimal inline one. */
+  /** openAPIV3Schema from sim/crds (loaded on first use), or a minimal inline one. */
   schema?: object;
   /** Serves `/status`; writes through the main resource keep the stored status (like a real apiserver). */
   statusSubresource?: boolean;

@@ -1,6 +1,6 @@
 /**
  * OLM objects shaped as operator-framework writes them (field names checked against
- * ../shared/crds/operators.coreos.com_*.yaml): ClusterServiceVersion, InstallPlan, Subscription,
+ * sim/crds/operators.coreos.com_*.yaml): ClusterServiceVersion, InstallPlan, Subscription,
  * and the PackageManifest the package server derives from the catalog.
  */
 import { apiVersionOf, CATALOG_SOURCE, CSV, INSTALL_PLAN, SUBSCRIPTION } from '#sim/resource-types.ts';

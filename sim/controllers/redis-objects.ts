@@ -2,7 +2,7 @@
  * Redis instances and what the Alauda redis-operator derives from them, named and labelled as the
  * operator does (alauda/redis-operator: sentinel builders label `redisfailovers.databases.spotahome.com/name`,
  * cluster builders `redis.kun/name`, both add `middleware.instance/name` and `middleware.instance/type`).
- * Field names are checked against the CRDs in ../shared/crds.
+ * Field names are checked against the CRDs in sim/crds.
  */
 import type { InstanceSpec, RedisInstanceKind } from '#sim/cluster-spec.ts';
 import {

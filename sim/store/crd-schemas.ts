@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-/** The real CRDs live beside the repository (../shared/crds); SIM_CRD_DIR points elsewhere. */
-const CRD_DIR = process.env.SIM_CRD_DIR ?? fileURLToPath(new URL('../../../shared/crds/', import.meta.url));
+/** The real upstream CRDs, vendored in sim/crds (see its README); SIM_CRD_DIR points elsewhere. */
+const CRD_DIR = process.env.SIM_CRD_DIR ?? fileURLToPath(new URL('../crds/', import.meta.url));
 
 interface CrdVersion {
   name: string;
