@@ -1,18 +1,14 @@
 /** Lambda entry of the check-backup stage: SQS batches from its queue -> makeCheckBackupStage (#usecases/check-backup.ts). */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
-import type { Context, SQSEvent } from 'aws-lambda';
 import { loadAwsConfig } from '#adapters/aws/aws-config.ts';
 import { buildStageDeps } from '#adapters/aws/aws-stage-deps.ts';
 import { observability, traceClients } from '#adapters/aws/lambda-observability.ts';
+import { sqsLambda } from '#adapters/aws/lambda-sqs.ts';
 import { stageRecordProcessor } from '#adapters/aws/lambda-stage-record.ts';
 import { asLog } from '#shared/logger.ts';
 import { makeCheckBackupStage } from '#usecases/check-backup.ts';
 
-const { logger, metrics, tracer } = observability('check-backup');
+const observed = observability('check-backup');
+const { logger, metrics, tracer } = observed;
 const deps = buildStageDeps(loadAwsConfig());
 traceClients(tracer, deps.clients);
 
@@ -23,13 +19,5 @@ const processRecord = stageRecordProcessor({
   logger,
   metrics,
 });
-const processor = new BatchProcessor(EventType.SQS);
 
-const main = async (event: SQSEvent, context: Context) => {
-  return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
-};
-
-export const handler = middy(main)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = sqsLambda({ processRecord, observed });

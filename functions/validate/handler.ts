@@ -1,18 +1,14 @@
 /** Lambda entry of the validate stage: SQS batches from its queue -> makeValidateStage (#usecases/validate.ts). */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import middy from '@middy/core';
-import type { Context, SQSEvent } from 'aws-lambda';
 import { loadAwsConfig } from '#adapters/aws/aws-config.ts';
 import { buildStageDeps } from '#adapters/aws/aws-stage-deps.ts';
 import { observability, traceClients } from '#adapters/aws/lambda-observability.ts';
+import { sqsLambda } from '#adapters/aws/lambda-sqs.ts';
 import { stageRecordProcessor } from '#adapters/aws/lambda-stage-record.ts';
 import { asLog } from '#shared/logger.ts';
 import { makeValidateStage } from '#usecases/validate.ts';
 
-const { logger, metrics, tracer } = observability('validate');
+const observed = observability('validate');
+const { logger, metrics, tracer } = observed;
 const deps = buildStageDeps(loadAwsConfig());
 traceClients(tracer, deps.clients);
 const catalog = deps.catalogSource();
@@ -30,14 +26,5 @@ const processRecord = stageRecordProcessor({
   logger,
   metrics,
 });
-const processor = new BatchProcessor(EventType.SQS);
 
-const main = async (event: SQSEvent, context: Context) => {
-  await catalog.refresh();
-  return processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false });
-};
-
-export const handler = middy(main)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(logMetrics(metrics, { captureColdStartMetric: true }));
+export const handler = sqsLambda({ processRecord, observed, beforeBatch: () => catalog.refresh() });
