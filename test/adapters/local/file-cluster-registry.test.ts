@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileClusterRegistry, readClustersFile } from '#adapters/local/file-cluster-registry.ts';
 import { openDatabase } from '#adapters/local/sqlite-database.ts';
@@ -51,6 +52,19 @@ describe('readClustersFile', () => {
       { name: 'region2', labels: {} },
     ]);
     expect(fromJson).toEqual([{ name: 'edge-1', labels: { env: 'dev' } }]);
+  });
+
+  it('reads the shipped example clusters file', async () => {
+    const clusters = await readClustersFile(
+      fileURLToPath(new URL('../../../examples/clusters.yaml', import.meta.url)),
+    );
+
+    expect(clusters.map((cluster) => [cluster.name, cluster.context ?? cluster.name])).toEqual([
+      ['region1', 'acp-prod-region1'],
+      ['region2', 'acp-prod-region2'],
+      ['staging1', 'staging1'],
+    ]);
+    expect(clusters[0]?.platformVersion).toBe('3.18.0');
   });
 
   it('names the entry and field at fault in one line', async () => {
