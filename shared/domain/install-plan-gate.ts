@@ -2,7 +2,8 @@
  * The InstallPlan safety check (DESIGN.md 2): approve only a plan in RequiresApproval whose CSV
  * list is exactly the hop's target. OLM merges the pending plans of one namespace, so approving a
  * plan that lists other CSVs upgrades other operators too; a plan for a CSV beyond the hop would
- * skip a step of the supported path. Both are refused with an explanation, never approved.
+ * skip a step of the supported path. Both are refused with an explanation, never approved. So is
+ * a plan whose own approval is Automatic: OLM approves those, redis-upgrader approves only Manual ones.
  */
 import semver from 'semver';
 import type { InstallPlanView } from '#shared/ports.ts';
@@ -59,6 +60,16 @@ function decideForTargetPlan(plan: InstallPlanView, target: HopTarget): InstallP
   }
   if (plan.approved || plan.phase === 'Installing' || plan.phase === 'Complete') {
     return { action: 'installing', plan };
+  }
+  if (plan.phase === 'RequiresApproval' && plan.approval !== 'Manual') {
+    // OLM approves Automatic plans itself; one left unapproved is not ours to push through.
+    return {
+      action: 'block',
+      reason:
+        `${planName(plan)} has approval ${plan.approval} but is not approved, while the Subscription asks ` +
+        `for Manual approval; redis-upgrader approves only Manual plans, so it was not approved. Check the ` +
+        `Subscriptions of ${plan.namespace}, then start the upgrade again`,
+    };
   }
   if (plan.phase === 'RequiresApproval') return { action: 'approve', plan };
   return {

@@ -103,6 +103,18 @@ describe('InstallPlan gate', () => {
     expect(withRetry).toEqual({ action: 'approve', plan: retry });
   });
 
+  it("never approves a plan whose approval is Automatic: that is OLM's to approve, not ours", () => {
+    // Prepare: an exact, pending plan, but created for Automatic approval
+    const automatic = plan('install-auto', ['redis-operator.v4.0.3'], { approval: 'Automatic' });
+    // Act
+    const decision = decideInstallPlan([automatic], target);
+    // Assess
+    expect(decision).toMatchObject({
+      action: 'block',
+      reason: expect.stringContaining('InstallPlan redis-system/install-auto has approval Automatic'),
+    });
+  });
+
   it('ignores pending plans of other operators that do not touch the target', () => {
     // Act
     const decision = decideInstallPlan([plan('install-x', ['other-operator.v2.0.0'])], target);

@@ -151,6 +151,21 @@ describe('patch-subscription stage', () => {
     expect(cluster.writes).toEqual([]);
   });
 
+  it('never approves an Automatic-approval plan on a Manual subscription', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atPatching();
+    cluster.state.offered.stable = [CSV];
+    cluster.state.installPlans.push({ ...pendingPlan('install-auto', [CSV]), approval: 'Automatic' });
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    const after = await pipeline.job(job.id);
+    expect(after.state).toBe('blocked');
+    expect(after.reason).toContain('has approval Automatic');
+    expect(cluster.calls.approveInstallPlan).toBeUndefined();
+    expect(after.noReturnHop).toBeUndefined();
+  });
+
   it('treats a PackageManifest that does not exist yet as offering nothing', async () => {
     // Prepare
     const { pipeline, cluster, job } = await atPatching();
