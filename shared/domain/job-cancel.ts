@@ -16,6 +16,7 @@
  */
 import { ConflictError } from '#domain/errors.ts';
 import type { Job, MessageRef } from '#domain/job.ts';
+import { channelMoveNote } from '#domain/job-progress.ts';
 import { describeHop, isActive, transition } from '#domain/job-transitions.ts';
 
 export function isCancellable(job: Job): boolean {
@@ -51,7 +52,10 @@ export function cancelNow(job: Job, options: CancelOptions): Job {
   const note = options.note ? ` (${options.note})` : '';
   const where = job.plan ? ` at ${describeHop(job)}` : '';
   const left = job.plan?.[job.hop]?.from ?? job.fromVersion ?? 'its installed version';
-  const reason = `cancelled on request${note} while ${job.state}${where}; the cluster was left on ${left}`;
+  const moved = channelMoveNote(job);
+  const reason =
+    `cancelled on request${note} while ${job.state}${where}; the cluster was left on ${left}` +
+    (moved ? `, but ${moved}` : '');
   return transition(job, 'cancelled', {
     at: options.at,
     reason,

@@ -67,6 +67,17 @@ function dropUndefined(step: StepProgress): StepProgress {
   return Object.fromEntries(Object.entries(step).filter(([, value]) => value !== undefined)) as StepProgress;
 }
 
+/**
+ * What a job that ends during a hop must say when that hop had moved the Subscription to another
+ * channel (the cluster is then not as it was), or undefined.
+ */
+export function channelMoveNote(job: Job): string | undefined {
+  const from = job.step?.channelMovedFrom;
+  const to = job.plan?.[job.hop]?.channel;
+  if (!from || !to || from === to) return undefined;
+  return `the Subscription was moved from channel ${from} to ${to} for this hop; move it back to ${from} if you do not retry`;
+}
+
 /** Seconds the job has spent in its current state. */
 export function secondsInState(job: Job, now: Date): number {
   const since = Date.parse(job.stageStartedAt ?? job.updatedAt);

@@ -70,6 +70,11 @@ export interface StepProgress {
   backups?: string[];
   /** The InstallPlan this job approved (or is approving) for the hop, as namespace/name. */
   approvedPlan?: string;
+  /**
+   * The Subscription channel this hop moves away from, recorded before the channel patch: a
+   * patch that lands just before a crash is still known, and a cancel that commits first stops it.
+   */
+  channelMovedFrom?: string;
 }
 
 export interface Job {

@@ -12,6 +12,7 @@
 import type { Catalog } from '#domain/catalog.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import { decideInstallPlan } from '#domain/install-plan-gate.ts';
+import { channelMoveNote } from '#domain/job-progress.ts';
 import type { Hop } from '#domain/planner.ts';
 import type { ClusterClient, InstallPlanView, SubscriptionView } from '#shared/ports.ts';
 import {
@@ -58,6 +59,33 @@ function installing(context: StepContext, reason: string): StepOutcome {
   return { kind: 'transition', to: 'verifying', reason, facts: { noReturnHop: context.job.hop } };
 }
 
+/**
+ * The channel move is recorded (conditional write) before the patch: a cancel that committed
+ * first stops it, and a crash right after the patch still leaves the old channel on record.
+ */
+async function moveChannel(
+  context: StepContext,
+  client: ClusterClient,
+  subscription: SubscriptionView,
+  hop: Hop,
+): Promise<StepOutcome> {
+  const from = context.job.step?.channelMovedFrom ?? subscription.channel;
+  await context.progress({ channelMovedFrom: from });
+  context.log.info('moving the Subscription channel', { from: subscription.channel, to: hop.channel });
+  await client.patchSubscriptionChannel(hop.channel, subscription.resourceVersion);
+  return {
+    kind: 'wait',
+    reason: `moved the Subscription from channel ${subscription.channel} to ${hop.channel}; waiting for its InstallPlan`,
+    delaySeconds: 1,
+  };
+}
+
+/** A job that ends here after moving the channel says so: the Subscription is not where it was. */
+function withChannelNote(context: StepContext, reason: string): string {
+  const moved = channelMoveNote(context.job);
+  return moved ? `${reason}. Note: ${moved}` : reason;
+}
+
 /** A PackageManifest that does not exist yet offers nothing (the first sync has not happened). */
 async function offeredCsvs(client: ClusterClient, packageName: string, channel: string): Promise<string[]> {
   try {
@@ -81,15 +109,7 @@ async function patchStep(deps: PatchSubscriptionDeps, context: StepContext): Pro
     };
   }
   const subscription = await client.readSubscription();
-  if (subscription.channel !== hop.channel) {
-    context.log.info('moving the Subscription channel', { from: subscription.channel, to: hop.channel });
-    await client.patchSubscriptionChannel(hop.channel, subscription.resourceVersion);
-    return {
-      kind: 'wait',
-      reason: `moved the Subscription from channel ${subscription.channel} to ${hop.channel}; waiting for its InstallPlan`,
-      delaySeconds: 1,
-    };
-  }
+  if (subscription.channel !== hop.channel) return moveChannel(context, client, subscription, hop);
   if (subscription.approval === 'Automatic') {
     return installing(context, `Automatic approval: OLM installs ${hop.csv} by itself`);
   }
@@ -108,9 +128,9 @@ async function patchStep(deps: PatchSubscriptionDeps, context: StepContext): Pro
     case 'wait':
       return { kind: 'wait', reason: decision.reason };
     case 'block':
-      return { kind: 'transition', to: 'blocked', reason: decision.reason };
+      return { kind: 'transition', to: 'blocked', reason: withChannelNote(context, decision.reason) };
     case 'fail':
-      return { kind: 'transition', to: 'failed', reason: decision.reason };
+      return { kind: 'transition', to: 'failed', reason: withChannelNote(context, decision.reason) };
     default:
       throw new Error('unexpected InstallPlan decision');
   }

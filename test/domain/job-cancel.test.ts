@@ -30,6 +30,18 @@ describe('cancellation', () => {
     },
   );
 
+  it('says where it left the Subscription channel when the hop had moved it', () => {
+    // Prepare: hop 0 moved the Subscription away from channel stable-v3
+    const patching = recordProgress(job('patching'), { channelMovedFrom: 'stable-v3' }, { at });
+    // Act
+    const cancelled = requestCancel(patching, { at });
+    // Assess
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.reason).toContain(
+      'the Subscription was moved from channel stable-v3 to stable for this hop; move it back to stable-v3',
+    );
+  });
+
   it('defers the cancel once the hop is past its point of no return, recording the request once', () => {
     // Prepare: the job marked the approval of hop 0
     const patching = recordProgress(

@@ -115,6 +115,60 @@ describe('patch-subscription stage', () => {
     expect((await pipeline.job(job.id)).state).toBe('verifying');
   });
 
+  it('does not move the channel when a cancel lands while the stage reads the Subscription', async () => {
+    // Prepare: 4.2.1 -> 5.0.0 changes channel; the cancel commits while the step is under way
+    const { pipeline, cluster, olm, job } = await atPatching({
+      installed: '4.2.1',
+      to: '5.0.0',
+      platform: '4.2.0',
+    });
+    olm.offer('stable-v5', 'redis-operator.v5.0.0');
+    const read = cluster.readSubscription.bind(cluster);
+    cluster.readSubscription = async () => {
+      const subscription = await read();
+      await pipeline.cancel({ jobId: job.id });
+      return subscription;
+    };
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect((await pipeline.job(job.id)).state).toBe('cancelled');
+    expect(cluster.writes).toEqual([]);
+    expect(cluster.state.subscription.channel).toBe('stable');
+  });
+
+  it('still names the channel it moved when the job crashed right after the channel patch', async () => {
+    // Prepare: the channel patch lands, then the store fails the commit that would record it
+    const { pipeline, cluster, olm, job } = await atPatching({
+      installed: '4.2.1',
+      to: '5.0.0',
+      platform: '4.2.0',
+    });
+    olm.offer('stable-v5', 'redis-operator.v5.0.0');
+    cluster.onChannelPatch = () => {
+      pipeline.jobs.beforeUpdate = () => {
+        pipeline.jobs.beforeUpdate = undefined;
+        throw new Error('process killed');
+      };
+      cluster.state.installPlans.push(
+        pendingPlan('install-merged', ['redis-operator.v5.0.0', 'cert-manager.v1.14.0']),
+      );
+    };
+    const queued = pipeline.queue.take();
+    const handler = pipeline.stages['patch-subscription'];
+    if (!queued || !handler) throw new Error('set-up');
+    // Act: the crash, then the queue's redelivery of the same message
+    await expect(handler(structuredClone(queued.message))).rejects.toThrow('process killed');
+    await handler(structuredClone(queued.message));
+    // Assess
+    const after = await pipeline.job(job.id);
+    expect(after.state).toBe('blocked');
+    expect(after.reason).toContain(
+      'the Subscription was moved from channel stable to stable-v5 for this hop; move it back to stable',
+    );
+    expect(cluster.writes).toEqual([{ op: 'patchSubscriptionChannel', target: 'stable-v5' }]);
+  });
+
   it('blocks on a merged InstallPlan and never approves it', async () => {
     // Prepare
     const { pipeline, cluster, job } = await atPatching();
