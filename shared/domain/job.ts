@@ -85,6 +85,11 @@ export interface Job {
   fromVersion?: string;
   platformVersion?: string;
   plan?: Hop[];
+  /**
+   * The Redis instances validate found (as `Kind namespace/name`): verify requires every one of
+   * them to be there and healthy again, so an instance lost in the upgrade is never passed over.
+   */
+  instances?: string[];
   /** Index into plan of the hop being worked on. */
   hop: number;
   state: JobState;

@@ -7,6 +7,7 @@ import type { CapacityView, PvcView, RedisBackupView, RedisInstanceView } from '
 
 export type FindingKind =
   | 'instance-unhealthy'
+  | 'instance-missing'
   | 'cpu-headroom'
   | 'memory-headroom'
   | 'pvc-unbound'
@@ -38,6 +39,21 @@ export function checkInstances(instances: readonly RedisInstanceView[]): Finding
         message: `${resource} is ${instance.status ?? 'not reporting a status'}`,
       };
     });
+}
+
+/** Every instance named in `expected` (as instanceName gives it) must still exist. */
+export function checkInstancesPresent(
+  expected: readonly string[],
+  instances: readonly RedisInstanceView[],
+): Finding[] {
+  const present = new Set(instances.map(instanceName));
+  return expected
+    .filter((resource) => !present.has(resource))
+    .map((resource) => ({
+      kind: 'instance-missing',
+      resource,
+      message: `${resource} is missing (it existed before the upgrade)`,
+    }));
 }
 
 /** Headroom that node allocatable minus pod requests must leave (field names as in shared/config.ts). */

@@ -65,7 +65,9 @@ export interface ClusterAccess {
 }
 
 /** Facts a step may record on the job with its outcome. */
-export type JobFacts = Partial<Pick<Job, 'fromVersion' | 'platformVersion' | 'plan' | 'noReturnHop'>>;
+export type JobFacts = Partial<
+  Pick<Job, 'fromVersion' | 'platformVersion' | 'plan' | 'instances' | 'noReturnHop'>
+>;
 
 export type StepOutcome =
   | { kind: 'transition'; to: JobState; reason: string; facts?: JobFacts }

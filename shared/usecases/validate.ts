@@ -7,7 +7,13 @@ import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
 import { NotFoundError, PlanError } from '#domain/errors.ts';
 import { planUpgrade } from '#domain/planner.ts';
-import { checkCapacity, checkInstances, checkPvcs, summarizeFindings } from '#domain/prerequisites.ts';
+import {
+  checkCapacity,
+  checkInstances,
+  checkPvcs,
+  instanceName,
+  summarizeFindings,
+} from '#domain/prerequisites.ts';
 import type { ClusterClient, SubscriptionView } from '#shared/ports.ts';
 import {
   type JobFacts,
@@ -78,7 +84,11 @@ async function readInstalled(client: ClusterClient, packageName: string): Promis
   return { version };
 }
 
-async function checkPrerequisites(client: ClusterClient, context: StepContext): Promise<string | undefined> {
+/** The problems found (undefined when none), and the instances verify must find healthy again. */
+async function checkPrerequisites(
+  client: ClusterClient,
+  context: StepContext,
+): Promise<{ problems: string | undefined; instances: string[] }> {
   const [instances, capacity, pvcs] = await Promise.all([
     client.listRedisInstances(),
     client.readCapacity(),
@@ -89,8 +99,11 @@ async function checkPrerequisites(client: ClusterClient, context: StepContext): 
     ...checkCapacity(capacity, context.config.headroom),
     ...checkPvcs(pvcs, instances),
   ];
-  if (findings.length === 0) return undefined;
-  return summarizeFindings('prerequisites not met, nothing was changed', findings);
+  const problems =
+    findings.length === 0
+      ? undefined
+      : summarizeFindings('prerequisites not met, nothing was changed', findings);
+  return { problems, instances: instances.map(instanceName) };
 }
 
 async function validateStep(deps: ValidateDeps, context: StepContext): Promise<StepOutcome> {
@@ -123,8 +136,9 @@ async function validateStep(deps: ValidateDeps, context: StepContext): Promise<S
       facts,
     };
   }
-  const problems = await checkPrerequisites(client, context);
+  const { problems, instances } = await checkPrerequisites(client, context);
   if (problems) return { kind: 'transition', to: 'blocked', reason: problems, facts };
+  facts = { ...facts, instances };
   const path = [installed.version, ...hops.map((hop) => hop.to)].join(' -> ');
   return {
     kind: 'transition',

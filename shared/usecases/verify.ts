@@ -1,10 +1,11 @@
 /**
  * Stage `verify`: waits (delayed re-enqueue, deadline) until the Subscription's installedCSV is
- * the hop target, that CSV is Succeeded and every Redis instance is healthy again; then the next
+ * the hop target, that CSV is Succeeded and every Redis instance is healthy again (each one validate
+ * found must still be there: a lost instance is not a healthy one); then the next
  * hop (back to upload) or `succeeded`. A Failed CSV or InstallPlan fails the job with the
  * cluster's own message; so does the deadline, with what it was still waiting for.
  */
-import { checkInstances, summarizeFindings } from '#domain/prerequisites.ts';
+import { checkInstances, checkInstancesPresent, summarizeFindings } from '#domain/prerequisites.ts';
 import type { ClusterClient, SubscriptionView } from '#shared/ports.ts';
 import {
   makeStage,
@@ -50,7 +51,11 @@ async function verifyStep(context: StepContext): Promise<StepOutcome> {
       reason: `${hop.csv} is ${csv?.phase ?? 'not created yet'}, waiting for Succeeded`,
     };
   }
-  const unhealthy = checkInstances(await client.listRedisInstances());
+  const instances = await client.listRedisInstances();
+  const unhealthy = [
+    ...checkInstancesPresent(context.job.instances ?? [], instances),
+    ...checkInstances(instances),
+  ];
   if (unhealthy.length > 0) {
     return {
       kind: 'wait',

@@ -26,6 +26,28 @@ const approvals = (writes: { op: string; target: string }[]) =>
   writes.filter((write) => write.op === 'approveInstallPlan');
 
 describe('the pipeline over fakes', () => {
+  it('never passes verify while a Redis instance seen by validate is missing after the install', async () => {
+    // Prepare: the DistributedRedisCluster disappears once the first hop's plan is approved
+    const pipeline = createPipeline({ config: { stageDeadlinesSeconds: { verify: 600 } } });
+    const { cluster } = await pipeline.addCluster('prod-1', {
+      installed: '3.18.2',
+      platformVersion: '4.0.0',
+    });
+    const approve = cluster.onApprove;
+    cluster.onApprove = (plan) => {
+      approve?.(plan);
+      cluster.state.instances = cluster.state.instances.filter((i) => i.kind !== 'DistributedRedisCluster');
+    };
+    const { job } = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1' });
+    // Act
+    await pipeline.run();
+    // Assess
+    const after = await pipeline.job(job.id);
+    expect(after).toMatchObject({ state: 'failed', hop: 0 });
+    expect(after.reason).toContain('DistributedRedisCluster analytics/events is missing');
+    expect(approvals(cluster.writes)).toHaveLength(1);
+  });
+
   it('upgrades a Manual cluster through the planned hops, pushing and approving once per hop', async () => {
     // Act
     const { pipeline, cluster, job } = await upgrade();
