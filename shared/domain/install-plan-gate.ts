@@ -102,7 +102,7 @@ export function decideInstallPlan(plans: readonly InstallPlanView[], target: Hop
   // failed plan matters only when nothing newer exists.
   const chosen =
     forTarget.find(pendingApproval) ??
-    forTarget.find((plan) => plan.approved) ??
+    forTarget.find((plan) => plan.approved && plan.phase !== 'Failed') ??
     forTarget.find((plan) => plan.phase === 'Failed') ??
     forTarget[0];
   if (chosen) return decideForTargetPlan(chosen, target);

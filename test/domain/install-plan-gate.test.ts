@@ -115,6 +115,16 @@ describe('InstallPlan gate', () => {
     });
   });
 
+  it('prefers a running approved plan over an older approved plan that Failed', () => {
+    // Prepare: a failed earlier attempt (approved, then Failed) listed before the retry now installing
+    const failed = plan('install-a-old', ['redis-operator.v4.0.3'], { approved: true, phase: 'Failed' });
+    const running = plan('install-b-new', ['redis-operator.v4.0.3'], { approved: true, phase: 'Installing' });
+    // Act
+    const decision = decideInstallPlan([failed, running], target);
+    // Assess
+    expect(decision).toEqual({ action: 'installing', plan: running });
+  });
+
   it('ignores pending plans of other operators that do not touch the target', () => {
     // Act
     const decision = decideInstallPlan([plan('install-x', ['other-operator.v2.0.0'])], target);
