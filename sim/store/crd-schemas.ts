@@ -1,26 +1,34 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { CRD_BUNDLE_PATH, type CrdSummary, type CrdVersion, summarizeCrd } from '#sim/store/crd-bundle.ts';
 
-/** The real upstream CRDs, vendored in sim/crds (see its README); SIM_CRD_DIR points elsewhere. */
-const CRD_DIR = process.env.SIM_CRD_DIR ?? fileURLToPath(new URL('../crds/', import.meta.url));
+/**
+ * SIM_CRD_DIR points at other CRD YAMLs, parsed per file on first use. Otherwise the schemas come
+ * from sim/crds/schemas.json, generated from the vendored YAMLs: parsing the 2 MB of YAML cost every
+ * simulator process a few hundred ms, JSON.parse of the same schemas costs a few.
+ */
+const CRD_DIR = process.env.SIM_CRD_DIR;
 
-interface CrdVersion {
-  name: string;
-  schema?: { openAPIV3Schema?: object };
-}
-
+let bundle: Record<string, CrdSummary> | undefined;
 const parsedFiles = new Map<string, CrdVersion[]>();
 
-/** openAPIV3Schema of one served version of a CRD file; each file is parsed once per process. */
-export function crdSchema(file: string, version: string): object {
-  let versions = parsedFiles.get(file);
-  if (!versions) {
-    const crd = parse(readFileSync(`${CRD_DIR}/${file}`, 'utf8')) as { spec: { versions: CrdVersion[] } };
-    versions = crd.spec.versions;
-    parsedFiles.set(file, versions);
+function versionsOf(file: string): CrdVersion[] {
+  if (CRD_DIR) {
+    let versions = parsedFiles.get(file);
+    if (!versions) {
+      versions = summarizeCrd(readFileSync(`${CRD_DIR}/${file}`, 'utf8')).versions;
+      parsedFiles.set(file, versions);
+    }
+    return versions;
   }
-  const schema = versions.find((v) => v.name === version)?.schema?.openAPIV3Schema;
+  bundle ??= JSON.parse(readFileSync(CRD_BUNDLE_PATH, 'utf8')) as Record<string, CrdSummary>;
+  const crd = bundle[file];
+  if (!crd) throw new Error(`CRD ${file} is not in ${CRD_BUNDLE_PATH} (run npm run sim:crds)`);
+  return crd.versions;
+}
+
+/** openAPIV3Schema of one served version of a CRD file; the same object on every call, per process. */
+export function crdSchema(file: string, version: string): object {
+  const schema = versionsOf(file).find((v) => v.name === version)?.schema?.openAPIV3Schema;
   if (!schema) throw new Error(`CRD ${file} has no schema for version ${version}`);
   return schema;
 }
