@@ -34,9 +34,10 @@ export function kubeConfigFromFile(path: string): KubeConfigSource {
       try {
         loaded.loadFromFile(path);
       } catch (error) {
-        throw new ConfigError(`cannot read kubeconfig ${path}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        // A YAML parser's message quotes the lines around the fault, tokens included: keep only
+        // the file system's error code, and no cause.
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new ConfigError(`cannot read kubeconfig ${path}: ${code ?? 'not valid kubeconfig YAML'}`);
       }
     }
     return loaded;

@@ -116,6 +116,25 @@ describe('KubeClusterGateway with a multi-context kubeconfig', () => {
     expect((error as Error).message).toMatch(/^cannot read kubeconfig .*missing: /);
   });
 
+  it('never quotes a malformed kubeconfig file (and the token in it) in its error', async () => {
+    // Prepare: bad indentation right on the line holding the token
+    const broken = join(dir, 'broken-kubeconfig');
+    await writeFile(
+      broken,
+      `apiVersion: v1\nusers:\n- name: admin\n  user:\n    token: ${TOKEN}\n   bad: indent\n`,
+    );
+    const clusters = new KubeClusterGateway(kubeConfigFromFile(broken));
+
+    // Act
+    const error = await clusters.forCluster({ name: 'east', labels: {} }).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^cannot read kubeconfig .*broken-kubeconfig: /);
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(TOKEN);
+    expect(String((error as Error).cause ?? '')).not.toContain(TOKEN);
+  });
+
   it('selects a context on a private copy, leaving the loaded kubeconfig as it was', () => {
     // Prepare
     const source = new KubeConfig();
