@@ -30,9 +30,10 @@ export function kubeConfigFromFile(path: string): KubeConfigSource {
   let loaded: KubeConfig | undefined;
   return async () => {
     if (!loaded) {
-      loaded = new KubeConfig();
+      const config = new KubeConfig();
       try {
-        loaded.loadFromFile(path);
+        config.loadFromFile(path);
+        loaded = config;
       } catch (error) {
         // A YAML parser's message quotes the lines around the fault, tokens included: keep only
         // the file system's error code, and no cause.

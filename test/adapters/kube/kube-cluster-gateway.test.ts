@@ -3,7 +3,7 @@
  * simulated platform: the record's context picks the cluster, the platform target is derived
  * from the context's server URL and token, and a bad kubeconfig or context is a clear ConfigError.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -133,6 +133,21 @@ describe('KubeClusterGateway with a multi-context kubeconfig', () => {
     expect((error as Error).message).toMatch(/^cannot read kubeconfig .*broken-kubeconfig: /);
     expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(TOKEN);
     expect(String((error as Error).cause ?? '')).not.toContain(TOKEN);
+  });
+
+  it('reads a kubeconfig file again after a failed read, instead of keeping an empty one', async () => {
+    // Prepare: the file is missing at first, then written
+    const late = join(dir, 'late-kubeconfig');
+    const source = kubeConfigFromFile(late);
+    const cluster = { name: 'east', labels: {} };
+    await source(cluster).catch(() => undefined);
+    await writeFile(late, await readFile(kubeconfigPath, 'utf8'));
+
+    // Act
+    const config = await source(cluster);
+
+    // Assess
+    expect(config.getContextObject('east')).toBeTruthy();
   });
 
   it('selects a context on a private copy, leaving the loaded kubeconfig as it was', () => {
