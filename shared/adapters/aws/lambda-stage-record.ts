@@ -33,7 +33,10 @@ export function stageRecordProcessor(options: StageRecordOptions): (record: SQSR
       metrics.addMetric('StageMessagesProcessed', MetricUnit.Count, 1);
     } catch (error) {
       metrics.addMetric('StageMessagesFailed', MetricUnit.Count, 1);
-      logger.error('stage message failed; SQS will redeliver it', { error });
+      // The message only: a cause can carry response details we do not want in logs.
+      logger.error('stage message failed; SQS will redeliver it', {
+        error: error instanceof Error ? error.message : String(error),
+      });
       throw error;
     } finally {
       metrics.addMetric('StageDuration', MetricUnit.Milliseconds, performance.now() - started);
