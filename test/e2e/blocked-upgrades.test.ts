@@ -25,8 +25,8 @@ beforeAll(async () => {
     pvcPending: { pvcsPending: [PENDING_PVC] },
     staleBackups: { backupAge: '3d' },
     mergedPlan: { traps: { mergedPlan: true } },
-    // Backups taken on request keep the job in checking-backup a while (12h simulated, ~2 s).
-    beyondTarget: { traps: { channelHeadMoved: true }, backupAge: '3d', backupTime: '12h' },
+    // Backups taken on request stay Running (30d simulated) until the test completes them.
+    beyondTarget: { traps: { channelHeadMoved: true }, backupAge: '3d', backupTime: '30d' },
   });
   runtime = await startE2eRuntime(env);
   for (const cluster of env.fleet.clusterNames()) await runtime.register(cluster);
@@ -105,20 +105,39 @@ describe('upgrades the pipeline refuses', () => {
   });
 
   it('an InstallPlan beyond the hop target is blocked and never approved', async () => {
-    // Prepare: the job passed validation and waits for its backups
+    // Prepare: the job passed validation and waits for the backups it requested, held Running
     const created = await runtime.upgrade(env.name('beyondTarget'), '3.18.0', { takeBackup: true });
-    await runtime.waitFor(created.id, (job) => job.state === 'checking-backup');
-
-    // Act: meanwhile someone else uploads 3.18.2, and OLM heads for the channel head
+    const waiting = await runtime.waitFor(created.id, (job) => (job.step?.backups?.length ?? 0) > 0);
+    const requested = waiting.step?.backups ?? [];
+    const conditions = () => requested.map((backup) => env.backups('beyondTarget')[backup]);
+    await expect.poll(conditions).toEqual(requested.map(() => 'Running'));
+    // meanwhile someone else uploads 3.18.2, and OLM, heading for the channel head, plans it
     await pushElsewhere('beyondTarget', '3.18.2');
+    const beyond = () =>
+      env.state('beyondTarget').installPlans.find((plan) => plan.csvNames.includes('redis-operator.v3.18.2'));
+    await expect.poll(beyond, { timeout: 5000, interval: 20 }).toMatchObject({ phase: 'RequiresApproval' });
+
+    // Act: the backups complete; the job uploads its 3.18.0 and looks for its InstallPlan
+    env.completeBackups('beyondTarget');
     const job = await runtime.finished(created.id);
 
     // Assess
+    expect(conditions()).toEqual(requested.map(() => 'Complete'));
     expect(job.state).toBe('blocked');
+    expect(job.reason).toContain(
+      `InstallPlan redis-system/${beyond()?.name} would install redis-operator.v3.18.2`,
+    );
     expect(job.reason).toContain("beyond this hop's target redis-operator.v3.18.0");
+    expect(env.counters('beyondTarget').uploads.get('redis-operator.v3.18.0')).toBe(1);
+    expect(env.state('beyondTarget').offered).toContain('redis-operator.v3.18.0');
     const plans = env.state('beyondTarget').installPlans.filter((plan) => plan.phase !== 'Complete');
-    expect(plans.length).toBeGreaterThan(0);
-    expect(plans.every((plan) => plan.approved === false)).toBe(true);
+    expect(plans).toEqual([
+      expect.objectContaining({
+        csvNames: ['redis-operator.v3.18.2'],
+        approved: false,
+        phase: 'RequiresApproval',
+      }),
+    ]);
     expect(env.counters('beyondTarget').approvals).toBe(0);
     expect(env.subscription('beyondTarget').status).toMatchObject({ installedCSV: 'redis-operator.v3.16.2' });
   });

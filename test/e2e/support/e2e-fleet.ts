@@ -6,8 +6,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { completeBackupStatus } from '#sim/controllers/redis-objects.ts';
+import { writeStatus } from '#sim/controllers/store-writes.ts';
 import { type ClusterState, type Fleet, startFleet } from '#sim/fleet.ts';
-import { ARTIFACT_VERSION, INSTALL_PLAN, SUBSCRIPTION } from '#sim/resource-types.ts';
+import { ARTIFACT_VERSION, INSTALL_PLAN, REDIS_BACKUP, SUBSCRIPTION } from '#sim/resource-types.ts';
 import { parseScenario, type ScenarioInput } from '#sim/scenario.ts';
 import type { ClusterStore, KubeObject } from '#sim/store/cluster-store.ts';
 
@@ -49,6 +51,13 @@ export interface E2eFleet {
   state(role: string): ClusterState;
   /** The cluster's redis-operator Subscription as stored (spec and status). */
   subscription(role: string): KubeObject;
+  /** The cluster's RedisBackups, `namespace/name` -> status.condition. */
+  backups(role: string): Record<string, string | undefined>;
+  /**
+   * Completes the cluster's Running RedisBackups now, as the operator does when a backup job ends:
+   * a role whose backupTime outlasts the test holds backups Running until the test says so.
+   */
+  completeBackups(role: string): void;
   stop(): Promise<void>;
 }
 
@@ -93,7 +102,9 @@ export async function startE2eFleet(
     if (!found) throw new Error(`no e2e cluster for role ${role}`);
     return found;
   };
-  const counters = new Map(entries.map(([role]) => [role, countWrites(fleet.cluster(name(role)).sim.store)]));
+  const store = (role: string) => fleet.cluster(name(role)).sim.store;
+  const counters = new Map(entries.map(([role]) => [role, countWrites(store(role))]));
+  const condition = (backup: KubeObject) => (backup.status as { condition?: string } | undefined)?.condition;
   return {
     fleet,
     dir,
@@ -101,8 +112,23 @@ export async function startE2eFleet(
     name,
     counters: (role) => counters.get(role) as SimCounters,
     state: (role) => fleet.clusterState(name(role)),
-    subscription: (role) =>
-      fleet.cluster(name(role)).sim.store.get(SUBSCRIPTION, 'redis-system', 'redis-operator') as KubeObject,
+    subscription: (role) => store(role).get(SUBSCRIPTION, 'redis-system', 'redis-operator') as KubeObject,
+    backups: (role) =>
+      Object.fromEntries(
+        store(role)
+          .list(REDIS_BACKUP)
+          .map((b) => [`${b.metadata.namespace}/${b.metadata.name}`, condition(b)]),
+      ),
+    completeBackups(role) {
+      for (const backup of store(role).list(REDIS_BACKUP)) {
+        if (condition(backup) !== 'Running') continue;
+        const { startTime } = backup.status as { startTime: string };
+        writeStatus(store(role), REDIS_BACKUP, backup, {
+          ...(backup.status as object),
+          ...completeBackupStatus(backup.metadata.name, new Date(startTime), new Date()),
+        });
+      }
+    },
     async stop() {
       await fleet.stop();
       await rm(dir, { recursive: true, force: true });
