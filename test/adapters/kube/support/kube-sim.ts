@@ -16,6 +16,7 @@ import type { ClusterSpec } from '#sim/cluster-spec.ts';
 import { seedCluster, startControllers } from '#sim/seed-cluster.ts';
 import { ClusterStore } from '#sim/store/cluster-store.ts';
 import { uploadRoute } from '#sim/upload/upload-route.ts';
+import { clusterSpec as simClusterSpec } from '#test/sim/controllers/controller-fixture.ts';
 
 export const TOKEN = 'kube-adapter-test-token-7f3a';
 export const VIOLET = resolve(import.meta.dirname, '../../../../sim/bin/violet');
@@ -30,26 +31,13 @@ export const FAST_RETRY: RetryPolicy = {
   maxRetryAfterMs: 2_000,
 };
 
+/** The controllers' fixture cluster, on 3.16.1 with nodes sized for the capacity assertions. */
 export function clusterSpec(overrides: Partial<ClusterSpec> = {}): ClusterSpec {
-  return {
+  return simClusterSpec({
     installedVersion: '3.16.1',
-    channel: 'stable',
-    approval: 'Manual',
-    platformVersion: '3.18.1',
-    instances: [
-      { kind: 'Redis', name: 'cache', namespace: 'team-a', healthy: true },
-      { kind: 'RedisFailover', name: 'sessions', namespace: 'team-a', healthy: true },
-      { kind: 'RedisSentinel', name: 'sessions-sentinel', namespace: 'team-a', healthy: true },
-      { kind: 'DistributedRedisCluster', name: 'orders', namespace: 'team-b', healthy: true },
-    ],
-    backupAgeSeconds: 3600,
     nodes: { count: 3, cpuMillis: 3800, memoryBytes: 15 * 1024 ** 3 },
-    requestedFraction: 0.5,
-    syncDelayMs: 15 * 60_000,
-    installTimeMs: 5 * 60_000,
-    backupTimeMs: 2 * 60_000,
     ...overrides,
-  };
+  });
 }
 
 export interface RecordedRequest {
