@@ -112,3 +112,39 @@ export function decideInstallPlan(plans: readonly InstallPlanView[], target: Hop
   if (foreign) return beyondTarget(foreign, target);
   return { action: 'wait', reason: `no InstallPlan for ${target.csv} yet` };
 }
+
+/** Until a plan is Complete or Failed, OLM may fold it into the next plan it creates for the namespace. */
+function unfinished(plan: InstallPlanView): boolean {
+  return plan.phase !== 'Complete' && plan.phase !== 'Failed';
+}
+
+/**
+ * The early gate of validate: an unfinished InstallPlan in the Subscription's namespace that lists
+ * another operator's CSV would be merged into the plan for our upload, and that merged plan could
+ * never be approved. Caught here, before the upload, the job blocks with nothing changed; the
+ * patch-stage gate stays for a plan that appears after validate. Returns the reason, or undefined.
+ */
+export function checkForeignPendingPlans(
+  plans: readonly InstallPlanView[],
+  packageName: string,
+): string | undefined {
+  const ours = (csv: string) => csv.startsWith(`${packageName}.v`);
+  const found = plans
+    .filter(unfinished)
+    .map((plan) => ({ plan, foreign: plan.csvNames.filter((csv) => !ours(csv)) }))
+    .filter(({ foreign }) => foreign.length > 0);
+  if (found.length === 0) return undefined;
+  const namespace = found[0]?.plan.namespace;
+  const listed = found
+    .map(
+      ({ plan, foreign }) =>
+        `${planName(plan)} (${plan.phase ?? 'no phase yet'}) lists ${foreign.join(', ')}`,
+    )
+    .join('; ');
+  return (
+    `another operator's InstallPlan is not finished in ${namespace}, nothing was changed: ${listed}. ` +
+    `OLM would merge it into the plan for ${packageName}, and approving that would upgrade the other ` +
+    `operator too. Approve or remove that operator's pending InstallPlan first (or let it finish ` +
+    `installing), then start the upgrade again`
+  );
+}

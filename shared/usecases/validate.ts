@@ -1,11 +1,14 @@
 /**
  * Stage `validate`: learns what the cluster runs (never from the request), plans the path with
  * the catalog, and checks the prerequisites of the vendor guide. It only reads the cluster; any
- * failure blocks the job with a reason that names what is at fault.
+ * failure blocks the job with a reason that names what is at fault. Another operator's unfinished
+ * InstallPlan in the Subscription's namespace blocks here too, before the upload, since OLM would
+ * merge it into ours (the patch-subscription gate remains for plans that appear later).
  */
 import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
 import { NotFoundError, PlanError } from '#domain/errors.ts';
+import { checkForeignPendingPlans } from '#domain/install-plan-gate.ts';
 import { planUpgrade } from '#domain/planner.ts';
 import {
   checkCapacity,
@@ -29,7 +32,7 @@ export interface ValidateDeps extends StageDeps {
   catalog: Catalog;
 }
 
-type Installed = { version: string } | { blocked: string };
+type Installed = { version: string; subscription: SubscriptionView } | { blocked: string };
 
 function subscriptionName(subscription: SubscriptionView): string {
   return `Subscription ${subscription.namespace}/${subscription.name}`;
@@ -81,7 +84,7 @@ async function readInstalled(client: ClusterClient, packageName: string): Promis
     return {
       blocked: `cannot tell the installed version from CSV ${csv.name} (spec.version ${csv.version})`,
     };
-  return { version };
+  return { version, subscription };
 }
 
 /** The problems found (undefined when none), and the instances verify must find healthy again. */
@@ -136,6 +139,11 @@ async function validateStep(deps: ValidateDeps, context: StepContext): Promise<S
       facts,
     };
   }
+  const foreign = checkForeignPendingPlans(
+    await client.listInstallPlans(installed.subscription.namespace),
+    deps.catalog.package,
+  );
+  if (foreign) return { kind: 'transition', to: 'blocked', reason: foreign, facts };
   const { problems, instances } = await checkPrerequisites(client, context);
   if (problems) return { kind: 'transition', to: 'blocked', reason: problems, facts };
   facts = { ...facts, instances };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideInstallPlan } from '#domain/install-plan-gate.ts';
+import { checkForeignPendingPlans, decideInstallPlan } from '#domain/install-plan-gate.ts';
 import type { InstallPlanView } from '#shared/ports.ts';
 
 const target = { packageName: 'redis-operator', csv: 'redis-operator.v4.0.3' };
@@ -130,5 +130,63 @@ describe('InstallPlan gate', () => {
     const decision = decideInstallPlan([plan('install-x', ['other-operator.v2.0.0'])], target);
     // Assess
     expect(decision.action).toBe('wait');
+  });
+});
+
+describe('foreign pending InstallPlan check (validate)', () => {
+  it.each(['RequiresApproval', 'Planning', 'Installing', undefined])(
+    "names another operator's %s plan and its foreign CSVs, and says what to do",
+    (phase) => {
+      // Prepare
+      const exporter = plan(
+        'install-exporter',
+        ['middleware-exporter.v1.5.0'],
+        phase ? { phase } : { phase: undefined },
+      );
+      // Act
+      const reason = checkForeignPendingPlans([completedOld, exporter], 'redis-operator');
+      // Assess
+      expect(reason).toContain(
+        `InstallPlan redis-system/install-exporter (${phase ?? 'no phase yet'}) lists middleware-exporter.v1.5.0`,
+      );
+      expect(reason).toContain('nothing was changed');
+      expect(reason).toContain("Approve or remove that operator's pending InstallPlan first");
+    },
+  );
+
+  it('lists only the foreign CSVs of a plan that also carries ours, and every such plan', () => {
+    // Prepare
+    const merged = plan('install-merged', ['redis-operator.v4.0.3', 'middleware-exporter.v1.5.0']);
+    const other = plan('install-other', ['cert-agent.v2.0.0', 'log-shipper.v0.9.1'], {
+      approved: true,
+      phase: 'Installing',
+    });
+    // Act
+    const reason = checkForeignPendingPlans([merged, other], 'redis-operator');
+    // Assess
+    expect(reason).toContain(
+      'InstallPlan redis-system/install-merged (RequiresApproval) lists middleware-exporter.v1.5.0;',
+    );
+    expect(reason).toContain(
+      'InstallPlan redis-system/install-other (Installing) lists cert-agent.v2.0.0, log-shipper.v0.9.1',
+    );
+    expect(reason).not.toContain('lists redis-operator');
+  });
+
+  it.each(['Complete', 'Failed'])("passes another operator's %s plan", (phase) => {
+    // Act
+    const reason = checkForeignPendingPlans(
+      [completedOld, plan('install-exporter', ['middleware-exporter.v1.5.0'], { phase })],
+      'redis-operator',
+    );
+    // Assess
+    expect(reason).toBeUndefined();
+  });
+
+  it("passes the operator's own pending plan: that one is the patch stage's question", () => {
+    // Act
+    const reason = checkForeignPendingPlans([plan('install-a', ['redis-operator.v4.0.3'])], 'redis-operator');
+    // Assess
+    expect(reason).toBeUndefined();
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Upgrades that must not go through, end to end. A failed prerequisite blocks the job before
  * anything is written to the cluster (checked on the simulator: Subscription, InstallPlans and
- * their approved flags, ArtifactVersions, CSVs unchanged). The InstallPlan traps block after
- * the upload, and the plan is never approved.
+ * their approved flags, ArtifactVersions, CSVs unchanged). So does another operator's pending
+ * InstallPlan, which OLM would merge into ours. The beyond-target trap blocks after the upload,
+ * and the plan is never approved.
  */
 import { execFile } from 'node:child_process';
 import { basename, join } from 'node:path';
@@ -10,10 +11,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instancePvcNames } from '#sim/controllers/redis-objects.ts';
 import { EXAMPLE_PACKAGES_DIR, readExampleCatalog } from '#sim/packages/example-packages.ts';
+import { MERGED_PLAN_OPERATOR } from '#sim/seed-cluster.ts';
 import { type E2eFleet, startE2eFleet } from './support/e2e-fleet.ts';
 import { type E2eRuntime, startE2eRuntime, VIOLET } from './support/e2e-runtime.ts';
 
 const PENDING_PVC = instancePvcNames('Redis', 'redis-1')[0] as string;
+const EXPORTER_NEXT_CSV = `${MERGED_PLAN_OPERATOR.pkg}.v${MERGED_PLAN_OPERATOR.offered}`;
 
 let env: E2eFleet;
 let runtime: E2eRuntime;
@@ -86,22 +89,31 @@ describe('upgrades the pipeline refuses', () => {
     expect(env.counters(role).uploads.size).toBe(0);
   });
 
-  it('a merged InstallPlan (another operator folded in) is blocked and never approved', async () => {
+  it("another operator's pending InstallPlan blocks the job in validate, before the upload", async () => {
+    // Prepare: OLM has planned middleware-exporter's next version (Manual, so it waits for approval)
+    const exporterPlan = () =>
+      env.state('mergedPlan').installPlans.find((plan) => plan.csvNames.includes(EXPORTER_NEXT_CSV));
+    await expect
+      .poll(exporterPlan, { timeout: 5000, interval: 20 })
+      .toMatchObject({ phase: 'RequiresApproval', approved: false });
+    const before = changeable('mergedPlan');
+
     // Act
     const created = await runtime.upgrade(env.name('mergedPlan'), '3.18.2');
     const job = await runtime.finished(created.id);
 
-    // Assess
+    // Assess: blocked by validate, naming the plan, so OLM never had an upload to merge it into
     expect(job.state).toBe('blocked');
-    expect(job.reason).toMatch(
-      /merged plan: besides redis-operator\.v3\.18\.2 it would install middleware-exporter\.v1\.5\.0/,
+    expect(job.reason).toContain(
+      `InstallPlan redis-system/${exporterPlan()?.name} (RequiresApproval) lists ${EXPORTER_NEXT_CSV}`,
     );
-    const merged = env
-      .state('mergedPlan')
-      .installPlans.find((plan) => plan.csvNames.includes('redis-operator.v3.18.2'));
-    expect(merged).toMatchObject({ approved: false, phase: 'RequiresApproval' });
+    expect(job.reason).toContain('nothing was changed');
+    expect(job.reason).toContain("Approve or remove that operator's pending InstallPlan first");
+    expect(job.transitions.map((t) => t.to)).toEqual(['validating', 'blocked']);
+    expect(changeable('mergedPlan')).toEqual(before);
+    expect(env.counters('mergedPlan').uploads.size).toBe(0);
+    expect(Object.keys(env.state('mergedPlan').artifactVersions)).not.toContain('redis-operator.v3.18.2');
     expect(env.counters('mergedPlan').approvals).toBe(0);
-    expect(env.subscription('mergedPlan').status).toMatchObject({ installedCSV: 'redis-operator.v3.16.2' });
   });
 
   it('an InstallPlan beyond the hop target is blocked and never approved', async () => {

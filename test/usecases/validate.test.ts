@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, TransientError } from '#domain/errors.ts';
+import type { InstallPlanView } from '#shared/ports.ts';
 import type { FakeCluster } from '#test/fakes/cluster.ts';
 import { createPipeline, type Pipeline } from '#test/fakes/pipeline.ts';
 
@@ -23,6 +24,19 @@ function expectNothingChanged(pipeline: Pipeline, cluster: FakeCluster): void {
   expect(cluster.writes).toEqual([]);
   expect(pipeline.uploader.pushes).toEqual([]);
   expect(pipeline.queue.size).toBe(0);
+}
+
+/** A second operator's plan in redis-system, as OLM leaves it for a Manual Subscription. */
+function exporterPlan(phase: string): InstallPlanView {
+  return {
+    name: 'install-exporter',
+    namespace: 'redis-system',
+    csvNames: ['middleware-exporter.v1.5.0'],
+    approval: 'Manual',
+    approved: phase !== 'RequiresApproval',
+    phase,
+    resourceVersion: '2',
+  };
 }
 
 describe('validate stage', () => {
@@ -139,6 +153,62 @@ describe('validate stage', () => {
     expect(job.state).toBe('blocked');
     expect(job.reason).toMatch(reason);
     expectNothingChanged(pipeline, cluster);
+  });
+
+  it("blocks on another operator's pending InstallPlan in the Subscription's namespace, naming it, with nothing changed", async () => {
+    // Act
+    const { pipeline, cluster, job } = await validateOnce((c) => {
+      c.state.installPlans.push(exporterPlan('RequiresApproval'));
+    });
+    // Assess
+    expect(job.state).toBe('blocked');
+    expect(job.reason).toMatch(
+      /^another operator's InstallPlan is not finished in redis-system, nothing was changed: InstallPlan redis-system\/install-exporter \(RequiresApproval\) lists middleware-exporter\.v1\.5\.0\./,
+    );
+    expect(job.reason).toContain("Approve or remove that operator's pending InstallPlan first");
+    expect(job.plan?.map((hop) => hop.to)).toEqual(['4.0.3', '4.2.1']);
+    expectNothingChanged(pipeline, cluster);
+    expect(cluster.state.artifactVersions).toEqual({});
+    expect(cluster.state.installPlans.find((plan) => plan.name === 'install-exporter')).toMatchObject({
+      approved: false,
+      phase: 'RequiresApproval',
+    });
+  });
+
+  it.each(['Complete', 'Failed'] as const)(
+    "does not block on another operator's %s InstallPlan",
+    async (phase) => {
+      // Act
+      const { cluster, job } = await validateOnce((c) => {
+        c.state.installPlans.push(exporterPlan(phase));
+      });
+      // Assess
+      expect(job.state).toBe('checking-backup');
+      expect(cluster.writes).toEqual([]);
+    },
+  );
+
+  it("does not block on another operator's pending InstallPlan outside the Subscription's namespace", async () => {
+    // Act
+    const { job } = await validateOnce((c) => {
+      c.state.installPlans.push({ ...exporterPlan('RequiresApproval'), namespace: 'monitoring' });
+    });
+    // Assess
+    expect(job.state).toBe('checking-backup');
+  });
+
+  it("leaves the operator's own pending InstallPlan to the patch stage, as before", async () => {
+    // Act
+    const { cluster, job } = await validateOnce((c) => {
+      c.state.installPlans.push({
+        ...exporterPlan('RequiresApproval'),
+        name: 'install-own',
+        csvNames: ['redis-operator.v4.0.3'],
+      });
+    });
+    // Assess
+    expect(job.state).toBe('checking-backup');
+    expect(cluster.writes).toEqual([]);
   });
 
   it('retries a transient cluster failure with a delayed re-enqueue, then blocks at the deadline', async () => {
