@@ -1,5 +1,5 @@
 import type { Catalog } from '#domain/catalog.ts';
-import type { Job } from '#domain/job.ts';
+import type { ActiveState, Job } from '#domain/job.ts';
 import type { ClusterRecord } from '#shared/ports.ts';
 import { FakeArtifactDownloader, InMemoryArtifactStore } from '#test/fakes/artifacts.ts';
 import { serveCatalog, testCatalog } from '#test/fakes/catalog.ts';
@@ -8,6 +8,7 @@ import { FakeCluster, FakeClusterGateway } from '#test/fakes/cluster.ts';
 import { InMemoryClusterRegistry } from '#test/fakes/cluster-registry.ts';
 import { type HealthyClusterOptions, healthyClusterState } from '#test/fakes/cluster-state.ts';
 import { InMemoryJobStore } from '#test/fakes/job-store.ts';
+import { type JobAtOptions, jobAt } from '#test/fakes/jobs.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { RecordingNotifier } from '#test/fakes/notifier.ts';
 import { FakeOlm } from '#test/fakes/olm.ts';
@@ -90,6 +91,13 @@ export function createPipeline(options: PipelineOptions = {}) {
     return found;
   }
 
+  /** Stores `job` as is and sends its expected message, like the stage before it would have. */
+  async function seed(seeded: Job): Promise<void> {
+    jobs.seed(seeded);
+    if (seeded.expected)
+      await queue.send({ jobId: seeded.id, ...seeded.expected, id: `seed-${seeded.version}` });
+  }
+
   return {
     clock,
     catalog,
@@ -118,11 +126,12 @@ export function createPipeline(options: PipelineOptions = {}) {
       for (let copy = 0; copy < copies; copy++) await handler(structuredClone(queued.message));
       return queued;
     },
-    /** Stores `job` as is and sends its expected message, like the stage before it would have. */
-    seed: async (seeded: Job) => {
-      jobs.seed(seeded);
-      if (seeded.expected)
-        await queue.send({ jobId: seeded.id, ...seeded.expected, id: `seed-${seeded.version}` });
+    seed,
+    /** A job brought to `state` through the real transitions on this pipeline's catalog and clock, seeded. */
+    seedAt: async (state: ActiveState, input: Omit<JobAtOptions, 'catalog' | 'at'>): Promise<Job> => {
+      const seeded = jobAt(state, { ...input, catalog, at: clock.now() });
+      await seed(seeded);
+      return seeded;
     },
   };
 }

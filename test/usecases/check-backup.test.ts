@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { JobOptions } from '#domain/job.ts';
-import { jobAt } from '#test/fakes/jobs.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 
 const HOUR = 3600_000;
@@ -8,16 +7,13 @@ const HOUR = 3600_000;
 async function atBackupCheck(options: JobOptions = {}, config = {}) {
   const pipeline = createPipeline({ config });
   const { cluster } = await pipeline.addCluster('prod-1', { installed: '3.18.2', platformVersion: '4.0.0' });
-  const job = jobAt('checking-backup', {
-    catalog: pipeline.catalog,
+  const job = await pipeline.seedAt('checking-backup', {
     cluster: 'prod-1',
     from: '3.18.2',
     to: '4.2.1',
     platform: '4.0.0',
-    at: pipeline.clock.now(),
     options,
   });
-  await pipeline.seed(job);
   return { pipeline, cluster, job };
 }
 

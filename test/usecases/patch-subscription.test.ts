@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type { Approval, InstallPlanView } from '#shared/ports.ts';
-import { jobAt } from '#test/fakes/jobs.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 
@@ -24,15 +23,12 @@ async function atPatching(setUp: SetUp = {}) {
     platformVersion: platform,
     approval: setUp.approval ?? 'Manual',
   });
-  const job = jobAt('patching', {
-    catalog: pipeline.catalog,
+  const job = await pipeline.seedAt('patching', {
     cluster: 'prod-1',
     from: installed,
     to: setUp.to ?? '4.2.1',
     platform,
-    at: pipeline.clock.now(),
   });
-  await pipeline.seed(job);
   return { pipeline, cluster, olm, job };
 }
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '#domain/errors.ts';
 import type { Approval } from '#shared/ports.ts';
-import { jobAt } from '#test/fakes/jobs.ts';
 import { createPipeline, type Pipeline } from '#test/fakes/pipeline.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 
@@ -13,15 +12,12 @@ async function atUpload(pipeline: Pipeline, cluster: string, approval: Approval 
     platformVersion: '4.0.0',
     approval,
   });
-  const job = jobAt('uploading', {
-    catalog: pipeline.catalog,
+  const job = await pipeline.seedAt('uploading', {
     cluster,
     from: '3.18.2',
     to: '4.2.1',
     platform: '4.0.0',
-    at: pipeline.clock.now(),
   });
-  await pipeline.seed(job);
   return { ...added, job };
 }
 

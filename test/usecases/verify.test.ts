@@ -1,21 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { jobAt } from '#test/fakes/jobs.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 
 async function atVerify(hop: number, config: PipelineConfigInput = {}) {
   const pipeline = createPipeline({ config });
   const { cluster } = await pipeline.addCluster('prod-1', { installed: '3.18.2', platformVersion: '4.0.0' });
-  const job = jobAt('verifying', {
-    catalog: pipeline.catalog,
+  const job = await pipeline.seedAt('verifying', {
     cluster: 'prod-1',
     from: '3.18.2',
     to: '4.2.1',
     platform: '4.0.0',
-    at: pipeline.clock.now(),
     hop,
   });
-  await pipeline.seed(job);
   return { pipeline, cluster, job };
 }
 
