@@ -35,14 +35,8 @@ const BUCKET = 'upgrader-e2e-artifacts';
 const CATALOG_KEY = 'catalog/catalog.json';
 const SECRET_ARN =
   'arn:aws:secretsmanager:us-east-1:000000000000:secret:redis-upgrader/kubeconfig/cluster-01';
-const CONSUMERS = [
-  'validate',
-  'check-backup',
-  'upload-package',
-  'patch-subscription',
-  'verify',
-  'notify',
-] as const;
+/** Every queue consumer: the stage functions and notify (the API is HTTP-triggered). */
+const CONSUMERS = [...STAGE_NAMES, 'notify'] as const;
 
 let aws: AwsEmulators;
 let secrets: FakeSecretsManager;
