@@ -65,6 +65,8 @@ const schema = z.object({
   [`${ENV_PREFIX}MIN_FREE_MEMORY_BYTES`]: z.coerce.number().int().min(0).optional(),
   [`${ENV_PREFIX}STAGE_POLL_SECONDS`]: z.coerce.number().int().positive().optional(),
   [`${ENV_PREFIX}RETRY_SECONDS`]: z.coerce.number().int().positive().optional(),
+  [`${ENV_PREFIX}MAX_RETRY_SECONDS`]: z.coerce.number().int().positive().optional(),
+  [`${ENV_PREFIX}CLAIM_LEASE_SECONDS`]: z.coerce.number().int().min(3).optional(),
   [`${ENV_PREFIX}VIOLET`]: z.string().min(1).default('violet'),
   [`${ENV_PREFIX}UPLOAD_TIMEOUT_SECONDS`]: seconds(600),
   ...Object.fromEntries(
@@ -101,8 +103,14 @@ export interface Config {
   stageDeadlinesSeconds: Record<StageName, number>;
   /** Delay of every stage's re-enqueue while it waits for the cluster (default: per-stage values of the pipeline). */
   stagePollSeconds?: number;
-  /** Delay of the re-enqueue after a transient cluster error (default: the pipeline's). */
+  /** Delay of the re-enqueue after a transient error, doubling up to maxRetrySeconds (default: the pipeline's). */
   retrySeconds?: number;
+  maxRetrySeconds?: number;
+  /**
+   * Lease of a claimed side effect (a push, backup creation), renewed while it runs. Default: the
+   * visibility timeout, so a dead worker's claim has run out when its message comes back.
+   */
+  claimLeaseSeconds: number;
   backupMaxAgeSeconds: number;
   headroom: {
     minFreeCpuPercent: number;
@@ -139,6 +147,14 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const v = parsed.data as Record<string, unknown>;
+  const lease = v[`${ENV_PREFIX}CLAIM_LEASE_SECONDS`] as number | undefined;
+  const visibility = v[`${ENV_PREFIX}VISIBILITY_TIMEOUT_SECONDS`] as number;
+  if (lease !== undefined && lease > visibility) {
+    // A dead worker's message would come back while its claim still looks alive: the job stalls.
+    throw new ConfigError(
+      `invalid configuration: ${ENV_PREFIX}CLAIM_LEASE_SECONDS (${lease}) must not exceed ${ENV_PREFIX}VISIBILITY_TIMEOUT_SECONDS (${visibility})`,
+    );
+  }
   const get = <T>(name: string) => v[`${ENV_PREFIX}${name}`] as T;
   const optional = (name: string) => get<unknown>(name);
   return {
@@ -170,6 +186,10 @@ export function loadConfig(env: Env = process.env): Config {
       ? {}
       : { stagePollSeconds: get<number>('STAGE_POLL_SECONDS') }),
     ...(optional('RETRY_SECONDS') === undefined ? {} : { retrySeconds: get<number>('RETRY_SECONDS') }),
+    ...(optional('MAX_RETRY_SECONDS') === undefined
+      ? {}
+      : { maxRetrySeconds: get<number>('MAX_RETRY_SECONDS') }),
+    claimLeaseSeconds: lease ?? visibility,
     backupMaxAgeSeconds: get('BACKUP_MAX_AGE_SECONDS'),
     headroom: {
       minFreeCpuPercent: get('MIN_FREE_CPU_PERCENT'),

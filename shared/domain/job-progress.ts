@@ -28,6 +28,8 @@ export interface WaitOptions {
   /** What the stage waits for, in words. */
   reason: string;
   cause?: MessageRef;
+  /** Transient failures in a row, this one included; absent for an ordinary poll (resets the count). */
+  retries?: number;
 }
 
 /** Records a poll that found the stage not done yet; the caller re-enqueues `expected` with a delay. */
@@ -38,7 +40,7 @@ export function recordWait(job: Job, options: WaitOptions): Job {
     ...job,
     version,
     updatedAt: options.at.toISOString(),
-    step: { ...job.step, waitingFor: options.reason },
+    step: dropUndefined({ ...job.step, waitingFor: options.reason, retries: options.retries }),
     expected: { ...job.expected, seq: version },
   };
   if (options.cause) next.causedBy = options.cause;
@@ -76,6 +78,47 @@ export function channelMoveNote(job: Job): string | undefined {
   const to = job.plan?.[job.hop]?.channel;
   if (!from || !to || from === to) return undefined;
   return `the Subscription was moved from channel ${from} to ${to} for this hop; move it back to ${from} if you do not retry`;
+}
+
+export interface Backoff {
+  baseSeconds: number;
+  maxSeconds: number;
+}
+
+/**
+ * The delay before retry number `retry` (1, 2, ...) after transient failures: doubling from the
+ * base up to the cap, spread by +-25% (`random` in [0, 1)) so that clusters failing together,
+ * say in a platform outage, do not all come back in the same second.
+ */
+export function backoffSeconds(backoff: Backoff, retry: number, random: number): number {
+  const exponential = backoff.baseSeconds * 2 ** Math.max(0, retry - 1);
+  return Math.min(exponential, backoff.maxSeconds) * (0.75 + 0.5 * random);
+}
+
+/**
+ * What a job that ends failed must say about where it left the cluster, or undefined when that
+ * is the version it started from: the versions verified so far, a hop whose install was started,
+ * and that a new upgrade to the same target continues from the installed version.
+ */
+export function resumeNote(job: Job): string | undefined {
+  const hop = job.plan?.[job.hop];
+  if (!job.plan || !hop) return undefined;
+  const again = `a new upgrade to ${job.targetVersion} reads the installed version and continues from there`;
+  if (job.noReturnHop === job.hop) {
+    return (
+      `the install of ${hop.to} (hop ${job.hop + 1} of ${job.plan.length}) had been started, so the cluster ` +
+      `is on ${hop.from} or ${hop.to} (see the Subscription's installedCSV); ${again}`
+    );
+  }
+  if (job.hop === 0) return undefined;
+  return `the cluster is on ${hop.from}, verified after ${job.hop} of ${job.plan.length} hops; ${again}`;
+}
+
+/** A delay in words for `waitingFor`: 0.2s, 45s, 4m. */
+export function formatDelay(seconds: number): string {
+  if (seconds < 10) return `${Number(seconds.toFixed(1))}s`;
+  if (seconds < 120) return `${Math.round(seconds)}s`;
+  return `${Math.round(seconds / 60)}m`;
 }
 
 /** Seconds the job has spent in its current state. */

@@ -62,8 +62,14 @@ export interface MessageRef {
 export interface StepProgress {
   /** What the stage is waiting for, in words (shown by status and logs). */
   waitingFor?: string;
-  /** A side effect (package push, backup creation) was claimed at this time; see claims in the runner. */
+  /** A side effect (package push, backup creation) was claimed at this time (#usecases/claim.ts). */
   claimedAt?: string;
+  /** Which claim: the holder renews and completes only its own, so a taken-over claim stays taken. */
+  claimId?: string;
+  /** The claim is presumed alive until then; its holder renews it while the effect runs. */
+  leaseUntil?: string;
+  /** Transient failures (429, 5xx, timeouts, refused connections) in a row; each wait backs off. */
+  retries?: number;
   /** The claimed side effect completed. */
   doneAt?: string;
   /** RedisBackups created by `takeBackup`, as namespace/name. */

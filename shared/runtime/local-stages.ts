@@ -50,6 +50,8 @@ export function pipelineConfigOf(config: Config): PipelineConfigInput {
       ? {}
       : { pollSeconds: Object.fromEntries(STAGE_NAMES.map((stage) => [stage, poll])) }),
     ...(config.retrySeconds === undefined ? {} : { retrySeconds: config.retrySeconds }),
+    ...(config.maxRetrySeconds === undefined ? {} : { maxRetrySeconds: config.maxRetrySeconds }),
+    claimLeaseSeconds: config.claimLeaseSeconds,
   };
 }
 

@@ -51,14 +51,18 @@ async function takeBackups(
   client: ClusterClient,
   stale: readonly RedisInstanceView[],
 ): Promise<StepOutcome> {
-  const claim = await runClaimed(context, async () => {
-    context.log.info('taking backups', { instances: stale.map(instanceName) });
-    return { backups: await createBackups(client, stale) };
-  });
+  const claim = await runClaimed(
+    context,
+    async () => {
+      context.log.info('taking backups', { instances: stale.map(instanceName) });
+      return { backups: await createBackups(client, stale) };
+    },
+    { doing: `creating RedisBackups of ${stale.map(instanceName).join(', ')}` },
+  );
   if (claim.status === 'held') {
     return {
       kind: 'defer',
-      reason: 'another worker is creating the backups',
+      reason: `another worker is at it: ${claim.holder}`,
       delaySeconds: claim.retryInSeconds,
     };
   }

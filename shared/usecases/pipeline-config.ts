@@ -11,11 +11,17 @@ export interface PipelineConfig {
   stageDeadlinesSeconds: Record<StageName, number>;
   /** Delay of the re-enqueue while a stage waits for the cluster. */
   pollSeconds: Record<StageName, number>;
-  /** Delay of the re-enqueue after a transient failure (429, 5xx, timeout) of a cluster call. */
-  retrySeconds: number;
   /**
-   * How long a claimed side effect (package push, backup creation) is presumed still running in
-   * another worker; after it a claim is taken over (the worker is presumed dead).
+   * Delay of the re-enqueue after a transient failure (429, 5xx, timeout, refused connection) of
+   * a cluster call or an upload; it doubles with each failure in a row, up to `maxRetrySeconds`.
+   */
+  retrySeconds: number;
+  maxRetrySeconds: number;
+  /**
+   * The lease of a claimed side effect (package push, backup creation), renewed by its worker
+   * every third of it while the effect runs. A claim whose lease ran out belongs to a dead
+   * worker and is taken over: keep it at or below the queue's visibility timeout, so that a
+   * dead worker's claim has expired when its message is delivered again.
    */
   claimLeaseSeconds: number;
   /** Default maximum backup age when the job does not set one. */
@@ -27,6 +33,7 @@ export interface PipelineConfigInput {
   stageDeadlinesSeconds?: Partial<Record<StageName, number>>;
   pollSeconds?: Partial<Record<StageName, number>>;
   retrySeconds?: number;
+  maxRetrySeconds?: number;
   claimLeaseSeconds?: number;
   backupMaxAgeSeconds?: number;
   headroom?: Partial<CapacityThresholds>;
@@ -48,7 +55,8 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
     verify: 15,
   },
   retrySeconds: 15,
-  claimLeaseSeconds: 900,
+  maxRetrySeconds: 300,
+  claimLeaseSeconds: 60,
   backupMaxAgeSeconds: 24 * 3600,
   headroom: DEFAULT_CAPACITY_THRESHOLDS,
 };
@@ -59,6 +67,7 @@ export function resolvePipelineConfig(input: PipelineConfigInput = {}): Pipeline
     stageDeadlinesSeconds: { ...d.stageDeadlinesSeconds, ...input.stageDeadlinesSeconds },
     pollSeconds: { ...d.pollSeconds, ...input.pollSeconds },
     retrySeconds: input.retrySeconds ?? d.retrySeconds,
+    maxRetrySeconds: input.maxRetrySeconds ?? d.maxRetrySeconds,
     claimLeaseSeconds: input.claimLeaseSeconds ?? d.claimLeaseSeconds,
     backupMaxAgeSeconds: input.backupMaxAgeSeconds ?? d.backupMaxAgeSeconds,
     headroom: { ...d.headroom, ...input.headroom },

@@ -22,7 +22,15 @@ import { ConflictError, NotFoundError, TransientError, UpgraderError } from '#do
 import type { Job, JobState, MessageRef, StageName, StepProgress } from '#domain/job.ts';
 import { cancelNow, completeHop, isCancellable } from '#domain/job-cancel.ts';
 import { classifyMessage } from '#domain/job-messages.ts';
-import { countAttempt, deadlinePassed, recordProgress, recordWait } from '#domain/job-progress.ts';
+import {
+  backoffSeconds,
+  countAttempt,
+  deadlinePassed,
+  formatDelay,
+  recordProgress,
+  recordWait,
+  resumeNote,
+} from '#domain/job-progress.ts';
 import { currentHop, STATE_OF_STAGE, transition } from '#domain/job-transitions.ts';
 import type { Hop } from '#domain/planner.ts';
 import { formatAge } from '#domain/prerequisites.ts';
@@ -55,6 +63,8 @@ export interface StageDeps {
   clock: Clock;
   log?: Log;
   config?: PipelineConfigInput;
+  /** Spreads retry delays (default Math.random); tests pin it. */
+  random?: () => number;
 }
 
 export type StageHandler = (message: StageMessage) => Promise<void>;
@@ -73,8 +83,12 @@ export type StepOutcome =
   | { kind: 'transition'; to: JobState; reason: string; facts?: JobFacts }
   /** The hop is verified: next hop, succeeded, or a deferred cancel (#domain/job-cancel.ts). */
   | { kind: 'complete-hop' }
-  /** Not done yet: record the poll and re-enqueue after `delaySeconds` (default: the stage's poll). */
-  | { kind: 'wait'; reason: string; delaySeconds?: number }
+  /**
+   * Not done yet: record the poll and re-enqueue after `delaySeconds` (default: the stage's poll).
+   * A `transient` wait follows a failure that may pass (429, 5xx, timeout, refused connection):
+   * its delay backs off with each one in a row, from `retrySeconds` up to `maxRetrySeconds`.
+   */
+  | { kind: 'wait'; reason: string; delaySeconds?: number; transient?: boolean }
   /** Another worker holds a claim: re-send this very message later, write nothing. */
   | { kind: 'defer'; reason: string; delaySeconds: number };
 
@@ -90,12 +104,24 @@ export interface StepContext {
   cluster(): Promise<ClusterAccess>;
   /** Commits progress inside the stage; a lost race stops the invocation (acknowledged). */
   progress(patch: Partial<StepProgress>, options?: { noReturn?: boolean }): Promise<void>;
+  /**
+   * Commits progress on the latest stored job while `still(job)` holds, re-reading after races
+   * with other writers (a cancel request, say). False when `still` no longer holds. For writes
+   * that run beside the step (claim renewals), where a lost race must not end the step.
+   */
+  progressOnLatest(
+    still: (job: Job) => boolean,
+    patch: (now: Date) => Partial<StepProgress>,
+  ): Promise<boolean>;
 }
 
 export type Step = (context: StepContext) => Promise<StepOutcome>;
 
 /** Thrown when a conditional job write loses; the runner acknowledges the message. */
-class LostRace extends Error {}
+export class LostRace extends Error {}
+
+/** Re-reads before a progress write on the latest job gives up; other writers are rare and brief. */
+const PROGRESS_ATTEMPTS = 5;
 
 const SILENT: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -118,6 +144,7 @@ function toRef(message: StageMessage): MessageRef {
 export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageHandler {
   const config = resolvePipelineConfig(deps.config);
   const baseLog = deps.log ?? SILENT;
+  const random = deps.random ?? Math.random;
 
   async function commit(next: Job, expectedVersion: number): Promise<Job> {
     try {
@@ -144,35 +171,54 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
   function outcomeOfError(error: unknown, job: Job): StepOutcome {
     if (error instanceof LostRace) throw error;
     if (error instanceof TransientError || error instanceof ConflictError) {
-      return { kind: 'wait', reason: error.message, delaySeconds: config.retrySeconds };
+      return { kind: 'wait', reason: error.message, transient: true };
     }
     if (error instanceof UpgraderError)
       return { kind: 'transition', to: errorState(job), reason: error.message };
     throw error;
   }
 
-  function apply(job: Job, outcome: StepOutcome, message: StageMessage, now: Date): Job {
+  /** A job that ends failed says where it left the cluster and what to run next. */
+  function end(job: Job, to: JobState, reason: string, at: Date, cause: MessageRef): Job {
+    const note = to === 'failed' ? resumeNote(job) : undefined;
+    return transition(job, to, { at, reason: note ? `${reason}. Note: ${note}` : reason, cause });
+  }
+
+  function apply(job: Job, outcome: StepOutcome, message: StageMessage, now: Date, delay: number): Job {
     const cause = toRef(message);
     const counted = countAttempt(job, message.stage, message.hop);
     switch (outcome.kind) {
       case 'complete-hop':
         return completeHop(counted, { at: now, cause });
       case 'transition':
-        return transition({ ...counted, ...outcome.facts }, outcome.to, {
-          at: now,
-          reason: outcome.reason,
-          cause,
-        });
+        return end({ ...counted, ...outcome.facts }, outcome.to, outcome.reason, now, cause);
       case 'wait': {
         const deadline = config.stageDeadlinesSeconds[stage];
-        if (!deadlinePassed(job, now, deadline))
-          return recordWait(counted, { at: now, reason: outcome.reason, cause });
-        const reason = `${stage} gave up after ${formatAge(deadline)}: ${outcome.reason}`;
-        return transition(counted, deadlineState(stage), { at: now, reason, cause });
+        if (deadlinePassed(job, now, deadline)) {
+          return end(
+            counted,
+            deadlineState(stage),
+            `${stage} gave up after ${formatAge(deadline)}: ${outcome.reason}`,
+            now,
+            cause,
+          );
+        }
+        if (!outcome.transient) return recordWait(counted, { at: now, reason: outcome.reason, cause });
+        const retries = (job.step?.retries ?? 0) + 1;
+        const reason = `${outcome.reason} (retry ${retries} in ${formatDelay(delay)})`;
+        return recordWait(counted, { at: now, reason, cause, retries });
       }
       default:
         throw new Error(`unexpected outcome ${outcome.kind}`);
     }
+  }
+
+  function waitDelay(job: Job, outcome: StepOutcome): number {
+    if (outcome.kind !== 'wait') return 0;
+    if (outcome.delaySeconds !== undefined) return outcome.delaySeconds;
+    if (!outcome.transient) return config.pollSeconds[stage];
+    const backoff = { baseSeconds: config.retrySeconds, maxSeconds: config.maxRetrySeconds };
+    return backoffSeconds(backoff, (job.step?.retries ?? 0) + 1, random());
   }
 
   async function process(loaded: Job, message: StageMessage, log: Log): Promise<void> {
@@ -200,6 +246,20 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
       progress: async (patch, options = {}) => {
         job = await commit(recordProgress(job, patch, { at: deps.clock.now(), ...options }), job.version);
       },
+      progressOnLatest: async (still, patch) => {
+        for (let attempt = 0; attempt < PROGRESS_ATTEMPTS; attempt++) {
+          const latest = await deps.jobs.get(job.id);
+          if (!latest || !still(latest)) return false;
+          const at = deps.clock.now();
+          try {
+            job = await commit(recordProgress(latest, patch(at), { at }), latest.version);
+            return true;
+          } catch (error) {
+            if (!(error instanceof LostRace)) throw error;
+          }
+        }
+        throw new LostRace(`job ${job.id} kept changing while recording progress`);
+      },
     };
     let outcome: StepOutcome;
     try {
@@ -213,11 +273,9 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
       await deps.queue.send({ ...message, id: randomUUID() }, { delaySeconds: outcome.delaySeconds });
       return;
     }
-    const next = await commit(apply(job, outcome, message, now), job.version);
-    const delay =
-      outcome.kind === 'wait' && next.state === job.state
-        ? (outcome.delaySeconds ?? config.pollSeconds[stage])
-        : 0;
+    let delay = waitDelay(job, outcome);
+    const next = await commit(apply(job, outcome, message, now, delay), job.version);
+    if (next.state !== job.state) delay = 0;
     await send(next, delay);
     if (next.state === job.state)
       log.info('waiting', { waitingFor: next.step?.waitingFor, delaySeconds: delay });

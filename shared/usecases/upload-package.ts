@@ -87,12 +87,12 @@ async function uploadStep(
       await deps.uploader.push(await deps.artifacts.localPath(ref), record);
       return undefined;
     },
-    { noReturn: automatic },
+    { noReturn: automatic, doing: `pushing ${ref.fileName} to cluster ${record.name} with violet` },
   );
   if (claim.status === 'held') {
     return {
       kind: 'defer',
-      reason: 'another worker is pushing the package',
+      reason: `another worker is at it: ${claim.holder}`,
       delaySeconds: claim.retryInSeconds,
     };
   }

@@ -63,6 +63,8 @@ export function createPipeline(options: PipelineOptions = {}) {
     notifier,
     clock,
     log,
+    // Retry delays exactly on their schedule (no spread), so tests can name them.
+    random: () => 0.5,
     ...(options.config ? { config: options.config } : {}),
   };
   const stages: StageHandlers = {

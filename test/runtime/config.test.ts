@@ -75,6 +75,32 @@ describe('loadConfig', () => {
     expect(() => load()).not.toThrow(/\n/);
   });
 
+  it('leases claims for one visibility timeout unless told otherwise, and never longer', () => {
+    // Act
+    const byDefault = loadConfig({
+      REDIS_UPGRADER_API_TOKEN: TOKEN,
+      REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: '30',
+    });
+    const set = loadConfig({
+      REDIS_UPGRADER_API_TOKEN: TOKEN,
+      REDIS_UPGRADER_CLAIM_LEASE_SECONDS: '20',
+      REDIS_UPGRADER_MAX_RETRY_SECONDS: '120',
+    });
+    const tooLong = () =>
+      loadConfig({
+        REDIS_UPGRADER_API_TOKEN: TOKEN,
+        REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: '30',
+        REDIS_UPGRADER_CLAIM_LEASE_SECONDS: '90',
+      });
+    // Assess
+    expect(byDefault.claimLeaseSeconds).toBe(30);
+    expect(set).toMatchObject({ claimLeaseSeconds: 20, maxRetrySeconds: 120 });
+    expect(tooLong).toThrow(ConfigError);
+    expect(tooLong).toThrow(
+      'REDIS_UPGRADER_CLAIM_LEASE_SECONDS (90) must not exceed REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS (30)',
+    );
+  });
+
   it('never echoes the API token', () => {
     const load = () => loadConfig({ REDIS_UPGRADER_API_TOKEN: 'short-secret' });
 

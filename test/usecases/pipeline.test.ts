@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UpgraderError } from '#domain/errors.ts';
 import type { Approval } from '#shared/ports.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 
@@ -130,6 +131,39 @@ describe('the pipeline over fakes', () => {
     expect(pipeline.uploader.pushes).toHaveLength(6);
   });
 
+  it('says where a job that failed between hops left the cluster, and a new job to the target continues from there', async () => {
+    // Prepare: the second hop's push is refused until the token is fixed
+    const pipeline = createPipeline();
+    const { cluster } = await pipeline.addCluster('prod-1', {
+      installed: '3.18.2',
+      platformVersion: '4.0.0',
+    });
+    let refused = true;
+    pipeline.uploader.whilePushing = async (push) => {
+      if (refused && push.file.endsWith('v4.2.1.tgz'))
+        throw new UpgraderError('UPLOAD_FAILED', 'violet push: 403 Forbidden');
+    };
+    const first = (await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1' })).job;
+    await pipeline.run();
+    const failed = await pipeline.job(first.id);
+    refused = false;
+
+    // Act
+    const second = (await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1' })).job;
+    await pipeline.run();
+
+    // Assess
+    expect(failed).toMatchObject({ state: 'failed', hop: 1 });
+    expect(failed.reason).toBe(
+      'violet push: 403 Forbidden. Note: the cluster is on 4.0.3, verified after 1 of 2 hops; ' +
+        'a new upgrade to 4.2.1 reads the installed version and continues from there',
+    );
+    const resumed = await pipeline.job(second.id);
+    expect(resumed.state).toBe('succeeded');
+    expect(resumed.plan?.map((hop) => `${hop.from}->${hop.to}`)).toEqual(['4.0.3->4.2.1']);
+    expect(cluster.state.subscription.installedCSV).toBe('redis-operator.v4.2.1');
+  });
+
   it('fails with the reason from the cluster when the install fails', async () => {
     // Prepare
     const pipeline = createPipeline();
@@ -143,7 +177,9 @@ describe('the pipeline over fakes', () => {
       state: 'failed',
       hop: 0,
       reason:
-        'redis-operator.v4.0.3 Failed: install strategy failed: deployment redis-operator not available',
+        'redis-operator.v4.0.3 Failed: install strategy failed: deployment redis-operator not available. ' +
+        "Note: the install of 4.0.3 (hop 1 of 2) had been started, so the cluster is on 3.18.2 or 4.0.3 (see the Subscription's installedCSV); " +
+        'a new upgrade to 4.2.1 reads the installed version and continues from there',
     });
   });
 });

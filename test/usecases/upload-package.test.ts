@@ -157,7 +157,10 @@ describe('upload-package stage', () => {
     const retry = pipeline.queue.peek()[0];
     await pipeline.deliverNext();
     // Assess
-    expect(waiting.step).toEqual({ waitingFor: 'violet push: registry timed out' });
+    expect(waiting.step).toEqual({
+      waitingFor: 'violet push: registry timed out (retry 1 in 45s)',
+      retries: 1,
+    });
     expect(retry?.delaySeconds).toBe(45);
     expect(pipeline.uploader.pushes).toHaveLength(1);
     expect((await pipeline.job(job.id)).state).toBe('patching');

@@ -228,12 +228,16 @@ describe('validate stage', () => {
     const retry = pipeline.queue.peek()[0];
     await pipeline.run();
     // Assess
-    expect(waiting).toMatchObject({ state: 'validating', step: { waitingFor: 'GET redis: HTTP 503' } });
+    expect(waiting).toMatchObject({
+      state: 'validating',
+      step: { waitingFor: 'GET redis: HTTP 503 (retry 1 in 20s)', retries: 1 },
+    });
     expect(retry).toMatchObject({ delaySeconds: 20, message: { stage: 'validate', seq: waiting.version } });
     const ended = await pipeline.job(job.id);
     expect(ended.state).toBe('blocked');
     expect(ended.reason).toBe('validate gave up after 1m: GET redis: HTTP 503');
-    expect(ended.attempts['validate:0']).toBe(4);
+    // Backing off: tries at 0 s, 20 s and 60 s (the deadline).
+    expect(ended.attempts['validate:0']).toBe(3);
     expect(cluster.writes).toEqual([]);
   });
 

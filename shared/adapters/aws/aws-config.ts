@@ -16,8 +16,17 @@ export const pipelineSchema = z
     stageDeadlinesSeconds: stageSeconds,
     pollSeconds: stageSeconds,
     retrySeconds: z.number().int().positive(),
-    claimLeaseSeconds: z.number().int().positive(),
+    maxRetrySeconds: z.number().int().positive(),
+    claimLeaseSeconds: z.number().int().min(3),
     backupMaxAgeSeconds: z.number().int().positive(),
+    headroom: z
+      .strictObject({
+        minFreeCpuPercent: z.number().min(0).max(100),
+        minFreeMemoryPercent: z.number().min(0).max(100),
+        minFreeCpuMillis: z.number().int().min(0),
+        minFreeMemoryBytes: z.number().int().min(0),
+      })
+      .partial(),
   })
   .partial()
   .strict();

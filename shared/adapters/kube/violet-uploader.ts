@@ -5,9 +5,10 @@
  * message we produce and never logged.
  */
 import { type ExecFileException, execFile } from 'node:child_process';
-import { UpgraderError } from '#domain/errors.ts';
+import { TransientError, UpgraderError } from '#domain/errors.ts';
 import type { ClusterRecord, PackageUploader } from '#shared/ports.ts';
 import type { PlatformTarget } from './kube-cluster-gateway.ts';
+import { classifyUploadFailure } from './violet-failure.ts';
 
 export interface VioletUploaderOptions {
   /** Path or name (looked up in PATH) of the violet executable. */
@@ -38,23 +39,43 @@ export class VioletUploader implements PackageUploader {
     await new Promise<void>((resolve, reject) => {
       execFile(this.#options.violet, args, { timeout: this.#options.timeoutMs }, (error, _stdout, stderr) => {
         if (!error) return resolve();
-        const said = redact(this.#failure(error, String(stderr)), target.token);
-        reject(
-          new UpgraderError('UPLOAD_FAILED', `violet push to cluster ${cluster.name} failed: ${said}`, {
-            details: { exitCode: error.code, signal: error.signal },
-          }),
-        );
+        reject(this.#failure(error, String(stderr), cluster, target.token));
       });
     });
   }
 
-  /** Violet's own last word, else ours; never error.message, which repeats the command line and its token. */
-  #failure(error: ExecFileException, stderr: string): string {
-    if (error.killed) return `no answer within ${this.#options.timeoutMs} ms (violet was stopped)`;
+  /**
+   * Violet's own last word, else ours; never error.message, which repeats the command line and
+   * its token. A push that may pass later is a TransientError: the stage waits, confirms on the
+   * cluster that the push did not land after all, and pushes again.
+   */
+  #failure(error: ExecFileException, stderr: string, cluster: ClusterRecord, token: string): UpgraderError {
+    const failed = `violet push to cluster ${cluster.name} failed`;
+    const details = { exitCode: error.code, signal: error.signal };
+    if (error.killed) {
+      return new TransientError(
+        `${failed}: no answer within ${this.#options.timeoutMs} ms (violet was stopped); whether it landed is checked on the cluster before pushing again`,
+        { details },
+      );
+    }
     const said = lastLine(stderr);
-    if (said) return said;
-    if (typeof error.code === 'string') return `cannot run ${this.#options.violet}: ${error.code}`;
-    return `violet exited with ${error.code ?? error.signal} and said nothing on stderr`;
+    if (!said && typeof error.code === 'string') {
+      return new UpgraderError(
+        'UPLOAD_FAILED',
+        `${failed}: cannot run ${this.#options.violet}: ${error.code}`,
+        {
+          details,
+        },
+      );
+    }
+    const reason = redact(
+      said ?? `violet exited with ${error.code ?? error.signal} and said nothing on stderr`,
+      token,
+    );
+    if (said && classifyUploadFailure(said) === 'transient') {
+      return new TransientError(`${failed}: ${reason}`, { details });
+    }
+    return new UpgraderError('UPLOAD_FAILED', `${failed}: ${reason}`, { details });
   }
 }
 

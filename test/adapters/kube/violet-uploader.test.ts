@@ -4,12 +4,14 @@
  * line that never carries the platform token.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlatformTarget } from '#adapters/kube/kube-cluster-gateway.ts';
 import { VioletUploader } from '#adapters/kube/violet-uploader.ts';
-import { UpgraderError } from '#domain/errors.ts';
+import { TransientError, UpgraderError } from '#domain/errors.ts';
 import type { ClusterRecord } from '#shared/ports.ts';
 import { eventually, type KubeSim, PACKAGES, startKubeSim, TOKEN, VIOLET } from './support/kube-sim.ts';
 
@@ -103,13 +105,49 @@ describe('VioletUploader with the violet shim', () => {
     const missing = await pushFailure(uploader({ violet: join(dir, 'no-violet') }).push(PACKAGE_3162, WEST));
     const slow = await pushFailure(uploader({ timeoutMs: 1 }).push(PACKAGE_3162, WEST));
 
-    // Assess
+    // Assess: a missing violet ends the job; a push whose answer was lost is a wait
+    expect(missing).not.toBeInstanceOf(TransientError);
     expect(missing.message).toBe(
       `violet push to cluster west failed: cannot run ${join(dir, 'no-violet')}: ENOENT`,
     );
+    expect(slow).toBeInstanceOf(TransientError);
     expect(slow.message).toBe(
-      'violet push to cluster west failed: no answer within 1 ms (violet was stopped)',
+      'violet push to cluster west failed: no answer within 1 ms (violet was stopped); whether it landed is checked on the cluster before pushing again',
     );
     expect(slow.message).not.toContain(TOKEN);
+  });
+
+  it('tells a platform that is down (refused connection, 503) from a refused push', async () => {
+    // Prepare: a port nobody listens on, and a platform gateway answering 503
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const refusedAt = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const unavailable = createServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('upstream connect error');
+    });
+    await new Promise<void>((resolve) => unavailable.listen(0, '127.0.0.1', resolve));
+    const at = (address: string) =>
+      new VioletUploader({
+        violet: VIOLET,
+        timeoutMs: 20_000,
+        target: async (cluster) => ({ address, token: TOKEN, cluster: cluster.name }),
+      });
+
+    // Act
+    const refused = await pushFailure(at(refusedAt).push(PACKAGE_3162, WEST));
+    const down = await pushFailure(
+      at(`http://127.0.0.1:${(unavailable.address() as AddressInfo).port}`).push(PACKAGE_3162, WEST),
+    );
+    const badToken = await pushFailure(uploader({ token: 'wrong-token-1234' }).push(PACKAGE_3162, WEST));
+    await new Promise<void>((resolve) => unavailable.close(() => resolve()));
+
+    // Assess
+    expect(refused).toBeInstanceOf(TransientError);
+    expect(refused.message).toContain('ECONNREFUSED');
+    expect(down).toBeInstanceOf(TransientError);
+    expect(down.message).toContain('answered 503');
+    expect(badToken).not.toBeInstanceOf(TransientError);
+    expect(badToken.code).toBe('UPLOAD_FAILED');
   });
 });
