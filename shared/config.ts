@@ -63,8 +63,9 @@ const schema = z.object({
   [`${ENV_PREFIX}MIN_FREE_MEMORY_PERCENT`]: percent(10),
   [`${ENV_PREFIX}MIN_FREE_CPU_MILLIS`]: z.coerce.number().int().min(0).optional(),
   [`${ENV_PREFIX}MIN_FREE_MEMORY_BYTES`]: z.coerce.number().int().min(0).optional(),
-  [`${ENV_PREFIX}STAGE_POLL_SECONDS`]: z.coerce.number().int().positive().optional(),
-  [`${ENV_PREFIX}RETRY_SECONDS`]: z.coerce.number().int().positive().optional(),
+  // Fractions allowed: a simulated fleet runs many times faster than real ACP, and so may its waits.
+  [`${ENV_PREFIX}STAGE_POLL_SECONDS`]: z.coerce.number().min(0.05).optional(),
+  [`${ENV_PREFIX}RETRY_SECONDS`]: z.coerce.number().min(0.05).optional(),
   [`${ENV_PREFIX}MAX_RETRY_SECONDS`]: z.coerce.number().int().positive().optional(),
   [`${ENV_PREFIX}CLAIM_LEASE_SECONDS`]: z.coerce.number().int().min(3).optional(),
   [`${ENV_PREFIX}VIOLET`]: z.string().min(1).default('violet'),
