@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
+import { NO_OUTBOUND_ALLOW, type OutboundAllowList, outboundAllowSchema } from '#domain/outbound-address.ts';
 
 export const ENV_PREFIX = 'REDIS_UPGRADER_';
 
@@ -67,6 +68,7 @@ const schema = z.object({
   [`${ENV_PREFIX}RETRY_SECONDS`]: z.coerce.number().int().positive().optional(),
   [`${ENV_PREFIX}VIOLET`]: z.string().min(1).default('violet'),
   [`${ENV_PREFIX}UPLOAD_TIMEOUT_SECONDS`]: seconds(600),
+  [`${ENV_PREFIX}OUTBOUND_ALLOW`]: outboundAllowSchema.default(NO_OUTBOUND_ALLOW),
   ...Object.fromEntries(
     STAGE_NAMES.map((stage) => [stageDeadlineVariable(stage), seconds(DEFAULT_STAGE_DEADLINES[stage])]),
   ),
@@ -113,6 +115,8 @@ export interface Config {
   /** The `violet` executable that pushes packages to clusters. */
   violetPath: string;
   uploadTimeoutSeconds: number;
+  /** Non-public callback destinations admitted anyway (CIDRs, addresses, host names). */
+  outboundAllow: OutboundAllowList;
 }
 
 type Env = Record<string, string | undefined>;
@@ -183,6 +187,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     violetPath: get('VIOLET'),
     uploadTimeoutSeconds: get('UPLOAD_TIMEOUT_SECONDS'),
+    outboundAllow: get('OUTBOUND_ALLOW'),
   };
 }
 

@@ -34,6 +34,7 @@ const api = makeApiHandler({
   auth: { gatewayAuthorizer: true },
   log: asLog(logger),
   maxBodyBytes: MAX_BODY_BYTES,
+  outboundAllow: config.outboundAllow,
 });
 
 const main = async (event: APIGatewayProxyEventV2, context: Context) => {

@@ -11,6 +11,7 @@ import type { Catalog } from '#domain/catalog.ts';
 import { NotFoundError, ValidationError } from '#domain/errors.ts';
 import type { Job, JobOptions } from '#domain/job.ts';
 import { newJob, transition } from '#domain/job-transitions.ts';
+import { checkOutboundUrl, NO_OUTBOUND_ALLOW, type OutboundAllowList } from '#domain/outbound-address.ts';
 import type { Clock, ClusterRegistry, JobStore, Log, Notifier, Queue, StageMessage } from '#shared/ports.ts';
 import { createdEvent, emitTransitions } from '#usecases/job-events.ts';
 
@@ -22,6 +23,8 @@ export interface CreateUpgradeDeps {
   clock: Clock;
   notifier: Notifier;
   log?: Log;
+  /** Callback hosts and networks admitted although not public (default: none). */
+  outboundAllow?: OutboundAllowList;
   /** Job id generator (default: random UUID). */
   newId?: () => string;
 }
@@ -55,15 +58,22 @@ function checkOptions(options: JobOptions): void {
   }
 }
 
-function checkCallbackUrl(url: string | undefined): void {
-  if (url === undefined) return;
-  const parsed = URL.canParse(url) ? new URL(url) : undefined;
-  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-    throw new ValidationError(`callbackUrl must be an http(s) URL, got ${JSON.stringify(url)}`);
-  }
+/** The normalized callback URL; refused unless http(s) to a public host or one the allow-list admits. */
+function checkCallbackUrl(url: string, allow: OutboundAllowList): string {
+  const verdict = checkOutboundUrl(url, allow);
+  if (verdict.allowed) return verdict.url;
+  throw new ValidationError(
+    `callbackUrl refused: ${verdict.reason}; callbacks go to public http(s) hosts only (operators may allow-list others)`,
+  );
 }
 
-function checkInput(input: CreateUpgradeInput, catalog: Catalog): string {
+interface CheckedInput {
+  targetVersion: string;
+  callbackUrl?: string;
+}
+
+function checkInput(input: CreateUpgradeInput, deps: CreateUpgradeDeps): CheckedInput {
+  const { catalog } = deps;
   if (input.cluster.trim() === '') throw new ValidationError('cluster must not be empty');
   const target = semver.valid(input.targetVersion);
   if (!target) {
@@ -81,8 +91,11 @@ function checkInput(input: CreateUpgradeInput, catalog: Catalog): string {
     });
   }
   checkOptions(input.options ?? {});
-  checkCallbackUrl(input.callbackUrl);
-  return target;
+  if (input.callbackUrl === undefined) return { targetVersion: target };
+  return {
+    targetVersion: target,
+    callbackUrl: checkCallbackUrl(input.callbackUrl, deps.outboundAllow ?? NO_OUTBOUND_ALLOW),
+  };
 }
 
 function validateMessage(job: Job): StageMessage {
@@ -93,7 +106,7 @@ export async function createUpgrade(
   deps: CreateUpgradeDeps,
   input: CreateUpgradeInput,
 ): Promise<CreateUpgradeResult> {
-  const targetVersion = checkInput(input, deps.catalog);
+  const { targetVersion, callbackUrl } = checkInput(input, deps);
   if (!(await deps.clusters.get(input.cluster))) {
     throw new NotFoundError(
       `cluster ${input.cluster} is not registered: add it with PUT /clusters/${input.cluster}`,
@@ -106,7 +119,7 @@ export async function createUpgrade(
     targetVersion,
     at: now,
     ...(input.options ? { options: input.options } : {}),
-    ...(input.callbackUrl === undefined ? {} : { callbackUrl: input.callbackUrl }),
+    ...(callbackUrl === undefined ? {} : { callbackUrl }),
     ...(input.batchId === undefined ? {} : { batchId: input.batchId }),
   });
   const stored = await deps.jobs.create(job, input.idempotencyKey);

@@ -77,6 +77,24 @@ describe('POST /upgrades', () => {
       /body\.callbackUrl/,
     ],
     [
+      'a loopback callback',
+      { ...request, callbackUrl: 'http://127.0.0.1:8080/hook' },
+      'VALIDATION_FAILED',
+      /^callbackUrl refused: 127\.0\.0\.1 is a loopback address/,
+    ],
+    [
+      'a metadata callback spelt in octal',
+      { ...request, callbackUrl: 'http://0251.0376.0251.0376/latest/meta-data/' },
+      'VALIDATION_FAILED',
+      /169\.254\.169\.254 is a cloud metadata address/,
+    ],
+    [
+      'a callback with credentials',
+      { ...request, callbackUrl: 'https://ci:hunter2@hooks.example/' },
+      'VALIDATION_FAILED',
+      /^callbackUrl refused: must not carry credentials \(user:pass@\)/,
+    ],
+    [
       'a bad option type',
       { ...request, options: { takeBackup: 'yes' } },
       'VALIDATION_FAILED',

@@ -11,7 +11,12 @@ let template: Template;
 let resources: Resources;
 
 beforeAll(() => {
-  template = synthStack({ stageTimeoutSeconds: 45, uploadTimeoutSeconds: 300, maxConcurrency: 7 }).template;
+  template = synthStack({
+    stageTimeoutSeconds: 45,
+    uploadTimeoutSeconds: 300,
+    maxConcurrency: 7,
+    outboundAllow: '127.0.0.1 sim.internal',
+  }).template;
   resources = template.toJSON().Resources as Resources;
 });
 
@@ -134,6 +139,17 @@ describe('functions', () => {
         .map((statement: Cfn) => refId(statement.Resource));
       expect(sendsTo.sort(), stage).toEqual([...targets, 'notify'].map(queueIdOf).sort());
     }
+  });
+
+  it('gives the outbound allow-list to the API function, which checks callback URLs', () => {
+    const withAllowList = Object.values(resources)
+      .filter((resource) => resource.Properties?.Environment?.Variables?.UPGRADER_OUTBOUND_ALLOW)
+      .map((resource) => [
+        resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME,
+        resource.Properties.Environment.Variables.UPGRADER_OUTBOUND_ALLOW,
+      ]);
+
+    expect(withAllowList).toEqual([['api', '127.0.0.1/32,sim.internal']]);
   });
 
   it('gives the bucket only to the functions that read the catalog or store artifacts', () => {

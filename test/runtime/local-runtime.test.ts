@@ -184,4 +184,30 @@ describe('the local runtime', () => {
 
     await expect(second).rejects.toThrow(/EADDRINUSE/);
   });
+
+  it('admits a loopback callback only when REDIS_UPGRADER_OUTBOUND_ALLOW names it', async () => {
+    // Prepare
+    const fake = fleet();
+    const config = loadConfig({
+      REDIS_UPGRADER_DATA_DIR: await tempDir(),
+      REDIS_UPGRADER_PORT: '0',
+      REDIS_UPGRADER_API_TOKEN: TOKEN,
+      REDIS_UPGRADER_OUTBOUND_ALLOW: '127.0.0.1',
+    });
+    const runtime = await startLocalRuntime(config, {
+      catalog: testCatalog(),
+      clusterAccess: { gateway: fake.gateway, uploader: fake.uploader },
+      log: createLogger({ level: 'SILENT' }),
+    });
+    cleanups.push(runtime.stop);
+    await api(runtime, 'PUT', '/clusters/region1', {});
+    const upgrade = (callbackUrl: string) =>
+      api(runtime, 'POST', '/upgrades', { cluster: 'region1', targetVersion: '4.2.1', callbackUrl });
+    // Act
+    const refused = await upgrade('http://127.0.0.2:9/hook');
+    const admitted = await upgrade('http://127.0.0.1:9/hook');
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(admitted.status).toBe(202);
+  });
 });

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
-import { createPipeline } from '#test/fakes/pipeline.ts';
+import { parseOutboundAllowList } from '#domain/outbound-address.ts';
+import { createPipeline, type Pipeline } from '#test/fakes/pipeline.ts';
+import { type CreateUpgradeDeps, type CreateUpgradeInput, createUpgrade } from '#usecases/create-upgrade.ts';
 
 async function setUp() {
   const pipeline = createPipeline();
   await pipeline.addCluster('prod-1', { installed: '3.18.2', platformVersion: '4.0.0' });
   return pipeline;
+}
+
+/** createUpgrade on the pipeline's ports, with the settings a runtime would pass. */
+function createWith(
+  pipeline: Pipeline,
+  settings: Pick<CreateUpgradeDeps, 'outboundAllow'>,
+  input: CreateUpgradeInput,
+) {
+  const { jobs, queue, clusters, catalog, clock, notifier, log } = pipeline;
+  return createUpgrade({ jobs, queue, clusters, catalog, clock, notifier, log, ...settings }, input);
 }
 
 describe('createUpgrade', () => {
@@ -75,6 +87,40 @@ describe('createUpgrade', () => {
     await expect(creating).rejects.toThrow(ValidationError);
     await expect(creating).rejects.toMatchObject({ code, message: expect.stringContaining(message) });
     expect(pipeline.queue.size).toBe(0);
+  });
+
+  it.each([
+    ['http://127.0.0.1:9000/hook', /^callbackUrl refused: 127\.0\.0\.1 is a loopback address/],
+    ['http://0x7f.1/hook', /127\.0\.0\.1 is a loopback address/],
+    ['http://[::ffff:169.254.169.254]/latest', /169\.254\.169\.254 is a cloud metadata address/],
+    ['http://metadata.google.internal/', /metadata\.google\.internal is a cloud metadata name/],
+    ['https://10.1.2.3/hook', /10\.1\.2\.3 is a private address/],
+    ['https://deploy:hunter2@hooks.example/', /must not carry credentials/],
+  ])('refuses the callbackUrl %s and creates nothing', async (callbackUrl, message) => {
+    // Prepare
+    const pipeline = await setUp();
+    // Act
+    const creating = pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1', callbackUrl });
+    // Assess
+    await expect(creating).rejects.toThrow(ValidationError);
+    await expect(creating).rejects.toThrow(message);
+    await expect(creating).rejects.not.toThrow(/hunter2/);
+    expect(await pipeline.jobs.list({})).toEqual([]);
+    expect(pipeline.queue.size).toBe(0);
+  });
+
+  it('accepts a callbackUrl the outbound allow-list admits, and keeps it normalized', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    const outboundAllow = parseOutboundAllowList('127.0.0.0/8');
+    // Act
+    const { job } = await createWith(
+      pipeline,
+      { outboundAllow },
+      { cluster: 'prod-1', targetVersion: '4.2.1', callbackUrl: 'HTTP://0x7f.1:8080/a/../hook' },
+    );
+    // Assess
+    expect(job.callbackUrl).toBe('http://127.0.0.1:8080/hook');
   });
 
   it('refuses an unknown cluster with NotFoundError', async () => {
