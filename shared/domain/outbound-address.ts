@@ -66,7 +66,8 @@ function embeddedIpv4(address: Address): Embedded | undefined {
   const ipv6 = address as ipaddr.IPv6;
   if (ipv6.isIPv4MappedAddress()) return { ipv4: ipv6.toIPv4Address(), compatible: false };
   const [a, b, c, d, e, f, high = 0, low = 0] = ipv6.parts;
-  if (![a, b, c, d, e, f].every((part) => part === 0) || high === 0) return undefined;
+  // ::/96 but :: and ::1, which have ranges of their own.
+  if (![a, b, c, d, e, f].every((part) => part === 0) || (high === 0 && low <= 1)) return undefined;
   return { ipv4: new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]), compatible: true };
 }
 

@@ -54,6 +54,7 @@ describe('classifyAddress', () => {
     ['::ffff:10.0.0.1', '10.0.0.1', 'private'],
     ['::127.0.0.1', '127.0.0.1', 'loopback'],
     ['::a00:1', '10.0.0.1', 'private'],
+    ['::2', '0.0.0.2', 'unspecified'],
     ['::ffff:8.8.8.8', '8.8.8.8', 'public'],
   ])('classifies the IPv4 address inside the IPv6 form %s (%s, %s)', (address, inner, range) => {
     // Act
