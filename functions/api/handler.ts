@@ -35,6 +35,7 @@ const api = makeApiHandler({
   log: asLog(logger),
   maxBodyBytes: MAX_BODY_BYTES,
   outboundAllow: config.outboundAllow,
+  idempotencyTtlSeconds: config.idempotencyTtlSeconds,
 });
 
 const main = async (event: APIGatewayProxyEventV2, context: Context) => {

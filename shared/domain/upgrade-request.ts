@@ -9,6 +9,9 @@ import { createHash } from 'node:crypto';
 import semver from 'semver';
 import type { Job, JobOptions } from './job.ts';
 
+/** How long an Idempotency-Key stands for its request unless configured otherwise. */
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
 export type UpgradeRequest = Pick<Job, 'cluster' | 'targetVersion' | 'options' | 'callbackUrl' | 'batchId'>;
 
 /** Every field present, absent ones as null: adding a JobOptions field fails to compile until it is here. */

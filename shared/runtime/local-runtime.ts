@@ -116,6 +116,7 @@ export async function startLocalRuntime(
       log: asLog(log.createChild({ persistentKeys: { component: 'api' } })),
       maxBodyBytes: config.maxBodyBytes,
       outboundAllow: config.outboundAllow,
+      idempotencyTtlSeconds: config.idempotencyTtlSeconds,
     });
     const server = await startHttpServer({
       host: config.host,

@@ -16,6 +16,7 @@ beforeAll(() => {
     uploadTimeoutSeconds: 300,
     maxConcurrency: 7,
     outboundAllow: '127.0.0.1 sim.internal',
+    idempotencyTtlSeconds: 3600,
   }).template;
   resources = template.toJSON().Resources as Resources;
 });
@@ -150,6 +151,17 @@ describe('functions', () => {
       ]);
 
     expect(withAllowList).toEqual([['api', '127.0.0.1/32,sim.internal']]);
+  });
+
+  it('tells the API function how long Idempotency-Keys last', () => {
+    const withTtl = Object.values(resources)
+      .filter((resource) => resource.Properties?.Environment?.Variables?.UPGRADER_IDEMPOTENCY_TTL_SECONDS)
+      .map((resource) => [
+        resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME,
+        resource.Properties.Environment.Variables.UPGRADER_IDEMPOTENCY_TTL_SECONDS,
+      ]);
+
+    expect(withTtl).toEqual([['api', '3600']]);
   });
 
   it('gives the bucket only to the functions that read the catalog or store artifacts', () => {

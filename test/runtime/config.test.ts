@@ -24,6 +24,7 @@ describe('loadConfig', () => {
     expect(config.dataDir).toMatch(/\.redis-upgrader$/);
     expect(config).not.toHaveProperty('artifactMirror');
     expect(config.outboundAllow.entries).toEqual([]);
+    expect(config.idempotencyTtlSeconds).toBe(86_400);
   });
 
   it('reads every setting from its variable', () => {
@@ -44,6 +45,7 @@ describe('loadConfig', () => {
       REDIS_UPGRADER_MIN_FREE_MEMORY_BYTES: '1073741824',
       REDIS_UPGRADER_STAGE_POLL_SECONDS: '2',
       REDIS_UPGRADER_OUTBOUND_ALLOW: '127.0.0.1, ::1 localhost',
+      REDIS_UPGRADER_IDEMPOTENCY_TTL_SECONDS: '3600',
     });
 
     expect(config).toMatchObject({
@@ -58,6 +60,7 @@ describe('loadConfig', () => {
       backupMaxAgeSeconds: 3600,
       headroom: { minFreeCpuPercent: 25, minFreeMemoryBytes: 1073741824 },
       stagePollSeconds: 2,
+      idempotencyTtlSeconds: 3600,
     });
     expect(config.outboundAllow.entries).toEqual(['127.0.0.1/32', '::1/128', 'localhost']);
   });

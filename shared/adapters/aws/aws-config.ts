@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
 import { NO_OUTBOUND_ALLOW, type OutboundAllowList, outboundAllowSchema } from '#domain/outbound-address.ts';
+import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
 import { AWS_ENV, queueUrlVariable } from './aws-env.ts';
 
 const stageSeconds = z.partialRecord(z.enum(STAGE_NAMES), z.number().int().positive());
@@ -42,6 +43,11 @@ const schema = z.object({
   [AWS_ENV.kubeconfigTtlSeconds]: z.coerce.number().int().positive().default(300),
   [AWS_ENV.eventRetentionDays]: z.coerce.number().int().positive().default(90),
   [AWS_ENV.outboundAllow]: outboundAllowSchema.default(NO_OUTBOUND_ALLOW),
+  [AWS_ENV.idempotencyTtlSeconds]: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   ...Object.fromEntries(STAGE_NAMES.map((stage) => [queueUrlVariable(stage), z.url().optional()])),
 });
 
@@ -58,6 +64,7 @@ export interface AwsRuntimeConfig {
   kubeconfigTtlSeconds: number;
   eventRetentionDays: number;
   outboundAllow: OutboundAllowList;
+  idempotencyTtlSeconds: number;
 }
 
 export function loadAwsConfig(env: Record<string, string | undefined> = process.env): AwsRuntimeConfig {
@@ -86,6 +93,7 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     kubeconfigTtlSeconds: v[AWS_ENV.kubeconfigTtlSeconds] as number,
     eventRetentionDays: v[AWS_ENV.eventRetentionDays] as number,
     outboundAllow: v[AWS_ENV.outboundAllow] as OutboundAllowList,
+    idempotencyTtlSeconds: v[AWS_ENV.idempotencyTtlSeconds] as number,
   };
 }
 

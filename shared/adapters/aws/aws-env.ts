@@ -14,6 +14,7 @@ export const AWS_ENV = {
   eventRetentionDays: 'UPGRADER_EVENT_RETENTION_DAYS',
   /** Non-public callback destinations admitted anyway (#domain/outbound-address.ts). */
   outboundAllow: 'UPGRADER_OUTBOUND_ALLOW',
+  idempotencyTtlSeconds: 'UPGRADER_IDEMPOTENCY_TTL_SECONDS',
   /** JSON of the stage use cases' timing overrides (poll, retry, deadlines). */
   pipelineConfig: 'UPGRADER_PIPELINE_CONFIG',
 } as const;

@@ -6,6 +6,15 @@ import { ConfigError } from '#domain/errors.ts';
 const TABLE = { [AWS_ENV.tableName]: 'jobs' };
 
 describe('loadAwsConfig', () => {
+  it('keeps Idempotency-Keys for a day unless the stack says otherwise', () => {
+    // Act
+    const byDefault = loadAwsConfig(TABLE);
+    const configured = loadAwsConfig({ ...TABLE, [AWS_ENV.idempotencyTtlSeconds]: '600' });
+    // Assess
+    expect(byDefault.idempotencyTtlSeconds).toBe(86_400);
+    expect(configured.idempotencyTtlSeconds).toBe(600);
+  });
+
   it('admits no non-public callback destination unless the stack sets the allow-list', () => {
     // Act
     const config = loadAwsConfig({ ...TABLE, [AWS_ENV.outboundAllow]: '' });
