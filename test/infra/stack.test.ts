@@ -142,26 +142,17 @@ describe('functions', () => {
     }
   });
 
-  it('gives the outbound allow-list to the API function, which checks callback URLs', () => {
-    const withAllowList = Object.values(resources)
-      .filter((resource) => resource.Properties?.Environment?.Variables?.UPGRADER_OUTBOUND_ALLOW)
-      .map((resource) => [
-        resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME,
-        resource.Properties.Environment.Variables.UPGRADER_OUTBOUND_ALLOW,
-      ]);
+  it('gives the API function, and only it, the callback allow-list and Idempotency-Key lifetime', () => {
+    const settingOf = (variable: string) =>
+      Object.values(resources)
+        .filter((resource) => resource.Properties?.Environment?.Variables?.[variable])
+        .map((resource) => [
+          resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME,
+          resource.Properties.Environment.Variables[variable],
+        ]);
 
-    expect(withAllowList).toEqual([['api', '127.0.0.1/32,sim.internal']]);
-  });
-
-  it('tells the API function how long Idempotency-Keys last', () => {
-    const withTtl = Object.values(resources)
-      .filter((resource) => resource.Properties?.Environment?.Variables?.UPGRADER_IDEMPOTENCY_TTL_SECONDS)
-      .map((resource) => [
-        resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME,
-        resource.Properties.Environment.Variables.UPGRADER_IDEMPOTENCY_TTL_SECONDS,
-      ]);
-
-    expect(withTtl).toEqual([['api', '3600']]);
+    expect(settingOf('UPGRADER_OUTBOUND_ALLOW')).toEqual([['api', '127.0.0.1/32,sim.internal']]);
+    expect(settingOf('UPGRADER_IDEMPOTENCY_TTL_SECONDS')).toEqual([['api', '3600']]);
   });
 
   it('gives the bucket only to the functions that read the catalog or store artifacts', () => {
