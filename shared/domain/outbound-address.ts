@@ -112,8 +112,11 @@ export function checkOutboundAddress(address: string, allow: OutboundAllowList):
   return refusalOf(parsed, allow) ?? { allowed: true };
 }
 
+/** Host names compare lower-case, without the root's trailing dot. */
+const hostKey = (name: string) => name.toLowerCase().replace(/\.$/, '');
+
 function hostRefusal(host: string, allow: OutboundAllowList): Refusal | undefined {
-  const name = host.replace(/\.$/, '');
+  const name = hostKey(host);
   if (allow.hosts.has(name)) return undefined;
   if (name === 'localhost' || name.endsWith('.localhost')) {
     return { allowed: false, reason: `${name} is a loopback name` };
@@ -159,8 +162,8 @@ function allowEntry(text: string): string | [Address, number] {
     throw new ValidationError(
       `outbound allow-list entry ${text}: write IPv4 addresses as four decimal parts`,
     );
-  } else if (bits === undefined && HOST_NAME.test(entry.toLowerCase().replace(/\.$/, ''))) {
-    return entry.toLowerCase().replace(/\.$/, '');
+  } else if (bits === undefined && HOST_NAME.test(hostKey(entry))) {
+    return hostKey(entry);
   }
   throw new ValidationError(
     `outbound allow-list entry ${text} is neither an IP address, a CIDR (10.0.0.0/8) nor a host name`,

@@ -126,7 +126,11 @@ function idempotencyRecord(deps: CreateUpgradeDeps, key: string, job: Job): Idem
 }
 
 /** A replay must be of the same request; 422 otherwise, as the IETF Idempotency-Key draft says. */
-function checkReplay(outcome: CreateOutcome & { created: false }, record: IdempotencyRecord, job: Job): void {
+function checkReplay(
+  outcome: Extract<CreateOutcome, { created: false }>,
+  record: IdempotencyRecord,
+  job: Job,
+): void {
   // Records from before fingerprints were kept: the job holds its request in normalized form.
   const recorded = outcome.fingerprint ?? upgradeRequestFingerprint(outcome.job);
   if (recorded === record.fingerprint) return;
