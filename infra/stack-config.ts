@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { pipelineSchema } from '#adapters/aws/aws-config.ts';
 import { ConfigError } from '#domain/errors.ts';
+import { outboundAllowSchema } from '#domain/outbound-address.ts';
+import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -49,6 +51,10 @@ export const stackConfigSchema = z.object({
   /** The violet CLI inside the upload function (ship it in a layer). */
   violetPath: z.string().min(1).default('/opt/bin/violet'),
   violetLayerArn: z.string().startsWith('arn:').optional(),
+  /** How long an Idempotency-Key stands for its request (items expire by TTL, reads check too). */
+  idempotencyTtlSeconds: positiveInt.default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+  /** Non-public callback destinations the API admits (CIDRs, addresses, host names; default none). */
+  outboundAllow: outboundAllowSchema.optional(),
   /** Stage timing overrides (poll, retry, deadlines), passed to every stage function. */
   pipeline: pipelineSchema.optional(),
   /** Keep data on stack deletion (production) or destroy it (throwaway stacks). */

@@ -139,6 +139,10 @@ export class UpgraderStack extends Stack {
     bindQueue(apiFunction.fn, stageQueue('validate'), queueUrlVariable('validate'));
     bindQueue(apiFunction.fn, notifyQueue.queue, AWS_ENV.notifyQueueUrl);
     this.#bindCatalog(apiFunction, data);
+    apiFunction.fn.addEnvironment(AWS_ENV.idempotencyTtlSeconds, String(config.idempotencyTtlSeconds));
+    if (config.outboundAllow?.entries.length) {
+      apiFunction.fn.addEnvironment(AWS_ENV.outboundAllow, config.outboundAllow.entries.join(','));
+    }
     const api = new UpgraderApi(this, 'Http', {
       handler: apiFunction.fn,
       ...(config.jwt ? { jwt: config.jwt } : {}),

@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
+import { NO_OUTBOUND_ALLOW, type OutboundAllowList, outboundAllowSchema } from '#domain/outbound-address.ts';
+import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
 
 export const ENV_PREFIX = 'REDIS_UPGRADER_';
 
@@ -70,6 +72,8 @@ const schema = z.object({
   [`${ENV_PREFIX}CLAIM_LEASE_SECONDS`]: z.coerce.number().int().min(3).optional(),
   [`${ENV_PREFIX}VIOLET`]: z.string().min(1).default('violet'),
   [`${ENV_PREFIX}UPLOAD_TIMEOUT_SECONDS`]: seconds(600),
+  [`${ENV_PREFIX}OUTBOUND_ALLOW`]: outboundAllowSchema.default(NO_OUTBOUND_ALLOW),
+  [`${ENV_PREFIX}IDEMPOTENCY_TTL_SECONDS`]: seconds(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   ...Object.fromEntries(
     STAGE_NAMES.map((stage) => [stageDeadlineVariable(stage), seconds(DEFAULT_STAGE_DEADLINES[stage])]),
   ),
@@ -122,6 +126,10 @@ export interface Config {
   /** The `violet` executable that pushes packages to clusters. */
   violetPath: string;
   uploadTimeoutSeconds: number;
+  /** Non-public callback destinations admitted anyway (CIDRs, addresses, host names). */
+  outboundAllow: OutboundAllowList;
+  /** How long an Idempotency-Key stands for its request. */
+  idempotencyTtlSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -204,6 +212,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     violetPath: get('VIOLET'),
     uploadTimeoutSeconds: get('UPLOAD_TIMEOUT_SECONDS'),
+    outboundAllow: get('OUTBOUND_ALLOW'),
+    idempotencyTtlSeconds: get('IDEMPOTENCY_TTL_SECONDS'),
   };
 }
 

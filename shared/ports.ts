@@ -17,12 +17,28 @@ export interface JobFilter {
   limit?: number;
 }
 
+/** An Idempotency-Key as the store keeps it beside the job it created. */
+export interface IdempotencyRecord {
+  key: string;
+  /** sha256 of the normalized request (#domain/upgrade-request.ts). */
+  fingerprint: string;
+  /** ISO time from which the key is as if it had never been used. */
+  expiresAt: string;
+}
+
+export type CreateOutcome =
+  | { created: true; job: Job }
+  /** `fingerprint` is undefined for a record written before fingerprints were kept. */
+  | { created: false; job: Job; fingerprint: string | undefined };
+
 export interface JobStore {
   /**
    * Inserts a new job. Throws ConflictError (code ACTIVE_JOB_EXISTS) when the cluster already has
-   * an active job; with an idempotency key already used, returns the existing job instead.
+   * an active job. With `idempotency` whose key has a live record (expiring after `job.createdAt`),
+   * creates nothing and returns that record's job and fingerprint (comparing them is the caller's
+   * business); an expired record is replaced in the same atomic write as the insert.
    */
-  create(job: Job, idempotencyKey?: string): Promise<Job>;
+  create(job: Job, idempotency?: IdempotencyRecord): Promise<CreateOutcome>;
   get(id: string): Promise<Job | undefined>;
   /** Conditional write: succeeds only when the stored job still has `expectedVersion`, else ConflictError. */
   update(job: Job, expectedVersion: number): Promise<void>;

@@ -34,6 +34,8 @@ const api = makeApiHandler({
   auth: { gatewayAuthorizer: true },
   log: asLog(logger),
   maxBodyBytes: MAX_BODY_BYTES,
+  outboundAllow: config.outboundAllow,
+  idempotencyTtlSeconds: config.idempotencyTtlSeconds,
 });
 
 const main = async (event: APIGatewayProxyEventV2, context: Context) => {

@@ -37,7 +37,8 @@ function statusOf(error: unknown): Mapped | undefined {
   if (error instanceof CatalogError || error instanceof ConfigError) return undefined;
   if (error instanceof ValidationError) return { status: 400 };
   if (error instanceof NotFoundError) return { status: 404 };
-  if (error instanceof ConflictError) return { status: 409 };
+  // The IETF Idempotency-Key draft answers a key reused for another request with 422.
+  if (error instanceof ConflictError) return { status: error.code === 'IDEMPOTENCY_KEY_REUSED' ? 422 : 409 };
   if (error instanceof TransientError)
     return { status: 503, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } };
   return undefined;

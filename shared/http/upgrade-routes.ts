@@ -4,7 +4,6 @@ import { NotFoundError } from '#domain/errors.ts';
 import { cancelUpgrade } from '#usecases/cancel-upgrade.ts';
 import { createUpgrade } from '#usecases/create-upgrade.ts';
 import type { ApiDeps } from './api-deps.ts';
-import { HttpError } from './http-error.ts';
 import { jobView } from './job-view.ts';
 import { readJsonBody, readPathParameter, readQuery, validated } from './request-input.ts';
 import { json } from './responses.ts';
@@ -41,16 +40,6 @@ export function upgradeRoutes(deps: ApiDeps): Route[] {
           ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
           ...(idempotencyKey ? { idempotencyKey } : {}),
         });
-        if (!created && (job.cluster !== body.cluster || job.targetVersion !== body.targetVersion)) {
-          throw new HttpError(
-            422,
-            'IDEMPOTENCY_KEY_REUSED',
-            'this Idempotency-Key was used for a different upgrade request',
-            {
-              details: { jobId: job.id },
-            },
-          );
-        }
         const headers: Record<string, string> = { Location: `/upgrades/${job.id}` };
         if (!created) headers['Idempotent-Replayed'] = 'true';
         return json(202, jobView(job), headers);

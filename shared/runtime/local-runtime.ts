@@ -115,6 +115,8 @@ export async function startLocalRuntime(
       auth: { bearerToken: config.apiToken },
       log: asLog(log.createChild({ persistentKeys: { component: 'api' } })),
       maxBodyBytes: config.maxBodyBytes,
+      outboundAllow: config.outboundAllow,
+      idempotencyTtlSeconds: config.idempotencyTtlSeconds,
     });
     const server = await startHttpServer({
       host: config.host,

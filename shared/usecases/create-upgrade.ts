@@ -3,15 +3,35 @@
  * cluster, creates the job `queued` (the store enforces one active job per cluster and the
  * idempotency key), sends the `validate` message, emits `upgrade.queued`.
  *
+ * An Idempotency-Key stands for one request (its fingerprint, #domain/upgrade-request.ts) for
+ * `idempotencyTtlSeconds`: a retry of that request replays its job, any other request with the
+ * key is refused (IDEMPOTENCY_KEY_REUSED), and once the key expires it is as if never used.
+ *
  * The installed version is deliberately not an input: validate reads it from the cluster.
  */
 import { randomUUID } from 'node:crypto';
 import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
-import { NotFoundError, ValidationError } from '#domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
 import type { Job, JobOptions } from '#domain/job.ts';
 import { newJob, transition } from '#domain/job-transitions.ts';
-import type { Clock, ClusterRegistry, JobStore, Log, Notifier, Queue, StageMessage } from '#shared/ports.ts';
+import { checkOutboundUrl, NO_OUTBOUND_ALLOW, type OutboundAllowList } from '#domain/outbound-address.ts';
+import {
+  DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+  differingFields,
+  upgradeRequestFingerprint,
+} from '#domain/upgrade-request.ts';
+import type {
+  Clock,
+  ClusterRegistry,
+  CreateOutcome,
+  IdempotencyRecord,
+  JobStore,
+  Log,
+  Notifier,
+  Queue,
+  StageMessage,
+} from '#shared/ports.ts';
 import { createdEvent, emitTransitions } from '#usecases/job-events.ts';
 
 export interface CreateUpgradeDeps {
@@ -22,6 +42,10 @@ export interface CreateUpgradeDeps {
   clock: Clock;
   notifier: Notifier;
   log?: Log;
+  /** Callback hosts and networks admitted although not public (default: none). */
+  outboundAllow?: OutboundAllowList;
+  /** How long an Idempotency-Key stands for its request (default 24 h). */
+  idempotencyTtlSeconds?: number;
   /** Job id generator (default: random UUID). */
   newId?: () => string;
 }
@@ -55,15 +79,22 @@ function checkOptions(options: JobOptions): void {
   }
 }
 
-function checkCallbackUrl(url: string | undefined): void {
-  if (url === undefined) return;
-  const parsed = URL.canParse(url) ? new URL(url) : undefined;
-  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-    throw new ValidationError(`callbackUrl must be an http(s) URL, got ${JSON.stringify(url)}`);
-  }
+/** The normalized callback URL; refused unless http(s) to a public host or one the allow-list admits. */
+function checkCallbackUrl(url: string, allow: OutboundAllowList): string {
+  const verdict = checkOutboundUrl(url, allow);
+  if (verdict.allowed) return verdict.url;
+  throw new ValidationError(
+    `callbackUrl refused: ${verdict.reason}; callbacks go to public http(s) hosts only (operators may allow-list others)`,
+  );
 }
 
-function checkInput(input: CreateUpgradeInput, catalog: Catalog): string {
+interface CheckedInput {
+  targetVersion: string;
+  callbackUrl?: string;
+}
+
+function checkInput(input: CreateUpgradeInput, deps: CreateUpgradeDeps): CheckedInput {
+  const { catalog } = deps;
   if (input.cluster.trim() === '') throw new ValidationError('cluster must not be empty');
   const target = semver.valid(input.targetVersion);
   if (!target) {
@@ -81,8 +112,34 @@ function checkInput(input: CreateUpgradeInput, catalog: Catalog): string {
     });
   }
   checkOptions(input.options ?? {});
-  checkCallbackUrl(input.callbackUrl);
-  return target;
+  if (input.callbackUrl === undefined) return { targetVersion: target };
+  return {
+    targetVersion: target,
+    callbackUrl: checkCallbackUrl(input.callbackUrl, deps.outboundAllow ?? NO_OUTBOUND_ALLOW),
+  };
+}
+
+function idempotencyRecord(deps: CreateUpgradeDeps, key: string, job: Job): IdempotencyRecord {
+  const ttlSeconds = deps.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
+  const expiresAt = new Date(Date.parse(job.createdAt) + ttlSeconds * 1000).toISOString();
+  return { key, fingerprint: upgradeRequestFingerprint(job), expiresAt };
+}
+
+/** A replay must be of the same request; 422 otherwise, as the IETF Idempotency-Key draft says. */
+function checkReplay(
+  outcome: Extract<CreateOutcome, { created: false }>,
+  record: IdempotencyRecord,
+  job: Job,
+): void {
+  // Records from before fingerprints were kept: the job holds its request in normalized form.
+  const recorded = outcome.fingerprint ?? upgradeRequestFingerprint(outcome.job);
+  if (recorded === record.fingerprint) return;
+  const differs = differingFields(job, outcome.job);
+  const what = differs.length > 0 ? ` (different ${differs.join(', ')})` : '';
+  throw new ConflictError(
+    `this Idempotency-Key was used for a different upgrade request${what}, which created job ${outcome.job.id}; send a new key for a new request`,
+    { code: 'IDEMPOTENCY_KEY_REUSED', details: { jobId: outcome.job.id, differs } },
+  );
 }
 
 function validateMessage(job: Job): StageMessage {
@@ -93,7 +150,7 @@ export async function createUpgrade(
   deps: CreateUpgradeDeps,
   input: CreateUpgradeInput,
 ): Promise<CreateUpgradeResult> {
-  const targetVersion = checkInput(input, deps.catalog);
+  const { targetVersion, callbackUrl } = checkInput(input, deps);
   if (!(await deps.clusters.get(input.cluster))) {
     throw new NotFoundError(
       `cluster ${input.cluster} is not registered: add it with PUT /clusters/${input.cluster}`,
@@ -106,11 +163,14 @@ export async function createUpgrade(
     targetVersion,
     at: now,
     ...(input.options ? { options: input.options } : {}),
-    ...(input.callbackUrl === undefined ? {} : { callbackUrl: input.callbackUrl }),
+    ...(callbackUrl === undefined ? {} : { callbackUrl }),
     ...(input.batchId === undefined ? {} : { batchId: input.batchId }),
   });
-  const stored = await deps.jobs.create(job, input.idempotencyKey);
-  const created = stored.id === job.id;
+  const idempotency =
+    input.idempotencyKey === undefined ? undefined : idempotencyRecord(deps, input.idempotencyKey, job);
+  const outcome = await deps.jobs.create(job, idempotency);
+  if (!outcome.created && idempotency) checkReplay(outcome, idempotency, job);
+  const { job: stored, created } = outcome;
   // A retry with the same key may follow a crash between the insert and the send: send again
   // while the job is untouched; a second copy is harmless (one wins, the other is dropped).
   if (!created && !(stored.state === 'queued' && stored.version === 1)) return { job: stored, created };

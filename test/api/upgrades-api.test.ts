@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Job } from '#domain/job.ts';
+import { FakeClock } from '#test/fakes/clock.ts';
 import { errorOf, startApi } from './support/api-server.ts';
 
 const request = { cluster: 'region1', targetVersion: '4.2.1' };
@@ -41,17 +43,63 @@ describe('POST /upgrades', () => {
     expect(await api.jobs.list({})).toHaveLength(1);
   });
 
-  it('refuses an Idempotency-Key reused for a different request with 422', async () => {
+  it('replays a retry that spells the target with a v, or the options at their defaults', async () => {
     const api = await startApi();
-    await api.call('POST', '/upgrades', { body: request, headers: { 'idempotency-key': 'k1' } });
+    const headers = { 'idempotency-key': 'deploy-43' };
+    const first = (await (await api.call('POST', '/upgrades', { body: request, headers })).json()) as Job;
 
-    const reused = await api.call('POST', '/upgrades', {
-      body: { cluster: 'region2', targetVersion: '4.2.1' },
-      headers: { 'idempotency-key': 'k1' },
-    });
+    const retries = await Promise.all([
+      api.call('POST', '/upgrades', { body: { ...request, targetVersion: 'v4.2.1' }, headers }),
+      api.call('POST', '/upgrades', { body: { ...request, options: { takeBackup: false } }, headers }),
+    ]);
+
+    for (const retry of retries) {
+      expect(retry.status).toBe(202);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(((await retry.json()) as Job).id).toBe(first.id);
+    }
+    expect(await api.jobs.list({})).toHaveLength(1);
+  });
+
+  it.each([
+    ['another cluster', { cluster: 'region2' }],
+    ['another target', { targetVersion: '4.1.2' }],
+    ['other options', { options: { takeBackup: true } }],
+    ['another callbackUrl', { callbackUrl: 'https://hooks.example/other' }],
+  ])('refuses an Idempotency-Key reused with %s with 422, creating nothing', async (_name, change) => {
+    const api = await startApi();
+    const headers = { 'idempotency-key': 'k1' };
+    const body = { ...request, callbackUrl: 'https://hooks.example/up' };
+    const first = (await (await api.call('POST', '/upgrades', { body, headers })).json()) as Job;
+
+    const reused = await api.call('POST', '/upgrades', { body: { ...body, ...change }, headers });
+    const error = await errorOf(reused);
 
     expect(reused.status).toBe(422);
-    expect((await errorOf(reused)).code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(error.details).toMatchObject({ jobId: first.id });
+    expect(await api.jobs.list({})).toHaveLength(1);
+    expect(api.queue.sent).toHaveLength(1);
+  });
+
+  it('treats an expired Idempotency-Key as never used', async () => {
+    const clock = new FakeClock();
+    const api = await startApi({ clock, idempotencyTtlSeconds: 600 });
+    const headers = { 'idempotency-key': 'nightly' };
+    const first = (await (await api.call('POST', '/upgrades', { body: request, headers })).json()) as Job;
+    await api.call('POST', `/upgrades/${first.id}/cancel`);
+    clock.advance(600);
+
+    const renewed = await api.call('POST', '/upgrades', {
+      body: { ...request, targetVersion: '4.1.2' },
+      headers,
+    });
+    const job = (await renewed.json()) as Job;
+
+    expect(renewed.status).toBe(202);
+    expect(renewed.headers.get('idempotent-replayed')).toBeNull();
+    expect(job).toMatchObject({ targetVersion: '4.1.2', state: 'queued' });
+    expect(job.id).not.toBe(first.id);
   });
 
   it('refuses a malformed Idempotency-Key with 400', async () => {
@@ -75,6 +123,24 @@ describe('POST /upgrades', () => {
       { ...request, callbackUrl: 'ftp://x/y' },
       'VALIDATION_FAILED',
       /body\.callbackUrl/,
+    ],
+    [
+      'a loopback callback',
+      { ...request, callbackUrl: 'http://127.0.0.1:8080/hook' },
+      'VALIDATION_FAILED',
+      /^callbackUrl refused: 127\.0\.0\.1 is a loopback address/,
+    ],
+    [
+      'a metadata callback spelt in octal',
+      { ...request, callbackUrl: 'http://0251.0376.0251.0376/latest/meta-data/' },
+      'VALIDATION_FAILED',
+      /169\.254\.169\.254 is a cloud metadata address/,
+    ],
+    [
+      'a callback with credentials',
+      { ...request, callbackUrl: 'https://ci:hunter2@hooks.example/' },
+      'VALIDATION_FAILED',
+      /^callbackUrl refused: must not carry credentials \(user:pass@\)/,
     ],
     [
       'a bad option type',

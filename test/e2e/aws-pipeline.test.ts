@@ -157,11 +157,7 @@ function apiEvent(method: string, path: string, body?: unknown): APIGatewayProxy
 
 /** Runs every event source until the job ends or the deadline passes. */
 async function runUntilFinished(jobId: string, deadlineMs: number): Promise<void> {
-  const jobs = new DynamoJobStore({
-    client: aws.clients.dynamo,
-    tableName: TABLE,
-    clock: { now: () => new Date() },
-  });
+  const jobs = new DynamoJobStore({ client: aws.clients.dynamo, tableName: TABLE });
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
     let delivered = 0;

@@ -1,25 +1,28 @@
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type { Job } from '#domain/job.ts';
 import { isActive } from '#domain/job-transitions.ts';
-import type { JobFilter, JobStore } from '#shared/ports.ts';
+import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
 
 /**
  * JobStore with the contract's rules: one active job per cluster (ConflictError
- * ACTIVE_JOB_EXISTS), idempotency keys returning the first job, and conditional updates on the
- * version (ConflictError VERSION_CONFLICT). Jobs are copied in and out, like a real store.
+ * ACTIVE_JOB_EXISTS), live idempotency keys returning their job and fingerprint, expired ones
+ * as if never used, and conditional updates on the version (ConflictError VERSION_CONFLICT).
+ * Jobs are copied in and out, like a real store.
  */
 export class InMemoryJobStore implements JobStore {
   private readonly jobs = new Map<string, Job>();
-  private readonly keys = new Map<string, string>();
+  private readonly keys = new Map<string, IdempotencyRecord & { jobId: string }>();
   /** Every successful update, in order (a job's history of committed versions). */
   readonly updates: Job[] = [];
   /** Called before each update is applied; throw from it to simulate a failing store. */
   beforeUpdate: ((job: Job, expectedVersion: number) => void) | undefined;
 
-  async create(job: Job, idempotencyKey?: string): Promise<Job> {
-    const existingId = idempotencyKey === undefined ? undefined : this.keys.get(idempotencyKey);
-    const existing = existingId === undefined ? undefined : this.jobs.get(existingId);
-    if (existing) return structuredClone(existing);
+  async create(job: Job, idempotency?: IdempotencyRecord): Promise<CreateOutcome> {
+    const record = idempotency && this.keys.get(idempotency.key);
+    const existing = record && record.expiresAt > job.createdAt ? this.jobs.get(record.jobId) : undefined;
+    if (record && existing) {
+      return { created: false, job: structuredClone(existing), fingerprint: record.fingerprint };
+    }
     const active = [...this.jobs.values()].find(
       (other) => other.cluster === job.cluster && isActive(other.state),
     );
@@ -34,8 +37,8 @@ export class InMemoryJobStore implements JobStore {
     }
     if (this.jobs.has(job.id)) throw new ConflictError(`job ${job.id} already exists`);
     this.jobs.set(job.id, structuredClone(job));
-    if (idempotencyKey !== undefined) this.keys.set(idempotencyKey, job.id);
-    return structuredClone(job);
+    if (idempotency) this.keys.set(idempotency.key, { ...idempotency, jobId: job.id });
+    return { created: true, job: structuredClone(job) };
   }
 
   async get(id: string): Promise<Job | undefined> {

@@ -11,7 +11,13 @@ let template: Template;
 let resources: Resources;
 
 beforeAll(() => {
-  template = synthStack({ stageTimeoutSeconds: 45, uploadTimeoutSeconds: 300, maxConcurrency: 7 }).template;
+  template = synthStack({
+    stageTimeoutSeconds: 45,
+    uploadTimeoutSeconds: 300,
+    maxConcurrency: 7,
+    outboundAllow: '127.0.0.1 sim.internal',
+    idempotencyTtlSeconds: 3600,
+  }).template;
   resources = template.toJSON().Resources as Resources;
 });
 
@@ -134,6 +140,19 @@ describe('functions', () => {
         .map((statement: Cfn) => refId(statement.Resource));
       expect(sendsTo.sort(), stage).toEqual([...targets, 'notify'].map(queueIdOf).sort());
     }
+  });
+
+  it('gives the API function, and only it, the callback allow-list and Idempotency-Key lifetime', () => {
+    const settingOf = (variable: string) =>
+      Object.values(resources)
+        .filter((resource) => resource.Properties?.Environment?.Variables?.[variable])
+        .map((resource) => [
+          resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME,
+          resource.Properties.Environment.Variables[variable],
+        ]);
+
+    expect(settingOf('UPGRADER_OUTBOUND_ALLOW')).toEqual([['api', '127.0.0.1/32,sim.internal']]);
+    expect(settingOf('UPGRADER_IDEMPOTENCY_TTL_SECONDS')).toEqual([['api', '3600']]);
   });
 
   it('gives the bucket only to the functions that read the catalog or store artifacts', () => {

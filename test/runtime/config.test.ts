@@ -23,6 +23,8 @@ describe('loadConfig', () => {
     });
     expect(config.dataDir).toMatch(/\.redis-upgrader$/);
     expect(config).not.toHaveProperty('artifactMirror');
+    expect(config.outboundAllow.entries).toEqual([]);
+    expect(config.idempotencyTtlSeconds).toBe(86_400);
   });
 
   it('reads every setting from its variable', () => {
@@ -42,6 +44,8 @@ describe('loadConfig', () => {
       REDIS_UPGRADER_MIN_FREE_CPU_PERCENT: '25',
       REDIS_UPGRADER_MIN_FREE_MEMORY_BYTES: '1073741824',
       REDIS_UPGRADER_STAGE_POLL_SECONDS: '2',
+      REDIS_UPGRADER_OUTBOUND_ALLOW: '127.0.0.1, ::1 localhost',
+      REDIS_UPGRADER_IDEMPOTENCY_TTL_SECONDS: '3600',
     });
 
     expect(config).toMatchObject({
@@ -56,7 +60,9 @@ describe('loadConfig', () => {
       backupMaxAgeSeconds: 3600,
       headroom: { minFreeCpuPercent: 25, minFreeMemoryBytes: 1073741824 },
       stagePollSeconds: 2,
+      idempotencyTtlSeconds: 3600,
     });
+    expect(config.outboundAllow.entries).toEqual(['127.0.0.1/32', '::1/128', 'localhost']);
   });
 
   it('fails with one line naming every bad variable', () => {
@@ -66,11 +72,12 @@ describe('loadConfig', () => {
         REDIS_UPGRADER_PORT: 'eighty',
         REDIS_UPGRADER_ARTIFACT_MIRROR: 'ftp://mirror',
         REDIS_UPGRADER_LOG_LEVEL: 'chatty',
+        REDIS_UPGRADER_OUTBOUND_ALLOW: '10.0.0.0/99',
       });
 
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(
-      /^invalid configuration: REDIS_UPGRADER_PORT: .* \(got "eighty"\); REDIS_UPGRADER_ARTIFACT_MIRROR: .*; REDIS_UPGRADER_LOG_LEVEL: /,
+      /^invalid configuration: REDIS_UPGRADER_PORT: .* \(got "eighty"\); REDIS_UPGRADER_ARTIFACT_MIRROR: .*; REDIS_UPGRADER_LOG_LEVEL: .*; REDIS_UPGRADER_OUTBOUND_ALLOW: outbound allow-list entry 10\.0\.0\.0\/99 /,
     );
     expect(() => load()).not.toThrow(/\n/);
   });

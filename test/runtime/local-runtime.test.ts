@@ -10,6 +10,7 @@ import { loadConfig } from '#shared/config.ts';
 import { createLogger } from '#shared/logger.ts';
 import { useTempDirs } from '#test/adapters/local/support/temp-dir.ts';
 import { packageBytes, testCatalog } from '#test/fakes/catalog.ts';
+import { FakeClock } from '#test/fakes/clock.ts';
 import { FakeCluster, FakeClusterGateway } from '#test/fakes/cluster.ts';
 import { healthyClusterState } from '#test/fakes/cluster-state.ts';
 import { FakeOlm } from '#test/fakes/olm.ts';
@@ -57,7 +58,12 @@ function fleet(): Fleet {
   return { gateway, uploader, olm };
 }
 
-async function start(dataDir: string, fake: Fleet, mirrorBase: string): Promise<LocalRuntime> {
+async function start(
+  dataDir: string,
+  fake: Fleet,
+  mirrorBase: string,
+  extra: { env?: Record<string, string>; clock?: FakeClock } = {},
+): Promise<LocalRuntime> {
   const config = loadConfig({
     REDIS_UPGRADER_DATA_DIR: dataDir,
     REDIS_UPGRADER_PORT: '0',
@@ -66,9 +72,11 @@ async function start(dataDir: string, fake: Fleet, mirrorBase: string): Promise<
     REDIS_UPGRADER_STAGE_POLL_SECONDS: '1',
     REDIS_UPGRADER_POLL_INTERVAL_MS: '50',
     REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: '5',
+    ...extra.env,
   });
   const runtime = await startLocalRuntime(config, {
     catalog: testCatalog(),
+    ...(extra.clock ? { clock: extra.clock } : {}),
     clusterAccess: { gateway: fake.gateway, uploader: fake.uploader },
     log: createLogger({ level: 'SILENT' }),
   });
@@ -76,10 +84,16 @@ async function start(dataDir: string, fake: Fleet, mirrorBase: string): Promise<
   return runtime;
 }
 
-async function api(runtime: LocalRuntime, method: string, path: string, body?: unknown): Promise<Response> {
+async function api(
+  runtime: LocalRuntime,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${runtime.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 }
@@ -183,5 +197,35 @@ describe('the local runtime', () => {
     });
 
     await expect(second).rejects.toThrow(/EADDRINUSE/);
+  });
+
+  it('gives the API its outbound allow-list and Idempotency-Key lifetime from the environment', async () => {
+    // Prepare: a clock the test moves
+    const clock = new FakeClock();
+    const { base } = await mirror();
+    const runtime = await start(await tempDir(), fleet(), base, {
+      clock,
+      env: { REDIS_UPGRADER_OUTBOUND_ALLOW: '127.0.0.1', REDIS_UPGRADER_IDEMPOTENCY_TTL_SECONDS: '60' },
+    });
+    await api(runtime, 'PUT', '/clusters/region1', {});
+    await api(runtime, 'PUT', '/clusters/region2', {});
+    const upgrade = (cluster: string, callbackUrl: string, key: string) =>
+      api(
+        runtime,
+        'POST',
+        '/upgrades',
+        { cluster, targetVersion: '4.2.1', callbackUrl },
+        { 'idempotency-key': key },
+      );
+    // Act
+    const refused = await upgrade('region1', 'http://127.0.0.2:9/hook', 'k0');
+    const admitted = await upgrade('region1', 'http://127.0.0.1:9/hook', 'k1');
+    clock.advance(60);
+    const afterExpiry = await upgrade('region2', 'http://127.0.0.1:9/hook', 'k1');
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(admitted.status).toBe(202);
+    expect(afterExpiry.status).toBe(202);
+    expect(afterExpiry.headers.get('idempotent-replayed')).toBeNull();
   });
 });

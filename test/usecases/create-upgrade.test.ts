@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
-import { createPipeline } from '#test/fakes/pipeline.ts';
+import { parseOutboundAllowList } from '#domain/outbound-address.ts';
+import { createPipeline, type Pipeline } from '#test/fakes/pipeline.ts';
+import { type CreateUpgradeDeps, type CreateUpgradeInput, createUpgrade } from '#usecases/create-upgrade.ts';
 
 async function setUp() {
   const pipeline = createPipeline();
   await pipeline.addCluster('prod-1', { installed: '3.18.2', platformVersion: '4.0.0' });
   return pipeline;
+}
+
+/** createUpgrade on the pipeline's ports, with the settings a runtime would pass. */
+function createWith(
+  pipeline: Pipeline,
+  settings: Pick<CreateUpgradeDeps, 'outboundAllow' | 'idempotencyTtlSeconds'>,
+  input: CreateUpgradeInput,
+) {
+  const { jobs, queue, clusters, catalog, clock, notifier, log } = pipeline;
+  return createUpgrade({ jobs, queue, clusters, catalog, clock, notifier, log, ...settings }, input);
 }
 
 describe('createUpgrade', () => {
@@ -77,6 +89,40 @@ describe('createUpgrade', () => {
     expect(pipeline.queue.size).toBe(0);
   });
 
+  it.each([
+    ['http://127.0.0.1:9000/hook', /^callbackUrl refused: 127\.0\.0\.1 is a loopback address/],
+    ['http://0x7f.1/hook', /127\.0\.0\.1 is a loopback address/],
+    ['http://[::ffff:169.254.169.254]/latest', /169\.254\.169\.254 is a cloud metadata address/],
+    ['http://metadata.google.internal/', /metadata\.google\.internal is a cloud metadata name/],
+    ['https://10.1.2.3/hook', /10\.1\.2\.3 is a private address/],
+    ['https://deploy:hunter2@hooks.example/', /must not carry credentials/],
+  ])('refuses the callbackUrl %s and creates nothing', async (callbackUrl, message) => {
+    // Prepare
+    const pipeline = await setUp();
+    // Act
+    const creating = pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1', callbackUrl });
+    // Assess
+    await expect(creating).rejects.toThrow(ValidationError);
+    await expect(creating).rejects.toThrow(message);
+    await expect(creating).rejects.not.toThrow(/hunter2/);
+    expect(await pipeline.jobs.list({})).toEqual([]);
+    expect(pipeline.queue.size).toBe(0);
+  });
+
+  it('accepts a callbackUrl the outbound allow-list admits, and keeps it normalized', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    const outboundAllow = parseOutboundAllowList('127.0.0.0/8');
+    // Act
+    const { job } = await createWith(
+      pipeline,
+      { outboundAllow },
+      { cluster: 'prod-1', targetVersion: '4.2.1', callbackUrl: 'HTTP://0x7f.1:8080/a/../hook' },
+    );
+    // Assess
+    expect(job.callbackUrl).toBe('http://127.0.0.1:8080/hook');
+  });
+
   it('refuses an unknown cluster with NotFoundError', async () => {
     // Prepare
     const pipeline = await setUp();
@@ -99,17 +145,112 @@ describe('createUpgrade', () => {
     expect(pipeline.queue.size).toBe(1);
   });
 
-  it('returns the same job for a repeated idempotency key', async () => {
+  it.each<[string, Partial<CreateUpgradeInput>]>([
+    ['an identical request', {}],
+    ['the target spelt with a v', { targetVersion: 'v4.2.1' }],
+    [
+      'options spelt out at their defaults',
+      { options: { skipBackupCheck: false, includePrerelease: false } },
+    ],
+    ['the callback URL spelt differently', { callbackUrl: 'HTTPS://Hooks.Example:443/x/../up' }],
+  ])('replays the job of a repeated idempotency key for %s', async (_name, retry) => {
     // Prepare
     const pipeline = await setUp();
-    const first = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1', idempotencyKey: 'k1' });
+    const request = { cluster: 'prod-1', targetVersion: '4.2.1', idempotencyKey: 'k1' };
+    const first = await pipeline.create({ ...request, callbackUrl: 'https://hooks.example/up' });
     await pipeline.deliverNext();
     // Act
-    const again = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1', idempotencyKey: 'k1' });
+    const again = await pipeline.create({ ...request, callbackUrl: 'https://hooks.example/up', ...retry });
     // Assess
     expect(again.created).toBe(false);
     expect(again.job.id).toBe(first.job.id);
     expect(pipeline.queue.sent.filter((queued) => queued.message.stage === 'validate')).toHaveLength(1);
+    expect(pipeline.notifier.events.filter((event) => event.type === 'upgrade.queued')).toHaveLength(1);
+  });
+
+  it.each<[string, Partial<CreateUpgradeInput>, string[]]>([
+    ['another cluster', { cluster: 'prod-2' }, ['cluster']],
+    ['another target', { targetVersion: '4.0.3' }, ['targetVersion']],
+    ['other options', { options: { takeBackup: true } }, ['options']],
+    ['an explicit backup age', { options: { maxBackupAgeSeconds: 3600 } }, ['options']],
+    ['another callbackUrl', { callbackUrl: 'https://hooks.example/other' }, ['callbackUrl']],
+    ['no callbackUrl', { callbackUrl: undefined }, ['callbackUrl']],
+  ])('refuses a repeated idempotency key with %s, creating nothing', async (_name, change, differs) => {
+    // Prepare
+    const pipeline = await setUp();
+    await pipeline.addCluster('prod-2', { installed: '3.18.2', platformVersion: '4.0.0' });
+    const request = {
+      cluster: 'prod-1',
+      targetVersion: '4.2.1',
+      callbackUrl: 'https://hooks.example/up',
+      idempotencyKey: 'k1',
+    };
+    const first = await pipeline.create(request);
+    // Act
+    const reused = pipeline.create({ ...request, ...change });
+    // Assess
+    await expect(reused).rejects.toThrow(ConflictError);
+    await expect(reused).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      message: expect.stringContaining(`job ${first.job.id}`),
+      details: { jobId: first.job.id, differs },
+    });
+    expect(await pipeline.jobs.list({})).toHaveLength(1);
+    expect(pipeline.queue.sent).toHaveLength(1);
+  });
+
+  it('forgets an idempotency key after its lifetime: the same key then starts a new job', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    const request = { cluster: 'prod-1', targetVersion: '4.2.1', idempotencyKey: 'k1' };
+    const settings = { idempotencyTtlSeconds: 3600 };
+    const first = await createWith(pipeline, settings, request);
+    await pipeline.run();
+    pipeline.clock.set(new Date(Date.parse(first.job.createdAt) + 3599_000));
+    const replayed = await createWith(pipeline, settings, { ...request, targetVersion: '4.2.1' });
+    pipeline.clock.advance(1);
+    // Act
+    const renewed = await createWith(pipeline, settings, { ...request, targetVersion: '4.0.3' });
+    const replayOfNew = await createWith(pipeline, settings, { ...request, targetVersion: '4.0.3' });
+    // Assess
+    expect(replayed).toMatchObject({ created: false, job: { id: first.job.id } });
+    expect(renewed).toMatchObject({ created: true, job: { targetVersion: '4.0.3' } });
+    expect(renewed.job.id).not.toBe(first.job.id);
+    expect(replayOfNew).toMatchObject({ created: false, job: { id: renewed.job.id } });
+  });
+
+  it('keeps an idempotency key for 24 hours by default', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    const request = { cluster: 'prod-1', targetVersion: '4.2.1', idempotencyKey: 'k1' };
+    const first = await pipeline.create(request);
+    await pipeline.run();
+    pipeline.clock.set(new Date(Date.parse(first.job.createdAt) + (24 * 3600 - 1) * 1000));
+    // Act
+    const lastSecond = await pipeline.create(request);
+    pipeline.clock.advance(1);
+    const dayLater = await pipeline.create(request);
+    // Assess
+    expect(lastSecond.created).toBe(false);
+    expect(dayLater.created).toBe(true);
+  });
+
+  it('compares a key recorded without a fingerprint (an earlier release) by the job it created', async () => {
+    // Prepare: the store answers like one migrated from before fingerprints were kept
+    const pipeline = await setUp();
+    const request = { cluster: 'prod-1', targetVersion: '4.2.1', idempotencyKey: 'k1' };
+    const first = await pipeline.create(request);
+    const create = pipeline.jobs.create.bind(pipeline.jobs);
+    pipeline.jobs.create = async (job, idempotency) => {
+      const outcome = await create(job, idempotency);
+      return outcome.created ? outcome : { ...outcome, fingerprint: undefined };
+    };
+    // Act
+    const replayed = await pipeline.create({ ...request, targetVersion: 'v4.2.1' });
+    const reused = pipeline.create({ ...request, options: { takeBackup: true } });
+    // Assess
+    expect(replayed).toMatchObject({ created: false, job: { id: first.job.id } });
+    await expect(reused).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
   it('sends the validate message again on a retry after a crash between the insert and the send', async () => {

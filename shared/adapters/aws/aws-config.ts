@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
+import { NO_OUTBOUND_ALLOW, type OutboundAllowList, outboundAllowSchema } from '#domain/outbound-address.ts';
+import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
 import { AWS_ENV, queueUrlVariable } from './aws-env.ts';
 
 const stageSeconds = z.partialRecord(z.enum(STAGE_NAMES), z.number().int().positive());
@@ -49,6 +51,12 @@ const schema = z.object({
   [AWS_ENV.violetPath]: z.string().min(1).default('/opt/bin/violet'),
   [AWS_ENV.kubeconfigTtlSeconds]: z.coerce.number().int().positive().default(300),
   [AWS_ENV.eventRetentionDays]: z.coerce.number().int().positive().default(90),
+  [AWS_ENV.outboundAllow]: outboundAllowSchema.default(NO_OUTBOUND_ALLOW),
+  [AWS_ENV.idempotencyTtlSeconds]: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   ...Object.fromEntries(STAGE_NAMES.map((stage) => [queueUrlVariable(stage), z.url().optional()])),
 });
 
@@ -64,6 +72,8 @@ export interface AwsRuntimeConfig {
   violetPath: string;
   kubeconfigTtlSeconds: number;
   eventRetentionDays: number;
+  outboundAllow: OutboundAllowList;
+  idempotencyTtlSeconds: number;
 }
 
 export function loadAwsConfig(env: Record<string, string | undefined> = process.env): AwsRuntimeConfig {
@@ -91,6 +101,8 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     violetPath: v[AWS_ENV.violetPath] as string,
     kubeconfigTtlSeconds: v[AWS_ENV.kubeconfigTtlSeconds] as number,
     eventRetentionDays: v[AWS_ENV.eventRetentionDays] as number,
+    outboundAllow: v[AWS_ENV.outboundAllow] as OutboundAllowList,
+    idempotencyTtlSeconds: v[AWS_ENV.idempotencyTtlSeconds] as number,
   };
 }
 

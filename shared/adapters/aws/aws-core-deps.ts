@@ -24,7 +24,7 @@ export function buildCoreDeps(
     awsConfig: config,
     clients,
     clock,
-    jobs: new DynamoJobStore({ ...table, clock }),
+    jobs: new DynamoJobStore(table),
     clusters: new DynamoClusterRegistry(table),
     queue: new SqsQueue({ client: clients.sqs, urls: config.queueUrls, clock }),
     events,

@@ -12,6 +12,9 @@ export const AWS_ENV = {
   violetPath: 'UPGRADER_VIOLET_PATH',
   kubeconfigTtlSeconds: 'UPGRADER_KUBECONFIG_TTL_SECONDS',
   eventRetentionDays: 'UPGRADER_EVENT_RETENTION_DAYS',
+  /** Non-public callback destinations admitted anyway (#domain/outbound-address.ts). */
+  outboundAllow: 'UPGRADER_OUTBOUND_ALLOW',
+  idempotencyTtlSeconds: 'UPGRADER_IDEMPOTENCY_TTL_SECONDS',
   /** JSON of the stage use cases' timing overrides (poll, retry, deadlines). */
   pipelineConfig: 'UPGRADER_PIPELINE_CONFIG',
 } as const;

@@ -2,7 +2,9 @@
  * JobStore on DynamoDB (single table, see dynamo-schema.ts). The at-most-one-active-job rule is
  * the database's: creating a job is one transaction that also puts ACTIVE#<cluster> on condition
  * that it does not exist, and the transition into a terminal state deletes that lock in the same
- * transaction as the conditional job write. No read-then-write anywhere.
+ * transaction as the conditional job write. An idempotency key is put in the same transaction on
+ * condition that no live one exists: TTL deletion is lazy, so an expired item still there is
+ * overwritten like an absent one. No read-then-write anywhere.
  */
 import {
   type DynamoDBDocumentClient,
@@ -14,16 +16,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, TransientError } from '#domain/errors.ts';
 import { ACTIVE_STATES, type Job } from '#domain/job.ts';
-import type { Clock, JobFilter, JobStore } from '#shared/ports.ts';
+import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
 import { awsErrorName, mapAwsError } from './aws-errors.ts';
 import { JOB_INDEXES, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
 
 export interface DynamoJobStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
-  clock: Clock;
-  /** How long an Idempotency-Key keeps returning the same job. */
-  idempotencyTtlSeconds?: number;
 }
 
 const DEFAULT_LIST_LIMIT = 100;
@@ -34,6 +33,9 @@ interface CancellationReason {
   /** Low-level AttributeValues: the document client does not unmarshall errors. */
   Item?: Record<string, { S?: string }>;
 }
+
+/** DynamoDB TTL wants epoch seconds. */
+const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 function isActive(job: Job): boolean {
   return (ACTIVE_STATES as readonly string[]).includes(job.state);
@@ -64,7 +66,7 @@ export class DynamoJobStore implements JobStore {
     this.#options = options;
   }
 
-  async create(job: Job, idempotencyKey?: string): Promise<Job> {
+  async create(job: Job, idempotency?: IdempotencyRecord): Promise<CreateOutcome> {
     const { tableName: TableName } = this.#options;
     const items = [
       { Put: { TableName, Item: jobItem(job), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -80,13 +82,20 @@ export class DynamoJobStore implements JobStore {
             },
           ]
         : []),
-      ...(idempotencyKey
+      ...(idempotency
         ? [
             {
               Put: {
                 TableName,
-                Item: { ...keys.idempotency(idempotencyKey), jobId: job.id, [TTL_ATTRIBUTE]: this.#expiry() },
-                ConditionExpression: 'attribute_not_exists(pk)',
+                Item: {
+                  ...keys.idempotency(idempotency.key),
+                  jobId: job.id,
+                  fingerprint: idempotency.fingerprint,
+                  [TTL_ATTRIBUTE]: epochSeconds(idempotency.expiresAt),
+                },
+                ConditionExpression: 'attribute_not_exists(pk) OR #expires <= :now',
+                ExpressionAttributeNames: { '#expires': TTL_ATTRIBUTE },
+                ExpressionAttributeValues: { ':now': epochSeconds(job.createdAt) },
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
               },
             },
@@ -95,9 +104,9 @@ export class DynamoJobStore implements JobStore {
     ];
     try {
       await this.#options.client.send(new TransactWriteCommand({ TransactItems: items }));
-      return job;
+      return { created: true, job };
     } catch (error) {
-      return this.#createRefused(error, job, idempotencyKey, items.length);
+      return this.#createRefused(error, job, idempotency?.key, items.length);
     }
   }
 
@@ -106,16 +115,17 @@ export class DynamoJobStore implements JobStore {
     job: Job,
     idempotencyKey: string | undefined,
     count: number,
-  ): Promise<Job> {
+  ): Promise<CreateOutcome> {
     const reasons = cancellationReasons(error);
     if (!reasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) {
       throw mapAwsError(error, `create job for cluster ${job.cluster}`);
     }
     const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
     if (idempotencyKey && failed(count - 1)) {
-      const jobId = reasons[count - 1]?.Item?.jobId?.S;
+      const record = reasons[count - 1]?.Item;
+      const jobId = record?.jobId?.S;
       const existing = jobId ? await this.get(jobId) : undefined;
-      if (existing) return existing;
+      if (existing) return { created: false, job: existing, fingerprint: record?.fingerprint?.S };
       throw new TransientError(`idempotency key ${idempotencyKey} is held by a job not yet readable; retry`);
     }
     if (isActive(job) && failed(1)) {
@@ -252,11 +262,5 @@ export class DynamoJobStore implements JobStore {
       ScanIndexForward: false,
       ExclusiveStartKey: start,
     });
-  }
-
-  #expiry(): number {
-    return (
-      Math.floor(this.#options.clock.now().getTime() / 1000) + (this.#options.idempotencyTtlSeconds ?? 86_400)
-    );
   }
 }

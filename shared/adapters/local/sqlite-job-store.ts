@@ -2,12 +2,13 @@
  * JobStore on node:sqlite. The job is stored whole as JSON beside the columns the queries and
  * constraints need. "At most one active job per cluster" is a partial unique index, so two
  * concurrent creates (or two processes) can never both win; every update is conditional on the
- * version the writer read.
+ * version the writer read. Idempotency keys keep the request's fingerprint and expire; expired
+ * ones are deleted by the next create that carries a key, in its transaction.
  */
 import type { DatabaseSync } from 'node:sqlite';
 import { ConflictError, ValidationError } from '#domain/errors.ts';
 import { ACTIVE_STATES, type Job } from '#domain/job.ts';
-import type { JobFilter, JobStore } from '#shared/ports.ts';
+import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
 import { inTransaction, isUniqueViolation } from './sqlite-database.ts';
 
 export const DEFAULT_LIST_LIMIT = 100;
@@ -30,15 +31,42 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS jobs_by_cluster ON jobs (cluster, created_at);
   CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created_at);
   CREATE INDEX IF NOT EXISTS jobs_by_batch ON jobs (batch_id, created_at) WHERE batch_id IS NOT NULL;
-  CREATE TABLE IF NOT EXISTS idempotency_keys (
+`;
+
+/** fingerprint is NULL only for keys migrated from before fingerprints were kept. */
+const IDEMPOTENCY_TABLE = (name: string) => `
+  CREATE TABLE IF NOT EXISTS ${name} (
     key TEXT PRIMARY KEY,
     job_id TEXT NOT NULL REFERENCES jobs (id),
-    created_at TEXT NOT NULL
-  ) STRICT;
-`;
+    fingerprint TEXT,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  ) STRICT`;
+
+/**
+ * The earlier release's table had no fingerprint and no expiry: rebuild it, giving each key the
+ * default day from its use. Inside one IMMEDIATE transaction, so a second process opening the
+ * same database waits and then finds the table migrated.
+ */
+function migrateIdempotencyKeys(db: DatabaseSync): void {
+  inTransaction(db, () => {
+    const columns = db.prepare('PRAGMA table_info(idempotency_keys)').all() as { name: string }[];
+    if (columns.some((column) => column.name === 'expires_at')) return;
+    db.exec(`${IDEMPOTENCY_TABLE('idempotency_keys_v2')};
+      INSERT INTO idempotency_keys_v2 (key, job_id, fingerprint, created_at, expires_at)
+        SELECT key, job_id, NULL, created_at, strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '+1 day')
+        FROM idempotency_keys;
+      DROP TABLE idempotency_keys;
+      ALTER TABLE idempotency_keys_v2 RENAME TO idempotency_keys;`);
+  });
+}
 
 interface JobRow {
   data: string;
+}
+
+interface KeyRow extends JobRow {
+  fingerprint: string | null;
 }
 
 export class SqliteJobStore implements JobStore {
@@ -46,17 +74,26 @@ export class SqliteJobStore implements JobStore {
 
   constructor(db: DatabaseSync) {
     this.#db = db;
-    db.exec(SCHEMA);
+    db.exec(`${SCHEMA}; ${IDEMPOTENCY_TABLE('idempotency_keys')}`);
+    migrateIdempotencyKeys(db);
+    db.exec('CREATE INDEX IF NOT EXISTS idempotency_keys_by_expiry ON idempotency_keys (expires_at)');
   }
 
-  async create(job: Job, idempotencyKey?: string): Promise<Job> {
+  async create(job: Job, idempotency?: IdempotencyRecord): Promise<CreateOutcome> {
     try {
-      return inTransaction(this.#db, () => {
-        if (idempotencyKey !== undefined) {
+      return inTransaction(this.#db, (): CreateOutcome => {
+        if (idempotency !== undefined) {
+          // ISO times in one format compare as text.
+          this.#db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?').run(job.createdAt);
           const existing = this.#db
-            .prepare('SELECT j.data FROM idempotency_keys k JOIN jobs j ON j.id = k.job_id WHERE k.key = ?')
-            .get(idempotencyKey) as JobRow | undefined;
-          if (existing) return JSON.parse(existing.data) as Job;
+            .prepare(
+              'SELECT j.data, k.fingerprint FROM idempotency_keys k JOIN jobs j ON j.id = k.job_id WHERE k.key = ?',
+            )
+            .get(idempotency.key) as KeyRow | undefined;
+          if (existing) {
+            const fingerprint = existing.fingerprint ?? undefined;
+            return { created: false, job: JSON.parse(existing.data) as Job, fingerprint };
+          }
         }
         this.#db
           .prepare(
@@ -71,12 +108,14 @@ export class SqliteJobStore implements JobStore {
             job.createdAt,
             JSON.stringify(job),
           );
-        if (idempotencyKey !== undefined) {
+        if (idempotency !== undefined) {
           this.#db
-            .prepare('INSERT INTO idempotency_keys (key, job_id, created_at) VALUES (?, ?, ?)')
-            .run(idempotencyKey, job.id, job.createdAt);
+            .prepare(
+              'INSERT INTO idempotency_keys (key, job_id, fingerprint, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+            )
+            .run(idempotency.key, job.id, idempotency.fingerprint, job.createdAt, idempotency.expiresAt);
         }
-        return job;
+        return { created: true, job };
       });
     } catch (error) {
       throw this.#mapWriteError(error, job);

@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoClusterRegistry } from '#adapters/aws/dynamo-cluster-registry.ts';
 import { DynamoEventLog } from '#adapters/aws/dynamo-event-log.ts';
 import { DynamoJobStore } from '#adapters/aws/dynamo-job-store.ts';
 import { keys } from '#adapters/aws/dynamo-schema.ts';
 import type { Job, JobState } from '#domain/job.ts';
+import type { IdempotencyRecord } from '#shared/ports.ts';
 import { type AwsEmulators, startAwsEmulators } from './support/emulators.ts';
 
 const TABLE = 'upgrader-test';
-const clock = { now: () => new Date('2030-01-01T00:00:00.000Z') };
 let aws: AwsEmulators;
 let store: DynamoJobStore;
 
 beforeAll(async () => {
   aws = await startAwsEmulators();
   await aws.createTable(TABLE);
-  store = new DynamoJobStore({ client: aws.clients.dynamo, tableName: TABLE, clock });
+  store = new DynamoJobStore({ client: aws.clients.dynamo, tableName: TABLE });
 });
 afterAll(() => aws.stop());
 
@@ -40,6 +40,14 @@ function newJob(cluster: string, overrides: Partial<Job> = {}): Job {
 }
 
 const moved = (job: Job, state: JobState): Job => ({ ...job, state, version: job.version + 1 });
+
+/** A fresh idempotency key living until `expiresAt` (by default a day after the jobs' times). */
+function idempotency(fingerprint: string, expiresAt = '2030-01-02T00:00:00.000Z'): IdempotencyRecord {
+  return { key: `key-${randomUUID()}`, fingerprint, expiresAt };
+}
+
+const idempotencyItem = async (key: string) =>
+  (await aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.idempotency(key) }))).Item;
 
 describe('DynamoJobStore', () => {
   it('creates and reads back a job', async () => {
@@ -74,14 +82,55 @@ describe('DynamoJobStore', () => {
     expect(error).toMatchObject({ code: 'ACTIVE_JOB_EXISTS', details: { activeJobId: first.id } });
   });
 
-  it('returns the same job for a retried Idempotency-Key, even while it is active', async () => {
-    const first = newJob('c-idem');
-    const key = `key-${randomUUID()}`;
+  it('returns the job and fingerprint of a live Idempotency-Key, even while the job is active', async () => {
+    // Prepare
+    const key = idempotency('first');
+    const created = await store.create(newJob('c-idem'), key);
+    // Act
+    const retried = await store.create(newJob('c-idem'), { ...key, fingerprint: 'second' });
+    // Assess
+    expect(retried).toEqual({ created: false, job: created.job, fingerprint: 'first' });
+  });
 
-    const created = await store.create(first, key);
-    const retried = await store.create(newJob('c-idem'), key);
+  it('keeps a key with a TTL, and treats an expired one TTL has not yet deleted as never used', async () => {
+    // Prepare: the key expires at 01:00; DynamoDB may keep the item well past that
+    const first = newJob('c-idem-expiry');
+    const key = idempotency('first', '2030-01-01T01:00:00.000Z');
+    await store.create(first, key);
+    await store.update(moved(first, 'succeeded'), 1);
+    const recorded = await idempotencyItem(key.key);
+    // Act
+    const later = newJob('c-idem-expiry', { createdAt: '2030-01-01T01:00:00.000Z' });
+    const outcome = await store.create(later, {
+      ...key,
+      fingerprint: 'second',
+      expiresAt: '2030-01-02T01:00:00.000Z',
+    });
+    // Assess
+    expect(recorded).toMatchObject({
+      jobId: first.id,
+      fingerprint: 'first',
+      expiresAt: Date.parse(key.expiresAt) / 1000,
+    });
+    expect(outcome).toEqual({ created: true, job: later });
+    expect(await idempotencyItem(key.key)).toMatchObject({ jobId: later.id, fingerprint: 'second' });
+  });
 
-    expect(retried.id).toBe(created.id);
+  it('answers no fingerprint for a key recorded before fingerprints were kept', async () => {
+    // Prepare: an item as the earlier release wrote it
+    const job = newJob('c-idem-legacy');
+    const key = idempotency('new');
+    await store.create(job);
+    await aws.clients.dynamo.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { ...keys.idempotency(key.key), jobId: job.id, expiresAt: Date.parse(key.expiresAt) / 1000 },
+      }),
+    );
+    // Act
+    const outcome = await store.create(newJob('c-idem-legacy'), key);
+    // Assess
+    expect(outcome).toEqual({ created: false, job, fingerprint: undefined });
   });
 
   it('moves a job only from the version it expects; a stale write is a ConflictError', async () => {
@@ -114,7 +163,7 @@ describe('DynamoJobStore', () => {
     await expect(store.create(newJob('c-release'))).rejects.toMatchObject({ code: 'ACTIVE_JOB_EXISTS' });
 
     await store.update(moved(job, 'succeeded'), 1);
-    const next = await store.create(newJob('c-release'));
+    const { job: next } = await store.create(newJob('c-release'));
 
     expect(next.cluster).toBe('c-release');
     const lock = await aws.clients.dynamo.send(

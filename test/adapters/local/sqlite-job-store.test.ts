@@ -5,6 +5,7 @@ import { openDatabase } from '#adapters/local/sqlite-database.ts';
 import { SqliteJobStore } from '#adapters/local/sqlite-job-store.ts';
 import { ConflictError, ValidationError } from '#domain/errors.ts';
 import type { Job } from '#domain/job.ts';
+import type { IdempotencyRecord } from '#shared/ports.ts';
 import { queuedJob } from './support/jobs.ts';
 import { useTempDirs } from './support/temp-dir.ts';
 
@@ -22,6 +23,16 @@ async function store(dir?: string): Promise<{ dir: string; jobs: SqliteJobStore 
   return { dir: where, jobs: new SqliteJobStore(db) };
 }
 
+/** `minutes` past 2025-01-01T00:00Z, as an ISO time. */
+const at = (minutes: number) => new Date(Date.UTC(2025, 0, 1, 0, minutes)).toISOString();
+
+const FINGERPRINT = 'f'.repeat(64);
+
+/** An idempotency record living until `expiresAt` (by default a day after 2025-01-01). */
+function key(name: string, fingerprint = FINGERPRINT, expiresAt = at(24 * 60)): IdempotencyRecord {
+  return { key: name, fingerprint, expiresAt };
+}
+
 function advanced(job: Job, changes: Partial<Job>): Job {
   return { ...job, ...changes, version: job.version + 1 };
 }
@@ -34,14 +45,14 @@ describe('SqliteJobStore', () => {
     const created = await jobs.create(job);
     const read = await jobs.get(job.id);
 
-    expect(created).toEqual(job);
+    expect(created).toEqual({ created: true, job });
     expect(read).toEqual(job);
     expect(await jobs.get('missing')).toBeUndefined();
   });
 
   it('applies an update only on the version the writer read', async () => {
     const { jobs } = await store();
-    const job = await jobs.create(queuedJob());
+    const { job } = await jobs.create(queuedJob());
     const writerA = advanced(job, { state: 'validating' });
     const writerB = advanced(job, { state: 'cancelled' });
 
@@ -55,7 +66,7 @@ describe('SqliteJobStore', () => {
 
   it('refuses an update that does not advance the version, and one for a job that does not exist', async () => {
     const { jobs } = await store();
-    const job = await jobs.create(queuedJob());
+    const { job } = await jobs.create(queuedJob());
 
     await expect(jobs.update({ ...job, state: 'failed' }, job.version)).rejects.toBeInstanceOf(
       ValidationError,
@@ -65,7 +76,7 @@ describe('SqliteJobStore', () => {
 
   it('refuses a second active job for a cluster until the first one ends', async () => {
     const { jobs } = await store();
-    const first = await jobs.create(queuedJob({ cluster: 'region1' }));
+    const { job: first } = await jobs.create(queuedJob({ cluster: 'region1' }));
 
     const second = jobs.create(queuedJob({ cluster: 'region1' }));
     await expect(second).rejects.toMatchObject({
@@ -73,8 +84,8 @@ describe('SqliteJobStore', () => {
       details: { cluster: 'region1', activeJobId: first.id },
     });
     await jobs.update(advanced(first, { state: 'succeeded' }), first.version);
-    const third = await jobs.create(queuedJob({ cluster: 'region1' }));
-    const otherCluster = await jobs.create(queuedJob({ cluster: 'region2' }));
+    const { job: third } = await jobs.create(queuedJob({ cluster: 'region1' }));
+    const { job: otherCluster } = await jobs.create(queuedJob({ cluster: 'region2' }));
 
     expect(third.cluster).toBe('region1');
     expect(otherCluster.cluster).toBe('region2');
@@ -110,35 +121,85 @@ describe('SqliteJobStore', () => {
     );
   });
 
-  it('returns the job of an idempotency key already used instead of creating another', async () => {
+  it('returns the job and fingerprint of a live idempotency key instead of creating another', async () => {
+    // Prepare
     const { jobs } = await store();
-    const original = await jobs.create(queuedJob({ cluster: 'region1' }), 'key-1');
+    const { job: original } = await jobs.create(
+      queuedJob({ cluster: 'region1', createdAt: at(0) }),
+      key('key-1'),
+    );
     await jobs.update(advanced(original, { state: 'succeeded' }), original.version);
-
-    const retry = await jobs.create(queuedJob({ cluster: 'region1' }), 'key-1');
-    const fresh = await jobs.create(queuedJob({ cluster: 'region1' }), 'key-2');
-
-    expect(retry).toMatchObject({ id: original.id, state: 'succeeded' });
-    expect(fresh.id).not.toBe(original.id);
+    // Act
+    const retry = await jobs.create(
+      queuedJob({ cluster: 'region1', createdAt: at(30) }),
+      key('key-1', 'other'),
+    );
+    const fresh = await jobs.create(queuedJob({ cluster: 'region1', createdAt: at(31) }), key('key-2'));
+    // Assess
+    expect(retry).toEqual({
+      created: false,
+      job: expect.objectContaining({ id: original.id, state: 'succeeded' }),
+      fingerprint: FINGERPRINT,
+    });
+    expect(fresh.created).toBe(true);
     expect(await jobs.list({ cluster: 'region1' })).toHaveLength(2);
+  });
+
+  it('treats an expired idempotency key as never used, and replaces its record', async () => {
+    // Prepare: key-1 lives until minute 60
+    const { jobs } = await store();
+    const { job: first } = await jobs.create(queuedJob({ createdAt: at(0) }), key('key-1', 'first', at(60)));
+    await jobs.update(advanced(first, { state: 'succeeded' }), first.version);
+    // Act
+    const second = await jobs.create(queuedJob({ createdAt: at(60) }), key('key-1', 'second', at(120)));
+    const retry = await jobs.create(queuedJob({ createdAt: at(61) }), key('key-1', 'third', at(121)));
+    // Assess
+    expect(second.created).toBe(true);
+    expect(retry).toEqual({ created: false, job: second.job, fingerprint: 'second' });
   });
 
   it('does not record an idempotency key when the create is refused', async () => {
     const { jobs } = await store();
     await jobs.create(queuedJob({ cluster: 'region1' }));
 
-    await expect(jobs.create(queuedJob({ cluster: 'region1' }), 'key-x')).rejects.toBeInstanceOf(
+    await expect(jobs.create(queuedJob({ cluster: 'region1' }), key('key-x'))).rejects.toBeInstanceOf(
       ConflictError,
     );
-    const later = await jobs.create(queuedJob({ cluster: 'region2' }), 'key-x');
+    const later = await jobs.create(queuedJob({ cluster: 'region2' }), key('key-x'));
 
-    expect(later.cluster).toBe('region2');
+    expect(later).toMatchObject({ created: true, job: { cluster: 'region2' } });
+  });
+
+  it('migrates the idempotency keys of an earlier release, keeping each for a day from its use', async () => {
+    // Prepare: a database as the release before fingerprints and expiry left it
+    const dir = await tempDir();
+    const legacy = openDatabase(dir);
+    const original = queuedJob({ createdAt: at(0) });
+    legacy.exec(`
+      CREATE TABLE jobs (id TEXT PRIMARY KEY, cluster TEXT NOT NULL, state TEXT NOT NULL, batch_id TEXT,
+        version INTEGER NOT NULL, created_at TEXT NOT NULL, data TEXT NOT NULL) STRICT;
+      CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, job_id TEXT NOT NULL REFERENCES jobs (id),
+        created_at TEXT NOT NULL) STRICT;`);
+    legacy
+      .prepare('INSERT INTO jobs VALUES (?, ?, ?, NULL, 1, ?, ?)')
+      .run(original.id, original.cluster, 'succeeded', original.createdAt, JSON.stringify(original));
+    legacy
+      .prepare('INSERT INTO idempotency_keys VALUES (?, ?, ?)')
+      .run('old-key', original.id, original.createdAt);
+    legacy.close();
+    // Act
+    const { jobs } = await store(dir);
+    const { jobs: reopened } = await store(dir);
+    const withinADay = await jobs.create(queuedJob({ createdAt: at(23 * 60) }), key('old-key'));
+    const afterADay = await reopened.create(queuedJob({ createdAt: at(24 * 60) }), key('old-key'));
+    // Assess
+    expect(withinADay).toEqual({ created: false, job: original, fingerprint: undefined });
+    expect(afterADay.created).toBe(true);
   });
 
   it('lists newest first, filtered by cluster, state and batch, with a limit', async () => {
     const { jobs } = await store();
-    const at = (minute: number) => `2025-01-01T00:${String(minute).padStart(2, '0')}:00.000Z`;
-    const a = await jobs.create(queuedJob({ cluster: 'a', createdAt: at(1), batchId: 'b1' }));
+    const { job: a } = await jobs.create(queuedJob({ cluster: 'a', createdAt: at(1), batchId: 'b1' }));
     await jobs.update(advanced(a, { state: 'failed' }), a.version);
     await jobs.create(queuedJob({ cluster: 'a', createdAt: at(2) }));
     await jobs.create(queuedJob({ cluster: 'b', createdAt: at(3), batchId: 'b1' }));
