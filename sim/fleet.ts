@@ -13,6 +13,7 @@ import { SimClock } from '#sim/clock.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
 import { type ClusterState, readClusterState } from '#sim/cluster-state.ts';
 import { startControllers } from '#sim/controllers/start-controllers.ts';
+import { type ClusterLedger, type LedgerView, SideEffectLedger } from '#sim/ledger.ts';
 import { EXAMPLE_CATALOG_PATH, EXAMPLE_PACKAGES_DIR } from '#sim/packages/example-packages.ts';
 import { loadScenario, parseScenario, resolveScenario, type Scenario } from '#sim/scenario.ts';
 import { seedCluster } from '#sim/seed-cluster.ts';
@@ -78,6 +79,9 @@ export interface Fleet {
   clusterState(name: string): ClusterState;
   /** Switches a cluster's fault injection at run time (takes effect on the next request). */
   setFaults(name: string, faults: FaultConfig): void;
+  /** Every cluster's side effects: uploads, InstallPlan approvals, installed CSV (sim/ledger.ts). */
+  ledger(): LedgerView;
+  clusterLedger(name: string): ClusterLedger;
   stop(): Promise<void>;
 }
 
@@ -124,6 +128,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const controllers: { stop(): void }[] = [];
   const servers: { close(): Promise<void> }[] = [];
   const platforms: FleetPlatform[] = [];
+  const ledger = new SideEffectLedger();
   const stopAll = async () => {
     for (const c of controllers) c.stop();
     clock.stop();
@@ -136,6 +141,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       const failing = new Set<string>();
       for (const c of platform.clusters) {
         const store = new ClusterStore(c.name);
+        ledger.track(c.name, platform.name, store);
         seedCluster(store, c.spec, catalog);
         controllers.push(startControllers(store, clock, c.spec));
         const sim: SimCluster = { name: c.name, labels: c.labels, store, faults: c.faults };
@@ -156,6 +162,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
             clusters: live,
             failsUpload: (name) => failing.has(name),
             now: () => clock.now(),
+            onPublished: (name, artifactVersion) => ledger.recordUpload(name, artifactVersion),
           }),
         ],
       });
@@ -197,6 +204,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     setFaults(name, faults) {
       cluster(name).sim.faults = faults;
     },
+    ledger: () => ledger.view(),
+    clusterLedger: (name) => ledger.cluster(cluster(name).name),
     stop() {
       stopped ??= stopAll();
       return stopped;
