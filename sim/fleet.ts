@@ -8,12 +8,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import type { FaultConfig } from '#sim/api/faults.ts';
-import { type SimCluster, startPlatformServer } from '#sim/api/platform-server.ts';
+import { type PlatformServer, type SimCluster, startPlatformServer } from '#sim/api/platform-server.ts';
 import { SimClock } from '#sim/clock.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
 import { type ClusterState, readClusterState } from '#sim/cluster-state.ts';
 import { startControllers } from '#sim/controllers/start-controllers.ts';
 import { type ClusterLedger, type LedgerView, SideEffectLedger } from '#sim/ledger.ts';
+import { type Outage, type OutageMode, PlatformOutages, type StartedOutage } from '#sim/outages.ts';
 import { EXAMPLE_CATALOG_PATH, EXAMPLE_PACKAGES_DIR } from '#sim/packages/example-packages.ts';
 import { loadScenario, parseScenario, resolveScenario, type Scenario } from '#sim/scenario.ts';
 import { seedCluster } from '#sim/seed-cluster.ts';
@@ -79,6 +80,15 @@ export interface Fleet {
   clusterState(name: string): ClusterState;
   /** Switches a cluster's fault injection at run time (takes effect on the next request). */
   setFaults(name: string, faults: FaultConfig): void;
+  /**
+   * Makes a whole platform unreachable for `seconds` of real time (not scaled by the speed), then
+   * serves it again on the same port with its state intact. `503` (default): every request is
+   * answered 503; `refuse`: connections are refused and open ones (watches, keep-alive) dropped;
+   * `mixed`: refused for the first half, 503 for the second. Resolves once the platform is down.
+   */
+  outage(platform: string, options: { seconds: number; mode?: OutageMode }): Promise<StartedOutage>;
+  /** The outages in progress. */
+  outages(): Outage[];
   /** Every cluster's side effects: uploads, InstallPlan approvals, installed CSV (sim/ledger.ts). */
   ledger(): LedgerView;
   clusterLedger(name: string): ClusterLedger;
@@ -126,13 +136,15 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const clock = new SimClock(speed);
   const all = new Map<string, FleetCluster>();
   const controllers: { stop(): void }[] = [];
-  const servers: { close(): Promise<void> }[] = [];
+  const servers = new Map<string, PlatformServer>();
   const platforms: FleetPlatform[] = [];
   const ledger = new SideEffectLedger();
+  const outages = new PlatformOutages(servers, (message) => console.error(`sim: ${message}`));
   const stopAll = async () => {
+    outages.stop();
     for (const c of controllers) c.stop();
     clock.stop();
-    await Promise.all(servers.map((s) => s.close()));
+    await Promise.all([...servers.values()].map((s) => s.close()));
   };
 
   try {
@@ -166,7 +178,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
           }),
         ],
       });
-      servers.push(server);
+      servers.set(platform.name, server);
       platforms.push({
         name: platform.name,
         url: server.url,
@@ -177,6 +189,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   } catch (error) {
     await stopAll();
     throw error;
+  }
+  for (const o of resolved.outages) {
+    outages.schedule(o.after, { platform: o.platform, seconds: o.duration / 1000, mode: o.mode });
   }
 
   const kubeconfig = kubeconfigFor(platforms);
@@ -204,6 +219,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     setFaults(name, faults) {
       cluster(name).sim.faults = faults;
     },
+    outage: (platform, options) => outages.start({ platform, ...options }),
+    outages: () => outages.list(),
     ledger: () => ledger.view(),
     clusterLedger: (name) => ledger.cluster(cluster(name).name),
     stop() {
