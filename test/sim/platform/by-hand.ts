@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import pRetry from 'p-retry';
@@ -108,5 +109,15 @@ export function probe(
     });
     req.on('error', (error) => done(networkCode(error)));
     req.end(options.body);
+  });
+}
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
   });
 }
