@@ -8,27 +8,21 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import type { FaultConfig } from '#sim/api/faults.ts';
-import { type SimCluster, startPlatformServer } from '#sim/api/platform-server.ts';
+import { type PlatformServer, type SimCluster, startPlatformServer } from '#sim/api/platform-server.ts';
 import { SimClock } from '#sim/clock.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
+import { type ClusterState, readClusterState } from '#sim/cluster-state.ts';
 import { startControllers } from '#sim/controllers/start-controllers.ts';
+import { type ClusterLedger, type LedgerView, SideEffectLedger } from '#sim/ledger.ts';
+import { type Outage, type OutageMode, PlatformOutages, type StartedOutage } from '#sim/outages.ts';
 import { EXAMPLE_CATALOG_PATH, EXAMPLE_PACKAGES_DIR } from '#sim/packages/example-packages.ts';
-import {
-  ARTIFACT_VERSION,
-  CSV,
-  DISTRIBUTED_REDIS_CLUSTER,
-  INSTALL_PLAN,
-  PACKAGE_MANIFEST,
-  REDIS,
-  REDIS_FAILOVER,
-  REDIS_SENTINEL,
-  SUBSCRIPTION,
-} from '#sim/resource-types.ts';
 import { loadScenario, parseScenario, resolveScenario, type Scenario } from '#sim/scenario.ts';
 import { seedCluster } from '#sim/seed-cluster.ts';
 import { ClusterStore } from '#sim/store/cluster-store.ts';
 import { downloadsRoute } from '#sim/upload/downloads-route.ts';
 import { uploadRoute } from '#sim/upload/upload-route.ts';
+
+export type { ClusterState } from '#sim/cluster-state.ts';
 
 export const DEFAULT_SPEED = 60;
 
@@ -86,58 +80,19 @@ export interface Fleet {
   clusterState(name: string): ClusterState;
   /** Switches a cluster's fault injection at run time (takes effect on the next request). */
   setFaults(name: string, faults: FaultConfig): void;
+  /**
+   * Makes a whole platform unreachable for `seconds` of real time (not scaled by the speed), then
+   * serves it again on the same port with its state intact. `503` (default): every request is
+   * answered 503; `refuse`: connections are refused and open ones (watches, keep-alive) dropped;
+   * `mixed`: refused for the first half, 503 for the second. Resolves once the platform is down.
+   */
+  outage(platform: string, options: { seconds: number; mode?: OutageMode }): Promise<StartedOutage>;
+  /** The outages in progress. */
+  outages(): Outage[];
+  /** Every cluster's side effects: uploads, InstallPlan approvals, installed CSV (sim/ledger.ts). */
+  ledger(): LedgerView;
+  clusterLedger(name: string): ClusterLedger;
   stop(): Promise<void>;
-}
-
-export interface ClusterState {
-  subscription:
-    | { installedCSV?: string; currentCSV?: string; state?: string; installPlanRef?: { name: string } }
-    | undefined;
-  csvs: Record<string, string | undefined>;
-  installPlans: { name: string; phase?: string; approved?: boolean; csvNames: string[] }[];
-  /** CSV names the PackageManifest offers, over all channels. */
-  offered: string[];
-  artifactVersions: Record<string, string | undefined>;
-  /** Instance `Kind/namespace/name` -> status.phase (status.status for DistributedRedisCluster). */
-  instances: Record<string, string | undefined>;
-}
-
-const field = (obj: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], obj);
-
-function readClusterState(store: ClusterStore): ClusterState {
-  // By name: a merged-plan scenario has a second operator's Subscription in redis-system too.
-  const subscription = store.get(SUBSCRIPTION, 'redis-system', 'redis-operator');
-  const phases = (list: ReturnType<ClusterStore['list']>, ...path: string[]) =>
-    Object.fromEntries(list.map((o) => [o.metadata.name, field(o, ...path) as string | undefined]));
-  const instances = [REDIS, REDIS_FAILOVER, REDIS_SENTINEL, DISTRIBUTED_REDIS_CLUSTER].flatMap((t) =>
-    store
-      .list(t)
-      .map((o) => [
-        `${t.kind}/${o.metadata.namespace}/${o.metadata.name}`,
-        field(o, 'status', t === DISTRIBUTED_REDIS_CLUSTER ? 'status' : 'phase') as string | undefined,
-      ]),
-  );
-  const channels = store
-    .list(PACKAGE_MANIFEST)
-    .flatMap(
-      (pm) => (field(pm, 'status', 'channels') as { entries?: { name: string }[] }[] | undefined) ?? [],
-    );
-  return {
-    subscription: subscription
-      ? ((field(subscription, 'status') as ClusterState['subscription']) ?? {})
-      : undefined,
-    csvs: phases(store.list(CSV), 'status', 'phase'),
-    installPlans: store.list(INSTALL_PLAN).map((ip) => ({
-      name: ip.metadata.name,
-      phase: field(ip, 'status', 'phase') as string | undefined,
-      approved: field(ip, 'spec', 'approved') as boolean | undefined,
-      csvNames: (field(ip, 'spec', 'clusterServiceVersionNames') as string[] | undefined) ?? [],
-    })),
-    offered: [...new Set(channels.flatMap((ch) => (ch.entries ?? []).map((e) => e.name)))],
-    artifactVersions: phases(store.list(ARTIFACT_VERSION), 'status', 'reason'),
-    instances: Object.fromEntries(instances),
-  };
 }
 
 interface SeedCatalog {
@@ -181,12 +136,15 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const clock = new SimClock(speed);
   const all = new Map<string, FleetCluster>();
   const controllers: { stop(): void }[] = [];
-  const servers: { close(): Promise<void> }[] = [];
+  const servers = new Map<string, PlatformServer>();
   const platforms: FleetPlatform[] = [];
+  const ledger = new SideEffectLedger();
+  const outages = new PlatformOutages(servers, (message) => console.error(`sim: ${message}`));
   const stopAll = async () => {
+    outages.stop();
     for (const c of controllers) c.stop();
     clock.stop();
-    await Promise.all(servers.map((s) => s.close()));
+    await Promise.all([...servers.values()].map((s) => s.close()));
   };
 
   try {
@@ -195,6 +153,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       const failing = new Set<string>();
       for (const c of platform.clusters) {
         const store = new ClusterStore(c.name);
+        ledger.track(c.name, platform.name, store);
         seedCluster(store, c.spec, catalog);
         controllers.push(startControllers(store, clock, c.spec));
         const sim: SimCluster = { name: c.name, labels: c.labels, store, faults: c.faults };
@@ -215,10 +174,11 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
             clusters: live,
             failsUpload: (name) => failing.has(name),
             now: () => clock.now(),
+            onPublished: (name, artifactVersion) => ledger.recordUpload(name, artifactVersion),
           }),
         ],
       });
-      servers.push(server);
+      servers.set(platform.name, server);
       platforms.push({
         name: platform.name,
         url: server.url,
@@ -229,6 +189,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   } catch (error) {
     await stopAll();
     throw error;
+  }
+  for (const o of resolved.outages) {
+    outages.schedule(o.after, { platform: o.platform, seconds: o.duration / 1000, mode: o.mode });
   }
 
   const kubeconfig = kubeconfigFor(platforms);
@@ -256,6 +219,10 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     setFaults(name, faults) {
       cluster(name).sim.faults = faults;
     },
+    outage: (platform, options) => outages.start({ platform, ...options }),
+    outages: () => outages.list(),
+    ledger: () => ledger.view(),
+    clusterLedger: (name) => ledger.cluster(cluster(name).name),
     stop() {
       stopped ??= stopAll();
       return stopped;

@@ -2,8 +2,12 @@
  * Runs a simulated fleet until SIGINT/SIGTERM: what `redis-upgrader sim` does. Also runnable on
  * its own: `npx node sim/main.ts --clusters 12 --scenario examples/scenarios/demo.yaml`.
  */
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ConfigError } from '#domain/errors.ts';
+import type { RunningHttpServer } from '#runtime/http-server.ts';
+import { controlFileNextTo, removeControlFile, writeControlFile } from '#sim/control/control-client.ts';
+import { startControlServer } from '#sim/control/control-server.ts';
 import { type Fleet, startFleet } from '#sim/fleet.ts';
 
 export const DEFAULT_KUBECONFIG_OUT = '.data/sim/kubeconfig';
@@ -15,6 +19,8 @@ export interface SimRunOptions {
   speed?: number;
   port?: number;
   host?: string;
+  /** Port of the control API (default: any free port). */
+  controlPort?: number;
   kubeconfigOut?: string;
   json?: boolean;
 }
@@ -42,7 +48,13 @@ function range(names: string[]): string {
   return names.length <= 2 ? names.join(', ') : `${names[0]} … ${names.at(-1)}`;
 }
 
-function describe(fleet: Fleet, kubeconfig: string): string[] {
+interface Control {
+  url: string;
+  token: string;
+  file: string;
+}
+
+function describe(fleet: Fleet, kubeconfig: string, control: Control): string[] {
   const count = fleet.clusterNames().length;
   const first = fleet.platforms[0];
   return [
@@ -54,6 +66,7 @@ function describe(fleet: Fleet, kubeconfig: string): string[] {
     `kubeconfig: ${kubeconfig} (one context per cluster, server <platform>/kubernetes/<cluster>, the platform token as user)`,
     `package downloads (artifact mirror base URL): ${fleet.downloadBaseUrl}/<file>`,
     `upload: sim/bin/violet push <file.tgz> --platform-address ${first?.url} --platform-token ${first?.token} --clusters ${first?.clusters[0]}`,
+    `control API: ${control.url}  (POST /sim/v1/outages, GET /sim/v1/ledger; URL and bearer token in ${control.file})`,
     'press Ctrl-C to stop',
   ];
 }
@@ -79,12 +92,32 @@ async function start(options: SimRunOptions): Promise<Fleet> {
   }
 }
 
+async function startControl(fleet: Fleet, options: SimRunOptions, token: string): Promise<RunningHttpServer> {
+  try {
+    return await startControlServer({
+      fleet,
+      token,
+      host: options.host ?? '127.0.0.1',
+      port: options.controlPort ?? 0,
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(`control API: ${error.message}`, { cause: error });
+  }
+}
+
 export async function runSim(options: SimRunOptions, io: SimRunIo): Promise<void> {
   const fleet = await start(options);
   const stopSignal = io.stopSignal ?? signalled();
+  let server: RunningHttpServer | undefined;
+  let control: Control | undefined;
   try {
     const kubeconfig = resolve(options.kubeconfigOut ?? DEFAULT_KUBECONFIG_OUT);
     await fleet.writeKubeconfig(kubeconfig);
+    const token = randomBytes(24).toString('base64url');
+    server = await startControl(fleet, options, token);
+    control = { url: server.url, token, file: controlFileNextTo(kubeconfig) };
+    await writeControlFile(control.file, { url: control.url, token });
     if (options.json) {
       io.out(
         JSON.stringify({
@@ -93,15 +126,19 @@ export async function runSim(options: SimRunOptions, io: SimRunIo): Promise<void
           seed: fleet.seed,
           speed: fleet.speed,
           platforms: fleet.platforms,
+          control,
           warnings: fleet.warnings,
         }),
       );
     } else {
-      for (const line of describe(fleet, kubeconfig)) io.out(line);
+      for (const line of describe(fleet, kubeconfig, control)) io.out(line);
     }
     for (const warning of fleet.warnings) io.err(`warning: ${warning}`);
     await stopSignal;
   } finally {
+    // The file goes first, so nobody reads the address of a simulator that is stopping.
+    if (control) await removeControlFile(control.file);
+    await server?.close();
     await fleet.stop();
   }
   if (!options.json) io.out('simulator stopped');

@@ -12,19 +12,13 @@ import { z } from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 import type { FaultConfig } from '#sim/api/faults.ts';
 import type { ClusterSpec, InstanceSpec } from '#sim/cluster-spec.ts';
+import { duration } from '#sim/scenario-duration.ts';
+import { outageIssues, type ScenarioOutage, scenarioOutageSchema } from '#sim/scenario-outages.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** The one platform of a scenario that names none. */
+const DEFAULT_PLATFORM = 'acp';
 
-/** Seconds as a number, or a string like `500ms`, `90s`, `15m`, `2h`, `1d`; yields milliseconds. */
-const duration = z
-  .union([z.number().nonnegative(), z.string().regex(DURATION, 'use e.g. 90s, 15m, 2h')])
-  .transform((v) => {
-    if (typeof v === 'number') return v * 1000;
-    const [, amount, unit] = DURATION.exec(v) as RegExpExecArray;
-    return Number(amount) * (UNIT_MS[unit as string] as number);
-  });
 const rangeOf = <T extends z.ZodType<number>>(single: T) => z.union([single, z.tuple([single, single])]);
 const fraction = z.number().min(0).max(1);
 const version = z.string().refine((v) => semver.valid(v) !== null, 'not a semantic version');
@@ -92,7 +86,7 @@ const groupSchema = z.strictObject({
   set: settingsSchema,
 });
 
-export const scenarioSchema = z.strictObject({
+const scenarioFields = z.strictObject({
   seed: z.int().optional(),
   speed: z.number().positive().optional(),
   clusters: z
@@ -119,6 +113,12 @@ export const scenarioSchema = z.strictObject({
     .optional(),
   defaults: settingsSchema.optional(),
   groups: z.array(groupSchema).optional(),
+  outages: z.array(scenarioOutageSchema).optional(),
+});
+export const scenarioSchema = scenarioFields.superRefine((scenario, ctx) => {
+  const platforms = (scenario.platforms ?? [{ name: DEFAULT_PLATFORM }]).map((p) => p.name);
+  for (const issue of outageIssues(scenario.outages ?? [], platforms))
+    ctx.addIssue({ code: 'custom', ...issue });
 });
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;
@@ -142,6 +142,7 @@ export interface ResolvedScenario {
   platforms: ScenarioPlatform[];
   /** Groups naming clusters this run does not have (e.g. a smaller --clusters). */
   warnings: string[];
+  outages: ScenarioOutage[];
 }
 
 const BUILT_IN: ScenarioSettings = {
@@ -333,7 +334,7 @@ export function resolveScenario(scenario: Scenario, options: ResolveOptions = {}
   const seed = options.seed ?? scenario.seed ?? 1;
   const count = options.clusters ?? scenario.clusters?.count ?? 3;
   const names = clusterNames(count, scenario.clusters?.namePrefix ?? 'cluster-');
-  const platformDefs = scenario.platforms ?? [{ name: 'acp', weight: 1 }];
+  const platformDefs = scenario.platforms ?? [{ name: DEFAULT_PLATFORM, weight: 1 }];
   const shares = platformShares(
     count,
     platformDefs.map((p) => p.weight),
@@ -368,5 +369,5 @@ export function resolveScenario(scenario: Scenario, options: ResolveOptions = {}
       .filter((n) => !known.has(n))
       .map((n) => `groups[${i}] names ${n}, which this run does not have`),
   );
-  return { seed, speed: scenario.speed, platforms, warnings };
+  return { seed, speed: scenario.speed, platforms, warnings, outages: scenario.outages ?? [] };
 }

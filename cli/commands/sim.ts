@@ -1,6 +1,6 @@
 /**
  * `redis-upgrader sim`: the simulated ACP fleet alone, until Ctrl-C. Prints the platform URLs
- * and tokens, where the kubeconfig went and the package download base URL.
+ * and tokens, where the kubeconfig went, the package download base URL and the control API.
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { printLines } from '#cli/output.ts';
@@ -42,6 +42,11 @@ export function registerSimCommand(program: Command): void {
       integerIn(1, 65535),
     )
     .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .option(
+      '--control-port <p>',
+      'port of the control API (outages, side-effect ledger; default: random, see sim-control.json)',
+      integerIn(1, 65535),
+    )
     .option('--kubeconfig-out <path>', 'where to write the kubeconfig', DEFAULT_KUBECONFIG_OUT)
     .option('--json', 'print the fleet as one JSON line instead of text')
     .action(async (options: SimRunOptions) => {

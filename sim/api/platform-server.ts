@@ -40,13 +40,24 @@ export interface PlatformServerOptions {
   extraRoutes?: ExtraRoute[];
 }
 
+/**
+ * How the platform answers: normally; `503` to every request, as an overloaded apiserver or its
+ * gateway does; or not at all (`refuse`: nothing listens on the port, every connection is dropped).
+ */
+export type Availability = 'up' | '503' | 'refuse';
+
 export interface PlatformServer {
   url: string;
   port: number;
+  /** Resolves once the port answers as `next` says (listening again on the same port after `refuse`). */
+  setAvailability(next: Availability): Promise<void>;
   close(): Promise<void>;
 }
 
 const CLUSTER_PREFIX = '/kubernetes/';
+/** Listening again on the same port after `refuse` retries for up to 5 s while something else holds it. */
+const RELISTEN_ATTEMPTS = 50;
+const RELISTEN_DELAY_MS = 100;
 
 function hasToken(req: IncomingMessage, expected: Buffer): boolean {
   const header = req.headers.authorization ?? '';
@@ -134,6 +145,20 @@ function injectFault(
   }
 }
 
+function unavailable(): SimApiError {
+  return new SimApiError(503, 'ServiceUnavailable', 'the server is currently unable to handle the request');
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
 /** `/kubernetes/<cluster>/rest` -> the cluster and the apiserver path it addresses. */
 function splitClusterPath(pathname: string): { name: string; path: string } {
   const rest = pathname.slice(CLUSTER_PREFIX.length);
@@ -178,28 +203,67 @@ export async function startPlatformServer(opts: PlatformServerOptions): Promise<
     await serveCluster(req, res, url);
   };
 
+  let availability: Availability = 'up';
+  let closed = false;
+  let transition = Promise.resolve();
+  // Responses still open, so a 503 outage can end the streams (watches) that began before it.
+  const open = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
+    if (availability === '503') {
+      req.resume(); // read what the client still sends, so it gets the answer rather than a reset
+      return sendError(res, unavailable());
+    }
+    open.add(res);
+    res.once('close', () => open.delete(res));
     handle(req, res).catch((error: unknown) => sendFailure(res, error));
   });
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const host = opts.host ?? '127.0.0.1';
+  await listen(server, opts.port ?? 0, host);
   const { port, address } = server.address() as AddressInfo;
   baseUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      for (const timer of held) clearTimeout(timer);
+      held.clear();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  const listenAgain = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await listen(server, port, host);
+      } catch (error) {
+        const busy = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (!busy || closed || attempt >= RELISTEN_ATTEMPTS) throw error;
+        await new Promise((wake) => setTimeout(wake, RELISTEN_DELAY_MS));
+      }
+    }
+  };
+  const apply = async (next: Availability) => {
+    if (closed) return;
+    if (next === 'refuse') {
+      availability = next;
+      if (server.listening) await stopListening();
+      return;
+    }
+    if (!server.listening) await listenAgain();
+    availability = next;
+    if (next === '503') for (const res of open) if (res.headersSent) res.end();
+  };
   return {
     url: baseUrl,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const timer of held) clearTimeout(timer);
-        held.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    setAvailability(next) {
+      const applied = transition.catch(() => undefined).then(() => apply(next));
+      transition = applied;
+      return applied;
+    },
+    async close() {
+      closed = true;
+      await transition.catch(() => undefined);
+      if (server.listening) await stopListening();
+    },
   };
 }

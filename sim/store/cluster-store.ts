@@ -89,7 +89,7 @@ export class ClusterStore {
   readonly name: string;
   readonly #objects = new Map<string, Map<string, StoredEntry>>();
   readonly #history: EventHistory;
-  readonly #listeners = new Set<(e: StoreEvent) => void>();
+  readonly #listeners = new Map<(e: StoreEvent) => void, ResourceType | undefined>();
   readonly #watchers = new Set<Watcher>();
   readonly #pending: Delivery[] = [];
   #delivering = false;
@@ -199,9 +199,12 @@ export class ClusterStore {
     return this.#commit(t, key, obj, 'DELETED');
   }
 
-  /** Synchronous, in-order notification of every write; returns the unsubscribe function. */
-  subscribe(listener: (e: StoreEvent) => void): () => void {
-    this.#listeners.add(listener);
+  /**
+   * Synchronous, in-order notification of every write, or only of writes to `only` (which spares
+   * the listener the copy of every other object); returns the unsubscribe function.
+   */
+  subscribe(listener: (e: StoreEvent) => void, only?: ResourceType): () => void {
+    this.#listeners.set(listener, only);
     return () => this.#listeners.delete(listener);
   }
 
@@ -327,7 +330,8 @@ export class ClusterStore {
       const seen = eventForFilter(watcher.filter, event);
       if (seen) watcher.onEvent(seen.type, jsonAs(seen.entry, watcher.apiVersion));
     }
-    for (const listener of this.#listeners) {
+    for (const [listener, only] of this.#listeners) {
+      if (only && storageKey(only) !== event.storageKey) continue;
       try {
         listener({ type: event.type, resource, object: JSON.parse(event.entry.json) as KubeObject });
       } catch (error) {

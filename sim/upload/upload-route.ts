@@ -32,6 +32,8 @@ export interface UploadRouteOptions {
   failsUpload?: (cluster: string) => boolean;
   now?: () => Date;
   maxBytes?: number;
+  /** Hears each ArtifactVersion written to a cluster (the fleet's side-effect ledger). */
+  onPublished?: (cluster: string, artifactVersion: string) => void;
 }
 
 export interface ClusterUploadResult {
@@ -117,6 +119,7 @@ function pushToCluster(
   }
   try {
     publishArtifact(cluster.store, manifest, (options.now ?? (() => new Date()))());
+    options.onPublished?.(name, artifactVersionName(manifest));
     return {
       cluster: name,
       status: 'Success',

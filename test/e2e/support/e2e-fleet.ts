@@ -1,7 +1,7 @@
 /**
  * A simulated fleet for end-to-end tests: one cluster per named role, each built from shared
- * defaults plus the role's scenario settings, on a fast clock, with a kubeconfig on disk and
- * simulator-side counters of what the pipeline did to each cluster.
+ * defaults plus the role's scenario settings, on a fast clock, with a kubeconfig on disk and the
+ * simulator's counts of what the pipeline did to each cluster.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { completeBackupStatus } from '#sim/controllers/redis-objects.ts';
 import { writeStatus } from '#sim/controllers/store-writes.ts';
 import { type ClusterState, type Fleet, startFleet } from '#sim/fleet.ts';
-import { ARTIFACT_VERSION, INSTALL_PLAN, REDIS_BACKUP, SUBSCRIPTION } from '#sim/resource-types.ts';
+import { REDIS_BACKUP, SUBSCRIPTION } from '#sim/resource-types.ts';
 import { parseScenario, type ScenarioInput } from '#sim/scenario.ts';
-import type { ClusterStore, KubeObject } from '#sim/store/cluster-store.ts';
+import type { KubeObject } from '#sim/store/cluster-store.ts';
 
 export type ClusterSettings = NonNullable<ScenarioInput['defaults']>;
 
@@ -33,9 +33,9 @@ export const E2E_DEFAULTS: ClusterSettings = {
 
 export const E2E_SPEED = 20_000;
 
-/** Side effects on one cluster, counted where they land: the simulator's store. */
+/** Side effects on one cluster, from the simulator's ledger (sim/ledger.ts). */
 export interface SimCounters {
-  /** Writes setting an InstallPlan's spec.approved to true (each approval attempt). */
+  /** InstallPlan approvals, over all plans. */
   approvals: number;
   /** ArtifactVersion writes by the upload endpoint, per version name (each violet push). */
   uploads: Map<string, number>;
@@ -61,25 +61,6 @@ export interface E2eFleet {
   stop(): Promise<void>;
 }
 
-function countWrites(store: ClusterStore): SimCounters {
-  const counters: SimCounters = { approvals: 0, uploads: new Map() };
-  const approving = (obj: KubeObject) => (obj.spec as { approved?: boolean } | undefined)?.approved === true;
-  const update = store.update.bind(store);
-  const create = store.create.bind(store);
-  store.update = (type, obj) => {
-    if (type === INSTALL_PLAN && approving(obj)) counters.approvals += 1;
-    if (type === ARTIFACT_VERSION)
-      counters.uploads.set(obj.metadata.name, (counters.uploads.get(obj.metadata.name) ?? 0) + 1);
-    return update(type, obj);
-  };
-  store.create = (type, obj) => {
-    if (type === ARTIFACT_VERSION)
-      counters.uploads.set(obj.metadata.name, (counters.uploads.get(obj.metadata.name) ?? 0) + 1);
-    return create(type, obj);
-  };
-  return counters;
-}
-
 export async function startE2eFleet(
   roles: Record<string, ClusterSettings>,
   options: { speed?: number } = {},
@@ -103,14 +84,19 @@ export async function startE2eFleet(
     return found;
   };
   const store = (role: string) => fleet.cluster(name(role)).sim.store;
-  const counters = new Map(entries.map(([role]) => [role, countWrites(store(role))]));
   const condition = (backup: KubeObject) => (backup.status as { condition?: string } | undefined)?.condition;
   return {
     fleet,
     dir,
     kubeconfigPath,
     name,
-    counters: (role) => counters.get(role) as SimCounters,
+    counters(role) {
+      const { uploads, approvals } = fleet.clusterLedger(name(role));
+      return {
+        approvals: Object.values(approvals).reduce((sum, plan) => sum + plan.count, 0),
+        uploads: new Map(Object.entries(uploads)),
+      };
+    },
     state: (role) => fleet.clusterState(name(role)),
     subscription: (role) => store(role).get(SUBSCRIPTION, 'redis-system', 'redis-operator') as KubeObject,
     backups: (role) =>

@@ -31,6 +31,20 @@ describe('ClusterStore', () => {
     expect(seen[1]).toEqual(seen[0]);
   });
 
+  it('notifies a listener subscribed to one resource type of writes to that type only', () => {
+    // Prepare
+    const store = new ClusterStore('only');
+    const seen: string[] = [];
+    store.subscribe((e) => seen.push(`${e.resource.kind} ${e.object.metadata.name}`), SUBSCRIPTION);
+
+    // Act
+    store.create(CONFIG_MAP, configMap('map'));
+    store.create(SUBSCRIPTION, subscription('sub'));
+
+    // Assess
+    expect(seen).toEqual(['Subscription sub']);
+  });
+
   it('writes nothing for a no-op update and bumps generation only for spec changes', () => {
     // Prepare
     const store = new ClusterStore('noop');

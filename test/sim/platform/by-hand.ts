@@ -4,6 +4,8 @@
  * shim run as a child process with the machine's old node first in PATH.
  */
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import pRetry from 'p-retry';
@@ -78,5 +80,44 @@ export function violet(args: string[]): Promise<ProcessResult> {
         done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
       },
     );
+  });
+}
+
+/** An HTTP status, or the network error code when no answer came (ECONNREFUSED). */
+export type Answer = number | string;
+
+/** The network error's code (ECONNREFUSED), from client-node's or fetch's error or node's own. */
+export function networkCode(error: unknown): string {
+  const e = error as { code?: unknown; cause?: { code?: string } };
+  return e.cause?.code ?? (typeof e.code === 'string' ? e.code : String(error));
+}
+
+/**
+ * One request on a fresh connection, as a client that holds none open (one still holding a
+ * keep-alive connection to a platform that went down may first see that connection reset).
+ */
+export function probe(
+  url: string,
+  token: string,
+  options: { method?: string; body?: Buffer } = {},
+): Promise<Answer> {
+  return new Promise((done) => {
+    const headers = { Authorization: `Bearer ${token}` };
+    const req = request(url, { agent: false, method: options.method ?? 'GET', headers }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode as number));
+    });
+    req.on('error', (error) => done(networkCode(error)));
+    req.end(options.body);
+  });
+}
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
   });
 }

@@ -113,9 +113,50 @@ describe('scenario files', () => {
     [{ groups: [{ match: {}, set: {} }] }, /groups\.0\.match: match needs names, labels or platform/],
     [{ defaults: { colour: 'blue' } }, /defaults: Unrecognized key: "colour"/],
     [{ platforms: [{ name: 'East_1' }] }, /platforms\.0\.name/],
+    [
+      { outages: [{ platform: 'west', after: '1m', duration: '20s' }] },
+      /outages\.0\.platform: no platform west in this scenario \(it has acp\)/,
+    ],
+    [
+      {
+        outages: [
+          { platform: 'acp', after: '1m', duration: '20s' },
+          { platform: 'acp', after: '70s', duration: '5s' },
+        ],
+      },
+      /outages\.1: overlaps outages\[0\] of platform acp/,
+    ],
+    [{ outages: [{ platform: 'acp', after: '1m', duration: 0 }] }, /outages\.0\.duration: an outage lasts/],
+    [
+      { outages: [{ platform: 'acp', after: '1m', duration: '2d' }] },
+      /outages\.0\.duration: an outage lasts/,
+    ],
+    [{ outages: [{ platform: 'acp', after: '1m', duration: '5s', mode: 'flaky' }] }, /outages\.0\.mode/],
   ])('refuses an invalid scenario, naming the field (%j)', (input, message) => {
     expect(() => parseScenario(input)).toThrow(ConfigError);
     expect(() => parseScenario(input)).toThrow(message);
+  });
+
+  it('reads platform outages in real milliseconds, unscaled by the speed, 503 unless a mode is given', () => {
+    // Act
+    const resolved = resolveScenario(
+      parseScenario({
+        speed: 1000,
+        platforms: [{ name: 'east' }, { name: 'west' }],
+        outages: [
+          { platform: 'east', after: '90s', duration: '20s', mode: 'refuse' },
+          { platform: 'west', after: '95s', duration: 0.5 },
+          { platform: 'east', after: '110s', duration: '1m', mode: 'mixed' },
+        ],
+      }),
+    );
+
+    // Assess
+    expect(resolved.outages).toEqual([
+      { platform: 'east', after: 90_000, duration: 20_000, mode: 'refuse' },
+      { platform: 'west', after: 95_000, duration: 500, mode: '503' },
+      { platform: 'east', after: 110_000, duration: 60_000, mode: 'mixed' },
+    ]);
   });
 
   it('names the file it cannot read', async () => {

@@ -1,5 +1,4 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
@@ -8,21 +7,12 @@ import { type PlatformServer, type SimCluster, startPlatformServer } from '#sim/
 import { buildPluginPackage } from '#sim/packages/plugin-package.ts';
 import { ClusterStore } from '#sim/store/cluster-store.ts';
 import { UPLOAD_PATH, uploadRoute } from '#sim/upload/upload-route.ts';
-import { PACKAGES, violet } from './by-hand.ts';
+import { freePort, PACKAGES, violet } from './by-hand.ts';
 
 const TOKEN = 'platform-token-for-upload-tests';
 const PKG_403 = resolve(PACKAGES, 'redis-operator.stable.ALL.v4.0.3.tgz');
 const PKG_402 = resolve(PACKAGES, 'redis-operator.stable.ALL.v4.0.2.tgz');
 const ARTIFACTS = { group: 'app.alauda.io', version: 'v1alpha1', namespace: 'cpaas-system' };
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-}
 
 describe('violet shim and the platform upload endpoint', () => {
   let server: PlatformServer;
