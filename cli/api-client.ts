@@ -16,6 +16,7 @@ import {
   ValidationError,
 } from '#domain/errors.ts';
 import type { JobOptions, JobState, Transition } from '#domain/job.ts';
+import { BEARER_TOKEN } from '#shared/http/bearer-token.ts';
 
 export const API_ENV = 'REDIS_UPGRADER_API';
 export const TOKEN_ENV = 'REDIS_UPGRADER_TOKEN';
@@ -81,16 +82,35 @@ export interface ApiTarget {
 
 type Env = Record<string, string | undefined>;
 
-/** Flags first, then the environment; a missing token is a usage problem (exit 2), caught before any request. */
+/** Where the token came from, so an error can name it without showing it. */
+function tokenFrom(flags: { token?: string }, env: Env): { token: string | undefined; source: string } {
+  if (flags.token) return { token: flags.token, source: '--token' };
+  if (env[TOKEN_ENV]) return { token: env[TOKEN_ENV], source: `$${TOKEN_ENV}` };
+  return { token: env[SERVER_TOKEN_ENV], source: `$${SERVER_TOKEN_ENV}` };
+}
+
+/** Flags first, then the environment; a missing or malformed token is a usage problem (exit 2), caught before any request. */
 export function resolveApiTarget(flags: { api?: string; token?: string }, env: Env = process.env): ApiTarget {
   const baseUrl = flags.api || env[API_ENV] || DEFAULT_API_URL;
   if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
     throw new ConfigError(`API URL ${JSON.stringify(baseUrl)} is not an http(s) URL (--api or $${API_ENV})`);
   }
-  const token = flags.token || env[TOKEN_ENV] || env[SERVER_TOKEN_ENV];
+  const url = new URL(baseUrl);
+  if (url.username || url.password) {
+    throw new ConfigError(
+      `the API URL (--api or $${API_ENV}) must not carry credentials: pass the token with --token or $${TOKEN_ENV}`,
+    );
+  }
+  const { token, source } = tokenFrom(flags, env);
   if (!token) {
     throw new ConfigError(
       `no API token: pass --token or set $${TOKEN_ENV} (the token \`redis-upgrader serve\` printed)`,
+    );
+  }
+  // Never echo the value: a near-miss is still most of a secret.
+  if (!BEARER_TOKEN.test(token)) {
+    throw new ConfigError(
+      `the API token in ${source} is not a valid bearer token (only letters, digits and -._~+/, then = padding; no spaces or line breaks): set it again, the value is not shown`,
     );
   }
   return { baseUrl: baseUrl.replace(/\/+$/, ''), token };
@@ -114,8 +134,9 @@ function errorFor(status: number, body: ErrorBody | undefined): UpgraderError {
 }
 
 function unreachable(baseUrl: string, error: unknown): UpgraderError {
+  // Codes and names only: the message of a refused request can quote its headers, the token with them.
   const cause = (error as { cause?: { code?: string } }).cause?.code;
-  const why = (error as Error).name === 'TimeoutError' ? 'timed out' : (cause ?? (error as Error).message);
+  const why = (error as Error).name === 'TimeoutError' ? 'timed out' : (cause ?? (error as Error).name);
   return new UpgraderError(
     'API_UNREACHABLE',
     `cannot reach the redis-upgrader API at ${baseUrl} (${why}): start it with \`redis-upgrader serve\`, or point --api / $${API_ENV} at it`,
