@@ -9,7 +9,8 @@ import { PlanError } from '#domain/errors.ts';
 import { explainNoPath, nearestReachable } from '#domain/plan-diagnosis.ts';
 import { UpgradeGraph } from '#domain/upgrade-graph.ts';
 
-export type HopKind = 'patch' | 'minor' | 'major';
+export const HOP_KINDS = ['patch', 'minor', 'major'] as const;
+export type HopKind = (typeof HOP_KINDS)[number];
 
 export interface Hop {
   from: string;

@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { newJob } from '#domain/job-transitions.ts';
+import { jobView } from '#shared/http/job-view.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE = join(ROOT, 'node_modules', '.bin', 'node');
@@ -29,6 +31,11 @@ let server: Server;
 let api: string;
 
 const json = (status: number, body: unknown): Reply => ({ status, body: JSON.stringify(body) });
+/** A job exactly as the real server shows it. */
+const queuedJob = jobView(
+  newJob({ id: 'job-1', cluster: 'region1', targetVersion: '4.2.1', at: new Date('2026-03-01T12:00:00Z') }),
+);
+
 beforeAll(async () => {
   server = createServer((request, response) => {
     const key = `${request.method} ${request.url}`;
@@ -83,6 +90,120 @@ function expectOneLine(run: Run, code: number, pattern: RegExp): void {
 }
 
 const upgrade = ['upgrade', '--cluster', 'region1', '--to', '4.2.1'];
+const wait = [...upgrade, '--wait', '--interval', '0.05'];
+
+describe('replies that break the API contract', () => {
+  it('accepts the reply the real server gives (the control case)', async () => {
+    // Prepare
+    replies['POST /upgrades'] = json(202, queuedJob);
+
+    // Act
+    const run = await cli(upgrade);
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Upgrade job-1 of cluster region1 to 4\.2\.1 started \(queued\)\./);
+  });
+
+  it('upgrade: a 202 of {"id":1} is exit 1 naming the fields, not "cluster undefined to undefined"', async () => {
+    // Prepare
+    replies['POST /upgrades'] = json(202, { id: 1 });
+
+    // Act
+    const run = await cli(upgrade);
+
+    // Assess
+    expect(run.stdout).toBe('');
+    expectOneLine(
+      run,
+      1,
+      new RegExp(
+        `^error: the API at ${api} answered POST /upgrades with a reply that is not an upgrade job: id: .*expected string, received number; cluster: .*\\(and \\d+ more\\)`,
+      ),
+    );
+  });
+
+  it('upgrade --json: the same refusal as the JSON error on stdout', async () => {
+    // Prepare
+    replies['POST /upgrades'] = json(202, { id: 1 });
+
+    // Act
+    const run = await cli([...upgrade, '--json']);
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toEqual({
+      error: { code: 'API_REPLY_INVALID', message: expect.stringContaining('is not an upgrade job: id:') },
+    });
+  });
+
+  it('upgrade: a body that is not JSON is exit 1 with one line', async () => {
+    // Prepare
+    replies['POST /upgrades'] = { status: 202, body: '<html>accepted</html>' };
+
+    // Act
+    const run = await cli(upgrade);
+
+    // Assess
+    expectOneLine(run, 1, new RegExp(`^error: the API at ${api} answered POST /upgrades without JSON`));
+  });
+
+  it('upgrade --wait: a status reply with wrong types is exit 1 naming them, not a TypeError', async () => {
+    // Prepare
+    replies['POST /upgrades'] = json(202, queuedJob);
+    replies['GET /upgrades/job-1'] = json(200, { ...queuedJob, state: 42, transitions: 'none' });
+
+    // Act
+    const run = await cli(wait);
+
+    // Assess
+    expectOneLine(
+      run,
+      1,
+      /^error: the API at .* answered GET \/upgrades\/job-1 with a reply that is not an upgrade job: state: .*; transitions: .*expected array, received string$/,
+    );
+  });
+
+  it('upgrade --wait: a status reply of {"id":1} is exit 1 with one line', async () => {
+    // Prepare
+    replies['POST /upgrades'] = json(202, queuedJob);
+    replies['GET /upgrades/job-1'] = json(200, { id: 1 });
+
+    // Act
+    const run = await cli(wait);
+
+    // Assess
+    expectOneLine(run, 1, /answered GET \/upgrades\/job-1 with a reply that is not an upgrade job: id: /);
+  });
+
+  it('status: wrong types are exit 1 with one line', async () => {
+    // Prepare
+    replies['GET /upgrades/job-1'] = json(200, { ...queuedJob, hop: '0', createdAt: 'yesterday' });
+
+    // Act
+    const run = await cli(['status', 'job-1']);
+
+    // Assess
+    expect(run.stdout).toBe('');
+    expectOneLine(
+      run,
+      1,
+      /answered GET \/upgrades\/job-1 with a reply that is not an upgrade job: hop: .*; createdAt: /,
+    );
+  });
+
+  it('status: an error reply without the error shape still maps its status (404: exit 2)', async () => {
+    // Prepare
+    replies['GET /upgrades/job-1'] = json(404, { error: 'gone' });
+
+    // Act
+    const run = await cli(['status', 'job-1']);
+
+    // Assess
+    expectOneLine(run, 2, /^error: the API answered HTTP 404 without the error shape$/);
+  });
+});
 
 describe('a token that cannot be a bearer token', () => {
   const secret = 'secret-part-one\nsecret-part-two';
