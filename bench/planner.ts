@@ -19,7 +19,7 @@ import { planUpgrade } from '#domain/planner.ts';
 import { generateCatalog, lastBlocked, NO_PATH_TARGET, newestRelease } from './planner-catalog.ts';
 
 const SIZES = (process.env.BENCH_PLANNER_SIZES ?? '1000,3000,10000').split(',').map(Number);
-const RUNS = Number(process.env.BENCH_PLANNER_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_PLANNER_RUNS ?? 9);
 const PLATFORM = '4.0.0';
 const MAIN = resolve(import.meta.dirname, '../cli/main.ts');
 
@@ -62,34 +62,39 @@ function cliMs(args: string[]): number {
   return median(times);
 }
 
-interface Row {
+interface Measured {
   versions: number;
   planMs: number;
   noPathMs: number;
   blockedMs: number;
-  perVersionVsBaseline: number;
 }
 
-const loadBefore = loadavg();
-const rows: Row[] = [];
-let largest: Catalog | undefined;
-for (const size of SIZES) {
-  const catalog = generateCatalog(size);
+function measure(catalog: Catalog): Measured {
   const newest = newestRelease(catalog);
-  const planMs = time(() => outcome(catalog, '3.0.0', newest), '9 hops');
-  const noPathMs = time(() => outcome(catalog, '3.0.0', NO_PATH_TARGET), 'NO_PATH');
-  const blockedMs = time(() => outcome(catalog, '3.0.0', lastBlocked(catalog)), 'BLOCKED_VERSION');
-  const versions = catalog.versions.length;
-  const base = rows[0] ?? { planMs, versions };
-  rows.push({
-    versions,
-    planMs: Number(planMs.toFixed(1)),
-    noPathMs: Number(noPathMs.toFixed(1)),
-    blockedMs: Number(blockedMs.toFixed(1)),
-    perVersionVsBaseline: Number((planMs / versions / (base.planMs / base.versions)).toFixed(2)),
-  });
-  largest = catalog;
+  return {
+    versions: catalog.versions.length,
+    planMs: time(() => outcome(catalog, '3.0.0', newest), '9 hops'),
+    noPathMs: time(() => outcome(catalog, '3.0.0', NO_PATH_TARGET), 'NO_PATH'),
+    blockedMs: time(() => outcome(catalog, '3.0.0', lastBlocked(catalog)), 'BLOCKED_VERSION'),
+  };
 }
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+const loadBefore = loadavg();
+const catalogs = SIZES.map(generateCatalog);
+// One pass first lets the JIT settle, so the baseline (the smallest catalog) is not measured cold.
+measure(catalogs[0] as Catalog);
+const measured = catalogs.map(measure);
+const base = measured[0] as Measured;
+const rows = measured.map((m) => ({
+  versions: m.versions,
+  planMs: round(m.planMs, 1),
+  noPathMs: round(m.noPathMs, 1),
+  blockedMs: round(m.blockedMs, 1),
+  perVersionVsBaseline: round(m.planMs / m.versions / (base.planMs / base.versions), 2),
+}));
+const largest = catalogs.at(-1);
 
 const dir = await mkdtemp(join(tmpdir(), 'redis-upgrader-bench-'));
 let cli: { versions: number; ms: number; exampleCatalogMs: number } | undefined;
