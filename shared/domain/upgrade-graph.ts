@@ -98,30 +98,10 @@ export class UpgradeGraph {
     const targetAt = this.#nodes.findIndex((node) => node.entry === this.target);
     if (targetAt === -1) return undefined;
     const floor = this.#firstAbove(from);
-    // Breadth-first backwards from the target: hopsLeft[i] is the fewest hops from node i to it.
-    const hopsLeft = new Int32Array(targetAt + 1).fill(-1);
-    hopsLeft[targetAt] = 0;
-    const unreached = unreachedIndices(targetAt + 1);
-    unreached.reach(targetAt);
-    const queue = [targetAt];
-    let fromSource: number | undefined;
-    for (let head = 0; head < queue.length; head++) {
-      const at = queue[head] as number;
-      const hops = (hopsLeft[at] as number) + 1;
-      if (this.#allows(from, this.#node(at))) {
-        fromSource = hops;
-        break;
-      }
-      for (const [first, last] of this.#startsOfHopsInto(at, floor)) {
-        for (let i = unreached.from(first); i <= last; i = unreached.from(i)) {
-          hopsLeft[i] = hops;
-          unreached.reach(i);
-          queue.push(i);
-        }
-      }
-    }
-    if (fromSource === undefined) return undefined;
-    // Every node on a shortest path is now measured: walk it, taking the newest next hop each time.
+    const measured = this.#hopsToTarget(from, floor, targetAt);
+    if (measured === undefined) return undefined;
+    const { hopsLeft, fromSource } = measured;
+    // Every node on a shortest path is measured: walk one, taking the newest next hop each time.
     const byHopsLeft: number[][] = Array.from({ length: fromSource }, () => []);
     for (let i = targetAt; i >= floor; i--) {
       const hops = hopsLeft[i] as number;
@@ -155,6 +135,32 @@ export class UpgradeGraph {
       if (reachable) reached.add(node.entry);
     }
     return reached;
+  }
+
+  /**
+   * Breadth-first backwards from the target over nodes [floor, targetAt]: hopsLeft[i] is the
+   * fewest hops from node i to the target (-1: not measured), fromSource the same for the source.
+   * Stops once the source is reached, when every node nearer the target is measured.
+   */
+  #hopsToTarget(from: SemVer, floor: number, targetAt: number) {
+    const hopsLeft = new Int32Array(targetAt + 1).fill(-1);
+    hopsLeft[targetAt] = 0;
+    const unreached = unreachedIndices(targetAt + 1);
+    unreached.reach(targetAt);
+    const queue = [targetAt];
+    for (let head = 0; head < queue.length; head++) {
+      const at = queue[head] as number;
+      const hops = (hopsLeft[at] as number) + 1;
+      if (this.#allows(from, this.#node(at))) return { hopsLeft, fromSource: hops };
+      for (const [first, last] of this.#startsOfHopsInto(at, floor)) {
+        for (let i = unreached.from(first); i <= last; i = unreached.from(i)) {
+          hopsLeft[i] = hops;
+          unreached.reach(i);
+          queue.push(i);
+        }
+      }
+    }
+    return undefined;
   }
 
   #mayTake(node: IndexedVersion): boolean {

@@ -1,6 +1,6 @@
 /**
  * Semver ranges as runs of a sorted version list. The planner asks "which of these versions does
- * this `from` range admit?" for every catalog entry; answered by testing each version it made
+ * this `from` range admit?" for every catalog entry; testing every version to answer it made
  * planning quadratic in the catalog. Compared by order (includePrerelease), a range is a union of
  * comparator sets, each an intersection of bounds, so over sorted versions each set admits one
  * contiguous run, found by binary search with semver's own comparators.
