@@ -38,7 +38,7 @@ function kindOf(stats: Stats): string {
   if (stats.isCharacterDevice()) return 'a character device';
   if (stats.isBlockDevice()) return 'a block device';
   if (stats.isSocket()) return 'a socket';
-  return 'not a file';
+  return 'a special file';
 }
 
 function tooLarge(path: string, bytes: string): ConfigError {
