@@ -11,6 +11,7 @@ const BENCHES: { name: string; file: string; nodeArgs: string[] }[] = [
   { name: 'sim', file: 'sim.ts', nodeArgs: ['--expose-gc'] },
   { name: 'pipeline', file: 'pipeline.ts', nodeArgs: [] },
   { name: 'bundles', file: 'bundles.ts', nodeArgs: [] },
+  { name: 'planner', file: 'planner.ts', nodeArgs: [] },
 ];
 
 const wanted = process.argv.slice(2);

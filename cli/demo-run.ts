@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ApiClient, type JobView } from '#cli/api-client.ts';
+import { ApiClient } from '#cli/api-client.ts';
 import {
   type DemoGates,
   type Expectation,
@@ -25,6 +25,7 @@ import { isTerminal } from '#cli/wait-for-job.ts';
 import { UpgraderError } from '#domain/errors.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
 import { type Config, type LogLevel, loadConfig } from '#shared/config.ts';
+import type { JobView } from '#shared/http/api-replies.ts';
 import { type Fleet, startFleet } from '#sim/fleet.ts';
 import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
 

@@ -3,10 +3,11 @@
  * (an unhealthy instance, stale backups, a Pending PVC, no headroom or an OLM trap must block; a
  * failing install must fail; everything else must succeed), and the per-cluster summary table.
  */
-import type { JobView } from '#cli/api-client.ts';
+
 import { formatSeconds, hopPath } from '#cli/progress-view.ts';
 import { renderTable } from '#cli/table.ts';
 import type { TerminalState } from '#domain/job.ts';
+import type { JobView } from '#shared/http/api-replies.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
 
 export interface DemoGates {

@@ -2,9 +2,10 @@
  * Live progress of many jobs at once (the demo). On a TTY: a board with one row per cluster,
  * redrawn in place. Elsewhere (CI logs, pipes): one line per state or hop change.
  */
-import type { JobView } from '#cli/api-client.ts';
+
 import { formatSeconds, hopLabel, type ProgressStream, progressKey } from '#cli/progress-view.ts';
 import { isTerminal } from '#cli/wait-for-job.ts';
+import type { JobView } from '#shared/http/api-replies.ts';
 
 function row(job: JobView, width: number, detail: boolean): string {
   const note = isTerminal(job.state) ? job.reason : detail ? job.waitingFor : undefined;

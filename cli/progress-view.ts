@@ -3,7 +3,7 @@
  * is on ("uploading  hop 1/2 3.16.2>4.0.3"). A line is printed each time the state or the hop
  * changes; on a TTY the last line also keeps updating in place with what the stage waits for.
  */
-import type { HopView, JobView } from '#cli/api-client.ts';
+import type { HopView, JobView } from '#shared/http/api-replies.ts';
 
 const HOP_STATES = new Set(['uploading', 'patching', 'verifying']);
 

@@ -3,9 +3,10 @@
  * unreachable or answering 503) is ridden out for a while, since the job itself survives it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApiClient, JobView } from '#cli/api-client.ts';
+import type { ApiClient } from '#cli/api-client.ts';
 import { TransientError, UpgraderError } from '#domain/errors.ts';
 import { TERMINAL_STATES, type TerminalState } from '#domain/job.ts';
+import type { JobView } from '#shared/http/api-replies.ts';
 
 export interface WaitOptions {
   intervalMs: number;

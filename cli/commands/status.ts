@@ -1,10 +1,11 @@
 /** `redis-upgrader status ID`: one upgrade job as the API shows it, with its path and transitions. */
 import type { Command } from 'commander';
-import { ApiClient, type JobView, resolveApiTarget } from '#cli/api-client.ts';
+import { ApiClient, resolveApiTarget } from '#cli/api-client.ts';
 import { type ApiFlags, withApiFlags } from '#cli/api-flags.ts';
 import { printJson, printLines } from '#cli/output.ts';
 import { hopLabel, hopPath } from '#cli/progress-view.ts';
 import { renderTable } from '#cli/table.ts';
+import type { JobView } from '#shared/http/api-replies.ts';
 
 export function renderJob(job: JobView): string {
   const fields: [string, string | undefined][] = [

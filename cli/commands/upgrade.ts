@@ -4,12 +4,13 @@
  * or hop change, and exits with the job's outcome (0 succeeded, 1 failed/cancelled, 4 blocked).
  */
 import type { Command } from 'commander';
-import { ApiClient, type JobView, resolveApiTarget } from '#cli/api-client.ts';
+import { ApiClient, resolveApiTarget } from '#cli/api-client.ts';
 import { type ApiFlags, positiveSeconds, withApiFlags } from '#cli/api-flags.ts';
 import { exitCodeForJobState } from '#cli/exit-codes.ts';
 import { printJson, printLines } from '#cli/output.ts';
 import { formatSeconds, hopPath, JobProgressPrinter } from '#cli/progress-view.ts';
 import { waitForJob } from '#cli/wait-for-job.ts';
+import type { JobView } from '#shared/http/api-replies.ts';
 
 interface UpgradeFlags extends ApiFlags {
   cluster?: string;

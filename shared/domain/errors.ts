@@ -34,13 +34,15 @@ export class CatalogError extends UpgraderError {
   }
 }
 
-export type PlanErrorCode =
-  | 'INVALID_VERSION'
-  | 'UNKNOWN_VERSION'
-  | 'DOWNGRADE'
-  | 'BLOCKED_VERSION'
-  | 'PLATFORM_UNSUPPORTED'
-  | 'NO_PATH';
+export const PLAN_ERROR_CODES = [
+  'INVALID_VERSION',
+  'UNKNOWN_VERSION',
+  'DOWNGRADE',
+  'BLOCKED_VERSION',
+  'PLATFORM_UNSUPPORTED',
+  'NO_PATH',
+] as const;
+export type PlanErrorCode = (typeof PLAN_ERROR_CODES)[number];
 
 /** The planner could not produce a supported upgrade path. */
 export class PlanError extends UpgraderError {

@@ -4,9 +4,10 @@
  * and what the operator can do about it.
  */
 import semver from 'semver';
-import type { Catalog, CatalogEntry } from '#domain/catalog.ts';
+import type { CatalogEntry } from '#domain/catalog.ts';
+import type { CatalogIndex } from '#domain/catalog-index.ts';
 import { PlanError } from '#domain/errors.ts';
-import { HOP_RULES, type HopRule, isPrerelease, UpgradeGraph } from '#domain/upgrade-graph.ts';
+import { HOP_RULES, type HopRule, UpgradeGraph } from '#domain/upgrade-graph.ts';
 
 export interface RuleViolation {
   rule: HopRule;
@@ -75,8 +76,8 @@ function subsetsOfSize<T>(items: readonly T[], size: number): T[][] {
   );
 }
 
-function missingMajors(catalog: Catalog, from: string, to: string): number[] {
-  const present = new Set(catalog.versions.map((entry) => semver.major(entry.version)));
+function missingMajors(index: CatalogIndex, from: string, to: string): number[] {
+  const present = new Set(index.ascending.map((item) => item.version.major));
   const missing: number[] = [];
   for (let major = semver.major(from) + 1; major < semver.major(to); major++) {
     if (!present.has(major)) missing.push(major);
@@ -90,20 +91,15 @@ interface Cut {
 }
 
 /** The smallest sets of rules whose relaxation would open a path (usually exactly one rule). */
-function findCuts(
-  catalog: Catalog,
-  source: string,
-  target: CatalogEntry,
-  platform: string | undefined,
-): Cut[] {
+function findCuts(index: CatalogIndex, source: string, target: CatalogEntry): Cut[] {
   const applicable = HOP_RULES.filter(
     (rule) =>
-      (rule !== 'platform' || platform !== undefined) &&
-      (rule !== 'earliest-minor' || catalog.majorUpgrade === 'earliest-minor'),
+      (rule !== 'platform' || index.platform !== undefined) &&
+      (rule !== 'earliest-minor' || index.policy === 'earliest-minor'),
   );
   for (let size = 1; size <= applicable.length; size++) {
     const cuts = subsetsOfSize(applicable, size).flatMap((rules) => {
-      const graph = new UpgradeGraph({ catalog, target, platform, relaxed: new Set(rules) });
+      const graph = new UpgradeGraph({ index, target, relaxed: new Set(rules) });
       const path = graph.shortestPath(source);
       return path === undefined ? [] : [{ rules, violations: violationsOf(graph, source, path, rules) }];
     });
@@ -112,16 +108,13 @@ function findCuts(
   return [];
 }
 
-export function explainNoPath(
-  catalog: Catalog,
-  source: string,
-  target: CatalogEntry,
-  platform: string | undefined,
-): PlanError {
+export function explainNoPath(index: CatalogIndex, source: string, target: CatalogEntry): PlanError {
+  const { platform } = index;
   const head = `no supported path from ${source} to ${target.version}`;
-  const cuts = findCuts(catalog, source, target, platform);
-  if (cuts.length === 0) {
-    const missing = missingMajors(catalog, source, target.version);
+  // A hop crosses at most one major whatever is relaxed, so a missing major is the whole story
+  // (and with none missing, relaxing every rule opens a path: some cut exists).
+  const missing = missingMajors(index, source, target.version);
+  if (missing.length > 0) {
     const majors = missing.map((major) => `${major}.x`).join(', ');
     return new PlanError(
       'NO_PATH',
@@ -129,6 +122,7 @@ export function explainNoPath(
       { details: { from: source, to: target.version, platform, missingMajors: missing } },
     );
   }
+  const cuts = findCuts(index, source, target);
   const explained = cuts.map((cut) => {
     const shown = cut.violations.slice(0, VIOLATIONS_IN_MESSAGE).map((violation) => violation.message);
     const more = cut.violations.length > VIOLATIONS_IN_MESSAGE ? ', ...' : '';
@@ -146,28 +140,20 @@ export function explainNoPath(
 
 /**
  * The catalog version nearest to `target` (the next newer ones first, then older ones) that is
- * not blocked, not a pre-release and has a supported path from `source` on `platform`.
+ * not blocked, not a pre-release and has a supported path from `source` on the index's platform.
  */
 export function nearestReachable(
-  catalog: Catalog,
+  index: CatalogIndex,
   source: string,
   target: CatalogEntry,
-  platform: string | undefined,
 ): string | undefined {
-  const candidates = catalog.versions.filter(
-    (entry) =>
-      entry !== target &&
-      entry.blocked === undefined &&
-      !isPrerelease(entry.version) &&
-      semver.gt(entry.version, source),
+  // Every candidate sees the same graph (no pre-release waiver applies to it), so one search serves all.
+  const reachable = new UpgradeGraph({ index, target }).reachableFrom(source);
+  const candidates = index.ascending.filter(
+    (item) => item.entry !== target && item.forbiddenBy.length === 0 && item.version.compare(source) > 0,
   );
-  const newer = candidates
-    .filter((entry) => semver.gt(entry.version, target.version))
-    .sort((a, b) => semver.compare(a.version, b.version));
-  const older = candidates
-    .filter((entry) => semver.lt(entry.version, target.version))
-    .sort((a, b) => semver.rcompare(a.version, b.version));
-  return [...newer, ...older].find(
-    (entry) => new UpgradeGraph({ catalog, target: entry, platform }).shortestPath(source) !== undefined,
-  )?.version;
+  const at = candidates.findIndex((item) => item.version.compare(target.version) > 0);
+  const newer = at === -1 ? [] : candidates.slice(at);
+  const older = candidates.slice(0, at === -1 ? candidates.length : at).reverse();
+  return [...newer, ...older].find((item) => reachable.has(item.entry))?.entry.version;
 }

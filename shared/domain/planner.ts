@@ -4,11 +4,13 @@
  */
 import semver from 'semver';
 import type { Catalog, CatalogArtifact, CatalogEntry } from '#domain/catalog.ts';
+import { CatalogIndex } from '#domain/catalog-index.ts';
 import { PlanError } from '#domain/errors.ts';
 import { explainNoPath, nearestReachable } from '#domain/plan-diagnosis.ts';
-import { admitsPlatform, isPrerelease, UpgradeGraph } from '#domain/upgrade-graph.ts';
+import { UpgradeGraph } from '#domain/upgrade-graph.ts';
 
-export type HopKind = 'patch' | 'minor' | 'major';
+export const HOP_KINDS = ['patch', 'minor', 'major'] as const;
+export type HopKind = (typeof HOP_KINDS)[number];
 
 export interface Hop {
   from: string;
@@ -65,12 +67,11 @@ function toHops(source: string, path: CatalogEntry[]): Hop[] {
   });
 }
 
-function unknownTarget(catalog: Catalog, to: string): PlanError {
-  const sameMajor = catalog.versions
-    .map((entry) => entry.version)
-    .filter((version) => semver.major(version) === semver.major(to))
-    .sort(semver.compare);
-  const all = catalog.versions.map((entry) => entry.version).sort(semver.compare);
+function unknownTarget(index: CatalogIndex, to: string): PlanError {
+  const all = index.ascending.map((item) => item.entry.version);
+  const sameMajor = index.ascending
+    .filter((item) => item.version.major === semver.major(to))
+    .map((item) => item.entry.version);
   const known =
     sameMajor.length > 0
       ? `its ${semver.major(to)}.x versions are ${sameMajor.join(', ')}`
@@ -96,11 +97,14 @@ function downgrade(catalog: Catalog, from: string, to: string): PlanError {
 }
 
 /** Refusals about the target itself, before any search: the clearest reason wins. */
-function checkTarget(catalog: Catalog, from: string, target: CatalogEntry, options: PlanOptions): void {
-  const { platform } = options;
-  if (isPrerelease(target.version) && options.includePrerelease !== true) {
+function checkTarget(index: CatalogIndex, from: string, target: CatalogEntry, options: PlanOptions): void {
+  const { platform } = index;
+  const forbiddenBy = index.of(target).forbiddenBy;
+  if (forbiddenBy.includes('prerelease') && options.includePrerelease !== true) {
     const release = semver.maxSatisfying(
-      catalog.versions.filter((entry) => entry.blocked === undefined).map((entry) => entry.version),
+      index.ascending
+        .filter((item) => !item.forbiddenBy.includes('blocked'))
+        .map((item) => item.entry.version),
       `>${from} <${target.version}`,
     );
     throw new PlanError(
@@ -110,8 +114,8 @@ function checkTarget(catalog: Catalog, from: string, target: CatalogEntry, optio
       { details: { from, to: target.version, rules: ['prerelease'] } },
     );
   }
-  if (target.blocked !== undefined) {
-    const instead = nearestReachable(catalog, from, target, platform);
+  if (forbiddenBy.includes('blocked')) {
+    const instead = nearestReachable(index, from, target);
     throw new PlanError(
       'BLOCKED_VERSION',
       `${target.version} is blocked: "${target.blocked}"; ` +
@@ -121,8 +125,8 @@ function checkTarget(catalog: Catalog, from: string, target: CatalogEntry, optio
       { details: { from, to: target.version, reason: target.blocked, alternative: instead } },
     );
   }
-  if (!admitsPlatform(target, platform)) {
-    const instead = nearestReachable(catalog, from, target, platform);
+  if (forbiddenBy.includes('platform')) {
+    const instead = nearestReachable(index, from, target);
     throw new PlanError(
       'PLATFORM_UNSUPPORTED',
       `${target.version} needs ACP ${target.platform} but the cluster runs ACP ${platform}: ` +
@@ -164,12 +168,13 @@ export function planUpgrade(
   });
   if (semver.eq(source, targetVersion)) return plan([]);
 
-  const target = catalog.versions.find((entry) => semver.eq(entry.version, targetVersion));
-  if (target === undefined) throw unknownTarget(catalog, targetVersion);
+  const index = new CatalogIndex(catalog, platform);
+  const target = index.find(targetVersion);
+  if (target === undefined) throw unknownTarget(index, targetVersion);
   if (semver.lt(targetVersion, source)) throw downgrade(catalog, source, targetVersion);
-  checkTarget(catalog, source, target, { ...options, platform });
+  checkTarget(index, source, target, options);
 
-  const path = new UpgradeGraph({ catalog, target, platform }).shortestPath(source);
-  if (path === undefined) throw explainNoPath(catalog, source, target, platform);
+  const path = new UpgradeGraph({ index, target }).shortestPath(source);
+  if (path === undefined) throw explainNoPath(index, source, target);
   return plan(toHops(source, path));
 }

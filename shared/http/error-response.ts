@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from '#domain/errors.ts';
 import type { Log } from '#shared/ports.ts';
+import type { ErrorBody } from './api-replies.ts';
 import { HttpError } from './http-error.ts';
 import { json } from './responses.ts';
 
@@ -42,10 +43,6 @@ function statusOf(error: unknown): Mapped | undefined {
   if (error instanceof TransientError)
     return { status: 503, headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } };
   return undefined;
-}
-
-export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
 export function errorResponse(

@@ -1,10 +1,12 @@
 /**
  * What the API shows of a job: everything an operator needs to follow and explain it, without
- * the pipeline's bookkeeping (expected/causedBy messages, claims).
+ * the pipeline's bookkeeping (expected/causedBy messages, claims). Its shape is the contract in
+ * api-replies.ts, which the CLI parses replies with.
  */
 import type { Job } from '#domain/job.ts';
+import type { JobView } from './api-replies.ts';
 
-export function jobView(job: Job): Record<string, unknown> {
+export function jobView(job: Job): JobView {
   const hop = job.plan?.[job.hop];
   return {
     id: job.id,

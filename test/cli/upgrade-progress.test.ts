@@ -1,10 +1,10 @@
 /** How `upgrade --wait` and the demo draw progress, on a terminal and in a log. */
 import { describe, expect, it } from 'vitest';
-import type { JobView } from '#cli/api-client.ts';
 import { FleetProgress } from '#cli/fleet-progress.ts';
 import { hopPath, JobProgressPrinter } from '#cli/progress-view.ts';
+import type { HopView, JobView } from '#shared/http/api-replies.ts';
 
-const PLAN = [
+const PLAN: HopView[] = [
   { from: '3.16.2', to: '4.0.3', kind: 'major', csv: 'redis-operator.v4.0.3', channel: 'stable' },
   { from: '4.0.3', to: '4.1.2', kind: 'minor', csv: 'redis-operator.v4.1.2', channel: 'stable' },
 ];
@@ -19,7 +19,9 @@ function job(state: JobView['state'], hop: number, extra: Partial<JobView> = {})
     hop,
     plan: PLAN,
     options: {},
+    attempts: {},
     transitions: [],
+    version: 1,
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-01T00:00:00.000Z',
     ...extra,

@@ -196,6 +196,22 @@ function checkNoPathExplanation(s: Scenario, result: UpgradePlan | PlanError): b
   return false;
 }
 
+/** DESIGN.md's "nearest unblocked version with a supported path": newer ones first (nearest first), then older. */
+function expectedAlternative(s: Scenario): string | undefined {
+  const candidates = s.catalog.versions
+    .map((entry) => entry.version)
+    .filter(
+      (v) =>
+        v !== s.to &&
+        semver.gt(v, s.from) &&
+        semver.prerelease(v) === null &&
+        s.catalog.versions.find((entry) => entry.version === v)?.blocked === undefined,
+    );
+  const newer = candidates.filter((v) => semver.gt(v, s.to)).sort(semver.compare);
+  const older = candidates.filter((v) => semver.lt(v, s.to)).sort(semver.rcompare);
+  return [...newer, ...older].find((v) => expectedPath(strict({ ...s, to: v })) !== undefined);
+}
+
 describe('planUpgrade over generated catalogs', () => {
   it('returns exactly the shortest, newest-first path the rules allow, or refuses when none exists', () => {
     fc.assert(
@@ -223,5 +239,24 @@ describe('planUpgrade over generated catalogs', () => {
       { numRuns: 2000 },
     );
     expect(explained).toBeGreaterThan(200);
+  });
+
+  it('BLOCKED_VERSION and PLATFORM_UNSUPPORTED suggest the nearest version that has a path', () => {
+    let suggested = 0;
+    fc.assert(
+      fc.property(scenarioArb, (s) => {
+        // Act
+        const result = plan(s);
+
+        // Assess
+        if (!(result instanceof PlanError)) return;
+        if (result.code !== 'BLOCKED_VERSION' && result.code !== 'PLATFORM_UNSUPPORTED') return;
+        const alternative = expectedAlternative(s);
+        expect(result.details?.alternative).toBe(alternative);
+        if (alternative !== undefined) suggested++;
+      }),
+      { numRuns: 2000 },
+    );
+    expect(suggested).toBeGreaterThan(50);
   });
 });

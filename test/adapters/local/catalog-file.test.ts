@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCatalogFile } from '#adapters/local/catalog-file.ts';
+import { MAX_CATALOG_BYTES, readCatalogFile } from '#adapters/local/catalog-file.ts';
 import { CatalogError, ConfigError } from '#domain/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'catalog-file-'));
@@ -43,6 +44,51 @@ describe('readCatalogFile', () => {
 
     // Assess
     await expect(reading).rejects.toThrow(`cannot read catalog ${dir}: it is a directory`);
+  });
+
+  it('refuses a named pipe at once instead of waiting for a writer', async () => {
+    // Prepare: a FIFO nobody writes to; opening it for reading would block forever
+    const path = join(dir, 'catalog.fifo');
+    execFileSync('mkfifo', [path]);
+
+    // Act
+    const reading = readCatalogFile(path);
+
+    // Assess
+    await expect(reading).rejects.toBeInstanceOf(ConfigError);
+    await expect(reading).rejects.toThrow(
+      `cannot read catalog ${path}: it is a named pipe (FIFO), not a regular file`,
+    );
+  });
+
+  it('refuses a device', async () => {
+    // Act
+    const reading = readCatalogFile('/dev/zero');
+
+    // Assess
+    await expect(reading).rejects.toThrow(
+      'cannot read catalog /dev/zero: it is a character device, not a regular file',
+    );
+  });
+
+  it(`reads a catalog of exactly ${MAX_CATALOG_BYTES} bytes and refuses one byte more, unread`, async () => {
+    // Prepare: a valid catalog padded to the limit, and a (sparse) file one byte over it
+    const atLimit = join(dir, 'at-limit.yaml');
+    writeFileSync(atLimit, YAML_CATALOG.padEnd(MAX_CATALOG_BYTES, ' '));
+    const over = join(dir, 'over-limit.json');
+    writeFileSync(over, '');
+    truncateSync(over, MAX_CATALOG_BYTES + 1);
+
+    // Act
+    const read = await readCatalogFile(atLimit);
+    const refused = readCatalogFile(over);
+
+    // Assess
+    expect(read.versions).toHaveLength(1);
+    await expect(refused).rejects.toBeInstanceOf(ConfigError);
+    await expect(refused).rejects.toThrow(
+      `cannot read catalog ${over}: it is 8,388,609 bytes, over the 8 MiB limit for a catalog file`,
+    );
   });
 
   it('names the file in a content error', async () => {

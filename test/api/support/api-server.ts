@@ -2,10 +2,11 @@
  * The API under test: makeApiHandler over in-memory fakes, served by the local runtime's real
  * HTTP server on a random loopback port, so every test goes over HTTP exactly as a client does.
  */
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { Catalog } from '#domain/catalog.ts';
 import { startHttpServer } from '#runtime/http-server.ts';
 import { type ApiDeps, makeApiHandler } from '#shared/http/api-handler.ts';
+import { type ErrorBody, errorBodySchema } from '#shared/http/api-replies.ts';
 import { testCatalog } from '#test/fakes/catalog.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
 import { InMemoryClusterRegistry } from '#test/fakes/cluster-registry.ts';
@@ -13,6 +14,7 @@ import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { RecordingNotifier } from '#test/fakes/notifier.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
+import { expectReplyContract } from './reply-contract.ts';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
@@ -72,9 +74,9 @@ export async function startApi(
     log,
   });
   running.push(server.close);
-  const call: ApiUnderTest['call'] = (method, path, init = {}) => {
+  const call: ApiUnderTest['call'] = async (method, path, init = {}) => {
     const json = init.body !== undefined && typeof init.body !== 'string';
-    return fetch(`${server.url}${path}`, {
+    const response = await fetch(`${server.url}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${TOKEN}`,
@@ -83,22 +85,16 @@ export async function startApi(
       },
       ...(init.body === undefined ? {} : { body: json ? JSON.stringify(init.body) : (init.body as string) }),
     });
+    await expectReplyContract(method, path, response);
+    return response;
   };
   return { url: server.url, jobs, queue, clusters, notifier, log, catalog, call };
 }
 
 /** Reads an error response and checks it has exactly the contract's shape. */
-export async function errorOf(
-  response: Response,
-): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
-  const body = (await response.json()) as {
-    error: { code: string; message: string; details?: Record<string, unknown> };
-  };
-  const keys = Object.keys(body);
-  if (keys.length !== 1 || keys[0] !== 'error') throw new Error(`not an error body: ${JSON.stringify(body)}`);
-  const fields = Object.keys(body.error).filter((key) => !['code', 'message', 'details'].includes(key));
-  if (fields.length > 0 || typeof body.error.code !== 'string' || typeof body.error.message !== 'string') {
-    throw new Error(`malformed error body: ${JSON.stringify(body)}`);
-  }
-  return body.error;
+export async function errorOf(response: Response): Promise<ErrorBody['error']> {
+  const body: unknown = await response.json();
+  const parsed = errorBodySchema.parse(body);
+  expect(parsed, 'an error body with fields beyond the contract').toEqual(body);
+  return parsed.error;
 }
