@@ -13,6 +13,7 @@ import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { RecordingNotifier } from '#test/fakes/notifier.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
+import { type ErrorShape, errorShapeOf } from './error-shape.ts';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
@@ -88,17 +89,6 @@ export async function startApi(
 }
 
 /** Reads an error response and checks it has exactly the contract's shape. */
-export async function errorOf(
-  response: Response,
-): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
-  const body = (await response.json()) as {
-    error: { code: string; message: string; details?: Record<string, unknown> };
-  };
-  const keys = Object.keys(body);
-  if (keys.length !== 1 || keys[0] !== 'error') throw new Error(`not an error body: ${JSON.stringify(body)}`);
-  const fields = Object.keys(body.error).filter((key) => !['code', 'message', 'details'].includes(key));
-  if (fields.length > 0 || typeof body.error.code !== 'string' || typeof body.error.message !== 'string') {
-    throw new Error(`malformed error body: ${JSON.stringify(body)}`);
-  }
-  return body.error;
+export async function errorOf(response: Response): Promise<ErrorShape> {
+  return errorShapeOf(await response.text());
 }
