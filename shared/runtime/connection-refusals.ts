@@ -8,7 +8,7 @@
  * and a reset can destroy the answer before the client reads it.
  */
 import { randomUUID } from 'node:crypto';
-import { maxHeaderSize, type ServerResponse, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, maxHeaderSize, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { errorResponse } from '#shared/http/error-response.ts';
@@ -19,6 +19,8 @@ import type { Log } from '#shared/ports.ts';
 interface ClientError extends Error {
   code?: string;
   reason?: string;
+  /** The bytes the parser was reading. */
+  rawPacket?: Buffer;
 }
 
 function refusalOf(error: ClientError): HttpError {
@@ -40,7 +42,8 @@ function refusalOf(error: ClientError): HttpError {
   }
 }
 
-function rawResponse(result: APIGatewayProxyStructuredResultV2, requestId: string): string {
+/** The whole answer as bytes; without its body for HEAD, whose answer never carries one. */
+function rawResponse(result: APIGatewayProxyStructuredResultV2, requestId: string, head: boolean): string {
   const status = result.statusCode ?? 500;
   const body = result.body ?? '';
   const headers = {
@@ -50,44 +53,65 @@ function rawResponse(result: APIGatewayProxyStructuredResultV2, requestId: strin
     Connection: 'close',
   };
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${body}`;
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${lines.join('')}\r\n${head ? '' : body}`;
 }
 
 export interface ConnectionRefusals {
-  /** Call for every request, so a socket whose response has begun is never written over. */
-  track(socket: Duplex, res: ServerResponse): void;
+  /** Call for every request: what the parser refuses next depends on the exchange in flight. */
+  track(req: IncomingMessage, res: ServerResponse): void;
   onClientError(error: ClientError, socket: Duplex): void;
-  onConnect(req: unknown, socket: Duplex): void;
+  onConnect(req: IncomingMessage, socket: Duplex): void;
 }
 
 export function connectionRefusals(log: Log, lingerMs: number): ConnectionRefusals {
   const answered = new WeakSet<Duplex>();
-  const responding = new WeakMap<Duplex, ServerResponse>();
-  const refuse = (socket: Duplex, refusal: HttpError) => {
+  const inFlight = new WeakMap<Duplex, { req: IncomingMessage; res: ServerResponse }>();
+  const refuse = (socket: Duplex, refusal: HttpError, request?: Buffer) => {
     answered.add(socket);
     const requestId = randomUUID();
-    socket.end(rawResponse(errorResponse(refusal, requestId, log), requestId));
+    const head = request?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    socket.end(rawResponse(errorResponse(refusal, requestId, log), requestId, head));
     const timer = setTimeout(() => socket.destroy(), lingerMs);
     socket.once('close', () => clearTimeout(timer));
     // A CONNECT socket is no longer read by the parser: drop its input here.
     socket.resume();
   };
   return {
-    track(socket, res) {
-      responding.set(socket, res);
-      res.once('finish', () => responding.delete(socket));
+    track(req, res) {
+      const exchange = { req, res };
+      inFlight.set(req.socket, exchange);
+      res.once('finish', () => {
+        if (inFlight.get(req.socket) === exchange) inFlight.delete(req.socket);
+      });
     },
     onClientError(error, socket) {
       // The parser reports its error again for every later chunk of a refused connection.
       if (answered.has(socket)) return;
-      // Nobody left to answer, or a response under way that a second one would corrupt.
-      if (error.code === 'ECONNRESET' || !socket.writable || responding.get(socket)?.headersSent) {
+      const exchange = inFlight.get(socket);
+      if (
+        error.code === 'ECONNRESET' ||
+        !socket.writable ||
+        (exchange?.res.headersSent && !exchange.req.complete)
+      ) {
+        // Nobody left to answer, or a response under way that a second one would corrupt.
         socket.destroy();
         return;
       }
-      refuse(socket, refusalOf(error));
+      if (exchange?.req.complete) {
+        // The bytes came after a whole request whose response is still to come: answer after it
+        // (Node closes the connection then if the client asked it to, and no answer is owed for
+        // data sent after Connection: close).
+        answered.add(socket);
+        if (error.code !== 'HPE_CLOSED_CONNECTION') {
+          exchange.res.once('finish', () => refuse(socket, refusalOf(error)));
+        }
+        return;
+      }
+      refuse(socket, refusalOf(error), error.rawPacket);
     },
     onConnect(_req, socket) {
+      // Node hands the socket over without its error listener: a reset would be uncaught.
+      socket.on('error', () => socket.destroy());
       refuse(socket, new HttpError(405, 'METHOD_NOT_ALLOWED', 'CONNECT is not supported: this is no proxy'));
     },
   };

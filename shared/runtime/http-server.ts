@@ -206,7 +206,7 @@ export async function startHttpServer(given: HttpServerOptions): Promise<Running
   const refusals = connectionRefusals(options.log, options.lingerMs);
   // Node's own answer to a missing Host is a bare 400; readRequestTarget answers it in JSON.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
-    refusals.track(req.socket, res);
+    refusals.track(req, res);
     serve(req, res, options).catch((error: unknown) => {
       const answer = errorResponse(error, String(res.getHeader('x-request-id') ?? ''), options.log);
       if (res.headersSent) res.destroy();

@@ -90,6 +90,42 @@ describe('requests the HTTP parser refuses', () => {
     expect(health.status).toBe(204);
   });
 
+  it('answers a refused HEAD request without a body', async () => {
+    const { url } = await standIn(() => ({ statusCode: 204 }));
+
+    const response = await rawExchange(url, [head('HEAD /caf\xe9 HTTP/1.1')]);
+
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.raw.endsWith('\r\n\r\n')).toBe(true);
+  });
+
+  it('sends nothing after the answer to a request followed by bytes past Connection: close', async () => {
+    const { url, log } = await standIn(() => ({ statusCode: 404, body: '{}' }));
+
+    const response = await rawExchange(url, [`${head('HEAD /x HTTP/1.1')}{}`]);
+
+    expect(response.status).toBe(404);
+    expect(response.raw.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    expect(quiet(log)).toEqual([]);
+  });
+
+  it('answers a malformed request pipelined after a good one once the good one is answered', async () => {
+    const { url } = await standIn(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { statusCode: 204 };
+    });
+
+    const response = await rawExchange(url, [
+      `${head('GET /x HTTP/1.1', { Connection: 'keep-alive' })}BREW / HTTP/1.1\r\n\r\n`,
+    ]);
+
+    expect(response.status).toBe(204);
+    const second = response.raw.slice(response.raw.indexOf('HTTP/1.1 ', 1));
+    expect(second).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(errorShapeOf(second.slice(second.indexOf('\r\n\r\n') + 4)).code).toBe('MALFORMED_REQUEST');
+  });
+
   it('lets a client that writes 1 MiB of headers before reading read its 431', async () => {
     const { url } = await standIn(() => ({ statusCode: 204 }));
     const header = Buffer.alloc(MiB, 'a');
@@ -103,13 +139,21 @@ describe('requests the HTTP parser refuses', () => {
     expect(errorShapeOf(response.body).code).toBe('HEADERS_TOO_LARGE');
   });
 
-  it('closes a refused connection the client leaves open once the linger time is over', async () => {
+  it('stops swallowing what a refused client still sends once the linger time is over', async () => {
     const { url } = await standIn(() => ({ statusCode: 204 }), { lingerMs: 100 });
+    const { hostname, port } = new URL(url);
     const started = Date.now();
 
-    const response = await rawExchange(url, [head('BREW /x HTTP/1.1')], { leaveOpen: true });
+    const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+    const failed = new Promise<string | undefined>((resolve) =>
+      socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code)),
+    );
+    socket.write(head('BREW /x HTTP/1.1'));
+    const pump = setInterval(() => socket.write('more bytes the server no longer wants\r\n'), 20);
+    const code = await failed;
+    clearInterval(pump);
 
-    expect(response.status).toBe(400);
+    expect(code).toMatch(/EPIPE|ECONNRESET/);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
@@ -167,7 +211,7 @@ describe('bodies over the limit', () => {
     const response = await rawExchange(
       url,
       [head('POST /x HTTP/1.1', { 'Content-Length': String(MiB) }), Buffer.alloc(4096, 'a')],
-      { leaveOpen: true },
+      { holdOpen: true },
     );
 
     expect(response.status).toBe(413);
@@ -190,6 +234,33 @@ describe('clients that go away', () => {
     expect(health.status).toBe(204);
     expect(log.lines).toEqual([]);
     expect(events.map((event) => event.rawPath)).toEqual(['/healthz']);
+  });
+
+  it('serves a request asking for a protocol upgrade as a plain request', async () => {
+    const { url } = await standIn(() => ({ statusCode: 204 }));
+
+    const response = await rawExchange(url, [
+      head('GET /x HTTP/1.1', { Connection: 'Upgrade, close', Upgrade: 'websocket' }),
+    ]);
+
+    expect(response.status).toBe(204);
+  });
+
+  it('survives a CONNECT client that resets the connection', async () => {
+    const { url } = await standIn(() => ({ statusCode: 204 }), { lingerMs: 1000 });
+    const { hostname, port } = new URL(url);
+
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(head('CONNECT api.example:443 HTTP/1.1'));
+      socket.once('data', () => {
+        socket.write('tunnelled bytes');
+        socket.resetAndDestroy();
+      });
+    });
+    await new Promise((resolve) => socket.once('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect((await fetch(`${url}/healthz`)).status).toBe(204);
   });
 
   it('logs an aborted upload as information, not as a crash', async () => {

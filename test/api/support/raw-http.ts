@@ -1,7 +1,9 @@
 /**
  * HTTP/1.1 over a bare TCP socket, for what no HTTP client sends (malformed request lines, bytes
  * the parser refuses) and for clients that write their whole upload before reading the answer.
- * Requests should ask for `Connection: close`: the response is whatever arrives until the close.
+ * Requests should ask for `Connection: close`: the client never half-closes (a half-close makes
+ * Node drop a response still being prepared), so the response is whatever arrives until the
+ * server closes.
  */
 import { connect } from 'node:net';
 
@@ -10,6 +12,8 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Everything received, responses after the first included (latin1). */
+  raw: string;
   /** The socket error the client saw (EPIPE, ECONNRESET), if any. */
   socketError?: string;
 }
@@ -17,15 +21,15 @@ export interface RawResponse {
 export interface RawOptions {
   /** Read nothing until every part is written, as simple synchronous clients do. */
   readAfterWrite?: boolean;
-  /** Neither half-close nor send more after the parts: wait for the server to close. */
-  leaveOpen?: boolean;
+  /** Keep the client's side open after the server's FIN; done once the server has closed its side. */
+  holdOpen?: boolean;
 }
 
 function parse(bytes: Buffer): Omit<RawResponse, 'socketError'> {
   const text = bytes.toString('latin1');
   const end = text.indexOf('\r\n\r\n');
   const status = /^HTTP\/1\.[01] (\d{3}) /.exec(text)?.[1];
-  if (end < 0 || !status) return { status: 0, headers: {}, body: text };
+  if (end < 0 || !status) return { status: 0, headers: {}, body: text, raw: text };
   const headers: Record<string, string> = {};
   for (const line of text.slice(0, end).split('\r\n').slice(1)) {
     const colon = line.indexOf(':');
@@ -37,7 +41,7 @@ function parse(bytes: Buffer): Omit<RawResponse, 'socketError'> {
     headers['transfer-encoding'] === 'chunked'
       ? unchunked(rest)
       : rest.subarray(0, Number(length ?? rest.length));
-  return { status: Number(status), headers, body: body.toString('utf8') };
+  return { status: Number(status), headers, body: body.toString('utf8'), raw: text };
 }
 
 function unchunked(bytes: Buffer): Buffer {
@@ -59,7 +63,7 @@ export async function rawExchange(
   options: RawOptions = {},
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(url);
-  const socket = connect(Number(port), hostname);
+  const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: options.holdOpen ?? false });
   if (options.readAfterWrite) socket.pause();
   const chunks: Buffer[] = [];
   let socketError: string | undefined;
@@ -77,9 +81,8 @@ export async function rawExchange(
       await Promise.race([event('drain'), closed]);
     }
   }
-  if (!socket.destroyed && !options.leaveOpen) socket.end();
   socket.resume();
-  await closed;
+  await (options.holdOpen ? Promise.race([closed, event('end')]) : closed);
   return { ...parse(Buffer.concat(chunks)), ...(socketError ? { socketError } : {}) };
 }
 
