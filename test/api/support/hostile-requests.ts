@@ -44,6 +44,12 @@ export const PARSER_REFUSALS: HostileRequest[] = [
     'Content-Length with Transfer-Encoding',
     `${head('POST /upgrades HTTP/1.1', { 'Content-Length': '3', 'Transfer-Encoding': 'chunked' })}0\r\n\r\n`,
   ),
+  {
+    name: 'chunk extensions over 16 KiB',
+    bytes: `${head('POST /upgrades HTTP/1.1', { 'Transfer-Encoding': 'chunked' })}1;${'a'.repeat(20 * 1024)}\r\nx\r\n0\r\n\r\n`,
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+  },
   malformed('an unknown method', head('BREW /healthz HTTP/1.1')),
   malformed('an authority-form target on GET', head('GET api.example:443 HTTP/1.1')),
   malformed('an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'),
