@@ -141,18 +141,18 @@ function send(url: string, sent: Generated): Promise<{ status: number; body: str
 
 describe('the HTTP edge under generated requests', () => {
   it('answers every request below 500, errors in the JSON shape, and stays healthy', async () => {
+    // Prepare
     const api = await startApi();
-
+    // Act, with each answer assessed as it comes
     await fc.assert(
       fc.asyncProperty(generated, async (sent) => {
         const response = await send(api.url, sent);
-
         expect(response.status).toBeLessThan(500);
         if (response.status >= 400 && sent.method.toUpperCase() !== 'HEAD') errorShapeOf(response.body);
       }),
       { numRuns: 500 },
     );
-
+    // Assess
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
     expect(api.log.lines.filter((line) => line.level === 'error')).toEqual([]);
   });
@@ -162,12 +162,13 @@ describe('the HTTP edge under raw requests', () => {
   it.each([...MALFORMED_TARGETS, ...PARSER_REFUSALS])(
     'answers $name with $status $code, token or not, and stays healthy',
     async ({ bytes, status, code }) => {
+      // Prepare
       const api = await startApi();
       const withToken = bytes.replace('\r\n', `\r\nAuthorization: Bearer ${TOKEN}\r\n`);
-
+      // Act
       const answers = [await rawExchange(api.url, [bytes]), await rawExchange(api.url, [withToken])];
       const health = await fetch(`${api.url}/healthz`);
-
+      // Assess
       for (const answer of answers) {
         expect(answer.status).toBe(status);
         expect(errorShapeOf(answer.body).code).toBe(code);
@@ -178,10 +179,11 @@ describe('the HTTP edge under raw requests', () => {
   );
 
   it('reads //healthz as a path (404), not as a host name', async () => {
+    // Prepare
     const api = await startApi();
-
+    // Act
     const response = await rawExchange(api.url, [head('GET //healthz HTTP/1.1')]);
-
+    // Assess
     expect(response.status).toBe(404);
     expect(errorShapeOf(response.body)).toEqual({
       code: 'ROUTE_NOT_FOUND',
@@ -190,10 +192,11 @@ describe('the HTTP edge under raw requests', () => {
   });
 
   it('serves an absolute-form target by its path', async () => {
+    // Prepare
     const api = await startApi();
-
+    // Act
     const response = await rawExchange(api.url, [head('GET http://api.example/healthz HTTP/1.1')]);
-
+    // Assess
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ status: 'ok' });
   });

@@ -46,12 +46,13 @@ describe('the log line of a refused request', () => {
   ])(
     'keeps the reason for %s, with no warning',
     async (_name, method, path, headers, status, code, reason) => {
+      // Prepare
       const lines = captureLogLines();
       const api = await startApi({ log: asLog(createLogger({ level: 'DEBUG' })) });
-
+      // Act
       const response = await api.call(method, path, { headers, ...(method === 'POST' ? { body: '{' } : {}) });
       const requestId = response.headers.get('x-request-id');
-
+      // Assess
       expect(response.status).toBe(status);
       expect(lines.filter((line) => line.level === 'WARN')).toEqual([]);
       expect(lines).toContainEqual(

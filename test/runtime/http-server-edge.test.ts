@@ -19,10 +19,11 @@ function quiet(log: { lines: { level: string }[] }) {
 
 describe('request targets are read before the handler', () => {
   it.each(MALFORMED_TARGETS)('answers $name with $status $code', async ({ bytes, status, code }) => {
+    // Prepare
     const { url, events, log } = await standIn(() => ({ statusCode: 204 }));
-
+    // Act
     const response = await rawExchange(url, [bytes]);
-
+    // Assess
     expect(response.status).toBe(status);
     expect(errorShapeOf(response.body).code).toBe(code);
     expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
@@ -37,20 +38,22 @@ describe('request targets are read before the handler', () => {
   });
 
   it('answers an HTTP/1.1 request without Host with 400 INVALID_HOST', async () => {
+    // Prepare
     const { url, events } = await standIn(() => ({ statusCode: 204 }));
-
+    // Act
     const response = await rawExchange(url, ['GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n']);
-
+    // Assess
     expect(response.status).toBe(400);
     expect(errorShapeOf(response.body).code).toBe('INVALID_HOST');
     expect(events).toEqual([]);
   });
 
   it('reads //healthz as a path, not as a host name', async () => {
+    // Prepare
     const { url, events } = await standIn(() => ({ statusCode: 204 }));
-
+    // Act
     const response = await rawExchange(url, [head('GET //healthz?x=1 HTTP/1.1')]);
-
+    // Assess
     expect(response.status).toBe(204);
     expect(events[0]).toMatchObject({
       rawPath: '//healthz',
@@ -60,10 +63,11 @@ describe('request targets are read before the handler', () => {
   });
 
   it('serves an absolute-form target by its path, its host standing in for Host', async () => {
+    // Prepare
     const { url, events } = await standIn(() => ({ statusCode: 204 }));
-
+    // Act
     const response = await rawExchange(url, [head('GET http://api.example/healthz?x=1 HTTP/1.1')]);
-
+    // Assess
     expect(response.status).toBe(204);
     expect(events[0]).toMatchObject({
       rawPath: '/healthz',
@@ -75,11 +79,12 @@ describe('request targets are read before the handler', () => {
 
 describe('requests the HTTP parser refuses', () => {
   it.each(PARSER_REFUSALS)('answers $name with $status $code and closes', async ({ bytes, status, code }) => {
+    // Prepare
     const { url, events, log } = await standIn(() => ({ statusCode: 204 }));
-
+    // Act
     const response = await rawExchange(url, [bytes]);
     const health = await fetch(`${url}/healthz`);
-
+    // Assess
     expect(response).toMatchObject({ status, headers: { connection: 'close' } });
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(errorShapeOf(response.body).code).toBe(code);
@@ -91,35 +96,38 @@ describe('requests the HTTP parser refuses', () => {
   });
 
   it('answers a refused HEAD request without a body', async () => {
+    // Prepare
     const { url } = await standIn(() => ({ statusCode: 204 }));
-
+    // Act
     const response = await rawExchange(url, [head('HEAD /caf\xe9 HTTP/1.1')]);
-
+    // Assess
     expect(response.status).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(response.raw.endsWith('\r\n\r\n')).toBe(true);
   });
 
   it('sends nothing after the answer to a request followed by bytes past Connection: close', async () => {
+    // Prepare
     const { url, log } = await standIn(() => ({ statusCode: 404, body: '{}' }));
-
+    // Act
     const response = await rawExchange(url, [`${head('HEAD /x HTTP/1.1')}{}`]);
-
+    // Assess
     expect(response.status).toBe(404);
     expect(response.raw.match(/HTTP\/1\.1 /g)).toHaveLength(1);
     expect(quiet(log)).toEqual([]);
   });
 
   it('answers a malformed request pipelined after a good one once the good one is answered', async () => {
+    // Prepare
     const { url } = await standIn(async () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       return { statusCode: 204 };
     });
-
+    // Act
     const response = await rawExchange(url, [
       `${head('GET /x HTTP/1.1', { Connection: 'keep-alive' })}BREW / HTTP/1.1\r\n\r\n`,
     ]);
-
+    // Assess
     expect(response.status).toBe(204);
     const second = response.raw.slice(response.raw.indexOf('HTTP/1.1 ', 1));
     expect(second).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
@@ -127,23 +135,25 @@ describe('requests the HTTP parser refuses', () => {
   });
 
   it('lets a client that writes 1 MiB of headers before reading read its 431', async () => {
+    // Prepare
     const { url } = await standIn(() => ({ statusCode: 204 }));
     const header = Buffer.alloc(MiB, 'a');
-
+    // Act
     const response = await rawExchange(url, ['GET /x HTTP/1.1\r\nHost: x\r\nX-Big: ', header, '\r\n\r\n'], {
       readAfterWrite: true,
     });
-
+    // Assess
     expect(response.socketError).toBeUndefined();
     expect(response.status).toBe(431);
     expect(errorShapeOf(response.body).code).toBe('HEADERS_TOO_LARGE');
   });
 
   it('stops swallowing what a refused client still sends once the linger time is over', async () => {
+    // Prepare
     const { url } = await standIn(() => ({ statusCode: 204 }), { lingerMs: 100 });
     const { hostname, port } = new URL(url);
     const started = Date.now();
-
+    // Act
     const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
     const failed = new Promise<string | undefined>((resolve) =>
       socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code)),
@@ -152,7 +162,7 @@ describe('requests the HTTP parser refuses', () => {
     const pump = setInterval(() => socket.write('more bytes the server no longer wants\r\n'), 20);
     const code = await failed;
     clearInterval(pump);
-
+    // Assess
     expect(code).toMatch(/EPIPE|ECONNRESET/);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
@@ -167,12 +177,13 @@ describe('bodies over the limit', () => {
   ])(
     'answers a %s body of %d bytes with a 413 the client reads after writing it all',
     async (_framing, size, chunked) => {
+      // Prepare
       const { url, events } = await standIn(() => ({ statusCode: 204 }), { maxBodyBytes: MiB });
       const framing: Record<string, string> = chunked
         ? { 'Transfer-Encoding': 'chunked' }
         : { 'Content-Length': String(size) };
-
       for (let attempt = 0; attempt < 4; attempt++) {
+        // Act: half the clients read only after writing everything
         const response = await rawExchange(
           url,
           [head('POST /x HTTP/1.1', framing), ...bodyOf(size, chunked)],
@@ -180,7 +191,7 @@ describe('bodies over the limit', () => {
             readAfterWrite: attempt % 2 === 0,
           },
         );
-
+        // Assess
         expect(response.socketError).toBeUndefined();
         expect(response).toMatchObject({ status: 413, headers: { connection: 'close' } });
         expect(errorShapeOf(response.body)).toEqual({
@@ -193,27 +204,29 @@ describe('bodies over the limit', () => {
   );
 
   it('cuts the connection once the discarded rest passes 16 times the limit', async () => {
+    // Prepare
     const { url } = await standIn(() => ({ statusCode: 204 }), { maxBodyBytes: 1024 });
     const size = 16 * MiB;
-
+    // Act
     const response = await rawExchange(url, [
       head('POST /x HTTP/1.1', { 'Content-Length': String(size) }),
       ...bodyOf(size),
     ]);
-
+    // Assess
     expect(response.socketError).toMatch(/EPIPE|ECONNRESET/);
   });
 
   it('closes after the linger time when the rest of the upload never comes', async () => {
+    // Prepare
     const { url } = await standIn(() => ({ statusCode: 204 }), { maxBodyBytes: 1024, lingerMs: 100 });
     const started = Date.now();
-
+    // Act
     const response = await rawExchange(
       url,
       [head('POST /x HTTP/1.1', { 'Content-Length': String(MiB) }), Buffer.alloc(4096, 'a')],
       { holdOpen: true },
     );
-
+    // Assess
     expect(response.status).toBe(413);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
@@ -221,35 +234,38 @@ describe('bodies over the limit', () => {
 
 describe('clients that go away', () => {
   it('drops a connection reset mid-headers without a word', async () => {
+    // Prepare
     const { url, events, log } = await standIn(() => ({ statusCode: 204 }));
     const { hostname, port } = new URL(url);
-
+    // Act
     const socket = connect(Number(port), hostname, () => {
       socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Half: ');
       setTimeout(() => socket.resetAndDestroy(), 50);
     });
     await new Promise((resolve) => socket.once('close', resolve));
     const health = await fetch(`${url}/healthz`);
-
+    // Assess
     expect(health.status).toBe(204);
     expect(log.lines).toEqual([]);
     expect(events.map((event) => event.rawPath)).toEqual(['/healthz']);
   });
 
   it('serves a request asking for a protocol upgrade as a plain request', async () => {
+    // Prepare
     const { url } = await standIn(() => ({ statusCode: 204 }));
-
+    // Act
     const response = await rawExchange(url, [
       head('GET /x HTTP/1.1', { Connection: 'Upgrade, close', Upgrade: 'websocket' }),
     ]);
-
+    // Assess
     expect(response.status).toBe(204);
   });
 
   it('survives a CONNECT client that resets the connection', async () => {
+    // Prepare
     const { url } = await standIn(() => ({ statusCode: 204 }), { lingerMs: 1000 });
     const { hostname, port } = new URL(url);
-
+    // Act
     const socket = connect(Number(port), hostname, () => {
       socket.write(head('CONNECT api.example:443 HTTP/1.1'));
       socket.once('data', () => {
@@ -259,19 +275,20 @@ describe('clients that go away', () => {
     });
     await new Promise((resolve) => socket.once('close', resolve));
     await new Promise((resolve) => setTimeout(resolve, 50));
-
+    // Assess
     expect((await fetch(`${url}/healthz`)).status).toBe(204);
   });
 
   it('logs an aborted upload as information, not as a crash', async () => {
+    // Prepare
     const { url, events, log } = await standIn(() => ({ statusCode: 204 }));
     const { hostname, port } = new URL(url);
-
+    // Act
     const socket = connect(Number(port), hostname, () => {
       socket.write(`${head('POST /x HTTP/1.1', { 'Content-Length': '1000' })}${'a'.repeat(100)}`);
       setTimeout(() => socket.destroy(), 50);
     });
-
+    // Assess
     await vi.waitFor(() =>
       expect(log.lines.map((line) => line.message)).toContain(
         'connection closed before the request body was read',

@@ -33,8 +33,9 @@ describe('reading a request target', () => {
     'mailto:ops@example.com',
     '',
   ])('refuses %j with 400 INVALID_REQUEST_TARGET', (url) => {
+    // Act
     const refusal = readRequestTarget(request(url));
-
+    // Assess
     expect(refusal).toBeInstanceOf(HttpError);
     expect(refusal).toMatchObject({ status: 400, code: 'INVALID_REQUEST_TARGET' });
   });
