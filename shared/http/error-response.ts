@@ -64,11 +64,12 @@ export function errorResponse(
   }
   const known = error as UpgraderError;
   const level = mapped.status >= 500 ? 'error' : 'info';
+  // `reason`, not `message`: the Powertools logger reserves `message` and would drop it.
   log[level]('request refused', {
     requestId,
     status: mapped.status,
     code: known.code,
-    message: known.message,
+    reason: known.message,
   });
   const body: ErrorBody = {
     error: { code: known.code, message: known.message, ...(known.details ? { details: known.details } : {}) },

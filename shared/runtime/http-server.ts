@@ -2,8 +2,10 @@
  * The local stand-in for API Gateway HTTP API: a node:http server that turns each request into
  * an `APIGatewayProxyEventV2` (payload format 2.0), calls the API handler, and writes its result
  * back, with API Gateway's rules for headers (lower-cased, repeats joined by commas), cookies,
- * query strings, base64 bodies and inferred responses. Bodies over the limit get 413 without
- * reaching the handler.
+ * query strings, base64 bodies and inferred responses. What the handler must not see is answered
+ * here, before authentication, in the API's JSON error shape: a malformed request target or Host
+ * (request-target.ts), a body over the limit (413), bytes the HTTP parser refuses and CONNECT
+ * (connection-refusals.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -11,7 +13,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { ConfigError } from '#domain/errors.ts';
+import { errorResponse } from '#shared/http/error-response.ts';
+import { HttpError } from '#shared/http/http-error.ts';
 import type { Log } from '#shared/ports.ts';
+import { connectionRefusals } from './connection-refusals.ts';
+import { discardRest, readBody } from './request-body.ts';
+import { type RequestTarget, readRequestTarget } from './request-target.ts';
 
 export type HttpApiHandler = (
   event: APIGatewayProxyEventV2,
@@ -24,6 +31,11 @@ export interface HttpServerOptions {
   handler: HttpApiHandler;
   maxBodyBytes: number;
   log: Log;
+  /**
+   * How long a refused connection stays open to read and drop the rest of what the client
+   * sends, so that it can read the answer (default 5 s).
+   */
+  lingerMs?: number;
 }
 
 export interface RunningHttpServer {
@@ -34,24 +46,10 @@ export interface RunningHttpServer {
 
 const TEXT_BODY = /^(text\/|application\/([\w.+-]+\+)?(json|xml|javascript|x-www-form-urlencoded))/i;
 
-class BodyTooLarge extends Error {}
+const DEFAULT_LINGER_MS = 5_000;
 
-function errorBody(code: string, message: string, details?: Record<string, unknown>): string {
-  return JSON.stringify({ error: { code, message, ...(details ? { details } : {}) } });
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new BodyTooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
+/** The rest of an oversized upload read and dropped before the connection is cut, in limits. */
+const DISCARD_LIMITS = 16;
 
 function joinedHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -74,30 +72,31 @@ function clfTime(date: Date): string {
 
 export function toApiGatewayEvent(
   req: IncomingMessage,
+  target: RequestTarget,
   body: Buffer,
   requestId: string,
 ): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? '/', 'http://localhost');
   const headers = joinedHeaders(req);
+  const host = target.host ?? headers.host ?? 'localhost';
   const cookies = req.headers.cookie?.split(/;\s*/).filter(Boolean);
   const text = body.length === 0 || TEXT_BODY.test(headers['content-type'] ?? '');
   const now = new Date();
   return {
     version: '2.0',
     routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
+    rawPath: target.path,
+    rawQueryString: target.query,
     ...(cookies?.length ? { cookies } : {}),
     headers,
-    ...(url.search ? { queryStringParameters: queryParameters(url.searchParams) } : {}),
+    ...(target.query ? { queryStringParameters: queryParameters(new URLSearchParams(target.query)) } : {}),
     requestContext: {
       accountId: 'local',
       apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
+      domainName: host,
+      domainPrefix: host.split('.')[0] ?? host,
       http: {
         method: req.method ?? 'GET',
-        path: url.pathname,
+        path: target.path,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '',
         userAgent: headers['user-agent'] ?? '',
@@ -149,41 +148,73 @@ export function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2
   res.writeHead(result.statusCode ?? 200).end(body);
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions): Promise<void> {
+type ServeOptions = HttpServerOptions & { lingerMs: number };
+
+/**
+ * A 413 the client can read: sent whole at once (Content-Length, Connection: close) but ended
+ * only after the rest of the upload is read and dropped. Ending it at once would make Node close
+ * the socket under an upload still arriving; that resets the connection, and a client that
+ * writes its whole body before reading gets the reset instead of the 413.
+ */
+async function refuseOversized(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  options: ServeOptions,
+) {
+  const limit = options.maxBodyBytes;
+  const refusal = new HttpError(413, 'PAYLOAD_TOO_LARGE', `request body exceeds the limit of ${limit} bytes`);
+  const result = errorResponse(refusal, requestId, options.log);
+  const body = result.body ?? '';
+  res.writeHead(413, { ...result.headers, 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.write(body);
+  const drained = await discardRest(req, DISCARD_LIMITS * limit, options.lingerMs);
+  if (drained) res.end();
+  else res.destroy();
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, options: ServeOptions): Promise<void> {
   const requestId = randomUUID();
   res.setHeader('x-request-id', requestId);
-  let body: Buffer;
-  try {
-    body = await readBody(req, options.maxBodyBytes);
-  } catch (error) {
-    if (!(error instanceof BodyTooLarge)) throw error;
-    // The rest of an oversized upload is not read; closing the connection stops the client.
-    res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-    res.end(
-      errorBody('PAYLOAD_TOO_LARGE', `request body exceeds the limit of ${options.maxBodyBytes} bytes`),
-    );
+  const target = readRequestTarget(req);
+  if (target instanceof HttpError) {
+    writeResult(res, errorResponse(target, requestId, options.log));
     return;
   }
-  const result = await options.handler(toApiGatewayEvent(req, body, requestId), lambdaContext(requestId));
+  let body: Buffer | undefined;
+  try {
+    body = await readBody(req, options.maxBodyBytes);
+  } catch {
+    // The client gave up mid-upload, or the parser refused the rest (answered as a client
+    // error): nobody is left to answer, and nothing went wrong here.
+    options.log.info('connection closed before the request body was read', { requestId });
+    return;
+  }
+  if (!body) {
+    await refuseOversized(req, res, requestId, options);
+    return;
+  }
+  const result = await options.handler(
+    toApiGatewayEvent(req, target, body, requestId),
+    lambdaContext(requestId),
+  );
   writeResult(res, result);
 }
 
-export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const server = createServer((req, res) => {
+export async function startHttpServer(given: HttpServerOptions): Promise<RunningHttpServer> {
+  const options = { ...given, lingerMs: given.lingerMs ?? DEFAULT_LINGER_MS };
+  const refusals = connectionRefusals(options.log, options.lingerMs);
+  // Node's own answer to a missing Host is a bare 400; readRequestTarget answers it in JSON.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
+    refusals.track(req, res);
     serve(req, res, options).catch((error: unknown) => {
-      const requestId = String(res.getHeader('x-request-id') ?? '');
-      options.log.error('api request crashed', {
-        requestId,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(errorBody('INTERNAL', `internal error (request id ${requestId})`, { requestId }));
+      const answer = errorResponse(error, String(res.getHeader('x-request-id') ?? ''), options.log);
+      if (res.headersSent) res.destroy();
+      else writeResult(res, answer);
     });
   });
+  server.on('clientError', refusals.onClientError);
+  server.on('connect', refusals.onConnect);
   server.listen(options.port, options.host);
   try {
     await once(server, 'listening');

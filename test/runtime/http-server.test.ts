@@ -1,33 +1,7 @@
 import { request } from 'node:http';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpServer } from '#runtime/http-server.ts';
-import { RecordingLog } from '#test/fakes/log.ts';
-
-const closers: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-async function serve(
-  answer: (event: APIGatewayProxyEventV2) => APIGatewayProxyResultV2 | Promise<APIGatewayProxyResultV2>,
-) {
-  const events: APIGatewayProxyEventV2[] = [];
-  const log = new RecordingLog();
-  const server = await startHttpServer({
-    host: '127.0.0.1',
-    port: 0,
-    maxBodyBytes: 1024,
-    log,
-    handler: async (event) => {
-      events.push(event);
-      return answer(event);
-    },
-  });
-  closers.push(server.close);
-  return { url: server.url, events, log };
-}
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { standIn as serve } from './support/stand-in.ts';
 
 /** A raw request, so repeated headers and cookies go out exactly as written. */
 function raw(
@@ -137,6 +111,6 @@ describe('the local API Gateway stand-in', () => {
     expect(response.status).toBe(500);
     expect(text).not.toContain('secret detail');
     expect(JSON.parse(text).error.details.requestId).toBe(response.headers.get('x-request-id'));
-    expect(log.lines.map((line) => line.message)).toEqual(['api request crashed']);
+    expect(log.lines.map((line) => [line.level, line.message])).toEqual([['error', 'request failed']]);
   });
 });
