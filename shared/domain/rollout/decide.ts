@@ -1,0 +1,141 @@
+/**
+ * The rollout's decision function: from the batch as stored, the time, and what was learnt
+ * since (job reports, refused starts, re-checks, an operator's command), the next batch and
+ * what the caller must do. Pure and deterministic.
+ *
+ * The actions are derived from the resulting batch, not from what changed: a decision re-made
+ * on the committed batch (a redelivered message, a crash after the commit) asks for the same
+ * starts again, each with the same idempotency key, so nothing starts twice and no start is
+ * lost. The caller:
+ *
+ * 1. calls `decide`; a command that cannot apply throws a ConflictError (409), changing nothing;
+ * 2. when `changed`, writes `batch` conditionally on the version it loaded (`batch.version - 1`)
+ *    and appends `events` (ids are stable per commit); on a lost race it reloads and decides again;
+ * 3. then performs `actions`: `start-job` through createUpgrade with the idempotency key (a 409
+ *    or 404 is reported back as a StartRefusal), `cancel-job` through the job cancel,
+ *    `recheck` as fresh reads reported back as RecheckReports, `wake` as a delayed message;
+ * 4. only then acknowledges the message that triggered it.
+ */
+import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { type Batch, type BatchCluster, isRunning } from './batch.ts';
+import { type BatchEvent, type EventDraft, numberEvents } from './batch-events.ts';
+import { settleStatus } from './batch-status.ts';
+import { nextOpening } from './maintenance-window.ts';
+import { applyCommand, type BatchCommand } from './rollout-commands.ts';
+import {
+  foldJobReports,
+  foldRechecks,
+  foldRefusals,
+  type JobReport,
+  type RecheckReport,
+  type StartRefusal,
+} from './rollout-reports.ts';
+import { advanceWaves } from './wave-progress.ts';
+
+export interface RolloutInputs {
+  /** The latest known state of the batch's jobs (e.g. every job listed with its batch id). */
+  jobs?: readonly JobReport[];
+  refusals?: readonly StartRefusal[];
+  rechecks?: readonly RecheckReport[];
+  command?: BatchCommand;
+  /** How soon to look again while jobs run or re-checks are due (default 60 s). */
+  pollSeconds?: number;
+}
+
+export type RolloutAction =
+  | { kind: 'start-job'; cluster: string; attempt: number; idempotencyKey: string }
+  | { kind: 'cancel-job'; cluster: string; jobId: string }
+  | { kind: 'recheck'; clusters: string[] }
+  | { kind: 'wake'; at: string; reason: string };
+
+export interface Decision {
+  /** The next batch, its version bumped when `changed`; the batch given otherwise. */
+  batch: Batch;
+  changed: boolean;
+  events: BatchEvent[];
+  actions: RolloutAction[];
+}
+
+export const DEFAULT_POLL_SECONDS = 60;
+
+/** One key per cluster and attempt, within the 255 characters an Idempotency-Key allows. */
+export function startKey(batchId: string, cluster: string, attempt: number): string {
+  const key = `rollout:${batchId}:${attempt}:${cluster}`;
+  return key.length <= 255 ? key : `rollout:${createHash('sha256').update(key).digest('hex')}`;
+}
+
+function plain(batch: Batch): unknown {
+  return JSON.parse(JSON.stringify(batch));
+}
+
+/** Upgraded, and its wave's bake is over. */
+function recheckDue(batch: Batch, cluster: BatchCluster, now: Date): boolean {
+  return (
+    cluster.state === 'upgraded' && Date.parse(batch.waves[cluster.wave]?.bakeUntil ?? '') <= now.getTime()
+  );
+}
+
+function wakeAt(batch: Batch, now: Date, pollSeconds: number): RolloutAction | undefined {
+  if (batch.finishedAt) return undefined;
+  const candidates: { at: number; reason: string }[] = [];
+  const inFlight = batch.clusters.filter((c) => isRunning(c.state) || recheckDue(batch, c, now)).length;
+  if (inFlight > 0) {
+    const what =
+      inFlight === 1 ? 'cluster has a job running or a re-check' : 'clusters have jobs running or re-checks';
+    candidates.push({ at: now.getTime() + pollSeconds * 1000, reason: `${inFlight} ${what} due` });
+  }
+  const wave = batch.waves[batch.currentWave];
+  const bakeEnd = Date.parse(wave?.bakeUntil ?? '');
+  if (bakeEnd > now.getTime()) candidates.push({ at: bakeEnd, reason: `the bake of ${wave?.label} ends` });
+  const window = batch.strategy.window;
+  if (batch.state === 'outside-window' && window) {
+    candidates.push({ at: nextOpening(window, now).getTime(), reason: 'the maintenance window opens' });
+  }
+  if (wave?.kind === 'retry' && !batch.pausedAt && !batch.halt && !batch.cancelledAt) {
+    for (const cluster of batch.clusters) {
+      const retry = Date.parse(cluster.retryAt ?? '');
+      if (cluster.state === 'deferred-unreachable' && retry > now.getTime()) {
+        candidates.push({ at: retry, reason: `${cluster.name} is due for a retry` });
+      }
+    }
+  }
+  const first = candidates.sort((a, b) => a.at - b.at)[0];
+  return first && { kind: 'wake', at: new Date(first.at).toISOString(), reason: first.reason };
+}
+
+function actionsFor(batch: Batch, now: Date, pollSeconds: number): RolloutAction[] {
+  const actions: RolloutAction[] = [];
+  for (const cluster of batch.clusters) {
+    if (cluster.state === 'starting') {
+      const idempotencyKey = startKey(batch.id, cluster.name, cluster.attempt);
+      actions.push({ kind: 'start-job', cluster: cluster.name, attempt: cluster.attempt, idempotencyKey });
+    }
+    if (cluster.state === 'started' && cluster.cancelRequested && cluster.jobId) {
+      actions.push({ kind: 'cancel-job', cluster: cluster.name, jobId: cluster.jobId });
+    }
+  }
+  const due = batch.clusters.filter((cluster) => recheckDue(batch, cluster, now));
+  if (due.length > 0) actions.push({ kind: 'recheck', clusters: due.map((cluster) => cluster.name) });
+  const wake = wakeAt(batch, now, pollSeconds);
+  return wake ? [...actions, wake] : actions;
+}
+
+export function decide(batch: Batch, now: Date, inputs: RolloutInputs = {}): Decision {
+  const draft = structuredClone(batch);
+  const drafts: EventDraft[] = inputs.command ? applyCommand(draft, inputs.command, now) : [];
+  foldJobReports(draft, inputs.jobs ?? [], now);
+  foldRefusals(draft, inputs.refusals ?? [], now);
+  foldRechecks(draft, inputs.rechecks ?? []);
+  drafts.push(...advanceWaves(draft, now), ...settleStatus(draft, now));
+  const changed = drafts.length > 0 || !isDeepStrictEqual(plain(draft), plain(batch));
+  const next = changed ? { ...draft, version: batch.version + 1, updatedAt: now.toISOString() } : batch;
+  if (changed) next.eventSeq = batch.eventSeq + drafts.length;
+  const pollSeconds = inputs.pollSeconds ?? DEFAULT_POLL_SECONDS;
+  return {
+    batch: next,
+    changed,
+    events: numberEvents(batch.id, batch.eventSeq, now, drafts),
+    actions: actionsFor(next, now, pollSeconds),
+  };
+}
