@@ -99,7 +99,9 @@ describe('pause, resume, cancel', () => {
     rollout.decide();
     // Act
     const stale = () => decide(rollout.batch, rollout.now, { command: { kind: 'cancel', ifVersion: seen } });
-    const current = decide(rollout.batch, rollout.now, { command: { kind: 'cancel', ifVersion: rollout.batch.version } });
+    const current = decide(rollout.batch, rollout.now, {
+      command: { kind: 'cancel', ifVersion: rollout.batch.version },
+    });
     // Assess
     expect(stale).toThrow(ConflictError);
     expect(stale).toThrow(`batch b1 changed since version ${seen} (it is at version ${seen + 1}: running,`);
