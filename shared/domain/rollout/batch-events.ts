@@ -51,9 +51,3 @@ export function numberEvents(
     return { id: `${batchId}:${seq}`, batchId, seq, at: at.toISOString(), ...draft };
   });
 }
-
-/** "a, b, c" or "a, b and 12 more": reasons stay readable for a thousand clusters. */
-export function nameList(names: readonly string[], shown = 10): string {
-  if (names.length <= shown) return names.join(', ');
-  return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
-}

@@ -8,20 +8,12 @@ import { type Batch, isRunning, isTerminalCluster } from './batch.ts';
 import type { EventDraft } from './batch-events.ts';
 import { nextOpening } from './maintenance-window.ts';
 import { windowText } from './maintenance-window-text.ts';
+import { plural, runningNote } from './reason-text.ts';
 import { clustersOf, startable, windowIsOpen } from './wave-progress.ts';
 
 interface Status {
   state: Batch['state'];
   reason: string;
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
-function runningNote(batch: Batch): string {
-  const running = batch.clusters.filter((cluster) => isRunning(cluster.state)).length;
-  return running === 0 ? '' : `; ${plural(running, 'running job finishes', 'running jobs finish')}`;
 }
 
 function windowWait(batch: Batch, now: Date): string {

@@ -25,24 +25,16 @@ export const FINAL_BATCH_STATES = ['succeeded', 'completed-with-failures', 'canc
 
 /**
  * Where each cluster of a batch is. `upgraded`: its job succeeded, the re-check after the bake
- * is still to come; `succeeded`: upgraded and re-checked healthy. `skipped`: busy with another
- * job when its turn came and the strategy said `skipBusy`.
+ * is still to come; `succeeded`: upgraded and re-checked healthy. `skipped`: another job held it
+ * (when the batch was created or when its turn came) and the strategy said `skipBusy`.
  */
-export const CLUSTER_STATES = [
+export const OPEN_CLUSTER_STATES = [
   'pending',
   'starting',
   'started',
   'deferred-unreachable',
   'upgraded',
-  'succeeded',
-  'recheck-failed',
-  'failed',
-  'blocked',
-  'cancelled',
-  'skipped',
 ] as const;
-export type ClusterRolloutState = (typeof CLUSTER_STATES)[number];
-
 export const TERMINAL_CLUSTER_STATES = [
   'succeeded',
   'recheck-failed',
@@ -50,7 +42,9 @@ export const TERMINAL_CLUSTER_STATES = [
   'blocked',
   'cancelled',
   'skipped',
-] as const satisfies readonly ClusterRolloutState[];
+] as const;
+export const CLUSTER_STATES = [...OPEN_CLUSTER_STATES, ...TERMINAL_CLUSTER_STATES] as const;
+export type ClusterRolloutState = (typeof CLUSTER_STATES)[number];
 
 export function isTerminalCluster(state: ClusterRolloutState): boolean {
   return (TERMINAL_CLUSTER_STATES as readonly ClusterRolloutState[]).includes(state);

@@ -22,6 +22,7 @@ import { type Batch, type BatchCluster, isRunning } from './batch.ts';
 import { type BatchEvent, type EventDraft, numberEvents } from './batch-events.ts';
 import { settleStatus } from './batch-status.ts';
 import { nextOpening } from './maintenance-window.ts';
+import { plural } from './reason-text.ts';
 import { applyCommand, type BatchCommand } from './rollout-commands.ts';
 import {
   foldJobReports,
@@ -81,9 +82,8 @@ function wakeAt(batch: Batch, now: Date, pollSeconds: number): RolloutAction | u
   const candidates: { at: number; reason: string }[] = [];
   const inFlight = batch.clusters.filter((c) => isRunning(c.state) || recheckDue(batch, c, now)).length;
   if (inFlight > 0) {
-    const what =
-      inFlight === 1 ? 'cluster has a job running or a re-check' : 'clusters have jobs running or re-checks';
-    candidates.push({ at: now.getTime() + pollSeconds * 1000, reason: `${inFlight} ${what} due` });
+    const reason = `${plural(inFlight, 'cluster has', 'clusters have')} a job running or a re-check due`;
+    candidates.push({ at: now.getTime() + pollSeconds * 1000, reason });
   }
   const wave = batch.waves[batch.currentWave];
   const bakeEnd = Date.parse(wave?.bakeUntil ?? '');

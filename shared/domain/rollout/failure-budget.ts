@@ -8,9 +8,9 @@
  * that is what canaries are for), or when the canary wave completes with no canary upgraded and
  * re-checked (nothing has proven the version yet). Failures accepted on a resume no longer count.
  */
-import { type Batch, type BatchCluster, type Halt, isRunning } from './batch.ts';
-import { nameList } from './batch-events.ts';
+import type { Batch, BatchCluster, Halt } from './batch.ts';
 import { resolveTolerance } from './quantity.ts';
+import { nameList, runningNote } from './reason-text.ts';
 
 export function isFailure(cluster: BatchCluster, batch: Pick<Batch, 'strategy'>): boolean {
   if (cluster.state === 'failed' || cluster.state === 'recheck-failed') return true;
@@ -37,11 +37,6 @@ function described(clusters: readonly BatchCluster[]): string {
     .slice(0, 10)
     .map((cluster) => `${cluster.name} (${cluster.state}: ${cluster.reason ?? 'no reason given'})`);
   return nameList(shown.concat(clusters.slice(10).map((cluster) => cluster.name)), 10);
-}
-
-function runningNote(batch: Batch): string {
-  const running = batch.clusters.filter((cluster) => isRunning(cluster.state)).length;
-  return running === 0 ? '' : `; ${running} running ${running === 1 ? 'job finishes' : 'jobs finish'}`;
 }
 
 /** The halt the batch's failures call for now, or undefined. */

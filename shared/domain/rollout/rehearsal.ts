@@ -9,9 +9,9 @@
  * estimate when there are none. A cluster that would block takes the overhead only.
  */
 import { needsApproval } from './batch.ts';
-import { nameList } from './batch-events.ts';
 import type { Strategy } from './batch-request.ts';
 import { resolveTolerance } from './quantity.ts';
+import { nameList } from './reason-text.ts';
 import { predictTimeline, type TimelineWave } from './timeline.ts';
 import type { PlannedWave } from './wave-plan.ts';
 

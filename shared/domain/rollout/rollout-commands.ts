@@ -13,8 +13,9 @@
  *   retried request safe.
  */
 import { ConflictError } from '#domain/errors.ts';
-import { type Batch, FINAL_BATCH_STATES, isRunning } from './batch.ts';
-import { type EventDraft, nameList } from './batch-events.ts';
+import { type Batch, FINAL_BATCH_STATES } from './batch.ts';
+import type { EventDraft } from './batch-events.ts';
+import { nameList, runningNote } from './reason-text.ts';
 
 interface CommandBase {
   /** Who, for the record. */
@@ -54,8 +55,7 @@ function pause(batch: Batch, command: BatchCommand, at: string): EventDraft[] {
   if (batch.pausedAt) return [];
   batch.pausedAt = at;
   if (command.by) batch.pausedBy = command.by;
-  const running = batch.clusters.filter((cluster) => isRunning(cluster.state)).length;
-  const reason = `paused${by(command)}${note(command)}: no new job starts; ${running} running ${running === 1 ? 'job finishes' : 'jobs finish'}`;
+  const reason = `paused${by(command)}${note(command)}: no new job starts${runningNote(batch)}`;
   return [{ type: 'batch.paused', reason, ...actor(command) }];
 }
 

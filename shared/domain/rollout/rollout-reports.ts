@@ -12,6 +12,7 @@
 import { ACTIVE_STATES, type ActiveState, type JobState } from '#domain/job.ts';
 import { isTerminal } from '#domain/job-transitions.ts';
 import type { Batch, BatchCluster, HopProgress } from './batch.ts';
+import { addSeconds } from './wave-progress.ts';
 
 export interface JobReport {
   cluster: string;
@@ -65,10 +66,6 @@ function furthest(reports: readonly JobReport[]): JobReport | undefined {
   return [...reports].sort((a, b) => progress(b.state, b.hop) - progress(a.state, a.hop))[0];
 }
 
-function addSeconds(at: Date, seconds: number): string {
-  return new Date(at.getTime() + seconds * 1000).toISOString();
-}
-
 function endJob(batch: Batch, cluster: BatchCluster, report: JobReport, now: Date): void {
   const finishedAt = report.finishedAt ?? now.toISOString();
   const reason = report.reason ?? `job ${report.jobId} ended ${report.state}`;
@@ -100,17 +97,17 @@ function endJob(batch: Batch, cluster: BatchCluster, report: JobReport, now: Dat
   }
 }
 
-/** Whether a report about a job the cluster has not named yet may become its current job. */
+/** Whether a job the cluster has not named yet may become its current one: its start was decided. */
 function awaitsJob(batch: Batch, cluster: BatchCluster): boolean {
-  if (cluster.jobId !== undefined) return false;
-  // A start cancelled before its job was confirmed: a job may still appear, and must be stopped.
+  if (cluster.jobId !== undefined || cluster.attempt === 0) return false;
+  // A start cancelled before its job was confirmed: the job may still appear, and must be stopped.
   return cluster.state === 'starting' || (cluster.state === 'cancelled' && batch.cancelledAt !== undefined);
 }
 
 function foldJob(batch: Batch, cluster: BatchCluster, reports: readonly JobReport[], now: Date): void {
   const past = new Set(cluster.pastJobIds ?? []);
   const fresh = reports.filter((report) => !past.has(report.jobId));
-  if (cluster.jobId === undefined && awaitsJob(batch, cluster) && cluster.attempt > 0) {
+  if (awaitsJob(batch, cluster)) {
     const adopted = fresh.map((report) => report.jobId).sort()[0];
     if (adopted === undefined) return;
     cluster.jobId = adopted;

@@ -13,12 +13,12 @@
  *   Shares round up and are at least 1 (#domain/rollout/quantity.ts).
  */
 import { ValidationError } from '#domain/errors.ts';
-import { nameList } from './batch-events.ts';
 import type { BatchRequest, Strategy } from './batch-request.ts';
 import { CANARY_LABEL } from './batch-request.ts';
 import { type Labels, matchesSelector } from './label-selector.ts';
 import { selectorText } from './label-selector-text.ts';
 import { resolveSize } from './quantity.ts';
+import { nameList } from './reason-text.ts';
 
 export interface FleetCluster {
   name: string;

@@ -10,9 +10,10 @@
  * has run out of retries.
  */
 import { type Batch, type BatchCluster, type BatchWave, isRunning, needsApproval } from './batch.ts';
-import { type EventDraft, nameList } from './batch-events.ts';
+import type { EventDraft } from './batch-events.ts';
 import { haltForFailures, haltForUnprovenCanary } from './failure-budget.ts';
 import { isOpen } from './maintenance-window.ts';
+import { nameList, plural } from './reason-text.ts';
 import { waveConcurrency } from './wave-plan.ts';
 
 export function windowIsOpen(batch: Batch, now: Date): boolean {
@@ -55,7 +56,7 @@ function startJobs(batch: Batch, wave: BatchWave, now: Date): void {
   }
 }
 
-function addSeconds(at: Date, seconds: number): string {
+export function addSeconds(at: Date, seconds: number): string {
   return new Date(at.getTime() + seconds * 1000).toISOString();
 }
 
@@ -69,7 +70,7 @@ function startReason(batch: Batch, wave: BatchWave): string {
   const previous = batch.waves[wave.index - 1];
   const after = previous ? `; ${previous.label} completed` : '';
   const approved = wave.approvedAt ? `; approved${wave.approvedBy ? ` by ${wave.approvedBy}` : ''}` : '';
-  return `${wave.label} started: ${size} ${size === 1 ? 'cluster' : 'clusters'}, at most ${wave.maxConcurrency} at a time${after}${approved}`;
+  return `${wave.label} started: ${plural(size, 'cluster', 'clusters')}, at most ${wave.maxConcurrency} at a time${after}${approved}`;
 }
 
 /** The retry wave of the clusters deferred as unreachable; false when there are none. */
@@ -141,7 +142,7 @@ function stepWave(batch: Batch, wave: BatchWave, now: Date, events: EventDraft[]
   const deferred = clusters.filter((cluster) => cluster.state === 'deferred-unreachable').map((c) => c.name);
   const later = deferred.length > 0 ? `; ${nameList(deferred)} deferred to the end (unreachable)` : '';
   const reason = `${wave.label} completed, baked and re-checked: ${outcomeCounts(clusters)}${later}`;
-  events.push({ type: 'wave.completed', wave: wave.index, reason, clusters: clusters.map((c) => c.name) });
+  events.push({ type: 'wave.completed', wave: wave.index, reason });
   if (wave.kind === 'canary') recordHalt(batch, haltForUnprovenCanary(batch, wave.index, now), events);
   return true;
 }
@@ -152,7 +153,7 @@ export function advanceWaves(batch: Batch, now: Date): EventDraft[] {
   if (batch.finishedAt) return events;
   if (!batch.startedAt) {
     batch.startedAt = now.toISOString();
-    const reason = `started: ${batch.clusters.length} clusters to ${batch.targetVersion} in ${batch.waves.length} ${batch.waves.length === 1 ? 'wave' : 'waves'} (${batch.waves.map((wave) => wave.label).join(', ')})`;
+    const reason = `started: ${plural(batch.clusters.length, 'cluster', 'clusters')} to ${batch.targetVersion} in ${plural(batch.waves.length, 'wave', 'waves')} (${batch.waves.map((wave) => wave.label).join(', ')})`;
     events.push({ type: 'batch.started', reason });
   }
   recordHalt(batch, haltForFailures(batch, now), events);

@@ -112,8 +112,10 @@ const scenarioArb = fc.record({
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
 
 function worldOf(scenario: Scenario): RolloutWorld {
-  const fleet = fleetOf(scenario.size, (i) =>
-    scenario.canaryLabels.includes(i) ? { 'redis-upgrader/canary': 'true' } : {},
+  const fleet = fleetOf(
+    scenario.size,
+    (i): Record<string, string> =>
+      scenario.canaryLabels.includes(i) ? { 'redis-upgrader/canary': 'true' } : {},
   );
   return new RolloutWorld({
     fleet,
