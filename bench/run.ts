@@ -12,6 +12,7 @@ const BENCHES: { name: string; file: string; nodeArgs: string[] }[] = [
   { name: 'pipeline', file: 'pipeline.ts', nodeArgs: [] },
   { name: 'bundles', file: 'bundles.ts', nodeArgs: [] },
   { name: 'planner', file: 'planner.ts', nodeArgs: [] },
+  { name: 'rollout', file: 'rollout.ts', nodeArgs: [] },
 ];
 
 const wanted = process.argv.slice(2);

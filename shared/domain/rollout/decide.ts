@@ -66,10 +66,6 @@ export function startKey(batchId: string, cluster: string, attempt: number): str
   return key.length <= 255 ? key : `rollout:${createHash('sha256').update(key).digest('hex')}`;
 }
 
-function plain(batch: Batch): unknown {
-  return JSON.parse(JSON.stringify(batch));
-}
-
 /** Upgraded, and its wave's bake is over. */
 function recheckDue(batch: Batch, cluster: BatchCluster, now: Date): boolean {
   return (
@@ -128,7 +124,8 @@ export function decide(batch: Batch, now: Date, inputs: RolloutInputs = {}): Dec
   foldRefusals(draft, inputs.refusals ?? [], now);
   foldRechecks(draft, inputs.rechecks ?? []);
   drafts.push(...advanceWaves(draft, now), ...settleStatus(draft, now));
-  const changed = drafts.length > 0 || !isDeepStrictEqual(plain(draft), plain(batch));
+  // Fields are deleted, never set to undefined, so a draft that changed nothing equals the batch.
+  const changed = drafts.length > 0 || !isDeepStrictEqual(draft, batch);
   const next = changed ? { ...draft, version: batch.version + 1, updatedAt: now.toISOString() } : batch;
   if (changed) next.eventSeq = batch.eventSeq + drafts.length;
   const pollSeconds = inputs.pollSeconds ?? DEFAULT_POLL_SECONDS;
