@@ -94,8 +94,11 @@ export function settleStatus(batch: Batch, now: Date): EventDraft[] {
   const { state, reason } = status(batch, now);
   batch.state = state;
   batch.reason = reason;
-  if (state === 'cancelled' && !batch.finishedAt && batch.clusters.every((c) => isTerminalCluster(c.state))) {
-    batch.finishedAt = now.toISOString();
+  if (state === 'cancelled') {
+    // Ends when its last job stops; a job that turns up after that (its start raced the cancel) reopens it.
+    const settled = batch.clusters.every((cluster) => isTerminalCluster(cluster.state));
+    if (settled && !batch.finishedAt) batch.finishedAt = now.toISOString();
+    if (!settled) delete batch.finishedAt;
   }
   const type = WAIT_EVENTS[state];
   return type && state !== before ? [{ type, wave: batch.currentWave, reason }] : [];

@@ -83,6 +83,8 @@ describe('pause, resume, cancel', () => {
     });
     // Assess
     expect(cancelled.batch.clusters[0]?.state).toBe('cancelled');
+    expect(cancelled.batch.finishedAt).toBeDefined();
+    expect(late.batch.finishedAt).toBeUndefined();
     expect(cancelled.actions.some((action) => action.kind === 'start-job')).toBe(false);
     expect(late.actions).toContainEqual({ kind: 'cancel-job', cluster: 'c00', jobId: 'j9' });
     expect(ended.batch.clusters[0]).toMatchObject({
