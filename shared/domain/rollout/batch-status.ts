@@ -9,7 +9,7 @@ import type { EventDraft } from './batch-events.ts';
 import { nextOpening } from './maintenance-window.ts';
 import { windowText } from './maintenance-window-text.ts';
 import { plural, runningNote } from './reason-text.ts';
-import { clustersOf, startable, windowIsOpen } from './wave-progress.ts';
+import { clustersOf, holdsWave, startable, windowIsOpen } from './wave-progress.ts';
 
 interface Status {
   state: Batch['state'];
@@ -30,16 +30,14 @@ function waveStatus(batch: Batch, now: Date): Status {
       const size = plural(clustersOf(batch, wave).length, 'cluster', 'clusters');
       return {
         state: 'awaiting-approval',
-        reason: `${wave.label} (${size}) awaits approval: POST /batches/${batch.id}/approve {"wave": ${wave.index}}`,
+        reason: `${wave.label} (${size}) awaits approval (approve with {"wave": ${wave.index}})`,
       };
     }
     return { state: 'outside-window', reason: `${wave.label} waits: ${windowWait(batch, now)}` };
   }
   const clusters = clustersOf(batch, wave);
   const running = clusters.filter((cluster) => isRunning(cluster.state)).length;
-  const waiting = clusters.filter(
-    (cluster) => cluster.state === 'pending' || cluster.state === 'deferred-unreachable',
-  ).length;
+  const waiting = clusters.filter((cluster) => holdsWave(wave, cluster) && !isRunning(cluster.state)).length;
   if (waiting > 0 && !windowIsOpen(batch, now) && startable(batch, wave, now).length > 0) {
     return {
       state: 'outside-window',

@@ -35,7 +35,8 @@ export function startable(batch: Batch, wave: BatchWave, now: Date): BatchCluste
   );
 }
 
-function holdsWave(wave: BatchWave, cluster: BatchCluster): boolean {
+/** The cluster keeps its wave from ending: to start, running, or (in the retry wave) to retry. */
+export function holdsWave(wave: BatchWave, cluster: BatchCluster): boolean {
   if (cluster.state === 'pending' || isRunning(cluster.state)) return true;
   return wave.kind === 'retry' && cluster.state === 'deferred-unreachable';
 }

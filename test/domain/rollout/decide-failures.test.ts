@@ -146,6 +146,27 @@ describe('unreachable clusters', () => {
     );
   });
 
+  it('leave their wave to bake once its other jobs have ended', () => {
+    // Prepare
+    const rollout = world(
+      { waveSize: 5, bakeSeconds: 600, unreachable: { mode: 'defer', retries: 1 } },
+      { c01: ['unreachable', 'succeed'] },
+    );
+    rollout.decide();
+    rollout.endRunning();
+    // Act
+    const decision = rollout.decide();
+    // Assess
+    expect(decision.batch.state).toBe('baking');
+    expect(decision.batch.reason).toBe('wave 1 bakes until 2026-03-02T10:10:00.000Z');
+    expect(decision.batch.clusters[1]).toMatchObject({
+      state: 'deferred-unreachable',
+      retryAt: '2026-03-02T10:05:00.000Z',
+      reason:
+        'unreachable at validate, deferred to the end of the batch (retry 1 of 1): scripted unreachable',
+    });
+  });
+
   it('are blocked at once without a defer policy', () => {
     // Act
     const batch = world({}, { c01: ['unreachable'] }).run();

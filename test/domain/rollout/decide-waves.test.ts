@@ -160,7 +160,7 @@ describe('approvals', () => {
     const done = rollout.run();
     // Assess
     expect(waiting.state).toBe('awaiting-approval');
-    expect(waiting.reason).toBe('wave 2 (7 clusters) awaits approval: POST /batches/b1/approve {"wave": 1}');
+    expect(waiting.reason).toBe('wave 2 (7 clusters) awaits approval (approve with {"wave": 1})');
     expect(events.at(-1)).toBe('wave.awaiting_approval');
     expect(starts(approved.actions)).toHaveLength(7);
     expect(approved.events[0]?.reason).toContain('approved by ana');
