@@ -12,10 +12,25 @@
  *   before has ended (while that one bakes: the re-check still gates). Naming the wave makes a
  *   retried request safe.
  */
+import { z } from 'zod';
 import { ConflictError } from '#domain/errors.ts';
 import { type Batch, FINAL_BATCH_STATES } from './batch.ts';
 import type { EventDraft } from './batch-events.ts';
 import { nameList, runningNote } from './reason-text.ts';
+
+const note = z.string().trim().min(1).max(500).optional();
+const ifVersion = z.number().int().min(1).optional();
+
+/**
+ * The bodies of `POST /batches/{id}/pause|resume|cancel|approve` (who issues the command comes
+ * from the caller's identity, not the body). `wave` is the index the batch view shows.
+ */
+export const batchCommandBodies = {
+  pause: z.strictObject({ note, ifVersion }),
+  resume: z.strictObject({ note, ifVersion, acceptFailures: z.boolean().optional() }),
+  cancel: z.strictObject({ note, ifVersion }),
+  approve: z.strictObject({ note, ifVersion, wave: z.number().int().min(0).optional() }),
+} as const;
 
 interface CommandBase {
   /** Who, for the record. */
@@ -47,7 +62,7 @@ function refuseIfFinal(batch: Batch, command: BatchCommand['kind']): void {
 }
 
 const by = (command: BatchCommand) => (command.by ? ` by ${command.by}` : '');
-const note = (command: BatchCommand) => (command.note ? ` (${command.note})` : '');
+const noted = (command: BatchCommand) => (command.note ? ` (${command.note})` : '');
 const actor = (command: BatchCommand) => (command.by ? { by: command.by } : {});
 
 function pause(batch: Batch, command: BatchCommand, at: string): EventDraft[] {
@@ -55,7 +70,7 @@ function pause(batch: Batch, command: BatchCommand, at: string): EventDraft[] {
   if (batch.pausedAt) return [];
   batch.pausedAt = at;
   if (command.by) batch.pausedBy = command.by;
-  const reason = `paused${by(command)}${note(command)}: no new job starts${runningNote(batch)}`;
+  const reason = `paused${by(command)}${noted(command)}: no new job starts${runningNote(batch)}`;
   return [{ type: 'batch.paused', reason, ...actor(command) }];
 }
 
@@ -80,7 +95,7 @@ function resume(batch: Batch, command: Extract<BatchCommand, { kind: 'resume' }>
   delete batch.pausedAt;
   delete batch.pausedBy;
   return [
-    { type: 'batch.resumed', reason: `resumed${by(command)}${accepted}${note(command)}`, ...actor(command) },
+    { type: 'batch.resumed', reason: `resumed${by(command)}${accepted}${noted(command)}`, ...actor(command) },
   ];
 }
 
@@ -108,7 +123,7 @@ function cancel(batch: Batch, command: BatchCommand, at: string): EventDraft[] {
   return [
     {
       type: 'batch.cancelled',
-      reason: `cancelled${by(command)}${note(command)}${running}`,
+      reason: `cancelled${by(command)}${noted(command)}${running}`,
       ...actor(command),
     },
   ];

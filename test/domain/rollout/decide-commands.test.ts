@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '#domain/errors.ts';
 import { decide, startKey } from '#domain/rollout/decide.ts';
+import { batchCommandBodies } from '#domain/rollout/rollout-commands.ts';
 import { fleetOf } from './support/fleet.ts';
 import { RolloutWorld, type WorldOptions } from './support/rollout-world.ts';
 
@@ -167,5 +168,19 @@ describe('idempotence', () => {
     expect(startKey('b1', 'c1', 1)).not.toBe(startKey('b1', 'c1', 2));
     expect(long).toMatch(/^rollout:[0-9a-f]{64}$/);
     expect(startKey('b1', 'x'.repeat(253), 2)).not.toBe(long);
+  });
+});
+
+describe('command bodies', () => {
+  it.each([
+    ['pause', {}, true],
+    ['resume', { acceptFailures: true, note: 'known flake', ifVersion: 7 }, true],
+    ['approve', { wave: 2 }, true],
+    ['approve', { wave: -1 }, false],
+    ['cancel', { by: 'mallory' }, false],
+    ['resume', { acceptfailures: true }, false],
+  ] as const)('%s with %j is %s', (kind, body, valid) => {
+    // Act / Assess
+    expect(batchCommandBodies[kind].safeParse(body).success).toBe(valid);
   });
 });
