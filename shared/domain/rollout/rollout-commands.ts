@@ -54,9 +54,16 @@ function isFinal(batch: Batch): boolean {
   return (FINAL_BATCH_STATES as readonly string[]).includes(batch.state);
 }
 
+const DONE: Record<BatchCommand['kind'], string> = {
+  pause: 'paused',
+  resume: 'resumed',
+  cancel: 'cancelled',
+  approve: 'approved',
+};
+
 function refuseIfFinal(batch: Batch, command: BatchCommand['kind']): void {
   if (!isFinal(batch)) return;
-  throw new ConflictError(`batch ${batch.id} is ${batch.state}: it cannot be ${command}d`, {
+  throw new ConflictError(`batch ${batch.id} is ${batch.state}: it cannot be ${DONE[command]}`, {
     code: 'BATCH_FINISHED',
   });
 }

@@ -116,9 +116,14 @@ describe('pause, resume, cancel', () => {
     const rollout = world();
     const done = rollout.run();
     // Act / Assess
-    for (const kind of ['pause', 'resume', 'cancel', 'approve'] as const) {
+    for (const [kind, past] of [
+      ['pause', 'paused'],
+      ['resume', 'resumed'],
+      ['cancel', 'cancelled'],
+      ['approve', 'approved'],
+    ] as const) {
       expect(() => decide(done, rollout.now, { command: { kind } })).toThrow(
-        `batch b1 is succeeded: it cannot be`,
+        `batch b1 is succeeded: it cannot be ${past}`,
       );
     }
   });
