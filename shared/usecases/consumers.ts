@@ -127,7 +127,7 @@ export interface ConsumerRow<M, N extends Needs = Needs> {
   make(deps: ConsumerDeps<N>): MessageHandler<M>;
 }
 
-function stage<const N extends Needs>(
+function stageRow<const N extends Needs>(
   name: StageName,
   row: Omit<ConsumerRow<StageMessage, N>, 'message' | 'logKeys'>,
 ): ConsumerRow<StageMessage, N> {
@@ -139,32 +139,32 @@ function stage<const N extends Needs>(
 }
 
 export const CONSUMERS = {
-  validate: stage('validate', {
+  validate: stageRow('validate', {
     sends: ['validate', 'check-backup', 'notify'],
     needs: { catalog: true, kubeconfigs: true, pipeline: true },
     timeout: 'stage',
     make: makeValidateStage,
   }),
-  'check-backup': stage('check-backup', {
+  'check-backup': stageRow('check-backup', {
     sends: ['check-backup', 'upload-package', 'notify'],
     needs: { kubeconfigs: true, pipeline: true },
     timeout: 'stage',
     make: makeCheckBackupStage,
   }),
-  'upload-package': stage('upload-package', {
+  'upload-package': stageRow('upload-package', {
     sends: ['upload-package', 'patch-subscription', 'notify'],
     needs: { catalog: true, kubeconfigs: true, artifacts: 'readWrite', violet: true, pipeline: true },
     timeout: 'upload',
     make: makeUploadPackageStage,
   }),
-  'patch-subscription': stage('patch-subscription', {
+  'patch-subscription': stageRow('patch-subscription', {
     sends: ['patch-subscription', 'verify', 'notify'],
     needs: { catalog: true, kubeconfigs: true, pipeline: true },
     timeout: 'stage',
     make: makePatchSubscriptionStage,
   }),
   // A verified hop that is not the last goes back to upload for the next one.
-  verify: stage('verify', {
+  verify: stageRow('verify', {
     sends: ['verify', 'upload-package', 'notify'],
     needs: { kubeconfigs: true, pipeline: true },
     timeout: 'stage',
@@ -240,5 +240,3 @@ export function bindConsumer(name: QueueName, ports: RuntimePorts) {
   const deps = consumerDeps(name, row, ports);
   return { name, row, queue: deps.queue, handle: row.make(deps) };
 }
-
-export type BoundConsumer = ReturnType<typeof bindConsumer>;

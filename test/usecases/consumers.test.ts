@@ -9,14 +9,7 @@ import { InMemoryEventLog } from '#test/fakes/event-log.ts';
 import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
-import {
-  API,
-  bindConsumer,
-  CONSUMERS,
-  consumerDeps,
-  QUEUE_NAMES,
-  type RuntimePorts,
-} from '#usecases/consumers.ts';
+import { bindConsumer, CONSUMERS, consumerDeps, type RuntimePorts } from '#usecases/consumers.ts';
 
 function corePorts(clock = new FakeClock()) {
   const queue = new FakeQueue(clock);
@@ -33,14 +26,6 @@ function corePorts(clock = new FakeClock()) {
 const stageMessage = { jobId: 'j1', stage: 'verify', hop: 0, seq: 1 } as const;
 
 describe('the consumer table', () => {
-  it('has every row send only to queues that exist, the API to every stage queue', () => {
-    for (const name of QUEUE_NAMES) {
-      for (const target of CONSUMERS[name].sends)
-        expect(QUEUE_NAMES, `${name} -> ${target}`).toContain(target);
-    }
-    expect(API.sends).toEqual(expect.arrayContaining(QUEUE_NAMES.filter((name) => name !== 'notify')));
-  });
-
   it('gives a consumer a queue that refuses the queues its row does not list', async () => {
     // Prepare
     const { ports, queue } = corePorts();
