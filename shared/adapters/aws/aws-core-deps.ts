@@ -45,8 +45,6 @@ export function buildCoreDeps(
   const table = { client: clients.dynamo, tableName: config.tableName };
   const deps = lazily(
     {
-      awsConfig: config,
-      clients,
       clock,
       log: asLog(observed.logger),
       metrics: metricsPort(observed.metrics),
