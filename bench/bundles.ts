@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { AWS_ENV, queueUrlVariable } from '#adapters/aws/aws-env.ts';
-import { STAGE_NAMES } from '#domain/job.ts';
+import { QUEUE_NAMES } from '#usecases/consumers.ts';
 import { BUNDLE_SETTINGS, FUNCTION_NAMES, PROJECT_ROOT } from '../infra/constructs/upgrader-function.ts';
 
 const OUT = join(PROJECT_ROOT, 'bench/results/bundles');
@@ -28,11 +28,10 @@ const ENV: Record<string, string> = {
   [AWS_ENV.tableName]: 'bench-table',
   [AWS_ENV.bucketName]: 'bench-bucket',
   [AWS_ENV.catalogKey]: 'catalog/catalog.json',
-  [AWS_ENV.notifyQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111111111111/notify',
   ...Object.fromEntries(
-    STAGE_NAMES.map((stage) => [
-      queueUrlVariable(stage),
-      `https://sqs.eu-west-1.amazonaws.com/111111111111/${stage}`,
+    QUEUE_NAMES.map((queue) => [
+      queueUrlVariable(queue),
+      `https://sqs.eu-west-1.amazonaws.com/111111111111/${queue}`,
     ]),
   ),
 };

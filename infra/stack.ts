@@ -1,37 +1,33 @@
 /**
- * The production deployment (DESIGN.md 1, issue 5): the HTTP API, one Lambda per stage chained by
- * SQS, the notify function, DynamoDB for jobs, S3 for artifacts, alarms. Which function may touch
- * what is written down once, in STAGE_SENDS and the bind* calls below.
+ * The production deployment (DESIGN.md 1, issue 5): the HTTP API and, per row of the consumer
+ * table (#usecases/consumers.ts), a queue with its DLQ and the function consuming it; DynamoDB
+ * for jobs, S3 for artifacts, alarms. Nothing here names a stage: each function gets exactly the
+ * environment and grants its row's `sends` and `needs` call for (the bind* calls in #bind).
  */
 import { type CfnElement, CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { type Code, LayerVersion } from 'aws-cdk-lib/aws-lambda';
+import { type Code, type ILayerVersion, LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct, IConstruct } from 'constructs';
 import { AWS_ENV, queueUrlVariable } from '#adapters/aws/aws-env.ts';
-import { STAGE_NAMES, type StageName } from '#domain/job.ts';
+import {
+  API,
+  CONSUMERS,
+  type ConsumerRow,
+  type Needs,
+  QUEUE_NAMES,
+  type QueueName,
+  type TimeoutClass,
+} from '#usecases/consumers.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { bindBucket, bindKubeconfigSecrets, bindQueue, bindTable } from './constructs/bindings.ts';
+import { ConsumerQueue } from './constructs/consumer-queue.ts';
 import { DataStores } from './constructs/data-stores.ts';
 import { acknowledge } from './constructs/nag.ts';
-import { StageQueue } from './constructs/stage-queue.ts';
 import { UpgraderApi } from './constructs/upgrader-api.ts';
 import { UpgraderFunction } from './constructs/upgrader-function.ts';
 import { parseStackConfig, type StackConfig, type StackConfigInput } from './stack-config.ts';
-
-/** The queues each stage sends to: its own (waits, retries) and the stage after it. */
-export const STAGE_SENDS: Record<StageName, StageName[]> = {
-  validate: ['validate', 'check-backup'],
-  'check-backup': ['check-backup', 'upload-package'],
-  'upload-package': ['upload-package', 'patch-subscription'],
-  'patch-subscription': ['patch-subscription', 'verify'],
-  // A verified hop that is not the last goes back to upload for the next one.
-  verify: ['verify', 'upload-package'],
-};
-
-/** Stages whose use case reads the catalog. */
-const CATALOG_READERS = new Set<StageName>(['validate', 'upload-package', 'patch-subscription']);
 
 const ARTIFACTS_PREFIX = 'artifacts/';
 
@@ -44,130 +40,146 @@ export interface UpgraderStackProps extends StackProps {
 export class UpgraderStack extends Stack {
   readonly config: StackConfig;
   readonly functions = new Map<string, UpgraderFunction>();
-  readonly queues = new Map<string, StageQueue>();
+  readonly queues = new Map<QueueName, ConsumerQueue>();
+  readonly #alarms: AlarmTopic;
+  readonly #data: DataStores;
+  readonly #violetLayer: ILayerVersion | undefined;
+  readonly #codeOverride: Code | undefined;
 
   constructor(scope: Construct, id: string, props: UpgraderStackProps = {}) {
     super(scope, id, props);
     const config = parseStackConfig(props.config ?? {});
     this.config = config;
-    const alarms = new AlarmTopic(this, 'Alarms', config.alarmEmail ? { email: config.alarmEmail } : {});
-    const data = new DataStores(this, 'Data', config);
-    const logRetention = config.logRetentionDays;
-    const violetLayer = config.violetLayerArn
+    this.#codeOverride = props.codeOverride;
+    this.#alarms = new AlarmTopic(this, 'Alarms', config.alarmEmail ? { email: config.alarmEmail } : {});
+    this.#data = new DataStores(this, 'Data', config);
+    this.#violetLayer = config.violetLayerArn
       ? LayerVersion.fromLayerVersionArn(this, 'VioletLayer', config.violetLayerArn)
       : undefined;
+    // Every queue first: a row may send to a queue whose row comes later.
+    for (const name of QUEUE_NAMES) this.#queue(name);
+    for (const name of QUEUE_NAMES) this.#consumer(name);
+    const api = this.#api();
 
-    const makeFunction = (
-      name: string,
-      timeoutSeconds: number,
-      extra: { ephemeralStorageMiB?: number } = {},
-    ) => {
-      const made = new UpgraderFunction(this, pascal(name), {
-        name,
-        namePrefix: config.namePrefix,
-        timeout: Duration.seconds(timeoutSeconds),
-        memoryMiB: config.memoryMiB,
-        logRetention,
-        ...extra,
-        ...(name === 'upload-package' && violetLayer ? { layers: [violetLayer] } : {}),
-        ...(props.codeOverride ? { codeOverride: props.codeOverride } : {}),
-      });
-      this.functions.set(name, made);
-      bindTable(made.fn, data.table, AWS_ENV.tableName, 'readWrite');
-      new Alarm(made, 'ErrorsAlarm', {
-        alarmName: `${config.namePrefix}-${name}-errors`,
-        alarmDescription: `The ${name} function failed (unhandled errors, timeouts); see its log group.`,
-        metric: made.fn.metricErrors({ period: Duration.minutes(5) }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new SnsAction(alarms.topic));
-      return made;
-    };
-
-    const queueFor = (name: string, consumerTimeoutSeconds: number) => {
-      const queue = new StageQueue(this, `${pascal(name)}Queue`, {
-        stage: name,
-        namePrefix: config.namePrefix,
-        consumerTimeout: Duration.seconds(consumerTimeoutSeconds),
-        maxReceiveCount: config.maxReceiveCount,
-        alarmTopic: alarms.topic,
-      });
-      this.queues.set(name, queue);
-      return queue;
-    };
-
-    const timeoutOf = (stage: StageName) =>
-      stage === 'upload-package' ? config.uploadTimeoutSeconds : config.stageTimeoutSeconds;
-    for (const stage of STAGE_NAMES) queueFor(stage, timeoutOf(stage));
-    const notifyQueue = queueFor('notify', config.stageTimeoutSeconds);
-    const stageQueue = (stage: StageName) => (this.queues.get(stage) as StageQueue).queue;
-
-    const consume = (made: UpgraderFunction, queue: StageQueue) =>
-      made.fn.addEventSource(
-        new SqsEventSource(queue.queue, {
-          batchSize: config.batchSize,
-          maxConcurrency: config.maxConcurrency,
-          reportBatchItemFailures: true,
-        }),
-      );
-
-    for (const stage of STAGE_NAMES) {
-      const made = makeFunction(stage, timeoutOf(stage), {
-        ...(stage === 'upload-package' ? { ephemeralStorageMiB: config.uploadEphemeralStorageMiB } : {}),
-      });
-      consume(made, this.queues.get(stage) as StageQueue);
-      for (const target of STAGE_SENDS[stage])
-        bindQueue(made.fn, stageQueue(target), queueUrlVariable(target));
-      bindQueue(made.fn, notifyQueue.queue, AWS_ENV.notifyQueueUrl);
-      bindKubeconfigSecrets(made.fn, config.kubeconfigSecretPrefix);
-      made.fn.addEnvironment(AWS_ENV.kubeconfigTtlSeconds, String(config.kubeconfigTtlSeconds));
-      if (config.pipeline) made.fn.addEnvironment(AWS_ENV.pipelineConfig, JSON.stringify(config.pipeline));
-      if (CATALOG_READERS.has(stage)) this.#bindCatalog(made, data);
-      if (stage === 'upload-package') {
-        bindBucket(made.fn, data.bucket, AWS_ENV.bucketName, 'readWrite', ARTIFACTS_PREFIX);
-        made.fn.addEnvironment(AWS_ENV.violetPath, config.violetPath);
-      }
-    }
-
-    const notify = makeFunction('notify', config.stageTimeoutSeconds);
-    consume(notify, notifyQueue);
-    notify.fn.addEnvironment(AWS_ENV.eventRetentionDays, String(config.eventRetentionDays));
-
-    const apiFunction = makeFunction('api', config.apiTimeoutSeconds);
-    bindQueue(apiFunction.fn, stageQueue('validate'), queueUrlVariable('validate'));
-    bindQueue(apiFunction.fn, notifyQueue.queue, AWS_ENV.notifyQueueUrl);
-    this.#bindCatalog(apiFunction, data);
-    apiFunction.fn.addEnvironment(AWS_ENV.idempotencyTtlSeconds, String(config.idempotencyTtlSeconds));
-    if (config.outboundAllow?.entries.length) {
-      apiFunction.fn.addEnvironment(AWS_ENV.outboundAllow, config.outboundAllow.entries.join(','));
-    }
-    const api = new UpgraderApi(this, 'Http', {
-      handler: apiFunction.fn,
-      ...(config.jwt ? { jwt: config.jwt } : {}),
-      rateLimit: config.apiRateLimit,
-      burstLimit: config.apiBurstLimit,
-      logRetention,
-    });
-
-    this.#acknowledgeIntendedFindings(data);
+    this.#acknowledgeIntendedFindings();
     new CfnOutput(this, 'ApiUrl', { value: api.url });
-    new CfnOutput(this, 'TableName', { value: data.table.tableName });
-    new CfnOutput(this, 'ArtifactBucket', { value: data.bucket.bucketName });
-    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
+    new CfnOutput(this, 'TableName', { value: this.#data.table.tableName });
+    new CfnOutput(this, 'ArtifactBucket', { value: this.#data.bucket.bucketName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.#alarms.topic.topicArn });
   }
 
-  #bindCatalog(made: UpgraderFunction, data: DataStores): void {
+  #timeoutSeconds(timeout: TimeoutClass): number {
+    return timeout === 'upload' ? this.config.uploadTimeoutSeconds : this.config.stageTimeoutSeconds;
+  }
+
+  #queue(name: QueueName): void {
+    const queue = new ConsumerQueue(this, `${pascal(name)}Queue`, {
+      name,
+      namePrefix: this.config.namePrefix,
+      consumerTimeout: Duration.seconds(this.#timeoutSeconds(CONSUMERS[name].timeout)),
+      maxReceiveCount: this.config.maxReceiveCount,
+      alarmTopic: this.#alarms.topic,
+    });
+    this.queues.set(name, queue);
+  }
+
+  #consumer(name: QueueName): void {
+    const row: ConsumerRow<object> = CONSUMERS[name];
+    const made = this.#function(name, this.#timeoutSeconds(row.timeout), {
+      ...(row.timeout === 'upload' ? { ephemeralStorageMiB: this.config.uploadEphemeralStorageMiB } : {}),
+      ...(row.needs.violet && this.#violetLayer ? { layers: [this.#violetLayer] } : {}),
+    });
+    made.fn.addEventSource(
+      new SqsEventSource(this.#queueOf(name), {
+        batchSize: this.config.batchSize,
+        maxConcurrency: this.config.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    this.#bind(made, row);
+  }
+
+  #api(): UpgraderApi {
+    const made = this.#function('api', this.config.apiTimeoutSeconds);
+    this.#bind(made, API);
+    made.fn.addEnvironment(AWS_ENV.idempotencyTtlSeconds, String(this.config.idempotencyTtlSeconds));
+    if (this.config.outboundAllow?.entries.length) {
+      made.fn.addEnvironment(AWS_ENV.outboundAllow, this.config.outboundAllow.entries.join(','));
+    }
+    return new UpgraderApi(this, 'Http', {
+      handler: made.fn,
+      ...(this.config.jwt ? { jwt: this.config.jwt } : {}),
+      rateLimit: this.config.apiRateLimit,
+      burstLimit: this.config.apiBurstLimit,
+      logRetention: this.config.logRetentionDays,
+    });
+  }
+
+  /** A function of functions/<name>/handler.ts with the job table and an errors alarm. */
+  #function(
+    name: string,
+    timeoutSeconds: number,
+    extra: { ephemeralStorageMiB?: number; layers?: ILayerVersion[] } = {},
+  ): UpgraderFunction {
+    const { config } = this;
+    const made = new UpgraderFunction(this, pascal(name), {
+      name,
+      namePrefix: config.namePrefix,
+      timeout: Duration.seconds(timeoutSeconds),
+      memoryMiB: config.memoryMiB,
+      logRetention: config.logRetentionDays,
+      ...extra,
+      ...(this.#codeOverride ? { codeOverride: this.#codeOverride } : {}),
+    });
+    this.functions.set(name, made);
+    bindTable(made.fn, this.#data.table, AWS_ENV.tableName, 'readWrite');
+    new Alarm(made, 'ErrorsAlarm', {
+      alarmName: `${config.namePrefix}-${name}-errors`,
+      alarmDescription: `The ${name} function failed (unhandled errors, timeouts); see its log group.`,
+      metric: made.fn.metricErrors({ period: Duration.minutes(5) }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(this.#alarms.topic));
+    return made;
+  }
+
+  /** What a row's `sends` and `needs` call for: environment and grants, bound together. */
+  #bind(made: UpgraderFunction, row: { sends: readonly QueueName[]; needs: Needs }): void {
+    const { fn } = made;
+    const { config } = this;
+    for (const target of row.sends) bindQueue(fn, this.#queueOf(target), queueUrlVariable(target));
+    const { catalog, kubeconfigs, artifacts, violet, events, pipeline } = row.needs;
+    if (catalog) this.#bindCatalog(made);
+    if (artifacts) bindBucket(fn, this.#data.bucket, AWS_ENV.bucketName, artifacts, ARTIFACTS_PREFIX);
+    if (kubeconfigs) {
+      bindKubeconfigSecrets(fn, config.kubeconfigSecretPrefix);
+      fn.addEnvironment(AWS_ENV.kubeconfigTtlSeconds, String(config.kubeconfigTtlSeconds));
+    }
+    if (violet) fn.addEnvironment(AWS_ENV.violetPath, config.violetPath);
+    if (events) fn.addEnvironment(AWS_ENV.eventRetentionDays, String(config.eventRetentionDays));
+    if (pipeline && config.pipeline)
+      fn.addEnvironment(AWS_ENV.pipelineConfig, JSON.stringify(config.pipeline));
+  }
+
+  #queueOf(name: QueueName) {
+    const made = this.queues.get(name);
+    if (!made) throw new Error(`no queue ${name}: every queue is made before any function`);
+    return made.queue;
+  }
+
+  #bindCatalog(made: UpgraderFunction): void {
     // The catalog lives beside the artifacts; the key is configurable, its folder is the grant.
     const key = this.config.catalogKey;
     const folder = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : key;
     made.fn.addEnvironment(AWS_ENV.catalogKey, key);
-    bindBucket(made.fn, data.bucket, AWS_ENV.bucketName, 'read', folder);
+    bindBucket(made.fn, this.#data.bucket, AWS_ENV.bucketName, 'read', folder);
   }
 
   /** Findings that are intended, each with its reason; anything else fails the cdk-nag test. */
-  #acknowledgeIntendedFindings(data: DataStores): void {
+  #acknowledgeIntendedFindings(): void {
+    const data = this.#data;
     const logicalId = (construct: IConstruct) =>
       this.resolve(this.getLogicalId(construct.node.defaultChild as CfnElement)) as string;
     const table = logicalId(data.table);

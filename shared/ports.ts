@@ -66,9 +66,19 @@ export interface SendOptions {
   delaySeconds?: number;
 }
 
-export interface Queue {
-  send(message: StageMessage, options?: SendOptions): Promise<void>;
+/**
+ * Named queues, each carrying one message type: `M` maps a queue name to its message, e.g.
+ * `StageQueues`. A use case asks for the narrowest map it sends on; the adapters (SQS, SQLite)
+ * carry any JSON object to any queue they were given, and the consumer table
+ * (#usecases/consumers.ts) says which queues each consumer may send to and how each queue's
+ * messages are parsed on receipt.
+ */
+export interface Queue<M extends object = Record<string, object>> {
+  send<N extends keyof M & string>(queue: N, message: M[N], options?: SendOptions): Promise<void>;
 }
+
+/** What the stages send: a stage message to the queue of its stage. */
+export type StageQueues = { [S in StageName]: StageMessage };
 
 // ---------------------------------------------------------------- artifacts
 
@@ -217,8 +227,23 @@ export interface JobEvent {
   data: Record<string, unknown>;
 }
 
+/** Where the stages and the API emit job events: a send to the notify queue (#usecases/notify.ts). */
 export interface Notifier {
   emit(event: JobEvent): Promise<void>;
+}
+
+/** The recorded events, readable per job (GET /upgrades/{id}/events). */
+export interface EventLog {
+  /** Stores the event under its id: recording it again (a redelivered message) changes nothing. */
+  record(event: JobEvent): Promise<void>;
+  /** The job's events, oldest first (transitions of one instant in the order they were made). */
+  forJob(jobId: string): Promise<JobEvent[]>;
+}
+
+/** Counters and timings: Powertools Metrics (EMF) on Lambda, none locally. */
+export interface Metrics {
+  count(name: string): void;
+  milliseconds(name: string, value: number): void;
 }
 
 export interface Clock {

@@ -10,19 +10,12 @@ import { Architecture, type Code, type ILayerVersion, Runtime, Tracing } from 'a
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { QUEUE_NAMES } from '#usecases/consumers.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The functions that exist under functions/<name>/handler.ts. */
-export const FUNCTION_NAMES = [
-  'api',
-  'validate',
-  'check-backup',
-  'upload-package',
-  'patch-subscription',
-  'verify',
-  'notify',
-] as const;
+/** The functions under functions/<name>/handler.ts: the API and one per queue consumer. */
+export const FUNCTION_NAMES = ['api', ...QUEUE_NAMES] as const;
 
 /** esbuild settings of every bundle; bench/bundles.ts builds with exactly these. */
 export const BUNDLE_SETTINGS = {

@@ -1,7 +1,9 @@
 /**
- * The embedded local runtime (DESIGN.md 1, 3): the same API and stage handlers that run on
+ * The embedded local runtime (DESIGN.md 1, 3): the same API and queue consumers that run on
  * Lambda, over local adapters (one SQLite file, artifacts on disk), with an HTTP server in place
- * of API Gateway and one poller per stage queue in place of the SQS event source mappings.
+ * of API Gateway and one poller per queue of the consumer table (#usecases/consumers.ts) in
+ * place of the SQS event source mappings, each consumer built and limited as its row says. Job
+ * events go through the notify queue to the notify consumer, as on AWS.
  *
  * Durable by construction: jobs and queue messages live in the database, so a runtime killed
  * mid-upgrade and started again continues every job from its last committed state (in-flight
@@ -15,19 +17,19 @@ import { HttpArtifactDownloader } from '#adapters/local/http-artifact-downloader
 import { openDatabase } from '#adapters/local/sqlite-database.ts';
 import { SqliteEventLog } from '#adapters/local/sqlite-event-log.ts';
 import { SqliteJobStore } from '#adapters/local/sqlite-job-store.ts';
+import { SqliteMessageQueue } from '#adapters/local/sqlite-message-queue.ts';
 import { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
-import { SqliteStageQueue, stageQueueName } from '#adapters/local/sqlite-stage-queue.ts';
+import { batchHandler, recordProcessor } from '#adapters/record-processor.ts';
 import type { Catalog } from '#domain/catalog.ts';
-import type { StageName } from '#domain/job.ts';
 import type { Config } from '#shared/config.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
 import { asLog, createLogger, type Logger } from '#shared/logger.ts';
 import type { Clock, JobStore } from '#shared/ports.ts';
-import type { StageHandler } from '#usecases/stage-runner.ts';
+import { API, bindConsumer, QUEUE_NAMES, type RuntimePorts, sendingOnlyTo } from '#usecases/consumers.ts';
+import { queueNotifier } from '#usecases/notify.ts';
 import { startHttpServer } from './http-server.ts';
-import { type ClusterAccess, makeClusterAccess, makeStages, pipelineConfigOf } from './local-stages.ts';
+import { type ClusterAccess, makeClusterAccess, pipelineConfigOf } from './local-stages.ts';
 import { QueuePoller } from './queue-poller.ts';
-import { makeStageBatchHandler } from './stage-batch-handler.ts';
 
 export interface LocalRuntimeOptions {
   log?: Logger;
@@ -43,30 +45,26 @@ export interface LocalRuntime {
   url: string;
   /** Stops the API, lets in-flight batches finish, closes the database. Idempotent. */
   stop(): Promise<void>;
-  /** For status displays and tests: the job store and the raw stage queues (depth, dead letters). */
+  /** For status displays and tests: the job store and the raw queues (depth, dead letters). */
   jobs: JobStore;
   queues: SqliteQueue;
 }
 
 const systemClock: Clock = { now: () => new Date() };
 
-function startPollers(
-  config: Config,
-  queues: SqliteQueue,
-  stages: Record<StageName, StageHandler>,
-  log: Logger,
-): QueuePoller[] {
-  return (Object.entries(stages) as [StageName, StageHandler][]).map(([stage, handle]) => {
-    const stageLog = asLog(log.createChild({ persistentKeys: { component: 'worker', stage } }));
+function startPollers(config: Config, queues: SqliteQueue, ports: RuntimePorts, log: Logger): QueuePoller[] {
+  return QUEUE_NAMES.map((name) => {
+    const consumerLog = asLog(log.createChild({ persistentKeys: { component: 'consumer', queue: name } }));
+    const consumer = bindConsumer(name, { ...ports, log: consumerLog });
     const poller = new QueuePoller({
       queue: queues,
-      queueName: stageQueueName(stage),
-      handler: makeStageBatchHandler(stage, handle, stageLog),
+      queueName: name,
+      handler: batchHandler(recordProcessor(consumer, { clock: ports.clock, log: consumerLog })),
       batchSize: config.queue.batchSize,
       visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds,
       concurrency: config.queue.pollConcurrency,
       pollIntervalMs: config.queue.pollIntervalMs,
-      logger: stageLog,
+      logger: consumerLog,
     });
     poller.start();
     return poller;
@@ -84,16 +82,16 @@ export async function startLocalRuntime(
   try {
     const jobs = new SqliteJobStore(db);
     const queues = new SqliteQueue(db, { maxReceiveCount: config.queue.maxReceiveCount, clock });
-    const queue = new SqliteStageQueue(queues);
-    const notifier = new SqliteEventLog(db);
+    const queue = new SqliteMessageQueue(queues, QUEUE_NAMES);
+    const events = new SqliteEventLog(db);
     const clusters = await FileClusterRegistry.open(db, config.clustersFile);
     const access = makeClusterAccess(config, options.clusterAccess);
-    const stages = makeStages({
+    const ports: RuntimePorts = {
       jobs,
-      queue,
       clusters,
-      notifier,
+      queue,
       clock,
+      log: asLog(log),
       catalog,
       gateway: access.gateway,
       uploader: access.uploader,
@@ -101,17 +99,18 @@ export async function startLocalRuntime(
       downloader: new HttpArtifactDownloader(
         config.artifactMirror ? { mirrorBaseUrl: config.artifactMirror } : {},
       ),
+      events,
       config: pipelineConfigOf(config),
-      log,
-    });
+    };
+    const apiQueue = sendingOnlyTo(queue, API.sends, 'api');
     const api = makeApiHandler({
       jobs,
-      queue,
+      queue: apiQueue,
       clusters,
       catalog,
       clock,
-      notifier,
-      events: notifier,
+      notifier: queueNotifier(apiQueue),
+      events,
       auth: { bearerToken: config.apiToken },
       log: asLog(log.createChild({ persistentKeys: { component: 'api' } })),
       maxBodyBytes: config.maxBodyBytes,
@@ -126,12 +125,8 @@ export async function startLocalRuntime(
       log: asLog(log),
     });
     // Workers start only once the port is ours, so a failed start leaves nothing running.
-    const pollers = startPollers(config, queues, stages, log);
-    log.info('local runtime started', {
-      url: server.url,
-      dataDir: config.dataDir,
-      stages: Object.keys(stages),
-    });
+    const pollers = startPollers(config, queues, ports, log);
+    log.info('local runtime started', { url: server.url, dataDir: config.dataDir, queues: QUEUE_NAMES });
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {

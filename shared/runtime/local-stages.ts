@@ -1,21 +1,13 @@
 /**
- * Builds the five stage handlers from their factories with the local runtime's adapters, and the
- * default way to reach clusters (kubeconfig contexts, `violet push`).
+ * What the local runtime gives the stages beyond its database: the default way to reach clusters
+ * (kubeconfig contexts, `violet push`) and the stages' timing settings from its configuration.
  */
 import { KubeClusterGateway, kubeConfigFromFile } from '#adapters/kube/kube-cluster-gateway.ts';
 import { VioletUploader } from '#adapters/kube/violet-uploader.ts';
-import type { Catalog } from '#domain/catalog.ts';
-import { STAGE_NAMES, type StageName } from '#domain/job.ts';
+import { STAGE_NAMES } from '#domain/job.ts';
 import type { Config } from '#shared/config.ts';
-import { asLog, type Logger } from '#shared/logger.ts';
-import type { ArtifactDownloader, ArtifactStore, ClusterGateway, PackageUploader } from '#shared/ports.ts';
-import { makeCheckBackupStage } from '#usecases/check-backup.ts';
-import { makePatchSubscriptionStage } from '#usecases/patch-subscription.ts';
+import type { ClusterGateway, PackageUploader } from '#shared/ports.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
-import type { StageDeps, StageHandler } from '#usecases/stage-runner.ts';
-import { makeUploadPackageStage } from '#usecases/upload-package.ts';
-import { makeValidateStage } from '#usecases/validate.ts';
-import { makeVerifyStage } from '#usecases/verify.ts';
 
 export interface ClusterAccess {
   gateway: ClusterGateway;
@@ -52,27 +44,5 @@ export function pipelineConfigOf(config: Config): PipelineConfigInput {
     ...(config.retrySeconds === undefined ? {} : { retrySeconds: config.retrySeconds }),
     ...(config.maxRetrySeconds === undefined ? {} : { maxRetrySeconds: config.maxRetrySeconds }),
     claimLeaseSeconds: config.claimLeaseSeconds,
-  };
-}
-
-export interface LocalStageDeps extends Omit<StageDeps, 'log'> {
-  catalog: Catalog;
-  artifacts: ArtifactStore;
-  downloader: ArtifactDownloader;
-  uploader: PackageUploader;
-  log: Logger;
-}
-
-export function makeStages(deps: LocalStageDeps): Record<StageName, StageHandler> {
-  const withLog = (stage: StageName) => ({
-    ...deps,
-    log: asLog(deps.log.createChild({ persistentKeys: { component: 'stage', stage } })),
-  });
-  return {
-    validate: makeValidateStage(withLog('validate')),
-    'check-backup': makeCheckBackupStage(withLog('check-backup')),
-    'upload-package': makeUploadPackageStage(withLog('upload-package')),
-    'patch-subscription': makePatchSubscriptionStage(withLog('patch-subscription')),
-    verify: makeVerifyStage(withLog('verify')),
   };
 }

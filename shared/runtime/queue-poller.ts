@@ -80,7 +80,7 @@ export class QueuePoller {
     try {
       response = await handler(event);
     } catch (error) {
-      logger.error('stage handler failed the whole batch', {
+      logger.error('the consumer failed the whole batch', {
         queue: queueName,
         messages: event.Records.length,
         error: error as Error,
@@ -89,7 +89,7 @@ export class QueuePoller {
     }
     const settlement = settleBatch(event, response);
     if (settlement.batchFailure) {
-      logger.error('stage handler returned an invalid batch response; the whole batch will be retried', {
+      logger.error('the consumer returned an invalid batch response; the whole batch will be retried', {
         queue: queueName,
         reason: settlement.batchFailure,
       });

@@ -11,12 +11,13 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type { Job } from '#domain/job.ts';
 import { requestCancel } from '#domain/job-cancel.ts';
-import type { Clock, JobStore, Log, Notifier, Queue } from '#shared/ports.ts';
+import type { Clock, JobStore, Log, Notifier, Queue, StageQueues } from '#shared/ports.ts';
 import { emitTransitions } from '#usecases/job-events.ts';
 
 export interface CancelUpgradeDeps {
   jobs: Pick<JobStore, 'get' | 'update'>;
-  queue: Queue;
+  /** Any stage's: the expected message goes to whichever stage the job is at. */
+  queue: Queue<StageQueues>;
   clock: Clock;
   notifier: Notifier;
   log?: Log;
@@ -32,7 +33,8 @@ export interface CancelUpgradeInput {
 const MAX_ATTEMPTS = 5;
 
 async function resend(deps: CancelUpgradeDeps, job: Job): Promise<void> {
-  if (job.expected) await deps.queue.send({ jobId: job.id, ...job.expected, id: randomUUID() });
+  if (job.expected)
+    await deps.queue.send(job.expected.stage, { jobId: job.id, ...job.expected, id: randomUUID() });
 }
 
 /** Returns the job after the request: `cancelled`, or active with `cancelRequested`. */

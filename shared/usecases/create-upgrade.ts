@@ -31,12 +31,13 @@ import type {
   Notifier,
   Queue,
   StageMessage,
+  StageQueues,
 } from '#shared/ports.ts';
 import { createdEvent, emitTransitions } from '#usecases/job-events.ts';
 
 export interface CreateUpgradeDeps {
   jobs: JobStore;
-  queue: Queue;
+  queue: Queue<StageQueues>;
   clusters: Pick<ClusterRegistry, 'get'>;
   catalog: Catalog;
   clock: Clock;
@@ -175,7 +176,7 @@ export async function createUpgrade(
   // while the job is untouched; a second copy is harmless (one wins, the other is dropped).
   if (!created && !(stored.state === 'queued' && stored.version === 1)) return { job: stored, created };
   try {
-    await deps.queue.send(validateMessage(stored));
+    await deps.queue.send('validate', validateMessage(stored));
   } catch (error) {
     await abandon(deps, stored, error);
     throw error;

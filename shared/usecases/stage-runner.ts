@@ -45,6 +45,7 @@ import type {
   Notifier,
   Queue,
   StageMessage,
+  StageQueues,
 } from '#shared/ports.ts';
 import { emitTransitions } from '#usecases/job-events.ts';
 import {
@@ -56,7 +57,7 @@ import {
 /** What every stage needs. Stage factories add their own ports on top. */
 export interface StageDeps {
   jobs: JobStore;
-  queue: Queue;
+  queue: Queue<StageQueues>;
   clusters: ClusterRegistry;
   gateway: ClusterGateway;
   notifier: Notifier;
@@ -159,7 +160,7 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
   async function send(job: Job, delaySeconds = 0): Promise<void> {
     if (!job.expected) return;
     const message: StageMessage = { jobId: job.id, ...job.expected, id: randomUUID() };
-    await deps.queue.send(message, delaySeconds > 0 ? { delaySeconds } : undefined);
+    await deps.queue.send(message.stage, message, delaySeconds > 0 ? { delaySeconds } : undefined);
   }
 
   async function cluster(job: Job): Promise<ClusterAccess> {
@@ -270,7 +271,7 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
     }
     if (outcome.kind === 'defer') {
       log.info('deferred', { reason: outcome.reason, delaySeconds: outcome.delaySeconds });
-      await deps.queue.send({ ...message, id: randomUUID() }, { delaySeconds: outcome.delaySeconds });
+      await deps.queue.send(stage, { ...message, id: randomUUID() }, { delaySeconds: outcome.delaySeconds });
       return;
     }
     let delay = waitDelay(job, outcome);

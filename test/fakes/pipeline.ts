@@ -1,6 +1,6 @@
 import type { Catalog } from '#domain/catalog.ts';
-import type { ActiveState, Job } from '#domain/job.ts';
-import type { ClusterRecord } from '#shared/ports.ts';
+import { type ActiveState, type Job, STAGE_NAMES, type StageName } from '#domain/job.ts';
+import type { ClusterRecord, JobEvent } from '#shared/ports.ts';
 import { FakeArtifactDownloader, InMemoryArtifactStore } from '#test/fakes/artifacts.ts';
 import { serveCatalog, testCatalog } from '#test/fakes/catalog.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
@@ -15,14 +15,9 @@ import { FakeOlm } from '#test/fakes/olm.ts';
 import { FakePackageUploader } from '#test/fakes/package-uploader.ts';
 import { type DrainOptions, FakeQueue, type StageHandlers } from '#test/fakes/queue.ts';
 import { type CancelUpgradeInput, cancelUpgrade } from '#usecases/cancel-upgrade.ts';
-import { makeCheckBackupStage } from '#usecases/check-backup.ts';
+import { API, bindConsumer, type RuntimePorts, sendingOnlyTo } from '#usecases/consumers.ts';
 import { type CreateUpgradeInput, createUpgrade } from '#usecases/create-upgrade.ts';
-import { makePatchSubscriptionStage } from '#usecases/patch-subscription.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
-import type { StageDeps } from '#usecases/stage-runner.ts';
-import { makeUploadPackageStage } from '#usecases/upload-package.ts';
-import { makeValidateStage } from '#usecases/validate.ts';
-import { makeVerifyStage } from '#usecases/verify.ts';
 
 export interface PipelineOptions {
   catalog?: Catalog;
@@ -36,17 +31,19 @@ export interface AddedCluster {
 }
 
 /**
- * Every port faked and every stage built, wired like the runtime wires them: a test adds
- * clusters, creates upgrades and drains the queue on a fake clock.
+ * Every port faked and every stage built from its row of the consumer table, limited as the
+ * runtimes limit it (only the queues and ports its row names): a test adds clusters, creates
+ * upgrades and drains the queue on a fake clock. Events sent to the notify queue are recorded
+ * at once by `notifier`, the notify consumer's stand-in.
  */
 export function createPipeline(options: PipelineOptions = {}) {
   const clock = new FakeClock(options.start);
   const catalog = options.catalog ?? testCatalog();
   const jobs = new InMemoryJobStore();
-  const queue = new FakeQueue(clock);
+  const notifier = new RecordingNotifier();
+  const queue = new FakeQueue(clock, { notify: (event: JobEvent) => notifier.emit(event) });
   const clusters = new InMemoryClusterRegistry();
   const gateway = new FakeClusterGateway();
-  const notifier = new RecordingNotifier();
   const log = new RecordingLog();
   const artifacts = new InMemoryArtifactStore();
   const downloader = new FakeArtifactDownloader();
@@ -55,25 +52,25 @@ export function createPipeline(options: PipelineOptions = {}) {
   serveCatalog(downloader, catalog);
   uploader.onPush = (push) => olms.get(push.cluster)?.pushed(push.file);
 
-  const base: StageDeps = {
+  const ports: RuntimePorts = {
     jobs,
     queue,
     clusters,
-    gateway,
-    notifier,
     clock,
     log,
     // Retry delays exactly on their schedule (no spread), so tests can name them.
     random: () => 0.5,
-    ...(options.config ? { config: options.config } : {}),
+    catalog,
+    gateway,
+    artifacts,
+    downloader,
+    uploader,
+    config: options.config ?? {},
   };
-  const stages: StageHandlers = {
-    validate: makeValidateStage({ ...base, catalog }),
-    'check-backup': makeCheckBackupStage(base),
-    'upload-package': makeUploadPackageStage({ ...base, catalog, artifacts, downloader, uploader }),
-    'patch-subscription': makePatchSubscriptionStage({ ...base, catalog }),
-    verify: makeVerifyStage(base),
-  };
+  const stages: StageHandlers = Object.fromEntries(
+    STAGE_NAMES.map((stage) => [stage, bindConsumer(stage, ports).handle]),
+  );
+  const apiQueue = sendingOnlyTo(queue, API.sends, 'api');
 
   async function addCluster(
     name: string,
@@ -97,7 +94,11 @@ export function createPipeline(options: PipelineOptions = {}) {
   async function seed(seeded: Job): Promise<void> {
     jobs.seed(seeded);
     if (seeded.expected)
-      await queue.send({ jobId: seeded.id, ...seeded.expected, id: `seed-${seeded.version}` });
+      await queue.send(seeded.expected.stage, {
+        jobId: seeded.id,
+        ...seeded.expected,
+        id: `seed-${seeded.version}`,
+      });
   }
 
   return {
@@ -116,15 +117,16 @@ export function createPipeline(options: PipelineOptions = {}) {
     addCluster,
     job,
     create: (input: CreateUpgradeInput) =>
-      createUpgrade({ jobs, queue, clusters, catalog, clock, notifier, log }, input),
-    cancel: (input: CancelUpgradeInput) => cancelUpgrade({ jobs, queue, clock, notifier, log }, input),
+      createUpgrade({ jobs, queue: apiQueue, clusters, catalog, clock, notifier, log }, input),
+    cancel: (input: CancelUpgradeInput) =>
+      cancelUpgrade({ jobs, queue: apiQueue, clock, notifier, log }, input),
     run: (drain: DrainOptions = {}) => queue.drain(stages, drain),
     /** Delivers the next message only (advancing the clock to it); returns what was delivered. */
     deliverNext: async (copies = 1) => {
       const queued = queue.take();
       if (!queued) throw new Error('queue is empty');
-      const handler = stages[queued.message.stage];
-      if (!handler) throw new Error(`no handler for stage ${queued.message.stage}`);
+      const handler = stages[queued.queue as StageName];
+      if (!handler) throw new Error(`no handler for the ${queued.queue} queue`);
       for (let copy = 0; copy < copies; copy++) await handler(structuredClone(queued.message));
       return queued;
     },

@@ -3,6 +3,7 @@ import type { Queue, SendOptions, StageMessage } from '#shared/ports.ts';
 import type { FakeClock } from '#test/fakes/clock.ts';
 
 export interface QueuedMessage {
+  queue: string;
   message: StageMessage;
   delaySeconds: number;
   /** Clock time (ms) from which the message may be delivered. */
@@ -20,9 +21,13 @@ export interface DrainOptions {
   afterDelivery?: (delivered: QueuedMessage) => void | Promise<void>;
 }
 
+/** Queues whose messages go straight to a consumer instead of waiting for a drain. */
+export type Sinks = Record<string, (message: never) => Promise<void>>;
+
 /**
- * A queue on a fake clock: records every send with its delay, and delivers messages in the
+ * Stage queues on a fake clock: records every send with its delay, and delivers messages in the
  * order they become visible, moving the clock forward to the next delayed one when needed.
+ * Messages for a sink queue (notify, say) go to the sink at once and are not recorded here.
  */
 export class FakeQueue implements Queue {
   /** Every message ever sent, in order. */
@@ -31,17 +36,22 @@ export class FakeQueue implements Queue {
   private failures: Error[] = [];
 
   private readonly clock: FakeClock;
+  private readonly sinks: Sinks;
 
-  constructor(clock: FakeClock) {
+  constructor(clock: FakeClock, sinks: Sinks = {}) {
     this.clock = clock;
+    this.sinks = sinks;
   }
 
-  async send(message: StageMessage, options: SendOptions = {}): Promise<void> {
+  async send(queue: string, message: object, options: SendOptions = {}): Promise<void> {
+    const sink = this.sinks[queue];
+    if (sink) return sink(structuredClone(message) as never);
     const failure = this.failures.shift();
     if (failure) throw failure;
     const delaySeconds = options.delaySeconds ?? 0;
     const queued = {
-      message: structuredClone(message),
+      queue,
+      message: structuredClone(message) as StageMessage,
       delaySeconds,
       visibleAt: this.clock.now().getTime() + delaySeconds * 1000,
     };
@@ -77,8 +87,8 @@ export class FakeQueue implements Queue {
     const max = options.maxDeliveries ?? 10_000;
     let deliveries = 0;
     for (let queued = this.take(); queued; queued = this.take()) {
-      const handler = handlers[queued.message.stage];
-      if (!handler) throw new Error(`no handler for stage ${queued.message.stage}`);
+      const handler = handlers[queued.queue as StageName];
+      if (!handler) throw new Error(`no handler for the ${queued.queue} queue`);
       for (let copy = 0; copy < (options.duplicate ? 2 : 1); copy++) {
         if (++deliveries > max) throw new Error(`queue did not settle within ${max} deliveries`);
         await handler(structuredClone(queued.message));

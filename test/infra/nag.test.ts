@@ -1,5 +1,6 @@
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { CONSUMERS, type Needs, QUEUE_NAMES } from '#usecases/consumers.ts';
 import { synthStack } from './synth.ts';
 
 describe('cdk-nag AwsSolutions', () => {
@@ -24,6 +25,22 @@ describe('stack options', () => {
       AuthorizerType: 'JWT',
       JwtConfiguration: { Issuer: 'https://id.example.com/', Audience: ['upgrader'] },
     });
+  });
+
+  it('ships the violet layer to the functions whose row needs violet, and to no other', () => {
+    const layer = 'arn:aws:lambda:eu-west-1:111111111111:layer:violet:3';
+    const { template } = synthStack({ violetLayerArn: layer });
+
+    const withLayer = Object.values(template.findResources('AWS::Lambda::Function'))
+      .filter((fn) => fn.Properties.Layers)
+      .map((fn) => [
+        fn.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME,
+        fn.Properties.Layers,
+      ]);
+    expect(withLayer).toEqual(
+      QUEUE_NAMES.filter((name) => (CONSUMERS[name].needs as Needs).violet).map((name) => [name, [layer]]),
+    );
+    expect(withLayer.map(([name]) => name)).toEqual(['upload-package']);
   });
 
   it('refuses an invalid context value, naming the key', () => {

@@ -1,6 +1,8 @@
+import { readdir } from 'node:fs/promises';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STAGE_SENDS } from '../../infra/stack.ts';
+import { STAGE_NAMES, type StageName } from '#domain/job.ts';
+import { API, CONSUMERS, type ConsumerRow, QUEUE_NAMES } from '#usecases/consumers.ts';
 import { synthStack } from './synth.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON has no static type
@@ -27,6 +29,33 @@ const ofType = (type: string) => Object.entries(resources).filter(([, resource])
 const refId = (value: Cfn): string => value?.Ref ?? value?.['Fn::GetAtt']?.[0];
 const pascal = (name: string) =>
   name.replace(/(^|-)([a-z])/g, (_: string, __: string, letter: string) => letter.toUpperCase());
+
+const functionIdOf = (name: string) =>
+  Object.entries(resources).find(
+    ([, resource]) =>
+      resource.Type === 'AWS::Lambda::Function' &&
+      resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME === name,
+  )?.[0] ?? '';
+const environmentOf = (name: string): Record<string, Cfn> =>
+  resources[functionIdOf(name)]?.Properties.Environment.Variables ?? {};
+const queueIdOf = (name: string) =>
+  Object.entries(resources).find(
+    ([id, resource]) =>
+      resource.Type === 'AWS::SQS::Queue' && new RegExp(`^${pascal(name)}Queue[0-9A-F]{8}$`).test(id),
+  )?.[0];
+const statementsOf = (name: string): Cfn[] => {
+  const roleId = refId(resources[functionIdOf(name)]?.Properties.Role);
+  return ofType('AWS::IAM::Policy')
+    .filter(([, policy]) => policy.Properties.Roles.some((role: Cfn) => refId(role) === roleId))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
+};
+const actionsOf = (name: string): string[] =>
+  statementsOf(name).flatMap((statement: Cfn) => [statement.Action].flat());
+const sendsOf = (name: string): (string | undefined)[] =>
+  statementsOf(name)
+    .filter((statement: Cfn) => statement.Action === 'sqs:SendMessage')
+    .map((statement: Cfn) => refId(statement.Resource))
+    .sort();
 
 describe('queues', () => {
   it('has a queue per stage plus notify, each with its own DLQ after 5 receives, SSE and TLS-only', () => {
@@ -113,32 +142,21 @@ describe('functions', () => {
     expect(queueVariables.sort()).toEqual(
       ['UPGRADER_QUEUE_URL_CHECK_BACKUP', 'UPGRADER_QUEUE_URL_NOTIFY', 'UPGRADER_QUEUE_URL_VALIDATE'].sort(),
     );
-    expect(STAGE_SENDS.validate).toEqual(['validate', 'check-backup']);
+    expect(CONSUMERS.validate.sends).toEqual(['validate', 'check-backup', 'notify']);
   });
 
   it('lets each stage send to exactly its own queue, the next stage and notify', () => {
-    const functionIds = Object.entries(resources)
-      .filter(([, resource]) => resource.Type === 'AWS::Lambda::Function')
-      .map(([id, resource]) => [
-        resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME,
-        id,
-      ]);
-    const queueIdOf = (name: string) =>
-      Object.entries(resources).find(
-        ([id, resource]) =>
-          resource.Type === 'AWS::SQS::Queue' && new RegExp(`^${pascal(name)}Queue[0-9A-F]{8}$`).test(id),
-      )?.[0];
+    // The pipeline's order, stated here independently of the consumer table it checks.
+    const next: Record<StageName, StageName> = {
+      validate: 'check-backup',
+      'check-backup': 'upload-package',
+      'upload-package': 'patch-subscription',
+      'patch-subscription': 'verify',
+      verify: 'upload-package',
+    };
 
-    for (const [stage, targets] of Object.entries(STAGE_SENDS)) {
-      const fnId = functionIds.find(([name]) => name === stage)?.[1];
-      const roleId = refId(resources[fnId ?? '']?.Properties.Role);
-      const statements = ofType('AWS::IAM::Policy')
-        .filter(([, policy]) => policy.Properties.Roles.some((role: Cfn) => refId(role) === roleId))
-        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
-      const sendsTo = statements
-        .filter((statement: Cfn) => statement.Action === 'sqs:SendMessage')
-        .map((statement: Cfn) => refId(statement.Resource));
-      expect(sendsTo.sort(), stage).toEqual([...targets, 'notify'].map(queueIdOf).sort());
+    for (const stage of STAGE_NAMES) {
+      expect(sendsOf(stage), stage).toEqual([stage, next[stage], 'notify'].map(queueIdOf).sort());
     }
   });
 
@@ -162,6 +180,57 @@ describe('functions', () => {
       .sort();
 
     expect(withBucket).toEqual(['api', 'patch-subscription', 'upload-package', 'validate']);
+  });
+});
+
+describe('derived from the consumer table', () => {
+  const rows = QUEUE_NAMES.map((name): [string, ConsumerRow<object>] => [name, CONSUMERS[name]]);
+
+  it('has one function per row plus the API, each with its functions/<name>/handler.ts', async () => {
+    const entries = await readdir(new URL('../../functions/', import.meta.url));
+
+    expect(entries.sort()).toEqual(['api', ...QUEUE_NAMES].sort());
+    for (const name of entries) expect(functionIdOf(name), name).not.toBe('');
+  });
+
+  it('lets each function send to exactly the queues its row lists, the API to every stage and notify', () => {
+    for (const [name, row] of [...rows, ['api', API] as const]) {
+      expect(sendsOf(name), name).toEqual(row.sends.map(queueIdOf).sort());
+      const variables = Object.keys(environmentOf(name)).filter((v) => v.startsWith('UPGRADER_QUEUE_URL_'));
+      expect(variables, name).toHaveLength(row.sends.length);
+    }
+    expect(API.sends).toEqual([...STAGE_NAMES, 'notify']);
+  });
+
+  it('has every row consume its own queue, with the timeout of its class', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => [
+      refId(mapping.Properties.FunctionName),
+      refId(mapping.Properties.EventSourceArn),
+    ]);
+
+    expect(mappings.sort()).toEqual(rows.map(([name]) => [functionIdOf(name), queueIdOf(name)]).sort());
+    for (const [name, row] of rows) {
+      const fn = resources[functionIdOf(name)]?.Properties;
+      expect(fn?.Timeout, name).toBe(row.timeout === 'upload' ? 300 : 45);
+      expect(fn?.EphemeralStorage !== undefined, name).toBe(row.timeout === 'upload');
+    }
+  });
+
+  it('binds what each row needs and nothing else', () => {
+    for (const [name, row] of rows) {
+      const env = environmentOf(name);
+      const actions = actionsOf(name);
+      expect('UPGRADER_CATALOG_KEY' in env, `${name} catalog`).toBe(row.needs.catalog === true);
+      expect(actions.includes('s3:PutObject'), `${name} artifacts`).toBe(row.needs.artifacts === 'readWrite');
+      expect(actions.includes('secretsmanager:GetSecretValue'), `${name} kubeconfigs`).toBe(
+        row.needs.kubeconfigs === true,
+      );
+      expect('UPGRADER_KUBECONFIG_TTL_SECONDS' in env, `${name} kubeconfigs`).toBe(
+        row.needs.kubeconfigs === true,
+      );
+      expect('UPGRADER_VIOLET_PATH' in env, `${name} violet`).toBe(row.needs.violet === true);
+      expect('UPGRADER_EVENT_RETENTION_DAYS' in env, `${name} events`).toBe(row.needs.events === true);
+    }
   });
 });
 

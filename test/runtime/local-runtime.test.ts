@@ -8,6 +8,7 @@ import type { Job } from '#domain/job.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
 import { loadConfig } from '#shared/config.ts';
 import { createLogger } from '#shared/logger.ts';
+import type { JobEvent } from '#shared/ports.ts';
 import { useTempDirs } from '#test/adapters/local/support/temp-dir.ts';
 import { packageBytes, testCatalog } from '#test/fakes/catalog.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
@@ -138,12 +139,46 @@ describe('the local runtime', () => {
     for (const stage of ['validate', 'check-backup', 'upload-package', 'patch-subscription', 'verify']) {
       expect(runtime.queues.depth(stage)).toEqual({ visible: 0, invisible: 0, deadLetters: 0 });
     }
-    const events = (await (await api(runtime, 'GET', `/upgrades/${created.id}/events`)).json()) as {
-      items: { type: string }[];
+    // Events reach the event log through the notify queue, possibly after the job has ended.
+    const eventTypes = async () => {
+      const events = (await (await api(runtime, 'GET', `/upgrades/${created.id}/events`)).json()) as {
+        items: { type: string }[];
+      };
+      return events.items.map((e) => e.type);
     };
-    expect(events.items.map((e) => e.type)).toEqual(
-      expect.arrayContaining(['upgrade.queued', 'upgrade.succeeded']),
-    );
+    await expect.poll(eventTypes).toEqual(expect.arrayContaining(['upgrade.queued', 'upgrade.succeeded']));
+  });
+
+  it('records job events through the notify queue, in order, once each however often they arrive', async () => {
+    // Prepare: an upgrade that has ended
+    const { base } = await mirror();
+    const runtime = await start(await tempDir(), fleet(), base);
+    await api(runtime, 'PUT', '/clusters/region1', {});
+    const created = (await (
+      await api(runtime, 'POST', '/upgrades', { cluster: 'region1', targetVersion: '4.2.1' })
+    ).json()) as Job;
+    await waitForJob(runtime, created.id, (j) => j.state === 'succeeded');
+    const recorded = async () =>
+      ((await (await api(runtime, 'GET', `/upgrades/${created.id}/events`)).json()) as { items: JobEvent[] })
+        .items;
+    await expect.poll(async () => (await recorded()).at(-1)?.type).toBe('upgrade.succeeded');
+    const events = await recorded();
+    // Act: the queue delivers every event again
+    for (const event of events) runtime.queues.send('notify', JSON.stringify(event));
+    await expect
+      .poll(() => runtime.queues.depth('notify'))
+      .toEqual({ visible: 0, invisible: 0, deadLetters: 0 });
+    // Assess
+    expect(events.map((event) => event.type)).toEqual([
+      'upgrade.queued',
+      'upgrade.validating',
+      'upgrade.checking-backup',
+      'upgrade.uploading',
+      'upgrade.patching',
+      'upgrade.verifying',
+      'upgrade.succeeded',
+    ]);
+    expect(await recorded()).toEqual(events);
   });
 
   it('continues a job from its last committed state after a restart', async () => {

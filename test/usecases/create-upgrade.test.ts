@@ -44,6 +44,7 @@ describe('createUpgrade', () => {
     expect(job.fromVersion).toBeUndefined();
     expect(pipeline.queue.peek()).toEqual([
       {
+        queue: 'validate',
         message: { jobId: job.id, stage: 'validate', hop: 0, seq: 1, id: expect.any(String) },
         delaySeconds: 0,
         visibleAt: expect.any(Number),

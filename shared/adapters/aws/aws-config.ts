@@ -5,10 +5,10 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '#domain/errors.ts';
-import { STAGE_NAMES, type StageName } from '#domain/job.ts';
+import { STAGE_NAMES } from '#domain/job.ts';
 import { NO_OUTBOUND_ALLOW, type OutboundAllowList, outboundAllowSchema } from '#domain/outbound-address.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
-import { AWS_ENV, queueUrlVariable } from './aws-env.ts';
+import { AWS_ENV, queueOfVariable, queueUrlVariable } from './aws-env.ts';
 
 const stageSeconds = z.partialRecord(z.enum(STAGE_NAMES), z.number().int().positive());
 
@@ -47,7 +47,6 @@ const schema = z.object({
   [AWS_ENV.tableName]: z.string().min(1),
   [AWS_ENV.bucketName]: z.string().min(1).optional(),
   [AWS_ENV.catalogKey]: z.string().min(1).optional(),
-  [AWS_ENV.notifyQueueUrl]: z.url().optional(),
   [AWS_ENV.violetPath]: z.string().min(1).default('/opt/bin/violet'),
   [AWS_ENV.kubeconfigTtlSeconds]: z.coerce.number().int().positive().default(300),
   [AWS_ENV.eventRetentionDays]: z.coerce.number().int().positive().default(90),
@@ -57,8 +56,10 @@ const schema = z.object({
     .int()
     .positive()
     .default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
-  ...Object.fromEntries(STAGE_NAMES.map((stage) => [queueUrlVariable(stage), z.url().optional()])),
 });
+
+/** Queue URLs by queue name, from every queueUrlVariable the stack set. */
+const queueUrlsSchema = z.record(z.string(), z.url());
 
 export type PipelineOverrides = z.infer<typeof pipelineSchema>;
 
@@ -67,8 +68,8 @@ export interface AwsRuntimeConfig {
   tableName: string;
   bucketName?: string;
   catalogKey?: string;
-  notifyQueueUrl?: string;
-  queueUrls: Partial<Record<StageName, string>>;
+  /** Only the queues this function may send to (#usecases/consumers.ts `sends`). */
+  queueUrls: Readonly<Record<string, string>>;
   violetPath: string;
   kubeconfigTtlSeconds: number;
   eventRetentionDays: number;
@@ -81,23 +82,30 @@ export function loadAwsConfig(env: Record<string, string | undefined> = process.
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
   const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
+  const urls = queueUrlsSchema.safeParse(
+    Object.fromEntries(
+      Object.entries(present).flatMap(([variable, url]) => {
+        const queue = queueOfVariable(variable);
+        return queue ? [[queue, url]] : [];
+      }),
+    ),
+  );
+  if (!parsed.success || !urls.success) {
+    const problems = [
+      ...(parsed.error?.issues ?? []).map((issue) => `${String(issue.path[0])}: ${issue.message}`),
+      ...(urls.error?.issues ?? []).map(
+        (issue) => `${queueUrlVariable(String(issue.path[0]))}: ${issue.message}`,
+      ),
+    ];
     throw new ConfigError(`invalid function environment: ${problems.join('; ')}`);
   }
   const v = parsed.data as Record<string, unknown>;
-  const queueUrls: Partial<Record<StageName, string>> = {};
-  for (const stage of STAGE_NAMES) {
-    const url = v[queueUrlVariable(stage)];
-    if (typeof url === 'string') queueUrls[stage] = url;
-  }
   return {
     pipeline: (parsed.data[AWS_ENV.pipelineConfig] as PipelineOverrides | undefined) ?? {},
     tableName: v[AWS_ENV.tableName] as string,
     ...(v[AWS_ENV.bucketName] ? { bucketName: v[AWS_ENV.bucketName] as string } : {}),
     ...(v[AWS_ENV.catalogKey] ? { catalogKey: v[AWS_ENV.catalogKey] as string } : {}),
-    ...(v[AWS_ENV.notifyQueueUrl] ? { notifyQueueUrl: v[AWS_ENV.notifyQueueUrl] as string } : {}),
-    queueUrls,
+    queueUrls: urls.data,
     violetPath: v[AWS_ENV.violetPath] as string,
     kubeconfigTtlSeconds: v[AWS_ENV.kubeconfigTtlSeconds] as number,
     eventRetentionDays: v[AWS_ENV.eventRetentionDays] as number,

@@ -2,13 +2,10 @@
  * Names of the environment variables the stack sets and the Lambda entries read. Shared by
  * infra/ and aws-config.ts so a renamed variable cannot silently break one side.
  */
-import type { StageName } from '#domain/job.ts';
-
 export const AWS_ENV = {
   tableName: 'UPGRADER_TABLE_NAME',
   bucketName: 'UPGRADER_BUCKET_NAME',
   catalogKey: 'UPGRADER_CATALOG_KEY',
-  notifyQueueUrl: 'UPGRADER_QUEUE_URL_NOTIFY',
   violetPath: 'UPGRADER_VIOLET_PATH',
   kubeconfigTtlSeconds: 'UPGRADER_KUBECONFIG_TTL_SECONDS',
   eventRetentionDays: 'UPGRADER_EVENT_RETENTION_DAYS',
@@ -19,6 +16,15 @@ export const AWS_ENV = {
   pipelineConfig: 'UPGRADER_PIPELINE_CONFIG',
 } as const;
 
-export function queueUrlVariable(stage: StageName): string {
-  return `UPGRADER_QUEUE_URL_${stage.toUpperCase().replaceAll('-', '_')}`;
+const QUEUE_URL_PREFIX = 'UPGRADER_QUEUE_URL_';
+
+/** The variable holding a queue's URL, e.g. UPGRADER_QUEUE_URL_CHECK_BACKUP; set only for queues a function may send to. */
+export function queueUrlVariable(queue: string): string {
+  return `${QUEUE_URL_PREFIX}${queue.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** The queue a queueUrlVariable names, or undefined for any other variable. */
+export function queueOfVariable(variable: string): string | undefined {
+  if (!variable.startsWith(QUEUE_URL_PREFIX)) return undefined;
+  return variable.slice(QUEUE_URL_PREFIX.length).toLowerCase().replaceAll('_', '-');
 }

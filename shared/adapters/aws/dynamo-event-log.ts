@@ -1,10 +1,10 @@
 /**
- * Notifier that records job events beside their job (pk JOB#<id>). Events expire through the
- * table's TTL after the retention period, so a finished job's history does not grow the table
- * forever while the job record itself stays.
+ * The event log on AWS: job events beside their job (pk JOB#<id>), keyed by event id. Events
+ * expire through the table's TTL after the retention period, so a finished job's history does not
+ * grow the table forever while the job record itself stays.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { JobEvent, Notifier } from '#shared/ports.ts';
+import type { EventLog, JobEvent } from '#shared/ports.ts';
 import { mapAwsError } from './aws-errors.ts';
 import { keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
 
@@ -14,14 +14,14 @@ export interface DynamoEventLogOptions {
   retentionDays?: number;
 }
 
-export class DynamoEventLog implements Notifier {
+export class DynamoEventLog implements EventLog {
   readonly #options: DynamoEventLogOptions;
 
   constructor(options: DynamoEventLogOptions) {
     this.#options = options;
   }
 
-  async emit(event: JobEvent): Promise<void> {
+  async record(event: JobEvent): Promise<void> {
     const jobId = typeof event.data.jobId === 'string' ? event.data.jobId : 'unassigned';
     const expiresAt =
       Math.floor(Date.parse(event.occurredAt) / 1000) + (this.#options.retentionDays ?? 90) * 86_400;

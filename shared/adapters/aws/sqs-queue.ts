@@ -1,12 +1,13 @@
 /**
- * Queue on SQS: one standard queue per stage (DESIGN.md 4.4). Waits are SQS delays; SQS caps a
- * delay at 15 minutes, so a longer wait carries its due time (`notBefore`) in the body and the
- * receiving side re-delays it until due (see sqs-stage-record.ts).
+ * Queue on SQS: one standard queue per consumer (DESIGN.md 4.4), the body the message's JSON
+ * (#shared/queue-messages.ts). Waits are SQS delays; SQS caps a delay at 15 minutes, so a longer
+ * wait carries its due time (`notBefore`) in the body and the consumer re-delays it until due
+ * (#adapters/record-processor.ts).
  */
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { TransientError, ValidationError } from '#domain/errors.ts';
-import type { StageName } from '#domain/job.ts';
-import type { Clock, Queue, SendOptions, StageMessage } from '#shared/ports.ts';
+import type { Clock, Queue, SendOptions } from '#shared/ports.ts';
+import { encodeQueueBody } from '#shared/queue-messages.ts';
 import { mapAwsError } from './aws-errors.ts';
 
 /** SQS's limit for one message and for the sum of one SendMessageBatch. */
@@ -14,15 +15,10 @@ export const MAX_SQS_PAYLOAD_BYTES = 256 * 1024;
 export const MAX_SQS_DELAY_SECONDS = 900;
 export const MAX_SQS_BATCH_ENTRIES = 10;
 
-/** The wire body: the stage message plus, for waits beyond SQS's cap, when it becomes due. */
-export interface StageMessageBody extends StageMessage {
-  notBefore?: string;
-}
-
 export interface SqsQueueOptions {
   client: SQSClient;
-  /** Queue URL per stage, from the stack's environment: only the queues this function may send to. */
-  urls: Readonly<Partial<Record<StageName, string>>>;
+  /** Queue URL by queue name, from the stack's environment: only the queues this function may send to. */
+  urls: Readonly<Record<string, string>>;
   clock: Clock;
   /** Attempts for batch entries SQS reports as failed on its side. */
   batchAttempts?: number;
@@ -41,22 +37,25 @@ export class SqsQueue implements Queue {
     this.#options = options;
   }
 
-  async send(message: StageMessage, options: SendOptions = {}): Promise<void> {
-    const out = this.#outgoing(message, options);
+  async send(queue: string, message: object, options: SendOptions = {}): Promise<void> {
+    const out = this.#outgoing(queue, message, options);
     try {
       await this.#options.client.send(
         new SendMessageCommand({ QueueUrl: out.url, MessageBody: out.body, DelaySeconds: out.delaySeconds }),
       );
     } catch (error) {
-      throw mapAwsError(error, `send ${message.stage} message for job ${message.jobId}`);
+      throw mapAwsError(error, `send a message to the ${queue} queue`);
     }
   }
 
   /** Sends many messages (a batch wave) in SendMessageBatch calls of at most 10 entries and 256 KiB. */
-  async sendMany(messages: readonly StageMessage[], options: SendOptions = {}): Promise<void> {
+  async sendMany(
+    entries: readonly { queue: string; message: object }[],
+    options: SendOptions = {},
+  ): Promise<void> {
     const byUrl = new Map<string, Outgoing[]>();
-    for (const message of messages) {
-      const out = this.#outgoing(message, options);
+    for (const { queue, message } of entries) {
+      const out = this.#outgoing(queue, message, options);
       byUrl.set(out.url, [...(byUrl.get(out.url) ?? []), out]);
     }
     for (const [url, outs] of byUrl) {
@@ -97,24 +96,21 @@ export class SqsQueue implements Queue {
     }
   }
 
-  #outgoing(message: StageMessage, options: SendOptions): Outgoing {
-    const url = this.#options.urls[message.stage];
-    if (!url)
-      throw new ValidationError(`no queue configured for stage ${message.stage}`, { code: 'UNKNOWN_STAGE' });
-    const wanted = Math.max(0, Math.ceil(options.delaySeconds ?? 0));
-    const body: StageMessageBody = {
-      jobId: message.jobId,
-      stage: message.stage,
-      hop: message.hop,
-      seq: message.seq,
-      ...(message.id ? { id: message.id } : {}),
-    };
-    if (wanted > MAX_SQS_DELAY_SECONDS) {
-      body.notBefore = new Date(this.#options.clock.now().getTime() + wanted * 1000).toISOString();
+  #outgoing(queue: string, message: object, options: SendOptions): Outgoing {
+    const url = this.#options.urls[queue];
+    if (!url) {
+      throw new ValidationError(`no URL for the ${queue} queue: the stack did not bind it to this function`, {
+        code: 'UNKNOWN_QUEUE',
+      });
     }
-    const text = JSON.stringify(body);
+    const wanted = Math.max(0, Math.ceil(options.delaySeconds ?? 0));
+    const notBefore =
+      wanted > MAX_SQS_DELAY_SECONDS
+        ? new Date(this.#options.clock.now().getTime() + wanted * 1000)
+        : undefined;
+    const text = encodeQueueBody(message, notBefore);
     if (Buffer.byteLength(text) > MAX_SQS_PAYLOAD_BYTES) {
-      throw new ValidationError(`message for job ${message.jobId} exceeds SQS's 256 KiB limit`, {
+      throw new ValidationError(`a message to the ${queue} queue exceeds SQS's 256 KiB limit`, {
         code: 'MESSAGE_TOO_LARGE',
       });
     }

@@ -1,9 +1,9 @@
 /**
- * Notifier that records job events in the local database, keyed by event id: an event emitted
- * again after a crash (same id) is stored once, as receivers are told to dedupe on `id`.
+ * The local event log: job events in the local database, keyed by event id, so an event recorded
+ * again (a redelivered notify message, an event emitted again after a crash) is stored once.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import type { JobEvent, Notifier } from '#shared/ports.ts';
+import type { EventLog, JobEvent } from '#shared/ports.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS job_events (
@@ -16,7 +16,7 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS job_events_by_job ON job_events (job_id, occurred_at);
 `;
 
-export class SqliteEventLog implements Notifier {
+export class SqliteEventLog implements EventLog {
   readonly #db: DatabaseSync;
 
   constructor(db: DatabaseSync) {
@@ -24,7 +24,7 @@ export class SqliteEventLog implements Notifier {
     db.exec(SCHEMA);
   }
 
-  async emit(event: JobEvent): Promise<void> {
+  async record(event: JobEvent): Promise<void> {
     const jobId = typeof event.data.jobId === 'string' ? event.data.jobId : '';
     this.#db
       .prepare(
@@ -33,11 +33,15 @@ export class SqliteEventLog implements Notifier {
       .run(event.id, jobId, event.type, event.occurredAt, JSON.stringify(event.data));
   }
 
-  /** The events of one job, oldest first. */
+  /**
+   * The events of one job, oldest first. They arrive through a queue, in any order; within one
+   * instant they go by id, `<jobId>:<transition index>` (#usecases/job-events.ts): by length,
+   * then text, which is the order of the index.
+   */
   async forJob(jobId: string): Promise<JobEvent[]> {
     const rows = this.#db
       .prepare(
-        'SELECT id, type, occurred_at, data FROM job_events WHERE job_id = ? ORDER BY occurred_at, rowid',
+        'SELECT id, type, occurred_at, data FROM job_events WHERE job_id = ? ORDER BY occurred_at, length(id), id',
       )
       .all(jobId) as unknown as { id: string; type: string; occurred_at: string; data: string }[];
     return rows.map((row) => ({

@@ -219,8 +219,8 @@ describe('DynamoEventLog', () => {
       data: { jobId: 'j-ev' },
     };
 
-    await log.emit(event);
-    await log.emit(event);
+    await log.record(event);
+    await log.record(event);
 
     expect(await log.forJob('j-ev')).toEqual([event]);
     const items = await aws.clients.dynamo.send(

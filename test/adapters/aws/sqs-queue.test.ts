@@ -2,10 +2,13 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAwsClients } from '#adapters/aws/aws-clients.ts';
 import { chunkForBatch, SqsQueue } from '#adapters/aws/sqs-queue.ts';
-import { dueOrDeferred } from '#adapters/aws/sqs-stage-record.ts';
+import { recordProcessor } from '#adapters/record-processor.ts';
 import type { StageName } from '#domain/job.ts';
 import type { StageMessage } from '#shared/ports.ts';
-import { parseStageMessageBody } from '#shared/stage-message-body.ts';
+import { decodeQueueBody, stageMessageOn } from '#shared/queue-messages.ts';
+import { RecordingLog } from '#test/fakes/log.ts';
+import { sqsRecord } from '#test/fakes/sqs-records.ts';
+import { CONSUMERS } from '#usecases/consumers.ts';
 import { type AwsEmulators, startAwsEmulators, TEST_CREDENTIALS, TEST_REGION } from './support/emulators.ts';
 
 const STAGES: StageName[] = ['validate', 'check-backup', 'upload-package', 'patch-subscription', 'verify'];
@@ -45,7 +48,7 @@ describe('SqsQueue', () => {
   it('sends a stage message to that stage queue with the DESIGN 4.4 body', async () => {
     const queue = new SqsQueue({ client: aws.clients.sqs, urls, clock });
 
-    await queue.send(message('job-1', 'verify'));
+    await queue.send('verify', message('job-1', 'verify'));
 
     const bodies = await receiveAll(urls.verify);
     expect(bodies.map((body) => JSON.parse(body))).toEqual([
@@ -71,7 +74,9 @@ describe('SqsQueue', () => {
     const queue = new SqsQueue({ client, urls, clock });
     const messages = Array.from({ length: 25 }, (_, index) => message(`batch-${index}`, 'check-backup'));
 
-    await queue.sendMany([...messages, message('other', 'upload-package')]);
+    await queue.sendMany(
+      [...messages, message('other', 'upload-package')].map((m) => ({ queue: m.stage, message: m })),
+    );
 
     expect(batchSizes).toEqual([10, 10, 5, 1]);
     expect((await receiveAll(urls['check-backup'])).length).toBe(25);
@@ -89,7 +94,7 @@ describe('SqsQueue', () => {
   it('delays a message by DelaySeconds up to 900 s', async () => {
     const queue = new SqsQueue({ client: aws.clients.sqs, urls, clock });
 
-    await queue.send(message('delayed', 'patch-subscription'), { delaySeconds: 120 });
+    await queue.send('patch-subscription', message('delayed', 'patch-subscription'), { delaySeconds: 120 });
 
     const state = aws.fauxqs.inspectQueue('q-patch-subscription');
     expect(state?.messages.delayed).toHaveLength(1);
@@ -99,44 +104,54 @@ describe('SqsQueue', () => {
 
   it('chains waits beyond 900 s: capped delay now, re-delayed on receipt until due', async () => {
     const queue = new SqsQueue({ client: aws.clients.sqs, urls, clock });
+    const processed: StageMessage[] = [];
+    const processRecord = recordProcessor(
+      { name: 'validate', row: CONSUMERS.validate, handle: async (m) => void processed.push(m), queue },
+      { clock, log: new RecordingLog() },
+    );
     aws.fauxqs.reset();
 
-    await queue.send(message('long-wait'), { delaySeconds: 2000 });
-    const sent = aws.fauxqs.inspectQueue('q-validate')?.messages.delayed[0];
-    const first = parseStageMessageBody(sent?.body ?? '');
-    const earlyResult = await dueOrDeferred(first, queue, clock);
+    await queue.send('validate', message('long-wait'), { delaySeconds: 2000 });
+    const sent = aws.fauxqs.inspectQueue('q-validate')?.messages.delayed[0]?.body ?? '';
+    const first = decodeQueueBody(sent, CONSUMERS.validate.message, 'validate');
+    await processRecord(sqsRecord(sent));
+    const earlyResult = [...processed];
     now = new Date(now.getTime() + 2000 * 1000);
-    const dueResult = await dueOrDeferred(first, queue, clock);
+    await processRecord(sqsRecord(sent));
 
     expect(first.notBefore?.toISOString()).toBe('2030-01-01T00:33:20.000Z');
-    expect(earlyResult).toBeUndefined();
+    expect(earlyResult).toEqual([]);
     const redelayed = aws.fauxqs.inspectQueue('q-validate')?.messages.delayed ?? [];
     expect(redelayed).toHaveLength(2);
-    expect(parseStageMessageBody(redelayed[1]?.body ?? '').notBefore).toEqual(first.notBefore);
-    expect(dueResult).toEqual(message('long-wait'));
+    expect(
+      decodeQueueBody(redelayed[1]?.body ?? '', CONSUMERS.validate.message, 'validate').notBefore,
+    ).toEqual(first.notBefore);
+    expect(processed).toEqual([message('long-wait')]);
   });
 
   it('carries the message id through send and receive, so redeliveries stay distinguishable', async () => {
     const queue = new SqsQueue({ client: aws.clients.sqs, urls, clock });
     aws.fauxqs.reset();
 
-    await queue.send({ ...message('with-id'), id: 'send-7' }, { delaySeconds: 60 });
+    await queue.send('validate', { ...message('with-id'), id: 'send-7' }, { delaySeconds: 60 });
 
     const body = aws.fauxqs.inspectQueue('q-validate')?.messages.delayed[0]?.body ?? '';
-    expect(parseStageMessageBody(body).message).toEqual({ ...message('with-id'), id: 'send-7' });
+    expect(decodeQueueBody(body, CONSUMERS.validate.message, 'validate').message).toEqual({
+      ...message('with-id'),
+      id: 'send-7',
+    });
   });
 
   it('refuses a malformed message body without guessing', () => {
-    expect(() => parseStageMessageBody('{"jobId":"x","stage":"teleport","hop":0,"seq":1}')).toThrow(
-      /malformed/,
-    );
-    expect(() => parseStageMessageBody('not json')).toThrow(/not JSON/);
+    const decode = (body: string) => decodeQueueBody(body, stageMessageOn('validate'), 'validate');
+    expect(() => decode('{"jobId":"x","stage":"teleport","hop":0,"seq":1}')).toThrow(/malformed/);
+    expect(() => decode('not json')).toThrow(/not JSON/);
   });
 
   it('refuses a message over 256 KiB before calling SQS', async () => {
     const queue = new SqsQueue({ client: aws.clients.sqs, urls, clock });
 
-    const sending = queue.send({ ...message('x'.repeat(270_000)) });
+    const sending = queue.send('validate', { ...message('x'.repeat(270_000)) });
 
     await expect(sending).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
   });
@@ -148,7 +163,7 @@ describe('SqsQueue', () => {
       clock,
     });
 
-    const error = await queue.send(message('lost', 'verify')).catch((caught: unknown) => caught);
+    const error = await queue.send('verify', message('lost', 'verify')).catch((caught: unknown) => caught);
 
     expect(error).toMatchObject({ code: 'NOT_FOUND' });
     expect((error as Error).cause).toBeDefined();

@@ -29,11 +29,32 @@ describe('SqliteEventLog', () => {
       occurredAt: '2025-01-01T00:00:01Z',
     };
 
-    await log.emit(queued);
-    await log.emit(validating);
-    await log.emit(validating);
-    await log.emit({ ...queued, id: 'j2:0', data: { jobId: 'j2' } });
+    await log.record(queued);
+    await log.record(validating);
+    await log.record(validating);
+    await log.record({ ...queued, id: 'j2:0', data: { jobId: 'j2' } });
 
     expect((await log.forJob('j1')).map((e) => e.type)).toEqual(['upgrade.queued', 'upgrade.validating']);
+  });
+
+  it('lists events in the order of their transitions, whatever order they were recorded in', async () => {
+    // Prepare: a stage commits two transitions in one instant (entering the state and leaving it);
+    // the notify queue delivers in any order
+    const db = openDatabase(await tempDir());
+    open.push(db);
+    const log = new SqliteEventLog(db);
+    const at = (second: number) => `2025-01-01T00:00:0${second}Z`;
+    const event = (index: number, second: number) => ({
+      id: `j1:${index}`,
+      type: `upgrade.step-${index}`,
+      occurredAt: at(second),
+      data: { jobId: 'j1' },
+    });
+    // Act
+    for (const recorded of [event(10, 5), event(2, 1), event(0, 0), event(9, 5), event(1, 1)]) {
+      await log.record(recorded);
+    }
+    // Assess
+    expect((await log.forJob('j1')).map((e) => e.id)).toEqual(['j1:0', 'j1:1', 'j1:2', 'j1:9', 'j1:10']);
   });
 });

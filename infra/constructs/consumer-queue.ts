@@ -1,5 +1,5 @@
 /**
- * One stage's queue: SSE, TLS-only, a dead-letter queue after `maxReceiveCount` receives, a
+ * One consumer's queue: SSE, TLS-only, a dead-letter queue after `maxReceiveCount` receives, a
  * visibility timeout of six times the consumer's timeout (AWS's guidance for Lambda consumers,
  * so a retried batch is not redelivered while still running), and an alarm on DLQ depth.
  */
@@ -11,19 +11,20 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from './nag.ts';
 
-export interface StageQueueProps {
-  stage: string;
+export interface ConsumerQueueProps {
+  /** The queue's name in the consumer table (#usecases/consumers.ts). */
+  name: string;
   namePrefix: string;
   consumerTimeout: Duration;
   maxReceiveCount: number;
   alarmTopic: ITopic;
 }
 
-export class StageQueue extends Construct {
+export class ConsumerQueue extends Construct {
   readonly queue: Queue;
   readonly deadLetters: Queue;
 
-  constructor(scope: Construct, id: string, props: StageQueueProps) {
+  constructor(scope: Construct, id: string, props: ConsumerQueueProps) {
     super(scope, id);
     this.deadLetters = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -33,7 +34,7 @@ export class StageQueue extends Construct {
     acknowledge(
       this.deadLetters,
       'AwsSolutions-SQS3',
-      'This queue is itself the dead-letter queue of the stage queue.',
+      'This queue is itself the dead-letter queue of a consumer queue.',
     );
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -43,8 +44,8 @@ export class StageQueue extends Construct {
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: props.maxReceiveCount },
     });
     new Alarm(this, 'DeadLettersAlarm', {
-      alarmName: `${props.namePrefix}-${props.stage}-dead-letters`,
-      alarmDescription: `Messages of the ${props.stage} stage were dead-lettered: a job is stuck; inspect and redrive.`,
+      alarmName: `${props.namePrefix}-${props.name}-dead-letters`,
+      alarmDescription: `Messages of the ${props.name} queue were dead-lettered (on a stage queue: a job is stuck); inspect and redrive.`,
       metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -1,0 +1,26 @@
+/**
+ * The Queue port on the local durable queue: one named queue per consumer (DESIGN.md 4.4), the
+ * body exactly what SQS carries in production (#shared/queue-messages.ts).
+ */
+import { ValidationError } from '#domain/errors.ts';
+import type { Queue, SendOptions } from '#shared/ports.ts';
+import { encodeQueueBody } from '#shared/queue-messages.ts';
+import type { SqliteQueue } from './sqlite-queue.ts';
+
+export class SqliteMessageQueue implements Queue {
+  readonly #queue: SqliteQueue;
+  readonly #names: readonly string[];
+
+  /** `names`: the queues that exist; a send to any other is refused, not left unread. */
+  constructor(queue: SqliteQueue, names: readonly string[]) {
+    this.#queue = queue;
+    this.#names = names;
+  }
+
+  async send(queue: string, message: object, options: SendOptions = {}): Promise<void> {
+    if (!this.#names.includes(queue)) {
+      throw new ValidationError(`there is no ${queue} queue`, { code: 'UNKNOWN_QUEUE' });
+    }
+    this.#queue.send(queue, encodeQueueBody(message), { delaySeconds: options.delaySeconds ?? 0 });
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * The consumer table: every queue, its message schema, the consumer that reads it, the queues
+ * that consumer may send to, the resources it needs, its timeout class and how it is built. One
+ * row per queue, read by everything that wires consumers:
+ *
+ * - the local runtime (shared/runtime/local-runtime.ts): one poller per row;
+ * - the Lambda entries (functions/<name>/handler.ts): `consumerLambda(CONSUMERS.<name>, ...)`;
+ * - the CDK stack (infra/stack.ts): per row a queue with its DLQ, a function, its event source,
+ *   and exactly the environment and IAM grants that `sends` and `needs` call for;
+ * - the test harness (test/fakes/pipeline.ts): the stages built from their rows over fakes.
+ *
+ * Every runtime hands a consumer only what its row declares (`consumerDeps`): a queue that
+ * refuses sends to queues the row does not list, and only the needed ports. A wrong row fails
+ * locally and in tests the way the missing grant would fail on AWS, and a factory that needs a
+ * port its row does not declare does not compile. The table lives in the application layer
+ * because its rows name use cases; it imports no adapter.
+ *
+ * Adding a queue (the rollout controller's `{ batchId, reason, seq }`, say): the message type
+ * and its schema, the use case, a row here, and a ~10-line functions/<name>/handler.ts.
+ */
+import type { z } from 'zod';
+import type { Catalog } from '#domain/catalog.ts';
+import { ConfigError } from '#domain/errors.ts';
+import { STAGE_NAMES, type StageName } from '#domain/job.ts';
+import type {
+  ArtifactDownloader,
+  ArtifactStore,
+  Clock,
+  ClusterGateway,
+  ClusterRegistry,
+  EventLog,
+  JobStore,
+  Log,
+  Metrics,
+  Notifier,
+  PackageUploader,
+  Queue,
+  StageMessage,
+} from '#shared/ports.ts';
+import { jobEventMessage, stageMessageOn } from '#shared/queue-messages.ts';
+import { makeCheckBackupStage } from '#usecases/check-backup.ts';
+import { makeNotify, queueNotifier } from '#usecases/notify.ts';
+import { makePatchSubscriptionStage } from '#usecases/patch-subscription.ts';
+import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
+import { makeUploadPackageStage } from '#usecases/upload-package.ts';
+import { makeValidateStage } from '#usecases/validate.ts';
+import { makeVerifyStage } from '#usecases/verify.ts';
+
+/** Every queue; each has its row in CONSUMERS (the compiler holds the two to each other). */
+export const QUEUE_NAMES = [...STAGE_NAMES, 'notify'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** What a consumer uses beyond its queue and the job table; each maps to ports and to AWS grants. */
+export interface Needs {
+  /** Reads the catalog: the catalog object in the bucket (AWS), the catalog file (local). */
+  catalog?: true;
+  /** Reaches clusters with kubeconfigs: Secrets Manager under the configured prefix (AWS). */
+  kubeconfigs?: true;
+  /** Keeps plugin packages: the bucket's artifacts/ prefix (AWS), the data dir (local). */
+  artifacts?: 'read' | 'readWrite';
+  /** Runs `violet push`: the violet layer and its path (AWS). */
+  violet?: true;
+  /** Writes the event log (its retention on AWS). */
+  events?: true;
+  /** The stages' timing settings (poll, retry, deadlines). */
+  pipeline?: true;
+}
+
+/** 'upload' runs long and downloads packages: the upload timeout and a large /tmp on AWS. */
+export type TimeoutClass = 'stage' | 'upload';
+
+/** Ports every consumer gets. */
+export interface CorePorts {
+  jobs: JobStore;
+  clusters: ClusterRegistry;
+  queue: Queue;
+  clock: Clock;
+  log: Log;
+  metrics?: Metrics;
+  /** Spreads retry delays (default Math.random); tests pin it. */
+  random?: () => number;
+}
+
+/** Ports a consumer gets when its row needs them. */
+export interface NeededPorts {
+  catalog: Catalog;
+  gateway: ClusterGateway;
+  artifacts: ArtifactStore;
+  downloader: ArtifactDownloader;
+  uploader: PackageUploader;
+  events: EventLog;
+  config: PipelineConfigInput;
+}
+
+const PORTS_OF_NEED = {
+  catalog: ['catalog'],
+  kubeconfigs: ['gateway'],
+  artifacts: ['artifacts', 'downloader'],
+  violet: ['uploader'],
+  events: ['events'],
+  pipeline: ['config'],
+} as const satisfies Record<keyof Needs, readonly (keyof NeededPorts)[]>;
+
+type PortsOf<N extends Needs> = (typeof PORTS_OF_NEED)[keyof N & keyof Needs][number];
+
+/** What a row's factory receives: the core, its notifier, and the ports its needs name. */
+export type ConsumerDeps<N extends Needs> = CorePorts & { notifier: Notifier } & Pick<
+    NeededPorts,
+    PortsOf<N>
+  >;
+
+/** Everything a runtime can offer; a consumer gets its share through `consumerDeps`. */
+export type RuntimePorts = CorePorts & Partial<NeededPorts>;
+
+/** Handles one message. A method type, so rows of different message types share one table. */
+export type MessageHandler<M> = { handle(message: M): Promise<void> }['handle'];
+
+export interface ConsumerRow<M, N extends Needs = Needs> {
+  /** The queue's message schema; a body it refuses fails and, after the receive limit, dead-letters. */
+  message: z.ZodType<M>;
+  /** Where the consumer may send; its own queue too if it re-enqueues (waits, chained delays). */
+  sends: readonly QueueName[];
+  needs: N;
+  timeout: TimeoutClass;
+  /** Log attributes naming one message. */
+  logKeys(message: M): Record<string, unknown>;
+  make(deps: ConsumerDeps<N>): MessageHandler<M>;
+}
+
+function stageRow<const N extends Needs>(
+  name: StageName,
+  row: Omit<ConsumerRow<StageMessage, N>, 'message' | 'logKeys'>,
+): ConsumerRow<StageMessage, N> {
+  return {
+    message: stageMessageOn(name),
+    logKeys: ({ jobId, stage, hop, seq }) => ({ jobId, stage, hop, seq }),
+    ...row,
+  };
+}
+
+export const CONSUMERS = {
+  validate: stageRow('validate', {
+    sends: ['validate', 'check-backup', 'notify'],
+    needs: { catalog: true, kubeconfigs: true, pipeline: true },
+    timeout: 'stage',
+    make: makeValidateStage,
+  }),
+  'check-backup': stageRow('check-backup', {
+    sends: ['check-backup', 'upload-package', 'notify'],
+    needs: { kubeconfigs: true, pipeline: true },
+    timeout: 'stage',
+    make: makeCheckBackupStage,
+  }),
+  'upload-package': stageRow('upload-package', {
+    sends: ['upload-package', 'patch-subscription', 'notify'],
+    needs: { catalog: true, kubeconfigs: true, artifacts: 'readWrite', violet: true, pipeline: true },
+    timeout: 'upload',
+    make: makeUploadPackageStage,
+  }),
+  'patch-subscription': stageRow('patch-subscription', {
+    sends: ['patch-subscription', 'verify', 'notify'],
+    needs: { catalog: true, kubeconfigs: true, pipeline: true },
+    timeout: 'stage',
+    make: makePatchSubscriptionStage,
+  }),
+  // A verified hop that is not the last goes back to upload for the next one.
+  verify: stageRow('verify', {
+    sends: ['verify', 'upload-package', 'notify'],
+    needs: { kubeconfigs: true, pipeline: true },
+    timeout: 'stage',
+    make: makeVerifyStage,
+  }),
+  notify: {
+    message: jobEventMessage,
+    sends: [],
+    needs: { events: true },
+    timeout: 'stage',
+    logKeys: ({ id, type, data }) => ({ eventId: id, type, jobId: data.jobId }),
+    make: makeNotify,
+  } satisfies ConsumerRow<z.output<typeof jobEventMessage>, { events: true }>,
+} as const satisfies Record<QueueName, unknown>;
+
+/**
+ * The HTTP API is no queue consumer but sends and reads like one. Cancelling re-sends a job's
+ * expected message to whichever stage the job is at, so it may send to every stage queue.
+ */
+export const API = {
+  sends: [...STAGE_NAMES, 'notify'],
+  needs: { catalog: true },
+} as const satisfies { sends: readonly QueueName[]; needs: Needs };
+
+/** A queue that sends only to `allowed`, as `who`'s row (or grants, on AWS) permit. */
+export function sendingOnlyTo(queue: Queue, allowed: readonly QueueName[], who: string): Queue {
+  return {
+    send: async (name, message, options) => {
+      if (!(allowed as readonly string[]).includes(name)) {
+        throw new ConfigError(
+          `${who} may not send to the ${name} queue: its row in #usecases/consumers.ts does not list it`,
+        );
+      }
+      await queue.send(name, message, options);
+    },
+  };
+}
+
+/**
+ * The ports `name`'s consumer gets from a runtime's `ports`: the core with its queue limited to
+ * the row's `sends`, a notifier on that queue, and the needed ports (read through, so a runtime
+ * may expose a reloading catalog by a getter). A needed port the runtime lacks is a ConfigError.
+ */
+export function consumerDeps<N extends Needs>(
+  name: string,
+  row: { sends: readonly QueueName[]; needs: N },
+  ports: RuntimePorts,
+): ConsumerDeps<N> {
+  const queue = sendingOnlyTo(ports.queue, row.sends, name);
+  const deps: Record<string, unknown> = {
+    jobs: ports.jobs,
+    clusters: ports.clusters,
+    queue,
+    notifier: queueNotifier(queue),
+    clock: ports.clock,
+    log: ports.log,
+    ...(ports.metrics ? { metrics: ports.metrics } : {}),
+    ...(ports.random ? { random: ports.random } : {}),
+  };
+  for (const need of Object.keys(row.needs) as (keyof Needs)[]) {
+    for (const port of PORTS_OF_NEED[need]) {
+      if (!(port in ports))
+        throw new ConfigError(`${name} needs ${port}, which this runtime does not provide`);
+      Object.defineProperty(deps, port, { enumerable: true, get: () => ports[port] });
+    }
+  }
+  return deps as ConsumerDeps<N>;
+}
+
+/** A row made into its handler over a runtime's ports, with the queue it may use. */
+export function bindConsumer(name: QueueName, ports: RuntimePorts) {
+  const row: ConsumerRow<object> = CONSUMERS[name];
+  const deps = consumerDeps(name, row, ports);
+  return { name, row, queue: deps.queue, handle: row.make(deps) };
+}

@@ -1,0 +1,40 @@
+/**
+ * Notify (DESIGN.md 4.7), one use case on both runtimes. The stages and the API emit a job event
+ * by sending it to the notify queue (`queueNotifier`); the notify consumer (a local poller, the
+ * notify Lambda) records it in the event log, which GET /upgrades/{id}/events reads, and counts
+ * the jobs' outcomes. Queues deliver at least once: an event is recorded under its id, so a
+ * redelivered one changes nothing (its outcome may be counted twice, a metric's usual error).
+ *
+ * Webhook delivery fans out from here: per event, one delivery message per receiver, sent with
+ * delays to retry; the notify row of #usecases/consumers.ts then sends to its own queue too.
+ */
+import type { EventLog, JobEvent, Metrics, Notifier, Queue } from '#shared/ports.ts';
+
+/** What notify's queue carries. */
+export type NotifyQueues = { notify: JobEvent };
+
+const OUTCOME_METRICS: Readonly<Record<string, string>> = {
+  'upgrade.queued': 'JobsStarted',
+  'upgrade.succeeded': 'JobsSucceeded',
+  'upgrade.failed': 'JobsFailed',
+  'upgrade.blocked': 'JobsBlocked',
+  'upgrade.cancelled': 'JobsCancelled',
+};
+
+export interface NotifyDeps {
+  events: Pick<EventLog, 'record'>;
+  metrics?: Metrics;
+}
+
+export function makeNotify(deps: NotifyDeps): (event: JobEvent) => Promise<void> {
+  return async (event) => {
+    await deps.events.record(event);
+    const metric = OUTCOME_METRICS[event.type];
+    if (metric) deps.metrics?.count(metric);
+  };
+}
+
+/** The Notifier every producer uses: the event goes to the notify queue, nothing else. */
+export function queueNotifier(queue: Queue<NotifyQueues>): Notifier {
+  return { emit: (event) => queue.send('notify', event) };
+}

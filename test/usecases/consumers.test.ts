@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '#domain/errors.ts';
+import { InMemoryArtifactStore } from '#test/fakes/artifacts.ts';
+import { testCatalog } from '#test/fakes/catalog.ts';
+import { FakeClock } from '#test/fakes/clock.ts';
+import { FakeClusterGateway } from '#test/fakes/cluster.ts';
+import { InMemoryClusterRegistry } from '#test/fakes/cluster-registry.ts';
+import { InMemoryEventLog } from '#test/fakes/event-log.ts';
+import { InMemoryJobStore } from '#test/fakes/job-store.ts';
+import { RecordingLog } from '#test/fakes/log.ts';
+import { FakeQueue } from '#test/fakes/queue.ts';
+import { bindConsumer, CONSUMERS, consumerDeps, type RuntimePorts } from '#usecases/consumers.ts';
+
+function corePorts(clock = new FakeClock()) {
+  const queue = new FakeQueue(clock);
+  const ports: RuntimePorts = {
+    jobs: new InMemoryJobStore(),
+    clusters: new InMemoryClusterRegistry(),
+    queue,
+    clock,
+    log: new RecordingLog(),
+  };
+  return { ports, queue };
+}
+
+const stageMessage = { jobId: 'j1', stage: 'verify', hop: 0, seq: 1 } as const;
+
+describe('the consumer table', () => {
+  it('gives a consumer a queue that refuses the queues its row does not list', async () => {
+    // Prepare
+    const { ports, queue } = corePorts();
+    const deps = consumerDeps('check-backup', CONSUMERS['check-backup'], {
+      ...ports,
+      gateway: new FakeClusterGateway(),
+      config: {},
+    });
+    // Act
+    await deps.queue.send('upload-package', { ...stageMessage, stage: 'upload-package' });
+    const refused = deps.queue.send('verify', stageMessage);
+    // Assess
+    await expect(refused).rejects.toThrow(ConfigError);
+    await expect(refused).rejects.toThrow(/check-backup may not send to the verify queue/);
+    expect(queue.sent.map((sent) => sent.queue)).toEqual(['upload-package']);
+  });
+
+  it('gives a consumer the ports its row needs and none of the others', () => {
+    // Prepare: a runtime that has every port
+    const { ports } = corePorts();
+    const all: RuntimePorts = {
+      ...ports,
+      catalog: testCatalog(),
+      gateway: new FakeClusterGateway(),
+      artifacts: new InMemoryArtifactStore(),
+      events: new InMemoryEventLog(),
+      config: {},
+    };
+    // Act
+    const verify = consumerDeps('verify', CONSUMERS.verify, all);
+    const notify = consumerDeps('notify', CONSUMERS.notify, all);
+    // Assess
+    expect(Object.keys(verify).sort()).toEqual(
+      ['clock', 'clusters', 'config', 'gateway', 'jobs', 'log', 'notifier', 'queue'].sort(),
+    );
+    expect(Object.keys(notify).sort()).toEqual(
+      ['clock', 'clusters', 'events', 'jobs', 'log', 'notifier', 'queue'].sort(),
+    );
+  });
+
+  it('refuses to build a consumer whose needed port the runtime lacks', () => {
+    // Prepare
+    const { ports } = corePorts();
+    // Act
+    const bind = () => bindConsumer('notify', ports);
+    // Assess
+    expect(bind).toThrow(/notify needs events, which this runtime does not provide/);
+  });
+
+  it('sends a consumer’s job events to the notify queue only when its row lists notify', async () => {
+    // Prepare
+    const { ports } = corePorts();
+    const event = { id: 'e', type: 'upgrade.queued', occurredAt: '2030-01-01T00:00:00.000Z', data: {} };
+    // Act
+    const fromVerify = consumerDeps('verify', CONSUMERS.verify, {
+      ...ports,
+      gateway: new FakeClusterGateway(),
+      config: {},
+    });
+    const fromNotify = consumerDeps('notify', CONSUMERS.notify, { ...ports, events: new InMemoryEventLog() });
+    // Assess
+    await expect(fromVerify.notifier.emit(event)).resolves.toBeUndefined();
+    await expect(fromNotify.notifier.emit(event)).rejects.toThrow(/notify may not send to the notify queue/);
+  });
+});
