@@ -3,6 +3,7 @@
  * every JobStore adapter; the transition functions live beside them in this folder.
  */
 import type { Hop } from '#domain/planner.ts';
+import type { JobOptions } from '#domain/job-options.ts';
 
 export const ACTIVE_STATES = [
   'queued',
@@ -28,16 +29,7 @@ export const STAGE_NAMES = [
 ] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
-export interface JobOptions {
-  /** Create a RedisBackup for instances whose backups are stale, and wait for it. */
-  takeBackup?: boolean;
-  /** Explicit, logged override of the backup gate. */
-  skipBackupCheck?: boolean;
-  /** Maximum backup age in seconds (default 24 h). */
-  maxBackupAgeSeconds?: number;
-  /** Allow a pre-release target version. */
-  includePrerelease?: boolean;
-}
+export type { JobOptions };
 
 export interface Transition {
   from: JobState;

@@ -12,13 +12,15 @@ import type {
   APIGatewayProxyResultV2,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
+import { operations } from './api-contract.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { bearerTokenCheck } from './bearer-auth.ts';
 import { clusterRoutes } from './cluster-routes.ts';
 import { errorResponse } from './error-response.ts';
 import { HttpError } from './http-error.ts';
 import { planRoutes } from './plan-routes.ts';
-import { json } from './responses.ts';
+import { openApiDocument } from './openapi.ts';
+import { reply } from './responses.ts';
 import { pathPattern, type Route } from './route.ts';
 import { upgradeRoutes } from './upgrade-routes.ts';
 
@@ -26,15 +28,25 @@ export type { ApiAuth, ApiDeps } from './api-deps.ts';
 
 export type ApiHandler = middy.MiddyfiedHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>;
 
-function healthRoutes(): Route[] {
+/** The routes that describe the API itself; the document is generated on first request. */
+function selfRoutes(): Route[] {
+  const { health, openApi } = operations;
+  let document: ReturnType<typeof openApiDocument> | undefined;
   return [
-    { method: 'GET', path: '/healthz', public: true, handler: async () => json(200, { status: 'ok' }) },
+    { operation: health, handler: async () => reply(health, 200, { status: 'ok' }) },
+    {
+      operation: openApi,
+      handler: async () => {
+        document ??= openApiDocument();
+        return reply(openApi, 200, document);
+      },
+    },
   ];
 }
 
 /** Every route of the API; batches and webhooks join this list when they land. */
 export function apiRoutes(deps: ApiDeps): Route[] {
-  return [...healthRoutes(), ...upgradeRoutes(deps), ...planRoutes(deps), ...clusterRoutes(deps)];
+  return [...selfRoutes(), ...upgradeRoutes(deps), ...planRoutes(deps), ...clusterRoutes(deps)];
 }
 
 function requestIdOf(event: APIGatewayProxyEventV2): string {
@@ -42,7 +54,7 @@ function requestIdOf(event: APIGatewayProxyEventV2): string {
 }
 
 function authenticated(route: Route, deps: ApiDeps): Route {
-  if (route.public || !('bearerToken' in deps.auth)) return route;
+  if (route.operation.public || !('bearerToken' in deps.auth)) return route;
   const check = bearerTokenCheck(deps.auth.bearerToken);
   return {
     ...route,
@@ -55,7 +67,10 @@ function authenticated(route: Route, deps: ApiDeps): Route {
 
 /** 405 with Allow when the path exists under other methods, else 404. */
 function noRoute(routes: readonly Route[]) {
-  const patterns = routes.map((route) => ({ method: route.method, pattern: pathPattern(route.path) }));
+  const patterns = routes.map(({ operation }) => ({
+    method: operation.method,
+    pattern: pathPattern(operation.path),
+  }));
   return ({ method, path }: { method: string; path: string }): never => {
     const allowed = [...new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method))];
     if (allowed.length > 0) {
@@ -94,7 +109,7 @@ function errorResponses(deps: ApiDeps): MiddlewareObj<APIGatewayProxyEventV2, AP
 export function makeApiHandler(deps: ApiDeps): ApiHandler {
   const routes = apiRoutes(deps).map((route) => authenticated(route, deps));
   const router = httpRouterHandler<APIGatewayProxyEventV2, APIGatewayProxyResultV2>({
-    routes: routes.map(({ method, path, handler }) => ({ method, path, handler })),
+    routes: routes.map(({ operation: { method, path }, handler }) => ({ method, path, handler })),
     notFoundResponse: noRoute(routes),
   });
   // Registration order matters for onError (run in reverse): errors are mapped first, then

@@ -1,74 +1,117 @@
 /**
  * The API's replies (DESIGN.md 4.5), as zod schemas built from the domain's own lists (job
- * states, hop kinds) and the request schemas. The server's job view and error bodies are typed
- * by them, the API tests check every reply against them, and the CLI parses every reply with
- * them: one contract, one source. Objects strip unknown fields, so an older CLI still reads a
- * newer server; the API tests check that nothing the server sends is left out of the schema.
+ * states, hop kinds, job options) and the request schemas. The server's replies are typed by
+ * them, the API tests check every reply against them, the CLI parses every reply with them and
+ * the OpenAPI document is generated from them: one contract, one source. Objects strip unknown
+ * fields, so an older CLI still reads a newer server; the API tests check that nothing the
+ * server sends is left out of the schema.
  */
 import { z } from 'zod';
-import { ACTIVE_STATES, TERMINAL_STATES } from '#domain/job.ts';
+import { jobOptionsSchema } from '#domain/job-options.ts';
 import { HOP_KINDS } from '#domain/planner.ts';
-import { clusterNameSchema, createUpgradeBody, jobIdSchema } from './schemas.ts';
+import { clusterRecordSchema } from '#shared/cluster-schema.ts';
+import { clusterNameSchema, jobIdSchema, jobStateSchema } from './schemas.ts';
 
-const jobStateSchema = z.enum([...ACTIVE_STATES, ...TERMINAL_STATES]);
 const timestamp = z.iso.datetime();
 const count = z.number().int().min(0);
 
-export const hopViewSchema = z.object({
-  from: z.string(),
-  to: z.string(),
-  kind: z.enum(HOP_KINDS),
-  csv: z.string(),
-  channel: z.string(),
-});
+export const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
-export const transitionSchema = z.object({
-  from: jobStateSchema,
-  to: jobStateSchema,
-  at: timestamp,
-  reason: z.string().optional(),
-  hop: count.optional(),
-});
+export const hopViewSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    kind: z.enum(HOP_KINDS),
+    csv: z.string().describe('The ClusterServiceVersion the hop installs.'),
+    channel: z.string().describe('The Subscription channel the hop moves to.'),
+  })
+  .meta({ id: 'Hop' });
 
-export const jobViewSchema = z.object({
-  id: jobIdSchema,
-  cluster: clusterNameSchema,
-  state: jobStateSchema,
-  targetVersion: z.string(),
-  fromVersion: z.string().optional(),
-  platformVersion: z.string().optional(),
-  hop: count,
-  currentHop: hopViewSchema.optional(),
-  plan: z.array(hopViewSchema).optional(),
-  waitingFor: z.string().optional(),
-  reason: z.string().optional(),
-  cancelRequested: z.boolean().optional(),
-  /** The options the job was created with: the request's own schema, read leniently. */
-  options: z.object(createUpgradeBody.shape.options.unwrap().shape),
-  callbackUrl: z.string().optional(),
-  batchId: z.string().optional(),
-  /** Attempts per `stage:hop`. */
-  attempts: z.record(z.string(), count),
-  transitions: z.array(transitionSchema),
-  /** The optimistic-concurrency version of the job. */
-  version: count,
-  createdAt: timestamp,
-  updatedAt: timestamp,
-  finishedAt: timestamp.optional(),
-});
+export const transitionSchema = z
+  .object({
+    from: jobStateSchema,
+    to: jobStateSchema,
+    at: timestamp,
+    reason: z.string().optional(),
+    hop: count.optional(),
+  })
+  .meta({ id: 'Transition' });
 
-export const jobListSchema = z.object({ items: z.array(jobViewSchema) });
+export const jobViewSchema = z
+  .object({
+    id: jobIdSchema,
+    cluster: clusterNameSchema,
+    state: jobStateSchema,
+    targetVersion: z.string(),
+    fromVersion: z.string().optional().describe('Read from the cluster by validate, never from the request.'),
+    platformVersion: z.string().optional(),
+    hop: count.describe('Index into plan of the hop being worked on.'),
+    currentHop: hopViewSchema.optional(),
+    plan: z.array(hopViewSchema).optional(),
+    waitingFor: z.string().optional().describe('What the current stage waits for, in words.'),
+    reason: z.string().optional().describe('Why the job ended (blocked, failed, cancelled).'),
+    cancelRequested: z.boolean().optional(),
+    /** The options the job was created with: the domain's own schema, read leniently. */
+    options: z.object(jobOptionsSchema.shape),
+    callbackUrl: z.string().optional(),
+    batchId: z.string().optional(),
+    attempts: z.record(z.string(), count).describe('Attempts per `stage:hop`.'),
+    transitions: z.array(transitionSchema),
+    version: count.describe('The optimistic-concurrency version of the job.'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    finishedAt: timestamp.optional(),
+  })
+  .meta({ id: 'Job' });
+
+export const jobListSchema = z.object({ items: z.array(jobViewSchema) }).meta({ id: 'JobList' });
+
+export const jobEventSchema = z
+  .object({
+    id: z.string().describe('Stable per job and transition: receivers dedupe on it.'),
+    type: z.string().describe('`upgrade.<state>`'),
+    occurredAt: timestamp,
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'JobEvent' });
+
+export const jobEventListSchema = z.object({ items: z.array(jobEventSchema) }).meta({ id: 'JobEventList' });
+
+export const planViewSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    platform: z.string().optional().describe('Present when the platform ranges were checked.'),
+    hops: z.array(hopViewSchema),
+  })
+  .meta({ id: 'Plan' });
+
+export const clusterViewSchema = z.object(clusterRecordSchema.shape).meta({ id: 'Cluster' });
+
+export const clusterListSchema = z.object({ items: z.array(clusterViewSchema) }).meta({ id: 'ClusterList' });
 
 /** Every error reply: `{"error":{"code","message","details"?}}`. */
-export const errorBodySchema = z.object({
-  error: z.object({
-    code: z.string().min(1),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  }),
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().min(1).describe('Stable, for scripts to match on.'),
+      message: z.string().describe('What went wrong and what to do next.'),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+/** `GET /openapi.json`: checked for its version and paths, the rest is the OpenAPI 3.1 schema's. */
+export const openApiDocumentSchema = z.looseObject({
+  openapi: z.string().regex(/^3\.1\.\d+$/),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.looseObject({})),
 });
 
 export type HopView = z.infer<typeof hopViewSchema>;
 export type JobView = z.infer<typeof jobViewSchema>;
 export type JobList = z.infer<typeof jobListSchema>;
+export type PlanView = z.infer<typeof planViewSchema>;
+export type ClusterView = z.infer<typeof clusterViewSchema>;
+export type OpenApiDocument = z.infer<typeof openApiDocumentSchema>;
 export type ErrorBody = z.infer<typeof errorBodySchema>;

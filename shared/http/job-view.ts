@@ -4,7 +4,12 @@
  * api-replies.ts, which the CLI parses replies with.
  */
 import type { Job } from '#domain/job.ts';
-import type { JobView } from './api-replies.ts';
+import type { Hop } from '#domain/planner.ts';
+import type { HopView, JobView } from './api-replies.ts';
+
+export function hopView({ from, to, kind, csv, channel }: Hop): HopView {
+  return { from, to, kind, csv, channel };
+}
 
 export function jobView(job: Job): JobView {
   const hop = job.plan?.[job.hop];
@@ -16,10 +21,8 @@ export function jobView(job: Job): JobView {
     fromVersion: job.fromVersion,
     platformVersion: job.platformVersion,
     hop: job.hop,
-    currentHop: hop
-      ? { from: hop.from, to: hop.to, kind: hop.kind, csv: hop.csv, channel: hop.channel }
-      : undefined,
-    plan: job.plan?.map(({ from, to, kind, csv, channel }) => ({ from, to, kind, csv, channel })),
+    currentHop: hop ? hopView(hop) : undefined,
+    plan: job.plan?.map(hopView),
     waitingFor: job.step?.waitingFor,
     reason: job.reason,
     cancelRequested: job.cancelRequested,

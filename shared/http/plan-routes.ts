@@ -1,27 +1,29 @@
 /** `GET /plan`: the hops an upgrade would take, from the catalog alone (no cluster is read). */
 import { planUpgrade } from '#domain/planner.ts';
+import { operations } from './api-contract.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { hopView } from './job-view.ts';
 import { readQuery } from './request-input.ts';
-import { json } from './responses.ts';
+import { reply } from './responses.ts';
 import type { Route } from './route.ts';
-import { planQuery } from './schemas.ts';
+
+const { getPlan } = operations;
 
 export function planRoutes(deps: ApiDeps): Route[] {
   return [
     {
-      method: 'GET',
-      path: '/plan',
+      operation: getPlan,
       handler: async (event) => {
-        const query = readQuery(event, planQuery);
+        const query = readQuery(event, getPlan.query);
         const plan = planUpgrade(deps.catalog, query.from, query.to, {
           ...(query.platform ? { platform: query.platform } : {}),
           ...(query.includePrerelease ? { includePrerelease: true } : {}),
         });
-        return json(200, {
+        return reply(getPlan, 200, {
           from: plan.from,
           to: plan.to,
           ...(plan.platform ? { platform: plan.platform } : {}),
-          hops: plan.hops.map(({ from, to, kind, csv, channel }) => ({ from, to, kind, csv, channel })),
+          hops: plan.hops.map(hopView),
         });
       },
     },

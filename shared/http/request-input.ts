@@ -66,10 +66,15 @@ export function readQuery<T extends z.ZodType>(event: APIGatewayProxyEventV2, sc
   return validated(schema, event.queryStringParameters ?? {}, 'query');
 }
 
-export function readPathParameter<T extends z.ZodType>(
+export function readPathParameters<T extends z.ZodObject>(event: APIGatewayProxyEventV2, schema: T): z.output<T> {
+  return validated(schema, event.pathParameters ?? {}, 'path');
+}
+
+/** One header (names are case-insensitive; API Gateway and the local server pass them in lower case). */
+export function readHeader<T extends z.ZodType>(
   event: APIGatewayProxyEventV2,
   name: string,
   schema: T,
 ): z.output<T> {
-  return validated(z.object({ [name]: schema }), event.pathParameters ?? {}, 'path')[name] as z.output<T>;
+  return validated(schema, event.headers?.[name.toLowerCase()], 'header');
 }

@@ -1,14 +1,10 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Operation } from './api-contract.ts';
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
-
+/** An operation of the contract and the handler that serves it. */
 export interface Route {
-  method: Method;
-  /** API Gateway style: `/upgrades/{id}`. */
-  path: string;
+  operation: Operation;
   handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-  /** Reachable without credentials (health checks). */
-  public?: boolean;
 }
 
 /** A regular expression for a route path; `{name}` matches one segment. */

@@ -1,51 +1,70 @@
-/** Request schemas of the HTTP API (DESIGN.md 4.5). Unknown fields and parameters are refused. */
+/**
+ * Request schemas of the HTTP API (DESIGN.md 4.5): bodies, query strings, path parameters and
+ * headers. Unknown fields and parameters are refused. The server validates with these, the CLI
+ * types its requests by them and the OpenAPI document is generated from them (api-contract.ts).
+ */
 import { z } from 'zod';
 import { ACTIVE_STATES, TERMINAL_STATES } from '#domain/job.ts';
+import { jobOptionsSchema } from '#domain/job-options.ts';
 import { clusterFieldsSchema, clusterNameSchema } from '#shared/cluster-schema.ts';
 
 export { clusterNameSchema };
 
-export const jobIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'is not a job id');
+export const jobStateSchema = z.enum([...ACTIVE_STATES, ...TERMINAL_STATES]).meta({ id: 'JobState' });
+
+export const jobIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'is not a job id')
+  .describe('The job id `POST /upgrades` answered with.');
+
+export const IDEMPOTENCY_KEY = 'Idempotency-Key';
 
 /** Printable ASCII without spaces, like the IETF Idempotency-Key draft's examples. */
 export const idempotencyKeySchema = z
   .string()
-  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters without spaces');
+  .regex(/^[\x21-\x7e]{1,255}$/, 'must be 1-255 printable ASCII characters without spaces')
+  .describe(
+    'Retrying with the same key and request answers the first job; another request with the key is 422.',
+  );
 
 const version = z.string().min(1).max(64);
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
-export const createUpgradeBody = z.strictObject({
-  cluster: clusterNameSchema,
-  targetVersion: version,
-  callbackUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(2048)
-    .optional(),
-  options: z
-    .strictObject({
-      takeBackup: z.boolean().optional(),
-      skipBackupCheck: z.boolean().optional(),
-      maxBackupAgeSeconds: z.number().int().positive().optional(),
-      includePrerelease: z.boolean().optional(),
-    })
-    .optional(),
-});
+export const createUpgradeBody = z
+  .strictObject({
+    cluster: clusterNameSchema,
+    targetVersion: version.describe('A version the catalog lists; a leading `v` is accepted.'),
+    callbackUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional()
+      .describe('Receives a signed notification on every state change; public http(s) hosts only.'),
+    options: jobOptionsSchema.optional(),
+  })
+  .meta({ id: 'CreateUpgradeRequest' });
 
-export const cancelUpgradeBody = z.strictObject({ note: z.string().max(500).optional() });
+export const createUpgradeHeaders = z.object({ [IDEMPOTENCY_KEY]: idempotencyKeySchema.optional() });
+
+export const cancelUpgradeBody = z
+  .strictObject({ note: z.string().max(500).optional().describe("Why, quoted in the job's reason.") })
+  .meta({ id: 'CancelUpgradeRequest' });
+
+export const jobPathParameters = z.object({ id: jobIdSchema });
 
 export const listUpgradesQuery = z.strictObject({
   cluster: clusterNameSchema.optional(),
-  state: z.enum([...ACTIVE_STATES, ...TERMINAL_STATES]).optional(),
+  state: jobStateSchema.optional(),
   batch: z.string().min(1).max(128).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
 export const planQuery = z.strictObject({
-  from: version,
-  to: version,
-  platform: version.optional(),
+  from: version.describe('The installed version; need not be in the catalog.'),
+  to: version.describe('The target version; must be in the catalog.'),
+  platform: version.optional().describe("The cluster's ACP version; without it no platform range is checked."),
   includePrerelease: flag.optional(),
 });
 
-export const putClusterBody = clusterFieldsSchema;
+export const clusterPathParameters = z.object({ name: clusterNameSchema });
+
+export const putClusterBody = clusterFieldsSchema.meta({ id: 'ClusterFields' });

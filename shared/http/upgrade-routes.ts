@@ -3,21 +3,19 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError } from '#domain/errors.ts';
 import { cancelUpgrade } from '#usecases/cancel-upgrade.ts';
 import { createUpgrade } from '#usecases/create-upgrade.ts';
+import { operations } from './api-contract.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { jobView } from './job-view.ts';
-import { readJsonBody, readPathParameter, readQuery, validated } from './request-input.ts';
-import { json } from './responses.ts';
+import { readHeader, readJsonBody, readPathParameters, readQuery } from './request-input.ts';
+import { reply } from './responses.ts';
 import type { Route } from './route.ts';
-import {
-  cancelUpgradeBody,
-  createUpgradeBody,
-  idempotencyKeySchema,
-  jobIdSchema,
-  listUpgradesQuery,
-} from './schemas.ts';
+import { IDEMPOTENCY_KEY } from './schemas.ts';
+
+const { createUpgrade: create, listUpgrades: list, getUpgrade: get } = operations;
+const { listUpgradeEvents: events, cancelUpgrade: cancel } = operations;
 
 async function existingJob(deps: ApiDeps, event: APIGatewayProxyEventV2) {
-  const id = readPathParameter(event, 'id', jobIdSchema);
+  const { id } = readPathParameters(event, get.params);
   const job = await deps.jobs.get(id);
   if (!job) throw new NotFoundError(`upgrade job ${id} not found`);
   return job;
@@ -26,13 +24,10 @@ async function existingJob(deps: ApiDeps, event: APIGatewayProxyEventV2) {
 export function upgradeRoutes(deps: ApiDeps): Route[] {
   return [
     {
-      method: 'POST',
-      path: '/upgrades',
+      operation: create,
       handler: async (event) => {
-        const body = readJsonBody(event, createUpgradeBody, deps.maxBodyBytes);
-        const rawKey = event.headers?.['idempotency-key'];
-        const idempotencyKey =
-          rawKey === undefined ? undefined : validated(idempotencyKeySchema, rawKey, 'header');
+        const body = readJsonBody(event, create.body.schema, deps.maxBodyBytes);
+        const idempotencyKey = readHeader(event, IDEMPOTENCY_KEY, create.headers.shape[IDEMPOTENCY_KEY]);
         const { job, created } = await createUpgrade(deps, {
           cluster: body.cluster,
           targetVersion: body.targetVersion,
@@ -42,45 +37,41 @@ export function upgradeRoutes(deps: ApiDeps): Route[] {
         });
         const headers: Record<string, string> = { Location: `/upgrades/${job.id}` };
         if (!created) headers['Idempotent-Replayed'] = 'true';
-        return json(202, jobView(job), headers);
+        return reply(create, 202, jobView(job), headers);
       },
     },
     {
-      method: 'GET',
-      path: '/upgrades',
+      operation: list,
       handler: async (event) => {
-        const query = readQuery(event, listUpgradesQuery);
+        const query = readQuery(event, list.query);
         const jobs = await deps.jobs.list({
           ...(query.cluster ? { cluster: query.cluster } : {}),
           ...(query.state ? { state: query.state } : {}),
           ...(query.batch ? { batchId: query.batch } : {}),
           ...(query.limit ? { limit: query.limit } : {}),
         });
-        return json(200, { items: jobs.map(jobView) });
+        return reply(list, 200, { items: jobs.map(jobView) });
       },
     },
     {
-      method: 'GET',
-      path: '/upgrades/{id}',
-      handler: async (event) => json(200, jobView(await existingJob(deps, event))),
+      operation: get,
+      handler: async (event) => reply(get, 200, jobView(await existingJob(deps, event))),
     },
     {
-      method: 'GET',
-      path: '/upgrades/{id}/events',
+      operation: events,
       handler: async (event) => {
         const job = await existingJob(deps, event);
-        return json(200, { items: (await deps.events?.forJob(job.id)) ?? [] });
+        return reply(events, 200, { items: (await deps.events?.forJob(job.id)) ?? [] });
       },
     },
     {
-      method: 'POST',
-      path: '/upgrades/{id}/cancel',
+      operation: cancel,
       handler: async (event) => {
-        const jobId = readPathParameter(event, 'id', jobIdSchema);
+        const { id: jobId } = readPathParameters(event, cancel.params);
         // The body is optional here: a bare POST cancels without a note.
-        const body = event.body ? readJsonBody(event, cancelUpgradeBody, deps.maxBodyBytes) : {};
+        const body = event.body ? readJsonBody(event, cancel.body.schema, deps.maxBodyBytes) : {};
         const job = await cancelUpgrade(deps, { jobId, ...(body.note ? { note: body.note } : {}) });
-        return json(202, jobView(job));
+        return reply(cancel, 202, jobView(job));
       },
     },
   ];

@@ -1,0 +1,215 @@
+/**
+ * Every operation of the HTTP API, declared once: method, path, the request schemas (path, query,
+ * headers, body), the replies by status and the refusals the operation can answer. The router's
+ * routes are built on these (route.ts), the API tests check every reply against them, the CLI
+ * sends its requests and parses its replies through them, and the OpenAPI document is generated
+ * from them (openapi.ts).
+ */
+import { z } from 'zod';
+import {
+  clusterListSchema,
+  clusterViewSchema,
+  healthSchema,
+  jobEventListSchema,
+  jobListSchema,
+  jobViewSchema,
+  openApiDocumentSchema,
+  planViewSchema,
+} from './api-replies.ts';
+import {
+  cancelUpgradeBody,
+  clusterPathParameters,
+  createUpgradeBody,
+  createUpgradeHeaders,
+  jobPathParameters,
+  listUpgradesQuery,
+  planQuery,
+  putClusterBody,
+} from './schemas.ts';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+
+/** A refusal's status and what it means for this operation. */
+export type Refusals = Partial<Record<400 | 401 | 404 | 409 | 413 | 415 | 422 | 500 | 503, string>>;
+
+export interface Reply {
+  description: string;
+  schema: z.ZodType;
+  headers?: z.ZodObject;
+}
+
+export interface Operation {
+  /** The OpenAPI operationId. */
+  id: string;
+  method: Method;
+  /** API Gateway style: `/upgrades/{id}`. */
+  path: string;
+  summary: string;
+  /** Reachable without credentials (health checks, the API's own description). */
+  public?: true;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  headers?: z.ZodObject;
+  body?: { schema: z.ZodType; optional?: true };
+  replies: Readonly<Record<number, Reply>>;
+  /** Refusals particular to this operation; those every operation of its kind can give are added by refusalsOf. */
+  refusals?: Refusals;
+}
+
+const operation = <const O extends Operation>(spec: O): O => spec;
+
+const location = (what: string) => z.object({ Location: z.string().describe(`The path of the ${what}.`) });
+const UNAVAILABLE = 'A store the API depends on failed transiently; retry after `Retry-After` seconds.';
+
+export const operations = {
+  health: operation({
+    id: 'getHealth',
+    method: 'GET',
+    path: '/healthz',
+    summary: 'Uptime probe: a static status, no data',
+    public: true,
+    replies: { 200: { description: 'The API is up.', schema: healthSchema } },
+  }),
+  openApi: operation({
+    id: 'getOpenApiDocument',
+    method: 'GET',
+    path: '/openapi.json',
+    summary: 'This document',
+    public: true,
+    replies: { 200: { description: 'The OpenAPI 3.1 document of the API.', schema: openApiDocumentSchema } },
+  }),
+  createUpgrade: operation({
+    id: 'createUpgrade',
+    method: 'POST',
+    path: '/upgrades',
+    summary: 'Start an upgrade of one registered cluster',
+    headers: createUpgradeHeaders,
+    body: { schema: createUpgradeBody },
+    replies: {
+      202: {
+        description: 'The job, queued (or, for a replayed Idempotency-Key, the job it created).',
+        schema: jobViewSchema,
+        headers: location('job').extend({
+          'Idempotent-Replayed': z.literal('true').optional().describe('Set when the key was seen before.'),
+        }),
+      },
+    },
+    refusals: {
+      404: 'The cluster is not registered.',
+      409: 'The cluster has an active job (details.jobId names it).',
+      422: 'The Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED).',
+      503: UNAVAILABLE,
+    },
+  }),
+  listUpgrades: operation({
+    id: 'listUpgrades',
+    method: 'GET',
+    path: '/upgrades',
+    summary: 'List upgrade jobs, newest first, filtered by cluster, state and batch',
+    query: listUpgradesQuery,
+    replies: { 200: { description: 'The matching jobs.', schema: jobListSchema } },
+    refusals: { 503: UNAVAILABLE },
+  }),
+  getUpgrade: operation({
+    id: 'getUpgrade',
+    method: 'GET',
+    path: '/upgrades/{id}',
+    summary: 'One upgrade job: state, plan, what it waits for, why it ended, its transitions',
+    params: jobPathParameters,
+    replies: { 200: { description: 'The job.', schema: jobViewSchema } },
+    refusals: { 404: 'No such job.', 503: UNAVAILABLE },
+  }),
+  listUpgradeEvents: operation({
+    id: 'listUpgradeEvents',
+    method: 'GET',
+    path: '/upgrades/{id}/events',
+    summary: "The job's recorded state-change events (empty where the deployment keeps none)",
+    params: jobPathParameters,
+    replies: { 200: { description: 'The events, oldest first.', schema: jobEventListSchema } },
+    refusals: { 404: 'No such job.', 503: UNAVAILABLE },
+  }),
+  cancelUpgrade: operation({
+    id: 'cancelUpgrade',
+    method: 'POST',
+    path: '/upgrades/{id}/cancel',
+    summary: 'Cancel a job: at once before the hop’s point of no return, else once that hop is verified',
+    params: jobPathParameters,
+    body: { schema: cancelUpgradeBody, optional: true },
+    replies: {
+      202: {
+        description: 'The job: `cancelled`, or still active with `cancelRequested`.',
+        schema: jobViewSchema,
+      },
+    },
+    refusals: {
+      404: 'No such job.',
+      409: 'The job has ended (JOB_FINISHED), or kept changing while being cancelled.',
+      503: UNAVAILABLE,
+    },
+  }),
+  getPlan: operation({
+    id: 'getPlan',
+    method: 'GET',
+    path: '/plan',
+    summary: 'The hops an upgrade would take, from the catalog alone (no cluster is read)',
+    query: planQuery,
+    replies: { 200: { description: 'The plan (zero hops when from equals to).', schema: planViewSchema } },
+    refusals: {
+      422: 'No supported path: UNKNOWN_VERSION, DOWNGRADE, BLOCKED_VERSION, PLATFORM_UNSUPPORTED or NO_PATH.',
+    },
+  }),
+  listClusters: operation({
+    id: 'listClusters',
+    method: 'GET',
+    path: '/clusters',
+    summary: 'The registered clusters',
+    replies: { 200: { description: 'Every registered cluster.', schema: clusterListSchema } },
+    refusals: { 503: UNAVAILABLE },
+  }),
+  getCluster: operation({
+    id: 'getCluster',
+    method: 'GET',
+    path: '/clusters/{name}',
+    summary: 'One registered cluster',
+    params: clusterPathParameters,
+    replies: { 200: { description: 'The cluster record.', schema: clusterViewSchema } },
+    refusals: { 404: 'The cluster is not registered.', 503: UNAVAILABLE },
+  }),
+  putCluster: operation({
+    id: 'putCluster',
+    method: 'PUT',
+    path: '/clusters/{name}',
+    summary: 'Register a cluster, or replace its whole record',
+    params: clusterPathParameters,
+    body: { schema: putClusterBody },
+    replies: {
+      200: { description: 'The record replaced the previous one.', schema: clusterViewSchema },
+      201: { description: 'The cluster was registered.', schema: clusterViewSchema, headers: location('cluster') },
+    },
+    refusals: { 503: UNAVAILABLE },
+  }),
+} as const;
+
+export const API_OPERATIONS: readonly Operation[] = Object.values(operations);
+
+/** Every refusal an operation can give: its own, plus those of any operation with its inputs. */
+export function refusalsOf(op: Operation): Refusals {
+  const hasInput = Boolean(op.params || op.query || op.headers || op.body);
+  return {
+    ...(hasInput ? { 400: 'Invalid input; details.issues lists every field at fault.' } : {}),
+    ...(op.public ? {} : { 401: 'No bearer token, or the wrong one.' }),
+    ...(op.body
+      ? {
+          413: 'The body is over the size limit.',
+          415: 'The body is not sent as `application/json`.',
+        }
+      : {}),
+    ...op.refusals,
+    500: 'Internal error; the message carries the request id to find in the logs.',
+  };
+}
+
+/** A reply of `op` with `status`, its body typed by the contract. */
+export type ReplyBody<O extends Operation, S extends keyof O['replies']> = O['replies'][S] extends Reply
+  ? z.input<O['replies'][S]['schema']>
+  : never;
