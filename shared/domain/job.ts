@@ -2,8 +2,9 @@
  * The upgrade job (DESIGN.md 4.3). Types here are the contract shared by the stage use cases and
  * every JobStore adapter; the transition functions live beside them in this folder.
  */
-import type { Hop } from '#domain/planner.ts';
+
 import type { JobOptions } from '#domain/job-options.ts';
+import type { Hop } from '#domain/planner.ts';
 
 export const ACTIVE_STATES = [
   'queued',

@@ -184,7 +184,11 @@ export const operations = {
     body: { schema: putClusterBody },
     replies: {
       200: { description: 'The record replaced the previous one.', schema: clusterViewSchema },
-      201: { description: 'The cluster was registered.', schema: clusterViewSchema, headers: location('cluster') },
+      201: {
+        description: 'The cluster was registered.',
+        schema: clusterViewSchema,
+        headers: location('cluster'),
+      },
     },
     refusals: { 503: UNAVAILABLE },
   }),

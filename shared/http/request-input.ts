@@ -4,7 +4,7 @@
  * values that do not fit the schema (details list every issue with its path).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ValidationError } from '#domain/errors.ts';
 import { HttpError } from './http-error.ts';
 
@@ -66,7 +66,10 @@ export function readQuery<T extends z.ZodType>(event: APIGatewayProxyEventV2, sc
   return validated(schema, event.queryStringParameters ?? {}, 'query');
 }
 
-export function readPathParameters<T extends z.ZodObject>(event: APIGatewayProxyEventV2, schema: T): z.output<T> {
+export function readPathParameters<T extends z.ZodObject>(
+  event: APIGatewayProxyEventV2,
+  schema: T,
+): z.output<T> {
   return validated(schema, event.pathParameters ?? {}, 'path');
 }
 

@@ -61,7 +61,9 @@ export const listUpgradesQuery = z.strictObject({
 export const planQuery = z.strictObject({
   from: version.describe('The installed version; need not be in the catalog.'),
   to: version.describe('The target version; must be in the catalog.'),
-  platform: version.optional().describe("The cluster's ACP version; without it no platform range is checked."),
+  platform: version
+    .optional()
+    .describe("The cluster's ACP version; without it no platform range is checked."),
   includePrerelease: flag.optional(),
 });
 

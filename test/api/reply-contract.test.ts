@@ -1,8 +1,8 @@
 /**
- * The upgrade replies against the contract the CLI parses them with (shared/http/api-replies.ts),
- * for jobs that carry every optional field: a plan, a current hop, transitions, a wait, an end.
+ * The replies against the contract the CLI parses them with (shared/http/api-contract.ts), for
+ * jobs that carry every optional field: a plan, a current hop, transitions, a wait, an end.
  * Every `api.call` checks its reply (support/reply-contract.ts); these make sure those checks
- * see full jobs, and that they do fail on a reply the contract does not describe.
+ * see full jobs, and that they do fail on a reply or a status the contract does not describe.
  */
 import { describe, expect, it } from 'vitest';
 import { transition } from '#domain/job-transitions.ts';
@@ -79,5 +79,80 @@ describe('upgrade replies and the contract', () => {
 
     // Assess
     await expect(checking).rejects.toThrow(says);
+  });
+});
+
+describe('every route and the contract', () => {
+  const ok = (body: unknown, status = 200) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const refusal = (status: number) => ok({ error: { code: 'X', message: 'no' } }, status);
+
+  it.each([
+    [
+      'a cluster with a field the contract does not know',
+      'GET',
+      '/clusters/region1',
+      ok({ name: 'region1', labels: {}, owner: 'x' }),
+      /a field the contract does not know/,
+    ],
+    ['a cluster list of names', 'GET', '/clusters', ok({ items: ['region1'] }), /items/],
+    [
+      'a plan without hops',
+      'GET',
+      '/plan?from=4.0.3&to=4.2.1',
+      ok({ from: '4.0.3', to: '4.2.1' }),
+      /: hops: /,
+    ],
+    [
+      'events without an id',
+      'GET',
+      '/upgrades/j1/events',
+      ok({ items: [{ type: 'upgrade.queued', occurredAt: '2026-03-01T12:00:00Z', data: {} }] }),
+      /: items\.0\.id: /,
+    ],
+    ['a health status other than ok', 'GET', '/healthz', ok({ status: 'degraded' }), /: status: /],
+    [
+      'a reply status the operation does not declare',
+      'POST',
+      '/upgrades',
+      ok({}, 200),
+      /a reply the contract does not declare/,
+    ],
+    [
+      'a refusal the operation does not declare',
+      'GET',
+      '/plan?from=1.0.0&to=2.0.0',
+      refusal(409),
+      /a refusal the contract does not declare/,
+    ],
+    [
+      'a public route refusing for want of a token',
+      'GET',
+      '/healthz',
+      refusal(401),
+      /a refusal the contract does not declare/,
+    ],
+  ])('fails %s', async (_name, method, path, response, says) => {
+    // Act
+    const checking = expectReplyContract(method, path, response);
+
+    // Assess
+    await expect(checking).rejects.toThrow(says);
+  });
+
+  it('passes a cluster and a plan as the server sends them (the control case)', async () => {
+    // Prepare
+    const api = await startApi();
+
+    // Act
+    const replies = await Promise.all([
+      api.call('GET', '/clusters/region1'),
+      api.call('GET', '/clusters'),
+      api.call('GET', '/plan?from=3.16.2&to=4.2.1'),
+      api.call('PUT', '/clusters/edge-1', { body: { labels: { env: 'dev' } } }),
+    ]);
+
+    // Assess
+    expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200, 201]);
   });
 });

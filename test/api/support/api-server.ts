@@ -40,32 +40,35 @@ export interface ApiUnderTest {
   ): Promise<Response>;
 }
 
+/** The API's ports as in-memory fakes, with the two registered clusters every API test starts from. */
+export function fakeApiDeps(overrides: Partial<ApiDeps> = {}, maxBodyBytes = 64 * 1024) {
+  const clock = new FakeClock();
+  const deps = {
+    jobs: new InMemoryJobStore(),
+    queue: new FakeQueue(clock),
+    clusters: new InMemoryClusterRegistry([
+      { name: 'region1', context: 'region1', labels: { env: 'prod' }, platformVersion: '3.18.2' },
+      { name: 'region2', labels: {} },
+    ]),
+    catalog: testCatalog(),
+    clock,
+    notifier: new RecordingNotifier(),
+    auth: { bearerToken: TOKEN },
+    log: new RecordingLog(),
+    maxBodyBytes,
+  };
+  return { ...deps, all: { ...deps, ...overrides } satisfies ApiDeps };
+}
+
 export async function startApi(
   overrides: Partial<ApiDeps> = {},
   limits: { handlerBodyBytes?: number; serverBodyBytes?: number } = {},
 ): Promise<ApiUnderTest> {
-  const clock = new FakeClock();
-  const jobs = new InMemoryJobStore();
-  const queue = new FakeQueue(clock);
-  const clusters = new InMemoryClusterRegistry([
-    { name: 'region1', context: 'region1', labels: { env: 'prod' }, platformVersion: '3.18.2' },
-    { name: 'region2', labels: {} },
-  ]);
-  const notifier = new RecordingNotifier();
-  const log = new RecordingLog();
-  const catalog = testCatalog();
-  const handler = makeApiHandler({
-    jobs,
-    queue,
-    clusters,
-    catalog,
-    clock,
-    notifier,
-    auth: { bearerToken: TOKEN },
-    log,
-    maxBodyBytes: limits.handlerBodyBytes ?? 64 * 1024,
-    ...overrides,
-  });
+  const { jobs, queue, clusters, notifier, log, catalog, all } = fakeApiDeps(
+    overrides,
+    limits.handlerBodyBytes,
+  );
+  const handler = makeApiHandler(all);
   const server = await startHttpServer({
     host: '127.0.0.1',
     port: 0,

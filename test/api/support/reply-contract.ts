@@ -38,6 +38,7 @@ export async function expectReplyContract(method: string, path: string, response
   expect(response.headers.get('content-type'), what).toMatch(/^application\/json/);
   const body: unknown = JSON.parse(text);
   const parsed = schema.safeParse(body);
-  expect(parsed.error?.issues, what).toBeUndefined();
+  const issues = parsed.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [];
+  expect(parsed.success, `${what}: ${issues.join('; ')}`).toBe(true);
   expect(parsed.data, `${what}: a field the contract does not know`).toEqual(body);
 }
