@@ -1,8 +1,10 @@
 /**
- * The CLI's side of the HTTP API (DESIGN.md 4.5): `upgrade`, `status` and `demo` talk to a
- * running runtime through this, never to its stores, so they work against any deployment.
- * API errors come back as the error classes the server mapped them from, so exit codes follow
- * cli/exit-codes.ts whether a check failed locally or on the server.
+ * The CLI's side of the HTTP API (DESIGN.md 4.5): the commands that talk to a running runtime
+ * do it through this, never through its stores, so they work against any deployment. Requests
+ * and replies go through the operations of shared/http/api-contract.ts, the schemas the server
+ * validates with and is tested against: nothing unchecked reaches a command. API errors come
+ * back as the error classes the server mapped them from, so exit codes follow cli/exit-codes.ts
+ * whether a check failed locally or on the server.
  */
 import type { z } from 'zod';
 import {
@@ -17,29 +19,45 @@ import {
   UpgraderError,
   ValidationError,
 } from '#domain/errors.ts';
-import { clusterRecordSchema } from '#shared/cluster-schema.ts';
-import { errorBodySchema, type JobView, jobListSchema, jobViewSchema } from '#shared/http/api-replies.ts';
+import { type Operation, operations } from '#shared/http/api-contract.ts';
+import {
+  type ClusterView,
+  clusterListSchema,
+  clusterViewSchema,
+  errorBodySchema,
+  type JobView,
+  jobListSchema,
+  jobViewSchema,
+} from '#shared/http/api-replies.ts';
 import { BEARER_TOKEN } from '#shared/http/bearer-token.ts';
-import type { createUpgradeBody, putClusterBody } from '#shared/http/schemas.ts';
+import type { createUpgradeBody, listUpgradesQuery, putClusterBody } from '#shared/http/schemas.ts';
 
-export const API_ENV = 'REDIS_UPGRADER_API';
-export const TOKEN_ENV = 'REDIS_UPGRADER_TOKEN';
-/** The variable `serve` reads, accepted too so one shell can run both ends. */
-const SERVER_TOKEN_ENV = 'REDIS_UPGRADER_API_TOKEN';
+/**
+ * The client's settings. The server's are REDIS_UPGRADER_<SETTING> (shared/config.ts), its token
+ * REDIS_UPGRADER_API_TOKEN; the client's name what only a client has (a URL to call) or say
+ * CLIENT, so neither side's variable reads as the other's.
+ */
+export const URL_ENV = 'REDIS_UPGRADER_URL';
+export const TOKEN_ENV = 'REDIS_UPGRADER_CLIENT_TOKEN';
+/** Earlier names, still read (after the new ones) with a deprecation line. */
+const LEGACY_URL_ENV = 'REDIS_UPGRADER_API';
+const LEGACY_TOKEN_ENVS = ['REDIS_UPGRADER_TOKEN', 'REDIS_UPGRADER_API_TOKEN'] as const;
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
 const REQUEST_TIMEOUT_MS = 15_000;
 /** How many schema issues a malformed reply's one-line error quotes. */
 const ISSUES_IN_MESSAGE = 3;
 
-/** What each call expects back, and how its one-line error names it. */
-const REPLIES = {
-  job: { schema: jobViewSchema, what: 'an upgrade job' },
-  jobs: { schema: jobListSchema, what: 'a list of upgrade jobs' },
-  cluster: { schema: clusterRecordSchema, what: 'a cluster record' },
-};
+/** How a one-line error names what a reply should have been. */
+const REPLY_NAMES = new Map<z.ZodType, string>([
+  [jobViewSchema, 'an upgrade job'],
+  [jobListSchema, 'a list of upgrade jobs'],
+  [clusterViewSchema, 'a cluster record'],
+  [clusterListSchema, 'a list of clusters'],
+]);
 
 export type StartUpgradeInput = z.input<typeof createUpgradeBody>;
+export type ListUpgradesInput = z.output<typeof listUpgradesQuery>;
 export type ClusterFields = z.input<typeof putClusterBody>;
 
 export interface ApiTarget {
@@ -47,40 +65,60 @@ export interface ApiTarget {
   token: string;
 }
 
-type Env = Record<string, string | undefined>;
-
-/** Where the token came from, so an error can name it without showing it. */
-function tokenFrom(flags: { token?: string }, env: Env): { token: string | undefined; source: string } {
-  if (flags.token) return { token: flags.token, source: '--token' };
-  if (env[TOKEN_ENV]) return { token: env[TOKEN_ENV], source: `$${TOKEN_ENV}` };
-  return { token: env[SERVER_TOKEN_ENV], source: `$${SERVER_TOKEN_ENV}` };
+/** A setting the command line or the environment gave, and where it came from (`--api`, `$NAME`). */
+export interface Given {
+  value: string;
+  source: string;
 }
 
-/** Flags first, then the environment; a missing or malformed token is a usage problem (exit 2), caught before any request. */
-export function resolveApiTarget(flags: { api?: string; token?: string }, env: Env = process.env): ApiTarget {
-  const baseUrl = flags.api || env[API_ENV] || DEFAULT_API_URL;
+type Env = Record<string, string | undefined>;
+
+function fromEnv(env: Env, names: readonly string[]): Given | undefined {
+  const name = names.find((candidate) => env[candidate]);
+  return name ? { value: env[name] as string, source: `$${name}` } : undefined;
+}
+
+/**
+ * The API to call and the token: the flags or the current variables (`given`), else the
+ * deprecated variables (one warning line names those read), else the default URL. A missing or
+ * malformed token is a usage problem (exit 2), caught before any request.
+ */
+export function resolveApiTarget(
+  given: { url?: Given | undefined; token?: Given | undefined },
+  env: Env,
+  warn: (line: string) => void,
+): ApiTarget {
+  const legacyUrl = given.url ? undefined : fromEnv(env, [LEGACY_URL_ENV]);
+  const legacyToken = given.token ? undefined : fromEnv(env, LEGACY_TOKEN_ENVS);
+  const legacy = [legacyUrl, legacyToken].filter((read) => read !== undefined).map((read) => read.source);
+  if (legacy.length > 0) {
+    warn(
+      `warning: ${legacy.join(' and ')} ${legacy.length > 1 ? 'are' : 'is'} deprecated for the CLI: set $${URL_ENV} (the API URL) and $${TOKEN_ENV} (its token) instead`,
+    );
+  }
+  const baseUrl = (given.url ?? legacyUrl)?.value ?? DEFAULT_API_URL;
   if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
-    throw new ConfigError(`API URL ${JSON.stringify(baseUrl)} is not an http(s) URL (--api or $${API_ENV})`);
+    throw new ConfigError(`API URL ${JSON.stringify(baseUrl)} is not an http(s) URL (--api or $${URL_ENV})`);
   }
   const url = new URL(baseUrl);
   if (url.username || url.password) {
     throw new ConfigError(
-      `the API URL (--api or $${API_ENV}) must not carry credentials: pass the token with --token or $${TOKEN_ENV}`,
+      `the API URL (--api or $${URL_ENV}) must not carry credentials: pass the token with --token or $${TOKEN_ENV}`,
     );
   }
-  const { token, source } = tokenFrom(flags, env);
+  const token = given.token ?? legacyToken;
   if (!token) {
     throw new ConfigError(
       `no API token: pass --token or set $${TOKEN_ENV} (the token \`redis-upgrader serve\` printed)`,
     );
   }
   // Never echo the value: a near-miss is still most of a secret.
-  if (!BEARER_TOKEN.test(token)) {
+  if (!BEARER_TOKEN.test(token.value)) {
     throw new ConfigError(
-      `the API token in ${source} is not a valid bearer token (only letters, digits and -._~+/, then = padding; no spaces or line breaks): set it again, the value is not shown`,
+      `the API token in ${token.source} is not a valid bearer token (only letters, digits and -._~+/, then = padding; no spaces or line breaks): set it again, the value is not shown`,
     );
   }
-  return { baseUrl: baseUrl.replace(/\/+$/, ''), token };
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), token: token.value };
 }
 
 function isPlanErrorCode(code: string): code is PlanErrorCode {
@@ -122,9 +160,41 @@ function unreachable(baseUrl: string, error: unknown): UpgraderError {
   const why = (error as Error).name === 'TimeoutError' ? 'timed out' : (cause ?? (error as Error).name);
   return new UpgraderError(
     'API_UNREACHABLE',
-    `cannot reach the redis-upgrader API at ${baseUrl} (${why}): start it with \`redis-upgrader serve\`, or point --api / $${API_ENV} at it`,
+    `cannot reach the redis-upgrader API at ${baseUrl} (${why}): start it with \`redis-upgrader serve\`, or point --api / $${URL_ENV} at it`,
     { cause: error },
   );
+}
+
+/** What an operation answers when it succeeds (any of its declared replies). */
+type ReplyOf<O extends Operation> = {
+  [S in keyof O['replies']]: O['replies'][S] extends { schema: infer T extends z.ZodType }
+    ? z.output<T>
+    : never;
+}[keyof O['replies']];
+
+interface RequestInput {
+  params?: Record<string, string>;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+}
+
+function pathOf(op: Operation, input: RequestInput): string {
+  const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) =>
+    encodeURIComponent(input.params?.[name] ?? ''),
+  );
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(input.query ?? {})) {
+    if (value !== undefined) query.set(key, String(value));
+  }
+  return query.size > 0 ? `${path}?${query}` : path;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text === '' ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export class ApiClient {
@@ -138,44 +208,54 @@ export class ApiClient {
     return this.#target.baseUrl;
   }
 
-  startUpgrade(input: StartUpgradeInput): Promise<JobView> {
-    return this.#request('POST', '/upgrades', REPLIES.job, input);
+  async startUpgrade(body: StartUpgradeInput): Promise<JobView> {
+    return (await this.#call(operations.createUpgrade, { body })).reply;
   }
 
-  getUpgrade(id: string): Promise<JobView> {
-    return this.#request('GET', `/upgrades/${encodeURIComponent(id)}`, REPLIES.job);
+  async getUpgrade(id: string): Promise<JobView> {
+    return (await this.#call(operations.getUpgrade, { params: { id } })).reply;
   }
 
-  async listUpgrades(query: { cluster?: string; limit?: number } = {}): Promise<JobView[]> {
-    const search = new URLSearchParams();
-    if (query.cluster) search.set('cluster', query.cluster);
-    if (query.limit) search.set('limit', String(query.limit));
-    const suffix = search.size > 0 ? `?${search}` : '';
-    return (await this.#request('GET', `/upgrades${suffix}`, REPLIES.jobs)).items;
+  async listUpgrades(query: ListUpgradesInput = {}): Promise<JobView[]> {
+    return (await this.#call(operations.listUpgrades, { query })).reply.items;
   }
 
-  putCluster(name: string, fields: ClusterFields): Promise<z.output<typeof clusterRecordSchema>> {
-    return this.#request('PUT', `/clusters/${encodeURIComponent(name)}`, REPLIES.cluster, fields);
+  async cancelUpgrade(id: string, note?: string): Promise<JobView> {
+    const body = note === undefined ? {} : { note };
+    return (await this.#call(operations.cancelUpgrade, { params: { id }, body })).reply;
   }
 
-  /** Sends one request and reads its reply through `reply.schema`: nothing unchecked reaches a command. */
-  async #request<S extends z.ZodType>(
-    method: string,
-    path: string,
-    reply: { schema: S; what: string },
-    body?: unknown,
-  ): Promise<z.output<S>> {
+  async listClusters(): Promise<ClusterView[]> {
+    return (await this.#call(operations.listClusters)).reply.items;
+  }
+
+  async getCluster(name: string): Promise<ClusterView> {
+    return (await this.#call(operations.getCluster, { params: { name } })).reply;
+  }
+
+  /** Registers the cluster or replaces its whole record; `created` tells which. */
+  async putCluster(name: string, fields: ClusterFields): Promise<{ cluster: ClusterView; created: boolean }> {
+    const { status, reply } = await this.#call(operations.putCluster, { params: { name }, body: fields });
+    return { cluster: reply, created: status === 201 };
+  }
+
+  /** Sends one request of `op` and reads its reply through the schema the contract declares for its status. */
+  async #call<O extends Operation>(
+    op: O,
+    input: RequestInput = {},
+  ): Promise<{ status: number; reply: ReplyOf<O> }> {
+    const path = pathOf(op, input);
     let response: Response;
     let text: string;
     try {
       response = await fetch(`${this.#target.baseUrl}${path}`, {
-        method,
+        method: op.method,
         headers: {
           authorization: `Bearer ${this.#target.token}`,
           accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(input.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       text = await response.text();
@@ -184,23 +264,23 @@ export class ApiClient {
     }
     const parsed = parseJson(text);
     if (!response.ok) throw errorFor(response.status, parsed);
-    const answered = `the API at ${this.#target.baseUrl} answered ${method} ${path}`;
-    if (parsed === undefined) throw new UpgraderError('API_ERROR', `${answered} without JSON`);
-    const checked = reply.schema.safeParse(parsed, { error: replyErrorMap });
-    if (!checked.success) {
+    const answered = `the API at ${this.#target.baseUrl} answered ${op.method} ${path}`;
+    const schema = op.replies[response.status]?.schema;
+    if (schema === undefined) {
       throw new UpgraderError(
         'API_REPLY_INVALID',
-        `${answered} with a reply that is not ${reply.what}: ${describeIssues(checked.error)}`,
+        `${answered} with HTTP ${response.status}, which it never does`,
       );
     }
-    return checked.data;
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return text === '' ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
+    if (parsed === undefined) throw new UpgraderError('API_ERROR', `${answered} without JSON`);
+    const checked = schema.safeParse(parsed, { error: replyErrorMap });
+    if (!checked.success) {
+      const what = REPLY_NAMES.get(schema) ?? `the ${op.id} reply`;
+      throw new UpgraderError(
+        'API_REPLY_INVALID',
+        `${answered} with a reply that is not ${what}: ${describeIssues(checked.error)}`,
+      );
+    }
+    return { status: response.status, reply: checked.data as ReplyOf<O> };
   }
 }

@@ -29,7 +29,6 @@ import type { JobView } from '#shared/http/api-replies.ts';
 import { type Fleet, startFleet } from '#sim/fleet.ts';
 import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
 
-export const DEMO_SCENARIO = fileURLToPath(new URL('../examples/scenarios/demo.yaml', import.meta.url));
 export const VIOLET_SHIM = fileURLToPath(new URL('../sim/bin/violet', import.meta.url));
 
 export interface DemoOptions {

@@ -7,7 +7,10 @@
  * starts fast, and a command whose dependencies are broken cannot take the others down.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCancelCommand } from '#cli/commands/cancel.ts';
+import { registerClustersCommand } from '#cli/commands/clusters.ts';
 import { registerDemoCommand } from '#cli/commands/demo.ts';
+import { registerListCommand } from '#cli/commands/list.ts';
 import { registerPlanCommand } from '#cli/commands/plan.ts';
 import { registerServeCommand } from '#cli/commands/serve.ts';
 import { registerSimCommand } from '#cli/commands/sim.ts';
@@ -26,12 +29,17 @@ export function createProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
 
+  // Help lists commands in this order: the demo first (what a newcomer runs), then the path,
+  // the commands that talk to a running API, and the runtime and simulator themselves.
+  registerDemoCommand(program);
   registerPlanCommand(program);
-  registerSimCommand(program);
-  registerServeCommand(program);
   registerUpgradeCommand(program);
   registerStatusCommand(program);
-  registerDemoCommand(program);
+  registerListCommand(program);
+  registerCancelCommand(program);
+  registerClustersCommand(program);
+  registerServeCommand(program);
+  registerSimCommand(program);
 
   return program;
 }

@@ -10,3 +10,10 @@ export function renderTable(headers: readonly string[], rows: readonly (readonly
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
+
+/** Labelled values, one per line with the values aligned; fields without a value are left out. */
+export function renderFields(fields: readonly (readonly [string, string | undefined])[]): string {
+  const shown = fields.filter((field): field is readonly [string, string] => Boolean(field[1]));
+  const width = Math.max(...shown.map(([label]) => label.length));
+  return shown.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+}

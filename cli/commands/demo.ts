@@ -3,12 +3,13 @@
  * runtime and prints a per-cluster summary. Exit 0 when every cluster ended as its scenario
  * predicts (healthy ones succeeded, bad ones blocked with a reason), 1 otherwise.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { printJson, printLines } from '#cli/output.ts';
 import { listenForStop } from '#cli/stop-signal.ts';
 
 interface DemoFlags {
-  scenario?: string;
+  scenario: string;
   to: string;
   speed?: number;
   seed?: number;
@@ -19,6 +20,7 @@ interface DemoFlags {
 }
 
 export const DEMO_TARGET = '4.1.2';
+const DEMO_SCENARIO = fileURLToPath(new URL('../../examples/scenarios/demo.yaml', import.meta.url));
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
 
 function positive(value: string): number {
@@ -41,14 +43,14 @@ function logLevel(value: string): (typeof LOG_LEVELS)[number] {
 }
 
 async function demo(flags: DemoFlags): Promise<void> {
-  const { DEMO_SCENARIO, runDemo } = await import('#cli/demo-run.ts');
+  const { runDemo } = await import('#cli/demo-run.ts');
   const { renderSummary, verdict } = await import('#cli/demo-summary.ts');
   const stop = listenForStop();
   try {
     const say = flags.json ? () => undefined : printLines;
     say(`redis-upgrader demo: every simulated cluster to ${flags.to} (Ctrl-C stops and cleans up)`);
     const result = await runDemo({
-      scenario: flags.scenario ?? DEMO_SCENARIO,
+      scenario: flags.scenario,
       targetVersion: flags.to,
       ...(flags.speed === undefined ? {} : { speed: flags.speed }),
       ...(flags.seed === undefined ? {} : { seed: flags.seed }),
@@ -73,9 +75,11 @@ export function registerDemoCommand(program: Command): void {
     .description(
       'upgrade a simulated fleet end to end (simulator + local runtime), with live progress and a summary; what `npm start` runs',
     )
-    .option('--scenario <file>', 'scenario file (default: examples/scenarios/demo.yaml)')
+    .addOption(
+      new Option('--scenario <file>', 'scenario file').default(DEMO_SCENARIO, 'examples/scenarios/demo.yaml'),
+    )
     .option('--to <version>', 'target version for every cluster', DEMO_TARGET)
-    .option('--speed <x>', "simulated time per real time (default: the scenario's)", positive)
+    .option('--speed <x>', "simulated time per real time; the scenario's when absent", positive)
     .option('--seed <n>', 'seed for the scenario draws', seed)
     .option('--take-backup', 'back up stale instances first instead of blocking on them')
     .option(

@@ -2,10 +2,11 @@
 import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { readCatalogFile } from '#adapters/local/catalog-file.ts';
-import { CATALOG_ENV, resolveCatalogPath } from '#cli/catalog-path.ts';
+import { catalogOption, resolveCatalogPath } from '#cli/catalog-path.ts';
 import { printJson, printLines } from '#cli/output.ts';
 import { renderTable } from '#cli/table.ts';
 import { planUpgrade, type UpgradePlan } from '#domain/planner.ts';
+import { hopView } from '#shared/http/job-view.ts';
 
 interface PlanFlags {
   from?: string;
@@ -21,7 +22,18 @@ function displayPath(path: string): string {
   return fromHere.startsWith('..') ? path : fromHere;
 }
 
+/** Said whenever the plan was made without a platform: its ranges can cut hops this one takes. */
+const PLATFORM_NOT_CHECKED =
+  "Note: no --platform given, so the ACP platform ranges were not checked; on the cluster's platform the path may differ or not exist.";
+
 function renderPlan(plan: UpgradePlan, catalogPath: string): string {
+  const rendered = renderHops(plan, catalogPath);
+  return plan.platform === undefined && plan.hops.length > 0
+    ? `${rendered}\n\n${PLATFORM_NOT_CHECKED}`
+    : rendered;
+}
+
+function renderHops(plan: UpgradePlan, catalogPath: string): string {
   const on = plan.platform === undefined ? '' : ` on ACP ${plan.platform}`;
   const source = `catalog ${displayPath(catalogPath)}`;
   if (plan.hops.length === 0) return `Already at ${plan.to}${on}: nothing to do (${source}).`;
@@ -41,11 +53,11 @@ export function registerPlanCommand(program: Command): void {
     // reported as unknown, with a suggestion, instead of as "--from missing".
     .option('--from <version>', 'the installed version (required)')
     .option('--to <version>', 'the target version, listed in the catalog (required)')
+    .addOption(catalogOption())
     .option(
-      '--catalog <file>',
-      `catalog file, JSON or YAML (default: $${CATALOG_ENV} or examples/catalog.json)`,
+      '--platform <version>',
+      "the cluster's ACP version; without it the platform ranges are not checked and the path may differ",
     )
-    .option('--platform <version>', "the cluster's ACP version; checks the platform ranges")
     .option('--include-prerelease', 'allow a pre-release as the target')
     .option('--json', 'machine-readable output')
     .action(async (flags: PlanFlags, command: Command) => {
@@ -64,13 +76,8 @@ export function registerPlanCommand(program: Command): void {
           from: plan.from,
           to: plan.to,
           platform: plan.platform ?? null,
-          hops: plan.hops.map((hop) => ({
-            from: hop.from,
-            to: hop.to,
-            kind: hop.kind,
-            csv: hop.csv,
-            channel: hop.channel,
-          })),
+          platformChecked: plan.platform !== undefined,
+          hops: plan.hops.map(hopView),
         });
         return;
       }

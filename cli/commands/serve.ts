@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
-import { TOKEN_ENV } from '#cli/api-client.ts';
-import { resolveCatalogPath } from '#cli/catalog-path.ts';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { TOKEN_ENV, URL_ENV } from '#cli/api-client.ts';
+import { catalogOption, resolveCatalogPath } from '#cli/catalog-path.ts';
 import { printJson, printLines } from '#cli/output.ts';
 import { listenForStop } from '#cli/stop-signal.ts';
 
@@ -95,8 +95,8 @@ async function serve(flags: ServeFlags): Promise<void> {
           `catalog: ${config.catalogPath}`,
           `kubeconfig: ${config.kubeconfigPath}${config.clustersFile ? `, clusters file: ${config.clustersFile}` : ''}`,
           file
-            ? `API token: in ${file} (export ${TOKEN_ENV}=$(cat ${file}))`
-            : `API token: from $${P}API_TOKEN (export ${TOKEN_ENV} the same value for the CLI)`,
+            ? `API token: in ${file} (for the CLI: export ${URL_ENV}=${runtime.url} ${TOKEN_ENV}=$(cat ${file}))`
+            : `API token: from $${P}API_TOKEN (for the CLI: export ${URL_ENV}=${runtime.url} and ${TOKEN_ENV} the same token)`,
           'Ctrl-C stops it; in-flight batches finish first, queued work resumes on the next start',
         ].join('\n'),
       );
@@ -111,27 +111,41 @@ async function serve(flags: ServeFlags): Promise<void> {
   }
 }
 
+/**
+ * A setting of the runtime as a flag, shown with its variable. Its default is the runtime
+ * config's (shared/config.ts), not restated here; the README lists them.
+ */
+function setting(flags: string, description: string, variable: string): Option {
+  return new Option(flags, description).env(`${P}${variable}`);
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description(
       'run the local runtime: the HTTP API and the stage workers, state in a data dir, until Ctrl-C',
     )
-    .option('--host <addr>', `address to bind (default: $${P}HOST or 127.0.0.1)`)
-    .option('--port <port>', `port, 0 for a random one (default: $${P}PORT or 8080)`, port)
-    .option(
-      '--data-dir <dir>',
-      `where jobs, queues and packages live (default: $${P}DATA_DIR or ${DEFAULT_DATA_DIR})`,
+    .addOption(setting('--host <addr>', 'address to bind', 'HOST'))
+    .addOption(setting('--port <port>', 'port, 0 for a random one', 'PORT').argParser(port))
+    .addOption(setting('--data-dir <dir>', 'where jobs, queues, packages and the API token live', 'DATA_DIR'))
+    .addOption(
+      setting(
+        '--kubeconfig <file>',
+        'kubeconfig with one context per cluster; else $KUBECONFIG, else ~/.kube/config',
+        'KUBECONFIG',
+      ),
     )
-    .option(
-      '--kubeconfig <file>',
-      `kubeconfig with one context per cluster (default: $${P}KUBECONFIG, $KUBECONFIG or ~/.kube/config)`,
+    .addOption(setting('--clusters <file>', 'clusters file to register at start', 'CLUSTERS_FILE'))
+    .addOption(catalogOption())
+    .addOption(
+      setting(
+        '--artifact-mirror <url>',
+        'base URL to download packages from instead of the catalog URLs',
+        'ARTIFACT_MIRROR',
+      ),
     )
-    .option('--clusters <file>', `clusters file to register at start (default: $${P}CLUSTERS_FILE)`)
-    .option('--catalog <file>', `catalog file (default: $${P}CATALOG or examples/catalog.json)`)
-    .option('--artifact-mirror <url>', 'base URL to download packages from instead of the catalog URLs')
-    .option('--violet <path>', `the violet executable (default: $${P}VIOLET or violet in PATH)`)
-    .option('--log-level <level>', 'DEBUG, INFO, WARN, ERROR or SILENT (default: INFO)')
+    .addOption(setting('--violet <path>', 'the violet executable; else violet in PATH', 'VIOLET'))
+    .addOption(setting('--log-level <level>', 'DEBUG, INFO, WARN, ERROR or SILENT', 'LOG_LEVEL'))
     .option('--json', 'print where it listens as one JSON object')
     .action(serve);
 }

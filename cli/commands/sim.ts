@@ -30,7 +30,7 @@ export function registerSimCommand(program: Command): void {
     )
     .option(
       '--clusters <n>',
-      "number of simulated clusters (default: the scenario's, else 3)",
+      "number of simulated clusters; the scenario's when absent, else 3",
       integerIn(1, 5000),
     )
     .option('--scenario <file>', 'scenario file (YAML or JSON), e.g. examples/scenarios/demo.yaml')
@@ -38,13 +38,13 @@ export function registerSimCommand(program: Command): void {
     .option('--speed <x>', 'simulated time per real time (60: a simulated minute per second)', positiveNumber)
     .option(
       '--port <p>',
-      'port of the first platform, the next platforms take the next ports (default: random)',
+      'port of the first platform, the next platforms take the next ports; a free one when absent',
       integerIn(1, 65535),
     )
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option(
       '--control-port <p>',
-      'port of the control API (outages, side-effect ledger; default: random, see sim-control.json)',
+      'port of the control API (outages, side-effect ledger); a free one when absent, see sim-control.json',
       integerIn(1, 65535),
     )
     .option('--kubeconfig-out <path>', 'where to write the kubeconfig', DEFAULT_KUBECONFIG_OUT)

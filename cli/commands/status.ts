@@ -1,14 +1,13 @@
 /** `redis-upgrader status ID`: one upgrade job as the API shows it, with its path and transitions. */
 import type { Command } from 'commander';
-import { ApiClient, resolveApiTarget } from '#cli/api-client.ts';
-import { type ApiFlags, withApiFlags } from '#cli/api-flags.ts';
+import { type ApiFlags, apiClientFor, withApiFlags } from '#cli/api-flags.ts';
 import { printJson, printLines } from '#cli/output.ts';
 import { hopLabel, hopPath } from '#cli/progress-view.ts';
-import { renderTable } from '#cli/table.ts';
+import { renderFields, renderTable } from '#cli/table.ts';
 import type { JobView } from '#shared/http/api-replies.ts';
 
 export function renderJob(job: JobView): string {
-  const fields: [string, string | undefined][] = [
+  const head = renderFields([
     ['Job', job.id],
     ['Cluster', job.cluster],
     ['State', [job.state, hopLabel(job)].filter(Boolean).join('  ')],
@@ -19,10 +18,7 @@ export function renderJob(job: JobView): string {
     ['Cancel', job.cancelRequested ? 'requested' : undefined],
     ['Created', job.createdAt],
     ['Finished', job.finishedAt],
-  ];
-  const shown = fields.filter((field): field is [string, string] => Boolean(field[1]));
-  const width = Math.max(...shown.map(([label]) => label.length));
-  const head = shown.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n');
+  ]);
   if (job.transitions.length === 0) return head;
   const table = renderTable(
     ['AT', 'FROM', 'TO', 'HOP', 'REASON'],
@@ -43,8 +39,8 @@ export function registerStatusCommand(program: Command): void {
       .command('status')
       .description('show an upgrade job: state, hop path, what it waits for, why it ended, its transitions')
       .argument('<id>', 'the job id `upgrade` printed'),
-  ).action(async (id: string, flags: ApiFlags) => {
-    const job = await new ApiClient(resolveApiTarget(flags)).getUpgrade(id);
+  ).action(async (id: string, flags: ApiFlags, command: Command) => {
+    const job = await apiClientFor(command).getUpgrade(id);
     if (flags.json) printJson(job);
     else printLines(renderJob(job));
   });

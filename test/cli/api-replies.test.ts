@@ -61,7 +61,10 @@ interface Run {
   stderr: string;
 }
 
-function cli(args: string[], env: Record<string, string> = { REDIS_UPGRADER_TOKEN: TOKEN }): Promise<Run> {
+function cli(
+  args: string[],
+  env: Record<string, string> = { REDIS_UPGRADER_CLIENT_TOKEN: TOKEN },
+): Promise<Run> {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('REDIS_UPGRADER_')),
   );
@@ -69,7 +72,7 @@ function cli(args: string[], env: Record<string, string> = { REDIS_UPGRADER_TOKE
     execFile(
       NODE,
       [MAIN, ...args],
-      { env: { ...clean, REDIS_UPGRADER_API: api, ...env }, timeout: 15_000 },
+      { env: { ...clean, REDIS_UPGRADER_URL: api, ...env }, timeout: 15_000 },
       (error, stdout, stderr) => {
         resolve({
           code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
@@ -209,13 +212,18 @@ describe('a token that cannot be a bearer token', () => {
   const secret = 'secret-part-one\nsecret-part-two';
 
   it.each([
-    ['$REDIS_UPGRADER_TOKEN with a newline', [], { REDIS_UPGRADER_TOKEN: secret }, '$REDIS_UPGRADER_TOKEN'],
+    [
+      '$REDIS_UPGRADER_CLIENT_TOKEN with a newline',
+      [],
+      { REDIS_UPGRADER_CLIENT_TOKEN: secret },
+      '$REDIS_UPGRADER_CLIENT_TOKEN',
+    ],
     ['--token with a space', ['--token', 'secret-part-one secret-part-two'], {}, '--token'],
     [
-      '$REDIS_UPGRADER_API_TOKEN with a quote',
+      '$REDIS_UPGRADER_CLIENT_TOKEN with a quote',
       [],
-      { REDIS_UPGRADER_API_TOKEN: 'secret-part-one"' },
-      '$REDIS_UPGRADER_API_TOKEN',
+      { REDIS_UPGRADER_CLIENT_TOKEN: 'secret-part-one"' },
+      '$REDIS_UPGRADER_CLIENT_TOKEN',
     ],
   ])(
     '%s: exit 2 naming where it came from, the value unshown, no request',
@@ -242,7 +250,7 @@ describe('a token that cannot be a bearer token', () => {
     const run = await cli([...upgrade, '--api', api.replace('http://', 'http://admin:secret-part@')]);
 
     // Assess
-    expectOneLine(run, 2, /^error: the API URL \(--api or \$REDIS_UPGRADER_API\) must not carry credentials/);
+    expectOneLine(run, 2, /^error: the API URL \(--api or \$REDIS_UPGRADER_URL\) must not carry credentials/);
     expect(run.stderr).not.toContain('secret-part');
     expect(requests).toEqual([]);
   });

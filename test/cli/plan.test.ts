@@ -64,7 +64,7 @@ describe.concurrent('redis-upgrader plan', () => {
     // Assess
     expect(result.code).toBe(0);
     const plan = JSON.parse(result.stdout);
-    expect(Object.keys(plan)).toEqual(['from', 'to', 'platform', 'hops']);
+    expect(Object.keys(plan)).toEqual(['from', 'to', 'platform', 'platformChecked', 'hops']);
     expect(plan).toMatchObject({ from: '3.16.2', to: '5.1.0', platform: null });
     expect(plan.hops.length).toBeGreaterThan(1);
     plan.hops.forEach((hop: Record<string, string>, index: number) => {
@@ -84,6 +84,28 @@ describe.concurrent('redis-upgrader plan', () => {
     expect(result.stdout).toMatch(/^Upgrade 4\.0\.2 -> 4\.2\.1: 1 hop \(catalog .*examples\/catalog\.json\)/);
     expect(result.stdout).toContain('#  FROM   TO     KIND   CSV                    CHANNEL\n');
     expect(result.stdout).toContain('1  4.0.2  4.2.1  minor  redis-operator.v4.2.1  stable\n');
+  });
+
+  it('says when the platform ranges were not checked, in text and JSON, and not when they were', async () => {
+    // Act
+    const [unchecked, uncheckedJson, checked, checkedJson] = await Promise.all([
+      plan(['--from', '3.16.2', '--to', '5.1.0']),
+      plan(['--from', '3.16.2', '--to', '5.1.0', '--json']),
+      plan(['--from', '3.16.2', '--to', '5.1.0', '--platform', '4.2.0']),
+      plan(['--from', '3.16.2', '--to', '5.1.0', '--platform', '4.2.0', '--json']),
+    ]);
+
+    // Assess
+    expect(unchecked.stdout.trimEnd().split('\n').at(-1)).toBe(
+      "Note: no --platform given, so the ACP platform ranges were not checked; on the cluster's platform the path may differ or not exist.",
+    );
+    expect(JSON.parse(uncheckedJson.stdout)).toMatchObject({ platform: null, platformChecked: false });
+    expect(checked.stdout).not.toContain('--platform');
+    expect(JSON.parse(checkedJson.stdout)).toMatchObject({ platform: '4.2.0', platformChecked: true });
+    // The ranges matter: on ACP 4.2.0 the path takes other hops than without a platform.
+    const hops = (run: { stdout: string }) =>
+      JSON.parse(run.stdout).hops.map((hop: { to: string }) => hop.to);
+    expect(hops(checkedJson)).not.toEqual(hops(uncheckedJson));
   });
 
   it('reads the catalog named by REDIS_UPGRADER_CATALOG (YAML)', async () => {

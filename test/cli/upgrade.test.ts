@@ -25,7 +25,7 @@ let env: E2eFleet;
 let runtime: E2eRuntime;
 
 function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  const api = { REDIS_UPGRADER_API: runtime.url, REDIS_UPGRADER_TOKEN: runtime.token };
+  const api = { REDIS_UPGRADER_URL: runtime.url, REDIS_UPGRADER_CLIENT_TOKEN: runtime.token };
   return new Promise((resolve) => {
     execFile(
       NODE,
@@ -129,12 +129,12 @@ describe('redis-upgrader upgrade / status against a running runtime', () => {
     await new Promise((closed) => probe.close(closed));
 
     // Act
-    const run = await cli(['status', 'some-job'], { REDIS_UPGRADER_API: `http://127.0.0.1:${port}` });
+    const run = await cli(['status', 'some-job'], { REDIS_UPGRADER_URL: `http://127.0.0.1:${port}` });
 
     // Assess
     expect(run.code).toBe(1);
     expect(run.stderr.trimEnd().split('\n')).toEqual([
-      `error: cannot reach the redis-upgrader API at http://127.0.0.1:${port} (ECONNREFUSED): start it with \`redis-upgrader serve\`, or point --api / $REDIS_UPGRADER_API at it`,
+      `error: cannot reach the redis-upgrader API at http://127.0.0.1:${port} (ECONNREFUSED): start it with \`redis-upgrader serve\`, or point --api / $REDIS_UPGRADER_URL at it`,
     ]);
   });
 });
