@@ -4,19 +4,14 @@
  * one line that says what was wrong, never a TypeError or "undefined" in the output. And a token
  * that could not be a bearer token is refused before any request, without being echoed.
  */
-import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newJob } from '#domain/job-transitions.ts';
 import { jobView } from '#shared/http/job-view.ts';
+import { expectOneLine, type Run, runCli } from './support/run-cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NODE = join(ROOT, 'node_modules', '.bin', 'node');
-const MAIN = join(ROOT, 'cli', 'main.ts');
 const TOKEN = 'fake-api-token-0123456789';
 
 interface Reply {
@@ -55,42 +50,8 @@ beforeEach(() => {
   requests = [];
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(
-  args: string[],
-  env: Record<string, string> = { REDIS_UPGRADER_CLIENT_TOKEN: TOKEN },
-): Promise<Run> {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('REDIS_UPGRADER_')),
-  );
-  return new Promise((resolve) => {
-    execFile(
-      NODE,
-      [MAIN, ...args],
-      { env: { ...clean, REDIS_UPGRADER_URL: api, ...env }, timeout: 15_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
-
-function expectOneLine(run: Run, code: number, pattern: RegExp): void {
-  expect(run.code).toBe(code);
-  const lines = run.stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(pattern);
-  expect(run.stderr + run.stdout).not.toMatch(/TypeError|undefined|\n\s+at /);
-}
+const cli = (args: string[], env: Record<string, string> = { REDIS_UPGRADER_CLIENT_TOKEN: TOKEN }) =>
+  runCli(args, { REDIS_UPGRADER_URL: api, ...env });
 
 const upgrade = ['upgrade', '--cluster', 'region1', '--to', '4.2.1'];
 const wait = [...upgrade, '--wait', '--interval', '0.05'];
