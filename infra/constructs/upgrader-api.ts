@@ -1,6 +1,6 @@
 /**
  * The HTTP API: every route behind the authorizer (IAM by default, JWT when configured) except
- * the health check, throttled, with JSON access logs.
+ * the operations the API contract declares public, throttled, with JSON access logs.
  */
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -16,6 +16,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { API_OPERATIONS } from '#shared/http/api-contract.ts';
 import { acknowledge } from './nag.ts';
 
 export interface UpgraderApiProps {
@@ -38,18 +39,21 @@ export class UpgraderApi extends Construct {
     this.api = new HttpApi(this, 'Api', { createDefaultStage: false, defaultAuthorizer: authorizer });
     const integration = new HttpLambdaIntegration('Handler', props.handler);
     this.api.addRoutes({ path: '/{proxy+}', methods: [HttpMethod.ANY], integration });
-    const [health] = this.api.addRoutes({
-      path: '/healthz',
-      methods: [HttpMethod.GET],
-      integration,
-      authorizer: new HttpNoneAuthorizer(),
-    });
-    if (health) {
-      acknowledge(
-        health,
-        'AwsSolutions-APIG4',
-        'GET /healthz is the uptime probe; it returns a static status and no data.',
-      );
+    // The contract's public operations (the uptime probe, the API description) skip the authorizer.
+    for (const op of API_OPERATIONS.filter((candidate) => candidate.public)) {
+      const [route] = this.api.addRoutes({
+        path: op.path,
+        methods: [HttpMethod[op.method]],
+        integration,
+        authorizer: new HttpNoneAuthorizer(),
+      });
+      if (route) {
+        acknowledge(
+          route,
+          'AwsSolutions-APIG4',
+          `${op.method} ${op.path} is public by contract: ${op.summary}`,
+        );
+      }
     }
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.stage = new HttpStage(this, 'Stage', {

@@ -268,11 +268,13 @@ describe('data', () => {
 });
 
 describe('api', () => {
-  it('uses the IAM authorizer by default, leaves only /healthz open, throttles and logs access', () => {
+  it('uses the IAM authorizer by default, leaves only the public operations open, throttles and logs access', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties);
+    const open = routes.filter((route) => route.AuthorizationType === 'NONE').map((route) => route.RouteKey);
 
     expect(routes.find((route) => route.RouteKey === 'ANY /{proxy+}')?.AuthorizationType).toBe('AWS_IAM');
     expect(routes.find((route) => route.RouteKey === 'GET /healthz')?.AuthorizationType).toBe('NONE');
+    expect(open.sort()).toEqual(['GET /healthz', 'GET /openapi.json']);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
