@@ -6,6 +6,15 @@
  *
  * This file is a contract shared by shared/adapters/{local,aws,kube}; change it deliberately.
  */
+import type {
+  CapacityView,
+  CsvView,
+  InstallPlanView,
+  PvcView,
+  RedisBackupView,
+  RedisInstanceView,
+  SubscriptionView,
+} from '#domain/cluster-views.ts';
 import type { Job, JobState, StageName } from '#domain/job.ts';
 
 // ---------------------------------------------------------------- jobs
@@ -122,71 +131,6 @@ export interface ClusterRegistry {
   get(name: string): Promise<ClusterRecord | undefined>;
   put(record: ClusterRecord): Promise<void>;
   list(): Promise<ClusterRecord[]>;
-}
-
-export type Approval = 'Manual' | 'Automatic';
-
-export interface SubscriptionView {
-  namespace: string;
-  name: string;
-  channel: string;
-  approval: Approval;
-  installedCSV?: string;
-  currentCSV?: string;
-  state?: string;
-  installPlanRef?: { name: string; namespace: string };
-  resourceVersion?: string;
-}
-
-export interface CsvView {
-  name: string;
-  version?: string;
-  phase?: string;
-  message?: string;
-}
-
-export interface InstallPlanView {
-  name: string;
-  namespace: string;
-  csvNames: string[];
-  approval: Approval;
-  approved: boolean;
-  phase?: string;
-  message?: string;
-  resourceVersion?: string;
-}
-
-export type RedisKind = 'Redis' | 'RedisFailover' | 'RedisSentinel' | 'DistributedRedisCluster';
-
-export interface RedisInstanceView {
-  kind: RedisKind;
-  namespace: string;
-  name: string;
-  healthy: boolean;
-  /** status.phase or status.status as reported */
-  status?: string;
-}
-
-export interface RedisBackupView {
-  namespace: string;
-  name: string;
-  instance: string;
-  condition?: string;
-  completionTime?: string;
-}
-
-export interface CapacityView {
-  cpuAllocatableMillis: number;
-  cpuRequestedMillis: number;
-  memoryAllocatableBytes: number;
-  memoryRequestedBytes: number;
-}
-
-export interface PvcView {
-  namespace: string;
-  name: string;
-  phase?: string;
-  labels: Record<string, string>;
 }
 
 /** Everything the stage handlers read from or do to one workload cluster. */

@@ -6,7 +6,7 @@
  * a plan whose own approval is Automatic: OLM approves those, redis-upgrader approves only Manual ones.
  */
 import semver from 'semver';
-import type { InstallPlanView } from '#shared/ports.ts';
+import type { InstallPlanView } from '#domain/cluster-views.ts';
 
 export type InstallPlanDecision =
   | { action: 'approve'; plan: InstallPlanView }

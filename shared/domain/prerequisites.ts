@@ -3,7 +3,7 @@
  * cluster reported. Each returns findings that name the resource at fault, so a blocked job
  * tells the on-call engineer exactly what to fix.
  */
-import type { CapacityView, PvcView, RedisBackupView, RedisInstanceView } from '#shared/ports.ts';
+import type { CapacityView, PvcView, RedisBackupView, RedisInstanceView } from '#domain/cluster-views.ts';
 
 export type FindingKind =
   | 'instance-unhealthy'

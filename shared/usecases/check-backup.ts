@@ -6,6 +6,8 @@
  * re-enqueue, until they are Complete, one Failed, or the deadline passes.
  * `skipBackupCheck` is an explicit override: recorded in the transition reason and logged.
  */
+
+import type { RedisBackupView, RedisInstanceView } from '#domain/cluster-views.ts';
 import {
   checkBackups,
   type Finding,
@@ -14,7 +16,7 @@ import {
   instancesNeedingBackup,
   summarizeFindings,
 } from '#domain/prerequisites.ts';
-import type { ClusterClient, RedisBackupView, RedisInstanceView } from '#shared/ports.ts';
+import type { ClusterClient } from '#shared/ports.ts';
 import { runClaimed } from '#usecases/claim.ts';
 import {
   makeStage,

@@ -10,11 +10,12 @@
  * resourceVersion, so a message delivered twice approves once and a changed plan is re-examined.
  */
 import type { Catalog } from '#domain/catalog.ts';
+import type { InstallPlanView, SubscriptionView } from '#domain/cluster-views.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import { decideInstallPlan } from '#domain/install-plan-gate.ts';
 import { channelMoveNote } from '#domain/job-progress.ts';
 import type { Hop } from '#domain/planner.ts';
-import type { ClusterClient, InstallPlanView, SubscriptionView } from '#shared/ports.ts';
+import type { ClusterClient } from '#shared/ports.ts';
 import {
   makeStage,
   type StageDeps,

@@ -7,6 +7,7 @@
  */
 import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
+import type { SubscriptionView } from '#domain/cluster-views.ts';
 import { NotFoundError, PlanError } from '#domain/errors.ts';
 import { checkForeignPendingPlans } from '#domain/install-plan-gate.ts';
 import { planUpgrade } from '#domain/planner.ts';
@@ -17,7 +18,7 @@ import {
   instanceName,
   summarizeFindings,
 } from '#domain/prerequisites.ts';
-import type { ClusterClient, SubscriptionView } from '#shared/ports.ts';
+import type { ClusterClient } from '#shared/ports.ts';
 import {
   type JobFacts,
   makeStage,

@@ -5,8 +5,10 @@
  * hop (back to upload) or `succeeded`. A Failed CSV or InstallPlan fails the job with the
  * cluster's own message; so does the deadline, with what it was still waiting for.
  */
+
+import type { SubscriptionView } from '#domain/cluster-views.ts';
 import { checkInstances, checkInstancesPresent, summarizeFindings } from '#domain/prerequisites.ts';
-import type { ClusterClient, SubscriptionView } from '#shared/ports.ts';
+import type { ClusterClient } from '#shared/ports.ts';
 import {
   makeStage,
   type StageDeps,

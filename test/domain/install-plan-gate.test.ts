@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { InstallPlanView } from '#domain/cluster-views.ts';
 import { checkForeignPendingPlans, decideInstallPlan } from '#domain/install-plan-gate.ts';
-import type { InstallPlanView } from '#shared/ports.ts';
 
 const target = { packageName: 'redis-operator', csv: 'redis-operator.v4.0.3' };
 

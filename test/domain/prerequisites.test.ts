@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { PvcView, RedisBackupView, RedisInstanceView } from '#domain/cluster-views.ts';
 import {
   checkBackups,
   checkCapacity,
@@ -9,7 +10,6 @@ import {
   instancesNeedingBackup,
   summarizeFindings,
 } from '#domain/prerequisites.ts';
-import type { PvcView, RedisBackupView, RedisInstanceView } from '#shared/ports.ts';
 
 const now = new Date('2026-03-01T12:00:00Z');
 const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3600_000).toISOString();

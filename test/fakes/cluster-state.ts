@@ -1,4 +1,4 @@
-import type { Approval } from '#shared/ports.ts';
+import type { Approval } from '#domain/cluster-views.ts';
 import type { FakeClusterState } from '#test/fakes/cluster.ts';
 
 export interface HealthyClusterOptions {

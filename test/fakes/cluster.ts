@@ -1,16 +1,14 @@
-import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import type {
   CapacityView,
-  ClusterClient,
-  ClusterGateway,
-  ClusterRecord,
   CsvView,
   InstallPlanView,
   PvcView,
   RedisBackupView,
   RedisInstanceView,
   SubscriptionView,
-} from '#shared/ports.ts';
+} from '#domain/cluster-views.ts';
+import { ConflictError, NotFoundError } from '#domain/errors.ts';
+import type { ClusterClient, ClusterGateway, ClusterRecord } from '#shared/ports.ts';
 
 /** What one workload cluster holds, as the stage handlers see it. Tests mutate it directly. */
 export interface FakeClusterState {

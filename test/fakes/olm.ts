@@ -1,6 +1,6 @@
 import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
-import type { InstallPlanView } from '#shared/ports.ts';
+import type { InstallPlanView } from '#domain/cluster-views.ts';
 import type { FakeCluster } from '#test/fakes/cluster.ts';
 
 /**

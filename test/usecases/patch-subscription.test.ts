@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Approval, InstallPlanView } from '#domain/cluster-views.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
-import type { Approval, InstallPlanView } from '#shared/ports.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 

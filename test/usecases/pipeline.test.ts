@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Approval } from '#domain/cluster-views.ts';
 import { UpgraderError } from '#domain/errors.ts';
-import type { Approval } from '#shared/ports.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 
 async function upgrade(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Approval } from '#domain/cluster-views.ts';
 import { TransientError } from '#domain/errors.ts';
-import type { Approval } from '#shared/ports.ts';
 import { createPipeline, type Pipeline } from '#test/fakes/pipeline.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 

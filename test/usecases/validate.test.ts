@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { InstallPlanView } from '#domain/cluster-views.ts';
 import { NotFoundError, TransientError } from '#domain/errors.ts';
-import type { InstallPlanView } from '#shared/ports.ts';
 import type { FakeCluster } from '#test/fakes/cluster.ts';
 import { createPipeline, type Pipeline } from '#test/fakes/pipeline.ts';
 

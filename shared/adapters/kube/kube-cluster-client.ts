@@ -1,6 +1,6 @@
 /**
  * ClusterClient over @kubernetes/client-node: every read and write the stage handlers make on a
- * workload cluster, reduced to the narrow views in #shared/ports.ts. Lists page through
+ * workload cluster, reduced to the narrow views in #domain/cluster-views.ts. Lists page through
  * `limit`/`continue` so clusters with thousands of objects are read completely.
  */
 import {
@@ -12,17 +12,17 @@ import {
   type V1Container,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { NotFoundError, ValidationError } from '#domain/errors.ts';
 import type {
   CapacityView,
-  ClusterClient,
   CsvView,
   InstallPlanView,
   PvcView,
   RedisBackupView,
   RedisInstanceView,
   SubscriptionView,
-} from '#shared/ports.ts';
+} from '#domain/cluster-views.ts';
+import { NotFoundError, ValidationError } from '#domain/errors.ts';
+import type { ClusterClient } from '#shared/ports.ts';
 import { callCluster, type RetryPolicy } from './kube-errors.ts';
 import { bytes, cpuMillis } from './kube-quantity.ts';
 import {

@@ -1,4 +1,4 @@
-/** Raw Kubernetes objects reduced to the views of #shared/ports.ts. */
+/** Raw Kubernetes objects reduced to the views of #domain/cluster-views.ts. */
 import type {
   Approval,
   CsvView,
@@ -6,7 +6,7 @@ import type {
   PvcView,
   RedisBackupView,
   SubscriptionView,
-} from '#shared/ports.ts';
+} from '#domain/cluster-views.ts';
 
 export interface KubeObject {
   metadata: {

@@ -4,8 +4,8 @@
  * plan's resourceVersion (a plan OLM changed meanwhile is refused, never approved).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InstallPlanView, RedisInstanceView } from '#domain/cluster-views.ts';
 import { ConflictError, ValidationError } from '#domain/errors.ts';
-import type { InstallPlanView, RedisInstanceView } from '#shared/ports.ts';
 import { INSTALL_PLAN, REDIS_BACKUP, SUBSCRIPTION } from '#sim/resource-types.ts';
 import { publishArtifact } from '#sim/upload/publish-artifact.ts';
 import { eventually, type KubeSim, startKubeSim } from './support/kube-sim.ts';

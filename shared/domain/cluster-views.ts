@@ -1,0 +1,69 @@
+/**
+ * What the stage handlers see of a workload cluster: OLM and Redis operator objects reduced to the
+ * fields the gates and stages decide on (DESIGN.md 2). The kube adapter builds them from raw
+ * objects; the domain's gates read them, so they belong to the domain and the ports import them.
+ */
+export type Approval = 'Manual' | 'Automatic';
+
+export interface SubscriptionView {
+  namespace: string;
+  name: string;
+  channel: string;
+  approval: Approval;
+  installedCSV?: string;
+  currentCSV?: string;
+  state?: string;
+  installPlanRef?: { name: string; namespace: string };
+  resourceVersion?: string;
+}
+
+export interface CsvView {
+  name: string;
+  version?: string;
+  phase?: string;
+  message?: string;
+}
+
+export interface InstallPlanView {
+  name: string;
+  namespace: string;
+  csvNames: string[];
+  approval: Approval;
+  approved: boolean;
+  phase?: string;
+  message?: string;
+  resourceVersion?: string;
+}
+
+export type RedisKind = 'Redis' | 'RedisFailover' | 'RedisSentinel' | 'DistributedRedisCluster';
+
+export interface RedisInstanceView {
+  kind: RedisKind;
+  namespace: string;
+  name: string;
+  healthy: boolean;
+  /** status.phase or status.status as reported */
+  status?: string;
+}
+
+export interface RedisBackupView {
+  namespace: string;
+  name: string;
+  instance: string;
+  condition?: string;
+  completionTime?: string;
+}
+
+export interface CapacityView {
+  cpuAllocatableMillis: number;
+  cpuRequestedMillis: number;
+  memoryAllocatableBytes: number;
+  memoryRequestedBytes: number;
+}
+
+export interface PvcView {
+  namespace: string;
+  name: string;
+  phase?: string;
+  labels: Record<string, string>;
+}
