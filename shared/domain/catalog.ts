@@ -2,9 +2,9 @@
  * The version catalog (DESIGN.md 4.1): which plugin versions exist, where their packages are,
  * which ACP versions and source versions each was tested with, and which are withdrawn.
  * A malformed catalog is refused as a whole: planning over half a catalog could pick a path the
- * vendor never tested.
+ * vendor never tested. Decoding text (JSON or YAML) is the catalog adapters' business
+ * (#adapters/catalog-text.ts); this module validates what they decoded.
  */
-import { parse as parseYaml } from 'yaml';
 import {
   type CatalogIssue,
   catalogErrorMap,
@@ -47,14 +47,15 @@ export interface Catalog {
 /** How many issues the one-line message quotes; all of them are in `details.issues`. */
 const ISSUES_IN_MESSAGE = 3;
 
-function prefix(sourceName: string | undefined): string {
+/** How messages name a catalog: `catalog`, or `catalog <file or URL>`. */
+export function catalogLabel(sourceName: string | undefined): string {
   return sourceName === undefined ? 'catalog' : `catalog ${sourceName}`;
 }
 
 function refuse(sourceName: string | undefined, issues: CatalogIssue[]): CatalogError {
   const shown = issues.slice(0, ISSUES_IN_MESSAGE).map((issue) => `${issue.path}: ${issue.message}`);
   const more = issues.length > ISSUES_IN_MESSAGE ? ` (and ${issues.length - ISSUES_IN_MESSAGE} more)` : '';
-  return new CatalogError(`${prefix(sourceName)} is invalid: ${shown.join('; ')}${more}`, {
+  return new CatalogError(`${catalogLabel(sourceName)} is invalid: ${shown.join('; ')}${more}`, {
     details: { source: sourceName, issues },
   });
 }
@@ -65,35 +66,4 @@ export function validateCatalog(data: unknown, sourceName?: string): Catalog {
   if (!result.success) throw refuse(sourceName, toCatalogIssues(result.error.issues, data));
   // Returning it as Catalog is also the compile-time check that the schema matches the contract.
   return result.data;
-}
-
-function firstLine(message: string): string {
-  return message.split('\n', 1)[0] ?? message;
-}
-
-/**
- * JSON when the source name says `.json` or the text starts with `{`, YAML otherwise (YAML for
- * `.yaml`/`.yml`). JSON is parsed strictly so a JSON catalog gets JSON's error positions.
- */
-function decode(text: string, sourceName: string | undefined): unknown {
-  const name = sourceName?.toLowerCase() ?? '';
-  const isYamlName = name.endsWith('.yaml') || name.endsWith('.yml');
-  const isJson = name.endsWith('.json') || (!isYamlName && text.trimStart().startsWith('{'));
-  try {
-    return isJson ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    const reason = firstLine(error instanceof Error ? error.message : String(error));
-    throw new CatalogError(`${prefix(sourceName)} is not valid ${isJson ? 'JSON' : 'YAML'}: ${reason}`, {
-      cause: error,
-      details: { source: sourceName },
-    });
-  }
-}
-
-/** Parses catalog text (JSON or YAML) into a validated Catalog, or throws CatalogError. */
-export function parseCatalog(text: string, sourceName?: string): Catalog {
-  if (text.trim() === '') {
-    throw new CatalogError(`${prefix(sourceName)} is empty`, { details: { source: sourceName } });
-  }
-  return validateCatalog(decode(text, sourceName), sourceName);
 }

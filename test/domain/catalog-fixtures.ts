@@ -1,5 +1,6 @@
 /** Small catalogs for planner tests, written out in full so each test shows the rules it relies on. */
 import type { Catalog, CatalogEntry, MajorUpgradePolicy } from '#domain/catalog.ts';
+import { CatalogError } from '#domain/errors.ts';
 
 export type EntrySpec = Partial<Omit<CatalogEntry, 'version'>> & { version: string };
 
@@ -49,3 +50,41 @@ export const fleetCatalog: Catalog = catalogOf([
   { version: '5.1.0', platform: '>=4.2.0 <4.5.0', channel: 'stable-v5' },
   { version: '5.2.0-rc.1', platform: '>=4.2.0 <4.5.0', channel: 'stable-v5' },
 ]);
+
+// ---------------------------------------------------------------- undecoded data, for validation tests
+
+/** A well-formed sha256 digest. */
+export const HEX = 'ab'.repeat(32);
+
+/** One version entry as a catalog file holds it, before validation. */
+export function entryData(version: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    version,
+    csv: `redis-operator.v${version}`,
+    channel: 'stable',
+    artifact: {
+      url: `https://packages.example.invalid/redis-operator.v${version}.tgz`,
+      sha256: HEX,
+      size: 10,
+    },
+    ...extra,
+  };
+}
+
+export function catalogData(
+  versions: unknown[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { package: 'redis-operator', majorUpgrade: 'earliest-minor', versions, ...extra };
+}
+
+/** The CatalogError `run` throws; fails the test when it throws something else or nothing. */
+export function refusal(run: () => unknown): CatalogError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CatalogError) return error;
+    throw error;
+  }
+  throw new Error('expected a CatalogError');
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { parseCatalog } from '#adapters/catalog-text.ts';
 import type { Catalog } from '#domain/catalog.ts';
-import { parseCatalog } from '#domain/catalog.ts';
 import { type FakeArtifactDownloader, sha256Of } from '#test/fakes/artifacts.ts';
 
 /** The bytes of the fake package of one version (what the fake downloader serves). */

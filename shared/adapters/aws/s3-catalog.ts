@@ -4,7 +4,8 @@
  * A catalog that fails to load or parse keeps the last good one (logged by the caller).
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type Catalog, parseCatalog } from '#domain/catalog.ts';
+import { parseCatalog } from '#adapters/catalog-text.ts';
+import type { Catalog } from '#domain/catalog.ts';
 import type { Clock } from '#shared/ports.ts';
 import { mapAwsError } from './aws-errors.ts';
 

@@ -1,12 +1,13 @@
 /**
  * Reads a catalog file from disk. File-system failures become one-line ConfigErrors (the path we
- * were pointed at is unusable); content problems are CatalogErrors from parseCatalog.
+ * were pointed at is unusable); content problems are CatalogErrors from parseCatalog (#adapters/catalog-text.ts).
  * Only a regular file of at most MAX_CATALOG_BYTES is read: a FIFO with no writer would block
  * the read forever, and a device or a huge file would be read into memory before any check.
  */
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { type Catalog, parseCatalog } from '#domain/catalog.ts';
+import { parseCatalog } from '#adapters/catalog-text.ts';
+import type { Catalog } from '#domain/catalog.ts';
 import { ConfigError } from '#domain/errors.ts';
 
 /** A catalog of 10,000 versions, pretty-printed, is about 4 MiB; a real one is a few hundred KiB. */
