@@ -4,7 +4,10 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { printLines } from '#cli/output.ts';
-import { DEFAULT_KUBECONFIG_OUT, runSim, type SimRunOptions } from '#sim/main.ts';
+import { listenForStop } from '#cli/stop-signal.ts';
+import type { SimRunOptions } from '#sim/run-sim.ts';
+
+const DEFAULT_KUBECONFIG_OUT = '.data/sim/kubeconfig';
 
 function integerIn(min: number, max: number) {
   return (value: string): number => {
@@ -50,6 +53,16 @@ export function registerSimCommand(program: Command): void {
     .option('--kubeconfig-out <path>', 'where to write the kubeconfig', DEFAULT_KUBECONFIG_OUT)
     .option('--json', 'print the fleet as one JSON line instead of text')
     .action(async (options: SimRunOptions) => {
-      await runSim(options, { out: printLines, err: (line) => process.stderr.write(`${line}\n`) });
+      const { runSim } = await import('#sim/run-sim.ts');
+      const stop = listenForStop();
+      try {
+        await runSim(options, {
+          out: printLines,
+          err: (line) => process.stderr.write(`${line}\n`),
+          stopSignal: stop.received,
+        });
+      } finally {
+        stop.dispose();
+      }
     });
 }
