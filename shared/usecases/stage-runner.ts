@@ -13,12 +13,13 @@
  *    one event per state change.
  *
  * Errors of a step: TransientError and cluster ConflictError are waits (retried after
- * `retrySeconds`, within the stage deadline); any other UpgraderError ends the job (`blocked`
- * while nothing was changed yet, i.e. in validate and check-backup, else `failed`) with the error
- * message; anything else is a bug and is rethrown so the queue retries and dead-letters it.
+ * `retrySeconds`, within the stage deadline); any other UpgraderError ends the job with the error
+ * message, as a passed deadline does (`blocked` or `failed`: #domain/failure-state.ts); anything
+ * else is a bug and is rethrown so the queue retries and dead-letters it.
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, TransientError, UpgraderError } from '#domain/errors.ts';
+import { failureState } from '#domain/failure-state.ts';
 import type { Job, JobState, MessageRef, StageName, StepProgress } from '#domain/job.ts';
 import { cancelNow, completeHop, isCancellable } from '#domain/job-cancel.ts';
 import { classifyMessage } from '#domain/job-messages.ts';
@@ -126,17 +127,6 @@ const PROGRESS_ATTEMPTS = 5;
 
 const SILENT: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Where a deadline leaves a job: the gates change nothing on the cluster, so they block. */
-function deadlineState(stage: StageName): JobState {
-  return stage === 'validate' || stage === 'check-backup' ? 'blocked' : 'failed';
-}
-
-function errorState(job: Job): JobState {
-  return job.state === 'queued' || job.state === 'validating' || job.state === 'checking-backup'
-    ? 'blocked'
-    : 'failed';
-}
-
 function toRef(message: StageMessage): MessageRef {
   const { stage, hop, seq, id } = message;
   return id === undefined ? { stage, hop, seq } : { stage, hop, seq, id };
@@ -169,13 +159,13 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
     return { record, client: await deps.gateway.forCluster(record) };
   }
 
-  function outcomeOfError(error: unknown, job: Job): StepOutcome {
+  function outcomeOfError(error: unknown): StepOutcome {
     if (error instanceof LostRace) throw error;
     if (error instanceof TransientError || error instanceof ConflictError) {
       return { kind: 'wait', reason: error.message, transient: true };
     }
     if (error instanceof UpgraderError)
-      return { kind: 'transition', to: errorState(job), reason: error.message };
+      return { kind: 'transition', to: failureState(stage), reason: error.message };
     throw error;
   }
 
@@ -198,7 +188,7 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
         if (deadlinePassed(job, now, deadline)) {
           return end(
             counted,
-            deadlineState(stage),
+            failureState(stage),
             `${stage} gave up after ${formatAge(deadline)}: ${outcome.reason}`,
             now,
             cause,
@@ -266,7 +256,7 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
     try {
       outcome = await step(context);
     } catch (error) {
-      outcome = outcomeOfError(error, job);
+      outcome = outcomeOfError(error);
       log.warn('stage step failed', { error: error instanceof Error ? error.message : String(error) });
     }
     if (outcome.kind === 'defer') {
