@@ -4,10 +4,11 @@
  * line naming the key, not a half-built stack.
  */
 import { z } from 'zod';
-import { pipelineSchema } from '#adapters/aws/aws-config.ts';
+import { AWS_DEFAULTS } from '#adapters/aws/aws-env.ts';
 import { ConfigError } from '#domain/errors.ts';
 import { outboundAllowSchema } from '#domain/outbound-address.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
+import { pipelineOverridesSchema } from '#usecases/pipeline-config.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -35,7 +36,7 @@ export const stackConfigSchema = z.object({
   artifactExpirationDays: positiveInt.default(365),
   noncurrentVersionDays: positiveInt.default(30),
   accessLogExpirationDays: positiveInt.default(90),
-  eventRetentionDays: positiveInt.default(90),
+  eventRetentionDays: positiveInt.default(AWS_DEFAULTS.eventRetentionDays),
   alarmEmail: z.email().optional(),
   /** API authorizer: IAM (SigV4) unless a JWT issuer and audience are given. */
   jwt: jwtSchema.optional(),
@@ -46,17 +47,17 @@ export const stackConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9/_+=.@-]+$/)
     .default('redis-upgrader/kubeconfig/'),
-  kubeconfigTtlSeconds: positiveInt.default(300),
+  kubeconfigTtlSeconds: positiveInt.default(AWS_DEFAULTS.kubeconfigTtlSeconds),
   catalogKey: z.string().min(1).default('catalog/catalog.json'),
   /** The violet CLI inside the upload function (ship it in a layer). */
-  violetPath: z.string().min(1).default('/opt/bin/violet'),
+  violetPath: z.string().min(1).default(AWS_DEFAULTS.violetPath),
   violetLayerArn: z.string().startsWith('arn:').optional(),
   /** How long an Idempotency-Key stands for its request (items expire by TTL, reads check too). */
   idempotencyTtlSeconds: positiveInt.default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   /** Non-public callback destinations the API admits (CIDRs, addresses, host names; default none). */
   outboundAllow: outboundAllowSchema.optional(),
-  /** Stage timing overrides (poll, retry, deadlines), passed to every stage function. */
-  pipeline: pipelineSchema.optional(),
+  /** Stage timing and gate overrides (#usecases/pipeline-config.ts), passed to every stage function. */
+  pipeline: pipelineOverridesSchema.optional(),
   /** Keep data on stack deletion (production) or destroy it (throwaway stacks). */
   retainData: z.union([z.boolean(), z.stringbool()]).default(true),
 });

@@ -1,221 +1,172 @@
 /**
- * The one place the environment is read. Everything the local runtime and the API entry need is
- * validated here once, at start-up, so a typo fails fast with one line instead of surfacing as a
- * stuck job an hour later. Values are never echoed for secret variables.
+ * The local runtime's configuration (and the API entry's): the REDIS_UPGRADER_* variables,
+ * validated once at start-up (#shared/config-loader.ts). Stage timing and gate defaults come from
+ * #usecases/pipeline-config.ts and headroom limits from the domain, so both runtimes share them.
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
-import { NO_OUTBOUND_ALLOW, type OutboundAllowList, outboundAllowSchema } from '#domain/outbound-address.ts';
+import { NO_OUTBOUND_ALLOW, outboundAllowSchema } from '#domain/outbound-address.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
-
-export const ENV_PREFIX = 'REDIS_UPGRADER_';
-
-/** Variables whose values must never appear in an error message or a log line. */
-const SECRET_VARIABLES = new Set([`${ENV_PREFIX}API_TOKEN`]);
+import { type Environment, loadEnvironment } from '#shared/config-loader.ts';
+import { DEFAULT_PIPELINE_CONFIG, pipelineSettingsSchema } from '#usecases/pipeline-config.ts';
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
 
-const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const percent = (fallback: number) => z.coerce.number().min(0).max(100).default(fallback);
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
-function stageDeadlineVariable(stage: StageName): string {
-  return `${ENV_PREFIX}DEADLINE_${stage.toUpperCase().replaceAll('-', '_')}_SECONDS`;
+/** A number given as text, held to the same rule as the setting it feeds. */
+const number = <T extends z.ZodType<number, number>>(rule: T) => z.coerce.number().pipe(rule);
+const integer = (min: number, max: number) => number(z.number().int().min(min).max(max));
+const seconds = number(z.number().int().positive());
+// Fractions allowed: a simulated fleet runs many times faster than real ACP, and so may its waits.
+const fractionOfSeconds = number(z.number().min(0.05));
+
+const pipeline = pipelineSettingsSchema.shape;
+const headroom = pipeline.headroom.shape;
+const defaults = DEFAULT_PIPELINE_CONFIG;
+
+function deadlineVariable(stage: StageName): string {
+  return `REDIS_UPGRADER_DEADLINE_${stage.toUpperCase().replaceAll('-', '_')}_SECONDS`;
 }
 
-/** Default wait budgets per stage: catalog sync on real ACP takes 10-15 minutes, installs longer. */
-const DEFAULT_STAGE_DEADLINES: Record<StageName, number> = {
-  validate: 300,
-  'check-backup': 3600,
-  'upload-package': 1800,
-  'patch-subscription': 1800,
-  verify: 1800,
-};
+/** REDIS_UPGRADER_DEADLINE_<STAGE>_SECONDS: one per stage. */
+const deadlineVariables = z.object(
+  Object.fromEntries(
+    STAGE_NAMES.map((stage) => [
+      deadlineVariable(stage),
+      number(pipeline.stageDeadlinesSeconds.valueType).default(defaults.stageDeadlinesSeconds[stage]),
+    ]),
+  ),
+);
 
-const schema = z.object({
-  [`${ENV_PREFIX}DATA_DIR`]: z.string().min(1).default('.redis-upgrader'),
-  [`${ENV_PREFIX}HOST`]: z.string().min(1).default('127.0.0.1'),
-  [`${ENV_PREFIX}PORT`]: z.coerce.number().int().min(0).max(65535).default(8080),
-  [`${ENV_PREFIX}API_TOKEN`]: z.string().min(16, 'must be at least 16 characters'),
-  [`${ENV_PREFIX}CATALOG`]: z.string().min(1).default('examples/catalog.json'),
-  [`${ENV_PREFIX}KUBECONFIG`]: z.string().min(1).optional(),
+const variables = z.object({
+  REDIS_UPGRADER_DATA_DIR: z.string().min(1).default('.redis-upgrader'),
+  REDIS_UPGRADER_HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_UPGRADER_PORT: integer(0, 65535).default(8080),
+  REDIS_UPGRADER_API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  REDIS_UPGRADER_CATALOG: z.string().min(1).default('examples/catalog.json'),
+  REDIS_UPGRADER_KUBECONFIG: z.string().min(1).optional(),
   KUBECONFIG: z.string().min(1).optional(),
-  [`${ENV_PREFIX}CLUSTERS_FILE`]: z.string().min(1).optional(),
-  [`${ENV_PREFIX}ARTIFACT_MIRROR`]: z.url({ protocol: /^https?$/ }).optional(),
-  [`${ENV_PREFIX}LOG_LEVEL`]: z
+  REDIS_UPGRADER_CLUSTERS_FILE: z.string().min(1).optional(),
+  /** Base URL that replaces a catalog artifact URL's directory (e.g. the simulator's /downloads/). */
+  REDIS_UPGRADER_ARTIFACT_MIRROR: z.url({ protocol: /^https?$/ }).optional(),
+  REDIS_UPGRADER_LOG_LEVEL: z
     .string()
     .transform((value) => value.toUpperCase())
     .pipe(z.enum(LOG_LEVELS))
     .default('INFO'),
-  [`${ENV_PREFIX}POLL_CONCURRENCY`]: z.coerce.number().int().min(1).max(64).default(2),
-  [`${ENV_PREFIX}BATCH_SIZE`]: z.coerce.number().int().min(1).max(10).default(10),
-  [`${ENV_PREFIX}POLL_INTERVAL_MS`]: z.coerce.number().int().min(10).max(60_000).default(500),
-  [`${ENV_PREFIX}VISIBILITY_TIMEOUT_SECONDS`]: seconds(60),
-  [`${ENV_PREFIX}MAX_RECEIVE_COUNT`]: z.coerce.number().int().min(1).max(1000).default(5),
-  [`${ENV_PREFIX}MAX_BODY_BYTES`]: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(10 * 1024 * 1024)
-    .default(1024 * 1024),
-  [`${ENV_PREFIX}BACKUP_MAX_AGE_SECONDS`]: seconds(24 * 3600),
-  [`${ENV_PREFIX}MIN_FREE_CPU_PERCENT`]: percent(10),
-  [`${ENV_PREFIX}MIN_FREE_MEMORY_PERCENT`]: percent(10),
-  [`${ENV_PREFIX}MIN_FREE_CPU_MILLIS`]: z.coerce.number().int().min(0).optional(),
-  [`${ENV_PREFIX}MIN_FREE_MEMORY_BYTES`]: z.coerce.number().int().min(0).optional(),
-  // Fractions allowed: a simulated fleet runs many times faster than real ACP, and so may its waits.
-  [`${ENV_PREFIX}STAGE_POLL_SECONDS`]: z.coerce.number().min(0.05).optional(),
-  [`${ENV_PREFIX}RETRY_SECONDS`]: z.coerce.number().min(0.05).optional(),
-  [`${ENV_PREFIX}MAX_RETRY_SECONDS`]: z.coerce.number().int().positive().optional(),
-  [`${ENV_PREFIX}CLAIM_LEASE_SECONDS`]: z.coerce.number().int().min(3).optional(),
-  [`${ENV_PREFIX}VIOLET`]: z.string().min(1).default('violet'),
-  [`${ENV_PREFIX}UPLOAD_TIMEOUT_SECONDS`]: seconds(600),
-  [`${ENV_PREFIX}OUTBOUND_ALLOW`]: outboundAllowSchema.default(NO_OUTBOUND_ALLOW),
-  [`${ENV_PREFIX}IDEMPOTENCY_TTL_SECONDS`]: seconds(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
-  ...Object.fromEntries(
-    STAGE_NAMES.map((stage) => [stageDeadlineVariable(stage), seconds(DEFAULT_STAGE_DEADLINES[stage])]),
+  /** Batches in flight per stage queue (Lambda's maxConcurrency). */
+  REDIS_UPGRADER_POLL_CONCURRENCY: integer(1, 64).default(2),
+  /** Messages per delivered batch (the event source mapping's batchSize). */
+  REDIS_UPGRADER_BATCH_SIZE: integer(1, 10).default(10),
+  REDIS_UPGRADER_POLL_INTERVAL_MS: integer(10, 60_000).default(500),
+  REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: seconds.default(60),
+  /** Receives after which a message goes to the stage's dead-letter table. */
+  REDIS_UPGRADER_MAX_RECEIVE_COUNT: integer(1, 1000).default(5),
+  REDIS_UPGRADER_MAX_BODY_BYTES: integer(1024, 10 * 1024 * 1024).default(1024 * 1024),
+  REDIS_UPGRADER_BACKUP_MAX_AGE_SECONDS: number(pipeline.backupMaxAgeSeconds).default(
+    defaults.backupMaxAgeSeconds,
   ),
+  REDIS_UPGRADER_MIN_FREE_CPU_PERCENT: number(headroom.minFreeCpuPercent).default(
+    defaults.headroom.minFreeCpuPercent,
+  ),
+  REDIS_UPGRADER_MIN_FREE_MEMORY_PERCENT: number(headroom.minFreeMemoryPercent).default(
+    defaults.headroom.minFreeMemoryPercent,
+  ),
+  REDIS_UPGRADER_MIN_FREE_CPU_MILLIS: number(headroom.minFreeCpuMillis.unwrap()).optional(),
+  REDIS_UPGRADER_MIN_FREE_MEMORY_BYTES: number(headroom.minFreeMemoryBytes.unwrap()).optional(),
+  /** Delay of every stage's re-enqueue while it waits for the cluster (default: per stage, the pipeline's). */
+  REDIS_UPGRADER_STAGE_POLL_SECONDS: fractionOfSeconds.optional(),
+  /** First delay after a transient error, doubling up to MAX_RETRY_SECONDS (default: the pipeline's). */
+  REDIS_UPGRADER_RETRY_SECONDS: fractionOfSeconds.optional(),
+  REDIS_UPGRADER_MAX_RETRY_SECONDS: number(pipeline.maxRetrySeconds).optional(),
+  /**
+   * Lease of a claimed side effect (a push, backup creation), renewed while it runs. Default and
+   * maximum: the visibility timeout, so a dead worker's claim has run out when its message comes back.
+   */
+  REDIS_UPGRADER_CLAIM_LEASE_SECONDS: number(pipeline.claimLeaseSeconds).optional(),
+  /** The `violet` executable that pushes packages to clusters. */
+  REDIS_UPGRADER_VIOLET: z.string().min(1).default('violet'),
+  REDIS_UPGRADER_UPLOAD_TIMEOUT_SECONDS: seconds.default(600),
+  /** Non-public callback destinations admitted anyway (CIDRs, addresses, host names). */
+  REDIS_UPGRADER_OUTBOUND_ALLOW: outboundAllowSchema.default(NO_OUTBOUND_ALLOW),
+  /** How long an Idempotency-Key stands for its request. */
+  REDIS_UPGRADER_IDEMPOTENCY_TTL_SECONDS: seconds.default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
 });
 
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface QueueConfig {
-  /** Batches in flight per stage queue (Lambda's maxConcurrency). */
-  pollConcurrency: number;
-  /** Messages per delivered batch (the event source mapping's batchSize). */
-  batchSize: number;
-  pollIntervalMs: number;
-  visibilityTimeoutSeconds: number;
-  /** Receives after which a message goes to the stage's dead-letter table. */
-  maxReceiveCount: number;
+/** `{ key: value }` when the value is set, else nothing: an unset optional setting stays absent. */
+function ifSet<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  const set: Partial<Record<K, V>> = {};
+  if (value !== undefined) set[key] = value;
+  return set;
 }
 
-export interface Config {
-  dataDir: string;
-  host: string;
-  port: number;
-  apiToken: string;
-  catalogPath: string;
-  kubeconfigPath: string;
-  clustersFile?: string;
-  /** Base URL that replaces a catalog artifact URL's directory (e.g. the simulator's /downloads/). */
-  artifactMirror?: string;
-  logLevel: LogLevel;
-  maxBodyBytes: number;
-  queue: QueueConfig;
-  stageDeadlinesSeconds: Record<StageName, number>;
-  /** Delay of every stage's re-enqueue while it waits for the cluster (default: per-stage values of the pipeline). */
-  stagePollSeconds?: number;
-  /** Delay of the re-enqueue after a transient error, doubling up to maxRetrySeconds (default: the pipeline's). */
-  retrySeconds?: number;
-  maxRetrySeconds?: number;
-  /**
-   * Lease of a claimed side effect (a push, backup creation), renewed while it runs. Default: the
-   * visibility timeout, so a dead worker's claim has run out when its message comes back.
-   */
-  claimLeaseSeconds: number;
-  backupMaxAgeSeconds: number;
-  headroom: {
-    minFreeCpuPercent: number;
-    minFreeMemoryPercent: number;
-    minFreeCpuMillis?: number;
-    minFreeMemoryBytes?: number;
-  };
-  /** The `violet` executable that pushes packages to clusters. */
-  violetPath: string;
-  uploadTimeoutSeconds: number;
-  /** Non-public callback destinations admitted anyway (CIDRs, addresses, host names). */
-  outboundAllow: OutboundAllowList;
-  /** How long an Idempotency-Key stands for its request. */
-  idempotencyTtlSeconds: number;
+const configSchema = z
+  .intersection(variables, deadlineVariables)
+  .superRefine((v, context) => {
+    const lease = v.REDIS_UPGRADER_CLAIM_LEASE_SECONDS;
+    const visibility = v.REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS;
+    // A dead worker's message would come back while its claim still looks alive: the job stalls.
+    if (lease !== undefined && lease > visibility) {
+      context.addIssue({
+        code: 'custom',
+        message: `REDIS_UPGRADER_CLAIM_LEASE_SECONDS (${lease}) must not exceed REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS (${visibility})`,
+      });
+    }
+  })
+  .transform((v) => ({
+    dataDir: resolve(v.REDIS_UPGRADER_DATA_DIR),
+    host: v.REDIS_UPGRADER_HOST,
+    port: v.REDIS_UPGRADER_PORT,
+    apiToken: v.REDIS_UPGRADER_API_TOKEN,
+    catalogPath: resolve(v.REDIS_UPGRADER_CATALOG),
+    kubeconfigPath: resolve(
+      v.REDIS_UPGRADER_KUBECONFIG ?? v.KUBECONFIG ?? join(homedir(), '.kube', 'config'),
+    ),
+    ...ifSet('clustersFile', v.REDIS_UPGRADER_CLUSTERS_FILE && resolve(v.REDIS_UPGRADER_CLUSTERS_FILE)),
+    ...ifSet('artifactMirror', v.REDIS_UPGRADER_ARTIFACT_MIRROR),
+    logLevel: v.REDIS_UPGRADER_LOG_LEVEL,
+    maxBodyBytes: v.REDIS_UPGRADER_MAX_BODY_BYTES,
+    queue: {
+      pollConcurrency: v.REDIS_UPGRADER_POLL_CONCURRENCY,
+      batchSize: v.REDIS_UPGRADER_BATCH_SIZE,
+      pollIntervalMs: v.REDIS_UPGRADER_POLL_INTERVAL_MS,
+      visibilityTimeoutSeconds: v.REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS,
+      maxReceiveCount: v.REDIS_UPGRADER_MAX_RECEIVE_COUNT,
+    },
+    stageDeadlinesSeconds: { ...defaults.stageDeadlinesSeconds, ...deadlinesOf(v) },
+    ...ifSet('stagePollSeconds', v.REDIS_UPGRADER_STAGE_POLL_SECONDS),
+    ...ifSet('retrySeconds', v.REDIS_UPGRADER_RETRY_SECONDS),
+    ...ifSet('maxRetrySeconds', v.REDIS_UPGRADER_MAX_RETRY_SECONDS),
+    claimLeaseSeconds: v.REDIS_UPGRADER_CLAIM_LEASE_SECONDS ?? v.REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS,
+    backupMaxAgeSeconds: v.REDIS_UPGRADER_BACKUP_MAX_AGE_SECONDS,
+    headroom: {
+      minFreeCpuPercent: v.REDIS_UPGRADER_MIN_FREE_CPU_PERCENT,
+      minFreeMemoryPercent: v.REDIS_UPGRADER_MIN_FREE_MEMORY_PERCENT,
+      ...ifSet('minFreeCpuMillis', v.REDIS_UPGRADER_MIN_FREE_CPU_MILLIS),
+      ...ifSet('minFreeMemoryBytes', v.REDIS_UPGRADER_MIN_FREE_MEMORY_BYTES),
+    },
+    violetPath: v.REDIS_UPGRADER_VIOLET,
+    uploadTimeoutSeconds: v.REDIS_UPGRADER_UPLOAD_TIMEOUT_SECONDS,
+    outboundAllow: v.REDIS_UPGRADER_OUTBOUND_ALLOW,
+    idempotencyTtlSeconds: v.REDIS_UPGRADER_IDEMPOTENCY_TTL_SECONDS,
+  }));
+
+function deadlinesOf(v: Record<string, number | undefined>): Partial<Record<StageName, number>> {
+  return Object.fromEntries(STAGE_NAMES.map((stage) => [stage, v[deadlineVariable(stage)]]));
 }
 
-type Env = Record<string, string | undefined>;
-
-function describeIssue(issue: z.core.$ZodIssue, env: Env): string {
-  const variable = String(issue.path[0] ?? 'environment');
-  const raw = env[variable];
-  const shown =
-    raw === undefined ? 'unset' : SECRET_VARIABLES.has(variable) ? 'value hidden' : `got "${raw}"`;
-  return `${variable}: ${issue.message} (${shown})`;
-}
+export type Config = z.output<typeof configSchema>;
 
 /**
  * Validates the environment and returns the typed configuration, or throws a ConfigError whose
- * message is one line naming every bad variable. Empty strings count as unset.
+ * message is one line naming every bad variable (the API token's value is never shown).
  */
-export function loadConfig(env: Env = process.env): Config {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => describeIssue(issue, present));
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  const v = parsed.data as Record<string, unknown>;
-  const lease = v[`${ENV_PREFIX}CLAIM_LEASE_SECONDS`] as number | undefined;
-  const visibility = v[`${ENV_PREFIX}VISIBILITY_TIMEOUT_SECONDS`] as number;
-  if (lease !== undefined && lease > visibility) {
-    // A dead worker's message would come back while its claim still looks alive: the job stalls.
-    throw new ConfigError(
-      `invalid configuration: ${ENV_PREFIX}CLAIM_LEASE_SECONDS (${lease}) must not exceed ${ENV_PREFIX}VISIBILITY_TIMEOUT_SECONDS (${visibility})`,
-    );
-  }
-  const get = <T>(name: string) => v[`${ENV_PREFIX}${name}`] as T;
-  const optional = (name: string) => get<unknown>(name);
-  return {
-    dataDir: resolve(get<string>('DATA_DIR')),
-    host: get('HOST'),
-    port: get('PORT'),
-    apiToken: get('API_TOKEN'),
-    catalogPath: resolve(get<string>('CATALOG')),
-    kubeconfigPath: resolve(
-      get<string | undefined>('KUBECONFIG') ??
-        (v.KUBECONFIG as string | undefined) ??
-        join(homedir(), '.kube', 'config'),
-    ),
-    ...(optional('CLUSTERS_FILE') ? { clustersFile: resolve(get<string>('CLUSTERS_FILE')) } : {}),
-    ...(optional('ARTIFACT_MIRROR') ? { artifactMirror: get<string>('ARTIFACT_MIRROR') } : {}),
-    logLevel: get('LOG_LEVEL'),
-    maxBodyBytes: get('MAX_BODY_BYTES'),
-    queue: {
-      pollConcurrency: get('POLL_CONCURRENCY'),
-      batchSize: get('BATCH_SIZE'),
-      pollIntervalMs: get('POLL_INTERVAL_MS'),
-      visibilityTimeoutSeconds: get('VISIBILITY_TIMEOUT_SECONDS'),
-      maxReceiveCount: get('MAX_RECEIVE_COUNT'),
-    },
-    stageDeadlinesSeconds: Object.fromEntries(
-      STAGE_NAMES.map((stage) => [stage, v[stageDeadlineVariable(stage)] as number]),
-    ) as Record<StageName, number>,
-    ...(optional('STAGE_POLL_SECONDS') === undefined
-      ? {}
-      : { stagePollSeconds: get<number>('STAGE_POLL_SECONDS') }),
-    ...(optional('RETRY_SECONDS') === undefined ? {} : { retrySeconds: get<number>('RETRY_SECONDS') }),
-    ...(optional('MAX_RETRY_SECONDS') === undefined
-      ? {}
-      : { maxRetrySeconds: get<number>('MAX_RETRY_SECONDS') }),
-    claimLeaseSeconds: lease ?? visibility,
-    backupMaxAgeSeconds: get('BACKUP_MAX_AGE_SECONDS'),
-    headroom: {
-      minFreeCpuPercent: get('MIN_FREE_CPU_PERCENT'),
-      minFreeMemoryPercent: get('MIN_FREE_MEMORY_PERCENT'),
-      ...(optional('MIN_FREE_CPU_MILLIS') === undefined
-        ? {}
-        : { minFreeCpuMillis: get<number>('MIN_FREE_CPU_MILLIS') }),
-      ...(optional('MIN_FREE_MEMORY_BYTES') === undefined
-        ? {}
-        : { minFreeMemoryBytes: get<number>('MIN_FREE_MEMORY_BYTES') }),
-    },
-    violetPath: get('VIOLET'),
-    uploadTimeoutSeconds: get('UPLOAD_TIMEOUT_SECONDS'),
-    outboundAllow: get('OUTBOUND_ALLOW'),
-    idempotencyTtlSeconds: get('IDEMPOTENCY_TTL_SECONDS'),
-  };
+export function loadConfig(env: Environment = process.env): Config {
+  return loadEnvironment(configSchema, env, {
+    what: 'invalid configuration',
+    secrets: ['REDIS_UPGRADER_API_TOKEN'],
+  });
 }
-
-/** The variable names this module reads, for `--help` texts and the README. */
-export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);

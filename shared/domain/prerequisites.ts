@@ -3,6 +3,7 @@
  * cluster reported. Each returns findings that name the resource at fault, so a blocked job
  * tells the on-call engineer exactly what to fix.
  */
+import { z } from 'zod';
 import type { CapacityView, PvcView, RedisBackupView, RedisInstanceView } from '#domain/cluster-views.ts';
 
 export type FindingKind =
@@ -56,17 +57,19 @@ export function checkInstancesPresent(
     }));
 }
 
-/** Headroom that node allocatable minus pod requests must leave (field names as in shared/config.ts). */
-export interface CapacityThresholds {
+/** Headroom that node allocatable minus pod requests must leave; every runtime's settings parse with it. */
+export const capacityThresholdsSchema = z.strictObject({
   /** Share of allocatable CPU that must stay unrequested, 0..100. */
-  minFreeCpuPercent: number;
+  minFreeCpuPercent: z.number().min(0).max(100),
   /** Share of allocatable memory that must stay unrequested, 0..100. */
-  minFreeMemoryPercent: number;
+  minFreeMemoryPercent: z.number().min(0).max(100),
   /** Unrequested CPU that must remain in any case, in millicores (room for the new operator pods). */
-  minFreeCpuMillis?: number;
+  minFreeCpuMillis: z.number().int().min(0).optional(),
   /** Unrequested memory that must remain in any case, in bytes. */
-  minFreeMemoryBytes?: number;
-}
+  minFreeMemoryBytes: z.number().int().min(0).optional(),
+});
+
+export type CapacityThresholds = z.infer<typeof capacityThresholdsSchema>;
 
 export const DEFAULT_CAPACITY_THRESHOLDS: CapacityThresholds = {
   minFreeCpuPercent: 10,
@@ -166,6 +169,7 @@ export interface BackupPolicy {
   now: Date;
 }
 
+/** A backup is recent when it completed within this age, unless the job or the settings say otherwise. */
 export const DEFAULT_MAX_BACKUP_AGE_SECONDS = 24 * 3600;
 
 /** `31h`, `45m`, `2d 3h`: ages and limits as an operator reads them. */

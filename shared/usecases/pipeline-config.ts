@@ -1,45 +1,59 @@
 /**
- * Timing and gate settings of the stage use cases. Field names follow shared/config.ts, so the
- * runtime passes `{ stageDeadlinesSeconds, backupMaxAgeSeconds, headroom }` straight through;
- * every field is optional and falls back to the defaults below.
+ * Timing and gate settings of the stage use cases, with their defaults: the one place both
+ * runtimes and the CDK stack take them from. The local runtime reads them from REDIS_UPGRADER_*
+ * variables (shared/config.ts); the Lambda functions from the JSON the stack passes them
+ * (pipelineOverridesSchema, stack setting `pipeline`). Every field of the input is optional and
+ * falls back to DEFAULT_PIPELINE_CONFIG.
  */
-import type { StageName } from '#domain/job.ts';
-import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS } from '#domain/prerequisites.ts';
+import { z } from 'zod';
+import { STAGE_NAMES } from '#domain/job.ts';
+import {
+  capacityThresholdsSchema,
+  DEFAULT_CAPACITY_THRESHOLDS,
+  DEFAULT_MAX_BACKUP_AGE_SECONDS,
+} from '#domain/prerequisites.ts';
 
-export interface PipelineConfig {
+const seconds = z.number().int().positive();
+const stage = z.enum(STAGE_NAMES);
+
+export const pipelineSettingsSchema = z.strictObject({
   /** How long a stage may keep waiting (from entering its state) before the job ends. */
-  stageDeadlinesSeconds: Record<StageName, number>;
+  stageDeadlinesSeconds: z.record(stage, seconds),
   /** Delay of the re-enqueue while a stage waits for the cluster. */
-  pollSeconds: Record<StageName, number>;
+  pollSeconds: z.record(stage, seconds),
   /**
    * Delay of the re-enqueue after a transient failure (429, 5xx, timeout, refused connection) of
    * a cluster call or an upload; it doubles with each failure in a row, up to `maxRetrySeconds`.
    */
-  retrySeconds: number;
-  maxRetrySeconds: number;
+  retrySeconds: seconds,
+  maxRetrySeconds: seconds,
   /**
    * The lease of a claimed side effect (package push, backup creation), renewed by its worker
    * every third of it while the effect runs. A claim whose lease ran out belongs to a dead
    * worker and is taken over: keep it at or below the queue's visibility timeout, so that a
    * dead worker's claim has expired when its message is delivered again.
    */
-  claimLeaseSeconds: number;
+  claimLeaseSeconds: z.number().int().min(3),
   /** Default maximum backup age when the job does not set one. */
-  backupMaxAgeSeconds: number;
-  headroom: CapacityThresholds;
-}
+  backupMaxAgeSeconds: seconds,
+  headroom: capacityThresholdsSchema,
+});
 
-export interface PipelineConfigInput {
-  stageDeadlinesSeconds?: Partial<Record<StageName, number>>;
-  pollSeconds?: Partial<Record<StageName, number>>;
-  retrySeconds?: number;
-  maxRetrySeconds?: number;
-  claimLeaseSeconds?: number;
-  backupMaxAgeSeconds?: number;
-  headroom?: Partial<CapacityThresholds>;
-}
+export type PipelineConfig = z.infer<typeof pipelineSettingsSchema>;
+
+/** Overrides of the defaults, any subset, as the stack and the Lambda functions take them (JSON). */
+export const pipelineOverridesSchema = pipelineSettingsSchema
+  .extend({
+    stageDeadlinesSeconds: z.partialRecord(stage, seconds),
+    pollSeconds: z.partialRecord(stage, seconds),
+    headroom: capacityThresholdsSchema.partial(),
+  })
+  .partial();
+
+export type PipelineConfigInput = z.infer<typeof pipelineOverridesSchema>;
 
 export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
+  // Catalog sync on real ACP takes 10-15 minutes, installs longer.
   stageDeadlinesSeconds: {
     validate: 300,
     'check-backup': 3600,
@@ -57,10 +71,11 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   retrySeconds: 15,
   maxRetrySeconds: 300,
   claimLeaseSeconds: 60,
-  backupMaxAgeSeconds: 24 * 3600,
+  backupMaxAgeSeconds: DEFAULT_MAX_BACKUP_AGE_SECONDS,
   headroom: DEFAULT_CAPACITY_THRESHOLDS,
 };
 
+/** The settings with every field the input leaves out taken from the defaults (not validated: tests go below the minimums). */
 export function resolvePipelineConfig(input: PipelineConfigInput = {}): PipelineConfig {
   const d = DEFAULT_PIPELINE_CONFIG;
   return {

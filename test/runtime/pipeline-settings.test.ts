@@ -1,13 +1,13 @@
 /**
  * Every timing and gate setting of the stage use cases can be set on both runtimes: the local
- * runtime's environment (shared/config.ts) and the Lambda functions' pipeline JSON (aws-config).
+ * runtime's environment (shared/config.ts) and the Lambda functions' pipeline JSON (the stack's
+ * `pipeline` setting, validated by pipelineOverridesSchema).
  * A setting added to the pipeline without a way to reach it fails here.
  */
 import { describe, expect, it } from 'vitest';
-import { pipelineSchema } from '#adapters/aws/aws-config.ts';
 import { pipelineConfigOf } from '#runtime/local-stages.ts';
 import { loadConfig } from '#shared/config.ts';
-import { DEFAULT_PIPELINE_CONFIG } from '#usecases/pipeline-config.ts';
+import { DEFAULT_PIPELINE_CONFIG, pipelineOverridesSchema } from '#usecases/pipeline-config.ts';
 
 const SETTINGS = Object.keys(DEFAULT_PIPELINE_CONFIG).sort();
 
@@ -38,6 +38,6 @@ describe('pipeline settings', () => {
   });
 
   it('reach the Lambda functions through the pipeline JSON', () => {
-    expect(Object.keys(pipelineSchema.shape).sort()).toEqual(SETTINGS);
+    expect(Object.keys(pipelineOverridesSchema.shape).sort()).toEqual(SETTINGS);
   });
 });

@@ -16,6 +16,19 @@ export const AWS_ENV = {
   pipelineConfig: 'UPGRADER_PIPELINE_CONFIG',
 } as const;
 
+/**
+ * Defaults of settings the stack passes to the functions (stack config) and the functions fall
+ * back to when a variable is absent (aws-config.ts): written once so the two cannot drift.
+ */
+export const AWS_DEFAULTS = {
+  /** The violet CLI inside the upload function (shipped in a layer). */
+  violetPath: '/opt/bin/violet',
+  /** How long a warm function keeps a kubeconfig read from Secrets Manager. */
+  kubeconfigTtlSeconds: 300,
+  /** Job events expire (DynamoDB TTL) after this many days. */
+  eventRetentionDays: 90,
+} as const;
+
 const QUEUE_URL_PREFIX = 'UPGRADER_QUEUE_URL_';
 
 /** The variable holding a queue's URL, e.g. UPGRADER_QUEUE_URL_CHECK_BACKUP; set only for queues a function may send to. */

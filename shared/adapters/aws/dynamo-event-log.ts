@@ -5,6 +5,7 @@
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventLog, JobEvent } from '#shared/ports.ts';
+import { AWS_DEFAULTS } from './aws-env.ts';
 import { mapAwsError } from './aws-errors.ts';
 import { keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
 
@@ -24,7 +25,8 @@ export class DynamoEventLog implements EventLog {
   async record(event: JobEvent): Promise<void> {
     const jobId = typeof event.data.jobId === 'string' ? event.data.jobId : 'unassigned';
     const expiresAt =
-      Math.floor(Date.parse(event.occurredAt) / 1000) + (this.#options.retentionDays ?? 90) * 86_400;
+      Math.floor(Date.parse(event.occurredAt) / 1000) +
+      (this.#options.retentionDays ?? AWS_DEFAULTS.eventRetentionDays) * 86_400;
     try {
       // Keyed by the event id, so a redelivered event overwrites itself instead of duplicating.
       await this.#options.client.send(

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadAwsConfig } from '#adapters/aws/aws-config.ts';
 import { AWS_ENV } from '#adapters/aws/aws-env.ts';
 import { ConfigError } from '#domain/errors.ts';
+import { parseStackConfig } from '../../../infra/stack-config.ts';
 
 const TABLE = { [AWS_ENV.tableName]: 'jobs' };
 
@@ -35,5 +36,34 @@ describe('loadAwsConfig', () => {
     // Assess
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/UPGRADER_OUTBOUND_ALLOW: outbound allow-list entry 0x7f\.1/);
+  });
+
+  it('falls back to the defaults the stack passes, for a variable the stack did not bind', () => {
+    // Prepare
+    const stack = parseStackConfig({});
+
+    // Act
+    const config = loadAwsConfig(TABLE);
+
+    // Assess
+    expect(config).toMatchObject({
+      violetPath: stack.violetPath,
+      kubeconfigTtlSeconds: stack.kubeconfigTtlSeconds,
+      eventRetentionDays: stack.eventRetentionDays,
+      idempotencyTtlSeconds: stack.idempotencyTtlSeconds,
+      pipeline: {},
+    });
+  });
+
+  it('refuses a pipeline override the stage use cases do not know, naming the variable and the field', () => {
+    // Act
+    const load = () =>
+      loadAwsConfig({ ...TABLE, [AWS_ENV.pipelineConfig]: '{"retrySeconds":0,"claimLease":60}' });
+
+    // Assess
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      /^invalid function environment: UPGRADER_PIPELINE_CONFIG at retrySeconds: .*; UPGRADER_PIPELINE_CONFIG: Unrecognized key: "claimLease"/,
+    );
   });
 });
