@@ -1,7 +1,8 @@
 /**
  * The layering rules are Biome lint rules (biome.json), so `npm run lint` enforces them on the
- * tree: no import cycle anywhere (type-only imports included), and shared/domain imports nothing
- * but the domain and pure libraries. Here the project's own configuration lints a small tree that
+ * tree: no import cycle anywhere (type-only imports included), shared/domain imports nothing but
+ * the domain and pure libraries, and what runs in production (cli, shared, functions, sim) imports
+ * no devDependency, so a production install has all it needs. Here the project's own configuration lints a small tree that
  * breaks each rule once, so a rule switched off, or a folder pattern that no longer matches, fails
  * a test instead of passing silently.
  */
@@ -29,9 +30,10 @@ async function lint(dir: string): Promise<string[]> {
 async function tree(dir: string, files: Record<string, string>): Promise<void> {
   await promisify(execFile)('git', ['init', '-q'], { cwd: dir });
   await copyFile(join(ROOT, 'biome.json'), join(dir, 'biome.json'));
+  const { imports, dependencies, devDependencies } = packageJson;
   await writeFile(
     join(dir, 'package.json'),
-    JSON.stringify({ type: 'module', imports: packageJson.imports }),
+    JSON.stringify({ type: 'module', imports, dependencies, devDependencies }),
   );
   await writeFile(join(dir, '.gitignore'), '');
   for (const [path, text] of Object.entries(files)) {
@@ -117,5 +119,31 @@ describe('layering rules', () => {
     expect(findings.filter((finding) => finding.startsWith('style/')).sort()).toEqual(
       [...refused, envRead].sort(),
     );
+  });
+
+  it('let only infra/ and tests import devDependencies such as aws-cdk-lib', async () => {
+    // Prepare
+    const body =
+      "import { Stack } from 'aws-cdk-lib';\nimport { z } from 'zod';\n\nexport const used = [Stack, z];\n";
+    const dir = await tempDir();
+    await tree(dir, {
+      'cli/x.ts': body,
+      'shared/x.ts': body,
+      'functions/x/handler.ts': body,
+      'sim/x.ts': body,
+      'infra/x.ts': body,
+      'test/x.test.ts': body,
+    });
+
+    // Act
+    const findings = await lint(dir);
+
+    // Assess
+    expect(findings.sort()).toEqual([
+      'correctness/noUndeclaredDependencies cli/x.ts:1',
+      'correctness/noUndeclaredDependencies functions/x/handler.ts:1',
+      'correctness/noUndeclaredDependencies shared/x.ts:1',
+      'correctness/noUndeclaredDependencies sim/x.ts:1',
+    ]);
   });
 });
