@@ -17,11 +17,11 @@ const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A number given as text, held to the same rule as the setting it feeds. */
-const number = <T extends z.ZodType<number, number>>(rule: T) => z.coerce.number().pipe(rule);
-const integer = (min: number, max: number) => number(z.number().int().min(min).max(max));
-const seconds = number(z.number().int().positive());
+const fromText = <T extends z.ZodType<number, number>>(rule: T) => z.coerce.number().pipe(rule);
+const integer = (min: number, max: number) => fromText(z.number().int().min(min).max(max));
+const seconds = fromText(z.number().int().positive());
 // Fractions allowed: a simulated fleet runs many times faster than real ACP, and so may its waits.
-const fractionOfSeconds = number(z.number().min(0.05));
+const fractionOfSeconds = fromText(z.number().min(0.05));
 
 const pipeline = pipelineSettingsSchema.shape;
 const headroom = pipeline.headroom.shape;
@@ -31,12 +31,12 @@ function deadlineVariable(stage: StageName): string {
   return `REDIS_UPGRADER_DEADLINE_${stage.toUpperCase().replaceAll('-', '_')}_SECONDS`;
 }
 
-/** REDIS_UPGRADER_DEADLINE_<STAGE>_SECONDS: one per stage. */
+/** REDIS_UPGRADER_DEADLINE_<STAGE>_SECONDS: one per stage, each falling back to the pipeline's default. */
 const deadlineVariables = z.object(
   Object.fromEntries(
     STAGE_NAMES.map((stage) => [
       deadlineVariable(stage),
-      number(pipeline.stageDeadlinesSeconds.valueType).default(defaults.stageDeadlinesSeconds[stage]),
+      fromText(pipeline.stageDeadlinesSeconds.valueType).optional(),
     ]),
   ),
 );
@@ -66,27 +66,27 @@ const variables = z.object({
   /** Receives after which a message goes to the stage's dead-letter table. */
   REDIS_UPGRADER_MAX_RECEIVE_COUNT: integer(1, 1000).default(5),
   REDIS_UPGRADER_MAX_BODY_BYTES: integer(1024, 10 * 1024 * 1024).default(1024 * 1024),
-  REDIS_UPGRADER_BACKUP_MAX_AGE_SECONDS: number(pipeline.backupMaxAgeSeconds).default(
+  REDIS_UPGRADER_BACKUP_MAX_AGE_SECONDS: fromText(pipeline.backupMaxAgeSeconds).default(
     defaults.backupMaxAgeSeconds,
   ),
-  REDIS_UPGRADER_MIN_FREE_CPU_PERCENT: number(headroom.minFreeCpuPercent).default(
+  REDIS_UPGRADER_MIN_FREE_CPU_PERCENT: fromText(headroom.minFreeCpuPercent).default(
     defaults.headroom.minFreeCpuPercent,
   ),
-  REDIS_UPGRADER_MIN_FREE_MEMORY_PERCENT: number(headroom.minFreeMemoryPercent).default(
+  REDIS_UPGRADER_MIN_FREE_MEMORY_PERCENT: fromText(headroom.minFreeMemoryPercent).default(
     defaults.headroom.minFreeMemoryPercent,
   ),
-  REDIS_UPGRADER_MIN_FREE_CPU_MILLIS: number(headroom.minFreeCpuMillis.unwrap()).optional(),
-  REDIS_UPGRADER_MIN_FREE_MEMORY_BYTES: number(headroom.minFreeMemoryBytes.unwrap()).optional(),
+  REDIS_UPGRADER_MIN_FREE_CPU_MILLIS: fromText(headroom.minFreeCpuMillis.unwrap()).optional(),
+  REDIS_UPGRADER_MIN_FREE_MEMORY_BYTES: fromText(headroom.minFreeMemoryBytes.unwrap()).optional(),
   /** Delay of every stage's re-enqueue while it waits for the cluster (default: per stage, the pipeline's). */
   REDIS_UPGRADER_STAGE_POLL_SECONDS: fractionOfSeconds.optional(),
   /** First delay after a transient error, doubling up to MAX_RETRY_SECONDS (default: the pipeline's). */
   REDIS_UPGRADER_RETRY_SECONDS: fractionOfSeconds.optional(),
-  REDIS_UPGRADER_MAX_RETRY_SECONDS: number(pipeline.maxRetrySeconds).optional(),
+  REDIS_UPGRADER_MAX_RETRY_SECONDS: fromText(pipeline.maxRetrySeconds).optional(),
   /**
    * Lease of a claimed side effect (a push, backup creation), renewed while it runs. Default and
    * maximum: the visibility timeout, so a dead worker's claim has run out when its message comes back.
    */
-  REDIS_UPGRADER_CLAIM_LEASE_SECONDS: number(pipeline.claimLeaseSeconds).optional(),
+  REDIS_UPGRADER_CLAIM_LEASE_SECONDS: fromText(pipeline.claimLeaseSeconds).optional(),
   /** The `violet` executable that pushes packages to clusters. */
   REDIS_UPGRADER_VIOLET: z.string().min(1).default('violet'),
   REDIS_UPGRADER_UPLOAD_TIMEOUT_SECONDS: seconds.default(600),
@@ -154,8 +154,14 @@ const configSchema = z
     idempotencyTtlSeconds: v.REDIS_UPGRADER_IDEMPOTENCY_TTL_SECONDS,
   }));
 
+/** The deadlines set by a variable (the others take the pipeline's defaults). */
 function deadlinesOf(v: Record<string, number | undefined>): Partial<Record<StageName, number>> {
-  return Object.fromEntries(STAGE_NAMES.map((stage) => [stage, v[deadlineVariable(stage)]]));
+  return Object.fromEntries(
+    STAGE_NAMES.flatMap((stage) => {
+      const given = v[deadlineVariable(stage)];
+      return given === undefined ? [] : [[stage, given]];
+    }),
+  );
 }
 
 export type Config = z.output<typeof configSchema>;
