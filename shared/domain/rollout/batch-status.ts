@@ -4,7 +4,7 @@
  * current wave waits for. Entering `awaiting-approval` or `outside-window` is recorded as an
  * event, since a wait is a decision too.
  */
-import { type Batch, isRunning, isTerminalCluster } from './batch.ts';
+import { type Batch, isRunning, isTerminalCluster, runningJobs } from './batch.ts';
 import type { EventDraft } from './batch-events.ts';
 import { nextOpening } from './maintenance-window.ts';
 import { windowText } from './maintenance-window-text.ts';
@@ -41,7 +41,7 @@ function waveStatus(batch: Batch, now: Date): Status {
   if (waiting > 0 && !windowIsOpen(batch, now) && startable(batch, wave, now).length > 0) {
     return {
       state: 'outside-window',
-      reason: `${wave.label}: no job starts until ${windowWait(batch, now)}${runningNote(batch)}`,
+      reason: `${wave.label}: no job starts until ${windowWait(batch, now)}${runningNote(runningJobs(batch))}`,
     };
   }
   if (running > 0 || waiting > 0) {
@@ -74,7 +74,7 @@ function status(batch: Batch, now: Date): Status {
     const by = batch.pausedBy ? ` by ${batch.pausedBy}` : '';
     return {
       state: 'paused',
-      reason: `paused${by} at ${batch.pausedAt}: no new job starts${runningNote(batch)}`,
+      reason: `paused${by} at ${batch.pausedAt}: no new job starts${runningNote(runningJobs(batch))}`,
     };
   }
   return waveStatus(batch, now);

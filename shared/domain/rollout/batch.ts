@@ -55,6 +55,11 @@ export function isRunning(state: ClusterRolloutState): boolean {
   return state === 'starting' || state === 'started';
 }
 
+/** How many of the batch's jobs are starting or running. */
+export function runningJobs(batch: Pick<Batch, 'clusters'>): number {
+  return batch.clusters.filter((cluster) => isRunning(cluster.state)).length;
+}
+
 export interface HopProgress {
   /** 0-based index of the hop being worked on. */
   index: number;

@@ -8,7 +8,7 @@
  * that is what canaries are for), or when the canary wave completes with no canary upgraded and
  * re-checked (nothing has proven the version yet). Failures accepted on a resume no longer count.
  */
-import type { Batch, BatchCluster, Halt } from './batch.ts';
+import { type Batch, type BatchCluster, type Halt, runningJobs } from './batch.ts';
 import { resolveTolerance } from './quantity.ts';
 import { nameList, runningNote } from './reason-text.ts';
 
@@ -44,7 +44,7 @@ export function haltForFailures(batch: Batch, at: Date): Halt | undefined {
   const failures = countedFailures(batch);
   const canaries = failures.filter((cluster) => batch.waves[cluster.wave]?.kind === 'canary');
   const allowed = tolerance(batch);
-  const then = `no new job starts${runningNote(batch)}; resume with acceptFailures: true to go on`;
+  const then = `no new job starts${runningNote(runningJobs(batch))}; resume with acceptFailures: true to go on`;
   if (canaries.length > 0) {
     return {
       at: at.toISOString(),

@@ -2,8 +2,6 @@
  * The wording shared by the reasons a batch gives (its state, its events, its errors): readable
  * for one cluster and for a thousand.
  */
-import { type Batch, isRunning } from './batch.ts';
-
 /** "a, b, c" or "a, b and 12 more". */
 export function nameList(names: readonly string[], shown = 10): string {
   if (names.length <= shown) return names.join(', ');
@@ -15,8 +13,7 @@ export function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-/** "; 3 running jobs finish", or nothing when none runs: what a stop leaves running. */
-export function runningNote(batch: Batch): string {
-  const running = batch.clusters.filter((cluster) => isRunning(cluster.state)).length;
+/** "; 3 running jobs finish", or nothing when none runs: what a stop leaves running (runningJobs). */
+export function runningNote(running: number): string {
   return running === 0 ? '' : `; ${plural(running, 'running job finishes', 'running jobs finish')}`;
 }

@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { ConflictError } from '#domain/errors.ts';
-import { type Batch, FINAL_BATCH_STATES } from './batch.ts';
+import { type Batch, FINAL_BATCH_STATES, runningJobs } from './batch.ts';
 import type { EventDraft } from './batch-events.ts';
 import { nameList, runningNote } from './reason-text.ts';
 
@@ -77,7 +77,7 @@ function pause(batch: Batch, command: BatchCommand, at: string): EventDraft[] {
   if (batch.pausedAt) return [];
   batch.pausedAt = at;
   if (command.by) batch.pausedBy = command.by;
-  const reason = `paused${by(command)}${noted(command)}: no new job starts${runningNote(batch)}`;
+  const reason = `paused${by(command)}${noted(command)}: no new job starts${runningNote(runningJobs(batch))}`;
   return [{ type: 'batch.paused', reason, ...actor(command) }];
 }
 
