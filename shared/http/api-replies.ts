@@ -7,9 +7,9 @@
  * server sends is left out of the schema.
  */
 import { z } from 'zod';
+import { clusterRecordSchema } from '#domain/cluster-schema.ts';
 import { jobOptionsSchema } from '#domain/job-options.ts';
 import { HOP_KINDS } from '#domain/planner.ts';
-import { clusterRecordSchema } from '#shared/cluster-schema.ts';
 import { clusterNameSchema, jobIdSchema, jobStateSchema } from './schemas.ts';
 
 const timestamp = z.iso.datetime();

@@ -4,9 +4,9 @@
  * types its requests by them and the OpenAPI document is generated from them (api-contract.ts).
  */
 import { z } from 'zod';
+import { clusterFieldsSchema, clusterNameSchema } from '#domain/cluster-schema.ts';
 import { ACTIVE_STATES, TERMINAL_STATES } from '#domain/job.ts';
 import { jobOptionsSchema } from '#domain/job-options.ts';
-import { clusterFieldsSchema, clusterNameSchema } from '#shared/cluster-schema.ts';
 
 export { clusterNameSchema };
 

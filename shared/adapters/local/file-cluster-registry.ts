@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import type { DatabaseSync } from 'node:sqlite';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { clusterRecordSchema } from '#domain/cluster-schema.ts';
 import { ConfigError } from '#domain/errors.ts';
-import { clusterRecordSchema } from '#shared/cluster-schema.ts';
 import type { ClusterRecord, ClusterRegistry } from '#shared/ports.ts';
 
 const clusterListSchema = z.array(clusterRecordSchema);

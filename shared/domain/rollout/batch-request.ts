@@ -6,7 +6,7 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
-import { clusterNameSchema } from '#shared/cluster-schema.ts';
+import { clusterNameSchema } from '#domain/cluster-schema.ts';
 import { labelSelectorSchema } from './label-selector.ts';
 import { maintenanceWindowSchema } from './maintenance-window.ts';
 import { quantitySchema } from './quantity.ts';

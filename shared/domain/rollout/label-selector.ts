@@ -8,7 +8,7 @@
  * fleet" says `selector: {}` explicitly, since unknown fields are refused.
  */
 import { z } from 'zod';
-import { labelsSchema } from '#shared/cluster-schema.ts';
+import { labelsSchema } from '#domain/cluster-schema.ts';
 
 export type Labels = Readonly<Record<string, string>> | undefined;
 
