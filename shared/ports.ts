@@ -16,6 +16,7 @@ import type {
   SubscriptionView,
 } from '#domain/cluster-views.ts';
 import type { Job, JobState, StageName } from '#domain/job.ts';
+import type { JobEvent } from '#domain/job-event.ts';
 
 // ---------------------------------------------------------------- jobs
 
@@ -163,13 +164,6 @@ export interface PackageUploader {
 }
 
 // ---------------------------------------------------------------- events and time
-
-export interface JobEvent {
-  id: string;
-  type: string;
-  occurredAt: string;
-  data: Record<string, unknown>;
-}
 
 /** Where the stages and the API emit job events: a send to the notify queue (#usecases/notify.ts). */
 export interface Notifier {

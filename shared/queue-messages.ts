@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { ValidationError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
-import type { JobEvent, StageMessage } from '#shared/ports.ts';
+import type { StageMessage } from '#shared/ports.ts';
 
 export interface DecodedBody<M> {
   message: M;
@@ -35,14 +35,6 @@ export function stageMessageOn(stage: StageName): z.ZodType<StageMessage> {
       });
   });
 }
-
-/** A job event on the notify queue (DESIGN.md 4.7 `{ id, type, occurredAt, data }`). */
-export const jobEventMessage = z.object({
-  id: z.string().min(1),
-  type: z.string().min(1),
-  occurredAt: z.iso.datetime(),
-  data: z.record(z.string(), z.unknown()),
-}) satisfies z.ZodType<JobEvent>;
 
 const notBeforeField = z.iso.datetime().optional();
 

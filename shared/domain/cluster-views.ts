@@ -35,7 +35,9 @@ export interface InstallPlanView {
   resourceVersion?: string;
 }
 
-export type RedisKind = 'Redis' | 'RedisFailover' | 'RedisSentinel' | 'DistributedRedisCluster';
+/** The Redis instance kinds the operator manages. */
+export const REDIS_KINDS = ['Redis', 'RedisFailover', 'RedisSentinel', 'DistributedRedisCluster'] as const;
+export type RedisKind = (typeof REDIS_KINDS)[number];
 
 export interface RedisInstanceView {
   kind: RedisKind;

@@ -78,6 +78,13 @@ export class TransientError extends UpgraderError {
   }
 }
 
+/** A stored record that does not have its shape: damaged, or written by a newer release. */
+export class UnreadableRecordError extends UpgraderError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('UNREADABLE_RECORD', message, options);
+  }
+}
+
 /** Our own configuration (environment, flags, files we were pointed at) is unusable. */
 export class ConfigError extends UpgraderError {
   constructor(message: string, options: ErrorOptions = {}) {

@@ -15,12 +15,19 @@
  *   and says the cancel came too late.
  */
 import { ConflictError } from '#domain/errors.ts';
-import type { Job, MessageRef } from '#domain/job.ts';
+import {
+  type ActiveJob,
+  clusterFactsOf,
+  isActiveJob,
+  type Job,
+  type MessageRef,
+  type PlannedJob,
+} from '#domain/job.ts';
 import { channelMoveNote } from '#domain/job-progress.ts';
-import { describeHop, isActive, transition } from '#domain/job-transitions.ts';
+import { currentHop, describeHop, plannedHop, transition } from '#domain/job-transitions.ts';
 
-export function isCancellable(job: Job): boolean {
-  return isActive(job.state) && job.noReturnHop !== job.hop;
+export function isCancellable(job: ActiveJob): boolean {
+  return job.noReturnHop !== job.hop;
 }
 
 export interface CancelOptions {
@@ -36,7 +43,7 @@ export interface CancelOptions {
  * (JOB_FINISHED) for a job that has ended.
  */
 export function requestCancel(job: Job, options: CancelOptions): Job {
-  if (!isActive(job.state)) {
+  if (!isActiveJob(job)) {
     throw new ConflictError(`job ${job.id} is already ${job.state}; there is nothing to cancel`, {
       code: 'JOB_FINISHED',
     });
@@ -48,10 +55,10 @@ export function requestCancel(job: Job, options: CancelOptions): Job {
 }
 
 /** The cancelled job; only for a job that isCancellable. */
-export function cancelNow(job: Job, options: CancelOptions): Job {
+export function cancelNow(job: ActiveJob, options: CancelOptions): Job {
   const note = options.note ? ` (${options.note})` : '';
-  const where = job.plan ? ` at ${describeHop(job)}` : '';
-  const left = job.plan?.[job.hop]?.from ?? job.fromVersion ?? 'its installed version';
+  const where = currentHop(job) ? ` at ${describeHop(job)}` : '';
+  const left = currentHop(job)?.from ?? clusterFactsOf(job).fromVersion ?? 'its installed version';
   const moved = channelMoveNote(job);
   const reason =
     `cancelled on request${note} while ${job.state}${where}; the cluster was left on ${left}` +
@@ -67,14 +74,10 @@ export function cancelNow(job: Job, options: CancelOptions): Job {
  * The job after its current hop was verified: the next hop, or the end. A cancel request that
  * waited for this hop to finish takes effect here.
  */
-export function completeHop(job: Job, options: { at: Date; cause?: MessageRef }): Job {
-  const hop = job.plan?.[job.hop];
-  if (!hop)
-    throw new ConflictError(`job ${job.id} has no hop ${job.hop} to complete`, {
-      code: 'ILLEGAL_TRANSITION',
-    });
+export function completeHop(job: PlannedJob, options: { at: Date; cause?: MessageRef }): Job {
+  const hop = plannedHop(job);
   const cause = options.cause ? { cause: options.cause } : {};
-  const last = job.hop + 1 >= (job.plan?.length ?? 0);
+  const last = job.hop + 1 >= job.plan.length;
   if (last) {
     const late = job.cancelRequested
       ? '; the cancel request came after the last hop passed its point of no return'

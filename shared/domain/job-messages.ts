@@ -13,8 +13,7 @@
  *   For a job that has ended there is nothing to send; only its final event is emitted again.
  * - drop: anything else (stale, duplicate, or the job has ended).
  */
-import type { Job, MessageRef } from '#domain/job.ts';
-import { isTerminal } from '#domain/job-transitions.ts';
+import { isActiveJob, type Job, type MessageRef } from '#domain/job.ts';
 
 export type MessageDisposition =
   | { action: 'process' }
@@ -32,13 +31,13 @@ function sameSend(a: MessageRef, b: MessageRef): boolean {
 }
 
 export function classifyMessage(job: Job, message: MessageRef): MessageDisposition {
-  const expected = job.expected;
   if (job.causedBy && sameSend(job.causedBy, message)) {
-    return expected ? { action: 'reemit', message: expected } : { action: 'reemit' };
+    return isActiveJob(job) ? { action: 'reemit', message: job.expected } : { action: 'reemit' };
   }
-  if (isTerminal(job.state)) return { action: 'drop', why: `job already ${job.state}` };
-  if (expected && sameStep(expected, message)) return { action: 'process' };
-  const waitingFor = expected ? `${expected.stage} hop ${expected.hop} seq ${expected.seq}` : 'nothing';
+  if (!isActiveJob(job)) return { action: 'drop', why: `job already ${job.state}` };
+  const { expected } = job;
+  if (sameStep(expected, message)) return { action: 'process' };
+  const waitingFor = `${expected.stage} hop ${expected.hop} seq ${expected.seq}`;
   return {
     action: 'drop',
     why: `stale or duplicate: got ${message.stage} hop ${message.hop} seq ${message.seq}, job expects ${waitingFor}`,

@@ -11,16 +11,31 @@
  * message being processed stays the live one, while a concurrent copy of it loses the
  * conditional write and stops before repeating the side effect.
  */
-import type { Job, MessageRef, StageName, StepProgress } from '#domain/job.ts';
-
-export function attemptKey(stage: StageName, hop: number): string {
-  return `${stage}:${hop}`;
-}
+import {
+  type ActiveJob,
+  type Attempt,
+  clusterFactsOf,
+  type Job,
+  type MessageRef,
+  type StageName,
+  type StepProgress,
+} from '#domain/job.ts';
+import { currentHop } from '#domain/job-transitions.ts';
 
 /** Counts one run of `stage` on `hop` (every processed message is one attempt). */
-export function countAttempt(job: Job, stage: StageName, hop: number): Job {
-  const key = attemptKey(stage, hop);
-  return { ...job, attempts: { ...job.attempts, [key]: (job.attempts[key] ?? 0) + 1 } };
+export function countAttempt<J extends ActiveJob>(job: J, stage: StageName, hop: number): J {
+  const counted = job.attempts.some((attempt) => attempt.stage === stage && attempt.hop === hop);
+  const attempts = counted
+    ? job.attempts.map((attempt) =>
+        attempt.stage === stage && attempt.hop === hop ? { ...attempt, count: attempt.count + 1 } : attempt,
+      )
+    : [...job.attempts, { stage, hop, count: 1 }];
+  return { ...job, attempts };
+}
+
+/** Attempts as the API shows them: a count per `stage:hop`. */
+export function attemptsByStageAndHop(attempts: readonly Attempt[]): Record<string, number> {
+  return Object.fromEntries(attempts.map(({ stage, hop, count }) => [`${stage}:${hop}`, count]));
 }
 
 export interface WaitOptions {
@@ -33,10 +48,9 @@ export interface WaitOptions {
 }
 
 /** Records a poll that found the stage not done yet; the caller re-enqueues `expected` with a delay. */
-export function recordWait(job: Job, options: WaitOptions): Job {
-  if (!job.expected) throw new Error(`job ${job.id} is ${job.state}: nothing to wait for`);
+export function recordWait<J extends ActiveJob>(job: J, options: WaitOptions): J {
   const version = job.version + 1;
-  const next: Job = {
+  const next: J = {
     ...job,
     version,
     updatedAt: options.at.toISOString(),
@@ -54,8 +68,12 @@ export interface ProgressOptions {
 }
 
 /** Records progress inside the current stage without changing the expected message. */
-export function recordProgress(job: Job, patch: Partial<StepProgress>, options: ProgressOptions): Job {
-  const next: Job = {
+export function recordProgress<J extends ActiveJob>(
+  job: J,
+  patch: Partial<StepProgress>,
+  options: ProgressOptions,
+): J {
+  const next: J = {
     ...job,
     version: job.version + 1,
     updatedAt: options.at.toISOString(),
@@ -73,9 +91,9 @@ function dropUndefined(step: StepProgress): StepProgress {
  * What a job that ends during a hop must say when that hop had moved the Subscription to another
  * channel (the cluster is then not as it was), or undefined.
  */
-export function channelMoveNote(job: Job): string | undefined {
+export function channelMoveNote(job: ActiveJob): string | undefined {
   const from = job.step?.channelMovedFrom;
-  const to = job.plan?.[job.hop]?.channel;
+  const to = currentHop(job)?.channel;
   if (!from || !to || from === to) return undefined;
   return `the Subscription was moved from channel ${from} to ${to} for this hop; move it back to ${from} if you do not retry`;
 }
@@ -101,17 +119,18 @@ export function backoffSeconds(backoff: Backoff, retry: number, random: number):
  * and that a new upgrade to the same target continues from the installed version.
  */
 export function resumeNote(job: Job): string | undefined {
-  const hop = job.plan?.[job.hop];
-  if (!job.plan || !hop) return undefined;
+  const { plan } = clusterFactsOf(job);
+  const hop = plan?.[job.hop];
+  if (!plan || !hop) return undefined;
   const again = `a new upgrade to ${job.targetVersion} reads the installed version and continues from there`;
   if (job.noReturnHop === job.hop) {
     return (
-      `the install of ${hop.to} (hop ${job.hop + 1} of ${job.plan.length}) had been started, so the cluster ` +
+      `the install of ${hop.to} (hop ${job.hop + 1} of ${plan.length}) had been started, so the cluster ` +
       `is on ${hop.from} or ${hop.to} (see the Subscription's installedCSV); ${again}`
     );
   }
   if (job.hop === 0) return undefined;
-  return `the cluster is on ${hop.from}, verified after ${job.hop} of ${job.plan.length} hops; ${again}`;
+  return `the cluster is on ${hop.from}, verified after ${job.hop} of ${plan.length} hops; ${again}`;
 }
 
 /** A delay in words for `waitingFor`: 0.2s, 45s, 4m. */
@@ -122,11 +141,11 @@ export function formatDelay(seconds: number): string {
 }
 
 /** Seconds the job has spent in its current state. */
-export function secondsInState(job: Job, now: Date): number {
-  const since = Date.parse(job.stageStartedAt ?? job.updatedAt);
+export function secondsInState(job: ActiveJob, now: Date): number {
+  const since = Date.parse(job.stageStartedAt);
   return Math.max(0, (now.getTime() - since) / 1000);
 }
 
-export function deadlinePassed(job: Job, now: Date, deadlineSeconds: number): boolean {
+export function deadlinePassed(job: ActiveJob, now: Date, deadlineSeconds: number): boolean {
   return secondsInState(job, now) >= deadlineSeconds;
 }

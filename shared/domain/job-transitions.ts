@@ -10,15 +10,23 @@
  */
 import { ConflictError } from '#domain/errors.ts';
 import {
-  ACTIVE_STATES,
+  type ActiveJob,
   type ActiveState,
+  type ClusterFacts,
+  clusterFactsOf,
+  type FinishedJob,
+  isActiveJob,
+  isTerminal,
   type Job,
   type JobOptions,
   type JobState,
   type MessageRef,
+  type PlannedJob,
+  type PlannedState,
   type StageName,
-  TERMINAL_STATES,
   type TerminalState,
+  type UnplannedJob,
+  type UnplannedState,
 } from '#domain/job.ts';
 import type { Hop } from '#domain/planner.ts';
 
@@ -58,14 +66,6 @@ export const ALLOWED_TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>
   cancelled: [],
 };
 
-export function isTerminal(state: JobState): state is TerminalState {
-  return (TERMINAL_STATES as readonly string[]).includes(state);
-}
-
-export function isActive(state: JobState): state is ActiveState {
-  return (ACTIVE_STATES as readonly string[]).includes(state);
-}
-
 export function canTransition(from: JobState, to: JobState): boolean {
   return ALLOWED_TRANSITIONS[from].includes(to);
 }
@@ -80,9 +80,9 @@ export interface NewJobInput {
   batchId?: string;
 }
 
-export function newJob(input: NewJobInput): Job {
+export function newJob(input: NewJobInput): UnplannedJob {
   const at = input.at.toISOString();
-  const job: Job = {
+  const job: UnplannedJob = {
     id: input.id,
     cluster: input.cluster,
     targetVersion: input.targetVersion,
@@ -90,7 +90,7 @@ export function newJob(input: NewJobInput): Job {
     state: 'queued',
     version: 1,
     options: { ...input.options },
-    attempts: {},
+    attempts: [],
     transitions: [],
     createdAt: at,
     updatedAt: at,
@@ -102,6 +102,9 @@ export function newJob(input: NewJobInput): Job {
   return job;
 }
 
+/** What validate learned, and the point of no return a stage passed, recorded with a transition. */
+export type JobFacts = Partial<ClusterFacts> & { noReturnHop?: number };
+
 export interface TransitionOptions {
   at: Date;
   reason?: string;
@@ -109,41 +112,62 @@ export interface TransitionOptions {
   hop?: number;
   /** The stage message whose processing made this transition. */
   cause?: MessageRef;
+  facts?: JobFacts;
+}
+
+/** A job ends with a reason: it is what the operator reads first. */
+type Ending = TransitionOptions & { reason: string };
+
+function illegal(job: Job, message: string): ConflictError {
+  return new ConflictError(`job ${job.id}: ${message}`, { code: 'ILLEGAL_TRANSITION' });
 }
 
 function nextHop(job: Job, to: JobState, hop: number | undefined): number {
   if (hop === undefined || hop === job.hop) {
     if (job.state === 'verifying' && to === 'uploading') {
-      throw new ConflictError(`job ${job.id}: verifying -> uploading must move to the next hop`, {
-        code: 'ILLEGAL_TRANSITION',
-      });
+      throw illegal(job, 'verifying -> uploading must move to the next hop');
     }
     return job.hop;
   }
-  const planLength = job.plan?.length ?? 0;
+  const planLength = clusterFactsOf(job).plan?.length ?? 0;
   if (job.state !== 'verifying' || to !== 'uploading' || hop !== job.hop + 1 || hop >= planLength) {
-    throw new ConflictError(
-      `job ${job.id}: cannot move from hop ${job.hop} to hop ${hop} on ${job.state} -> ${to} (plan has ${planLength} hops)`,
-      { code: 'ILLEGAL_TRANSITION' },
+    throw illegal(
+      job,
+      `cannot move from hop ${job.hop} to hop ${hop} on ${job.state} -> ${to} (plan has ${planLength} hops)`,
     );
   }
   return hop;
 }
 
-/** Returns the job after `job.state -> to`, or throws ConflictError (ILLEGAL_TRANSITION). */
+/** A planned state needs what validate learns: the installed version, a plan and the instances. */
+function planned(job: Job, facts: Partial<ClusterFacts>, to: PlannedState): ClusterFacts {
+  const { fromVersion, platformVersion, plan, instances } = facts;
+  if (fromVersion === undefined || !plan?.length || instances === undefined) {
+    throw illegal(job, `cannot enter ${to} without the installed version, a plan and the instances`);
+  }
+  return { fromVersion, plan, instances, ...(platformVersion === undefined ? {} : { platformVersion }) };
+}
+
+/**
+ * Returns the job after `job.state -> to`, or throws ConflictError (ILLEGAL_TRANSITION). A job
+ * that ends needs a reason; one that enters a planned state needs the facts of a plan.
+ */
+export function transition(job: Job, to: UnplannedState, options: TransitionOptions): UnplannedJob;
+export function transition(job: Job, to: PlannedState, options: TransitionOptions): PlannedJob;
+export function transition(job: Job, to: ActiveState, options: TransitionOptions): ActiveJob;
+export function transition(job: Job, to: TerminalState, options: Ending): FinishedJob;
+export function transition(job: Job, to: JobState, options: Ending): Job;
 export function transition(job: Job, to: JobState, options: TransitionOptions): Job {
-  if (!canTransition(job.state, to)) {
-    throw new ConflictError(`job ${job.id}: illegal transition ${job.state} -> ${to}`, {
-      code: 'ILLEGAL_TRANSITION',
-    });
+  if (!isActiveJob(job) || !canTransition(job.state, to)) {
+    throw illegal(job, `illegal transition ${job.state} -> ${to}`);
   }
   const hop = nextHop(job, to, options.hop);
   const at = options.at.toISOString();
   const version = job.version + 1;
-  const { step: _step, expected: _expected, causedBy: _causedBy, ...rest } = job;
-  const next: Job = {
-    ...rest,
-    state: to,
+  const { step: _step, expected: _expected, causedBy: _causedBy, stageStartedAt: _started, ...kept } = job;
+  const { noReturnHop, ...facts } = options.facts ?? {};
+  const next = {
+    ...kept,
     hop,
     version,
     updatedAt: at,
@@ -151,26 +175,34 @@ export function transition(job: Job, to: JobState, options: TransitionOptions): 
       ...job.transitions,
       { from: job.state, to, at, hop, ...(options.reason === undefined ? {} : { reason: options.reason }) },
     ],
+    ...(options.cause ? { causedBy: options.cause } : {}),
+    ...(noReturnHop === undefined ? {} : { noReturnHop }),
   };
-  if (options.cause) next.causedBy = options.cause;
-  if (isActive(to)) {
-    next.stageStartedAt = at;
-    next.expected = { stage: STAGE_OF_STATE[to], hop, seq: version };
-  } else {
-    next.finishedAt = at;
-    if (options.reason !== undefined) next.reason = options.reason;
+  if (isTerminal(to)) {
+    if (options.reason === undefined) throw illegal(job, `cannot end ${to} without a reason`);
+    return { ...next, ...facts, state: to, finishedAt: at, reason: options.reason };
   }
-  return next;
+  const active = { ...next, stageStartedAt: at, expected: { stage: STAGE_OF_STATE[to], hop, seq: version } };
+  if (to === 'queued' || to === 'validating') return { ...active, state: to };
+  return { ...active, ...planned(job, { ...clusterFactsOf(job), ...facts }, to), state: to };
 }
 
 /** The hop being worked on, or undefined before validate has planned. */
 export function currentHop(job: Job): Hop | undefined {
-  return job.plan?.[job.hop];
+  return clusterFactsOf(job).plan?.[job.hop];
+}
+
+/** The hop a planned job works on; its plan always has it (job.ts). */
+export function plannedHop(job: PlannedJob): Hop {
+  const hop = job.plan[job.hop];
+  if (!hop) throw illegal(job, `has no hop ${job.hop} in its plan of ${job.plan.length}`);
+  return hop;
 }
 
 /** Hop position in words for reasons and logs, e.g. `hop 2/3 (4.0.3 -> 4.2.1)`. */
 export function describeHop(job: Job, index = job.hop): string {
-  const hop = job.plan?.[index];
-  if (!hop) return `hop ${index + 1}`;
-  return `hop ${index + 1}/${job.plan?.length} (${hop.from} -> ${hop.to})`;
+  const plan = clusterFactsOf(job).plan;
+  const hop = plan?.[index];
+  if (!plan || !hop) return `hop ${index + 1}`;
+  return `hop ${index + 1}/${plan.length} (${hop.from} -> ${hop.to})`;
 }

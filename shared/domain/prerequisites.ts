@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { CapacityView, PvcView, RedisBackupView, RedisInstanceView } from '#domain/cluster-views.ts';
+import { type InstanceRef, instanceName } from '#domain/redis-instance.ts';
 
 export type FindingKind =
   | 'instance-unhealthy'
@@ -24,10 +25,6 @@ export interface Finding {
   message: string;
 }
 
-export function instanceName(instance: Pick<RedisInstanceView, 'kind' | 'namespace' | 'name'>): string {
-  return `${instance.kind} ${instance.namespace}/${instance.name}`;
-}
-
 /** Every Redis instance of all four kinds must report Ready (Healthy for DistributedRedisCluster). */
 export function checkInstances(instances: readonly RedisInstanceView[]): Finding[] {
   return instances
@@ -42,13 +39,14 @@ export function checkInstances(instances: readonly RedisInstanceView[]): Finding
     });
 }
 
-/** Every instance named in `expected` (as instanceName gives it) must still exist. */
+/** Every instance in `expected` must still exist. */
 export function checkInstancesPresent(
-  expected: readonly string[],
+  expected: readonly InstanceRef[],
   instances: readonly RedisInstanceView[],
 ): Finding[] {
   const present = new Set(instances.map(instanceName));
   return expected
+    .map(instanceName)
     .filter((resource) => !present.has(resource))
     .map((resource) => ({
       kind: 'instance-missing',

@@ -1,5 +1,6 @@
 import type { Catalog } from '#domain/catalog.ts';
-import type { ClusterRegistry, JobEvent, JobStore, Log } from '#shared/ports.ts';
+import type { JobEvent } from '#domain/job-event.ts';
+import type { ClusterRegistry, JobStore, Log } from '#shared/ports.ts';
 import type { CancelUpgradeDeps } from '#usecases/cancel-upgrade.ts';
 import type { CreateUpgradeDeps } from '#usecases/create-upgrade.ts';
 

@@ -3,7 +3,8 @@
  * the pipeline's bookkeeping (expected/causedBy messages, claims). Its shape is the contract in
  * api-replies.ts, which the CLI parses replies with.
  */
-import type { Job } from '#domain/job.ts';
+import { clusterFactsOf, isActiveJob, type Job } from '#domain/job.ts';
+import { attemptsByStageAndHop } from '#domain/job-progress.ts';
 import type { Hop } from '#domain/planner.ts';
 import type { HopView, JobView } from './api-replies.ts';
 
@@ -12,28 +13,30 @@ export function hopView({ from, to, kind, csv, channel }: Hop): HopView {
 }
 
 export function jobView(job: Job): JobView {
-  const hop = job.plan?.[job.hop];
+  const { fromVersion, platformVersion, plan } = clusterFactsOf(job);
+  const hop = plan?.[job.hop];
+  const ended = isActiveJob(job) ? undefined : job;
   return {
     id: job.id,
     cluster: job.cluster,
     state: job.state,
     targetVersion: job.targetVersion,
-    fromVersion: job.fromVersion,
-    platformVersion: job.platformVersion,
+    fromVersion,
+    platformVersion,
     hop: job.hop,
     currentHop: hop ? hopView(hop) : undefined,
-    plan: job.plan?.map(hopView),
-    waitingFor: job.step?.waitingFor,
-    reason: job.reason,
+    plan: plan?.map(hopView),
+    waitingFor: isActiveJob(job) ? job.step?.waitingFor : undefined,
+    reason: ended?.reason,
     cancelRequested: job.cancelRequested,
     options: job.options,
     callbackUrl: job.callbackUrl,
     batchId: job.batchId,
-    attempts: job.attempts,
+    attempts: attemptsByStageAndHop(job.attempts),
     transitions: job.transitions,
     version: job.version,
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
-    finishedAt: job.finishedAt,
+    finishedAt: ended?.finishedAt,
   };
 }

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
-import type { Job } from '#domain/job.ts';
+import { isActiveJob, type Job } from '#domain/job.ts';
 import { requestCancel } from '#domain/job-cancel.ts';
 import type { Clock, JobStore, Log, Notifier, Queue, StageQueues } from '#shared/ports.ts';
 import { emitTransitions } from '#usecases/job-events.ts';
@@ -33,7 +33,7 @@ export interface CancelUpgradeInput {
 const MAX_ATTEMPTS = 5;
 
 async function resend(deps: CancelUpgradeDeps, job: Job): Promise<void> {
-  if (job.expected)
+  if (isActiveJob(job))
     await deps.queue.send(job.expected.stage, { jobId: job.id, ...job.expected, id: randomUUID() });
 }
 

@@ -12,17 +12,17 @@ import {
   checkBackups,
   type Finding,
   formatAge,
-  instanceName,
   instancesNeedingBackup,
   summarizeFindings,
 } from '#domain/prerequisites.ts';
+import { instanceName } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import { runClaimed } from '#usecases/claim.ts';
 import {
-  makeStage,
+  type HopContext,
+  makeHopStage,
   type StageDeps,
   type StageHandler,
-  type StepContext,
   type StepOutcome,
 } from '#usecases/stage-runner.ts';
 
@@ -49,7 +49,7 @@ async function createBackups(client: ClusterClient, stale: readonly RedisInstanc
 }
 
 async function takeBackups(
-  context: StepContext,
+  context: HopContext,
   client: ClusterClient,
   stale: readonly RedisInstanceView[],
 ): Promise<StepOutcome> {
@@ -72,7 +72,7 @@ async function takeBackups(
   return { kind: 'wait', reason: `waiting for RedisBackups ${names.join(', ')} to complete` };
 }
 
-async function checkBackupStep(context: StepContext): Promise<StepOutcome> {
+async function checkBackupStep(context: HopContext): Promise<StepOutcome> {
   const { options } = context.job;
   if (options.skipBackupCheck) {
     context.log.warn('backup check skipped by explicit override', { skipBackupCheck: true });
@@ -116,5 +116,5 @@ async function checkBackupStep(context: StepContext): Promise<StepOutcome> {
 }
 
 export function makeCheckBackupStage(deps: CheckBackupDeps): StageHandler {
-  return makeStage('check-backup', deps, checkBackupStep);
+  return makeHopStage('check-backup', deps, checkBackupStep);
 }

@@ -14,7 +14,7 @@
  * its claim, and a claim taken over after a stall stays with the worker that took it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Job, StepProgress } from '#domain/job.ts';
+import type { ActiveJob, StepProgress } from '#domain/job.ts';
 import { LostRace, type StepContext } from '#usecases/stage-runner.ts';
 
 export type ClaimResult = { status: 'done' } | { status: 'held'; retryInSeconds: number; holder: string };
@@ -75,7 +75,7 @@ export async function runClaimed(
     },
     options.noReturn ? { noReturn: true } : {},
   );
-  const ours = (job: Job) => job.step?.claimId === claimId;
+  const ours = (job: ActiveJob) => job.step?.claimId === claimId;
   const heartbeat = renewWhileRunning(context, ours, lease);
   let recorded: Partial<StepProgress> | undefined;
   try {
@@ -100,7 +100,7 @@ export async function runClaimed(
 }
 
 /** Renews the lease every third of it until stopped; stop() waits for a renewal in flight. */
-function renewWhileRunning(context: StepContext, ours: (job: Job) => boolean, lease: number) {
+function renewWhileRunning(context: StepContext, ours: (job: ActiveJob) => boolean, lease: number) {
   let inFlight: Promise<unknown> = Promise.resolve();
   let lost = false;
   const renew = async () => {

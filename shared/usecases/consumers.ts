@@ -22,6 +22,7 @@ import type { z } from 'zod';
 import type { Catalog } from '#domain/catalog.ts';
 import { ConfigError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
+import { jobEventSchema } from '#domain/job-event.ts';
 import type {
   ArtifactDownloader,
   ArtifactStore,
@@ -37,7 +38,7 @@ import type {
   Queue,
   StageMessage,
 } from '#shared/ports.ts';
-import { jobEventMessage, stageMessageOn } from '#shared/queue-messages.ts';
+import { stageMessageOn } from '#shared/queue-messages.ts';
 import { makeCheckBackupStage } from '#usecases/check-backup.ts';
 import { makeNotify, queueNotifier } from '#usecases/notify.ts';
 import { makePatchSubscriptionStage } from '#usecases/patch-subscription.ts';
@@ -171,13 +172,13 @@ export const CONSUMERS = {
     make: makeVerifyStage,
   }),
   notify: {
-    message: jobEventMessage,
+    message: jobEventSchema,
     sends: [],
     needs: { events: true },
     timeout: 'stage',
     logKeys: ({ id, type, data }) => ({ eventId: id, type, jobId: data.jobId }),
     make: makeNotify,
-  } satisfies ConsumerRow<z.output<typeof jobEventMessage>, { events: true }>,
+  } satisfies ConsumerRow<z.output<typeof jobEventSchema>, { events: true }>,
 } as const satisfies Record<QueueName, unknown>;
 
 /**

@@ -3,26 +3,28 @@
  * from the job and the transition's position, so an event emitted again after a crash carries
  * the same id and receivers dedupe it.
  */
-import type { Job } from '#domain/job.ts';
-import type { JobEvent, Notifier } from '#shared/ports.ts';
+import { clusterFactsOf, type Job } from '#domain/job.ts';
+import { type JobEvent, jobEventType } from '#domain/job-event.ts';
+import type { Notifier } from '#shared/ports.ts';
 
 function jobData(job: Job): Record<string, unknown> {
-  const hop = job.plan?.[job.hop];
+  const { fromVersion, plan } = clusterFactsOf(job);
+  const hop = plan?.[job.hop];
   return {
     jobId: job.id,
     cluster: job.cluster,
     state: job.state,
     targetVersion: job.targetVersion,
-    ...(job.fromVersion === undefined ? {} : { fromVersion: job.fromVersion }),
+    ...(fromVersion === undefined ? {} : { fromVersion }),
     ...(job.batchId === undefined ? {} : { batchId: job.batchId }),
-    ...(job.plan ? { hop: job.hop, hops: job.plan.length } : {}),
+    ...(plan ? { hop: job.hop, hops: plan.length } : {}),
     ...(hop ? { hopFrom: hop.from, hopTo: hop.to } : {}),
   };
 }
 
 /** The event of the job's creation (`upgrade.queued`). */
 export function createdEvent(job: Job): JobEvent {
-  return { id: `${job.id}:0`, type: 'upgrade.queued', occurredAt: job.createdAt, data: jobData(job) };
+  return { id: `${job.id}:0`, type: jobEventType('queued'), occurredAt: job.createdAt, data: jobData(job) };
 }
 
 /** The event of the job's `index`-th transition (1-based; default: the latest). */
@@ -31,7 +33,7 @@ export function transitionEvent(job: Job, index = job.transitions.length): JobEv
   if (!transition) return undefined;
   return {
     id: `${job.id}:${index}`,
-    type: `upgrade.${transition.to}`,
+    type: jobEventType(transition.to),
     occurredAt: transition.at,
     data: {
       ...jobData(job),

@@ -8,7 +8,8 @@
  * Webhook delivery fans out from here: per event, one delivery message per receiver, sent with
  * delays to retry; the notify row of #usecases/consumers.ts then sends to its own queue too.
  */
-import type { EventLog, JobEvent, Metrics, Notifier, Queue } from '#shared/ports.ts';
+import type { JobEvent } from '#domain/job-event.ts';
+import type { EventLog, Metrics, Notifier, Queue } from '#shared/ports.ts';
 
 /** What notify's queue carries. */
 export type NotifyQueues = { notify: JobEvent };

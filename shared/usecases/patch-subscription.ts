@@ -17,10 +17,10 @@ import { channelMoveNote } from '#domain/job-progress.ts';
 import type { Hop } from '#domain/planner.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import {
-  makeStage,
+  type HopContext,
+  makeHopStage,
   type StageDeps,
   type StageHandler,
-  type StepContext,
   type StepOutcome,
 } from '#usecases/stage-runner.ts';
 
@@ -43,7 +43,7 @@ async function installPlans(
 }
 
 async function approve(
-  context: StepContext,
+  context: HopContext,
   client: ClusterClient,
   plan: InstallPlanView,
   hop: Hop,
@@ -56,7 +56,7 @@ async function approve(
 }
 
 /** Once an install is under way the hop is past its point of no return, however it got there. */
-function installing(context: StepContext, reason: string): StepOutcome {
+function installing(context: HopContext, reason: string): StepOutcome {
   return { kind: 'transition', to: 'verifying', reason, facts: { noReturnHop: context.job.hop } };
 }
 
@@ -65,7 +65,7 @@ function installing(context: StepContext, reason: string): StepOutcome {
  * first stops it, and a crash right after the patch still leaves the old channel on record.
  */
 async function moveChannel(
-  context: StepContext,
+  context: HopContext,
   client: ClusterClient,
   subscription: SubscriptionView,
   hop: Hop,
@@ -82,7 +82,7 @@ async function moveChannel(
 }
 
 /** A job that ends here after moving the channel says so: the Subscription is not where it was. */
-function withChannelNote(context: StepContext, reason: string): string {
+function withChannelNote(context: HopContext, reason: string): string {
   const moved = channelMoveNote(context.job);
   return moved ? `${reason}. Note: ${moved}` : reason;
 }
@@ -97,9 +97,8 @@ async function offeredCsvs(client: ClusterClient, packageName: string, channel: 
   }
 }
 
-async function patchStep(deps: PatchSubscriptionDeps, context: StepContext): Promise<StepOutcome> {
+async function patchStep(deps: PatchSubscriptionDeps, context: HopContext): Promise<StepOutcome> {
   const hop = context.hop;
-  if (!hop) throw new Error(`job ${context.job.id} has no hop ${context.job.hop} in its plan`);
   const { client } = await context.cluster();
   const offered = await offeredCsvs(client, deps.catalog.package, hop.channel);
   if (!offered.includes(hop.csv)) {
@@ -138,5 +137,5 @@ async function patchStep(deps: PatchSubscriptionDeps, context: StepContext): Pro
 }
 
 export function makePatchSubscriptionStage(deps: PatchSubscriptionDeps): StageHandler {
-  return makeStage('patch-subscription', deps, (context) => patchStep(deps, context));
+  return makeHopStage('patch-subscription', deps, (context) => patchStep(deps, context));
 }

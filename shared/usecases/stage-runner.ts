@@ -20,7 +20,19 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, TransientError, UpgraderError } from '#domain/errors.ts';
 import { failureState } from '#domain/failure-state.ts';
-import type { Job, JobState, MessageRef, StageName, StepProgress } from '#domain/job.ts';
+import {
+  type ActiveJob,
+  isActiveJob,
+  isPlannedJob,
+  isUnplannedJob,
+  type Job,
+  type JobState,
+  type MessageRef,
+  type PlannedJob,
+  type StageName,
+  type StepProgress,
+  type UnplannedJob,
+} from '#domain/job.ts';
 import { cancelNow, completeHop, isCancellable } from '#domain/job-cancel.ts';
 import { classifyMessage } from '#domain/job-messages.ts';
 import {
@@ -32,7 +44,7 @@ import {
   recordWait,
   resumeNote,
 } from '#domain/job-progress.ts';
-import { currentHop, STATE_OF_STAGE, transition } from '#domain/job-transitions.ts';
+import { type JobFacts, plannedHop, STATE_OF_STAGE, transition } from '#domain/job-transitions.ts';
 import type { Hop } from '#domain/planner.ts';
 import { formatAge } from '#domain/prerequisites.ts';
 import type {
@@ -76,11 +88,6 @@ export interface ClusterAccess {
   client: ClusterClient;
 }
 
-/** Facts a step may record on the job with its outcome. */
-export type JobFacts = Partial<
-  Pick<Job, 'fromVersion' | 'platformVersion' | 'plan' | 'instances' | 'noReturnHop'>
->;
-
 export type StepOutcome =
   | { kind: 'transition'; to: JobState; reason: string; facts?: JobFacts }
   /** The hop is verified: next hop, succeeded, or a deferred cancel (#domain/job-cancel.ts). */
@@ -94,12 +101,10 @@ export type StepOutcome =
   /** Another worker holds a claim: re-send this very message later, write nothing. */
   | { kind: 'defer'; reason: string; delaySeconds: number };
 
-export interface StepContext {
+export interface StepContext<J extends ActiveJob = ActiveJob> {
   /** The job as last committed by this invocation. */
-  readonly job: Job;
+  readonly job: J;
   readonly message: StageMessage;
-  /** The hop being worked on (undefined until validate has planned). */
-  readonly hop: Hop | undefined;
   readonly now: Date;
   readonly config: PipelineConfig;
   readonly log: Log;
@@ -111,13 +116,27 @@ export interface StepContext {
    * with other writers (a cancel request, say). False when `still` no longer holds. For writes
    * that run beside the step (claim renewals), where a lost race must not end the step.
    */
-  progressOnLatest(
-    still: (job: Job) => boolean,
-    patch: (now: Date) => Partial<StepProgress>,
-  ): Promise<boolean>;
+  progressOnLatest(still: (job: J) => boolean, patch: (now: Date) => Partial<StepProgress>): Promise<boolean>;
 }
 
-export type Step = (context: StepContext) => Promise<StepOutcome>;
+/** validate's context: a job that has no plan yet. */
+export type PlanningContext = StepContext<UnplannedJob>;
+
+/** The context of the stages after validate: a planned job and the hop being worked on. */
+export interface HopContext extends StepContext<PlannedJob> {
+  readonly hop: Hop;
+}
+
+export type Step<C extends StepContext> = (context: C) => Promise<StepOutcome>;
+
+/** The stages that work on a hop of a planned job. */
+export type HopStage = Exclude<StageName, 'validate'>;
+
+/** The jobs a stage works on and the context its step gets. */
+interface StageShape<J extends ActiveJob, C extends StepContext<J>> {
+  fits(job: Job): job is J;
+  context(base: StepContext<J>): C;
+}
 
 /** Thrown when a conditional job write loses; the runner acknowledges the message. */
 export class LostRace extends Error {}
@@ -132,12 +151,36 @@ function toRef(message: StageMessage): MessageRef {
   return id === undefined ? { stage, hop, seq } : { stage, hop, seq, id };
 }
 
-export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageHandler {
+/** validate: the stage that plans, on a job that has no plan yet. */
+export function makePlanningStage(deps: StageDeps, step: Step<PlanningContext>): StageHandler {
+  const shape: StageShape<UnplannedJob, PlanningContext> = {
+    fits: isUnplannedJob,
+    context: (base) => base,
+  };
+  return makeStage('validate', deps, shape, step);
+}
+
+/** A stage after validate, on the current hop of a planned job. */
+export function makeHopStage(stage: HopStage, deps: StageDeps, step: Step<HopContext>): StageHandler {
+  const shape: StageShape<PlannedJob, HopContext> = {
+    fits: isPlannedJob,
+    // The hop of a planned job is fixed until it transitions, which ends the step.
+    context: (base) => Object.assign(base, { hop: plannedHop(base.job) }),
+  };
+  return makeStage(stage, deps, shape, step);
+}
+
+function makeStage<J extends ActiveJob, C extends StepContext<J>>(
+  stage: StageName,
+  deps: StageDeps,
+  shape: StageShape<J, C>,
+  step: Step<C>,
+): StageHandler {
   const config = resolvePipelineConfig(deps.config);
   const baseLog = deps.log ?? SILENT;
   const random = deps.random ?? Math.random;
 
-  async function commit(next: Job, expectedVersion: number): Promise<Job> {
+  async function commit<T extends Job>(next: T, expectedVersion: number): Promise<T> {
     try {
       await deps.jobs.update(next, expectedVersion);
       return next;
@@ -147,8 +190,14 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
     }
   }
 
+  /** The job as this stage works on it: the expected message names the stage of the job's state. */
+  function fitting(job: Job): J {
+    if (!shape.fits(job)) throw new Error(`job ${job.id} is ${job.state}: not a job for ${stage}`);
+    return job;
+  }
+
   async function send(job: Job, delaySeconds = 0): Promise<void> {
-    if (!job.expected) return;
+    if (!isActiveJob(job)) return;
     const message: StageMessage = { jobId: job.id, ...job.expected, id: randomUUID() };
     await deps.queue.send(message.stage, message, delaySeconds > 0 ? { delaySeconds } : undefined);
   }
@@ -170,19 +219,25 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
   }
 
   /** A job that ends failed says where it left the cluster and what to run next. */
-  function end(job: Job, to: JobState, reason: string, at: Date, cause: MessageRef): Job {
+  function end(job: J, to: JobState, reason: string, at: Date, cause: MessageRef, facts?: JobFacts): Job {
     const note = to === 'failed' ? resumeNote(job) : undefined;
-    return transition(job, to, { at, reason: note ? `${reason}. Note: ${note}` : reason, cause });
+    return transition(job, to, {
+      at,
+      reason: note ? `${reason}. Note: ${note}` : reason,
+      cause,
+      ...(facts ? { facts } : {}),
+    });
   }
 
-  function apply(job: Job, outcome: StepOutcome, message: StageMessage, now: Date, delay: number): Job {
+  function apply(job: J, outcome: StepOutcome, message: StageMessage, now: Date, delay: number): Job {
     const cause = toRef(message);
     const counted = countAttempt(job, message.stage, message.hop);
     switch (outcome.kind) {
       case 'complete-hop':
+        if (!isPlannedJob(counted)) throw new Error(`job ${job.id} has no hop to complete`);
         return completeHop(counted, { at: now, cause });
       case 'transition':
-        return end({ ...counted, ...outcome.facts }, outcome.to, outcome.reason, now, cause);
+        return end(counted, outcome.to, outcome.reason, now, cause, outcome.facts);
       case 'wait': {
         const deadline = config.stageDeadlinesSeconds[stage];
         if (deadlinePassed(job, now, deadline)) {
@@ -204,7 +259,7 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
     }
   }
 
-  function waitDelay(job: Job, outcome: StepOutcome): number {
+  function waitDelay(job: J, outcome: StepOutcome): number {
     if (outcome.kind !== 'wait') return 0;
     if (outcome.delaySeconds !== undefined) return outcome.delaySeconds;
     if (!outcome.transient) return config.pollSeconds[stage];
@@ -215,21 +270,22 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
   async function process(loaded: Job, message: StageMessage, log: Log): Promise<void> {
     const now = deps.clock.now();
     const cause = toRef(message);
-    let job = loaded;
-    if (job.cancelRequested && isCancellable(job)) {
-      const cancelled = await commit(cancelNow(job, { at: now, cause }), job.version);
+    const found = fitting(loaded);
+    if (found.cancelRequested && isCancellable(found)) {
+      const cancelled = await commit(cancelNow(found, { at: now, cause }), found.version);
       log.info('cancel honoured', { state: cancelled.state });
-      await emitTransitions(deps.notifier, job, cancelled);
+      await emitTransitions(deps.notifier, found, cancelled);
       return;
     }
-    if (job.state === 'queued')
-      job = await commit(transition(job, STATE_OF_STAGE[stage], { at: now, cause }), job.version);
-    const context: StepContext = {
+    let job =
+      found.state === 'queued'
+        ? fitting(await commit(transition(found, STATE_OF_STAGE[stage], { at: now, cause }), found.version))
+        : found;
+    const base: StepContext<J> = {
       get job() {
         return job;
       },
       message,
-      hop: currentHop(job),
       now,
       config,
       log,
@@ -240,7 +296,7 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
       progressOnLatest: async (still, patch) => {
         for (let attempt = 0; attempt < PROGRESS_ATTEMPTS; attempt++) {
           const latest = await deps.jobs.get(job.id);
-          if (!latest || !still(latest)) return false;
+          if (!latest || !shape.fits(latest) || !still(latest)) return false;
           const at = deps.clock.now();
           try {
             job = await commit(recordProgress(latest, patch(at), { at }), latest.version);
@@ -254,7 +310,7 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
     };
     let outcome: StepOutcome;
     try {
-      outcome = await step(context);
+      outcome = await step(shape.context(base));
     } catch (error) {
       outcome = outcomeOfError(error);
       log.warn('stage step failed', { error: error instanceof Error ? error.message : String(error) });
@@ -268,7 +324,7 @@ export function makeStage(stage: StageName, deps: StageDeps, step: Step): StageH
     const next = await commit(apply(job, outcome, message, now, delay), job.version);
     if (next.state !== job.state) delay = 0;
     await send(next, delay);
-    if (next.state === job.state)
+    if (next.state === job.state && isActiveJob(next))
       log.info('waiting', { waitingFor: next.step?.waitingFor, delaySeconds: delay });
     else log.info('transition', { from: job.state, to: next.state, reason: next.transitions.at(-1)?.reason });
     await emitTransitions(deps.notifier, loaded, next);

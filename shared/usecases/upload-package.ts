@@ -14,10 +14,10 @@ import type { ArtifactDownloader, ArtifactStore, PackageUploader } from '#shared
 import { runClaimed } from '#usecases/claim.ts';
 import { artifactRef, type EnsureArtifact, makeEnsureArtifact } from '#usecases/ensure-artifact.ts';
 import {
-  makeStage,
+  type HopContext,
+  makeHopStage,
   type StageDeps,
   type StageHandler,
-  type StepContext,
   type StepOutcome,
 } from '#usecases/stage-runner.ts';
 
@@ -32,12 +32,7 @@ export function artifactVersionName(packageName: string, version: string): strin
   return `${packageName}.v${version}`;
 }
 
-function requireHop(context: StepContext): Hop {
-  if (!context.hop) throw new Error(`job ${context.job.id} has no hop ${context.job.hop} in its plan`);
-  return context.hop;
-}
-
-function uploaded(context: StepContext, hop: Hop, artifactVersion: string, automatic: boolean): StepOutcome {
+function uploaded(context: HopContext, hop: Hop, artifactVersion: string, automatic: boolean): StepOutcome {
   return {
     kind: 'transition',
     to: 'patching',
@@ -59,9 +54,9 @@ function checksumFailure(hop: Hop, error: ValidationError): StepOutcome {
 async function uploadStep(
   deps: UploadPackageDeps,
   ensure: EnsureArtifact,
-  context: StepContext,
+  context: HopContext,
 ): Promise<StepOutcome> {
-  const hop = requireHop(context);
+  const { hop } = context;
   const { record, client } = await context.cluster();
   const artifactVersion = artifactVersionName(deps.catalog.package, hop.to);
   const subscription = await client.readSubscription();
@@ -103,5 +98,5 @@ async function uploadStep(
 
 export function makeUploadPackageStage(deps: UploadPackageDeps): StageHandler {
   const ensure = makeEnsureArtifact(deps.artifacts, deps.downloader);
-  return makeStage('upload-package', deps, (context) => uploadStep(deps, ensure, context));
+  return makeHopStage('upload-package', deps, (context) => uploadStep(deps, ensure, context));
 }

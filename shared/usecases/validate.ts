@@ -10,21 +10,16 @@ import type { Catalog } from '#domain/catalog.ts';
 import type { SubscriptionView } from '#domain/cluster-views.ts';
 import { NotFoundError, PlanError } from '#domain/errors.ts';
 import { checkForeignPendingPlans } from '#domain/install-plan-gate.ts';
+import type { JobFacts } from '#domain/job-transitions.ts';
 import { planUpgrade } from '#domain/planner.ts';
-import {
-  checkCapacity,
-  checkInstances,
-  checkPvcs,
-  instanceName,
-  summarizeFindings,
-} from '#domain/prerequisites.ts';
+import { checkCapacity, checkInstances, checkPvcs, summarizeFindings } from '#domain/prerequisites.ts';
+import { type InstanceRef, instanceRef } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import {
-  type JobFacts,
-  makeStage,
+  makePlanningStage,
+  type PlanningContext,
   type StageDeps,
   type StageHandler,
-  type StepContext,
   type StepOutcome,
 } from '#usecases/stage-runner.ts';
 
@@ -91,8 +86,8 @@ async function readInstalled(client: ClusterClient, packageName: string): Promis
 /** The problems found (undefined when none), and the instances verify must find healthy again. */
 async function checkPrerequisites(
   client: ClusterClient,
-  context: StepContext,
-): Promise<{ problems: string | undefined; instances: string[] }> {
+  context: PlanningContext,
+): Promise<{ problems: string | undefined; instances: InstanceRef[] }> {
   const [instances, capacity, pvcs] = await Promise.all([
     client.listRedisInstances(),
     client.readCapacity(),
@@ -107,10 +102,10 @@ async function checkPrerequisites(
     findings.length === 0
       ? undefined
       : summarizeFindings('prerequisites not met, nothing was changed', findings);
-  return { problems, instances: instances.map(instanceName) };
+  return { problems, instances: instances.map(instanceRef) };
 }
 
-async function validateStep(deps: ValidateDeps, context: StepContext): Promise<StepOutcome> {
+async function validateStep(deps: ValidateDeps, context: PlanningContext): Promise<StepOutcome> {
   const job = context.job;
   const { record, client } = await context.cluster();
   const installed = await readInstalled(client, deps.catalog.package);
@@ -158,5 +153,5 @@ async function validateStep(deps: ValidateDeps, context: StepContext): Promise<S
 }
 
 export function makeValidateStage(deps: ValidateDeps): StageHandler {
-  return makeStage('validate', deps, (context) => validateStep(deps, context));
+  return makePlanningStage(deps, (context) => validateStep(deps, context));
 }

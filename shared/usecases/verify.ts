@@ -10,10 +10,10 @@ import type { SubscriptionView } from '#domain/cluster-views.ts';
 import { checkInstances, checkInstancesPresent, summarizeFindings } from '#domain/prerequisites.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import {
-  makeStage,
+  type HopContext,
+  makeHopStage,
   type StageDeps,
   type StageHandler,
-  type StepContext,
   type StepOutcome,
 } from '#usecases/stage-runner.ts';
 
@@ -31,9 +31,8 @@ async function failedInstallPlan(
   return `InstallPlan ${plan.namespace}/${plan.name} for ${csv} Failed: ${plan.message ?? 'no message'}`;
 }
 
-async function verifyStep(context: StepContext): Promise<StepOutcome> {
+async function verifyStep(context: HopContext): Promise<StepOutcome> {
   const hop = context.hop;
-  if (!hop) throw new Error(`job ${context.job.id} has no hop ${context.job.hop} in its plan`);
   const { client } = await context.cluster();
   const [subscription, csv] = await Promise.all([client.readSubscription(), client.readCsv(hop.csv)]);
   if (csv?.phase === 'Failed') {
@@ -55,7 +54,7 @@ async function verifyStep(context: StepContext): Promise<StepOutcome> {
   }
   const instances = await client.listRedisInstances();
   const unhealthy = [
-    ...checkInstancesPresent(context.job.instances ?? [], instances),
+    ...checkInstancesPresent(context.job.instances, instances),
     ...checkInstances(instances),
   ];
   if (unhealthy.length > 0) {
@@ -68,5 +67,5 @@ async function verifyStep(context: StepContext): Promise<StepOutcome> {
 }
 
 export function makeVerifyStage(deps: VerifyDeps): StageHandler {
-  return makeStage('verify', deps, verifyStep);
+  return makeHopStage('verify', deps, verifyStep);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { batchHandler, type RecordConsumer, recordProcessor } from '#adapters/record-processor.ts';
-import type { JobEvent, StageMessage } from '#shared/ports.ts';
+import type { JobEvent } from '#domain/job-event.ts';
+import type { StageMessage } from '#shared/ports.ts';
 import { encodeQueueBody } from '#shared/queue-messages.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
 import { RecordingLog } from '#test/fakes/log.ts';

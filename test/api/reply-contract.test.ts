@@ -24,7 +24,7 @@ describe('upgrade replies and the contract', () => {
       platformVersion: '3.18.2',
       callbackUrl: 'https://hooks.example.com/upgrades',
       cancelRequested: true,
-      attempts: { 'patch-subscription:1': 2 },
+      attempts: [{ stage: 'patch-subscription', hop: 1, count: 2 }],
       step: { waitingFor: 'the catalog to list redis-operator.v4.1.2' },
     });
     const verifying = jobAt('verifying', { ...base, cluster: 'region2', id: 'job-ended' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '#domain/job.ts';
+import type { JobEvent } from '#domain/job-event.ts';
+import type { JobView } from '#shared/http/api-replies.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
 import { errorOf, startApi } from './support/api-server.ts';
 
@@ -46,7 +47,7 @@ describe('POST /upgrades', () => {
   it('replays a retry that spells the target with a v, or the options at their defaults', async () => {
     const api = await startApi();
     const headers = { 'idempotency-key': 'deploy-43' };
-    const first = (await (await api.call('POST', '/upgrades', { body: request, headers })).json()) as Job;
+    const first = (await (await api.call('POST', '/upgrades', { body: request, headers })).json()) as JobView;
 
     const retries = await Promise.all([
       api.call('POST', '/upgrades', { body: { ...request, targetVersion: 'v4.2.1' }, headers }),
@@ -56,7 +57,7 @@ describe('POST /upgrades', () => {
     for (const retry of retries) {
       expect(retry.status).toBe(202);
       expect(retry.headers.get('idempotent-replayed')).toBe('true');
-      expect(((await retry.json()) as Job).id).toBe(first.id);
+      expect(((await retry.json()) as JobView).id).toBe(first.id);
     }
     expect(await api.jobs.list({})).toHaveLength(1);
   });
@@ -70,7 +71,7 @@ describe('POST /upgrades', () => {
     const api = await startApi();
     const headers = { 'idempotency-key': 'k1' };
     const body = { ...request, callbackUrl: 'https://hooks.example/up' };
-    const first = (await (await api.call('POST', '/upgrades', { body, headers })).json()) as Job;
+    const first = (await (await api.call('POST', '/upgrades', { body, headers })).json()) as JobView;
 
     const reused = await api.call('POST', '/upgrades', { body: { ...body, ...change }, headers });
     const error = await errorOf(reused);
@@ -86,7 +87,7 @@ describe('POST /upgrades', () => {
     const clock = new FakeClock();
     const api = await startApi({ clock, idempotencyTtlSeconds: 600 });
     const headers = { 'idempotency-key': 'nightly' };
-    const first = (await (await api.call('POST', '/upgrades', { body: request, headers })).json()) as Job;
+    const first = (await (await api.call('POST', '/upgrades', { body: request, headers })).json()) as JobView;
     await api.call('POST', `/upgrades/${first.id}/cancel`);
     clock.advance(600);
 
@@ -94,7 +95,7 @@ describe('POST /upgrades', () => {
       body: { ...request, targetVersion: '4.1.2' },
       headers,
     });
-    const job = (await renewed.json()) as Job;
+    const job = (await renewed.json()) as JobView;
 
     expect(renewed.status).toBe(202);
     expect(renewed.headers.get('idempotent-replayed')).toBeNull();
@@ -304,7 +305,9 @@ describe('reading and cancelling upgrades', () => {
   });
 
   it('shows a job’s recorded events when the deployment keeps them', async () => {
-    const events = [{ id: 'e1', type: 'upgrade.queued', occurredAt: '2026-03-01T12:00:00.000Z', data: {} }];
+    const events: JobEvent[] = [
+      { id: 'e1', type: 'upgrade.queued', occurredAt: '2026-03-01T12:00:00.000Z', data: {} },
+    ];
     const api = await startApi({ events: { forJob: async () => events } });
     const created = (await (await api.call('POST', '/upgrades', { body: request })).json()) as { id: string };
 

@@ -1,27 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '#domain/errors.ts';
-import { ACTIVE_STATES, type ActiveState, type Job } from '#domain/job.ts';
+import { ACTIVE_STATES, type ActiveState, type PlannedJob, type PlannedState } from '#domain/job.ts';
 import { completeHop, isCancellable, requestCancel } from '#domain/job-cancel.ts';
 import { recordProgress } from '#domain/job-progress.ts';
 import { transition } from '#domain/job-transitions.ts';
 import { testCatalog } from '#test/fakes/catalog.ts';
-import { jobAt } from '#test/fakes/jobs.ts';
+import { type AnyJob, jobAt } from '#test/fakes/jobs.ts';
 
 const at = new Date('2026-03-01T12:00:00Z');
 const catalog = testCatalog();
 
-function job(state: ActiveState, hop = 0): Job {
-  return jobAt(state, { catalog, cluster: 'c1', from: '3.18.2', to: '4.2.1', platform: '4.0.0', at, hop });
+const input = (hop: number) => ({
+  catalog,
+  cluster: 'c1',
+  from: '3.18.2',
+  to: '4.2.1',
+  platform: '4.0.0',
+  at,
+  hop,
+});
+
+function job(state: PlannedState, hop = 0): PlannedJob {
+  return jobAt(state, input(hop));
 }
 
 describe('cancellation', () => {
   it.each(ACTIVE_STATES)(
     'cancels a %s job at once while its hop is before the point of no return',
-    (state) => {
+    (state: ActiveState) => {
       // Prepare
-      const active = job(state);
+      const active = jobAt(state, input(0));
       // Act
-      const cancelled = requestCancel(active, { at, note: 'change freeze' });
+      const cancelled: AnyJob = requestCancel(active, { at, note: 'change freeze' });
       // Assess
       expect(cancelled.state).toBe('cancelled');
       expect(cancelled.version).toBe(active.version + 1);
@@ -34,7 +44,7 @@ describe('cancellation', () => {
     // Prepare: hop 0 moved the Subscription away from channel stable-v3
     const patching = recordProgress(job('patching'), { channelMovedFrom: 'stable-v3' }, { at });
     // Act
-    const cancelled = requestCancel(patching, { at });
+    const cancelled: AnyJob = requestCancel(patching, { at });
     // Assess
     expect(cancelled.state).toBe('cancelled');
     expect(cancelled.reason).toContain(
@@ -50,7 +60,7 @@ describe('cancellation', () => {
       { at, noReturn: true },
     );
     // Act
-    const requested = requestCancel(patching, { at });
+    const requested: AnyJob = requestCancel(patching, { at });
     const again = requestCancel(requested, { at });
     // Assess
     expect(isCancellable(patching)).toBe(false);
@@ -67,7 +77,7 @@ describe('cancellation', () => {
     // Prepare
     const verifying = { ...job('verifying'), noReturnHop: 0, cancelRequested: true };
     // Act
-    const next = completeHop(verifying, { at });
+    const next: AnyJob = completeHop(verifying, { at });
     // Assess
     expect(next.state).toBe('cancelled');
     expect(next.reason).toContain('the cluster runs 4.0.3, target 4.2.1 not reached');
@@ -77,7 +87,7 @@ describe('cancellation', () => {
     // Prepare
     const verifying = { ...job('verifying', 1), noReturnHop: 1, cancelRequested: true };
     // Act
-    const next = completeHop(verifying, { at });
+    const next: AnyJob = completeHop(verifying, { at });
     // Assess
     expect(next.state).toBe('succeeded');
     expect(next.reason).toContain('the cancel request came after the last hop passed its point of no return');
@@ -102,8 +112,10 @@ describe('cancellation', () => {
 
   it.each(['succeeded', 'failed', 'blocked', 'cancelled'] as const)('refuses to cancel a %s job', (state) => {
     // Prepare
-    const ended = transition(job('verifying', 1), state === 'blocked' ? 'failed' : state, { at });
-    const finished = { ...ended, state };
+    const finished = transition(job(state === 'blocked' ? 'patching' : 'verifying', 1), state, {
+      at,
+      reason: 'ended',
+    });
     // Act
     const act = () => requestCancel(finished, { at });
     // Assess

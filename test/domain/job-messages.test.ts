@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '#domain/job.ts';
+import type { PlannedJob } from '#domain/job.ts';
 import { classifyMessage } from '#domain/job-messages.ts';
 import { recordWait } from '#domain/job-progress.ts';
 import { transition } from '#domain/job-transitions.ts';
@@ -9,7 +9,7 @@ import { jobAt } from '#test/fakes/jobs.ts';
 const at = new Date('2026-03-01T12:00:00Z');
 const catalog = testCatalog();
 
-function uploading(): Job {
+function uploading(): PlannedJob {
   return jobAt('uploading', { catalog, cluster: 'c1', from: '3.18.2', to: '4.2.1', platform: '4.0.0', at });
 }
 

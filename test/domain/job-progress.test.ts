@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  attemptsByStageAndHop,
   countAttempt,
   deadlinePassed,
   recordProgress,
@@ -39,7 +40,11 @@ describe('job progress', () => {
       1,
     );
     // Assess
-    expect(job.attempts).toEqual({ 'patch-subscription:0': 2, 'verify:1': 1 });
+    expect(job.attempts).toEqual([
+      { stage: 'patch-subscription', hop: 0, count: 2 },
+      { stage: 'verify', hop: 1, count: 1 },
+    ]);
+    expect(attemptsByStageAndHop(job.attempts)).toEqual({ 'patch-subscription:0': 2, 'verify:1': 1 });
   });
 
   it('records progress without changing the expected message, and can mark the point of no return', () => {

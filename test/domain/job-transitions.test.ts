@@ -1,36 +1,52 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '#domain/errors.ts';
-import { ACTIVE_STATES, type Job, type JobState, TERMINAL_STATES } from '#domain/job.ts';
+import {
+  ACTIVE_STATES,
+  isActive,
+  isTerminal,
+  type Job,
+  type JobState,
+  TERMINAL_STATES,
+  type TerminalState,
+} from '#domain/job.ts';
 import {
   ALLOWED_TRANSITIONS,
   canTransition,
-  isTerminal,
   newJob,
   STAGE_OF_STATE,
   STATE_OF_STAGE,
   transition,
 } from '#domain/job-transitions.ts';
+import { planUpgrade } from '#domain/planner.ts';
 import { testCatalog } from '#test/fakes/catalog.ts';
-import { jobAt } from '#test/fakes/jobs.ts';
+import { type AnyJob, jobAt } from '#test/fakes/jobs.ts';
 
 const at = new Date('2026-03-01T12:00:00Z');
 const later = new Date('2026-03-01T12:05:00Z');
 const catalog = testCatalog();
 const ALL_STATES: JobState[] = [...ACTIVE_STATES, ...TERMINAL_STATES];
 
+/** A state each terminal state is reached from. */
+const ENDED_FROM: Record<TerminalState, 'verifying' | 'patching'> = {
+  succeeded: 'verifying',
+  failed: 'verifying',
+  blocked: 'patching',
+  cancelled: 'verifying',
+};
+
 /** A job in `state` with a two-hop plan, on hop 0 (1 for the second-hop cases). */
 function jobIn(state: JobState, hop = 0): Job {
-  const base = jobAt('verifying', {
-    catalog,
-    cluster: 'c1',
-    from: '3.18.2',
-    to: '4.2.1',
-    platform: '4.0.0',
-    at,
-    hop,
-  });
-  return { ...base, state };
+  const input = { catalog, cluster: 'c1', from: '3.18.2', to: '4.2.1', platform: '4.0.0', at, hop };
+  if (isActive(state)) return jobAt(state, input);
+  return transition(jobAt(ENDED_FROM[state], input), state, { at, reason: 'ended' });
 }
+
+/** What validate learns, for the transitions into checking-backup. */
+const FACTS = {
+  fromVersion: '3.18.2',
+  plan: planUpgrade(catalog, '3.18.2', '4.2.1', { platform: '4.0.0' }).hops,
+  instances: [{ kind: 'Redis' as const, namespace: 'cache', name: 'orders' }],
+};
 
 const LEGAL: Array<[JobState, JobState]> = [
   ['queued', 'validating'],
@@ -73,7 +89,7 @@ describe('job state machine', () => {
       state: 'queued',
       version: 1,
       hop: 0,
-      attempts: {},
+      attempts: [],
       transitions: [],
       options: { takeBackup: true },
       expected: { stage: 'validate', hop: 0, seq: 1 },
@@ -98,8 +114,14 @@ describe('job state machine', () => {
     const job = jobIn(from);
     const snapshot = structuredClone(job);
     const hop = from === 'verifying' && to === 'uploading' ? job.hop + 1 : undefined;
+    const planned = from === 'validating' && to === 'checking-backup' ? { facts: FACTS } : {};
     // Act
-    const next = transition(job, to, { at: later, reason: 'because', ...(hop === undefined ? {} : { hop }) });
+    const next: AnyJob = transition(job, to, {
+      at: later,
+      reason: 'because',
+      ...(hop === undefined ? {} : { hop }),
+      ...planned,
+    });
     // Assess
     expect(job).toEqual(snapshot);
     expect(next.version).toBe(job.version + 1);
@@ -130,7 +152,7 @@ describe('job state machine', () => {
     // Prepare
     const job = jobIn(from);
     // Act
-    const act = () => transition(job, to, { at: later });
+    const act = () => transition(job, to, { at: later, reason: 'because' });
     // Assess
     expect(act).toThrow(ConflictError);
     expect(act).toThrow(`illegal transition ${from} -> ${to}`);
@@ -155,11 +177,11 @@ describe('job state machine', () => {
 
   it('clears in-stage progress and the causing message on every transition, keeping attempts', () => {
     // Prepare
-    const job: Job = {
-      ...jobIn('uploading'),
+    const job = {
+      ...jobAt('uploading', { catalog, cluster: 'c1', from: '3.18.2', to: '4.2.1', platform: '4.0.0', at }),
       step: { claimedAt: at.toISOString(), doneAt: at.toISOString() },
-      causedBy: { stage: 'check-backup', hop: 0, seq: 3, id: 'm1' },
-      attempts: { 'upload-package:0': 2 },
+      causedBy: { stage: 'check-backup' as const, hop: 0, seq: 3, id: 'm1' },
+      attempts: [{ stage: 'upload-package' as const, hop: 0, count: 2 }],
     };
     // Act
     const next = transition(job, 'patching', {
@@ -169,7 +191,7 @@ describe('job state machine', () => {
     // Assess
     expect(next.step).toBeUndefined();
     expect(next.causedBy).toEqual({ stage: 'upload-package', hop: 0, seq: 9, id: 'm2' });
-    expect(next.attempts).toEqual({ 'upload-package:0': 2 });
+    expect(next.attempts).toEqual([{ stage: 'upload-package', hop: 0, count: 2 }]);
   });
 
   it('maps every stage to the state it works in and back', () => {

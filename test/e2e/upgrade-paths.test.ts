@@ -4,8 +4,9 @@
  * one cluster of a shared fleet and checks the result where it lands: on the simulated cluster.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '#domain/job.ts';
+import type { JobOptions } from '#domain/job.ts';
 import { CSV, REDIS_BACKUP } from '#sim/resource-types.ts';
+import type { AnyJob } from '#test/fakes/jobs.ts';
 import { type E2eFleet, startE2eFleet } from './support/e2e-fleet.ts';
 import { type E2eRuntime, startE2eRuntime } from './support/e2e-runtime.ts';
 
@@ -30,10 +31,10 @@ afterAll(async () => {
   await env?.stop();
 });
 
-const states = (job: Job) => job.transitions.map((t) => t.to);
-const hops = (job: Job) => job.plan?.map((hop) => `${hop.kind}:${hop.to}`);
+const states = (job: AnyJob) => job.transitions.map((t) => t.to);
+const hops = (job: AnyJob) => job.plan?.map((hop) => `${hop.kind}:${hop.to}`);
 
-async function upgrade(role: string, target: string, options?: Job['options']): Promise<Job> {
+async function upgrade(role: string, target: string, options?: JobOptions): Promise<AnyJob> {
   const created = await runtime.upgrade(env.name(role), target, options);
   return runtime.finished(created.id);
 }

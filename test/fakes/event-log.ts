@@ -1,4 +1,5 @@
-import type { EventLog, JobEvent } from '#shared/ports.ts';
+import type { JobEvent } from '#domain/job-event.ts';
+import type { EventLog } from '#shared/ports.ts';
 
 /** Events by id, as the real logs keep them: recording one again changes nothing. */
 export class InMemoryEventLog implements EventLog {

@@ -1,7 +1,25 @@
 import type { Catalog } from '#domain/catalog.ts';
-import type { ActiveState, Job, JobOptions } from '#domain/job.ts';
+import type {
+  ActiveJob,
+  ActiveState,
+  FinishedJob,
+  Job,
+  JobOptions,
+  PlannedJob,
+  PlannedState,
+  TerminalState,
+  UnplannedJob,
+  UnplannedState,
+} from '#domain/job.ts';
 import { newJob, transition } from '#domain/job-transitions.ts';
 import { planUpgrade } from '#domain/planner.ts';
+
+/**
+ * A stored job with every field of every shape readable (undefined where its shape has none),
+ * for tests that assert on a job whatever state it reached.
+ */
+export type AnyJob = Job &
+  Partial<Omit<UnplannedJob, 'state'> & Omit<PlannedJob, 'state'> & Omit<FinishedJob, 'state'>>;
 
 export interface JobAtOptions {
   catalog: Catalog;
@@ -19,10 +37,14 @@ const PATH: ActiveState[] = ['validating', 'checking-backup', 'uploading', 'patc
 
 /**
  * A job brought to `state` (on `hop`) through the real transitions, as the stages would have
- * left it: planned from `from` to `to`, with the expected message of that state.
+ * left it: planned from `from` to `to` (validate having found no instances), with the expected
+ * message of that state.
  */
-export function jobAt(state: ActiveState, input: JobAtOptions): Job {
-  let job = newJob({
+export function jobAt(state: UnplannedState, input: JobAtOptions): UnplannedJob;
+export function jobAt(state: PlannedState, input: JobAtOptions): PlannedJob;
+export function jobAt(state: ActiveState, input: JobAtOptions): ActiveJob;
+export function jobAt(state: ActiveState, input: JobAtOptions): ActiveJob {
+  let job: ActiveJob = newJob({
     id: input.id ?? `job-${input.cluster}`,
     cluster: input.cluster,
     targetVersion: input.to,
@@ -36,17 +58,17 @@ export function jobAt(state: ActiveState, input: JobAtOptions): Job {
     input.to,
     input.platform ? { platform: input.platform } : {},
   );
+  const facts = { fromVersion: input.from, plan: plan.hops, instances: [] };
   const hop = input.hop ?? 0;
   for (const next of PATH) {
-    if (next === 'checking-backup') job = { ...job, fromVersion: input.from, plan: plan.hops };
-    job = transition(job, next, { at: input.at });
+    job = transition(job, next, { at: input.at, ...(next === 'checking-backup' ? { facts } : {}) });
     if (next === state && job.hop === hop) return job;
     if (next === 'verifying') return advanceHops(job, state, hop, input.at);
   }
   return job;
 }
 
-function advanceHops(start: Job, state: ActiveState, hop: number, at: Date): Job {
+function advanceHops(start: ActiveJob, state: ActiveState, hop: number, at: Date): ActiveJob {
   let job = start;
   while (job.hop < hop) {
     job = transition(job, 'uploading', { at, hop: job.hop + 1 });
@@ -56,4 +78,16 @@ function advanceHops(start: Job, state: ActiveState, hop: number, at: Date): Job
     job = transition(job, 'verifying', { at });
   }
   return job;
+}
+
+/** The job moved on to validating, as validate's first act does. */
+export function started(job: Job, at = new Date(job.updatedAt)): UnplannedJob {
+  return transition(job, 'validating', { at });
+}
+
+/** The job ended in `state` through the real transitions (a queued job through validating). */
+export function ended(job: Job, state: TerminalState, at = new Date(job.updatedAt)): FinishedJob {
+  const from =
+    job.state === 'queued' && (state === 'succeeded' || state === 'blocked') ? started(job, at) : job;
+  return transition(from, state, { at, reason: `ended ${state}` });
 }

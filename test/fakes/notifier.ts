@@ -1,4 +1,5 @@
-import type { JobEvent, Notifier } from '#shared/ports.ts';
+import type { JobEvent } from '#domain/job-event.ts';
+import type { Notifier } from '#shared/ports.ts';
 
 /** Records every emitted event, in order. */
 export class RecordingNotifier implements Notifier {

@@ -1,6 +1,7 @@
 import type { Catalog } from '#domain/catalog.ts';
-import { type ActiveState, type Job, STAGE_NAMES, type StageName } from '#domain/job.ts';
-import type { ClusterRecord, JobEvent } from '#shared/ports.ts';
+import { type ActiveState, isActiveJob, type Job, STAGE_NAMES, type StageName } from '#domain/job.ts';
+import type { JobEvent } from '#domain/job-event.ts';
+import type { ClusterRecord } from '#shared/ports.ts';
 import { FakeArtifactDownloader, InMemoryArtifactStore } from '#test/fakes/artifacts.ts';
 import { serveCatalog, testCatalog } from '#test/fakes/catalog.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
@@ -8,7 +9,7 @@ import { FakeCluster, FakeClusterGateway } from '#test/fakes/cluster.ts';
 import { InMemoryClusterRegistry } from '#test/fakes/cluster-registry.ts';
 import { type HealthyClusterOptions, healthyClusterState } from '#test/fakes/cluster-state.ts';
 import { InMemoryJobStore } from '#test/fakes/job-store.ts';
-import { type JobAtOptions, jobAt } from '#test/fakes/jobs.ts';
+import { type AnyJob, type JobAtOptions, jobAt } from '#test/fakes/jobs.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { RecordingNotifier } from '#test/fakes/notifier.ts';
 import { FakeOlm } from '#test/fakes/olm.ts';
@@ -84,7 +85,7 @@ export function createPipeline(options: PipelineOptions = {}) {
     return { cluster, olm };
   }
 
-  async function job(id: string): Promise<Job> {
+  async function job(id: string): Promise<AnyJob> {
     const found = await jobs.get(id);
     if (!found) throw new Error(`no job ${id}`);
     return found;
@@ -93,7 +94,7 @@ export function createPipeline(options: PipelineOptions = {}) {
   /** Stores `job` as is and sends its expected message, like the stage before it would have. */
   async function seed(seeded: Job): Promise<void> {
     jobs.seed(seeded);
-    if (seeded.expected)
+    if (isActiveJob(seeded))
       await queue.send(seeded.expected.stage, {
         jobId: seeded.id,
         ...seeded.expected,
@@ -116,9 +117,9 @@ export function createPipeline(options: PipelineOptions = {}) {
     stages,
     addCluster,
     job,
-    create: (input: CreateUpgradeInput) =>
+    create: (input: CreateUpgradeInput): Promise<{ job: AnyJob; created: boolean }> =>
       createUpgrade({ jobs, queue: apiQueue, clusters, catalog, clock, notifier, log }, input),
-    cancel: (input: CancelUpgradeInput) =>
+    cancel: (input: CancelUpgradeInput): Promise<AnyJob> =>
       cancelUpgrade({ jobs, queue: apiQueue, clock, notifier, log }, input),
     run: (drain: DrainOptions = {}) => queue.drain(stages, drain),
     /** Delivers the next message only (advancing the clock to it); returns what was delivered. */

@@ -4,16 +4,17 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job } from '#domain/job.ts';
+import type { JobEvent } from '#domain/job-event.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
 import { loadConfig } from '#shared/config.ts';
+import type { JobView } from '#shared/http/api-replies.ts';
 import { createLogger } from '#shared/logger.ts';
-import type { JobEvent } from '#shared/ports.ts';
 import { useTempDirs } from '#test/adapters/local/support/temp-dir.ts';
 import { packageBytes, testCatalog } from '#test/fakes/catalog.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
 import { FakeCluster, FakeClusterGateway } from '#test/fakes/cluster.ts';
 import { healthyClusterState } from '#test/fakes/cluster-state.ts';
+import type { AnyJob } from '#test/fakes/jobs.ts';
 import { FakeOlm } from '#test/fakes/olm.ts';
 import { FakePackageUploader } from '#test/fakes/package-uploader.ts';
 
@@ -102,12 +103,12 @@ async function api(
 async function waitForJob(
   runtime: LocalRuntime,
   id: string,
-  done: (job: Job) => boolean,
+  done: (job: AnyJob) => boolean,
   timeoutMs = 20_000,
-): Promise<Job> {
+): Promise<AnyJob> {
   const start = Date.now();
   for (;;) {
-    const job = await runtime.jobs.get(id);
+    const job: AnyJob | undefined = await runtime.jobs.get(id);
     if (job && done(job)) return job;
     if (Date.now() - start > timeoutMs)
       throw new Error(`job ${id} still ${job?.state} (${job?.step?.waitingFor ?? ''})`);
@@ -125,7 +126,7 @@ describe('the local runtime', () => {
 
     const created = (await (
       await api(runtime, 'POST', '/upgrades', { cluster: 'region1', targetVersion: '4.2.1' })
-    ).json()) as Job;
+    ).json()) as JobView;
     const job = await waitForJob(runtime, created.id, (j) => j.state === 'succeeded');
 
     expect(job.plan?.map((hop) => hop.to)).toEqual(['4.2.1']);
@@ -156,7 +157,7 @@ describe('the local runtime', () => {
     await api(runtime, 'PUT', '/clusters/region1', {});
     const created = (await (
       await api(runtime, 'POST', '/upgrades', { cluster: 'region1', targetVersion: '4.2.1' })
-    ).json()) as Job;
+    ).json()) as JobView;
     await waitForJob(runtime, created.id, (j) => j.state === 'succeeded');
     const recorded = async () =>
       ((await (await api(runtime, 'GET', `/upgrades/${created.id}/events`)).json()) as { items: JobEvent[] })
@@ -190,7 +191,7 @@ describe('the local runtime', () => {
     await api(first, 'PUT', '/clusters/region1', {});
     const created = (await (
       await api(first, 'POST', '/upgrades', { cluster: 'region1', targetVersion: '4.2.1' })
-    ).json()) as Job;
+    ).json()) as JobView;
     const waiting = await waitForJob(first, created.id, (j) => j.state === 'patching');
     await first.stop();
 

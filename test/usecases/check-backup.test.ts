@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobOptions } from '#domain/job.ts';
+import { attemptsByStageAndHop } from '#domain/job-progress.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 
 const HOUR = 3600_000;
@@ -118,7 +119,7 @@ describe('check-backup stage', () => {
     const after = await pipeline.job(job.id);
     expect(after.state).toBe('uploading');
     expect(after.transitions.at(-1)?.reason).toContain('took cache/orders-upgrade-1');
-    expect(after.attempts['check-backup:0']).toBe(3);
+    expect(attemptsByStageAndHop(after.attempts)['check-backup:0']).toBe(3);
   });
 
   it('with takeBackup, a message delivered twice creates each backup once', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#domain/errors.ts';
+import type { JobEvent } from '#domain/job-event.ts';
 import { InMemoryArtifactStore } from '#test/fakes/artifacts.ts';
 import { testCatalog } from '#test/fakes/catalog.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
@@ -78,7 +79,12 @@ describe('the consumer table', () => {
   it('sends a consumer’s job events to the notify queue only when its row lists notify', async () => {
     // Prepare
     const { ports } = corePorts();
-    const event = { id: 'e', type: 'upgrade.queued', occurredAt: '2030-01-01T00:00:00.000Z', data: {} };
+    const event: JobEvent = {
+      id: 'e',
+      type: 'upgrade.queued',
+      occurredAt: '2030-01-01T00:00:00.000Z',
+      data: {},
+    };
     // Act
     const fromVerify = consumerDeps('verify', CONSUMERS.verify, {
       ...ports,

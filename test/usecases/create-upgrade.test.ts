@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
 import { parseOutboundAllowList } from '#domain/outbound-address.ts';
+import type { AnyJob } from '#test/fakes/jobs.ts';
 import { createPipeline, type Pipeline } from '#test/fakes/pipeline.ts';
 import { type CreateUpgradeDeps, type CreateUpgradeInput, createUpgrade } from '#usecases/create-upgrade.ts';
 
@@ -287,7 +288,7 @@ describe('createUpgrade', () => {
     );
     const next = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1' });
     // Assess
-    const [abandoned] = await pipeline.jobs.list({ cluster: 'prod-1', state: 'failed' });
+    const [abandoned]: AnyJob[] = await pipeline.jobs.list({ cluster: 'prod-1', state: 'failed' });
     expect(abandoned?.reason).toBe('could not enqueue validation: queue unavailable');
     expect(next.created).toBe(true);
   });

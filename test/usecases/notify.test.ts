@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { JobEvent } from '#shared/ports.ts';
+import type { JobEvent, JobEventType } from '#domain/job-event.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
 import { InMemoryEventLog } from '#test/fakes/event-log.ts';
 import { RecordingMetrics } from '#test/fakes/metrics.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
 import { makeNotify, queueNotifier } from '#usecases/notify.ts';
 
-const event = (index: number, type: string): JobEvent => ({
+const event = (index: number, type: JobEventType): JobEvent => ({
   id: `j1:${index}`,
   type,
   occurredAt: '2030-01-01T00:00:00.000Z',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Approval, InstallPlanView } from '#domain/cluster-views.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
+import { attemptsByStageAndHop } from '#domain/job-progress.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 
@@ -88,7 +89,7 @@ describe('patch-subscription stage', () => {
     expect(after.reason).toBe(
       'patch-subscription gave up after 15m: PackageManifest redis-operator channel stable does not offer redis-operator.v4.0.3 yet (offers nothing)',
     );
-    expect(after.attempts['patch-subscription:0']).toBe(16);
+    expect(attemptsByStageAndHop(after.attempts)['patch-subscription:0']).toBe(16);
     expect(cluster.writes).toEqual([]);
   });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConflictError, TransientError } from '#domain/errors.ts';
+import { storedJob } from '#adapters/stored-job.ts';
+import { ConflictError, TransientError, UnreadableRecordError } from '#domain/errors.ts';
 import type { ActiveState } from '#domain/job.ts';
+import { attemptsByStageAndHop } from '#domain/job-progress.ts';
 import { jobAt } from '#test/fakes/jobs.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 
@@ -25,6 +27,32 @@ describe('stage runner', () => {
     expect(pipeline.jobs.updates).toHaveLength(updates);
     expect(cluster.calls.readSubscription).toBe(1);
     expect(pipeline.queue.size).toBe(1);
+  });
+
+  it('fails the message of a job whose record is unreadable, naming the job and the field, changing nothing', async () => {
+    // Prepare: the job waits in upload; its stored plan lost a hop's CSV
+    const { pipeline, cluster } = await healthyPipeline();
+    const at = pipeline.clock.now();
+    const job = jobAt('uploading', {
+      catalog: pipeline.catalog,
+      cluster: 'prod-1',
+      from: '3.18.2',
+      to: '4.2.1',
+      at,
+    });
+    await pipeline.seed(job);
+    pipeline.jobs.seedRecord(job.id, { ...storedJob(job), plan: job.plan.map(({ csv: _, ...hop }) => hop) });
+    const updates = pipeline.jobs.updates.length;
+    // Act
+    const delivery = pipeline.deliverNext();
+    // Assess: the queue retries the message, then dead-letters it
+    await expect(delivery).rejects.toThrow(UnreadableRecordError);
+    await expect(delivery).rejects.toThrow(
+      `stored job ${job.id} (schema version 1) is unreadable: plan.0.csv`,
+    );
+    expect(pipeline.jobs.updates).toHaveLength(updates);
+    expect(cluster.writes).toEqual([]);
+    expect(pipeline.uploader.pushes).toEqual([]);
   });
 
   it('acknowledges a message for a job that does not exist', async () => {
@@ -124,7 +152,7 @@ describe('stage runner', () => {
     // Assess
     const done = await pipeline.job(job.id);
     expect(done.state).toBe('succeeded');
-    expect(done.attempts['validate:0']).toBe(3);
+    expect(attemptsByStageAndHop(done.attempts)['validate:0']).toBe(3);
   });
 
   it('emits one event per state change with ids receivers can dedupe on', async () => {

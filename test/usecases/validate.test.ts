@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InstallPlanView } from '#domain/cluster-views.ts';
 import { NotFoundError, TransientError } from '#domain/errors.ts';
+import { attemptsByStageAndHop } from '#domain/job-progress.ts';
 import type { FakeCluster } from '#test/fakes/cluster.ts';
 import { createPipeline, type Pipeline } from '#test/fakes/pipeline.ts';
 
@@ -237,7 +238,7 @@ describe('validate stage', () => {
     expect(ended.state).toBe('blocked');
     expect(ended.reason).toBe('validate gave up after 1m: GET redis: HTTP 503');
     // Backing off: tries at 0 s, 20 s and 60 s (the deadline).
-    expect(ended.attempts['validate:0']).toBe(3);
+    expect(attemptsByStageAndHop(ended.attempts)['validate:0']).toBe(3);
     expect(cluster.writes).toEqual([]);
   });
 

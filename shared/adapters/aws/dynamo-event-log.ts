@@ -4,7 +4,8 @@
  * grow the table forever while the job record itself stays.
  */
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { EventLog, JobEvent } from '#shared/ports.ts';
+import { type JobEvent, jobEventSchema } from '#domain/job-event.ts';
+import type { EventLog } from '#shared/ports.ts';
 import { AWS_DEFAULTS } from './aws-env.ts';
 import { mapAwsError } from './aws-errors.ts';
 import { keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
@@ -41,17 +42,14 @@ export class DynamoEventLog implements EventLog {
   }
 
   async forJob(jobId: string): Promise<JobEvent[]> {
-    try {
-      const result = await this.#options.client.send(
-        new QueryCommand({
-          TableName: this.#options.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.job(jobId).pk, ':prefix': 'EVENT#' },
-        }),
-      );
-      return (result.Items ?? []).map((item) => item.event as JobEvent);
-    } catch (error) {
+    const query = new QueryCommand({
+      TableName: this.#options.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.job(jobId).pk, ':prefix': 'EVENT#' },
+    });
+    const result = await this.#options.client.send(query).catch((error: unknown) => {
       throw mapAwsError(error, `list events of job ${jobId}`);
-    }
+    });
+    return (result.Items ?? []).map((item) => jobEventSchema.parse(item.event));
   }
 }

@@ -14,8 +14,9 @@ import {
   ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { readStoredJob, storedJob } from '#adapters/stored-job.ts';
 import { ConflictError, TransientError } from '#domain/errors.ts';
-import { ACTIVE_STATES, type Job } from '#domain/job.ts';
+import { isActiveJob, type Job } from '#domain/job.ts';
 import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
 import { awsErrorName, mapAwsError } from './aws-errors.ts';
 import { JOB_INDEXES, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
@@ -37,16 +38,15 @@ interface CancellationReason {
 /** DynamoDB TTL wants epoch seconds. */
 const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
-function isActive(job: Job): boolean {
-  return (ACTIVE_STATES as readonly string[]).includes(job.state);
-}
+/** The id of a job item, from its key (JOB#<id>). */
+const jobIdOf = (item: Record<string, unknown>) => String(item.pk).replace(/^JOB#/, '');
 
 export function jobItem(job: Job): Record<string, unknown> {
   const created = `${job.createdAt}#${job.id}`;
   return {
     ...keys.job(job.id),
     version: job.version,
-    job,
+    job: storedJob(job),
     [JOB_INDEXES.byCluster.partition]: `CLUSTER#${job.cluster}`,
     [JOB_INDEXES.byState.partition]: `STATE#${job.state}`,
     ...(job.batchId ? { [JOB_INDEXES.byBatch.partition]: `BATCH#${job.batchId}` } : {}),
@@ -70,7 +70,7 @@ export class DynamoJobStore implements JobStore {
     const { tableName: TableName } = this.#options;
     const items = [
       { Put: { TableName, Item: jobItem(job), ConditionExpression: 'attribute_not_exists(pk)' } },
-      ...(isActive(job)
+      ...(isActiveJob(job)
         ? [
             {
               Put: {
@@ -128,7 +128,7 @@ export class DynamoJobStore implements JobStore {
       if (existing) return { created: false, job: existing, fingerprint: record?.fingerprint?.S };
       throw new TransientError(`idempotency key ${idempotencyKey} is held by a job not yet readable; retry`);
     }
-    if (isActive(job) && failed(1)) {
+    if (isActiveJob(job) && failed(1)) {
       const activeJobId = reasons[1]?.Item?.jobId?.S;
       throw new ConflictError(
         `cluster ${job.cluster} already has an active upgrade job ${activeJobId ?? ''}`.trim(),
@@ -147,7 +147,7 @@ export class DynamoJobStore implements JobStore {
       const result = await this.#options.client.send(
         new GetCommand({ TableName: this.#options.tableName, Key: keys.job(id), ConsistentRead: true }),
       );
-      return result.Item?.job as Job | undefined;
+      return result.Item ? readStoredJob(result.Item.job, id) : undefined;
     } catch (error) {
       throw mapAwsError(error, `read job ${id}`);
     }
@@ -162,7 +162,7 @@ export class DynamoJobStore implements JobStore {
       ExpressionAttributeValues: { ':expected': expectedVersion },
     };
     try {
-      if (isActive(job)) {
+      if (isActiveJob(job)) {
         await this.#options.client.send(new PutCommand(put));
         return;
       }
@@ -225,8 +225,8 @@ export class DynamoJobStore implements JobStore {
       do {
         const page = await this.#options.client.send(this.#listCommand(filter, start));
         for (const item of page.Items ?? []) {
-          const job = item.job as Job | undefined;
-          if (job && matches(job) && jobs.length < limit) jobs.push(job);
+          const job = readStoredJob(item.job, jobIdOf(item));
+          if (matches(job) && jobs.length < limit) jobs.push(job);
         }
         start = page.LastEvaluatedKey;
       } while (start && jobs.length < limit);

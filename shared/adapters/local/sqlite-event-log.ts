@@ -3,7 +3,8 @@
  * again (a redelivered notify message, an event emitted again after a crash) is stored once.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import type { EventLog, JobEvent } from '#shared/ports.ts';
+import { type JobEvent, jobEventSchema } from '#domain/job-event.ts';
+import type { EventLog } from '#shared/ports.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS job_events (
@@ -44,11 +45,13 @@ export class SqliteEventLog implements EventLog {
         'SELECT id, type, occurred_at, data FROM job_events WHERE job_id = ? ORDER BY occurred_at, length(id), id',
       )
       .all(jobId) as unknown as { id: string; type: string; occurred_at: string; data: string }[];
-    return rows.map((row) => ({
-      id: row.id,
-      type: row.type,
-      occurredAt: row.occurred_at,
-      data: JSON.parse(row.data) as Record<string, unknown>,
-    }));
+    return rows.map((row) =>
+      jobEventSchema.parse({
+        id: row.id,
+        type: row.type,
+        occurredAt: row.occurred_at,
+        data: JSON.parse(row.data),
+      }),
+    );
   }
 }

@@ -1,12 +1,14 @@
 /**
- * JobStore on node:sqlite. The job is stored whole as JSON beside the columns the queries and
- * constraints need. "At most one active job per cluster" is a partial unique index, so two
- * concurrent creates (or two processes) can never both win; every update is conditional on the
- * version the writer read. Idempotency keys keep the request's fingerprint and expire; expired
- * ones are deleted by the next create that carries a key, in its transaction.
+ * JobStore on node:sqlite. The job is stored whole as JSON (versioned and parsed on every read,
+ * #adapters/stored-job.ts) beside the columns the queries and constraints need. "At most one
+ * active job per cluster" is a partial unique index, so two concurrent creates (or two
+ * processes) can never both win; every update is conditional on the version the writer read.
+ * Idempotency keys keep the request's fingerprint and expire; expired ones are deleted by the
+ * next create that carries a key, in its transaction.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { ConflictError, ValidationError } from '#domain/errors.ts';
+import { readStoredJob, storedJob } from '#adapters/stored-job.ts';
+import { ConflictError, UnreadableRecordError, ValidationError } from '#domain/errors.ts';
 import { ACTIVE_STATES, type Job } from '#domain/job.ts';
 import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
 import { inTransaction, isUniqueViolation } from './sqlite-database.ts';
@@ -62,7 +64,21 @@ function migrateIdempotencyKeys(db: DatabaseSync): void {
 }
 
 interface JobRow {
+  id: string;
   data: string;
+}
+
+function readRow(row: JobRow): Job {
+  let record: unknown;
+  try {
+    record = JSON.parse(row.data);
+  } catch (error) {
+    throw new UnreadableRecordError(`stored job ${row.id} is not JSON`, {
+      cause: error,
+      details: { jobId: row.id },
+    });
+  }
+  return readStoredJob(record, row.id);
 }
 
 interface KeyRow extends JobRow {
@@ -87,12 +103,12 @@ export class SqliteJobStore implements JobStore {
           this.#db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?').run(job.createdAt);
           const existing = this.#db
             .prepare(
-              'SELECT j.data, k.fingerprint FROM idempotency_keys k JOIN jobs j ON j.id = k.job_id WHERE k.key = ?',
+              'SELECT j.id, j.data, k.fingerprint FROM idempotency_keys k JOIN jobs j ON j.id = k.job_id WHERE k.key = ?',
             )
             .get(idempotency.key) as KeyRow | undefined;
           if (existing) {
             const fingerprint = existing.fingerprint ?? undefined;
-            return { created: false, job: JSON.parse(existing.data) as Job, fingerprint };
+            return { created: false, job: readRow(existing), fingerprint };
           }
         }
         this.#db
@@ -106,7 +122,7 @@ export class SqliteJobStore implements JobStore {
             job.batchId ?? null,
             job.version,
             job.createdAt,
-            JSON.stringify(job),
+            JSON.stringify(storedJob(job)),
           );
         if (idempotency !== undefined) {
           this.#db
@@ -123,8 +139,8 @@ export class SqliteJobStore implements JobStore {
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const row = this.#db.prepare('SELECT data FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
-    return row ? (JSON.parse(row.data) as Job) : undefined;
+    const row = this.#db.prepare('SELECT id, data FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return row ? readRow(row) : undefined;
   }
 
   async update(job: Job, expectedVersion: number): Promise<void> {
@@ -144,7 +160,7 @@ export class SqliteJobStore implements JobStore {
           job.state,
           job.batchId ?? null,
           job.version,
-          JSON.stringify(job),
+          JSON.stringify(storedJob(job)),
           job.id,
           expectedVersion,
           job.cluster,
@@ -182,10 +198,10 @@ export class SqliteJobStore implements JobStore {
       params.push(filter.batchId);
     }
     const limit = Math.min(Math.max(1, filter.limit ?? DEFAULT_LIST_LIMIT), MAX_LIST_LIMIT);
-    const sql = `SELECT data FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT id, data FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
     const rows = this.#db.prepare(sql).all(...params) as unknown as JobRow[];
-    return rows.map((row) => JSON.parse(row.data) as Job);
+    return rows.map(readRow);
   }
 
   #mapWriteError(error: unknown, job: Job): unknown {

@@ -9,8 +9,7 @@
  * - a job's terminal state is final: a later report of it running is ignored;
  * - of conflicting re-checks of one cluster, the unhealthy one wins.
  */
-import { ACTIVE_STATES, type ActiveState, type JobState } from '#domain/job.ts';
-import { isTerminal } from '#domain/job-transitions.ts';
+import { ACTIVE_STATES, type ActiveState, isTerminal, type JobState } from '#domain/job.ts';
 import type { Batch, BatchCluster, HopProgress } from './batch.ts';
 import { addSeconds } from './wave-progress.ts';
 

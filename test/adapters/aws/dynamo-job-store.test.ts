@@ -3,10 +3,16 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoClusterRegistry } from '#adapters/aws/dynamo-cluster-registry.ts';
 import { DynamoEventLog } from '#adapters/aws/dynamo-event-log.ts';
-import { DynamoJobStore } from '#adapters/aws/dynamo-job-store.ts';
+import { DynamoJobStore, jobItem } from '#adapters/aws/dynamo-job-store.ts';
 import { keys } from '#adapters/aws/dynamo-schema.ts';
-import type { Job, JobState } from '#domain/job.ts';
+import { storedJob } from '#adapters/stored-job.ts';
+import type { JobEvent } from '#domain/job-event.ts';
+import { newJob as queued } from '#domain/job-transitions.ts';
+import { jobView } from '#shared/http/job-view.ts';
 import type { IdempotencyRecord } from '#shared/ports.ts';
+import { v0Records } from '#test/adapters/support/stored-jobs.ts';
+import { testCatalog } from '#test/fakes/catalog.ts';
+import { ended, jobAt, started } from '#test/fakes/jobs.ts';
 import { type AwsEmulators, startAwsEmulators } from './support/emulators.ts';
 
 const TABLE = 'upgrader-test';
@@ -21,25 +27,16 @@ beforeAll(async () => {
 afterAll(() => aws.stop());
 
 let created = 0;
-function newJob(cluster: string, overrides: Partial<Job> = {}): Job {
-  const at = new Date(Date.UTC(2030, 0, 1, 0, 0, created++)).toISOString();
-  return {
+function newJob(cluster: string, options: { createdAt?: string; batchId?: string } = {}) {
+  const at = options.createdAt ?? new Date(Date.UTC(2030, 0, 1, 0, 0, created++)).toISOString();
+  return queued({
     id: randomUUID(),
     cluster,
     targetVersion: '4.2.0',
-    hop: 0,
-    state: 'queued',
-    version: 1,
-    options: {},
-    attempts: {},
-    transitions: [],
-    createdAt: at,
-    updatedAt: at,
-    ...overrides,
-  };
+    at: new Date(at),
+    ...(options.batchId ? { batchId: options.batchId } : {}),
+  });
 }
-
-const moved = (job: Job, state: JobState): Job => ({ ...job, state, version: job.version + 1 });
 
 /** A fresh idempotency key living until `expiresAt` (by default a day after the jobs' times). */
 function idempotency(fingerprint: string, expiresAt = '2030-01-02T00:00:00.000Z'): IdempotencyRecord {
@@ -51,7 +48,14 @@ const idempotencyItem = async (key: string) =>
 
 describe('DynamoJobStore', () => {
   it('creates and reads back a job', async () => {
-    const job = newJob('c-read', { plan: [{ from: '3.18.0', to: '4.0.3' }] as Job['plan'] });
+    const job = jobAt('checking-backup', {
+      catalog: testCatalog(),
+      cluster: 'c-read',
+      from: '3.18.2',
+      to: '4.0.3',
+      at: new Date(Date.UTC(2030, 0, 1)),
+      id: randomUUID(),
+    });
 
     await store.create(job);
 
@@ -97,7 +101,7 @@ describe('DynamoJobStore', () => {
     const first = newJob('c-idem-expiry');
     const key = idempotency('first', '2030-01-01T01:00:00.000Z');
     await store.create(first, key);
-    await store.update(moved(first, 'succeeded'), 1);
+    await store.update(ended(first, 'succeeded'), 1);
     const recorded = await idempotencyItem(key.key);
     // Act
     const later = newJob('c-idem-expiry', { createdAt: '2030-01-01T01:00:00.000Z' });
@@ -136,10 +140,10 @@ describe('DynamoJobStore', () => {
   it('moves a job only from the version it expects; a stale write is a ConflictError', async () => {
     const job = newJob('c-version');
     await store.create(job);
-    const validating = moved(job, 'validating');
+    const validating = started(job);
 
     await store.update(validating, 1);
-    const stale = store.update(moved(job, 'blocked'), 1);
+    const stale = store.update(ended(job, 'blocked'), 1);
 
     await expect(stale).rejects.toMatchObject({ code: 'STALE_VERSION' });
     expect((await store.get(job.id))?.state).toBe('validating');
@@ -150,8 +154,8 @@ describe('DynamoJobStore', () => {
     await store.create(job);
 
     const results = await Promise.allSettled([
-      store.update(moved(job, 'validating'), 1),
-      store.update(moved(job, 'cancelled'), 1),
+      store.update(started(job), 1),
+      store.update(ended(job, 'cancelled'), 1),
     ]);
 
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
@@ -162,7 +166,7 @@ describe('DynamoJobStore', () => {
     await store.create(job);
     await expect(store.create(newJob('c-release'))).rejects.toMatchObject({ code: 'ACTIVE_JOB_EXISTS' });
 
-    await store.update(moved(job, 'succeeded'), 1);
+    await store.update(ended(job, 'succeeded'), 1);
     const { job: next } = await store.create(newJob('c-release'));
 
     expect(next.cluster).toBe('c-release');
@@ -177,7 +181,7 @@ describe('DynamoJobStore', () => {
     const b = newJob('c-list-b', { batchId: 'b-1' });
     const c = newJob('c-list-c', { batchId: 'b-2' });
     for (const job of [a, b, c]) await store.create(job);
-    await store.update(moved(b, 'blocked'), 1);
+    await store.update(ended(b, 'blocked'), 1);
 
     const byBatch = await store.list({ batchId: 'b-1' });
     const byCluster = await store.list({ cluster: 'c-list-b' });
@@ -189,6 +193,56 @@ describe('DynamoJobStore', () => {
     expect(blocked.map((job) => job.id)).toContain(b.id);
     expect(blocked.every((job) => job.state === 'blocked')).toBe(true);
     expect(limited).toHaveLength(1);
+  });
+
+  it('reads items from before schema versions, shows them as that release did, and writes them back versioned', async () => {
+    // Prepare: the items as that release's jobItem wrote them, the job as it was
+    const records = v0Records.map((record) => {
+      const stored = { ...record.stored, id: randomUUID(), cluster: `v0-${record.stored.cluster}` };
+      return { ...record, stored, view: { ...record.view, id: stored.id, cluster: stored.cluster } };
+    });
+    for (const { stored } of records) {
+      const item = {
+        ...keys.job(stored.id),
+        version: stored.version,
+        job: stored,
+        clusterKey: `CLUSTER#${stored.cluster}`,
+        stateKey: `STATE#${stored.state}`,
+        createdKey: `${stored.createdAt}#${stored.id}`,
+      };
+      await aws.clients.dynamo.send(new PutCommand({ TableName: TABLE, Item: item }));
+    }
+    const mid = records.find((record) => record.name === 'verifying hop 2 with a cancel request')?.stored;
+    if (!mid) throw new Error('no active fixture');
+    // Act
+    const read = await Promise.all(records.map(({ stored }) => store.get(stored.id)));
+    const listed = await store.list({ cluster: mid.cluster });
+    const active = read.find((job) => job?.id === mid.id);
+    if (!active) throw new Error('the active job was not read');
+    await store.update(ended(active, 'cancelled'), active.version);
+    // Assess
+    expect(read.map((job) => job && JSON.parse(JSON.stringify(jobView(job))))).toEqual(
+      records.map(({ view }) => view),
+    );
+    expect(listed.map((job) => job.id)).toEqual([mid.id]);
+    const item = await aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.job(mid.id) }));
+    expect(item.Item?.job).toMatchObject({ schemaVersion: 1, state: 'cancelled' });
+  });
+
+  it('refuses a damaged item with an error naming the job and the field', async () => {
+    // Prepare
+    const job = newJob('c-damaged');
+    await store.create(job);
+    await aws.clients.dynamo.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { ...jobItem(job), job: { ...storedJob(job), expected: undefined } },
+      }),
+    );
+    // Act / Assess
+    const unreadable = `stored job ${job.id} (schema version 1) is unreadable: expected:`;
+    await expect(store.get(job.id)).rejects.toThrow(unreadable);
+    await expect(store.list({ cluster: 'c-damaged' })).rejects.toThrow(unreadable);
   });
 });
 
@@ -212,9 +266,9 @@ describe('DynamoClusterRegistry', () => {
 describe('DynamoEventLog', () => {
   it('records events beside their job with a TTL, once per event id', async () => {
     const log = new DynamoEventLog({ client: aws.clients.dynamo, tableName: TABLE, retentionDays: 30 });
-    const event = {
+    const event: JobEvent = {
       id: 'ev-1',
-      type: 'job.succeeded',
+      type: 'upgrade.succeeded',
       occurredAt: '2030-01-01T00:00:00.000Z',
       data: { jobId: 'j-ev' },
     };

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '#adapters/local/sqlite-database.ts';
 import { SqliteEventLog } from '#adapters/local/sqlite-event-log.ts';
+import type { JobEvent } from '#domain/job-event.ts';
 import { useTempDirs } from './support/temp-dir.ts';
 
 const tempDir = useTempDirs();
@@ -16,13 +17,13 @@ describe('SqliteEventLog', () => {
     const db = openDatabase(await tempDir());
     open.push(db);
     const log = new SqliteEventLog(db);
-    const queued = {
+    const queued: JobEvent = {
       id: 'j1:0',
       type: 'upgrade.queued',
       occurredAt: '2025-01-01T00:00:00Z',
       data: { jobId: 'j1' },
     };
-    const validating = {
+    const validating: JobEvent = {
       ...queued,
       id: 'j1:1',
       type: 'upgrade.validating',
@@ -44,9 +45,9 @@ describe('SqliteEventLog', () => {
     open.push(db);
     const log = new SqliteEventLog(db);
     const at = (second: number) => `2025-01-01T00:00:0${second}Z`;
-    const event = (index: number, second: number) => ({
+    const event = (index: number, second: number): JobEvent => ({
       id: `j1:${index}`,
-      type: `upgrade.step-${index}`,
+      type: 'upgrade.validating',
       occurredAt: at(second),
       data: { jobId: 'j1' },
     });

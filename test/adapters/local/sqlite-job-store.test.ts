@@ -4,8 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '#adapters/local/sqlite-database.ts';
 import { SqliteJobStore } from '#adapters/local/sqlite-job-store.ts';
 import { ConflictError, ValidationError } from '#domain/errors.ts';
-import type { Job } from '#domain/job.ts';
+import { jobView } from '#shared/http/job-view.ts';
 import type { IdempotencyRecord } from '#shared/ports.ts';
+import { type StoredV0, v0Record, v0Records } from '#test/adapters/support/stored-jobs.ts';
+import { ended, started } from '#test/fakes/jobs.ts';
 import { queuedJob } from './support/jobs.ts';
 import { useTempDirs } from './support/temp-dir.ts';
 
@@ -33,10 +35,6 @@ function key(name: string, fingerprint = FINGERPRINT, expiresAt = at(24 * 60)): 
   return { key: name, fingerprint, expiresAt };
 }
 
-function advanced(job: Job, changes: Partial<Job>): Job {
-  return { ...job, ...changes, version: job.version + 1 };
-}
-
 describe('SqliteJobStore', () => {
   it('stores and returns a job whole', async () => {
     const { jobs } = await store();
@@ -53,8 +51,8 @@ describe('SqliteJobStore', () => {
   it('applies an update only on the version the writer read', async () => {
     const { jobs } = await store();
     const { job } = await jobs.create(queuedJob());
-    const writerA = advanced(job, { state: 'validating' });
-    const writerB = advanced(job, { state: 'cancelled' });
+    const writerA = started(job);
+    const writerB = ended(job, 'cancelled');
 
     await jobs.update(writerA, job.version);
     const lost = jobs.update(writerB, job.version);
@@ -68,10 +66,10 @@ describe('SqliteJobStore', () => {
     const { jobs } = await store();
     const { job } = await jobs.create(queuedJob());
 
-    await expect(jobs.update({ ...job, state: 'failed' }, job.version)).rejects.toBeInstanceOf(
-      ValidationError,
-    );
-    await expect(jobs.update(advanced(queuedJob(), {}), 1)).rejects.toBeInstanceOf(ConflictError);
+    await expect(
+      jobs.update({ ...ended(job, 'failed'), version: job.version }, job.version),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(jobs.update(started(queuedJob()), 1)).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('refuses a second active job for a cluster until the first one ends', async () => {
@@ -83,7 +81,7 @@ describe('SqliteJobStore', () => {
       code: 'ACTIVE_JOB_EXISTS',
       details: { cluster: 'region1', activeJobId: first.id },
     });
-    await jobs.update(advanced(first, { state: 'succeeded' }), first.version);
+    await jobs.update(ended(first, 'succeeded'), first.version);
     const { job: third } = await jobs.create(queuedJob({ cluster: 'region1' }));
     const { job: otherCluster } = await jobs.create(queuedJob({ cluster: 'region2' }));
 
@@ -128,7 +126,7 @@ describe('SqliteJobStore', () => {
       queuedJob({ cluster: 'region1', createdAt: at(0) }),
       key('key-1'),
     );
-    await jobs.update(advanced(original, { state: 'succeeded' }), original.version);
+    await jobs.update(ended(original, 'succeeded'), original.version);
     // Act
     const retry = await jobs.create(
       queuedJob({ cluster: 'region1', createdAt: at(30) }),
@@ -149,7 +147,7 @@ describe('SqliteJobStore', () => {
     // Prepare: key-1 lives until minute 60
     const { jobs } = await store();
     const { job: first } = await jobs.create(queuedJob({ createdAt: at(0) }), key('key-1', 'first', at(60)));
-    await jobs.update(advanced(first, { state: 'succeeded' }), first.version);
+    await jobs.update(ended(first, 'succeeded'), first.version);
     // Act
     const second = await jobs.create(queuedJob({ createdAt: at(60) }), key('key-1', 'second', at(120)));
     const retry = await jobs.create(queuedJob({ createdAt: at(61) }), key('key-1', 'third', at(121)));
@@ -171,7 +169,7 @@ describe('SqliteJobStore', () => {
   });
 
   it('migrates the idempotency keys of an earlier release, keeping each for a day from its use', async () => {
-    // Prepare: a database as the release before fingerprints and expiry left it
+    // Prepare: a database as the release before fingerprints and expiry left it, with its job shape
     const dir = await tempDir();
     const legacy = openDatabase(dir);
     const original = queuedJob({ createdAt: at(0) });
@@ -182,7 +180,13 @@ describe('SqliteJobStore', () => {
         created_at TEXT NOT NULL) STRICT;`);
     legacy
       .prepare('INSERT INTO jobs VALUES (?, ?, ?, NULL, 1, ?, ?)')
-      .run(original.id, original.cluster, 'succeeded', original.createdAt, JSON.stringify(original));
+      .run(
+        original.id,
+        original.cluster,
+        'succeeded',
+        original.createdAt,
+        JSON.stringify({ ...original, attempts: {} }),
+      );
     legacy
       .prepare('INSERT INTO idempotency_keys VALUES (?, ?, ?)')
       .run('old-key', original.id, original.createdAt);
@@ -200,7 +204,7 @@ describe('SqliteJobStore', () => {
   it('lists newest first, filtered by cluster, state and batch, with a limit', async () => {
     const { jobs } = await store();
     const { job: a } = await jobs.create(queuedJob({ cluster: 'a', createdAt: at(1), batchId: 'b1' }));
-    await jobs.update(advanced(a, { state: 'failed' }), a.version);
+    await jobs.update(ended(a, 'failed'), a.version);
     await jobs.create(queuedJob({ cluster: 'a', createdAt: at(2) }));
     await jobs.create(queuedJob({ cluster: 'b', createdAt: at(3), batchId: 'b1' }));
     await jobs.create(queuedJob({ cluster: 'c', createdAt: at(4) }));
@@ -217,4 +221,53 @@ describe('SqliteJobStore', () => {
     expect(ofBatch.map((j) => j.cluster)).toEqual(['b', 'a']);
     expect(limited.map((j) => j.cluster)).toEqual(['c', 'b']);
   });
+
+  it('reads the jobs of a data dir from before schema versions, and writes them back versioned', async () => {
+    // Prepare: the jobs table as that release left it
+    const { dir, jobs } = await store();
+    const raw = openDatabase(dir);
+    open.push(raw);
+    for (const { stored } of v0Records) insertRow(raw, stored, JSON.stringify(stored));
+    const { stored: mid } = v0Record('verifying hop 2 with a cancel request');
+    // Act
+    const read = await Promise.all(v0Records.map(({ stored }) => jobs.get(stored.id)));
+    const listed = await jobs.list({});
+    const active = await jobs.get(mid.id);
+    if (!active) throw new Error('the active job was not read');
+    await jobs.update(ended(active, 'cancelled'), active.version);
+    // Assess
+    expect(read.map((job) => job && JSON.parse(JSON.stringify(jobView(job))))).toEqual(
+      v0Records.map(({ view }) => view),
+    );
+    expect(listed).toHaveLength(v0Records.length);
+    expect(JSON.parse(dataOf(raw, mid.id))).toMatchObject({ schemaVersion: 1, state: 'cancelled' });
+  });
+
+  it('refuses a damaged row with an error naming the job and the field, on every read', async () => {
+    // Prepare
+    const { dir, jobs } = await store();
+    const raw = openDatabase(dir);
+    open.push(raw);
+    const { stored } = v0Record('verifying hop 2 with a cancel request');
+    const plan = stored.plan as Record<string, unknown>[];
+    delete plan[1]?.csv;
+    insertRow(raw, stored, JSON.stringify(stored));
+    const { stored: other } = v0Record('succeeded over two hops');
+    insertRow(raw, other, '{"id": "truncated');
+    // Act / Assess
+    const unreadable = `stored job ${stored.id} (unversioned) is unreadable: plan.1.csv`;
+    await expect(jobs.get(stored.id)).rejects.toThrow(unreadable);
+    await expect(jobs.list({ cluster: stored.cluster })).rejects.toThrow(unreadable);
+    await expect(jobs.get(other.id)).rejects.toThrow(`stored job ${other.id} is not JSON`);
+  });
 });
+
+function insertRow(db: DatabaseSync, job: StoredV0, data: string): void {
+  db.prepare(
+    'INSERT INTO jobs (id, cluster, state, batch_id, version, created_at, data) VALUES (?, ?, ?, NULL, ?, ?, ?)',
+  ).run(job.id, job.cluster, job.state, job.version, job.createdAt, data);
+}
+
+function dataOf(db: DatabaseSync, id: string): string {
+  return (db.prepare('SELECT data FROM jobs WHERE id = ?').get(id) as { data: string }).data;
+}

@@ -5,10 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { Job, JobOptions } from '#domain/job.ts';
+import type { JobOptions } from '#domain/job.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
 import { type Config, loadConfig } from '#shared/config.ts';
+import type { JobView } from '#shared/http/api-replies.ts';
 import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
+import type { AnyJob } from '#test/fakes/jobs.ts';
 import type { E2eFleet } from './e2e-fleet.ts';
 
 export const VIOLET = resolve(import.meta.dirname, '../../../sim/bin/violet');
@@ -36,10 +38,10 @@ export interface E2eRuntime {
   /** PUT /clusters/{name} with the kubeconfig context of the same name. */
   register(cluster: string): Promise<void>;
   /** POST /upgrades; throws unless 202. */
-  upgrade(cluster: string, targetVersion: string, options?: JobOptions): Promise<Job>;
-  waitFor(id: string, done: (job: Job) => boolean, timeoutMs?: number): Promise<Job>;
+  upgrade(cluster: string, targetVersion: string, options?: JobOptions): Promise<JobView>;
+  waitFor(id: string, done: (job: AnyJob) => boolean, timeoutMs?: number): Promise<AnyJob>;
   /** Waits for a terminal state. */
-  finished(id: string, timeoutMs?: number): Promise<Job>;
+  finished(id: string, timeoutMs?: number): Promise<AnyJob>;
   stop(): Promise<void>;
   /** Messages sent a second time (with duplicateEveryMessage). */
   duplicatedMessages(): number;
@@ -84,10 +86,10 @@ export async function startE2eRuntime(fleet: E2eFleet, options: E2eRuntimeOption
     });
     return { status: response.status, body: await response.json() };
   };
-  const waitFor = async (id: string, done: (job: Job) => boolean, timeoutMs = 20_000): Promise<Job> => {
+  const waitFor = async (id: string, done: (job: AnyJob) => boolean, timeoutMs = 20_000): Promise<AnyJob> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const job = await runtime.jobs.get(id);
+      const job: AnyJob | undefined = await runtime.jobs.get(id);
       if (job && done(job)) return job;
       if (Date.now() > deadline) {
         throw new Error(`job ${id} is still ${job?.state} (${job?.step?.waitingFor ?? job?.reason ?? ''})`);
@@ -113,7 +115,7 @@ export async function startE2eRuntime(fleet: E2eFleet, options: E2eRuntimeOption
         ...(jobOptions ? { options: jobOptions } : {}),
       });
       if (status !== 202) throw new Error(`POST /upgrades: ${status} ${JSON.stringify(body)}`);
-      return body as Job;
+      return body as JobView;
     },
     waitFor,
     finished: (id, timeoutMs) => waitFor(id, (job) => TERMINAL.has(job.state), timeoutMs),

@@ -1,21 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import type { Job } from '#domain/job.ts';
+import type { UnplannedJob } from '#domain/job.ts';
+import { newJob } from '#domain/job-transitions.ts';
+
+export interface QueuedJobOptions {
+  cluster?: string;
+  createdAt?: string;
+  batchId?: string;
+  callbackUrl?: string;
+  options?: UnplannedJob['options'];
+}
 
 /** A queued job as createUpgrade would store it. */
-export function queuedJob(overrides: Partial<Job> = {}): Job {
-  const now = overrides.createdAt ?? new Date().toISOString();
-  return {
+export function queuedJob(input: QueuedJobOptions = {}): UnplannedJob {
+  return newJob({
     id: randomUUID(),
-    cluster: 'region1',
+    cluster: input.cluster ?? 'region1',
     targetVersion: '4.2.1',
-    hop: 0,
-    state: 'queued',
-    version: 1,
-    options: {},
-    attempts: {},
-    transitions: [],
-    createdAt: now,
-    updatedAt: now,
-    ...overrides,
-  };
+    at: new Date(input.createdAt ?? Date.now()),
+    ...(input.options ? { options: input.options } : {}),
+    ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}),
+    ...(input.batchId ? { batchId: input.batchId } : {}),
+  });
 }
