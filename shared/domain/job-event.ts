@@ -15,9 +15,10 @@ export function jobEventType(state: JobState): JobEventType {
 export const JOB_EVENT_TYPES: readonly JobEventType[] = JOB_STATES.map(jobEventType);
 
 export const jobEventSchema = z.object({
-  /** Stable across re-emissions of one event: receivers dedupe on it. */
-  id: z.string().min(1),
-  type: z.enum(JOB_EVENT_TYPES),
+  id: z.string().min(1).describe('Stable per job and transition: receivers dedupe on it.'),
+  type: z
+    .enum(JOB_EVENT_TYPES)
+    .describe('`upgrade.<state>`: the job was created (queued) or entered that state.'),
   occurredAt: z.iso.datetime(),
   data: z.record(z.string(), z.unknown()),
 });

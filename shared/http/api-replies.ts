@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { clusterRecordSchema } from '#domain/cluster-schema.ts';
+import { jobEventSchema as domainJobEventSchema } from '#domain/job-event.ts';
 import { jobOptionsSchema } from '#domain/job-options.ts';
 import { HOP_KINDS } from '#domain/planner.ts';
 import { clusterNameSchema, jobIdSchema, jobStateSchema } from './schemas.ts';
@@ -66,14 +67,7 @@ export const jobViewSchema = z
 
 export const jobListSchema = z.object({ items: z.array(jobViewSchema) }).meta({ id: 'JobList' });
 
-export const jobEventSchema = z
-  .object({
-    id: z.string().describe('Stable per job and transition: receivers dedupe on it.'),
-    type: z.string().describe('`upgrade.<state>`'),
-    occurredAt: timestamp,
-    data: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'JobEvent' });
+export const jobEventSchema = domainJobEventSchema.meta({ id: 'JobEvent' });
 
 export const jobEventListSchema = z.object({ items: z.array(jobEventSchema) }).meta({ id: 'JobEventList' });
 
