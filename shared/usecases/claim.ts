@@ -4,7 +4,8 @@
  * commits a claim (a conditional write: of two copies only one wins) and only then acts.
  *
  * A claim belongs to a live worker: it is a short lease (`claimLeaseSeconds`, by default about
- * one visibility timeout) that its holder renews while the effect runs. A copy that finds a live
+ * one visibility timeout) that its holder renews while the effect runs, and a claim whose effect
+ * runs in this very process is never taken over (see RUNNING_HERE). A copy that finds a live
  * lease defers until it ends. A worker that dies stops renewing, so by the time the queue
  * redelivers its message the lease has run out and the redelivery takes the claim over; the
  * step checks the cluster before it gets here, so an effect that did land is not repeated.
@@ -42,6 +43,13 @@ function leaseUntil(now: Date, leaseSeconds: number): string {
  * Runs `effect` once for the current stage visit; what it returns is recorded with `doneAt`.
  * Returns `done` when the effect has run (now or before), `held` while another worker holds it.
  */
+/**
+ * Claims whose effects run in this process right now. A claim found here is alive whatever its
+ * lease says: a worker starved of CPU may renew late, but it is not dead, and taking its claim
+ * over would run the effect twice. Leases decide only for claims of other (or dead) processes.
+ */
+const RUNNING_HERE = new Set<string>();
+
 export async function runClaimed(
   context: StepContext,
   effect: () => Promise<Partial<StepProgress> | undefined>,
@@ -52,10 +60,10 @@ export async function runClaimed(
   if (step?.doneAt) return { status: 'done' };
   if (step?.claimedAt) {
     const remaining = leaseRemainingSeconds(step, context.now, lease);
-    if (remaining > 0) {
+    if (remaining > 0 || (step.claimId !== undefined && RUNNING_HERE.has(step.claimId))) {
       return {
         status: 'held',
-        retryInSeconds: Math.ceil(remaining),
+        retryInSeconds: Math.max(1, Math.ceil(remaining)),
         holder: step.waitingFor ?? options.doing,
       };
     }
@@ -78,9 +86,11 @@ export async function runClaimed(
   const ours = (job: ActiveJob) => job.step?.claimId === claimId;
   const heartbeat = renewWhileRunning(context, ours, lease);
   let recorded: Partial<StepProgress> | undefined;
+  RUNNING_HERE.add(claimId);
   try {
     recorded = await effect();
   } catch (error) {
+    RUNNING_HERE.delete(claimId);
     await heartbeat.stop();
     await context.progressOnLatest(ours, () => ({
       claimedAt: undefined,
@@ -89,6 +99,7 @@ export async function runClaimed(
     }));
     throw error;
   }
+  RUNNING_HERE.delete(claimId);
   await heartbeat.stop();
   const committed = await context.progressOnLatest(ours, (now) => ({
     ...recorded,
@@ -99,7 +110,10 @@ export async function runClaimed(
   return { status: 'done' };
 }
 
-/** Renews the lease every third of it until stopped; stop() waits for a renewal in flight. */
+/**
+ * Renews the lease every quarter of it until stopped (a renewal may come late on a busy machine
+ * and still be in time); stop() waits for a renewal in flight.
+ */
 function renewWhileRunning(context: StepContext, ours: (job: ActiveJob) => boolean, lease: number) {
   let inFlight: Promise<unknown> = Promise.resolve();
   let lost = false;
@@ -121,7 +135,7 @@ function renewWhileRunning(context: StepContext, ours: (job: ActiveJob) => boole
     () => {
       if (!lost) inFlight = inFlight.then(renew);
     },
-    (lease * 1000) / 3,
+    (lease * 1000) / 4,
   );
   timer.unref();
   return {

@@ -97,6 +97,32 @@ describe('the push claim', () => {
     expect((await pipeline.job(job.id)).state).toBe('patching');
   });
 
+  it('never takes over a claim whose push runs in this process, even when its renewals come late', async () => {
+    // Prepare: a lease of 0.3 s; the clock jumps a minute while the push runs, as on a starved machine
+    const { pipeline, job } = await atUpload({ claimLeaseSeconds: 0.3 });
+    let release: () => void = () => undefined;
+    pipeline.uploader.whilePushing = () =>
+      new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    const message = pipeline.queue.take()?.message;
+    if (!message) throw new Error('expected the seeded upload message');
+    const handle = uploadStage(pipeline);
+
+    // Act
+    const first = handle(structuredClone(message));
+    await sleep(20);
+    pipeline.clock.advance(60);
+    await handle(structuredClone(message));
+    release();
+    await first;
+
+    // Assess: the second copy deferred; one push
+    expect(pipeline.uploader.pushes).toHaveLength(1);
+    expect(pipeline.log.lines.map((line) => line.message)).not.toContain('taking over an expired claim');
+    expect((await pipeline.job(job.id)).state).toBe('patching');
+  });
+
   it('keeps its claim when a cancel request is written while an Automatic push runs', async () => {
     // Prepare: on Automatic approval the push is the point of no return, so a cancel only records itself
     const pipeline = createPipeline({ config: { claimLeaseSeconds: 0.3 } });
