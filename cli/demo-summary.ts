@@ -31,8 +31,10 @@ export function expectedOutcome(spec: ClusterSpec, gates: DemoGates): Expectatio
   const stale = spec.backupAgeSeconds === null || spec.backupAgeSeconds > gates.backupMaxAgeSeconds;
   if (stale && spec.instances.length > 0 && !gates.takeBackup)
     return { state: 'blocked', because: 'stale backups' };
-  if (spec.traps?.mergedPlan || spec.traps?.channelHeadMoved)
-    return { state: 'blocked', because: 'InstallPlan trap' };
+  if (spec.traps?.mergedPlan) return { state: 'blocked', because: 'InstallPlan trap' };
+  if (spec.catalog?.uploaded?.length) return { state: 'blocked', because: 'InstallPlan beyond the target' };
+  if (spec.catalog?.bundles) return { state: 'failed', because: 'no upgrade edge in the catalog' };
+  if (spec.failUnpack) return { state: 'failed', because: 'bundle unpack failure' };
   if (spec.failInstall) return { state: 'failed', because: 'failing install' };
   return { state: 'succeeded' };
 }

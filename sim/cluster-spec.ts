@@ -2,6 +2,11 @@
  * What one simulated workload cluster looks like and how it behaves (issue 3): the input of
  * seedCluster and startControllers. Scenario files (PLATFORM) resolve to one of these per cluster.
  */
+import type { BundleGraph } from '#sim/packages/example-bundles.ts';
+
+/** Per version of the Redis operator, the graph fields a cluster's catalog holds instead of the package's. */
+export type GraphOverrides = Record<string, Partial<BundleGraph>>;
+
 export type RedisInstanceKind = 'Redis' | 'RedisFailover' | 'RedisSentinel' | 'DistributedRedisCluster';
 
 export interface InstanceSpec {
@@ -37,10 +42,23 @@ export interface ClusterSpec {
   upgradeSettleMs?: number;
   /** The next install fails: CSV Failed, InstallPlan Failed, Subscription UpgradeFailed. */
   failInstall?: boolean;
+  /**
+   * Bundle images never reach this cluster's registry: every InstallPlan's unpack job fails
+   * (BundleLookupFailed, plan Failed), as on ACP when an upload pushed the images elsewhere.
+   */
+  failUnpack?: boolean;
+  /** This cluster's catalog beyond what the installed version implies. */
+  catalog?: {
+    /** Versions uploaded before the run besides the installed one (someone else's violet push). */
+    uploaded?: string[];
+    /**
+     * Per version, the upgrade graph this catalog holds instead of the package's (a rebuilt
+     * bundle, a hand-edited index): how OLM and the upgrader's plan come to disagree.
+     */
+    bundles?: GraphOverrides;
+  };
   traps?: {
     /** OLM merges this plan with another operator's pending plan in redis-system. */
     mergedPlan?: boolean;
-    /** The plan targets the channel head (as with olm.skipRange) instead of the next version. */
-    channelHeadMoved?: boolean;
   };
 }

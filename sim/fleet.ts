@@ -12,10 +12,16 @@ import { type PlatformServer, type SimCluster, startPlatformServer } from '#sim/
 import { SimClock } from '#sim/clock.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
 import { type ClusterState, readClusterState } from '#sim/cluster-state.ts';
+import { BundleRegistry } from '#sim/controllers/bundle-registry.ts';
 import { startControllers } from '#sim/controllers/start-controllers.ts';
 import { type ClusterLedger, type LedgerView, SideEffectLedger } from '#sim/ledger.ts';
 import { type Outage, type OutageMode, PlatformOutages, type StartedOutage } from '#sim/outages.ts';
-import { EXAMPLE_CATALOG_PATH, EXAMPLE_PACKAGES_DIR } from '#sim/packages/example-packages.ts';
+import {
+  type CatalogFile,
+  catalogBundles,
+  EXAMPLE_CATALOG_PATH,
+  EXAMPLE_PACKAGES_DIR,
+} from '#sim/packages/example-packages.ts';
 import { loadScenario, parseScenario, resolveScenario, type Scenario } from '#sim/scenario.ts';
 import { seedCluster } from '#sim/seed-cluster.ts';
 import { ClusterStore } from '#sim/store/cluster-store.ts';
@@ -95,10 +101,6 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-interface SeedCatalog {
-  versions: { version: string; csv: string; channel: string }[];
-}
-
 async function resolveInput(scenario: FleetOptions['scenario']): Promise<Scenario> {
   if (typeof scenario === 'string') return loadScenario(scenario);
   return scenario ?? parseScenario({});
@@ -132,7 +134,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const speed = options.speed ?? resolved.speed ?? DEFAULT_SPEED;
   const catalog = JSON.parse(
     await readFile(options.catalogPath ?? EXAMPLE_CATALOG_PATH, 'utf8'),
-  ) as SeedCatalog;
+  ) as CatalogFile;
+  // The bundles the platforms' registries hold: the catalog's packages', and whatever is uploaded.
+  const registry = BundleRegistry.platform(catalogBundles(catalog).values());
   const clock = new SimClock(speed);
   const all = new Map<string, FleetCluster>();
   const controllers: { stop(): void }[] = [];
@@ -154,8 +158,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       for (const c of platform.clusters) {
         const store = new ClusterStore(c.name);
         ledger.track(c.name, platform.name, store);
-        seedCluster(store, c.spec, catalog);
-        controllers.push(startControllers(store, clock, c.spec));
+        seedCluster(store, c.spec, catalog, registry);
+        controllers.push(startControllers(store, clock, c.spec, { registry }));
         const sim: SimCluster = { name: c.name, labels: c.labels, store, faults: c.faults };
         live.set(c.name, sim);
         if (c.failUpload) failing.add(c.name);
@@ -175,6 +179,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
             failsUpload: (name) => failing.has(name),
             now: () => clock.now(),
             onPublished: (name, artifactVersion) => ledger.recordUpload(name, artifactVersion),
+            onBundle: (bundle) => registry.add(bundle),
           }),
         ],
       });

@@ -291,6 +291,15 @@ export const CONFIG_MAP = define({
   status: false,
   shortNames: ['cm'],
 });
+export const EVENT = define({
+  group: '',
+  version: 'v1',
+  plural: 'events',
+  kind: 'Event',
+  namespaced: true,
+  status: false,
+  shortNames: ['ev'],
+});
 
 export const RESOURCE_TYPES: ResourceType[] = [
   SUBSCRIPTION,
@@ -314,6 +323,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
   NAMESPACE,
   PVC,
   CONFIG_MAP,
+  EVENT,
 ];
 
 export function apiVersionOf(t: ResourceType): string {

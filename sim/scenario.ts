@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 import type { FaultConfig } from '#sim/api/faults.ts';
-import type { ClusterSpec, InstanceSpec } from '#sim/cluster-spec.ts';
+import type { ClusterSpec, GraphOverrides, InstanceSpec } from '#sim/cluster-spec.ts';
 import { duration } from '#sim/scenario-duration.ts';
 import { outageIssues, type ScenarioOutage, scenarioOutageSchema } from '#sim/scenario-outages.ts';
 
@@ -22,6 +22,10 @@ const DEFAULT_PLATFORM = 'acp';
 const rangeOf = <T extends z.ZodType<number>>(single: T) => z.union([single, z.tuple([single, single])]);
 const fraction = z.number().min(0).max(1);
 const version = z.string().refine((v) => semver.valid(v) !== null, 'not a semantic version');
+const csvName = z
+  .string()
+  .regex(/^[a-z0-9][-a-z0-9]*\.v\d+\.\d+\.\d+\S*$/, 'not a CSV name (<package>.v<version>)');
+const semverRange = z.string().refine((r) => semver.validRange(r) !== null, 'not a semver range');
 
 const INSTANCE_KINDS = ['Redis', 'RedisFailover', 'RedisSentinel', 'DistributedRedisCluster'] as const;
 const instanceGroup = z.strictObject({
@@ -67,11 +71,27 @@ const settingsSchema = z.strictObject({
   backupTime: rangeOf(duration).optional(),
   faults: faultsSchema.optional(),
   failInstall: z.boolean().optional(),
+  /** Bundle images never reach the cluster's registry: InstallPlans fail unpacking. */
+  failUnpack: z.boolean().optional(),
+  /** The cluster's catalog: versions uploaded besides the installed one, and graphs that differ from the packages'. */
+  catalog: z
+    .strictObject({
+      uploaded: z.array(version).optional(),
+      bundles: z
+        .record(
+          version,
+          z.strictObject({
+            replaces: csvName.nullable().optional(),
+            skips: z.array(csvName).optional(),
+            skipRange: semverRange.nullable().optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
   /** The platform fails to push images to this cluster (violet push exits non-zero). */
   failUpload: z.boolean().optional(),
-  traps: z
-    .strictObject({ mergedPlan: z.boolean().optional(), channelHeadMoved: z.boolean().optional() })
-    .optional(),
+  traps: z.strictObject({ mergedPlan: z.boolean().optional() }).optional(),
 });
 export type ScenarioSettings = z.output<typeof settingsSchema>;
 
@@ -299,8 +319,22 @@ function specFor(s: ScenarioSettings, random: () => number): ClusterSpec {
   };
   if (s.pvcsPending?.length) spec.pvcsPending = s.pvcsPending;
   if (s.failInstall) spec.failInstall = true;
-  if (s.traps && (s.traps.mergedPlan || s.traps.channelHeadMoved)) spec.traps = s.traps;
+  if (s.failUnpack) spec.failUnpack = true;
+  if (s.catalog) spec.catalog = catalogOf(s.catalog);
+  if (s.traps?.mergedPlan) spec.traps = s.traps;
   return spec;
+}
+
+/** Scenario graph overrides as the catalog applies them: null removes a field. */
+function catalogOf(catalog: NonNullable<ScenarioSettings['catalog']>): NonNullable<ClusterSpec['catalog']> {
+  const bundles: GraphOverrides = {};
+  for (const [v, graph] of Object.entries(catalog.bundles ?? {})) {
+    bundles[v] = Object.fromEntries(Object.entries(graph).map(([key, value]) => [key, value ?? undefined]));
+  }
+  return {
+    ...(catalog.uploaded ? { uploaded: catalog.uploaded } : {}),
+    ...(catalog.bundles ? { bundles } : {}),
+  };
 }
 
 function matches(

@@ -6,24 +6,31 @@
  */
 import semver from 'semver';
 import type { ClusterSpec, InstanceSpec } from '#sim/cluster-spec.ts';
+import {
+  type BundleLookup,
+  BundleRegistry,
+  clusterBundles,
+  MERGED_PLAN_OPERATOR,
+} from '#sim/controllers/bundle-registry.ts';
 import { buildNode, buildPods, nodeNames, type PodPlacement } from '#sim/controllers/capacity-objects.ts';
+import type { PackageCatalog } from '#sim/controllers/olm-graph.ts';
 import {
   buildCsv,
   buildInstallPlan,
   buildSubscription,
+  bundleLookup,
+  bundleSteps,
   CATALOG_HEALTHY_CONDITION,
   CATALOG_NAME,
   CATALOG_NAMESPACE,
   catalogHealth,
   csvName,
   csvStatus,
-  installPlanName,
   OPERATOR_NAMESPACE,
   planReferences,
-  planSteps,
   REDIS_PACKAGE,
 } from '#sim/controllers/olm-objects.ts';
-import { buildPackageManifest, type ChannelEntry, channelWith } from '#sim/controllers/package-manifest.ts';
+import { buildPackageManifest, withBundle } from '#sim/controllers/package-manifest.ts';
 import {
   buildAcpVersionConfigMap,
   buildArtifact,
@@ -43,6 +50,7 @@ import {
   instancePvcNames,
 } from '#sim/controllers/redis-objects.ts';
 import { createWithStatus } from '#sim/controllers/store-writes.ts';
+import type { Bundle } from '#sim/packages/bundle.ts';
 import {
   ARTIFACT,
   ARTIFACT_VERSION,
@@ -55,7 +63,7 @@ import {
   OPERATOR_GROUP,
   PACKAGE_MANIFEST,
   POD,
-  PRODUCT_BASE,
+  PRODUCT_BASE_V1ALPHA1,
   PVC,
   REDIS_BACKUP,
   SUBSCRIPTION,
@@ -70,13 +78,7 @@ export interface SeedCatalog {
   versions: { version: string; csv: string; channel: string }[];
 }
 
-/** The second operator in redis-system whose pending plan OLM merges in (traps.mergedPlan). */
-export const MERGED_PLAN_OPERATOR = {
-  pkg: 'middleware-exporter',
-  installed: '1.4.0',
-  offered: '1.5.0',
-  channel: 'stable',
-};
+export { MERGED_PLAN_OPERATOR };
 
 const BACKUP_DURATION_MS = 60_000;
 
@@ -84,35 +86,53 @@ function seedPlatform(store: ClusterStore, spec: ClusterSpec, namespaces: string
   const now = kubeTimestamp();
   for (const name of namespaces) createWithStatus(store, NAMESPACE, buildNamespace(name));
   store.create(CONFIG_MAP, buildAcpVersionConfigMap(spec.platformVersion));
-  createWithStatus(store, PRODUCT_BASE, buildProductBase(spec.platformVersion, now));
+  createWithStatus(store, PRODUCT_BASE_V1ALPHA1, buildProductBase(spec.platformVersion, now));
   createWithStatus(store, CATALOG_SOURCE, buildCatalogSource(now));
   createWithStatus(store, OPERATOR_GROUP, buildOperatorGroup(now));
 }
 
-/** The catalog as uploads left it: every catalog version up to the installed one, on its channel. */
-function offeredChannels(spec: ClusterSpec, catalog: SeedCatalog | undefined): Map<string, ChannelEntry[]> {
-  const channels = new Map<string, ChannelEntry[]>();
-  const add = (channel: string, entry: ChannelEntry) =>
-    channels.set(channel, [...(channels.get(channel) ?? []), entry]);
-  for (const v of catalog?.versions ?? []) {
-    if (semver.lte(v.version, spec.installedVersion)) add(v.channel, { name: v.csv, version: v.version });
-  }
-  add(spec.channel, { name: csvName(REDIS_PACKAGE, spec.installedVersion), version: spec.installedVersion });
-  return channels;
+/**
+ * The versions uploads left in the catalog: every catalog version up to the installed one, the
+ * installed one, and those the scenario says were uploaded besides (catalog.uploaded).
+ */
+function uploadedVersions(spec: ClusterSpec, catalog: SeedCatalog | undefined): string[] {
+  const older = (catalog?.versions ?? [])
+    .map((v) => v.version)
+    .filter((v) => semver.lte(v, spec.installedVersion));
+  return [...new Set([...older, spec.installedVersion, ...(spec.catalog?.uploaded ?? [])])];
+}
+
+function bundleOrThrow(bundles: BundleLookup, csv: string): Bundle {
+  const bundle = bundles(csv);
+  if (!bundle) throw new Error(`the platform registry has no bundle for ${csv}`);
+  return bundle;
+}
+
+function seedPackageManifest(store: ClusterStore, pkg: string, bundles: Bundle[]): void {
+  const catalog = bundles.reduce<PackageCatalog | undefined>(
+    (acc, bundle) => withBundle(acc, bundle),
+    undefined,
+  );
+  if (catalog) store.create(PACKAGE_MANIFEST, buildPackageManifest(pkg, catalog));
 }
 
 /** An operator installed through OLM: CSV Succeeded, the Complete plan that installed it, the Subscription at latest. */
 function seedInstalledOperator(
   store: ClusterStore,
-  pkg: string,
-  version: string,
+  bundle: Bundle,
   channel: string,
   approval: 'Manual' | 'Automatic',
 ): void {
   const now = kubeTimestamp();
-  const csv = csvName(pkg, version);
+  const { csv } = bundle;
   createWithStatus(store, CSV, {
-    ...buildCsv({ pkg, version, namespace: OPERATOR_NAMESPACE }),
+    ...buildCsv({
+      pkg: bundle.package,
+      version: bundle.version,
+      namespace: OPERATOR_NAMESPACE,
+      skips: bundle.skips,
+      skipRange: bundle.skipRange,
+    }),
     status: csvStatus(
       undefined,
       'Succeeded',
@@ -121,22 +141,23 @@ function seedInstalledOperator(
       now,
     ),
   });
-  const sub = store.create(SUBSCRIPTION, buildSubscription(pkg, channel, approval));
+  const sub = store.create(SUBSCRIPTION, buildSubscription(bundle.package, channel, approval));
   const built = buildInstallPlan({
-    name: installPlanName(`${OPERATOR_NAMESPACE}/${csv}`),
     namespace: OPERATOR_NAMESPACE,
     csvNames: [csv],
     approval,
     generation: 1,
     owners: [sub],
   });
+  const { conditions: _unpacked, ...lookup } = bundleLookup(bundle, undefined);
   const plan = createWithStatus(store, INSTALL_PLAN, {
     ...built,
     spec: { ...(built.spec as object), approved: true },
     status: {
       phase: 'Complete',
-      catalogSources: [],
-      plan: planSteps([csv], 'Created'),
+      catalogSources: [CATALOG_NAME],
+      plan: bundleSteps(bundle, 'Created'),
+      bundleLookups: [lookup],
       startTime: now,
       conditions: [{ type: 'Installed', status: 'True', lastUpdateTime: now, lastTransitionTime: now }],
     },
@@ -155,24 +176,33 @@ function seedInstalledOperator(
   });
 }
 
-function seedOperator(store: ClusterStore, spec: ClusterSpec, catalog: SeedCatalog | undefined): void {
-  const channels = [...offeredChannels(spec, catalog)].map(([name, entries]) => channelWith(name, entries));
-  store.create(PACKAGE_MANIFEST, buildPackageManifest(REDIS_PACKAGE, channels, spec.channel));
+function seedOperator(
+  store: ClusterStore,
+  spec: ClusterSpec,
+  catalog: SeedCatalog | undefined,
+  bundles: BundleLookup,
+): void {
+  const versions = uploadedVersions(spec, catalog);
+  const inCatalog = versions.map((v) => bundleOrThrow(bundles, csvName(REDIS_PACKAGE, v)));
+  seedPackageManifest(store, REDIS_PACKAGE, inCatalog);
   const artifact = createWithStatus(store, ARTIFACT, buildArtifact(REDIS_PACKAGE, kubeTimestamp()));
-  const version = spec.installedVersion;
-  createWithStatus(store, ARTIFACT_VERSION, buildArtifactVersion(artifact, version, spec.channel));
-  seedInstalledOperator(store, REDIS_PACKAGE, version, spec.channel, spec.approval);
+  for (const bundle of inCatalog) {
+    if (!semver.lt(bundle.version, spec.installedVersion))
+      createWithStatus(
+        store,
+        ARTIFACT_VERSION,
+        buildArtifactVersion(artifact, bundle.version, bundle.channels[0] ?? spec.channel),
+      );
+  }
+  const installed = bundleOrThrow(bundles, csvName(REDIS_PACKAGE, spec.installedVersion));
+  seedInstalledOperator(store, installed, spec.channel, spec.approval);
   if (spec.traps?.mergedPlan) {
     const other = MERGED_PLAN_OPERATOR;
-    const entries = [other.installed, other.offered].map((v) => ({
-      name: csvName(other.pkg, v),
-      version: v,
-    }));
-    store.create(
-      PACKAGE_MANIFEST,
-      buildPackageManifest(other.pkg, [channelWith(other.channel, entries)], other.channel),
+    const otherBundles = [other.installed, other.offered].map((v) =>
+      bundleOrThrow(bundles, csvName(other.pkg, v)),
     );
-    seedInstalledOperator(store, other.pkg, other.installed, other.channel, 'Manual');
+    seedPackageManifest(store, other.pkg, otherBundles);
+    seedInstalledOperator(store, otherBundles[0] as Bundle, other.channel, 'Manual');
   }
 }
 
@@ -183,8 +213,10 @@ function seedInstance(store: ClusterStore, spec: ClusterSpec, instance: Instance
     createWithStatus(store, PVC, buildPvc(instance, name, pending.has(name)));
   }
   if (spec.backupAgeSeconds !== null) {
+    // Created when it started: a backup completes after it was created.
     const completedAt = new Date(Date.now() - spec.backupAgeSeconds * 1000);
-    createWithStatus(store, REDIS_BACKUP, buildBackup(instance, completedAt, BACKUP_DURATION_MS));
+    const createdAt = new Date(completedAt.getTime() - BACKUP_DURATION_MS);
+    createWithStatus(store, REDIS_BACKUP, buildBackup(instance, completedAt, BACKUP_DURATION_MS), createdAt);
   }
 }
 
@@ -215,13 +247,18 @@ function podPlacements(spec: ClusterSpec): PodPlacement[] {
   return [...agents, operator, ...redis];
 }
 
-export function seedCluster(store: ClusterStore, spec: ClusterSpec, catalog?: SeedCatalog): void {
+export function seedCluster(
+  store: ClusterStore,
+  spec: ClusterSpec,
+  catalog?: SeedCatalog,
+  registry: BundleRegistry = BundleRegistry.platform(),
+): void {
   const instanceNamespaces = spec.instances.map((i) => i.namespace);
   const namespaces = [
     ...new Set([OPERATOR_NAMESPACE, CATALOG_NAMESPACE, 'kube-public', 'kube-system', ...instanceNamespaces]),
   ];
   seedPlatform(store, spec, namespaces);
-  seedOperator(store, spec, catalog);
+  seedOperator(store, spec, catalog, clusterBundles(registry, spec));
   for (const instance of spec.instances) seedInstance(store, spec, instance);
   for (const name of nodeNames(spec.nodes.count)) createWithStatus(store, NODE, buildNode(name, spec.nodes));
   for (const pod of buildPods(podPlacements(spec), spec)) createWithStatus(store, POD, pod);

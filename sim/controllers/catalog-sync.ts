@@ -1,14 +1,20 @@
 /**
  * The platform catalog catching up with an upload: an ArtifactVersion `<package>.v<version>` in
- * cpaas-system that reached status.reason Success shows up, syncDelayMs later, as an entry of its
- * channel in the PackageManifest (channel currentCSV moves to the newest entry). On real ACP this
- * takes 10-15 minutes, which is why it is a knob.
+ * cpaas-system that reached status.reason Success shows up, syncDelayMs later, as an entry of the
+ * channels its bundle names, with the graph its bundle declares (the channel head is then the
+ * bundle no other one replaces or skips). On real ACP this takes 10-15 minutes, which is why it is
+ * a knob.
  */
 import semver from 'semver';
 import type { Controller, ControllerContext } from '#sim/controllers/controller-context.ts';
 import { CATALOG_NAMESPACE, csvName, parseCsvName } from '#sim/controllers/olm-objects.ts';
-import { buildPackageManifest, channelWith, manifestChannels } from '#sim/controllers/package-manifest.ts';
-import { ARTIFACT_LABEL, CHANNEL_LABEL } from '#sim/controllers/platform-objects.ts';
+import {
+  buildPackageManifest,
+  manifestChannels,
+  packageCatalog,
+  withBundle,
+} from '#sim/controllers/package-manifest.ts';
+import { ARTIFACT_LABEL } from '#sim/controllers/platform-objects.ts';
 import { sameResource } from '#sim/controllers/store-writes.ts';
 import { ARTIFACT_VERSION, PACKAGE_MANIFEST } from '#sim/resource-types.ts';
 import type { KubeObject } from '#sim/store/cluster-store.ts';
@@ -17,7 +23,6 @@ interface Offer {
   pkg: string;
   version: string;
   csv: string;
-  channel: string | undefined;
 }
 
 function offerOf(av: KubeObject): Offer | undefined {
@@ -29,7 +34,7 @@ function offerOf(av: KubeObject): Offer | undefined {
   const version = raw?.replace(/^v/, '');
   const pkg = labels[ARTIFACT_LABEL] ?? fromName?.pkg;
   if (!pkg || !version || !semver.valid(version)) return undefined;
-  return { pkg, version, csv: csvName(pkg, version), channel: labels[CHANNEL_LABEL] };
+  return { pkg, version, csv: csvName(pkg, version) };
 }
 
 function isSuccess(av: KubeObject): boolean {
@@ -47,23 +52,12 @@ export function catalogSync(ctx: ControllerContext): Controller {
     const av = ctx.store.get(ARTIFACT_VERSION, CATALOG_NAMESPACE, name);
     const offer = av && isSuccess(av) ? offerOf(av) : undefined;
     if (!offer || offered(offer)) return;
+    const bundle = ctx.bundles(offer.csv);
+    if (!bundle) throw new Error(`the platform registry has no bundle image for ${offer.csv}`);
     const manifest = manifestOf(offer.pkg);
-    const status = manifest?.status as { defaultChannel?: string } | undefined;
-    const channelName = offer.channel ?? status?.defaultChannel ?? 'stable';
-    const entry = { name: offer.csv, version: offer.version };
-    const channels = manifestChannels(manifest);
-    const existing = channels.find((c) => c.name === channelName);
-    const next = existing
-      ? channels.map((c) => (c === existing ? channelWith(c.name, [...c.entries, entry]) : c))
-      : [...channels, channelWith(channelName, [entry])];
-    if (!manifest) {
-      ctx.store.create(PACKAGE_MANIFEST, buildPackageManifest(offer.pkg, next, channelName));
-      return;
-    }
-    ctx.store.update(PACKAGE_MANIFEST, {
-      ...manifest,
-      status: { ...(manifest.status as object), channels: next },
-    });
+    const next = buildPackageManifest(offer.pkg, withBundle(packageCatalog(manifest, ctx.bundles), bundle));
+    if (!manifest) ctx.store.create(PACKAGE_MANIFEST, next);
+    else ctx.store.update(PACKAGE_MANIFEST, { ...manifest, status: next.status });
   };
 
   const consider = (av: KubeObject) => {

@@ -1,12 +1,13 @@
 /**
- * What every simulated controller shares: the cluster's store, the clock, the spec, and a work
- * queue. Store events only enqueue keyed reconciles; the queue drains in a microtask, so a client's
+ * What every simulated controller shares: the cluster's store, the clock, the spec, the bundles
+ * its catalog can index, and a work queue. Store events only enqueue keyed reconciles; the queue drains in a microtask, so a client's
  * write never waits for a controller, bursts of events for one object reconcile once, and the order
  * (FIFO by first enqueue) is the same on every run.
  */
 
 import type { SimClock } from '#sim/clock.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
+import type { BundleLookup } from '#sim/controllers/bundle-registry.ts';
 import type { ClusterStore, StoreEvent } from '#sim/store/cluster-store.ts';
 import { kubeTimestamp } from '#sim/store/object-meta.ts';
 
@@ -24,6 +25,8 @@ export interface ControllerContext {
   readonly store: ClusterStore;
   readonly clock: SimClock;
   readonly spec: ClusterSpec;
+  /** The platform registry's bundles as this cluster's catalog reads them. */
+  readonly bundles: BundleLookup;
   /** Runs fn soon, once per key until it has run. */
   enqueue(key: string, fn: () => void): void;
   /** Runs fn after simMs simulated ms unless the controllers were stopped meanwhile. */
@@ -39,15 +42,23 @@ export class ControllerRuntime implements ControllerContext {
   readonly store: ClusterStore;
   readonly clock: SimClock;
   readonly spec: ClusterSpec;
+  readonly bundles: BundleLookup;
   readonly #queue = new Map<string, () => void>();
   readonly #report: ErrorReporter;
   #draining = false;
   #stopped = false;
 
-  constructor(store: ClusterStore, clock: SimClock, spec: ClusterSpec, report: ErrorReporter) {
+  constructor(
+    store: ClusterStore,
+    clock: SimClock,
+    spec: ClusterSpec,
+    bundles: BundleLookup,
+    report: ErrorReporter,
+  ) {
     this.store = store;
     this.clock = clock;
     this.spec = spec;
+    this.bundles = bundles;
     this.#report = report;
   }
 

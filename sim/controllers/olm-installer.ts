@@ -1,14 +1,16 @@
 /**
- * OLM's InstallPlan execution: an approved plan goes Installing and creates its CSVs (Pending ->
- * InstallReady -> Installing, spec.replaces = the CSV it upgrades). As in OLM the plan completes
+ * OLM's InstallPlan execution: an approved plan whose bundles are unpacked goes Installing and
+ * creates its CSVs from their bundles (Pending -> InstallReady -> Installing, spec.replaces = the
+ * CSV it upgrades), each phase change also a CSV Event as OLM records them. As in OLM the plan completes
  * once its objects exist, and the Subscription moves to the new installedCSV/AtLatestKnown while the
  * CSV is still Installing; the replaced CSV turns Replacing. installTimeMs after approval the new CSV
  * is Succeeded and the old one Deleting, then gone. With failInstall the first install instead ends
  * with the CSV Failed, the plan Failed and the Subscription UpgradeFailed.
  */
 import type { Controller, ControllerContext } from '#sim/controllers/controller-context.ts';
-import { buildCsv, type CsvPhase, csvStatus, parseCsvName, planSteps } from '#sim/controllers/olm-objects.ts';
-import { planPhase, planSpec, subSpec, subStatus } from '#sim/controllers/olm-resolver.ts';
+import { OLM_COMPONENT, recordEvent } from '#sim/controllers/events.ts';
+import { buildCsv, type CsvPhase, csvStatus, parseCsvName } from '#sim/controllers/olm-objects.ts';
+import { planPhase, planSpec, subSpec, subStatus, unpacked } from '#sim/controllers/olm-status.ts';
 import {
   createWithStatus,
   dropCondition,
@@ -39,15 +41,24 @@ export function olmInstaller(ctx: ControllerContext): Controller {
   const started = new Set<string>();
   let failuresLeft = ctx.spec.failInstall ? 1 : 0;
 
+  const csvEvent = (csv: KubeObject, phase: CsvPhase, reason: string, message: string) =>
+    recordEvent(ctx, csv, {
+      type: phase === 'Failed' ? 'Warning' : 'Normal',
+      reason,
+      message,
+      component: OLM_COMPONENT,
+    });
+
   const setCsvPhase = (namespace: string, name: string, phase: CsvPhase, reason: string, message: string) => {
     const csv = store.get(CSV, namespace, name);
-    if (csv)
-      writeStatus(
-        store,
-        CSV,
-        csv,
-        csvStatus(csv.status as Record<string, unknown>, phase, reason, message, ctx.now()),
-      );
+    if (!csv) return;
+    const written = writeStatus(
+      store,
+      CSV,
+      csv,
+      csvStatus(csv.status as Record<string, unknown>, phase, reason, message, ctx.now()),
+    );
+    csvEvent(written, phase, reason, message);
   };
 
   const writeSub = (
@@ -66,17 +77,21 @@ export function olmInstaller(ctx: ControllerContext): Controller {
   const createCsv = (namespace: string, step: Step) => {
     const parsed = parseCsvName(step.csv);
     if (!parsed) return;
+    const bundle = ctx.bundles(step.csv);
     if (store.get(CSV, namespace, step.csv)) store.delete(CSV, namespace, step.csv); // a Failed leftover being retried
-    createWithStatus(store, CSV, {
-      ...buildCsv({ pkg: parsed.pkg, version: parsed.version, namespace, replaces: step.replaces }),
-      status: csvStatus(
-        undefined,
-        'Pending',
-        'RequirementsUnknown',
-        'requirements not yet checked',
-        ctx.now(),
-      ),
+    const pending = { reason: 'RequirementsUnknown', message: 'requirements not yet checked' };
+    const created = createWithStatus(store, CSV, {
+      ...buildCsv({
+        pkg: parsed.pkg,
+        version: parsed.version,
+        namespace,
+        replaces: step.replaces,
+        skips: bundle?.skips,
+        skipRange: bundle?.skipRange,
+      }),
+      status: csvStatus(undefined, 'Pending', pending.reason, pending.message, ctx.now()),
     });
+    csvEvent(created, 'Pending', pending.reason, pending.message);
     setCsvPhase(
       namespace,
       step.csv,
@@ -105,13 +120,11 @@ export function olmInstaller(ctx: ControllerContext): Controller {
   const complete = (plan: KubeObject, steps: Step[]) => {
     const namespace = plan.metadata.namespace ?? '';
     const now = ctx.now();
+    const planned = (plan.status as { plan?: Record<string, unknown>[] } | undefined)?.plan ?? [];
     writeStatus(store, INSTALL_PLAN, plan, {
       ...(plan.status as object),
       phase: 'Complete',
-      plan: planSteps(
-        steps.map((s) => s.csv),
-        'Created',
-      ),
+      plan: planned.map((step) => ({ ...step, status: 'Created' })),
       conditions: [{ type: 'Installed', status: 'True', lastUpdateTime: now, lastTransitionTime: now }],
     });
     for (const step of steps) {
@@ -188,6 +201,7 @@ export function olmInstaller(ctx: ControllerContext): Controller {
     const plan = writeStatus(store, INSTALL_PLAN, found, {
       ...(found.status as object),
       phase: 'Installing',
+      startTime: (found.status as { startTime?: string } | undefined)?.startTime ?? ctx.now(),
     });
     for (const step of steps) {
       writeSub(step.sub, (s) => ({
@@ -209,7 +223,10 @@ export function olmInstaller(ctx: ControllerContext): Controller {
     const phase = planPhase(plan);
     const waiting = phase === 'RequiresApproval' || phase === 'Installing';
     return (
-      planSpec(plan).approved === true && waiting && !started.has(plan.metadata.uid ?? plan.metadata.name)
+      planSpec(plan).approved === true &&
+      waiting &&
+      unpacked(plan) &&
+      !started.has(plan.metadata.uid ?? plan.metadata.name)
     );
   };
 

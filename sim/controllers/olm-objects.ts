@@ -1,8 +1,9 @@
 /**
  * OLM objects shaped as operator-framework writes them (field names checked against
- * sim/crds/operators.coreos.com_*.yaml): ClusterServiceVersion, InstallPlan, Subscription,
- * and the PackageManifest the package server derives from the catalog.
+ * sim/crds/operators.coreos.com_*.yaml): ClusterServiceVersion, InstallPlan (its bundle lookups
+ * and steps), Subscription.
  */
+import { type Bundle, type BundleObject, csvManifest } from '#sim/packages/bundle.ts';
 import { apiVersionOf, CATALOG_SOURCE, CSV, INSTALL_PLAN, SUBSCRIPTION } from '#sim/resource-types.ts';
 import type { KubeObject } from '#sim/store/cluster-store.ts';
 
@@ -12,20 +13,18 @@ export const CATALOG_NAME = 'platform';
 export const REDIS_PACKAGE = 'redis-operator';
 export const OPERATOR_GROUP_NAME = 'redis-system';
 
-const DISPLAY_NAMES: Record<string, string> = { [REDIS_PACKAGE]: 'Alauda Cache Service for Redis OSS' };
+const HASH_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** `install-xxxxx` like OLM's generated names, but derived from `seed` so runs are reproducible. */
-export function installPlanName(seed: string): string {
+/** A stable suffix from a name, as OLM derives RBAC names from a hash of the CSV. */
+function hashSuffix(seed: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < seed.length; i++) hash = Math.imul(hash ^ seed.charCodeAt(i), 0x01000193) >>> 0;
   let suffix = '';
-  for (let i = 0; i < 5; i++) {
-    suffix += NAME_ALPHABET[hash % NAME_ALPHABET.length];
-    hash = Math.floor(hash / NAME_ALPHABET.length);
-  }
-  return `install-${suffix}`;
+  do {
+    suffix += HASH_ALPHABET[hash % HASH_ALPHABET.length];
+    hash = Math.floor(hash / HASH_ALPHABET.length);
+  } while (hash > 0);
+  return suffix;
 }
 
 export function csvName(pkg: string, version: string): string {
@@ -47,65 +46,33 @@ export interface CsvSpecInput {
   pkg: string;
   version: string;
   namespace: string;
+  /** The CSV it upgrades (OLM writes the installed one here, whatever the bundle says). */
   replaces?: string | undefined;
+  skips?: string[] | undefined;
+  skipRange?: string | undefined;
 }
 
+/** The bundle's CSV as OLM applies it in a namespace: namespaced, labelled and annotated by OLM. */
 export function buildCsv(input: CsvSpecInput): KubeObject {
   const { pkg, version, namespace } = input;
-  const selector = { 'control-plane': pkg };
+  const manifest = csvManifest(input);
+  const metadata = manifest.metadata as { name: string; annotations: Record<string, string> };
   return {
+    ...manifest,
     apiVersion: apiVersionOf(CSV),
     kind: CSV.kind,
     metadata: {
-      name: csvName(pkg, version),
+      name: metadata.name,
       namespace,
       labels: { [operatorLabel(pkg, namespace)]: '', 'olm.managed': 'true' },
       annotations: {
+        ...metadata.annotations,
         'olm.operatorGroup': OPERATOR_GROUP_NAME,
         'olm.operatorNamespace': namespace,
         'olm.targetNamespaces': '',
         'operatorframework.io/properties': JSON.stringify({
           properties: [{ type: 'olm.package', value: { packageName: pkg, version } }],
         }),
-      },
-    },
-    spec: {
-      displayName: DISPLAY_NAMES[pkg] ?? pkg,
-      version,
-      ...(input.replaces ? { replaces: input.replaces } : {}),
-      maturity: 'stable',
-      provider: { name: 'Alauda' },
-      installModes: [
-        { type: 'OwnNamespace', supported: true },
-        { type: 'SingleNamespace', supported: true },
-        { type: 'MultiNamespace', supported: false },
-        { type: 'AllNamespaces', supported: true },
-      ],
-      install: {
-        strategy: 'deployment',
-        spec: {
-          deployments: [
-            {
-              name: pkg,
-              spec: {
-                replicas: 1,
-                selector: { matchLabels: selector },
-                template: {
-                  metadata: { labels: selector },
-                  spec: {
-                    containers: [
-                      {
-                        name: 'manager',
-                        image: `registry.alauda.cn:60080/middleware/${pkg}:v${version}`,
-                        resources: { requests: { cpu: '100m', memory: '256Mi' } },
-                      },
-                    ],
-                  },
-                },
-              },
-            },
-          ],
-        },
       },
     },
   };
@@ -142,7 +109,6 @@ export function csvStatus(
 }
 
 export interface PlanInput {
-  name: string;
   namespace: string;
   csvNames: string[];
   approval: 'Manual' | 'Automatic';
@@ -159,8 +125,10 @@ export function buildInstallPlan(input: PlanInput): KubeObject {
   return {
     apiVersion: apiVersionOf(INSTALL_PLAN),
     kind: INSTALL_PLAN.kind,
+    // Named by the apiserver, as OLM asks: install-<5 random characters>, unique in the cluster.
     metadata: {
-      name: input.name,
+      name: '',
+      generateName: 'install-',
       namespace: input.namespace,
       labels,
       ownerReferences: input.owners.map((sub) => ({
@@ -181,20 +149,64 @@ export function buildInstallPlan(input: PlanInput): KubeObject {
   };
 }
 
-/** status.plan: one step per CSV (OLM also lists the CRDs and RBAC of each bundle). */
-export function planSteps(csvNames: string[], status: 'Unknown' | 'Created'): unknown[] {
-  return csvNames.map((name) => ({
-    resolving: name,
+type StepStatus = 'Unknown' | 'Created';
+
+function step(bundle: Bundle, object: BundleObject, status: StepStatus): Record<string, unknown> {
+  return {
+    resolving: bundle.csv,
     resource: {
-      group: 'operators.coreos.com',
-      version: 'v1alpha1',
-      kind: 'ClusterServiceVersion',
-      name,
+      group: object.group,
+      version: object.version,
+      kind: object.kind,
+      name: object.name,
       sourceName: CATALOG_NAME,
       sourceNamespace: CATALOG_NAMESPACE,
     },
     status,
-  }));
+  };
+}
+
+/**
+ * status.plan for an unpacked bundle, as OLM's NewStepsFromBundle lists it: the CSV, every other
+ * manifest of the bundle (its CRDs), then the RBAC of the CSV's install strategy.
+ */
+export function bundleSteps(bundle: Bundle, status: StepStatus): Record<string, unknown>[] {
+  const rbacName = `${bundle.csv}-${hashSuffix(bundle.csv)}`;
+  const objects: BundleObject[] = [
+    { group: 'operators.coreos.com', version: 'v1alpha1', kind: 'ClusterServiceVersion', name: bundle.csv },
+    ...bundle.objects,
+    { group: '', version: 'v1', kind: 'ServiceAccount', name: bundle.package },
+    { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', name: rbacName },
+    { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', name: rbacName },
+  ];
+  return objects.map((object) => step(bundle, object, status));
+}
+
+/** status.bundleLookups entry of a plan just resolved: OLM has not started the unpack job yet. */
+export function bundleLookup(bundle: Bundle, replaces: string | undefined): Record<string, unknown> {
+  return {
+    path: bundle.image,
+    identifier: bundle.csv,
+    replaces: replaces ?? '',
+    catalogSourceRef: { namespace: CATALOG_NAMESPACE, name: CATALOG_NAME },
+    properties: JSON.stringify({
+      properties: [{ type: 'olm.package', value: { packageName: bundle.package, version: bundle.version } }],
+    }),
+    conditions: [
+      {
+        type: 'BundleLookupNotPersisted',
+        status: 'True',
+        reason: 'BundleNotUnpacked',
+        message: 'bundle contents have not yet been persisted to installplan status',
+      },
+      {
+        type: 'BundleLookupPending',
+        status: 'True',
+        reason: 'JobNotStarted',
+        message: 'unpack job not yet started',
+      },
+    ],
+  };
 }
 
 /** Subscription.status.installPlanRef / .installplan for a stored plan. */

@@ -1,76 +1,52 @@
 /**
- * OLM's resolver for Subscriptions: when the catalog offers a newer CSV on the subscribed channel
- * than status.installedCSV, it creates an InstallPlan (Manual -> RequiresApproval, Automatic ->
- * approved at once) and moves the Subscription to UpgradePending with currentCSV/installPlanRef.
- * Like OLM it steps along the channel one version at a time, waits for the installed CSV to
- * succeed, leaves a failed plan alone until someone deletes it, and reports a missing channel as
- * ResolutionFailed. Traps: channelHeadMoved targets the channel head instead of the next version;
- * mergedPlan folds other operators' pending plans of the namespace into the new plan.
+ * OLM's catalog operator resolving Subscriptions (operator-lifecycle-manager before v0.25, where
+ * an InstallPlan is created first and its bundles unpacked afterwards):
+ *
+ * - The upgrade is chosen as #sim/controllers/olm-graph.ts says, from the bundles the cluster's
+ *   catalog holds. No candidate: the Subscription stays AtLatestKnown at its installed CSV. A
+ *   failure sets the Subscription's ResolutionFailed condition (ConstraintsNotSatisfiable or
+ *   ErrorPreventedResolution) and a Warning ResolutionFailed Event on the Namespace; no plan.
+ * - A candidate gets an InstallPlan named `install-<random>` by the apiserver, with the bundle to
+ *   unpack in status.bundleLookups and an empty status.plan (#sim/controllers/olm-unpacker.ts fills
+ *   it): phase RequiresApproval on Manual, Installing (approved) on Automatic. The Subscription
+ *   goes UpgradePending with currentCSV and installPlanRef.
+ * - An UpgradePending Subscription whose InstallPlan exists is not resolved again (OLM's
+ *   nothingToUpdate): a newer upload does not replace a pending plan; deleting the plan does.
+ * - Nothing is resolved while a plan runs or after it failed, nor before the installed CSV is up.
+ *
+ * Trap mergedPlan folds other operators' pending plans of the namespace into the new plan.
  */
-import semver from 'semver';
 import type { Controller, ControllerContext } from '#sim/controllers/controller-context.ts';
+import { OLM_COMPONENT, recordEvent } from '#sim/controllers/events.ts';
+import { type InstalledCsv, resolveSubscription } from '#sim/controllers/olm-graph.ts';
 import {
   buildInstallPlan,
+  bundleLookup,
   CATALOG_HEALTHY_CONDITION,
+  CATALOG_NAME,
   CATALOG_NAMESPACE,
-  installPlanName,
   parseCsvName,
   planReferences,
-  planSteps,
 } from '#sim/controllers/olm-objects.ts';
-import { type ManifestChannel, manifestChannels } from '#sim/controllers/package-manifest.ts';
 import {
-  type Condition,
+  planPendingCondition,
+  planPhase,
+  planSpec,
+  type SubStatus,
+  subSpec,
+  subStatus,
+} from '#sim/controllers/olm-status.ts';
+import { packageCatalog } from '#sim/controllers/package-manifest.ts';
+import {
   createWithStatus,
   dropCondition,
   sameResource,
   setCondition,
   writeStatus,
 } from '#sim/controllers/store-writes.ts';
-import { CSV, INSTALL_PLAN, PACKAGE_MANIFEST, SUBSCRIPTION } from '#sim/resource-types.ts';
+import type { Bundle } from '#sim/packages/bundle.ts';
+import { CSV, INSTALL_PLAN, NAMESPACE, PACKAGE_MANIFEST, SUBSCRIPTION } from '#sim/resource-types.ts';
 import type { KubeObject } from '#sim/store/cluster-store.ts';
-
-interface SubSpec {
-  channel?: string;
-  name: string;
-  sourceNamespace?: string;
-  installPlanApproval?: 'Manual' | 'Automatic';
-}
-
-interface SubStatus {
-  installedCSV?: string;
-  currentCSV?: string;
-  state?: string;
-  installPlanRef?: { name?: string; namespace?: string };
-  conditions?: Condition[];
-  [key: string]: unknown;
-}
-
-interface PlanSpec {
-  approved?: boolean;
-  clusterServiceVersionNames?: string[];
-  generation?: number;
-}
-
-export const subSpec = (sub: KubeObject) => sub.spec as SubSpec;
-export const subStatus = (sub: KubeObject) => (sub.status ?? {}) as SubStatus;
-export const planSpec = (plan: KubeObject) => plan.spec as PlanSpec;
-export const planPhase = (plan: KubeObject | undefined) =>
-  (plan?.status as { phase?: string } | undefined)?.phase;
-
-/** Next CSV on the channel after `installed`: the next version up, or the head when the head moved past it. */
-export function nextCsv(
-  channel: ManifestChannel,
-  installed: string | undefined,
-  toHead: boolean,
-): string | undefined {
-  const from = installed ? parseCsvName(installed)?.version : undefined;
-  if (!from) return channel.currentCSV;
-  const newer = channel.entries
-    .filter((e) => semver.gt(e.version, from))
-    .sort((a, b) => semver.compare(a.version, b.version));
-  return (toHead ? newer.at(-1) : newer[0])?.name;
-}
 
 export function olmResolver(ctx: ControllerContext): Controller {
   const { store } = ctx;
@@ -86,7 +62,15 @@ export function olmResolver(ctx: ControllerContext): Controller {
   const writeSub = (sub: KubeObject, changes: Partial<SubStatus>) =>
     writeStatus(store, SUBSCRIPTION, sub, { ...subStatus(sub), ...changes, lastUpdated: ctx.now() });
 
-  const createPlan = (sub: KubeObject, target: string): KubeObject => {
+  const installedOf = (sub: KubeObject): InstalledCsv | undefined => {
+    const name = subStatus(sub).installedCSV;
+    if (!name) return undefined;
+    const csv = store.get(CSV, sub.metadata.namespace, name);
+    const version = (csv?.spec as { version?: string } | undefined)?.version ?? parseCsvName(name)?.version;
+    return version ? { name, version } : undefined;
+  };
+
+  const createPlan = (sub: KubeObject, target: Bundle): KubeObject => {
     const namespace = sub.metadata.namespace ?? '';
     const approval = subSpec(sub).installPlanApproval ?? 'Automatic';
     const plans = store.list(INSTALL_PLAN, { namespace });
@@ -94,31 +78,32 @@ export function olmResolver(ctx: ControllerContext): Controller {
     const merged = ctx.spec.traps?.mergedPlan
       ? plans.filter((p) => planPhase(p) === 'RequiresApproval' && !planSpec(p).approved)
       : [];
-    const others = store
-      .list(SUBSCRIPTION, { namespace })
-      .filter(
-        (s) =>
-          s.metadata.name !== sub.metadata.name &&
-          merged.some((p) => p.metadata.name === subStatus(s).installPlanRef?.name),
-      );
-    const pkg = subSpec(sub).name;
+    const subs = store.list(SUBSCRIPTION, { namespace });
+    const others = subs.filter(
+      (s) =>
+        s.metadata.name !== sub.metadata.name &&
+        merged.some((p) => p.metadata.name === subStatus(s).installPlanRef?.name),
+    );
     const csvNames = [
-      target,
+      target.csv,
       ...new Set(
         merged
           .flatMap((p) => planSpec(p).clusterServiceVersionNames ?? [])
-          .filter((n) => parseCsvName(n)?.pkg !== pkg),
+          .filter((n) => parseCsvName(n)?.pkg !== target.package),
       ),
     ];
-    let name = installPlanName(`${namespace}/${csvNames.join(',')}/${generation}`);
-    for (let i = 1; store.get(INSTALL_PLAN, namespace, name); i++) name = installPlanName(`${name}/${i}`);
+    const lookups = csvNames.flatMap((csv) => {
+      const bundle = csv === target.csv ? target : ctx.bundles(csv);
+      const owner = subs.find((s) => subSpec(s).name === bundle?.package);
+      return bundle ? [bundleLookup(bundle, owner && subStatus(owner).installedCSV)] : [];
+    });
     const plan = createWithStatus(store, INSTALL_PLAN, {
-      ...buildInstallPlan({ name, namespace, csvNames, approval, generation, owners: [sub, ...others] }),
+      ...buildInstallPlan({ namespace, csvNames, approval, generation, owners: [sub, ...others] }),
       status: {
         phase: approval === 'Manual' ? 'RequiresApproval' : 'Installing',
-        catalogSources: [],
-        plan: planSteps(csvNames, 'Unknown'),
-        startTime: ctx.now(),
+        catalogSources: [CATALOG_NAME],
+        plan: [],
+        bundleLookups: lookups,
       },
     });
     for (const other of others) markPending(other, plan, subStatus(other).currentCSV ?? '');
@@ -126,32 +111,36 @@ export function olmResolver(ctx: ControllerContext): Controller {
   };
 
   const markPending = (sub: KubeObject, plan: KubeObject, target: string) => {
-    const approved = planSpec(plan).approved === true;
-    const settledConditions = dropCondition(
-      dropCondition(subStatus(sub).conditions, 'ResolutionFailed'),
-      'InstallPlanFailed',
-    );
-    const conditions = setCondition(
-      settledConditions,
-      { type: 'InstallPlanPending', status: 'True', reason: approved ? 'Installing' : 'RequiresApproval' },
-      ctx.now(),
+    const settledConditions = ['ResolutionFailed', 'InstallPlanFailed', 'InstallPlanMissing'].reduce(
+      (conditions, type) => dropCondition(conditions, type),
+      subStatus(sub).conditions,
     );
     writeSub(sub, {
       currentCSV: target,
       state: 'UpgradePending',
       reason: undefined,
       ...planReferences(plan),
-      conditions,
+      conditions: setCondition(settledConditions, planPendingCondition(plan), ctx.now()),
     });
   };
 
-  const resolutionFailed = (sub: KubeObject, message: string) => {
+  const resolutionFailed = (sub: KubeObject, reason: string, message: string) => {
+    const previous = subStatus(sub).conditions?.find((c) => c.type === 'ResolutionFailed');
     const conditions = setCondition(
       subStatus(sub).conditions,
-      { type: 'ResolutionFailed', status: 'True', reason: 'ConstraintsNotSatisfiable', message },
+      { type: 'ResolutionFailed', status: 'True', reason, message },
       ctx.now(),
     );
     writeSub(sub, { conditions });
+    const namespace = store.get(NAMESPACE, undefined, sub.metadata.namespace ?? '');
+    if (namespace && previous?.message !== message) {
+      recordEvent(ctx, namespace, {
+        type: 'Warning',
+        reason: 'ResolutionFailed',
+        message,
+        component: OLM_COMPONENT,
+      });
+    }
   };
 
   const atLatest = (sub: KubeObject) => {
@@ -166,46 +155,36 @@ export function olmResolver(ctx: ControllerContext): Controller {
     writeSub(sub, { currentCSV: status.installedCSV, state: 'AtLatestKnown', conditions });
   };
 
-  /** Nothing to resolve while a plan runs, after it failed, or before the installed CSV is up. */
-  const settled = (sub: KubeObject, plan: KubeObject | undefined): boolean => {
+  /** Nothing to resolve while a plan is pending or runs, after it failed, or before the installed CSV is up. */
+  const nothingToUpdate = (sub: KubeObject, plan: KubeObject | undefined): boolean => {
     const phase = planPhase(plan);
-    if (phase === 'Installing' || phase === 'Failed') return false;
-    if (phase === 'RequiresApproval' && planSpec(plan as KubeObject).approved) return false;
+    if (phase === 'Installing' || phase === 'Failed') return true;
+    if (plan && phase !== 'Complete' && subStatus(sub).state === 'UpgradePending') return true;
     const installed = subStatus(sub).installedCSV;
-    if (!installed) return true;
+    if (!installed) return false;
     const csv = store.get(CSV, sub.metadata.namespace, installed);
-    return (csv?.status as { phase?: string } | undefined)?.phase === 'Succeeded';
+    return (csv?.status as { phase?: string } | undefined)?.phase !== 'Succeeded';
   };
 
   const resolve = (namespace: string, name: string) => {
     const sub = store.get(SUBSCRIPTION, namespace, name);
     if (!sub) return;
     const spec = subSpec(sub);
-    const status = subStatus(sub);
-    const plan = status.installPlanRef?.name
-      ? store.get(INSTALL_PLAN, namespace, status.installPlanRef.name)
-      : undefined;
-    if (!settled(sub, plan)) return;
+    const ref = subStatus(sub).installPlanRef?.name;
+    const plan = ref ? store.get(INSTALL_PLAN, namespace, ref) : undefined;
+    if (nothingToUpdate(sub, plan)) return;
     const manifest = store.get(PACKAGE_MANIFEST, spec.sourceNamespace ?? CATALOG_NAMESPACE, spec.name);
-    const channelName =
-      spec.channel ?? (manifest?.status as { defaultChannel?: string } | undefined)?.defaultChannel;
-    const channel = manifestChannels(manifest).find((c) => c.name === channelName);
-    if (!channel) {
-      resolutionFailed(
-        sub,
-        `constraints not satisfiable: no operators found in channel ${channelName} of package ${spec.name} in the catalog referenced by subscription ${name}`,
-      );
-      return;
-    }
-    const target = nextCsv(channel, status.installedCSV, ctx.spec.traps?.channelHeadMoved === true);
-    if (!target) {
-      atLatest(sub);
-      return;
-    }
-    const pending =
-      planPhase(plan) === 'RequiresApproval' &&
-      planSpec(plan as KubeObject).clusterServiceVersionNames?.includes(target);
-    markPending(sub, pending ? (plan as KubeObject) : createPlan(sub, target), target);
+    const resolution = resolveSubscription({
+      subscription: name,
+      pkg: spec.name,
+      channel: spec.channel,
+      catalog: packageCatalog(manifest, ctx.bundles),
+      installed: installedOf(sub),
+      startingCSV: spec.startingCSV,
+    });
+    if (resolution.kind === 'failed') resolutionFailed(sub, resolution.reason, resolution.message);
+    else if (resolution.kind === 'none') atLatest(sub);
+    else markPending(sub, createPlan(sub, resolution.bundle), resolution.bundle.csv);
   };
 
   const onPlan = (plan: KubeObject) =>

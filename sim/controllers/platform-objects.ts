@@ -19,7 +19,7 @@ import {
   CONFIG_MAP,
   NAMESPACE,
   OPERATOR_GROUP,
-  PRODUCT_BASE,
+  PRODUCT_BASE_V1ALPHA1,
   type ResourceType,
 } from '#sim/resource-types.ts';
 import type { KubeObject } from '#sim/store/cluster-store.ts';
@@ -49,10 +49,13 @@ export function buildAcpVersionConfigMap(platformVersion: string): KubeObject {
   );
 }
 
-/** ProductBase `base` (cluster-scoped); ACP writes versions with a leading `v`. */
+/**
+ * ProductBase `base` (cluster-scoped) in its storage version v1alpha1, with every spec field that
+ * version requires (the v1alpha2 ones are a subset); ACP writes versions with a leading `v`.
+ */
 export function buildProductBase(platformVersion: string, now: string): KubeObject {
   return object(
-    PRODUCT_BASE,
+    PRODUCT_BASE_V1ALPHA1,
     { name: 'base' },
     {
       spec: {
@@ -61,6 +64,15 @@ export function buildProductBase(platformVersion: string, now: string): KubeObje
         defaultAdmin: { account: 'admin', email: 'admin@cpaas.io' },
         http: { forceRedirectHttps: true },
         registry: { address: REGISTRY, preferPlatformURL: false },
+        chartMuseum: { url: 'http://chartmuseum.cpaas-system.svc:8080' },
+        containerPlatform: { install: true },
+        devops: { install: false },
+        serviceMesh: { install: false },
+        elasticsearch: { install: true },
+        kafka: { install: false },
+        logAgent: { enable: true },
+        logCenter: { enable: true },
+        prometheus: { install: true },
       },
       status: {
         phase: 'Running',

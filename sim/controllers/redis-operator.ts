@@ -4,15 +4,19 @@
  * pass through Initializing/WaitingPodReady/Rebalancing and come back upgradeSettleMs after the
  * CSV settled (Succeeded, or Failed and the old operator took over again). Instances that were
  * unhealthy stay so. Which instances flap is fixed (every other healthy one in kind/namespace/name
- * order), so runs are reproducible.
+ * order), so runs are reproducible. Losing a master to the roll, the operator records what it does
+ * about it as the real one does: a RedisFailover "try failover as no master found", a
+ * DistributedRedisCluster "healed shard <shard> with new master <pod>" (Warning Failover Events).
  */
 import type { RedisInstanceKind } from '#sim/cluster-spec.ts';
 import type { Controller, ControllerContext } from '#sim/controllers/controller-context.ts';
+import { REDIS_OPERATOR_COMPONENT, recordEvent } from '#sim/controllers/events.ts';
 import { OPERATOR_NAMESPACE, parseCsvName, REDIS_PACKAGE } from '#sim/controllers/olm-objects.ts';
 import {
   INSTANCE_KIND_NAMES,
   INSTANCE_KINDS,
   instanceHealth,
+  instancePodNames,
   instanceStatus,
 } from '#sim/controllers/redis-objects.ts';
 import { sameResource, writeStatus } from '#sim/controllers/store-writes.ts';
@@ -40,6 +44,27 @@ export function redisOperator(ctx: ControllerContext): Controller {
     return true;
   };
 
+  /** The Failover Events the operator's heal actors record when a restart takes a master away. */
+  const failoverMessages = (ref: InstanceRef): string[] => {
+    if (ref.kind === 'RedisFailover') return ['try failover as no master found'];
+    if (ref.kind !== 'DistributedRedisCluster') return [];
+    return instancePodNames(ref.kind, ref.name)
+      .filter((pod) => pod.endsWith('-1'))
+      .map((replica) => `healed shard ${replica.slice(0, -2)} with new master ${replica}`);
+  };
+
+  const recordFailovers = (ref: InstanceRef) => {
+    const obj = store.get(INSTANCE_KINDS[ref.kind].type, ref.namespace, ref.name);
+    for (const message of obj ? failoverMessages(ref) : []) {
+      recordEvent(ctx, obj as KubeObject, {
+        type: 'Warning',
+        reason: 'Failover',
+        message,
+        component: REDIS_OPERATOR_COMPONENT,
+      });
+    }
+  };
+
   const roll = () => {
     const healthy = INSTANCE_KIND_NAMES.flatMap((kind) =>
       store
@@ -49,7 +74,10 @@ export function redisOperator(ctx: ControllerContext): Controller {
     );
     healthy.sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
     for (const [index, ref] of healthy.entries()) {
-      if (index % 2 === 0 && setState(ref, 'healthy', 'transitional')) flapping.push(ref);
+      if (index % 2 === 0 && setState(ref, 'healthy', 'transitional')) {
+        flapping.push(ref);
+        recordFailovers(ref);
+      }
     }
   };
 

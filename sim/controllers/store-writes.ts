@@ -35,8 +35,13 @@ export function sameResource(a: ResourceType, b: ResourceType): boolean {
   return a.group === b.group && a.plural === b.plural;
 }
 
-export function createWithStatus(store: ClusterStore, t: ResourceType, obj: KubeObject): KubeObject {
-  const created = store.create(t, obj);
+export function createWithStatus(
+  store: ClusterStore,
+  t: ResourceType,
+  obj: KubeObject,
+  createdAt?: Date,
+): KubeObject {
+  const created = store.create(t, obj, createdAt ? { createdAt } : {});
   if (obj.status === undefined || created.status !== undefined) return created;
   return store.updateStatus(t, { ...created, status: obj.status });
 }

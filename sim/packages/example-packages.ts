@@ -1,11 +1,15 @@
 /**
- * The example plugin packages: one per version of examples/catalog.json, in examples/packages/.
+ * The example plugin packages: one per version of examples/catalog.json, in examples/packages/,
+ * each with its OLM bundle and the vendor's upgrade graph (#sim/packages/example-bundles.ts).
  * `npm run sim:packages` (re)writes them and records their sha256/size in the catalog's
  * artifact fields, leaving every other catalog field as it is.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
+import type { Bundle } from './bundle.ts';
+import { exampleBundles } from './example-bundles.ts';
 import { buildPluginPackage, packageFileName } from './plugin-package.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -21,9 +25,11 @@ interface CatalogVersionEntry {
   version: string;
   csv: string;
   channel: string;
+  from?: string;
+  blocked?: string;
   artifact: CatalogArtifact;
 }
-interface CatalogFile {
+export interface CatalogFile {
   package: string;
   versions: CatalogVersionEntry[];
 }
@@ -32,21 +38,41 @@ export async function readExampleCatalog(path = EXAMPLE_CATALOG_PATH): Promise<C
   return JSON.parse(await readFile(path, 'utf8')) as CatalogFile;
 }
 
+/** The bundles the example packages carry, by CSV name. */
+export function catalogBundles(catalog: CatalogFile): Map<string, Bundle> {
+  return new Map(exampleBundles(catalog.package, catalog.versions).map((b) => [b.csv, b]));
+}
+
+let exampleBundleCache: Map<string, Bundle> | undefined;
+
+/** catalogBundles of examples/catalog.json, read once. */
+export function exampleCatalogBundles(): Map<string, Bundle> {
+  exampleBundleCache ??= catalogBundles(
+    JSON.parse(readFileSync(EXAMPLE_CATALOG_PATH, 'utf8')) as CatalogFile,
+  );
+  return exampleBundleCache;
+}
+
 export function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
 /** The package bytes for one catalog entry, refusing an artifact url that names another file. */
 export function buildCatalogPackage(
-  pkg: string,
+  catalog: CatalogFile,
   entry: CatalogVersionEntry,
 ): { fileName: string; data: Buffer } {
-  const manifest = { package: pkg, version: entry.version, csv: entry.csv, channel: entry.channel };
+  const manifest = {
+    package: catalog.package,
+    version: entry.version,
+    csv: entry.csv,
+    channel: entry.channel,
+  };
   const fileName = packageFileName(manifest);
   if (basename(new URL(entry.artifact.url).pathname) !== fileName) {
     throw new Error(`catalog entry ${entry.version}: artifact.url should end with ${fileName}`);
   }
-  return { fileName, data: buildPluginPackage(manifest) };
+  return { fileName, data: buildPluginPackage(manifest, catalogBundles(catalog).get(entry.csv)) };
 }
 
 export async function writeExamplePackages(
@@ -57,7 +83,7 @@ export async function writeExamplePackages(
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
   for (const entry of catalog.versions) {
-    const { fileName, data } = buildCatalogPackage(catalog.package, entry);
+    const { fileName, data } = buildCatalogPackage(catalog, entry);
     await writeFile(resolve(outDir, fileName), data);
     entry.artifact.sha256 = sha256Hex(data);
     entry.artifact.size = data.length;

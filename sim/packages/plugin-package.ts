@@ -1,13 +1,14 @@
 /**
  * Simulated plugin package files, shaped like the vendor's `redis-operator.<channel>.ALL.v<version>.tgz`:
- * a gzip'd tar holding `manifest.yaml` (package, version, csv, channel) and an image layer of
- * filler bytes. The filler is pseudo-random so gzip cannot shrink it, which makes `fillerBytes`
+ * a gzip'd tar holding `manifest.yaml` (package, version, csv, channel), the operator's OLM bundle
+ * under `bundle/` (#sim/packages/bundle.ts) and an image layer of filler bytes. The filler is pseudo-random so gzip cannot shrink it, which makes `fillerBytes`
  * an honest size knob, and it is derived from the version so the bytes are reproducible.
  */
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
+import { type Bundle, BundleFormatError, bundleFiles, readBundle } from './bundle.ts';
 import { readTar, TarFormatError, writeTar } from './tar-archive.ts';
 
 export const MANIFEST_FILE = 'manifest.yaml';
@@ -25,6 +26,8 @@ export type PluginManifest = z.infer<typeof packageManifestSchema>;
 
 export interface PluginPackage {
   manifest: PluginManifest;
+  /** The OLM bundle, when the package carries one (operator packages do). */
+  bundle: Bundle | undefined;
   files: string[];
 }
 
@@ -47,10 +50,15 @@ function filler(seed: string, length: number): Buffer {
   return out;
 }
 
-export function buildPluginPackage(manifest: PluginManifest, fillerBytes = DEFAULT_FILLER_BYTES): Buffer {
+export function buildPluginPackage(
+  manifest: PluginManifest,
+  bundle?: Bundle,
+  fillerBytes = DEFAULT_FILLER_BYTES,
+): Buffer {
   const tar = writeTar(
     [
       { name: MANIFEST_FILE, data: Buffer.from(stringify({ ...manifest, type: 'operator' })) },
+      ...(bundle ? bundleFiles(bundle) : []),
       {
         name: `images/${manifest.package}-v${manifest.version}.tar`,
         data: filler(`${manifest.package}@${manifest.version}`, fillerBytes),
@@ -92,5 +100,18 @@ export function readPluginPackage(archive: Buffer): PluginPackage {
       `not a plugin package: csv ${manifest.csv} does not match ${manifest.package} version ${manifest.version}`,
     );
   }
-  return { manifest, files: entries.map((entry) => entry.name) };
+  let bundle: Bundle | undefined;
+  try {
+    bundle = readBundle(entries.map((entry) => ({ name: entry.name, data: Buffer.from(entry.data) })));
+  } catch (error) {
+    if (error instanceof BundleFormatError)
+      throw new UnknownPackageError(`not a plugin package: ${error.message}`);
+    throw error;
+  }
+  if (bundle && (bundle.package !== manifest.package || bundle.csv !== manifest.csv)) {
+    throw new UnknownPackageError(
+      `not a plugin package: its bundle holds ${bundle.csv} of ${bundle.package}, not ${manifest.csv}`,
+    );
+  }
+  return { manifest, bundle, files: entries.map((entry) => entry.name) };
 }

@@ -145,13 +145,14 @@ export class ClusterStore {
     return result;
   }
 
-  create(t: ResourceType, input: KubeObject): KubeObject {
+  /** `createdAt` backdates an object seeded as if it had existed for a while (never set by clients). */
+  create(t: ResourceType, input: KubeObject, options: { createdAt?: Date } = {}): KubeObject {
     const obj = normalizeIdentity(t, input);
     const meta = obj.metadata;
     const key = objectKey(t, meta.namespace, meta.name);
     if (this.#bucket(t).has(key)) throw alreadyExists(t, meta.name);
     meta.uid = randomUUID();
-    meta.creationTimestamp = kubeTimestamp();
+    meta.creationTimestamp = kubeTimestamp(options.createdAt);
     meta.generation = 1;
     delete meta.deletionTimestamp;
     this.#validate(t, obj);

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ExtraRoute, SimCluster } from '#sim/api/platform-server.ts';
+import type { Bundle } from '#sim/packages/bundle.ts';
 import {
   CorruptPackageError,
   type PluginManifest,
@@ -34,6 +35,8 @@ export interface UploadRouteOptions {
   maxBytes?: number;
   /** Hears each ArtifactVersion written to a cluster (the fleet's side-effect ledger). */
   onPublished?: (cluster: string, artifactVersion: string) => void;
+  /** Receives the bundle of each accepted package: its image is now in the platform's registry. */
+  onBundle?: (bundle: Bundle) => void;
 }
 
 export interface ClusterUploadResult {
@@ -88,15 +91,17 @@ function requestedClusters(url: URL, known: Map<string, SimCluster>): string[] {
   return [...new Set(names)];
 }
 
-function validPackage(body: Buffer, knownPackages: string[]): PluginManifest {
+function validPackage(body: Buffer, knownPackages: string[]): { manifest: PluginManifest; bundle: Bundle } {
   try {
-    const { manifest } = readPluginPackage(body);
+    const { manifest, bundle } = readPluginPackage(body);
     if (!knownPackages.includes(manifest.package)) {
       throw new UnknownPackageError(
         `unknown package ${manifest.package}: this platform serves ${knownPackages.join(', ')}`,
       );
     }
-    return manifest;
+    if (!bundle)
+      throw new UnknownPackageError(`not an operator package: ${manifest.csv} carries no OLM bundle`);
+    return { manifest, bundle };
   } catch (error) {
     if (error instanceof CorruptPackageError) throw new UploadRefused(400, 'CorruptPackage', error.message);
     if (error instanceof UnknownPackageError) throw new UploadRefused(422, 'UnknownPackage', error.message);
@@ -136,10 +141,11 @@ async function handleUpload(req: IncomingMessage, url: URL, options: UploadRoute
   }
   if (req.method !== 'POST') throw new UploadRefused(405, 'MethodNotAllowed', `use POST ${UPLOAD_PATH}`);
   const names = requestedClusters(url, options.clusters);
-  const manifest = validPackage(
+  const { manifest, bundle } = validPackage(
     await readBody(req, options.maxBytes ?? DEFAULT_MAX_BYTES),
     options.knownPackages ?? ['redis-operator'],
   );
+  options.onBundle?.(bundle);
   const results = names.map((name) =>
     pushToCluster(options.clusters.get(name) as SimCluster, manifest, options),
   );

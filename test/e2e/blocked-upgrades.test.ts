@@ -29,7 +29,7 @@ beforeAll(async () => {
     staleBackups: { backupAge: '3d' },
     mergedPlan: { traps: { mergedPlan: true } },
     // Backups taken on request stay Running (30d simulated) until the test completes them.
-    beyondTarget: { traps: { channelHeadMoved: true }, backupAge: '3d', backupTime: '30d' },
+    beyondTarget: { backupAge: '3d', backupTime: '30d' },
   });
   runtime = await startE2eRuntime(env);
   for (const cluster of env.fleet.clusterNames()) await runtime.register(cluster);

@@ -3,6 +3,7 @@
 import { SimClock } from '#sim/clock.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
 import { CATALOG_NAMESPACE, OPERATOR_NAMESPACE, REDIS_PACKAGE } from '#sim/controllers/olm-objects.ts';
+import { unpacked } from '#sim/controllers/olm-status.ts';
 import { startControllers } from '#sim/controllers/start-controllers.ts';
 import { ARTIFACT_VERSION, INSTALL_PLAN, PACKAGE_MANIFEST, SUBSCRIPTION } from '#sim/resource-types.ts';
 import { type SeedCatalog, seedCluster } from '#sim/seed-cluster.ts';
@@ -129,14 +130,23 @@ export function phaseOf(obj: KubeObject | undefined): string | undefined {
   return (obj?.status as { phase?: string } | undefined)?.phase;
 }
 
-/** The plan the Subscription currently points at, once it is UpgradePending. */
+/** The plan the Subscription currently points at, once it is UpgradePending and its bundles are unpacked. */
 export async function pendingPlan(store: ClusterStore, name = REDIS_PACKAGE): Promise<KubeObject> {
   return waitFor(() => {
     const status = subStatus(store, name);
-    return status.state === 'UpgradePending' && status.installPlanRef
-      ? plan(store, status.installPlanRef.name)
-      : undefined;
-  }, `an InstallPlan for ${name}`);
+    const found =
+      status.state === 'UpgradePending' && status.installPlanRef && plan(store, status.installPlanRef.name);
+    return found && unpacked(found) ? found : undefined;
+  }, `an unpacked InstallPlan for ${name}`);
+}
+
+/** The InstallPlans of redis-system listing `csv`. */
+export function plansFor(store: ClusterStore, csv: string): KubeObject[] {
+  return store
+    .list(INSTALL_PLAN, { namespace: OPERATOR_NAMESPACE })
+    .filter((p) =>
+      (p.spec as { clusterServiceVersionNames?: string[] }).clusterServiceVersionNames?.includes(csv),
+    );
 }
 
 /** Approves the way the product does: spec.approved=true guarded by the plan's resourceVersion. */

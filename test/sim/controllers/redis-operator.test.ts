@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InstanceSpec } from '#sim/cluster-spec.ts';
-import { CSV, DISTRIBUTED_REDIS_CLUSTER, REDIS, REDIS_FAILOVER } from '#sim/resource-types.ts';
+import { CSV, DISTRIBUTED_REDIS_CLUSTER, EVENT, REDIS, REDIS_FAILOVER } from '#sim/resource-types.ts';
 import {
   approve,
   clusterSpec,
@@ -73,6 +73,26 @@ describe('Redis operator during an operator upgrade', () => {
       f1: ['WaitingPodReady', 'Ready'],
       s1: ['WaitingPodReady', 'Ready'],
     });
+    // the operator's Failover Events for the masters the roll took away
+    const events = cluster.store.list(EVENT, { namespace: 'apps' });
+    expect(
+      events.map((e) => [
+        (e.involvedObject as { kind: string; name: string }).name,
+        e.type,
+        e.reason,
+        e.message,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['d1', 'Warning', 'Failover', 'healed shard drc-d1-0 with new master drc-d1-0-1'],
+        ['d1', 'Warning', 'Failover', 'healed shard drc-d1-2 with new master drc-d1-2-1'],
+        ['f1', 'Warning', 'Failover', 'try failover as no master found'],
+      ]),
+    );
+    expect(events).toHaveLength(4);
+    expect(events.every((e) => (e.source as { component: string }).component === 'redis-operator')).toBe(
+      true,
+    );
   });
 
   it('brings instances back after a failed install too (the old operator keeps running)', async () => {

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { toBackupView, toPvcView, toSubscriptionView } from '#adapters/kube/kube-views.ts';
 import { instancePvcNames } from '#sim/controllers/redis-objects.ts';
 import {
+  ARTIFACT_VERSION,
+  apiVersionOf,
   CONFIG_MAP,
   CSV,
   DISTRIBUTED_REDIS_CLUSTER,
@@ -11,6 +13,7 @@ import {
   PACKAGE_MANIFEST,
   POD,
   PRODUCT_BASE,
+  PRODUCT_BASE_V1ALPHA1,
   PVC,
   REDIS,
   REDIS_BACKUP,
@@ -22,6 +25,7 @@ import {
 } from '#sim/resource-types.ts';
 import { seedCluster } from '#sim/seed-cluster.ts';
 import { ClusterStore, type KubeObject } from '#sim/store/cluster-store.ts';
+import { applySchema } from '#sim/store/schema-validation.ts';
 import { clusterSpec, offeredCsvs, subStatus } from '#test/sim/controllers/controller-fixture.ts';
 
 interface Written {
@@ -50,9 +54,11 @@ function recordingStore(): { store: ClusterStore; written: Map<string, Written> 
   };
   const create = store.create.bind(store);
   const updateStatus = store.updateStatus.bind(store);
-  store.create = (t, obj) => {
-    remember(t, obj, ['spec', 'data', 'status']);
-    return create(t, obj);
+  store.create = (t, obj, options) => {
+    const created = create(t, obj, options);
+    const named = { ...obj, metadata: { ...obj.metadata, name: created.metadata.name } };
+    remember(t, named, ['spec', 'data', 'status']);
+    return created;
   };
   store.updateStatus = (t, obj) => {
     remember(t, obj, ['status']);
@@ -200,6 +206,49 @@ describe('seedCluster', () => {
     expect(store.get(CONFIG_MAP, 'kube-public', 'acp-version')?.data).toEqual({ version: '3.18.1' });
   });
 
+  it('stores ProductBase in its storage version v1alpha1, valid against both served versions', () => {
+    // Prepare
+    const store = new ClusterStore('seed');
+
+    // Act
+    seedCluster(store, clusterSpec());
+
+    // Assess: the store validated the write against v1alpha1, the version that requires the most
+    const base = store.get(PRODUCT_BASE_V1ALPHA1, undefined, 'base') as KubeObject;
+    expect(base.apiVersion).toBe('product.alauda.io/v1alpha1');
+    for (const t of [PRODUCT_BASE_V1ALPHA1, PRODUCT_BASE]) {
+      expect(applySchema(t.schema as object, { ...base, apiVersion: apiVersionOf(t) }), t.version).toEqual(
+        [],
+      );
+    }
+  });
+
+  it("offers the installed version's bundle graph and the versions the scenario says were uploaded", () => {
+    // Prepare
+    const store = new ClusterStore('seed');
+
+    // Act
+    seedCluster(store, clusterSpec({ installedVersion: '4.0.3', catalog: { uploaded: ['4.1.2'] } }));
+
+    // Assess
+    const manifest = store.get(PACKAGE_MANIFEST, 'cpaas-system', 'redis-operator') as KubeObject;
+    const { channels } = manifest.status as { channels: unknown[] };
+    expect(channels).toHaveLength(1);
+    expect(channels[0]).toMatchObject({
+      name: 'stable',
+      currentCSV: 'redis-operator.v4.1.2',
+      currentCSVDesc: {
+        displayName: 'Alauda Cache Service for Redis OSS',
+        version: '4.1.2',
+        annotations: expect.objectContaining({ 'olm.skipRange': '>=4.0.0 <4.1.2' }),
+      },
+    });
+    expect(offeredCsvs(store)).toEqual(['redis-operator.v4.1.2', 'redis-operator.v4.0.3']);
+    expect(store.get(ARTIFACT_VERSION, 'cpaas-system', 'redis-operator.v4.1.2')?.status).toMatchObject({
+      reason: 'Success',
+    });
+  });
+
   it('reports each instance healthy or not as its kind does', () => {
     // Prepare
     const store = new ClusterStore('seed');
@@ -273,6 +322,12 @@ describe('seedCluster', () => {
       const age = (before - Date.parse(backup.completionTime as string)) / 1000;
       expect(age).toBeGreaterThan(7200 - 2);
       expect(age).toBeLessThan(7200 + 2);
+    }
+    for (const backup of store.list(REDIS_BACKUP)) {
+      const created = Date.parse(backup.metadata.creationTimestamp as string);
+      const { startTime, completionTime } = backup.status as { startTime: string; completionTime: string };
+      expect(created).toBeLessThanOrEqual(Date.parse(startTime));
+      expect(Date.parse(startTime)).toBeLessThan(Date.parse(completionTime));
     }
     const drc = store.list(REDIS_BACKUP, { labelSelector: 'redis.kun/name=orders' });
     expect(drc.map((b) => (b.spec as { source: unknown }).source)).toEqual([

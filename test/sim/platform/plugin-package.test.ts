@@ -2,9 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { Bundle } from '#sim/packages/bundle.ts';
 import {
   buildCatalogPackage,
   EXAMPLE_PACKAGES_DIR,
+  exampleCatalogBundles,
   readExampleCatalog,
   sha256Hex,
 } from '#sim/packages/example-packages.ts';
@@ -29,21 +31,42 @@ describe('plugin package files', () => {
     expect(packageFileName(manifest)).toBe('redis-operator.stable.ALL.v4.0.3.tgz');
   });
 
-  it('reads back the manifest it was built with', () => {
+  it('reads back the manifest and the OLM bundle it was built with', () => {
     // Prepare
-    const archive = buildPluginPackage(manifest, 4096);
+    const bundle = exampleCatalogBundles().get('redis-operator.v4.0.3') as Bundle;
+    const archive = buildPluginPackage(manifest, bundle, 4096);
 
     // Act
     const read = readPluginPackage(archive);
 
     // Assess
     expect(read.manifest).toEqual(manifest);
-    expect(read.files).toEqual(['manifest.yaml', 'images/redis-operator-v4.0.3.tar']);
+    expect(read.bundle).toEqual(bundle);
+    expect(read.bundle).toMatchObject({
+      replaces: 'redis-operator.v4.0.2',
+      skipRange: '>=3.0.0 <4.0.3',
+      channels: ['stable'],
+      defaultChannel: 'stable',
+    });
+    expect(read.files.slice(0, 4)).toEqual([
+      'manifest.yaml',
+      'bundle/metadata/annotations.yaml',
+      'bundle/manifests/redis-operator.clusterserviceversion.yaml',
+      'bundle/manifests/redis.middleware.alauda.io.crd.yaml',
+    ]);
+    expect(read.files.at(-1)).toBe('images/redis-operator-v4.0.3.tar');
+  });
+
+  it('refuses a bundle that is not the package it comes with', () => {
+    const other = exampleCatalogBundles().get('redis-operator.v4.0.2') as Bundle;
+    expect(() => readPluginPackage(buildPluginPackage(manifest, other))).toThrow(
+      'not a plugin package: its bundle holds redis-operator.v4.0.2 of redis-operator, not redis-operator.v4.0.3',
+    );
   });
 
   it('grows with the filler size because the filler does not compress', () => {
-    const small = buildPluginPackage(manifest, 1024);
-    const large = buildPluginPackage(manifest, 64 * 1024);
+    const small = buildPluginPackage(manifest, undefined, 1024);
+    const large = buildPluginPackage(manifest, undefined, 64 * 1024);
     expect(large.length - small.length).toBeGreaterThan(63 * 1024);
   });
 
@@ -53,7 +76,7 @@ describe('plugin package files', () => {
 
     for (const entry of catalog.versions) {
       // Act
-      const { fileName, data } = buildCatalogPackage(catalog.package, entry);
+      const { fileName, data } = buildCatalogPackage(catalog, entry);
       const onDisk = await readFile(resolve(EXAMPLE_PACKAGES_DIR, fileName));
 
       // Assess

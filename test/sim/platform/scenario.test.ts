@@ -61,6 +61,11 @@ describe('scenario files', () => {
     expect(byName(all, 'flaky-02').spec.failInstall).toBe(true);
     expect(byName(all, 'flaky-03').failUpload).toBe(true);
     expect(byName(all, 'flaky-04').spec.traps).toEqual({ mergedPlan: true });
+    expect(byName(all, 'flaky-05').spec.catalog).toEqual({ uploaded: ['3.18.2'] });
+    expect(byName(all, 'flaky-07').spec.failUnpack).toBe(true);
+    expect(byName(all, 'flaky-08').spec.catalog?.bundles).toEqual({
+      '4.0.3': { skipRange: '>=3.18.0 <4.0.3', skips: [] },
+    });
     const syncDelay = byName(all, 'flaky-06').spec.syncDelayMs;
     expect(syncDelay).toBeGreaterThanOrEqual(20 * 60_000);
     expect(syncDelay).toBeLessThanOrEqual(40 * 60_000);
@@ -132,6 +137,18 @@ describe('scenario files', () => {
       /outages\.0\.duration: an outage lasts/,
     ],
     [{ outages: [{ platform: 'acp', after: '1m', duration: '5s', mode: 'flaky' }] }, /outages\.0\.mode/],
+    [
+      { defaults: { catalog: { uploaded: ['4.1'] } } },
+      /defaults\.catalog\.uploaded\.0: not a semantic version/,
+    ],
+    [
+      { defaults: { catalog: { bundles: { '4.1.2': { skipRange: 'from 4.0' } } } } },
+      /defaults\.catalog\.bundles\.4\.1\.2\.skipRange: not a semver range/,
+    ],
+    [
+      { defaults: { catalog: { bundles: { '4.1.2': { replaces: '4.1.1' } } } } },
+      /defaults\.catalog\.bundles\.4\.1\.2\.replaces: not a CSV name/,
+    ],
   ])('refuses an invalid scenario, naming the field (%j)', (input, message) => {
     expect(() => parseScenario(input)).toThrow(ConfigError);
     expect(() => parseScenario(input)).toThrow(message);
