@@ -10,6 +10,7 @@ import type {
   CapacityView,
   CsvView,
   InstallPlanView,
+  PackageChannelView,
   PvcView,
   RedisBackupView,
   RedisInstanceView,
@@ -144,8 +145,8 @@ export interface ClusterClient {
   createRedisBackup(instance: RedisInstanceView): Promise<RedisBackupView>;
   readCapacity(): Promise<CapacityView>;
   listPvcs(): Promise<PvcView[]>;
-  /** Channel entries (CSV names) the PackageManifest currently offers for the package. */
-  readOfferedCsvs(packageName: string, channel: string): Promise<string[]>;
+  /** The PackageManifest's channel of the package; offers nothing when the channel or package is absent. */
+  readPackageChannel(packageName: string, channel: string): Promise<PackageChannelView>;
   readArtifactVersionReason(name: string): Promise<string | undefined>;
   patchSubscriptionChannel(channel: string, resourceVersion?: string): Promise<void>;
   readInstallPlan(name: string, namespace: string): Promise<InstallPlanView | undefined>;

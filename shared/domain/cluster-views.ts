@@ -5,6 +5,14 @@
  */
 export type Approval = 'Manual' | 'Automatic';
 
+/** A status condition as OLM writes them (Subscription, InstallPlan bundle lookups). */
+export interface ConditionView {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
 export interface SubscriptionView {
   namespace: string;
   name: string;
@@ -14,6 +22,8 @@ export interface SubscriptionView {
   currentCSV?: string;
   state?: string;
   installPlanRef?: { name: string; namespace: string };
+  /** status.conditions, e.g. ResolutionFailed when OLM cannot choose an upgrade. */
+  conditions?: ConditionView[];
   resourceVersion?: string;
 }
 
@@ -24,6 +34,16 @@ export interface CsvView {
   message?: string;
 }
 
+/** A bundle OLM unpacks for an InstallPlan (status.bundleLookups). */
+export interface BundleLookupView {
+  /** The CSV the bundle holds. */
+  identifier: string;
+  /** The bundle image. */
+  path: string;
+  /** BundleLookupPending while the unpack job runs, BundleLookupFailed when it failed; none once unpacked. */
+  conditions: ConditionView[];
+}
+
 export interface InstallPlanView {
   name: string;
   namespace: string;
@@ -31,8 +51,20 @@ export interface InstallPlanView {
   approval: Approval;
   approved: boolean;
   phase?: string;
+  /** status.message, else the message of a failed Installed condition. */
   message?: string;
+  bundleLookups?: BundleLookupView[];
+  /** The ClusterServiceVersions status.plan lists once the bundles are unpacked. */
+  plannedCsvs?: string[];
   resourceVersion?: string;
+}
+
+/** One channel of a package as the PackageManifest shows it. */
+export interface PackageChannelView {
+  /** CSV names the channel offers. */
+  offered: string[];
+  /** The channel head (currentCSV) and its olm.skipRange annotation, from currentCSVDesc. */
+  head?: { csv: string; skipRange?: string };
 }
 
 /** The Redis instance kinds the operator manages. */

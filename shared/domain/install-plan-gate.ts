@@ -1,18 +1,25 @@
 /**
  * The InstallPlan safety check (DESIGN.md 2): approve only a plan in RequiresApproval whose CSV
- * list is exactly the hop's target. OLM merges the pending plans of one namespace, so approving a
- * plan that lists other CSVs upgrades other operators too; a plan for a CSV beyond the hop would
- * skip a step of the supported path. Both are refused with an explanation, never approved. So is
- * a plan whose own approval is Automatic: OLM approves those, redis-upgrader approves only Manual ones.
+ * list is exactly the hop's target, once OLM has unpacked its bundle and status.plan lists that
+ * CSV and no other. OLM merges the pending plans of one namespace, so approving a plan that lists
+ * other CSVs upgrades other operators too; a plan for a CSV beyond the hop would skip a step of
+ * the supported path (OLM jumps to the newest bundle with an edge from the installed CSV). Both
+ * are refused with an explanation naming OLM's edge, never approved. So is a plan whose own
+ * approval is Automatic: OLM approves those, redis-upgrader approves only Manual ones. A bundle
+ * that cannot be unpacked fails the hop with the cluster's reason; no plan at all while OLM says
+ * it resolved nothing is `unresolved` (#domain/olm-edges.ts).
  */
 import semver from 'semver';
-import type { InstallPlanView } from '#domain/cluster-views.ts';
+import type { BundleLookupView, InstallPlanView } from '#domain/cluster-views.ts';
+import { describeEdge, type OlmView, unresolvedReason } from '#domain/olm-edges.ts';
 
 export type InstallPlanDecision =
   | { action: 'approve'; plan: InstallPlanView }
   /** Approved already (by this job earlier, or by someone else): the install is under way. */
   | { action: 'installing'; plan: InstallPlanView }
   | { action: 'wait'; reason: string }
+  /** No plan, and OLM says it will make none: wait a little (it may be catching up), then give up. */
+  | { action: 'unresolved'; reason: string }
   | { action: 'block'; reason: string }
   | { action: 'fail'; reason: string };
 
@@ -40,13 +47,41 @@ function pendingApproval(plan: InstallPlanView): boolean {
   return plan.phase === 'RequiresApproval' && !plan.approved;
 }
 
+function condition(lookup: BundleLookupView, type: string) {
+  return lookup.conditions.find((c) => c.type === type && c.status === 'True');
+}
+
+const said = (c: { reason?: string; message?: string }) =>
+  `${c.reason ?? 'no reason'}: ${c.message ?? 'no message'}`;
+
+/** The bundle lookup OLM could not unpack (its image never arrived, say), or undefined. */
+function failedLookup(plan: InstallPlanView) {
+  for (const lookup of plan.bundleLookups ?? []) {
+    const failed = condition(lookup, 'BundleLookupFailed');
+    if (failed) return { lookup, failed };
+  }
+  return undefined;
+}
+
+/** What the plan still unpacks, or undefined once status.plan lists its objects. */
+function unpacking(plan: InstallPlanView): string | undefined {
+  for (const lookup of plan.bundleLookups ?? []) {
+    const pending = condition(lookup, 'BundleLookupPending');
+    if (pending) return `OLM is unpacking bundle ${lookup.path} (${said(pending)})`;
+  }
+  if ((plan.bundleLookups?.length ?? 0) > 0 && (plan.plannedCsvs ?? []).length === 0)
+    return 'OLM has not listed its steps yet';
+  return undefined;
+}
+
 function decideForTargetPlan(plan: InstallPlanView, target: HopTarget): InstallPlanDecision {
   const exact = plan.csvNames.length === 1 && plan.csvNames[0] === target.csv;
-  if (plan.phase === 'Failed') {
-    return {
-      action: 'fail',
-      reason: `${planName(plan)} for ${target.csv} Failed: ${plan.message ?? 'no message'}`,
-    };
+  const unpack = failedLookup(plan);
+  if (plan.phase === 'Failed' || unpack) {
+    const message =
+      plan.message ?? (unpack ? `bundle unpacking failed: ${said(unpack.failed)}` : 'no message');
+    const image = unpack ? ` (bundle image ${unpack.lookup.path})` : '';
+    return { action: 'fail', reason: `${planName(plan)} for ${target.csv} Failed: ${message}${image}` };
   }
   if (!exact && !plan.approved) {
     const others = plan.csvNames.filter((csv) => csv !== target.csv);
@@ -71,32 +106,60 @@ function decideForTargetPlan(plan: InstallPlanView, target: HopTarget): InstallP
         `Subscriptions of ${plan.namespace}, then start the upgrade again`,
     };
   }
-  if (plan.phase === 'RequiresApproval') return { action: 'approve', plan };
+  if (plan.phase === 'RequiresApproval') {
+    const busy = unpacking(plan);
+    if (busy)
+      return { action: 'wait', reason: `${planName(plan)} for ${target.csv} waits for approval; ${busy}` };
+    const planned = plan.plannedCsvs ?? [];
+    if (planned.length > 0 && (planned.length !== 1 || planned[0] !== target.csv)) {
+      return {
+        action: 'block',
+        reason:
+          `${planName(plan)} lists ${target.csv} but its steps would install ${planned.join(', ')}; ` +
+          `approving it would install more than this hop, so it was not approved. Delete that InstallPlan, then start the upgrade again`,
+      };
+    }
+    return { action: 'approve', plan };
+  }
   return {
     action: 'wait',
     reason: `${planName(plan)} for ${target.csv} is ${plan.phase ?? 'without a phase'}`,
   };
 }
 
-function beyondTarget(plan: InstallPlanView, target: HopTarget): InstallPlanDecision {
+function beyondTarget(
+  plan: InstallPlanView,
+  target: HopTarget,
+  olm: OlmView | undefined,
+): InstallPlanDecision {
   const wanted = versionOf(target.csv, target.packageName);
   const ours = plan.csvNames.filter((csv) => isOurs(csv, target));
+  const resolved = ours[0] ?? plan.csvNames[0] ?? '';
   const ahead = ours.some((csv) => {
     const version = versionOf(csv, target.packageName);
     return wanted !== undefined && version !== undefined && semver.gt(version, wanted);
   });
-  const what = ahead ? `beyond this hop's target ${target.csv}` : `not this hop's target ${target.csv}`;
+  const what = ahead ? 'beyond' : 'not';
   return {
     action: 'block',
     reason:
-      `${planName(plan)} would install ${plan.csvNames.join(', ')}, ${what}; approving it would leave the ` +
+      `OLM resolved ${resolved}${describeEdge(resolved, olm)}, ${what} this hop's target ${target.csv}: ` +
+      `${planName(plan)} would install ${plan.csvNames.join(', ')}, and approving it would leave the ` +
       `supported upgrade path, so it was not approved. Delete that InstallPlan (or move the Subscription to a ` +
       `channel whose head is ${target.csv}), then start the upgrade again`,
   };
 }
 
-/** Decides what to do about the InstallPlans of the Subscription's namespace for one hop. */
-export function decideInstallPlan(plans: readonly InstallPlanView[], target: HopTarget): InstallPlanDecision {
+/**
+ * Decides what to do about the InstallPlans of the Subscription's namespace for one hop. `olm`
+ * (the Subscription and the hop's channel) lets the decision name OLM's edge and tell a plan
+ * not made yet from one OLM will not make.
+ */
+export function decideInstallPlan(
+  plans: readonly InstallPlanView[],
+  target: HopTarget,
+  olm?: OlmView,
+): InstallPlanDecision {
   const forTarget = plans.filter((plan) => plan.csvNames.includes(target.csv));
   // A pending plan is the live question; an approved one means the install is under way; an older
   // failed plan matters only when nothing newer exists.
@@ -109,7 +172,9 @@ export function decideInstallPlan(plans: readonly InstallPlanView[], target: Hop
   const foreign = plans.find(
     (plan) => pendingApproval(plan) && plan.csvNames.some((csv) => isOurs(csv, target)),
   );
-  if (foreign) return beyondTarget(foreign, target);
+  if (foreign) return beyondTarget(foreign, target, olm);
+  const unresolved = olm && unresolvedReason(olm, target.csv);
+  if (unresolved) return { action: 'unresolved', reason: unresolved };
   return { action: 'wait', reason: `no InstallPlan for ${target.csv} yet` };
 }
 

@@ -106,6 +106,11 @@ const stepProgressSchema = z.strictObject({
    * patch that lands just before a crash is still known, and a cancel that commits first stops it.
    */
   channelMovedFrom: z.string().optional(),
+  /**
+   * When patch-subscription first found OLM resolving nothing for the hop although the catalog
+   * offers it: OLM catches up within seconds, so a few polls later the hop fails with OLM's reason.
+   */
+  unresolvedSince: z.string().optional(),
 });
 export type StepProgress = z.infer<typeof stepProgressSchema>;
 

@@ -2,18 +2,21 @@
  * Stage `patch-subscription`: waits (delayed re-enqueue, deadline) until the PackageManifest
  * offers the hop's CSV, moves the Subscription to the hop's channel when it differs, then finds
  * the InstallPlan and approves it only when #domain/install-plan-gate.ts says so: phase
- * RequiresApproval and a CSV list of exactly the hop target. Merged plans and plans beyond the
- * target block the job, never approved. Automatic subscriptions need no approval.
+ * RequiresApproval, its bundle unpacked, a CSV list of exactly the hop target. Merged plans and
+ * plans beyond the target block the job, never approved, naming OLM's edge; a plan whose bundle
+ * did not unpack fails it. When OLM resolves nothing for the hop (ResolutionFailed, or staying at
+ * the installed CSV: no bundle of the channel replaces it), the stage gives OLM RESOLUTION_POLLS
+ * polls to catch up, then fails with OLM's reason. Automatic subscriptions need no approval.
  *
  * The approval is the hop's point of no return on Manual subscriptions: it is marked on the job
  * (conditional write) before approving, and the approval itself is guarded by the plan's
  * resourceVersion, so a message delivered twice approves once and a changed plan is re-examined.
  */
 import type { Catalog } from '#domain/catalog.ts';
-import type { InstallPlanView, SubscriptionView } from '#domain/cluster-views.ts';
+import type { InstallPlanView, PackageChannelView, SubscriptionView } from '#domain/cluster-views.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import { decideInstallPlan } from '#domain/install-plan-gate.ts';
-import { channelMoveNote } from '#domain/job-progress.ts';
+import { channelMoveNote, formatDelay } from '#domain/job-progress.ts';
 import type { Hop } from '#domain/planner.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import {
@@ -27,6 +30,12 @@ import {
 export interface PatchSubscriptionDeps extends StageDeps {
   catalog: Catalog;
 }
+
+/**
+ * OLM answers a catalog or Subscription change within seconds; this many polls (5 minutes at the
+ * default 30 s) of it resolving nothing for an offered CSV mean it found no edge to it.
+ */
+export const RESOLUTION_POLLS = 10;
 
 /** The Subscription's namespace's plans, plus the one its installPlanRef names if elsewhere. */
 async function installPlans(
@@ -88,19 +97,36 @@ function withChannelNote(context: HopContext, reason: string): string {
 }
 
 /** A PackageManifest that does not exist yet offers nothing (the first sync has not happened). */
-async function offeredCsvs(client: ClusterClient, packageName: string, channel: string): Promise<string[]> {
+async function packageChannel(
+  client: ClusterClient,
+  packageName: string,
+  channel: string,
+): Promise<PackageChannelView> {
   try {
-    return await client.readOfferedCsvs(packageName, channel);
+    return await client.readPackageChannel(packageName, channel);
   } catch (error) {
-    if (error instanceof NotFoundError) return [];
+    if (error instanceof NotFoundError) return { offered: [] };
     throw error;
   }
+}
+
+/** OLM resolves nothing for the hop: wait RESOLUTION_POLLS polls from the first sighting, then fail. */
+async function unresolved(context: HopContext, reason: string): Promise<StepOutcome> {
+  const graceSeconds = RESOLUTION_POLLS * context.config.pollSeconds['patch-subscription'];
+  const since = context.job.step?.unresolvedSince;
+  if (!since) await context.progress({ unresolvedSince: context.now.toISOString() });
+  const waited = since ? (context.now.getTime() - Date.parse(since)) / 1000 : 0;
+  if (waited >= graceSeconds) {
+    return { kind: 'transition', to: 'failed', reason: withChannelNote(context, reason) };
+  }
+  return { kind: 'wait', reason: `${reason}; waiting up to ${formatDelay(graceSeconds)} for OLM to resolve` };
 }
 
 async function patchStep(deps: PatchSubscriptionDeps, context: HopContext): Promise<StepOutcome> {
   const hop = context.hop;
   const { client } = await context.cluster();
-  const offered = await offeredCsvs(client, deps.catalog.package, hop.channel);
+  const channel = await packageChannel(client, deps.catalog.package, hop.channel);
+  const offered = channel.offered;
   if (!offered.includes(hop.csv)) {
     const offers = offered.length > 0 ? offered.join(', ') : 'nothing';
     return {
@@ -113,10 +139,11 @@ async function patchStep(deps: PatchSubscriptionDeps, context: HopContext): Prom
   if (subscription.approval === 'Automatic') {
     return installing(context, `Automatic approval: OLM installs ${hop.csv} by itself`);
   }
-  const decision = decideInstallPlan(await installPlans(client, subscription), {
-    packageName: deps.catalog.package,
-    csv: hop.csv,
-  });
+  const decision = decideInstallPlan(
+    await installPlans(client, subscription),
+    { packageName: deps.catalog.package, csv: hop.csv },
+    { subscription, channel: hop.channel, head: channel.head },
+  );
   switch (decision.action) {
     case 'approve':
       return approve(context, client, decision.plan, hop);
@@ -127,6 +154,8 @@ async function patchStep(deps: PatchSubscriptionDeps, context: HopContext): Prom
       );
     case 'wait':
       return { kind: 'wait', reason: decision.reason };
+    case 'unresolved':
+      return unresolved(context, decision.reason);
     case 'block':
       return { kind: 'transition', to: 'blocked', reason: withChannelNote(context, decision.reason) };
     case 'fail':

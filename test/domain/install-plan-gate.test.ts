@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InstallPlanView } from '#domain/cluster-views.ts';
+import type { InstallPlanView, SubscriptionView } from '#domain/cluster-views.ts';
 import { checkForeignPendingPlans, decideInstallPlan } from '#domain/install-plan-gate.ts';
 
 const target = { packageName: 'redis-operator', csv: 'redis-operator.v4.0.3' };
@@ -13,6 +13,20 @@ function plan(name: string, csvNames: string[], fields: Partial<InstallPlanView>
     approved: false,
     phase: 'RequiresApproval',
     resourceVersion: '7',
+    ...fields,
+  };
+}
+
+function subscription(fields: Partial<SubscriptionView> = {}): SubscriptionView {
+  return {
+    namespace: 'redis-system',
+    name: 'redis-operator',
+    channel: 'stable',
+    approval: 'Manual',
+    installedCSV: 'redis-operator.v3.16.2',
+    currentCSV: 'redis-operator.v3.16.2',
+    state: 'AtLatestKnown',
+    conditions: [],
     ...fields,
   };
 }
@@ -51,9 +65,35 @@ describe('InstallPlan gate', () => {
     expect(decision).toMatchObject({
       action: 'block',
       reason: expect.stringContaining(
-        "would install redis-operator.v4.2.1, beyond this hop's target redis-operator.v4.0.3; approving it would leave the supported upgrade path",
+        "OLM resolved redis-operator.v4.2.1, beyond this hop's target redis-operator.v4.0.3: InstallPlan redis-system/install-b would install redis-operator.v4.2.1, and approving it would leave the supported upgrade path",
       ),
     });
+  });
+
+  it.each([
+    [
+      'the channel head whose olm.skipRange includes the installed version',
+      { csv: 'redis-operator.v4.2.1', skipRange: '>=3.14.0 <4.2.1' },
+      'OLM resolved redis-operator.v4.2.1 from redis-operator.v3.18.2 via olm.skipRange >=3.14.0 <4.2.1, beyond',
+    ],
+    [
+      'the channel head whose olm.skipRange leaves the installed version out',
+      { csv: 'redis-operator.v4.2.1', skipRange: '>=4.0.0 <4.2.1' },
+      'OLM resolved redis-operator.v4.2.1 from redis-operator.v3.18.2 via the spec.replaces or spec.skips of redis-operator.v4.2.1, beyond',
+    ],
+    [
+      'a bundle below the channel head',
+      { csv: 'redis-operator.v4.2.2', skipRange: '>=3.0.0 <4.2.2' },
+      'OLM resolved redis-operator.v4.2.1 from redis-operator.v3.18.2 via the spec.replaces or spec.skips of redis-operator.v4.2.1, beyond',
+    ],
+  ])('names the edge OLM took when it resolved %s', (_label, head, reason) => {
+    // Prepare
+    const installing = subscription({ state: 'UpgradePending', installedCSV: 'redis-operator.v3.18.2' });
+    const olm = { subscription: installing, channel: 'stable', head };
+    // Act
+    const decision = decideInstallPlan([plan('install-b', ['redis-operator.v4.2.1'])], target, olm);
+    // Assess
+    expect(decision).toMatchObject({ action: 'block', reason: expect.stringContaining(reason) });
   });
 
   it('blocks a pending plan for another version of the operator that is not beyond the target', () => {
@@ -123,6 +163,130 @@ describe('InstallPlan gate', () => {
     const decision = decideInstallPlan([failed, running], target);
     // Assess
     expect(decision).toEqual({ action: 'installing', plan: running });
+  });
+
+  it('waits for approval while OLM unpacks the bundle, naming the image and the unpack job state', () => {
+    // Prepare
+    const unpacking = plan('install-u', ['redis-operator.v4.0.3'], {
+      bundleLookups: [
+        {
+          identifier: 'redis-operator.v4.0.3',
+          path: 'registry.example/redis-operator-bundle:v4.0.3',
+          conditions: [
+            { type: 'BundleLookupNotPersisted', status: 'True', reason: 'BundleNotUnpacked' },
+            {
+              type: 'BundleLookupPending',
+              status: 'True',
+              reason: 'JobIncomplete',
+              message: 'unpack job not completed',
+            },
+          ],
+        },
+      ],
+      plannedCsvs: [],
+    });
+    // Act
+    const decision = decideInstallPlan([unpacking], target);
+    // Assess
+    expect(decision).toEqual({
+      action: 'wait',
+      reason:
+        'InstallPlan redis-system/install-u for redis-operator.v4.0.3 waits for approval; OLM is unpacking bundle registry.example/redis-operator-bundle:v4.0.3 (JobIncomplete: unpack job not completed)',
+    });
+  });
+
+  it('approves once unpacked when the steps install exactly the target, blocks when they install more', () => {
+    // Prepare
+    const lookup = { identifier: 'redis-operator.v4.0.3', path: 'registry.example/b:v4.0.3', conditions: [] };
+    const exact = plan('install-e', ['redis-operator.v4.0.3'], {
+      bundleLookups: [lookup],
+      plannedCsvs: ['redis-operator.v4.0.3'],
+    });
+    const more = {
+      ...exact,
+      name: 'install-m',
+      plannedCsvs: ['redis-operator.v4.0.3', 'other-operator.v1.0.0'],
+    };
+    // Act / Assess
+    expect(decideInstallPlan([exact], target)).toEqual({ action: 'approve', plan: exact });
+    expect(decideInstallPlan([more], target)).toMatchObject({
+      action: 'block',
+      reason: expect.stringContaining(
+        'InstallPlan redis-system/install-m lists redis-operator.v4.0.3 but its steps would install redis-operator.v4.0.3, other-operator.v1.0.0',
+      ),
+    });
+  });
+
+  it('fails with the cluster’s reason and the bundle image when the bundle did not unpack', () => {
+    // Prepare
+    const failed = plan('install-f', ['redis-operator.v4.0.3'], {
+      phase: 'Failed',
+      message:
+        'bundle unpacking failed. Reason: DeadlineExceeded, and Message: Job was active longer than specified deadline',
+      bundleLookups: [
+        {
+          identifier: 'redis-operator.v4.0.3',
+          path: 'registry.example/b:v4.0.3',
+          conditions: [
+            {
+              type: 'BundleLookupFailed',
+              status: 'True',
+              reason: 'DeadlineExceeded',
+              message: 'Job was active longer than specified deadline',
+            },
+          ],
+        },
+      ],
+    });
+    // Act / Assess
+    expect(decideInstallPlan([failed], target)).toEqual({
+      action: 'fail',
+      reason:
+        'InstallPlan redis-system/install-f for redis-operator.v4.0.3 Failed: bundle unpacking failed. Reason: DeadlineExceeded, and Message: Job was active longer than specified deadline (bundle image registry.example/b:v4.0.3)',
+    });
+  });
+
+  it('reports OLM resolving nothing, from ResolutionFailed or from staying at the installed CSV', () => {
+    // Prepare
+    const failing = subscription({
+      conditions: [
+        {
+          type: 'ResolutionFailed',
+          status: 'True',
+          reason: 'ErrorPreventedResolution',
+          message: 'two chains',
+        },
+      ],
+    });
+    const head = { csv: 'redis-operator.v4.0.3', skipRange: '>=3.18.0 <4.0.3' };
+    // Act
+    const failed = decideInstallPlan([completedOld], target, {
+      subscription: failing,
+      channel: 'stable',
+      head,
+    });
+    const stays = decideInstallPlan([completedOld], target, {
+      subscription: subscription(),
+      channel: 'stable',
+      head,
+    });
+    const moving = decideInstallPlan([completedOld], target, {
+      subscription: subscription({ state: 'UpgradePending', currentCSV: 'redis-operator.v4.0.3' }),
+      channel: 'stable',
+      head,
+    });
+    // Assess
+    expect(failed).toEqual({
+      action: 'unresolved',
+      reason:
+        'no bundle in channel stable replaces redis-operator.v3.16.2 (ResolutionFailed ErrorPreventedResolution: two chains)',
+    });
+    expect(stays).toEqual({
+      action: 'unresolved',
+      reason:
+        'no bundle in channel stable replaces redis-operator.v3.16.2: OLM stays at it (AtLatestKnown) and plans nothing, although the catalog offers redis-operator.v4.0.3; the channel head redis-operator.v4.0.3 has olm.skipRange >=3.18.0 <4.0.3, which does not include 3.16.2',
+    });
+    expect(moving).toEqual({ action: 'wait', reason: 'no InstallPlan for redis-operator.v4.0.3 yet' });
   });
 
   it('ignores pending plans of other operators that do not touch the target', () => {

@@ -2,6 +2,7 @@ import type {
   CapacityView,
   CsvView,
   InstallPlanView,
+  PackageChannelView,
   PvcView,
   RedisBackupView,
   RedisInstanceView,
@@ -21,6 +22,8 @@ export interface FakeClusterState {
   pvcs: PvcView[];
   /** PackageManifest channel name -> CSV names the channel offers. */
   offered: Record<string, string[]>;
+  /** PackageManifest channel name -> its head and the head's olm.skipRange, when a test sets one. */
+  heads?: Record<string, { csv: string; skipRange?: string }>;
   /** ArtifactVersion name -> status.reason. */
   artifactVersions: Record<string, string>;
   installPlans: InstallPlanView[];
@@ -126,9 +129,10 @@ export class FakeCluster implements ClusterClient {
     return structuredClone(this.state.pvcs);
   }
 
-  async readOfferedCsvs(_packageName: string, channel: string): Promise<string[]> {
-    this.enter('readOfferedCsvs');
-    return [...(this.state.offered[channel] ?? [])];
+  async readPackageChannel(_packageName: string, channel: string): Promise<PackageChannelView> {
+    this.enter('readPackageChannel');
+    const head = this.state.heads?.[channel];
+    return { offered: [...(this.state.offered[channel] ?? [])], ...(head ? { head: { ...head } } : {}) };
   }
 
   async readArtifactVersionReason(name: string): Promise<string | undefined> {

@@ -3,6 +3,7 @@ import type { Approval, InstallPlanView } from '#domain/cluster-views.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import { attemptsByStageAndHop } from '#domain/job-progress.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
+import { RESOLUTION_POLLS } from '#usecases/patch-subscription.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 
 const CSV = 'redis-operator.v4.0.3';
@@ -197,9 +198,73 @@ describe('patch-subscription stage', () => {
     const after = await pipeline.job(job.id);
     expect(after.state).toBe('blocked');
     expect(after.reason).toContain(
-      "would install redis-operator.v4.2.1, beyond this hop's target redis-operator.v4.0.3",
+      "OLM resolved redis-operator.v4.2.1 from redis-operator.v3.18.2 via the spec.replaces or spec.skips of redis-operator.v4.2.1, beyond this hop's target redis-operator.v4.0.3",
     );
     expect(cluster.writes).toEqual([]);
+  });
+
+  it('names the olm.skipRange of the channel head that took OLM beyond the hop target', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atPatching();
+    cluster.state.offered.stable = [CSV, 'redis-operator.v4.2.1'];
+    cluster.state.heads = { stable: { csv: 'redis-operator.v4.2.1', skipRange: '>=3.14.0 <4.2.1' } };
+    cluster.state.installPlans.push(pendingPlan('install-ahead', ['redis-operator.v4.2.1']));
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect((await pipeline.job(job.id)).reason).toMatch(
+      /^OLM resolved redis-operator\.v4\.2\.1 from redis-operator\.v3\.18\.2 via olm\.skipRange >=3\.14\.0 <4\.2\.1, beyond this hop's target redis-operator\.v4\.0\.3: InstallPlan redis-system\/install-ahead/,
+    );
+    expect(cluster.writes).toEqual([]);
+  });
+
+  it.each([
+    [
+      'ResolutionFailed',
+      [{ type: 'ResolutionFailed', status: 'True', reason: 'ConstraintsNotSatisfiable', message: 'no edge' }],
+      `no bundle in channel stable replaces redis-operator.v3.18.2 (ResolutionFailed ConstraintsNotSatisfiable: no edge)`,
+    ],
+    [
+      'the Subscription staying at its installed CSV',
+      [],
+      `no bundle in channel stable replaces redis-operator.v3.18.2: OLM stays at it (AtLatestKnown) and plans nothing, although the catalog offers ${CSV}`,
+    ],
+  ])(
+    'gives OLM RESOLUTION_POLLS polls when it resolves nothing (%s), then fails naming the edge',
+    async (_label, conditions, reason) => {
+      // Prepare: the catalog offers the hop's CSV, OLM made no plan for it
+      const { pipeline, cluster, job } = await atPatching({
+        config: { pollSeconds: { 'patch-subscription': 30 } },
+      });
+      cluster.state.offered.stable = [CSV];
+      cluster.state.subscription.conditions = conditions;
+      // Act
+      await pipeline.deliverNext();
+      const waiting = await pipeline.job(job.id);
+      await pipeline.run();
+      // Assess
+      expect(waiting.step).toMatchObject({
+        waitingFor: `${reason}; waiting up to 5m for OLM to resolve`,
+        unresolvedSince: expect.any(String),
+      });
+      const after = await pipeline.job(job.id);
+      expect(after).toMatchObject({ state: 'failed', reason });
+      expect(attemptsByStageAndHop(after.attempts)['patch-subscription:0']).toBe(RESOLUTION_POLLS + 1);
+      expect(cluster.writes).toEqual([]);
+    },
+  );
+
+  it('approves the plan OLM makes within those polls', async () => {
+    // Prepare
+    const { pipeline, cluster, olm, job } = await atPatching();
+    cluster.state.offered.stable = [CSV];
+    await pipeline.deliverNext();
+    // Act: OLM catches up
+    olm.resolve();
+    await pipeline.deliverNext();
+    // Assess
+    expect((await pipeline.job(job.id)).state).toBe('verifying');
+    expect(cluster.writes).toEqual([{ op: 'approveInstallPlan', target: 'redis-system/install-prod-1-1' }]);
   });
 
   it('never approves an Automatic-approval plan on a Manual subscription', async () => {
@@ -220,7 +285,7 @@ describe('patch-subscription stage', () => {
   it('treats a PackageManifest that does not exist yet as offering nothing', async () => {
     // Prepare
     const { pipeline, cluster, job } = await atPatching();
-    cluster.failNext('readOfferedCsvs', new NotFoundError('packagemanifests "redis-operator" not found'));
+    cluster.failNext('readPackageChannel', new NotFoundError('packagemanifests "redis-operator" not found'));
     // Act
     await pipeline.deliverNext();
     // Assess

@@ -16,6 +16,7 @@ import type {
   CapacityView,
   CsvView,
   InstallPlanView,
+  PackageChannelView,
   PvcView,
   RedisBackupView,
   RedisInstanceView,
@@ -42,6 +43,7 @@ import {
   toBackupView,
   toCsvView,
   toInstallPlanView,
+  toPackageChannelView,
   toPvcView,
   toSubscriptionView,
 } from './kube-views.ts';
@@ -223,18 +225,9 @@ export class KubeClusterClient implements ClusterClient {
     return pvcs.map((pvc) => toPvcView(pvc as KubeObject));
   }
 
-  async readOfferedCsvs(packageName: string, channel: string): Promise<string[]> {
+  async readPackageChannel(packageName: string, channel: string): Promise<PackageChannelView> {
     const manifest = await this.#getOptional(PACKAGE_MANIFESTS, this.#options.catalogNamespace, packageName);
-    const channels =
-      (
-        manifest?.status as {
-          channels?: { name: string; currentCSV?: string; entries?: { name: string }[] }[];
-        }
-      )?.channels ?? [];
-    const found = channels.find((c) => c.name === channel);
-    if (!found) return [];
-    const names = (found.entries ?? []).map((entry) => entry.name);
-    return found.currentCSV && !names.includes(found.currentCSV) ? [...names, found.currentCSV] : names;
+    return toPackageChannelView(manifest, channel);
   }
 
   async readArtifactVersionReason(name: string): Promise<string | undefined> {

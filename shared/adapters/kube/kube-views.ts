@@ -1,8 +1,11 @@
 /** Raw Kubernetes objects reduced to the views of #domain/cluster-views.ts. */
 import type {
   Approval,
+  BundleLookupView,
+  ConditionView,
   CsvView,
   InstallPlanView,
+  PackageChannelView,
   PvcView,
   RedisBackupView,
   SubscriptionView,
@@ -20,6 +23,19 @@ export interface KubeObject {
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const list = (value: unknown): Record<string, unknown>[] =>
+  Array.isArray(value) ? value.filter((item) => item !== null && typeof item === 'object') : [];
+
+function toConditions(value: unknown): ConditionView[] {
+  return list(value).map((c) => {
+    const condition: ConditionView = { type: text(c.type) ?? '', status: text(c.status) ?? '' };
+    const reason = text(c.reason);
+    const message = text(c.message);
+    if (reason) condition.reason = reason;
+    if (message) condition.message = message;
+    return condition;
+  });
+}
 
 export function toSubscriptionView(object: KubeObject): SubscriptionView {
   const spec = object.spec ?? {};
@@ -36,6 +52,7 @@ export function toSubscriptionView(object: KubeObject): SubscriptionView {
     installPlanRef: ref?.name
       ? { name: ref.name, namespace: ref.namespace ?? object.metadata.namespace ?? '' }
       : undefined,
+    conditions: toConditions(status.conditions),
     resourceVersion: object.metadata.resourceVersion,
   };
 }
@@ -51,6 +68,20 @@ export function toCsvView(object: KubeObject): CsvView {
 
 export function toInstallPlanView(object: KubeObject): InstallPlanView {
   const spec = object.spec ?? {};
+  const status = object.status ?? {};
+  // OLM fails a plan whose bundle did not unpack through its Installed condition, without status.message.
+  const installed = toConditions(status.conditions).find(
+    (c) => c.type === 'Installed' && c.status === 'False',
+  );
+  const bundleLookups: BundleLookupView[] = list(status.bundleLookups).map((lookup) => ({
+    identifier: text(lookup.identifier) ?? '',
+    path: text(lookup.path) ?? '',
+    conditions: toConditions(lookup.conditions),
+  }));
+  const plannedCsvs = list(status.plan)
+    .map((step) => (step.resource ?? {}) as Record<string, unknown>)
+    .filter((resource) => resource.kind === 'ClusterServiceVersion')
+    .map((resource) => String(resource.name));
   return {
     name: object.metadata.name,
     namespace: object.metadata.namespace ?? '',
@@ -59,9 +90,33 @@ export function toInstallPlanView(object: KubeObject): InstallPlanView {
       : [],
     approval: (text(spec.approval) as Approval | undefined) ?? 'Automatic',
     approved: spec.approved === true,
-    phase: text(object.status?.phase),
-    message: text(object.status?.message),
+    phase: text(status.phase),
+    message: text(status.message) ?? installed?.message,
+    bundleLookups,
+    plannedCsvs: [...new Set(plannedCsvs)],
     resourceVersion: object.metadata.resourceVersion,
+  };
+}
+
+interface ManifestChannel {
+  name?: unknown;
+  currentCSV?: unknown;
+  currentCSVDesc?: { annotations?: Record<string, unknown> };
+  entries?: { name?: unknown }[];
+}
+
+/** A PackageManifest's channel; an absent manifest or channel offers nothing. */
+export function toPackageChannelView(manifest: KubeObject | undefined, channel: string): PackageChannelView {
+  const channels = (manifest?.status?.channels ?? []) as ManifestChannel[];
+  const found = channels.find((c) => c.name === channel);
+  if (!found) return { offered: [] };
+  const names = (found.entries ?? []).map((entry) => text(entry.name)).filter((n): n is string => Boolean(n));
+  const head = text(found.currentCSV);
+  if (!head) return { offered: names };
+  const skipRange = text(found.currentCSVDesc?.annotations?.['olm.skipRange']);
+  return {
+    offered: names.includes(head) ? names : [...names, head],
+    head: skipRange ? { csv: head, skipRange } : { csv: head },
   };
 }
 

@@ -230,19 +230,22 @@ describe('KubeClusterClient reads from a simulated cluster', () => {
     ]);
   });
 
-  it('reads the channel entries of the PackageManifest in the catalog source namespace', async () => {
+  it('reads a channel of the PackageManifest in the catalog source namespace, with its head', async () => {
     // Prepare
     const client = sim.client('east');
 
     // Act
-    const offered = await client.readOfferedCsvs('redis-operator', 'stable');
-    const noChannel = await client.readOfferedCsvs('redis-operator', 'stable-v5');
-    const noPackage = await client.readOfferedCsvs('unknown-operator', 'stable');
+    const channel = await client.readPackageChannel('redis-operator', 'stable');
+    const noChannel = await client.readPackageChannel('redis-operator', 'stable-v5');
+    const noPackage = await client.readPackageChannel('unknown-operator', 'stable');
 
     // Assess
-    expect(offered).toEqual(['redis-operator.v3.16.1']);
-    expect(noChannel).toEqual([]);
-    expect(noPackage).toEqual([]);
+    expect(channel).toEqual({
+      offered: ['redis-operator.v3.16.1'],
+      head: { csv: 'redis-operator.v3.16.1', skipRange: '>=3.0.0 <3.16.1' },
+    });
+    expect(noChannel).toEqual({ offered: [] });
+    expect(noPackage).toEqual({ offered: [] });
     const manifestReads = sim.requestsTo('east').filter((r) => r.path.includes('/packagemanifests/'));
     expect(manifestReads.map((r) => r.path)).toContain(
       '/apis/packages.operators.coreos.com/v1/namespaces/cpaas-system/packagemanifests/redis-operator',

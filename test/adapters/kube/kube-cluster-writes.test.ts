@@ -103,7 +103,7 @@ describe('KubeClusterClient writes to a simulated cluster', () => {
     sim.addCluster('approve');
     const client = sim.client('approve');
     const plan = await pendingPlan('approve');
-    expect(await client.readOfferedCsvs('redis-operator', 'stable')).toEqual([
+    expect((await client.readPackageChannel('redis-operator', 'stable')).offered).toEqual([
       NEXT.csv,
       'redis-operator.v3.16.1',
     ]);

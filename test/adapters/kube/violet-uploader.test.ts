@@ -64,7 +64,7 @@ describe('VioletUploader with the violet shim', () => {
     expect(await client.readArtifactVersionReason('redis-operator.v3.16.2')).toBe('Success');
     const offered = await eventually(
       'the catalog to offer the upload',
-      () => client.readOfferedCsvs('redis-operator', 'stable'),
+      async () => (await client.readPackageChannel('redis-operator', 'stable')).offered,
       (csvs) => csvs.includes('redis-operator.v3.16.2'),
     );
     expect(offered).toEqual(['redis-operator.v3.16.2', 'redis-operator.v3.16.1']);
