@@ -2,7 +2,8 @@
  * Upgrades that must not go through, end to end. A failed prerequisite blocks the job before
  * anything is written to the cluster (checked on the simulator: Subscription, InstallPlans and
  * their approved flags, ArtifactVersions, CSVs unchanged). So does another operator's pending
- * InstallPlan, which OLM would merge into ours. The beyond-target trap blocks after the upload,
+ * InstallPlan, which OLM would merge into ours. A plan OLM made beyond the hop target (someone
+ * else's newer upload, whose olm.skipRange covers the installed version) blocks after the upload,
  * and the plan is never approved.
  */
 import { execFile } from 'node:child_process';
@@ -123,7 +124,7 @@ describe('upgrades the pipeline refuses', () => {
     const requested = waiting.step?.backups ?? [];
     const conditions = () => requested.map((backup) => env.backups('beyondTarget')[backup]);
     await expect.poll(conditions).toEqual(requested.map(() => 'Running'));
-    // meanwhile someone else uploads 3.18.2, and OLM, heading for the channel head, plans it
+    // meanwhile someone else uploads 3.18.2, and OLM plans it: its olm.skipRange covers 3.16.2
     await pushElsewhere('beyondTarget', '3.18.2');
     const beyond = () =>
       env.state('beyondTarget').installPlans.find((plan) => plan.csvNames.includes('redis-operator.v3.18.2'));
@@ -136,6 +137,9 @@ describe('upgrades the pipeline refuses', () => {
     // Assess
     expect(conditions()).toEqual(requested.map(() => 'Complete'));
     expect(job.state).toBe('blocked');
+    expect(job.reason).toContain(
+      'OLM resolved redis-operator.v3.18.2 from redis-operator.v3.16.2 via olm.skipRange >=3.0.0 <3.18.2',
+    );
     expect(job.reason).toContain(
       `InstallPlan redis-system/${beyond()?.name} would install redis-operator.v3.18.2`,
     );
