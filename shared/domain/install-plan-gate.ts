@@ -74,15 +74,36 @@ function unpacking(plan: InstallPlanView): string | undefined {
   return undefined;
 }
 
+/** A Failed plan, or one whose bundle did not unpack: the hop fails with the cluster's words. */
+function failure(plan: InstallPlanView, target: HopTarget): InstallPlanDecision | undefined {
+  const unpack = failedLookup(plan);
+  if (plan.phase !== 'Failed' && !unpack) return undefined;
+  const message = plan.message ?? (unpack ? `bundle unpacking failed: ${said(unpack.failed)}` : 'no message');
+  const image = unpack ? ` (bundle image ${unpack.lookup.path})` : '';
+  return { action: 'fail', reason: `${planName(plan)} for ${target.csv} Failed: ${message}${image}` };
+}
+
+/** An exact Manual plan awaiting approval: approve it once unpacked, if its steps install the target alone. */
+function approvalOf(plan: InstallPlanView, target: HopTarget): InstallPlanDecision {
+  const busy = unpacking(plan);
+  if (busy)
+    return { action: 'wait', reason: `${planName(plan)} for ${target.csv} waits for approval; ${busy}` };
+  const planned = plan.plannedCsvs ?? [];
+  if (planned.length > 0 && (planned.length !== 1 || planned[0] !== target.csv)) {
+    return {
+      action: 'block',
+      reason:
+        `${planName(plan)} lists ${target.csv} but its steps would install ${planned.join(', ')}; approving ` +
+        `it would install more than this hop, so it was not approved. Delete that InstallPlan, then start the upgrade again`,
+    };
+  }
+  return { action: 'approve', plan };
+}
+
 function decideForTargetPlan(plan: InstallPlanView, target: HopTarget): InstallPlanDecision {
   const exact = plan.csvNames.length === 1 && plan.csvNames[0] === target.csv;
-  const unpack = failedLookup(plan);
-  if (plan.phase === 'Failed' || unpack) {
-    const message =
-      plan.message ?? (unpack ? `bundle unpacking failed: ${said(unpack.failed)}` : 'no message');
-    const image = unpack ? ` (bundle image ${unpack.lookup.path})` : '';
-    return { action: 'fail', reason: `${planName(plan)} for ${target.csv} Failed: ${message}${image}` };
-  }
+  const failed = failure(plan, target);
+  if (failed) return failed;
   if (!exact && !plan.approved) {
     const others = plan.csvNames.filter((csv) => csv !== target.csv);
     return {
@@ -106,21 +127,7 @@ function decideForTargetPlan(plan: InstallPlanView, target: HopTarget): InstallP
         `Subscriptions of ${plan.namespace}, then start the upgrade again`,
     };
   }
-  if (plan.phase === 'RequiresApproval') {
-    const busy = unpacking(plan);
-    if (busy)
-      return { action: 'wait', reason: `${planName(plan)} for ${target.csv} waits for approval; ${busy}` };
-    const planned = plan.plannedCsvs ?? [];
-    if (planned.length > 0 && (planned.length !== 1 || planned[0] !== target.csv)) {
-      return {
-        action: 'block',
-        reason:
-          `${planName(plan)} lists ${target.csv} but its steps would install ${planned.join(', ')}; ` +
-          `approving it would install more than this hop, so it was not approved. Delete that InstallPlan, then start the upgrade again`,
-      };
-    }
-    return { action: 'approve', plan };
-  }
+  if (plan.phase === 'RequiresApproval') return approvalOf(plan, target);
   return {
     action: 'wait',
     reason: `${planName(plan)} for ${target.csv} is ${plan.phase ?? 'without a phase'}`,
