@@ -51,6 +51,7 @@ import {
 } from '#sim/controllers/redis-objects.ts';
 import { createWithStatus } from '#sim/controllers/store-writes.ts';
 import type { Bundle } from '#sim/packages/bundle.ts';
+import { bundleOf } from '#sim/packages/example-bundles.ts';
 import {
   ARTIFACT,
   ARTIFACT_VERSION,
@@ -92,14 +93,20 @@ function seedPlatform(store: ClusterStore, spec: ClusterSpec, namespaces: string
 }
 
 /**
- * The versions uploads left in the catalog: every catalog version up to the installed one, the
- * installed one, and those the scenario says were uploaded besides (catalog.uploaded).
+ * The bundles uploads left in the catalog: every catalog version up to the installed one, the
+ * installed one, and those the scenario says were uploaded besides (catalog.uploaded). A version
+ * the platform has no bundle for (older than the package list) is installed but not in the catalog.
  */
-function uploadedVersions(spec: ClusterSpec, catalog: SeedCatalog | undefined): string[] {
+function catalogBundles(
+  spec: ClusterSpec,
+  catalog: SeedCatalog | undefined,
+  bundles: BundleLookup,
+): Bundle[] {
   const older = (catalog?.versions ?? [])
     .map((v) => v.version)
     .filter((v) => semver.lte(v, spec.installedVersion));
-  return [...new Set([...older, spec.installedVersion, ...(spec.catalog?.uploaded ?? [])])];
+  const versions = [...new Set([...older, spec.installedVersion, ...(spec.catalog?.uploaded ?? [])])];
+  return versions.map((v) => bundles(csvName(REDIS_PACKAGE, v))).filter((b): b is Bundle => b !== undefined);
 }
 
 function bundleOrThrow(bundles: BundleLookup, csv: string): Bundle {
@@ -182,19 +189,17 @@ function seedOperator(
   catalog: SeedCatalog | undefined,
   bundles: BundleLookup,
 ): void {
-  const versions = uploadedVersions(spec, catalog);
-  const inCatalog = versions.map((v) => bundleOrThrow(bundles, csvName(REDIS_PACKAGE, v)));
+  const inCatalog = catalogBundles(spec, catalog, bundles);
   seedPackageManifest(store, REDIS_PACKAGE, inCatalog);
+  const installed =
+    bundles(csvName(REDIS_PACKAGE, spec.installedVersion)) ??
+    bundleOf(REDIS_PACKAGE, spec.installedVersion, spec.channel, { skips: [] });
   const artifact = createWithStatus(store, ARTIFACT, buildArtifact(REDIS_PACKAGE, kubeTimestamp()));
-  for (const bundle of inCatalog) {
-    if (!semver.lt(bundle.version, spec.installedVersion))
-      createWithStatus(
-        store,
-        ARTIFACT_VERSION,
-        buildArtifactVersion(artifact, bundle.version, bundle.channels[0] ?? spec.channel),
-      );
+  const newer = inCatalog.filter((b) => semver.gt(b.version, spec.installedVersion));
+  for (const bundle of [installed, ...newer]) {
+    const channel = bundle === installed ? spec.channel : (bundle.channels[0] ?? spec.channel);
+    createWithStatus(store, ARTIFACT_VERSION, buildArtifactVersion(artifact, bundle.version, channel));
   }
-  const installed = bundleOrThrow(bundles, csvName(REDIS_PACKAGE, spec.installedVersion));
   seedInstalledOperator(store, installed, spec.channel, spec.approval);
   if (spec.traps?.mergedPlan) {
     const other = MERGED_PLAN_OPERATOR;

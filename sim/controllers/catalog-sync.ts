@@ -52,8 +52,9 @@ export function catalogSync(ctx: ControllerContext): Controller {
     const av = ctx.store.get(ARTIFACT_VERSION, CATALOG_NAMESPACE, name);
     const offer = av && isSuccess(av) ? offerOf(av) : undefined;
     if (!offer || offered(offer)) return;
+    // The catalog indexes bundle images; a version the registry has none of stays out of it.
     const bundle = ctx.bundles(offer.csv);
-    if (!bundle) throw new Error(`the platform registry has no bundle image for ${offer.csv}`);
+    if (!bundle) return;
     const manifest = manifestOf(offer.pkg);
     const next = buildPackageManifest(offer.pkg, withBundle(packageCatalog(manifest, ctx.bundles), bundle));
     if (!manifest) ctx.store.create(PACKAGE_MANIFEST, next);

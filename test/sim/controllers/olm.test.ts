@@ -166,6 +166,19 @@ describe('OLM resolution along the upgrade graph', () => {
     expect(plansFor(cluster.store, 'redis-operator.v3.18.2')).toEqual([]);
   });
 
+  it('upgrades an installed version older than the packages (not in the catalog) through an olm.skipRange', async () => {
+    // Prepare: 3.13.5 has no package; 3.14.0's olm.skipRange >=3.8.0 <3.14.0 includes it
+    cluster = runCluster(clusterSpec({ installedVersion: '3.13.5' }));
+    expect(offeredCsvs(cluster.store)).toEqual([]);
+
+    // Act
+    uploadVersion(cluster.store, '3.14.0');
+    const installPlan = await pendingPlan(cluster.store);
+
+    // Assess
+    expect(planCsvs(installPlan)).toEqual(['redis-operator.v3.14.0']);
+  });
+
   it('keeps a pending plan when a newer version syncs before approval (OLM does not re-resolve it)', async () => {
     // Prepare
     cluster = runCluster(clusterSpec());
