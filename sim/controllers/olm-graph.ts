@@ -45,7 +45,7 @@ export interface ResolveInput {
   startingCSV?: string | undefined;
 }
 
-export class ChannelGraphError extends Error {}
+class ChannelGraphError extends Error {}
 
 const chainLabel = (chain: Bundle[]) =>
   chain.length === 1 ? (chain[0] as Bundle).csv : `${chain[0]?.csv}...${chain.at(-1)?.csv}`;
@@ -109,7 +109,7 @@ export function channelHead(pkg: string, channel: CatalogChannel): Bundle | unde
 }
 
 /** OLM's upgrade predicate: skipRange includes the installed version, or replaces/skips names it. */
-export function replacesInstalled(bundle: Bundle, installed: InstalledCsv): boolean {
+function replacesInstalled(bundle: Bundle, installed: InstalledCsv): boolean {
   if (bundle.replaces === installed.name || bundle.skips.includes(installed.name)) return true;
   return (
     bundle.skipRange !== undefined &&

@@ -30,9 +30,9 @@ import { INSTALL_PLAN, SUBSCRIPTION } from '#sim/resource-types.ts';
 import type { KubeObject } from '#sim/store/cluster-store.ts';
 
 /** Simulated ms an unpack job takes to pull a bundle image and copy its manifests. */
-export const UNPACK_MS = 20_000;
+const UNPACK_MS = 20_000;
 /** OLM's default bundle unpack timeout (the job's activeDeadlineSeconds). */
-export const UNPACK_TIMEOUT_MS = 10 * 60_000;
+const UNPACK_TIMEOUT_MS = 10 * 60_000;
 
 const DEADLINE = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
 

@@ -29,7 +29,7 @@ export function manifestChannels(manifest: KubeObject | undefined): ManifestChan
   return status?.channels ?? [];
 }
 
-export function defaultChannelOf(manifest: KubeObject | undefined): string | undefined {
+function defaultChannelOf(manifest: KubeObject | undefined): string | undefined {
   return (manifest?.status as { defaultChannel?: string } | undefined)?.defaultChannel;
 }
 

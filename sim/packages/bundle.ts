@@ -8,11 +8,11 @@
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 
-export const BUNDLE_DIR = 'bundle';
-export const ANNOTATIONS_FILE = `${BUNDLE_DIR}/metadata/annotations.yaml`;
-export const SKIP_RANGE_ANNOTATION = 'olm.skipRange';
+const BUNDLE_DIR = 'bundle';
+const ANNOTATIONS_FILE = `${BUNDLE_DIR}/metadata/annotations.yaml`;
+const SKIP_RANGE_ANNOTATION = 'olm.skipRange';
 /** Where the platform's registry serves images pushed with a package. */
-export const PLATFORM_REGISTRY = 'registry.alauda.cn:60080';
+const PLATFORM_REGISTRY = 'registry.alauda.cn:60080';
 
 const PACKAGE_KEY = 'operators.operatorframework.io.bundle.package.v1';
 const CHANNELS_KEY = 'operators.operatorframework.io.bundle.channels.v1';

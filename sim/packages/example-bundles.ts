@@ -28,7 +28,7 @@ export interface Release {
   blocked?: string | undefined;
 }
 
-export const DEFAULT_CHANNEL = 'stable';
+const DEFAULT_CHANNEL = 'stable';
 
 export type BundleGraph = Pick<Bundle, 'replaces' | 'skips' | 'skipRange'>;
 
@@ -82,7 +82,7 @@ function skipRangeOf(releases: Release[], target: Release): string {
   return `>=${opensMajor ? major - 1 : major}.0.0 ${below}`;
 }
 
-export function vendorGraph(releases: Release[], target: Release): BundleGraph {
+function vendorGraph(releases: Release[], target: Release): BundleGraph {
   const sorted = [...releases].sort(compare);
   const replaces = sorted
     .filter((r) => r.channel === target.channel && !r.blocked && semver.lt(r.version, target.version))
