@@ -96,7 +96,8 @@ describe('a durable, idempotent pipeline', () => {
     expect(job.transitions.map((t) => t.to)).toEqual(TWO_HOPS);
     expect(env.subscription('duplicated').status).toMatchObject({ installedCSV: 'redis-operator.v4.1.2' });
     expectEachSideEffectOnce('duplicated');
-    expect(runtime.duplicatedMessages()).toBeGreaterThanOrEqual(job.transitions.length);
+    // Every transition but the terminal one sends the next stage's message (waits send more): each went twice.
+    expect(runtime.duplicatedMessages()).toBeGreaterThanOrEqual(job.transitions.length - 1);
     await expectDrained(runtime);
   });
 });
