@@ -6,7 +6,7 @@
  * installed CSV unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '#domain/job.ts';
+import type { AnyJob } from '#test/fakes/jobs.ts';
 import { type E2eFleet, startE2eFleet } from './support/e2e-fleet.ts';
 import { type E2eRuntime, startE2eRuntime } from './support/e2e-runtime.ts';
 
@@ -50,7 +50,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-async function upgrade(role: string, target: string): Promise<Job> {
+async function upgrade(role: string, target: string): Promise<AnyJob> {
   const created = await runtime.upgrade(env.name(role), target);
   return runtime.finished(created.id);
 }
