@@ -57,7 +57,7 @@ export interface DemoResult {
 const POLL_MS = 250;
 
 /** Seconds-scale waits instead of production's, so the run waits for the fleet, not for itself. */
-function runtimeConfig(dir: string, fleet: Fleet, options: DemoOptions): Config {
+function runtimeConfig(dir: string, fleet: Fleet, options: DemoOptions, caFile: string | undefined): Config {
   return loadConfig({
     REDIS_UPGRADER_DATA_DIR: join(dir, 'data'),
     REDIS_UPGRADER_HOST: '127.0.0.1',
@@ -66,6 +66,7 @@ function runtimeConfig(dir: string, fleet: Fleet, options: DemoOptions): Config 
     REDIS_UPGRADER_CATALOG: EXAMPLE_CATALOG_PATH,
     REDIS_UPGRADER_KUBECONFIG: join(dir, 'kubeconfig'),
     REDIS_UPGRADER_ARTIFACT_MIRROR: `${fleet.downloadBaseUrl}/`,
+    ...(caFile ? { REDIS_UPGRADER_ARTIFACT_MIRROR_CA: caFile } : {}),
     REDIS_UPGRADER_VIOLET: VIOLET_SHIM,
     REDIS_UPGRADER_LOG_LEVEL: options.logLevel,
     REDIS_UPGRADER_STAGE_POLL_SECONDS: '1',
@@ -162,12 +163,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       ...(options.speed === undefined ? {} : { speed: options.speed }),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     });
-    await fleet.writeKubeconfig(join(dir, 'kubeconfig'));
+    const { caFile } = await fleet.writeKubeconfig(join(dir, 'kubeconfig'));
     const platforms = fleet.platforms
       .map((p) => `${p.name} ${p.url} (${p.clusters.length} clusters)`)
       .join(', ');
     options.say(`simulated fleet: ${platforms}; clock ${fleet.speed}x`);
-    const config = runtimeConfig(dir, fleet, options);
+    const config = runtimeConfig(dir, fleet, options, caFile);
     runtime = await startLocalRuntime(config);
     options.say(`local runtime: ${runtime.url}, data in ${config.dataDir} (temporary)`);
     return await upgradeFleet(fleet, runtime, config, options);

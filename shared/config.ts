@@ -52,6 +52,8 @@ const variables = z.object({
   REDIS_UPGRADER_CLUSTERS_FILE: z.string().min(1).optional(),
   /** Base URL that replaces a catalog artifact URL's directory (e.g. the simulator's /downloads/). */
   REDIS_UPGRADER_ARTIFACT_MIRROR: z.url({ protocol: /^https?$/ }).optional(),
+  /** PEM file of a CA the downloads trust besides the system's (a private mirror, the simulator's). */
+  REDIS_UPGRADER_ARTIFACT_MIRROR_CA: z.string().min(1).optional(),
   REDIS_UPGRADER_LOG_LEVEL: z
     .string()
     .transform((value) => value.toUpperCase())
@@ -127,6 +129,10 @@ const configSchema = z
     ),
     ...ifSet('clustersFile', v.REDIS_UPGRADER_CLUSTERS_FILE && resolve(v.REDIS_UPGRADER_CLUSTERS_FILE)),
     ...ifSet('artifactMirror', v.REDIS_UPGRADER_ARTIFACT_MIRROR),
+    ...ifSet(
+      'artifactMirrorCaFile',
+      v.REDIS_UPGRADER_ARTIFACT_MIRROR_CA && resolve(v.REDIS_UPGRADER_ARTIFACT_MIRROR_CA),
+    ),
     logLevel: v.REDIS_UPGRADER_LOG_LEVEL,
     maxBodyBytes: v.REDIS_UPGRADER_MAX_BODY_BYTES,
     queue: {

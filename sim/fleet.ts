@@ -5,7 +5,7 @@
  * controllers running on one shared clock, and a kubeconfig with one context per cluster.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { FaultConfig } from '#sim/api/faults.ts';
 import { type PlatformServer, type SimCluster, startPlatformServer } from '#sim/api/platform-server.ts';
@@ -25,12 +25,15 @@ import {
 import { loadScenario, parseScenario, resolveScenario, type Scenario } from '#sim/scenario.ts';
 import { seedCluster } from '#sim/seed-cluster.ts';
 import { ClusterStore } from '#sim/store/cluster-store.ts';
+import { simServingTls } from '#sim/tls/sim-certificates.ts';
 import { downloadsRoute } from '#sim/upload/downloads-route.ts';
 import { uploadRoute } from '#sim/upload/upload-route.ts';
 
 export type { ClusterState } from '#sim/cluster-state.ts';
 
 export const DEFAULT_SPEED = 60;
+/** The run's CA certificate (PEM), written next to the kubeconfig. */
+export const CA_FILE_NAME = 'sim-ca.crt';
 
 export interface FleetOptions {
   /** Cluster count; overrides the scenario's. */
@@ -46,6 +49,8 @@ export interface FleetOptions {
   /** Catalog whose versions seed the clusters (default examples/catalog.json). */
   catalogPath?: string;
   packagesDir?: string;
+  /** Serve plain HTTP instead of HTTPS with a CA generated for the run. */
+  insecureHttp?: boolean;
 }
 
 export interface FleetPlatform {
@@ -55,10 +60,16 @@ export interface FleetPlatform {
   clusters: string[];
 }
 
+export interface KubeconfigCluster {
+  server: string;
+  'certificate-authority-data'?: string;
+  'insecure-skip-tls-verify'?: true;
+}
+
 export interface Kubeconfig {
   apiVersion: 'v1';
   kind: 'Config';
-  clusters: { name: string; cluster: { server: string; 'insecure-skip-tls-verify': true } }[];
+  clusters: { name: string; cluster: KubeconfigCluster }[];
   users: { name: string; user: { token: string } }[];
   contexts: { name: string; context: { cluster: string; user: string } }[];
   'current-context': string;
@@ -74,7 +85,13 @@ export interface FleetCluster {
 export interface Fleet {
   platforms: FleetPlatform[];
   kubeconfig: Kubeconfig;
-  writeKubeconfig(path: string): Promise<void>;
+  /** The CA (PEM) that signed the platforms' serving certificate; undefined on plain HTTP. */
+  certificateAuthority: string | undefined;
+  /**
+   * Writes the kubeconfig, and with TLS the CA certificate next to it (CA_FILE_NAME), for the
+   * clients that take a CA file (curl --cacert, the artifact mirror CA, violet's SSL_CERT_FILE).
+   */
+  writeKubeconfig(path: string): Promise<{ caFile?: string }>;
   /** Artifact mirror base URL: `<downloadBaseUrl>/<file name of the catalog artifact url>`. */
   downloadBaseUrl: string;
   seed: number;
@@ -106,15 +123,18 @@ async function resolveInput(scenario: FleetOptions['scenario']): Promise<Scenari
   return scenario ?? parseScenario({});
 }
 
-function kubeconfigFor(platforms: FleetPlatform[]): Kubeconfig {
+function kubeconfigFor(platforms: FleetPlatform[], caPem: string | undefined): Kubeconfig {
   const clusters = platforms.flatMap((p) => p.clusters.map((name) => ({ name, platform: p })));
+  // client-node v2 refuses plain http unless TLS verification is off (kubectl refuses it outright).
+  const trust: Omit<KubeconfigCluster, 'server'> = caPem
+    ? { 'certificate-authority-data': Buffer.from(caPem).toString('base64') }
+    : { 'insecure-skip-tls-verify': true };
   return {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: clusters.map(({ name, platform }) => ({
       name,
-      // client-node v2 refuses plain http unless TLS verification is off; the simulator has no TLS.
-      cluster: { server: `${platform.url}/kubernetes/${name}`, 'insecure-skip-tls-verify': true },
+      cluster: { server: `${platform.url}/kubernetes/${name}`, ...trust },
     })),
     users: platforms.map((p) => ({ name: p.name, user: { token: p.token } })),
     contexts: clusters.map(({ name, platform }) => ({
@@ -137,6 +157,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   ) as CatalogFile;
   // The bundles the platforms' registries hold: the catalog's packages', and whatever is uploaded.
   const registry = BundleRegistry.platform(catalogBundles(catalog).values());
+  const host = options.host ?? '127.0.0.1';
+  const tls = options.insecureHttp ? undefined : await simServingTls(host);
   const clock = new SimClock(speed);
   const all = new Map<string, FleetCluster>();
   const controllers: { stop(): void }[] = [];
@@ -167,7 +189,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       }
       const server = await startPlatformServer({
         token: platform.token,
-        host: options.host ?? '127.0.0.1',
+        host,
+        ...(tls ? { tls } : {}),
         port: options.port ? options.port + index : 0,
         seed: resolved.seed + index,
         clusters: live,
@@ -199,7 +222,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     outages.schedule(o.after, { platform: o.platform, seconds: o.duration / 1000, mode: o.mode });
   }
 
-  const kubeconfig = kubeconfigFor(platforms);
+  const kubeconfig = kubeconfigFor(platforms, tls?.caPem);
   const cluster = (name: string): FleetCluster => {
     const found = all.get(name);
     if (!found) throw new Error(`the fleet has no cluster ${name}`);
@@ -209,10 +232,15 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   return {
     platforms,
     kubeconfig,
+    certificateAuthority: tls?.caPem,
     async writeKubeconfig(path) {
       await mkdir(dirname(path), { recursive: true });
       // It holds the platform tokens.
       await writeFile(path, stringify(kubeconfig), { mode: 0o600 });
+      if (!tls) return {};
+      const caFile = join(dirname(path), CA_FILE_NAME);
+      await writeFile(caFile, tls.caPem);
+      return { caFile };
     },
     downloadBaseUrl: `${platforms[0]?.url}/downloads`,
     seed: resolved.seed,

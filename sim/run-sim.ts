@@ -20,6 +20,8 @@ export interface SimRunOptions {
   /** Port of the control API (default: any free port). */
   controlPort?: number;
   kubeconfigOut: string;
+  /** Plain HTTP instead of HTTPS (kubectl then refuses to send the token). */
+  insecureHttp?: boolean;
   json?: boolean;
 }
 
@@ -40,9 +42,12 @@ interface Control {
   file: string;
 }
 
-function describe(fleet: Fleet, kubeconfig: string, control: Control): string[] {
+function describe(fleet: Fleet, kubeconfig: string, caFile: string | undefined, control: Control): string[] {
   const count = fleet.clusterNames().length;
   const first = fleet.platforms[0];
+  const tls = caFile
+    ? `TLS: serving certificate signed by the CA in ${caFile} (certificate-authority-data in the kubeconfig)`
+    : 'plain HTTP (--insecure-http): kubectl will not send the token; client-node needs insecure-skip-tls-verify';
   return [
     `simulated ACP fleet: ${count} cluster(s) on ${fleet.platforms.length} platform(s), seed ${fleet.seed}, speed ${fleet.speed}x`,
     ...fleet.platforms.map(
@@ -50,8 +55,9 @@ function describe(fleet: Fleet, kubeconfig: string, control: Control): string[] 
         `  platform ${p.name}: ${p.url}  token ${p.token}  ${p.clusters.length} cluster(s): ${range(p.clusters)}`,
     ),
     `kubeconfig: ${kubeconfig} (one context per cluster, server <platform>/kubernetes/<cluster>, the platform token as user)`,
+    tls,
     `package downloads (artifact mirror base URL): ${fleet.downloadBaseUrl}/<file>`,
-    `upload: sim/bin/violet push <file.tgz> --platform-address ${first?.url} --platform-token ${first?.token} --clusters ${first?.clusters[0]}`,
+    `upload: ${caFile ? `SSL_CERT_FILE=${caFile} ` : ''}sim/bin/violet push <file.tgz> --platform-address ${first?.url} --platform-token ${first?.token} --clusters ${first?.clusters[0]}`,
     `control API: ${control.url}  (POST /sim/v1/outages, GET /sim/v1/ledger; URL and bearer token in ${control.file})`,
     'press Ctrl-C to stop',
   ];
@@ -66,6 +72,7 @@ async function start(options: SimRunOptions): Promise<Fleet> {
       ...(options.speed === undefined ? {} : { speed: options.speed }),
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.insecureHttp ? { insecureHttp: true } : {}),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -98,7 +105,7 @@ export async function runSim(options: SimRunOptions, io: SimRunIo): Promise<void
   let control: Control | undefined;
   try {
     const kubeconfig = resolve(options.kubeconfigOut);
-    await fleet.writeKubeconfig(kubeconfig);
+    const { caFile } = await fleet.writeKubeconfig(kubeconfig);
     const token = randomBytes(24).toString('base64url');
     server = await startControl(fleet, options, token);
     control = { url: server.url, token, file: controlFileNextTo(kubeconfig) };
@@ -107,6 +114,7 @@ export async function runSim(options: SimRunOptions, io: SimRunIo): Promise<void
       io.out(
         JSON.stringify({
           kubeconfig,
+          ...(caFile ? { certificateAuthorityFile: caFile } : {}),
           downloadBaseUrl: fleet.downloadBaseUrl,
           seed: fleet.seed,
           speed: fleet.speed,
@@ -116,7 +124,7 @@ export async function runSim(options: SimRunOptions, io: SimRunIo): Promise<void
         }),
       );
     } else {
-      for (const line of describe(fleet, kubeconfig, control)) io.out(line);
+      for (const line of describe(fleet, kubeconfig, caFile, control)) io.out(line);
     }
     for (const warning of fleet.warnings) io.err(`warning: ${warning}`);
     await io.stopSignal;

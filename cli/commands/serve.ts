@@ -21,6 +21,7 @@ interface ServeFlags {
   clusters?: string;
   catalog?: string;
   artifactMirror?: string;
+  artifactMirrorCa?: string;
   violet?: string;
   logLevel?: string;
   json?: boolean;
@@ -48,6 +49,7 @@ export function serveEnvironment(flags: ServeFlags, env: Env): Env {
     [`${P}CLUSTERS_FILE`]: flags.clusters,
     [`${P}CATALOG`]: resolveCatalogPath(flags.catalog),
     [`${P}ARTIFACT_MIRROR`]: flags.artifactMirror,
+    [`${P}ARTIFACT_MIRROR_CA`]: flags.artifactMirrorCa,
     [`${P}VIOLET`]: flags.violet,
     [`${P}LOG_LEVEL`]: flags.logLevel,
   };
@@ -142,6 +144,13 @@ export function registerServeCommand(program: Command): void {
         '--artifact-mirror <url>',
         'base URL to download packages from instead of the catalog URLs',
         'ARTIFACT_MIRROR',
+      ),
+    )
+    .addOption(
+      setting(
+        '--artifact-mirror-ca <file>',
+        "PEM CA to trust for downloads besides the system's, e.g. the simulator's sim-ca.crt",
+        'ARTIFACT_MIRROR_CA',
       ),
     )
     .addOption(setting('--violet <path>', 'the violet executable; else violet in PATH', 'VIOLET'))

@@ -50,7 +50,12 @@ export function registerSimCommand(program: Command): void {
       'port of the control API (outages, side-effect ledger); a free one when absent, see sim-control.json',
       integerIn(1, 65535),
     )
-    .option('--kubeconfig-out <path>', 'where to write the kubeconfig', DEFAULT_KUBECONFIG_OUT)
+    .option(
+      '--kubeconfig-out <path>',
+      'where to write the kubeconfig (the CA goes next to it, sim-ca.crt)',
+      DEFAULT_KUBECONFIG_OUT,
+    )
+    .option('--insecure-http', 'serve plain HTTP instead of HTTPS with a CA generated for the run')
     .option('--json', 'print the fleet as one JSON line instead of text')
     .action(async (options: SimRunOptions) => {
       const { runSim } = await import('#sim/run-sim.ts');

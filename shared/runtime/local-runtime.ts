@@ -13,7 +13,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { readCatalogFile } from '#adapters/local/catalog-file.ts';
 import { FileClusterRegistry } from '#adapters/local/file-cluster-registry.ts';
 import { FsArtifactStore } from '#adapters/local/fs-artifact-store.ts';
-import { HttpArtifactDownloader } from '#adapters/local/http-artifact-downloader.ts';
+import { HttpArtifactDownloader, readCaFile } from '#adapters/local/http-artifact-downloader.ts';
 import { openDatabase } from '#adapters/local/sqlite-database.ts';
 import { SqliteEventLog } from '#adapters/local/sqlite-event-log.ts';
 import { SqliteJobStore } from '#adapters/local/sqlite-job-store.ts';
@@ -78,6 +78,7 @@ export async function startLocalRuntime(
   const log = options.log ?? createLogger({ level: config.logLevel, keys: { runtime: 'local' } });
   const clock = options.clock ?? systemClock;
   const catalog = options.catalog ?? (await readCatalogFile(config.catalogPath));
+  const mirrorCa = config.artifactMirrorCaFile && (await readCaFile(config.artifactMirrorCaFile));
   const db: DatabaseSync = openDatabase(config.dataDir);
   try {
     const jobs = new SqliteJobStore(db);
@@ -96,9 +97,10 @@ export async function startLocalRuntime(
       gateway: access.gateway,
       uploader: access.uploader,
       artifacts: new FsArtifactStore(config.dataDir),
-      downloader: new HttpArtifactDownloader(
-        config.artifactMirror ? { mirrorBaseUrl: config.artifactMirror } : {},
-      ),
+      downloader: new HttpArtifactDownloader({
+        ...(config.artifactMirror ? { mirrorBaseUrl: config.artifactMirror } : {}),
+        ...(mirrorCa ? { ca: mirrorCa } : {}),
+      }),
       events,
       config: pipelineConfigOf(config),
     };

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { clusterList } from '#sim/api/cluster-list.ts';
 import { apiGroup, coreVersions, groupList, resourceList, SIM_KUBE_VERSION } from '#sim/api/discovery.ts';
@@ -38,6 +39,8 @@ export interface PlatformServerOptions {
   /** Live: clusters added or removed after start are served (or not) from the next request on. */
   clusters: Map<string, SimCluster>;
   extraRoutes?: ExtraRoute[];
+  /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
+  tls?: { certPem: string; keyPem: string };
 }
 
 /**
@@ -208,7 +211,7 @@ export async function startPlatformServer(opts: PlatformServerOptions): Promise<
   let transition = Promise.resolve();
   // Responses still open, so a 503 outage can end the streams (watches) that began before it.
   const open = new Set<ServerResponse>();
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     if (availability === '503') {
       req.resume(); // read what the client still sends, so it gets the answer rather than a reset
       return sendError(res, unavailable());
@@ -216,12 +219,15 @@ export async function startPlatformServer(opts: PlatformServerOptions): Promise<
     open.add(res);
     res.once('close', () => open.delete(res));
     handle(req, res).catch((error: unknown) => sendFailure(res, error));
-  });
+  };
+  const server: Server = opts.tls
+    ? createHttpsServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, listener)
+    : createServer(listener);
   server.keepAliveTimeout = 30_000;
   const host = opts.host ?? '127.0.0.1';
   await listen(server, opts.port ?? 0, host);
   const { port, address } = server.address() as AddressInfo;
-  baseUrl = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  baseUrl = `${opts.tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`;
 
   const stopListening = () =>
     new Promise<void>((resolve) => {

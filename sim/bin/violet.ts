@@ -4,10 +4,14 @@
  * Like violet it first reads the package (a corrupt or unknown one fails before any network
  * call), then uploads it to the platform, which pushes it to each cluster. Progress goes to
  * stdout; every failure ends with one line on stderr and exit code 1.
+ *
+ * A platform whose certificate a private CA signed (the simulator's, per run) is trusted through
+ * SSL_CERT_FILE, the variable a Go program such as the real violet reads for its trust roots.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Command } from 'commander';
+import { fetchTrusting } from '#adapters/local/fetch-trusting.ts';
 import { type PluginManifest, readPluginPackage } from '#sim/packages/plugin-package.ts';
 import type { ClusterUploadResult } from '#sim/upload/upload-route.ts';
 import { UPLOAD_PATH } from '#sim/upload/upload-route.ts';
@@ -41,9 +45,22 @@ async function readPackage(file: string): Promise<{ body: Buffer; manifest: Plug
   }
 }
 
-async function post(url: URL, token: string, body: Buffer): Promise<Response> {
+async function trustingFetch(): Promise<typeof fetch> {
+  const file = process.env.SSL_CERT_FILE;
+  if (!file) return fetch;
   try {
-    return await fetch(url, {
+    return fetchTrusting(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new VioletError(
+      `cannot read SSL_CERT_FILE ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+}
+
+async function post(url: URL, token: string, body: Buffer): Promise<Response> {
+  const send = await trustingFetch();
+  try {
+    return await send(url, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' },
       body,

@@ -13,7 +13,14 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Fleet, startFleet } from '#sim/fleet.ts';
 import { readExampleCatalog } from '#sim/packages/example-packages.ts';
 import { parseScenario } from '#sim/scenario.ts';
-import { customObjects, type RetryLog, violet, waitFor, withRetries } from '#test/sim/platform/by-hand.ts';
+import {
+  customObjects,
+  fleetFetch,
+  type RetryLog,
+  violet,
+  waitFor,
+  withRetries,
+} from '#test/sim/platform/by-hand.ts';
 
 const OLM = { group: 'operators.coreos.com', version: 'v1alpha1', namespace: 'redis-system' };
 const PACKAGES = { group: 'packages.operators.coreos.com', version: 'v1', namespace: 'cpaas-system' };
@@ -47,7 +54,8 @@ async function downloadTarget(fleet: Fleet, dir: string): Promise<string> {
   const entry = (await readExampleCatalog()).versions.find((v) => v.csv === TARGET_CSV);
   if (!entry) throw new Error(`catalog lacks ${TARGET_CSV}`);
   const file = basename(new URL(entry.artifact.url).pathname);
-  const body = Buffer.from(await (await fetch(`${fleet.downloadBaseUrl}/${file}`)).arrayBuffer());
+  const download = await fleetFetch(fleet)(`${fleet.downloadBaseUrl}/${file}`);
+  const body = Buffer.from(await download.arrayBuffer());
   expect(createHash('sha256').update(body).digest('hex')).toBe(entry.artifact.sha256);
   const path = resolve(dir, file);
   await writeFile(path, body);
@@ -116,16 +124,19 @@ describe('manual upgrade of a simulated cluster, 3.16.2 -> 4.0.3, by hand', () =
     const pkg = await downloadTarget(fleet, dir);
 
     // Act: upload, wait for the catalog, approve, wait for the install
-    const pushed = await violet([
-      'push',
-      pkg,
-      '--platform-address',
-      platform?.url as string,
-      '--platform-token',
-      platform?.token as string,
-      '--clusters',
-      cluster,
-    ]);
+    const pushed = await violet(
+      [
+        'push',
+        pkg,
+        '--platform-address',
+        platform?.url as string,
+        '--platform-token',
+        platform?.token as string,
+        '--clusters',
+        cluster,
+      ],
+      fleet.certificateAuthority,
+    );
     expect(pushed.stderr).toBe('');
     await waitFor(
       'the PackageManifest to offer the CSV',

@@ -3,7 +3,8 @@
  * to keep and costly to rebuild per message). Where the kubeconfig comes from is the caller's
  * business: a local file, or a secret fetched per warm Lambda.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { type Cluster, KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '#domain/errors.ts';
 import type { ClusterClient, ClusterGateway, ClusterRecord } from '#shared/ports.ts';
 import { KubeClusterClient, type KubeClusterClientOptions } from './kube-cluster-client.ts';
@@ -16,6 +17,8 @@ export interface PlatformTarget {
   address: string;
   token: string;
   cluster: string;
+  /** The CA (PEM) the kubeconfig trusts for this server, when it names one: the platform's too. */
+  certificateAuthority?: string;
 }
 
 export const DEFAULT_CLIENT_OPTIONS: KubeClusterClientOptions = {
@@ -61,9 +64,25 @@ export function selectContext(source: KubeConfig, cluster: ClusterRecord): KubeC
   return copy;
 }
 
-/** ACP serves each cluster at <platform>/kubernetes/<cluster>; the platform token reaches both. */
+function certificateAuthority(kubeCluster: Cluster | null): string | undefined {
+  if (kubeCluster?.caData) return Buffer.from(kubeCluster.caData, 'base64').toString('utf8');
+  if (!kubeCluster?.caFile) return undefined;
+  try {
+    return readFileSync(kubeCluster.caFile, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `cannot read certificate-authority ${kubeCluster.caFile}: ${(error as NodeJS.ErrnoException).code}`,
+    );
+  }
+}
+
+/**
+ * ACP serves each cluster at <platform>/kubernetes/<cluster>; the platform token reaches both, and
+ * the platform's certificate is the one the kubeconfig trusts.
+ */
 export function platformTarget(kubeConfig: KubeConfig, cluster: ClusterRecord): PlatformTarget {
-  const server = kubeConfig.getCurrentCluster()?.server ?? '';
+  const kubeCluster = kubeConfig.getCurrentCluster();
+  const server = kubeCluster?.server ?? '';
   const match = /^(.*)\/kubernetes\/([^/]+)\/?$/.exec(server);
   const token = kubeConfig.getCurrentUser()?.token;
   if (!match?.[1] || !match[2] || !token) {
@@ -71,7 +90,8 @@ export function platformTarget(kubeConfig: KubeConfig, cluster: ClusterRecord): 
       `cluster ${cluster.name}: kubeconfig server must look like https://<platform>/kubernetes/<cluster> with a bearer token`,
     );
   }
-  return { address: match[1], cluster: match[2], token };
+  const ca = certificateAuthority(kubeCluster);
+  return { address: match[1], cluster: match[2], token, ...(ca ? { certificateAuthority: ca } : {}) };
 }
 
 export class KubeClusterGateway implements ClusterGateway {

@@ -2,9 +2,14 @@
  * PackageUploader that runs the ACP `violet push` CLI, exactly as an operator would:
  *   violet push PKG --platform-address URL --platform-token T --clusters C
  * The token has to be an argument (that is violet's interface), so it is redacted from every
- * message we produce and never logged.
+ * message we produce and never logged. A platform certificate signed by a private CA (the one the
+ * kubeconfig trusts) reaches violet as SSL_CERT_FILE, the trust roots a Go program reads.
  */
 import { type ExecFileException, execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtemp, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { TransientError, UpgraderError } from '#domain/errors.ts';
 import type { ClusterRecord, PackageUploader } from '#shared/ports.ts';
 import type { PlatformTarget } from './kube-cluster-gateway.ts';
@@ -19,6 +24,7 @@ export interface VioletUploaderOptions {
 
 export class VioletUploader implements PackageUploader {
   readonly #options: VioletUploaderOptions;
+  #caDir: Promise<string> | undefined;
 
   constructor(options: VioletUploaderOptions) {
     this.#options = options;
@@ -36,12 +42,35 @@ export class VioletUploader implements PackageUploader {
       '--clusters',
       target.cluster,
     ];
+    const env = target.certificateAuthority
+      ? { ...process.env, SSL_CERT_FILE: await this.#caFile(target.certificateAuthority) }
+      : process.env;
     await new Promise<void>((resolve, reject) => {
-      execFile(this.#options.violet, args, { timeout: this.#options.timeoutMs }, (error, _stdout, stderr) => {
-        if (!error) return resolve();
-        reject(this.#failure(error, String(stderr), cluster, target.token));
-      });
+      execFile(
+        this.#options.violet,
+        args,
+        { timeout: this.#options.timeoutMs, env },
+        (error, _stdout, stderr) => {
+          if (!error) return resolve();
+          reject(this.#failure(error, String(stderr), cluster, target.token));
+        },
+      );
     });
+  }
+
+  /** The CA as a file (violet reads a path), one per distinct CA in a directory of this process. */
+  async #caFile(pem: string): Promise<string> {
+    this.#caDir ??= mkdtemp(join(tmpdir(), 'redis-upgrader-ca-'));
+    const file = join(
+      await this.#caDir,
+      `${createHash('sha256').update(pem).digest('hex').slice(0, 16)}.crt`,
+    );
+    // Rewritten each push (a tmp cleaner may have removed it), whole: a concurrent push reading it
+    // never sees half a certificate.
+    const partial = `${file}.${randomUUID()}.tmp`;
+    await writeFile(partial, pem, { mode: 0o600 });
+    await rename(partial, file);
+    return file;
   }
 
   /**

@@ -5,9 +5,17 @@
  * writing. A mirror base URL replaces the catalog URL's directory, so a fleet without internet
  * access (or the simulator's /downloads/) serves the same file names.
  */
+import { readFile } from 'node:fs/promises';
 import pRetry, { AbortError } from 'p-retry';
-import { NotFoundError, TransientError, UpgraderError, ValidationError } from '#domain/errors.ts';
+import {
+  ConfigError,
+  NotFoundError,
+  TransientError,
+  UpgraderError,
+  ValidationError,
+} from '#domain/errors.ts';
 import type { ArtifactDownloader } from '#shared/ports.ts';
+import { fetchTrusting } from './fetch-trusting.ts';
 
 export interface HttpArtifactDownloaderOptions {
   /** e.g. http://127.0.0.1:8443/downloads/ : the file name of the catalog URL is resolved against it. */
@@ -18,7 +26,39 @@ export interface HttpArtifactDownloaderOptions {
   maxBackoffMs?: number;
   /** How long to wait for response headers (the body may take as long as it takes). */
   responseTimeoutMs?: number;
+  /** A CA (PEM) trusted besides the system's, e.g. a private mirror's. Ignored when `fetch` is given. */
+  ca?: string;
   fetch?: typeof fetch;
+}
+
+/** A CA file's PEM text, or a ConfigError naming the file. */
+export async function readCaFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read CA file ${path}: ${(error as NodeJS.ErrnoException).code}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError(`CA file ${path} holds no PEM certificate`);
+  }
+  return text;
+}
+
+/** TLS verification failures: retrying cannot fix a certificate the client does not trust. */
+const CERTIFICATE_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function certificateError(error: unknown): string | undefined {
+  const code = (error as { cause?: { code?: string } }).cause?.code;
+  return code && CERTIFICATE_ERRORS.has(code) ? code : undefined;
 }
 
 /** The URL to fetch: the catalog URL, or its file name under the mirror. */
@@ -63,7 +103,7 @@ class RetryableResponse extends TransientError {
 }
 
 export class HttpArtifactDownloader implements ArtifactDownloader {
-  readonly #options: Required<Omit<HttpArtifactDownloaderOptions, 'mirrorBaseUrl'>> & {
+  readonly #options: Required<Omit<HttpArtifactDownloaderOptions, 'mirrorBaseUrl' | 'ca'>> & {
     mirrorBaseUrl?: string;
   };
 
@@ -73,8 +113,8 @@ export class HttpArtifactDownloader implements ArtifactDownloader {
       minBackoffMs: 500,
       maxBackoffMs: 10_000,
       responseTimeoutMs: 30_000,
-      fetch: globalThis.fetch,
       ...options,
+      fetch: options.fetch ?? (options.ca ? fetchTrusting(options.ca) : globalThis.fetch),
     };
   }
 
@@ -101,6 +141,15 @@ export class HttpArtifactDownloader implements ArtifactDownloader {
     try {
       response = await this.#options.fetch(url, { signal: controller.signal, redirect: 'follow' });
     } catch (error) {
+      const untrusted = certificateError(error);
+      if (untrusted) {
+        throw new AbortError(
+          new UpgraderError(
+            'DOWNLOAD_REFUSED',
+            `download ${where}: the server's certificate is not trusted (${untrusted}); give its CA with REDIS_UPGRADER_ARTIFACT_MIRROR_CA`,
+          ),
+        );
+      }
       throw new TransientError(
         `download ${where}: ${controller.signal.aborted ? 'no response in time' : (error as Error).message}`,
         {

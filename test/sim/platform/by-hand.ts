@@ -4,12 +4,16 @@
  * shim run as a child process with the machine's old node first in PATH.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import pRetry from 'p-retry';
 import { stringify } from 'yaml';
+import { fetchTrusting } from '#adapters/local/fetch-trusting.ts';
 import type { Fleet } from '#sim/fleet.ts';
 
 export const VIOLET = resolve(import.meta.dirname, '../../../sim/bin/violet');
@@ -24,6 +28,11 @@ export function kubeConfigFor(fleet: Fleet, context: string): KubeConfig {
 
 export function customObjects(fleet: Fleet, context: string): CustomObjectsApi {
   return kubeConfigFor(fleet, context).makeApiClient(CustomObjectsApi);
+}
+
+/** fetch as a client holding the fleet's CA would (the platforms serve HTTPS). */
+export function fleetFetch(fleet: { certificateAuthority: string | undefined }): typeof fetch {
+  return fleet.certificateAuthority ? fetchTrusting(fleet.certificateAuthority) : fetch;
 }
 
 const RETRYABLE = new Set([409, 429, 500, 502, 503, 504]);
@@ -69,18 +78,34 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Runs the violet shim with the system's node (v20) first in PATH, as a product process might. */
-export function violet(args: string[]): Promise<ProcessResult> {
-  return new Promise((done) => {
-    execFile(
-      VIOLET,
-      args,
-      { env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' } },
-      (error, stdout, stderr) => {
-        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
+/**
+ * Runs the violet shim with the system's node (v20) first in PATH, as a product process might;
+ * `ca` (PEM) is the platform's CA, handed over as an SSL_CERT_FILE.
+ */
+export async function violet(args: string[], ca?: string): Promise<ProcessResult> {
+  const dir = ca ? await mkdtemp(join(tmpdir(), 'violet-ca-')) : undefined;
+  const caFile = dir && join(dir, 'ca.crt');
+  if (caFile) await writeFile(caFile, ca as string);
+  try {
+    return await new Promise((done) => {
+      execFile(
+        VIOLET,
+        args,
+        {
+          env: {
+            PATH: '/usr/bin:/bin',
+            HOME: process.env.HOME ?? '/tmp',
+            ...(caFile ? { SSL_CERT_FILE: caFile } : {}),
+          },
+        },
+        (error, stdout, stderr) => {
+          done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+        },
+      );
+    });
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** An HTTP status, or the network error code when no answer came (ECONNREFUSED). */
@@ -95,15 +120,18 @@ export function networkCode(error: unknown): string {
 /**
  * One request on a fresh connection, as a client that holds none open (one still holding a
  * keep-alive connection to a platform that went down may first see that connection reset).
+ * An https URL is verified against `ca`.
  */
 export function probe(
   url: string,
   token: string,
-  options: { method?: string; body?: Buffer } = {},
+  options: { method?: string; body?: Buffer; ca?: string | undefined } = {},
 ): Promise<Answer> {
   return new Promise((done) => {
     const headers = { Authorization: `Bearer ${token}` };
-    const req = request(url, { agent: false, method: options.method ?? 'GET', headers }, (res) => {
+    const send = url.startsWith('https:') ? httpsRequest : request;
+    const tls = options.ca ? { ca: options.ca } : {};
+    const req = send(url, { agent: false, method: options.method ?? 'GET', headers, ...tls }, (res) => {
       res.resume();
       res.on('end', () => done(res.statusCode as number));
     });

@@ -12,7 +12,7 @@ import type { LedgerView } from '#sim/ledger.ts';
 import type { Outage } from '#sim/outages.ts';
 import { parseScenario } from '#sim/scenario.ts';
 import { UPLOAD_PATH } from '#sim/upload/upload-route.ts';
-import { PACKAGES, probe, waitFor } from './by-hand.ts';
+import { fleetFetch, PACKAGES, probe, waitFor } from './by-hand.ts';
 
 const TOKEN = 'control-token-for-tests';
 
@@ -37,7 +37,8 @@ describe('simulator control API', () => {
       body: (await response.json()) as ControlBody,
     };
   };
-  const discovery = () => probe(`${east.url}/auth/v1/clusters`, east.token);
+  const discovery = () =>
+    probe(`${east.url}/auth/v1/clusters`, east.token, { ca: fleet.certificateAuthority });
 
   beforeAll(async () => {
     fleet = await startFleet({
@@ -91,7 +92,7 @@ describe('simulator control API', () => {
   it('serves the ledger as the fleet counts it', async () => {
     // Prepare
     const pkg = await readFile(resolve(PACKAGES, 'redis-operator.stable.ALL.v4.0.3.tgz'));
-    await fetch(`${east.url}${UPLOAD_PATH}?clusters=cluster-01`, {
+    await fleetFetch(fleet)(`${east.url}${UPLOAD_PATH}?clusters=cluster-01`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${east.token}`, 'Content-Type': 'application/gzip' },
       body: pkg,

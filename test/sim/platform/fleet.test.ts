@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { ApiException, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fleet, startFleet } from '#sim/fleet.ts';
-import { customObjects, kubeConfigFor } from './by-hand.ts';
+import { customObjects, fleetFetch, kubeConfigFor } from './by-hand.ts';
 
 const DEMO = resolve(import.meta.dirname, '../../../examples/scenarios/demo.yaml');
 const SUBSCRIPTIONS = { group: 'operators.coreos.com', version: 'v1alpha1', plural: 'subscriptions' };
@@ -72,12 +72,12 @@ describe('simulated fleet', () => {
 
   it('lists each platform its own clusters with labels, and only for its own token', async () => {
     const [east, west] = fleet.platforms;
-    const list = await fetch(`${east?.url}/auth/v1/clusters?labelSelector=env%3Dstaging`, {
+    const list = await fleetFetch(fleet)(`${east?.url}/auth/v1/clusters?labelSelector=env%3Dstaging`, {
       headers: { Authorization: `Bearer ${east?.token}` },
     });
     const body = (await list.json()) as { items: { metadata: { name: string } }[] };
     expect(body.items.map((c) => c.metadata.name)).toEqual(['cluster-03', 'cluster-06']);
-    const crossed = await fetch(`${east?.url}/auth/v1/clusters`, {
+    const crossed = await fleetFetch(fleet)(`${east?.url}/auth/v1/clusters`, {
       headers: { Authorization: `Bearer ${west?.token}` },
     });
     expect(crossed.status).toBe(401);
@@ -111,9 +111,10 @@ describe('fleet shutdown', () => {
     const fleet = await startFleet({ clusters: 2, seed: 9 });
     const url = `${fleet.platforms[0]?.url}/auth/v1/clusters`;
     const token = fleet.platforms[0]?.token;
-    expect((await fetch(url, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    const trusting = fleetFetch(fleet);
+    expect((await trusting(url, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
     await fleet.stop();
     await fleet.stop();
-    await expect(fetch(url)).rejects.toThrow();
+    await expect(trusting(url)).rejects.toThrow();
   });
 });

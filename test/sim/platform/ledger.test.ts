@@ -49,16 +49,10 @@ describe('side-effect ledger', () => {
 
   const push = (clusters: string) => {
     const { url, token } = fleet.platforms[0] as FleetPlatform;
-    return violet([
-      'push',
-      PACKAGE,
-      '--platform-address',
-      url,
-      '--platform-token',
-      token,
-      '--clusters',
-      clusters,
-    ]);
+    return violet(
+      ['push', PACKAGE, '--platform-address', url, '--platform-token', token, '--clusters', clusters],
+      fleet.certificateAuthority,
+    );
   };
 
   it('starts empty, with each cluster on its seeded CSV', () => {

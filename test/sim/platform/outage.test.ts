@@ -5,7 +5,8 @@
  */
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { Agent, get, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { Agent, get } from 'node:https';
 import { resolve } from 'node:path';
 import { ApiException, CoreV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts
 import { type Fleet, type FleetPlatform, startFleet } from '#sim/fleet.ts';
 import { parseScenario } from '#sim/scenario.ts';
 import { UPLOAD_PATH } from '#sim/upload/upload-route.ts';
-import { type Answer, kubeConfigFor, networkCode, PACKAGES, probe, waitFor } from './by-hand.ts';
+import { type Answer, fleetFetch, kubeConfigFor, networkCode, PACKAGES, probe, waitFor } from './by-hand.ts';
 
 const PACKAGE = resolve(PACKAGES, 'redis-operator.stable.ALL.v4.0.3.tgz');
 
@@ -26,15 +27,17 @@ describe('platform outages', () => {
     return found;
   };
   const clusterOf = (name: string) => platform(name).clusters[0] as string;
-  const discovery = (name: string) => probe(`${platform(name).url}/auth/v1/clusters`, platform(name).token);
+  const ca = () => fleet.certificateAuthority;
+  const discovery = (name: string) =>
+    probe(`${platform(name).url}/auth/v1/clusters`, platform(name).token, { ca: ca() });
   const uploadUrl = (name: string) => `${platform(name).url}${UPLOAD_PATH}?clusters=${clusterOf(name)}`;
   const upload = (name: string) =>
-    probe(uploadUrl(name), platform(name).token, { method: 'POST', body: pkg });
+    probe(uploadUrl(name), platform(name).token, { method: 'POST', body: pkg, ca: ca() });
   /** A GET whose response is left for the caller to read (a watch streams until the server ends it). */
   const openGet = (name: string, path: string, agent: Agent | false = false) =>
     new Promise<IncomingMessage>((done, fail) => {
       const headers = { Authorization: `Bearer ${platform(name).token}` };
-      get(`${platform(name).url}${path}`, { agent, headers }, done).on('error', fail);
+      get(`${platform(name).url}${path}`, { agent, headers, ca: ca() }, done).on('error', fail);
     });
   const core = (name: string) => kubeConfigFor(fleet, clusterOf(name)).makeApiClient(CoreV1Api);
   const readVersionMap = (name: string) =>
@@ -61,7 +64,7 @@ describe('platform outages', () => {
     // Act
     const outage = await fleet.outage('east', { seconds: 0.5, mode: '503' });
     const api = await readVersionMap('east').catch((error: unknown) => error);
-    const uploaded = await fetch(uploadUrl('east'), {
+    const uploaded = await fleetFetch(fleet)(uploadUrl('east'), {
       method: 'POST',
       headers: { Authorization: `Bearer ${platform('east').token}`, 'Content-Type': 'application/gzip' },
       body: pkg,
@@ -93,7 +96,7 @@ describe('platform outages', () => {
   it('refuse: refuses connections, drops open watches and keep-alive connections, listens again on the same port', async () => {
     // Prepare
     const { url } = platform('east');
-    const agent = new Agent({ keepAlive: true });
+    const agent = new Agent({ keepAlive: true, ca: ca() });
     const watch = await openGet(
       'east',
       `/kubernetes/${clusterOf('east')}/api/v1/namespaces?watch=true`,
@@ -180,7 +183,7 @@ describe('scenario outages', () => {
     });
     const started = Date.now();
     const { url, token } = fleet.platforms[0] as FleetPlatform;
-    const discovery = () => probe(`${url}/auth/v1/clusters`, token);
+    const discovery = () => probe(`${url}/auth/v1/clusters`, token, { ca: fleet.certificateAuthority });
 
     // Act
     const first = await discovery();

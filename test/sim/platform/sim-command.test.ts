@@ -79,18 +79,24 @@ describe('redis-upgrader sim', () => {
     // down, read the ledger
     const fleet = JSON.parse(await sim.nextLine()) as {
       kubeconfig: string;
+      certificateAuthorityFile: string;
       downloadBaseUrl: string;
       platforms: { url: string; token: string; clusters: string[] }[];
       control: { url: string; token: string; file: string };
     };
     const [platform] = fleet.platforms as [{ url: string; token: string; clusters: string[] }];
-    const listed = await probe(`${platform.url}/auth/v1/clusters`, platform.token);
-    const written = parse(await readFile(kubeconfig, 'utf8')) as { contexts: { name: string }[] };
+    const ca = await readFile(fleet.certificateAuthorityFile, 'utf8');
+    const listed = await probe(`${platform.url}/auth/v1/clusters`, platform.token, { ca });
+    const untrusted = await probe(`${platform.url}/auth/v1/clusters`, platform.token);
+    const written = parse(await readFile(kubeconfig, 'utf8')) as {
+      contexts: { name: string }[];
+      clusters: { cluster: Record<string, string> }[];
+    };
     const controlFile = resolve(tmp, 'sim-control.json');
     const controlFileMode = (await stat(controlFile)).mode & 0o777;
     const control = new SimControlClient(await readControlFile(controlFile));
     const outage = await control.outage({ platform: 'acp', seconds: 0.3, mode: 'refuse' });
-    const refused = await probe(`${platform.url}/auth/v1/clusters`, platform.token);
+    const refused = await probe(`${platform.url}/auth/v1/clusters`, platform.token, { ca });
     const ledger = await control.ledger();
     sim.child.kill('SIGINT');
 
@@ -98,7 +104,13 @@ describe('redis-upgrader sim', () => {
     expect(await sim.exited).toBe(0);
     expect(fleet.kubeconfig).toBe(kubeconfig);
     expect(platform.clusters).toEqual(['cluster-01', 'cluster-02', 'cluster-03']);
+    expect(platform.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(fleet.certificateAuthorityFile).toBe(resolve(tmp, 'sim-ca.crt'));
     expect(listed).toBe(200);
+    expect(untrusted).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect(written.clusters.map((c) => c.cluster['certificate-authority-data'])).toEqual(
+      Array(3).fill(Buffer.from(ca).toString('base64')),
+    );
     expect(written.contexts.map((c) => c.name)).toEqual(['cluster-01', 'cluster-02', 'cluster-03']);
     expect(fleet.downloadBaseUrl).toBe(`${platform.url}/downloads`);
     expect(fleet.control).toEqual({
@@ -114,9 +126,10 @@ describe('redis-upgrader sim', () => {
     expect(sim.stderr).toBe('');
   });
 
-  it('describes the fleet in text, warns about scenario groups it cannot apply, and stops on SIGTERM', async () => {
+  it('describes the fleet in text, serves plain HTTP on --insecure-http, warns about scenario groups it cannot apply, and stops on SIGTERM', async () => {
     // Prepare
     const sim = run('sim/main.ts', [
+      '--insecure-http',
       '--scenario',
       'examples/scenarios/demo.yaml',
       '--clusters',
@@ -139,6 +152,7 @@ describe('redis-upgrader sim', () => {
       /platform acp-east: http:\/\/127\.0\.0\.1:\d+ {2}token demo-east-token-0001 {2}3 cluster\(s\)/,
     );
     expect(text).toContain(`kubeconfig: ${resolve(tmp, 'demo.yaml')}`);
+    expect(text).toContain('plain HTTP (--insecure-http)');
     expect(text).toMatch(
       new RegExp(
         `control API: http://127\\.0\\.0\\.1:\\d+ .*token in ${resolve(tmp, 'sim-control.json')}\\)`,
