@@ -25,7 +25,6 @@ import {
 import { loadScenario, parseScenario, resolveScenario, type Scenario } from '#sim/scenario.ts';
 import { seedCluster } from '#sim/seed-cluster.ts';
 import { ClusterStore } from '#sim/store/cluster-store.ts';
-import { simServingTls } from '#sim/tls/sim-certificates.ts';
 import { downloadsRoute } from '#sim/upload/downloads-route.ts';
 import { uploadRoute } from '#sim/upload/upload-route.ts';
 
@@ -158,7 +157,10 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   // The bundles the platforms' registries hold: the catalog's packages', and whatever is uploaded.
   const registry = BundleRegistry.platform(catalogBundles(catalog).values());
   const host = options.host ?? '127.0.0.1';
-  const tls = options.insecureHttp ? undefined : await simServingTls(host);
+  // Imported on use: the certificate library takes ~0.4 s to load, which every CLI command would pay.
+  const tls = options.insecureHttp
+    ? undefined
+    : await (await import('#sim/tls/sim-certificates.ts')).simServingTls(host);
   const clock = new SimClock(speed);
   const all = new Map<string, FleetCluster>();
   const controllers: { stop(): void }[] = [];

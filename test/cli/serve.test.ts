@@ -42,7 +42,15 @@ function childEnv(): NodeJS.ProcessEnv {
 
 async function serve(dataDir: string, extra: string[] = []): Promise<Server> {
   const args = ['serve', '--port', '0', '--data-dir', dataDir, '--kubeconfig', env.kubeconfigPath];
-  const wiring = ['--artifact-mirror', env.fleet.downloadBaseUrl, '--violet', VIOLET, ...extra];
+  const wiring = [
+    '--artifact-mirror',
+    env.fleet.downloadBaseUrl,
+    '--artifact-mirror-ca',
+    env.caFile,
+    '--violet',
+    VIOLET,
+    ...extra,
+  ];
   const child = spawn(NODE, [MAIN, ...args, ...wiring], {
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -75,6 +75,8 @@ function setFunctionEnvironment(queueUrls: Record<string, string>): void {
     [AWS_ENV.bucketName]: BUCKET,
     [AWS_ENV.catalogKey]: CATALOG_KEY,
     [AWS_ENV.violetPath]: 'sim/bin/violet',
+    // The simulator stands in for the vendor's download site, with its per-run CA.
+    [AWS_ENV.artifactCaPem]: fleet.certificateAuthority,
     // Seconds instead of the production polls, so the test waits for the simulator, not for SQS.
     [AWS_ENV.pipelineConfig]: JSON.stringify({
       pollSeconds: Object.fromEntries(STAGE_NAMES.map((stage) => [stage, 1])),

@@ -62,7 +62,9 @@ async function pushElsewhere(role: string, version: string): Promise<void> {
     '--platform-token',
     `${platform?.token}`,
   ];
-  await promisify(execFile)(VIOLET, [...args, '--clusters', cluster]);
+  await promisify(execFile)(VIOLET, [...args, '--clusters', cluster], {
+    env: { ...process.env, SSL_CERT_FILE: env.caFile },
+  });
   const csv = `redis-operator.v${version}`;
   await expect.poll(() => env.state(role).offered, { timeout: 5000, interval: 20 }).toContain(csv);
 }

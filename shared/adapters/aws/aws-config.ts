@@ -29,6 +29,10 @@ const variables = z.object({
   [AWS_ENV.bucketName]: z.string().min(1).optional(),
   [AWS_ENV.catalogKey]: z.string().min(1).optional(),
   [AWS_ENV.violetPath]: z.string().min(1).default(AWS_DEFAULTS.violetPath),
+  [AWS_ENV.artifactCaPem]: z
+    .string()
+    .includes('-----BEGIN CERTIFICATE-----', 'is not a PEM certificate')
+    .optional(),
   [AWS_ENV.kubeconfigTtlSeconds]: positive.default(AWS_DEFAULTS.kubeconfigTtlSeconds),
   [AWS_ENV.eventRetentionDays]: positive.default(AWS_DEFAULTS.eventRetentionDays),
   [AWS_ENV.outboundAllow]: outboundAllowSchema.default(NO_OUTBOUND_ALLOW),
@@ -58,6 +62,8 @@ const awsConfigSchema = z.intersection(variables, queueUrlVariables).transform((
   /** Only the queues this function may send to (#usecases/consumers.ts `sends`). */
   queueUrls: v.queueUrls,
   violetPath: v[AWS_ENV.violetPath],
+  /** A CA the artifact downloads trust besides the system's (a private artifact host). */
+  artifactCaPem: v[AWS_ENV.artifactCaPem],
   kubeconfigTtlSeconds: v[AWS_ENV.kubeconfigTtlSeconds],
   eventRetentionDays: v[AWS_ENV.eventRetentionDays],
   outboundAllow: v[AWS_ENV.outboundAllow],

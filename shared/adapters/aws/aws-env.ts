@@ -12,6 +12,8 @@ export const AWS_ENV = {
   /** Non-public callback destinations admitted anyway (#domain/outbound-address.ts). */
   outboundAllow: 'UPGRADER_OUTBOUND_ALLOW',
   idempotencyTtlSeconds: 'UPGRADER_IDEMPOTENCY_TTL_SECONDS',
+  /** PEM of a CA the artifact downloads trust besides the system's (a private artifact host). */
+  artifactCaPem: 'UPGRADER_ARTIFACT_CA_PEM',
   /** JSON of the stage use cases' timing overrides (poll, retry, deadlines). */
   pipelineConfig: 'UPGRADER_PIPELINE_CONFIG',
 } as const;

@@ -29,7 +29,10 @@ export function buildStageDeps(
   });
   const gateway = new KubeClusterGateway(kubeConfigFromText(kubeconfigs));
   const withArtifacts = lazily(
-    Object.assign(core, { gateway, downloader: new HttpArtifactDownloader() }),
+    Object.assign(core, {
+      gateway,
+      downloader: new HttpArtifactDownloader(config.artifactCaPem ? { ca: config.artifactCaPem } : {}),
+    }),
     'artifacts',
     () =>
       new S3ArtifactStore({ client: clients.s3, bucket: required(config.bucketName, AWS_ENV.bucketName) }),

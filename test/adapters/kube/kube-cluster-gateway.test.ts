@@ -16,6 +16,7 @@ import {
   selectContext,
 } from '#adapters/kube/kube-cluster-gateway.ts';
 import { ConfigError } from '#domain/errors.ts';
+import { caData } from '#test/sim/api/sim-api-fixture.ts';
 import { clusterSpec, FAST_RETRY, type KubeSim, startKubeSim, TOKEN } from './support/kube-sim.ts';
 
 describe('KubeClusterGateway with a multi-context kubeconfig', () => {
@@ -31,7 +32,7 @@ describe('KubeClusterGateway with a multi-context kubeconfig', () => {
     kubeconfigPath = join(dir, 'kubeconfig');
     const server = (name: string) => ({
       name,
-      cluster: { server: `${sim.url}/kubernetes/${name}`, 'insecure-skip-tls-verify': true },
+      cluster: { server: `${sim.url}/kubernetes/${name}`, 'certificate-authority-data': caData(sim.ca) },
     });
     const context = (name: string, cluster: string) => ({
       name,
@@ -74,12 +75,12 @@ describe('KubeClusterGateway with a multi-context kubeconfig', () => {
     expect(await clusters.forCluster({ name: 'west', context: 'acp-west', labels: {} })).toBe(west);
   });
 
-  it('derives the platform target violet needs from the context', async () => {
+  it('derives the platform target violet needs from the context, the CA the kubeconfig trusts included', async () => {
     // Act
     const target = await gateway().platformTarget({ name: 'west', context: 'acp-west', labels: {} });
 
     // Assess
-    expect(target).toEqual({ address: sim.url, cluster: 'west', token: TOKEN });
+    expect(target).toEqual({ address: sim.url, cluster: 'west', token: TOKEN, certificateAuthority: sim.ca });
   });
 
   it('refuses a context that is not in the kubeconfig with a ConfigError naming it', async () => {

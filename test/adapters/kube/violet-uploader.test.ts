@@ -13,6 +13,7 @@ import type { PlatformTarget } from '#adapters/kube/kube-cluster-gateway.ts';
 import { VioletUploader } from '#adapters/kube/violet-uploader.ts';
 import { TransientError, UpgraderError } from '#domain/errors.ts';
 import type { ClusterRecord } from '#shared/ports.ts';
+import { simServingTls } from '#sim/tls/sim-certificates.ts';
 import { eventually, type KubeSim, PACKAGES, startKubeSim, TOKEN, VIOLET } from './support/kube-sim.ts';
 
 const WEST: ClusterRecord = { name: 'west', labels: {} };
@@ -32,7 +33,7 @@ describe('VioletUploader with the violet shim', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const uploader = (options: { token?: string; violet?: string; timeoutMs?: number } = {}) =>
+  const uploader = (options: { token?: string; violet?: string; timeoutMs?: number; ca?: string } = {}) =>
     new VioletUploader({
       violet: options.violet ?? VIOLET,
       timeoutMs: options.timeoutMs ?? 20_000,
@@ -40,6 +41,7 @@ describe('VioletUploader with the violet shim', () => {
         address: sim.url,
         token: options.token ?? TOKEN,
         cluster: cluster.name,
+        certificateAuthority: options.ca ?? sim.ca,
       }),
     });
 
@@ -98,6 +100,22 @@ describe('VioletUploader with the violet shim', () => {
     expect(error.message).toBe(
       `violet push to cluster west failed: violet: platform ${sim.url} refused the token (401 Unauthorized)`,
     );
+  });
+
+  it('refuses a platform whose certificate the kubeconfig CA did not sign, for good and writing nothing', async () => {
+    // Prepare: a CA from another run
+    const stranger = (await simServingTls()).caPem;
+    const before = sim.store('west').resourceVersion;
+
+    // Act
+    const error = await pushFailure(uploader({ ca: stranger }).push(PACKAGE_3162, WEST));
+
+    // Assess
+    expect(error).not.toBeInstanceOf(TransientError);
+    expect(error.message).toBe(
+      `violet push to cluster west failed: violet: cannot reach platform ${sim.url}: UNABLE_TO_VERIFY_LEAF_SIGNATURE`,
+    );
+    expect(sim.store('west').resourceVersion).toBe(before);
   });
 
   it('reports a violet that cannot be started or does not finish in time, without the command line', async () => {

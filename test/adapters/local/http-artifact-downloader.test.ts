@@ -1,9 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { artifactUrl, HttpArtifactDownloader } from '#adapters/local/http-artifact-downloader.ts';
-import { NotFoundError, TransientError } from '#domain/errors.ts';
+import { NotFoundError, TransientError, UpgraderError } from '#domain/errors.ts';
+import { type SimServingTls, simServingTls } from '#sim/tls/sim-certificates.ts';
 
 type Reply = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -118,5 +120,56 @@ describe('HttpArtifactDownloader', () => {
       'http://127.0.0.1:9/downloads/a.tgz',
     );
     expect(artifactUrl(catalogUrl, 'http://mirror.local').href).toBe('http://mirror.local/a.tgz');
+  });
+});
+
+describe('HttpArtifactDownloader over HTTPS with a private CA', () => {
+  async function serveTls(tls: SimServingTls): Promise<{ base: string; requests: () => number }> {
+    let count = 0;
+    const server = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, (_req, res) => {
+      count += 1;
+      file('package bytes')(_req, res);
+    });
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return { base: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => count };
+  }
+
+  it('downloads from a mirror whose certificate the given CA signed', async () => {
+    // Prepare
+    const tls = await simServingTls();
+    const { base } = await serveTls(tls);
+    const downloader = new HttpArtifactDownloader({
+      ...fast,
+      mirrorBaseUrl: `${base}/downloads/`,
+      ca: tls.caPem,
+    });
+
+    // Act
+    const body = await downloader.download('https://vendor.example/pkg/redis-operator.v4.0.3.tgz');
+
+    // Assess
+    expect(await text(body)).toBe('package bytes');
+  });
+
+  it('refuses a certificate no trusted CA signed at once, naming the fix, without retrying', async () => {
+    // Prepare: the mirror's CA is not given
+    const { base, requests } = await serveTls(await simServingTls());
+    const downloader = new HttpArtifactDownloader({ ...fast, mirrorBaseUrl: `${base}/` });
+
+    // Act
+    const error = await downloader
+      .download('https://vendor.example/redis-operator.v4.0.3.tgz')
+      .catch((e) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(UpgraderError);
+    expect(error).not.toBeInstanceOf(TransientError);
+    expect(error.code).toBe('DOWNLOAD_REFUSED');
+    expect(error.message).toBe(
+      `download ${base}/redis-operator.v4.0.3.tgz: the server's certificate is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE); give its CA with REDIS_UPGRADER_ARTIFACT_MIRROR_CA`,
+    );
+    expect(requests()).toBe(0);
   });
 });

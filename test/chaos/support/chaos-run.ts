@@ -200,6 +200,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         REDIS_UPGRADER_CLUSTERS_FILE: clustersFile,
         REDIS_UPGRADER_CATALOG: EXAMPLE_CATALOG_PATH,
         REDIS_UPGRADER_ARTIFACT_MIRROR: `${sim.downloadBaseUrl}/`,
+        REDIS_UPGRADER_ARTIFACT_MIRROR_CA: sim.certificateAuthorityFile,
         REDIS_UPGRADER_VIOLET: VIOLET,
         REDIS_UPGRADER_LOG_LEVEL: 'WARN',
         REDIS_UPGRADER_POLL_INTERVAL_MS: '50',

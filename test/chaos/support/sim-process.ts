@@ -18,6 +18,7 @@ export interface SimPlatformInfo {
 
 interface SimReady {
   kubeconfig: string;
+  certificateAuthorityFile: string;
   downloadBaseUrl: string;
   platforms: SimPlatformInfo[];
   control: { url: string; token: string; file: string };
@@ -25,6 +26,8 @@ interface SimReady {
 
 export interface SimProcess {
   kubeconfig: string;
+  /** The run's CA (sim-ca.crt next to the kubeconfig): the platforms serve HTTPS. */
+  certificateAuthorityFile: string;
   downloadBaseUrl: string;
   platforms: SimPlatformInfo[];
   control: SimControlClient;
@@ -55,6 +58,7 @@ export async function simProcess(options: { scenarioFile: string; dir: string })
   );
   return {
     kubeconfig: ready.kubeconfig,
+    certificateAuthorityFile: ready.certificateAuthorityFile,
     downloadBaseUrl: ready.downloadBaseUrl,
     platforms: ready.platforms,
     control: new SimControlClient({ url: ready.control.url, token: ready.control.token }),

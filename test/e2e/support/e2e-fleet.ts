@@ -45,6 +45,8 @@ export interface E2eFleet {
   fleet: Fleet;
   dir: string;
   kubeconfigPath: string;
+  /** The fleet's CA next to the kubeconfig (the platforms serve HTTPS). */
+  caFile: string;
   /** The cluster name of a role. */
   name(role: string): string;
   counters(role: string): SimCounters;
@@ -77,7 +79,8 @@ export async function startE2eFleet(
   const dir = await mkdtemp(join(tmpdir(), 'redis-upgrader-e2e-'));
   const fleet = await startFleet({ scenario, speed: options.speed ?? E2E_SPEED });
   const kubeconfigPath = join(dir, 'kubeconfig');
-  await fleet.writeKubeconfig(kubeconfigPath);
+  const { caFile } = await fleet.writeKubeconfig(kubeconfigPath);
+  if (!caFile) throw new Error('the e2e fleet serves HTTPS, so it has a CA file');
   const name = (role: string) => {
     const found = names.get(role);
     if (!found) throw new Error(`no e2e cluster for role ${role}`);
@@ -89,6 +92,7 @@ export async function startE2eFleet(
     fleet,
     dir,
     kubeconfigPath,
+    caFile,
     name,
     counters(role) {
       const { uploads, approvals } = fleet.clusterLedger(name(role));

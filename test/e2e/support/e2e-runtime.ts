@@ -55,6 +55,7 @@ function e2eConfig(fleet: E2eFleet, dataDir: string): Config {
     REDIS_UPGRADER_CATALOG: EXAMPLE_CATALOG_PATH,
     REDIS_UPGRADER_KUBECONFIG: fleet.kubeconfigPath,
     REDIS_UPGRADER_ARTIFACT_MIRROR: `${fleet.fleet.downloadBaseUrl}/`,
+    REDIS_UPGRADER_ARTIFACT_MIRROR_CA: fleet.caFile,
     REDIS_UPGRADER_VIOLET: VIOLET,
     REDIS_UPGRADER_LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'SILENT',
     REDIS_UPGRADER_POLL_INTERVAL_MS: '20',

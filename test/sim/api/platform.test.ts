@@ -16,7 +16,7 @@ type ClusterList = {
 
 /** The platform's cluster registry is not a Kubernetes API path, so it is fetched with the platform token. */
 async function listClusters(query: string, token = TOKEN): Promise<{ status: number; body: ClusterList }> {
-  const response = await fetch(`${sim.server.url}/auth/v1/clusters${query}`, {
+  const response = await sim.fetch(`${sim.server.url}/auth/v1/clusters${query}`, {
     headers: { Authorization: `Bearer ${token}` },
   });
   return { status: response.status, body: (await response.json()) as ClusterList };
@@ -68,7 +68,7 @@ describe('platform endpoints', () => {
     const api = await expectStatus(() =>
       sim.kubeConfig('c-01', 'wrong').makeApiClient(CoreV1Api).listNamespace(),
     );
-    const anonymous = await fetch(`${sim.server.url}/kubernetes/c-01/api/v1/namespaces`);
+    const anonymous = await sim.fetch(`${sim.server.url}/kubernetes/c-01/api/v1/namespaces`);
 
     // Assess
     expect(registry.status).toBe(401);
@@ -92,7 +92,7 @@ describe('platform endpoints', () => {
 
   it('runs extra routes before the token check', async () => {
     // Act
-    const response = await fetch(`${sim.server.url}/public/ping`);
+    const response = await sim.fetch(`${sim.server.url}/public/ping`);
 
     // Assess
     expect(await response.text()).toBe('pong');

@@ -1,4 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { fetchTrusting } from '#adapters/local/fetch-trusting.ts';
 import type { FaultConfig } from '#sim/api/faults.ts';
 import {
   type ExtraRoute,
@@ -7,14 +8,24 @@ import {
   startPlatformServer,
 } from '#sim/api/platform-server.ts';
 import { ClusterStore, type ClusterStoreOptions } from '#sim/store/cluster-store.ts';
+import { simServingTls } from '#sim/tls/sim-certificates.ts';
 
 export const TOKEN = 'sim-test-token';
+
+/** A kubeconfig's certificate-authority-data: the PEM, base64. */
+export function caData(pem: string): string {
+  return Buffer.from(pem).toString('base64');
+}
 
 export interface SimApi {
   server: PlatformServer;
   clusters: Map<string, SimCluster>;
   store(name: string): ClusterStore;
-  /** A kubeconfig whose server is the cluster URL under the platform (client-node refuses plain http without skipTLSVerify). */
+  /** The CA (PEM) that signed the platform's serving certificate. */
+  ca: string;
+  /** fetch trusting that CA. */
+  fetch: typeof fetch;
+  /** A kubeconfig whose server is the cluster URL under the platform, trusting the run's CA. */
   kubeConfig(cluster: string, token?: string): KubeConfig;
   close(): Promise<void>;
 }
@@ -39,15 +50,19 @@ export async function startSimApi(
       faults: spec.faults ?? {},
     });
   }
+  const tls = await simServingTls();
   const server = await startPlatformServer({
     token: TOKEN,
     clusters,
+    tls,
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
   });
   return {
     server,
     clusters,
+    ca: tls.caPem,
+    fetch: fetchTrusting(tls.caPem),
     store: (name) => {
       const cluster = clusters.get(name);
       if (!cluster) throw new Error(`no cluster ${name}`);
@@ -56,7 +71,14 @@ export async function startSimApi(
     kubeConfig: (cluster, token = TOKEN) => {
       const kc = new KubeConfig();
       kc.loadFromOptions({
-        clusters: [{ name: cluster, server: `${server.url}/kubernetes/${cluster}`, skipTLSVerify: true }],
+        clusters: [
+          {
+            name: cluster,
+            server: `${server.url}/kubernetes/${cluster}`,
+            caData: caData(tls.caPem),
+            skipTLSVerify: false,
+          },
+        ],
         users: [{ name: 'sim', token }],
         contexts: [{ name: cluster, cluster, user: 'sim' }],
         currentContext: cluster,

@@ -1,16 +1,22 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchTrusting } from '#adapters/local/fetch-trusting.ts';
 import { type PlatformServer, startPlatformServer } from '#sim/api/platform-server.ts';
 import { readExampleCatalog } from '#sim/packages/example-packages.ts';
+import { simServingTls } from '#sim/tls/sim-certificates.ts';
 import { downloadsRoute } from '#sim/upload/downloads-route.ts';
 
 describe('package downloads (the vendor site stand-in)', () => {
   let server: PlatformServer;
   let base: string;
+  let fetch: typeof globalThis.fetch;
 
   beforeAll(async () => {
+    const tls = await simServingTls();
+    fetch = fetchTrusting(tls.caPem);
     server = await startPlatformServer({
+      tls,
       token: 'platform-token',
       clusters: new Map(),
       extraRoutes: [downloadsRoute()],

@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchTrusting } from '#adapters/local/fetch-trusting.ts';
 import { type PlatformServer, type SimCluster, startPlatformServer } from '#sim/api/platform-server.ts';
 import { buildPluginPackage } from '#sim/packages/plugin-package.ts';
 import { ClusterStore } from '#sim/store/cluster-store.ts';
+import { type SimServingTls, simServingTls } from '#sim/tls/sim-certificates.ts';
 import { UPLOAD_PATH, uploadRoute } from '#sim/upload/upload-route.ts';
+import { caData } from '#test/sim/api/sim-api-fixture.ts';
 import { freePort, PACKAGES, violet } from './by-hand.ts';
 
 const TOKEN = 'platform-token-for-upload-tests';
@@ -16,13 +19,21 @@ const ARTIFACTS = { group: 'app.alauda.io', version: 'v1alpha1', namespace: 'cpa
 
 describe('violet shim and the platform upload endpoint', () => {
   let server: PlatformServer;
+  let tls: SimServingTls;
   let tmp: string;
   const clusters = new Map<string, SimCluster>();
 
   function client(cluster: string): CustomObjectsApi {
     const kc = new KubeConfig();
     kc.loadFromOptions({
-      clusters: [{ name: cluster, server: `${server.url}/kubernetes/${cluster}`, skipTLSVerify: true }],
+      clusters: [
+        {
+          name: cluster,
+          server: `${server.url}/kubernetes/${cluster}`,
+          caData: caData(tls.caPem),
+          skipTLSVerify: false,
+        },
+      ],
       users: [{ name: 'admin', token: TOKEN }],
       contexts: [{ name: cluster, cluster, user: 'admin' }],
       currentContext: cluster,
@@ -44,13 +55,18 @@ describe('violet shim and the platform upload endpoint', () => {
   }
 
   const push = (file: string, names: string, token = TOKEN, address = server.url) =>
-    violet(['push', file, '--platform-address', address, '--platform-token', token, '--clusters', names]);
+    violet(
+      ['push', file, '--platform-address', address, '--platform-token', token, '--clusters', names],
+      tls.caPem,
+    );
 
   beforeAll(async () => {
     for (const name of ['east-1', 'east-2', 'broken']) {
       clusters.set(name, { name, labels: {}, store: new ClusterStore(name), faults: {} });
     }
+    tls = await simServingTls();
     server = await startPlatformServer({
+      tls,
       token: TOKEN,
       clusters,
       extraRoutes: [uploadRoute({ token: TOKEN, clusters, failsUpload: (name) => name === 'broken' })],
@@ -164,6 +180,26 @@ describe('violet shim and the platform upload endpoint', () => {
     expect(result.stderr.trim()).toBe(`violet: cannot reach platform http://127.0.0.1:${port}: ECONNREFUSED`);
   });
 
+  it('refuses a platform certificate it has no CA for, before sending anything', async () => {
+    // Act: no SSL_CERT_FILE
+    const result = await violet([
+      'push',
+      PKG_403,
+      '--platform-address',
+      server.url,
+      '--platform-token',
+      TOKEN,
+      '--clusters',
+      'east-2',
+    ]);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `violet: cannot reach platform ${server.url}: UNABLE_TO_VERIFY_LEAF_SIGNATURE`,
+    );
+  });
+
   it('fails on a missing file and on missing flags, one line on stderr', async () => {
     const missing = await push(resolve(tmp, 'nope.tgz'), 'east-1');
     expect(missing.code).toBe(1);
@@ -175,13 +211,17 @@ describe('violet shim and the platform upload endpoint', () => {
 
   it('answers the raw endpoint: 400 without clusters, 405 for GET', async () => {
     const headers = { Authorization: `Bearer ${TOKEN}` };
-    const noClusters = await fetch(`${server.url}${UPLOAD_PATH}`, { method: 'POST', headers, body: 'x' });
+    const noClusters = await fetchTrusting(tls.caPem)(`${server.url}${UPLOAD_PATH}`, {
+      method: 'POST',
+      headers,
+      body: 'x',
+    });
     expect(noClusters.status).toBe(400);
     expect(await noClusters.json()).toEqual({
       reason: 'BadRequest',
       message: 'no clusters given (?clusters=a,b)',
     });
-    const get = await fetch(`${server.url}${UPLOAD_PATH}?clusters=east-1`, { headers });
+    const get = await fetchTrusting(tls.caPem)(`${server.url}${UPLOAD_PATH}?clusters=east-1`, { headers });
     expect(get.status).toBe(405);
   });
 });

@@ -15,7 +15,9 @@ import { SimClock } from '#sim/clock.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
 import { seedCluster, startControllers } from '#sim/seed-cluster.ts';
 import { ClusterStore } from '#sim/store/cluster-store.ts';
+import { simServingTls } from '#sim/tls/sim-certificates.ts';
 import { uploadRoute } from '#sim/upload/upload-route.ts';
+import { caData } from '#test/sim/api/sim-api-fixture.ts';
 import { clusterSpec as simClusterSpec } from '#test/sim/controllers/controller-fixture.ts';
 
 export const TOKEN = 'kube-adapter-test-token-7f3a';
@@ -51,6 +53,8 @@ export interface RecordedRequest {
 
 export interface KubeSim {
   url: string;
+  /** The CA (PEM) of the platform's serving certificate. */
+  ca: string;
   clusters: Map<string, SimCluster>;
   /** Seeds a cluster as `spec` describes and starts its controllers (a simulated hour passes in ~4 ms). */
   addCluster(name: string, spec?: ClusterSpec): SimCluster;
@@ -91,9 +95,11 @@ export async function startKubeSim(): Promise<KubeSim> {
     cluster.faults = scripts.get(match[1])?.shift() ?? {};
     return false;
   };
+  const tls = await simServingTls();
   const server: PlatformServer = await startPlatformServer({
     token: TOKEN,
     clusters,
+    tls,
     extraRoutes: [(req, _res, url) => recorder(req, url), uploadRoute({ token: TOKEN, clusters })],
   });
 
@@ -106,7 +112,14 @@ export async function startKubeSim(): Promise<KubeSim> {
   const kubeConfig = (cluster: string, token = TOKEN): KubeConfig => {
     const config = new KubeConfig();
     config.loadFromOptions({
-      clusters: [{ name: cluster, server: `${server.url}/kubernetes/${cluster}`, skipTLSVerify: true }],
+      clusters: [
+        {
+          name: cluster,
+          server: `${server.url}/kubernetes/${cluster}`,
+          caData: caData(tls.caPem),
+          skipTLSVerify: false,
+        },
+      ],
       users: [{ name: 'admin', token }],
       contexts: [{ name: cluster, cluster, user: 'admin' }],
       currentContext: cluster,
@@ -116,6 +129,7 @@ export async function startKubeSim(): Promise<KubeSim> {
 
   return {
     url: server.url,
+    ca: tls.caPem,
     clusters,
     controllerErrors,
     addCluster(name, spec = clusterSpec()) {
