@@ -1,4 +1,5 @@
-import { crdSchema } from '#sim/store/crd-schemas.ts';
+import type { PrinterColumn } from '#sim/store/crd-bundle.ts';
+import { crdNames, crdPrinterColumns, crdSchema } from '#sim/store/crd-schemas.ts';
 
 /**
  * One served resource: registering a new kind is one `define(...)` line below. Storage is keyed by
@@ -17,7 +18,11 @@ export interface ResourceType {
   /** Serves `/status`; writes through the main resource keep the stored status (like a real apiserver). */
   statusSubresource?: boolean;
   singular?: string;
+  /** A CRD's declared short names and categories (a core kind's real short names). */
   shortNames?: string[];
+  categories?: string[];
+  /** A CRD version's additionalPrinterColumns (server-side tables); none: NAME and AGE. */
+  printerColumns?: PrinterColumn[];
 }
 
 interface Definition {
@@ -48,10 +53,12 @@ function define(d: Definition): ResourceType {
   const file = d.crd;
   if (file) {
     // Parsing 2 MB of CRD YAML costs seconds; only the kinds a run touches pay for it.
-    Object.defineProperty(type, 'schema', {
-      enumerable: true,
-      get: () => crdSchema(file, d.version),
-    });
+    const lazy = (key: keyof ResourceType, get: () => unknown) =>
+      Object.defineProperty(type, key, { enumerable: true, get });
+    lazy('schema', () => crdSchema(file, d.version));
+    lazy('shortNames', () => crdNames(file).shortNames);
+    lazy('categories', () => crdNames(file).categories);
+    lazy('printerColumns', () => crdPrinterColumns(file, d.version));
   }
   return type;
 }
@@ -104,7 +111,6 @@ export const SUBSCRIPTION = define({
   namespaced: true,
   status: true,
   crd: 'operators.coreos.com_subscriptions.yaml',
-  shortNames: ['sub', 'subs'],
 });
 export const INSTALL_PLAN = define({
   group: OLM,
@@ -114,7 +120,6 @@ export const INSTALL_PLAN = define({
   namespaced: true,
   status: true,
   crd: 'operators.coreos.com_installplans.yaml',
-  shortNames: ['ip'],
 });
 export const CSV = define({
   group: OLM,
@@ -124,7 +129,6 @@ export const CSV = define({
   namespaced: true,
   status: true,
   crd: 'operators.coreos.com_clusterserviceversions.yaml',
-  shortNames: ['csv', 'csvs'],
 });
 export const CATALOG_SOURCE = define({
   group: OLM,
@@ -134,7 +138,6 @@ export const CATALOG_SOURCE = define({
   namespaced: true,
   status: true,
   crd: 'operators.coreos.com_catalogsources.yaml',
-  shortNames: ['catsrc'],
 });
 export const OPERATOR_GROUP = define({
   group: OLM,
@@ -144,7 +147,6 @@ export const OPERATOR_GROUP = define({
   namespaced: true,
   status: true,
   crd: 'operators.coreos.com_operatorgroups.yaml',
-  shortNames: ['og'],
 });
 export const OPERATOR_GROUP_V1ALPHA2 = define({
   group: OLM,
@@ -218,7 +220,6 @@ export const REDIS_FAILOVER = define({
   namespaced: true,
   status: true,
   crd: 'databases.spotahome.com_redisfailovers.yaml',
-  shortNames: ['rf'],
 });
 export const REDIS_SENTINEL = define({
   group: 'databases.spotahome.com',
@@ -237,7 +238,6 @@ export const DISTRIBUTED_REDIS_CLUSTER = define({
   namespaced: true,
   status: true,
   crd: 'redis.kun_distributedredisclusters.yaml',
-  shortNames: ['drc'],
 });
 export const REDIS_BACKUP = define({
   group: 'redis.middleware.alauda.io',
@@ -255,6 +255,7 @@ export const NODE = define({
   kind: 'Node',
   namespaced: false,
   status: true,
+  shortNames: ['no'],
 });
 export const POD = define({
   group: '',
@@ -263,6 +264,7 @@ export const POD = define({
   kind: 'Pod',
   namespaced: true,
   status: true,
+  shortNames: ['po'],
 });
 export const NAMESPACE = define({
   group: '',

@@ -37,10 +37,25 @@ interface GroupVersions {
   preferredVersion: { groupVersion: string; version: string };
 }
 
+/** authorization.k8s.io: only SelfSubjectAccessReview, which `kubectl auth can-i` creates. */
+export const AUTHORIZATION_GROUP = 'authorization.k8s.io';
+const AUTHORIZATION_RESOURCES = [
+  {
+    name: 'selfsubjectaccessreviews',
+    singularName: 'selfsubjectaccessreview',
+    namespaced: false,
+    kind: 'SelfSubjectAccessReview',
+    verbs: ['create'],
+  },
+];
+
+function servedVersions(group: string): string[] {
+  if (group === AUTHORIZATION_GROUP) return ['v1'];
+  return [...new Set(RESOURCE_TYPES.filter((t) => t.group === group).map((t) => t.version))];
+}
+
 function groupVersionsOf(group: string): GroupVersions | undefined {
-  const versions = [...new Set(RESOURCE_TYPES.filter((t) => t.group === group).map((t) => t.version))].sort(
-    versionPriority,
-  );
+  const versions = servedVersions(group).sort(versionPriority);
   const entries = versions.map((version) => ({ groupVersion: `${group}/${version}`, version }));
   const preferred = entries[0];
   return preferred ? { name: group, versions: entries, preferredVersion: preferred } : undefined;
@@ -55,7 +70,9 @@ export function coreVersions(serverAddress: string): object {
 }
 
 export function groupList(): object {
-  const groups = [...new Set(RESOURCE_TYPES.map((t) => t.group).filter((g) => g !== ''))]
+  const groups = [
+    ...new Set([...RESOURCE_TYPES.map((t) => t.group), AUTHORIZATION_GROUP].filter((g) => g !== '')),
+  ]
     .map(groupVersionsOf)
     .filter((g) => g !== undefined);
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
@@ -76,6 +93,7 @@ function resourceEntries(t: ResourceType): object[] {
     kind: t.kind,
     verbs: VERBS,
     ...(t.shortNames ? { shortNames: t.shortNames } : {}),
+    ...(t.categories ? { categories: t.categories } : {}),
   };
   if (!t.statusSubresource) return [main];
   return [
@@ -92,11 +110,12 @@ function resourceEntries(t: ResourceType): object[] {
 
 export function resourceList(group: string, version: string): object | undefined {
   const types = RESOURCE_TYPES.filter((t) => t.group === group && t.version === version);
-  if (types.length === 0) return undefined;
+  const authorization = group === AUTHORIZATION_GROUP && version === 'v1';
+  if (types.length === 0 && !authorization) return undefined;
   return {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: group === '' ? version : `${group}/${version}`,
-    resources: types.flatMap(resourceEntries),
+    resources: authorization ? AUTHORIZATION_RESOURCES : types.flatMap(resourceEntries),
   };
 }

@@ -8,7 +8,7 @@ export function sendJson(
   res: ServerResponse,
   code: number,
   body: unknown,
-  headers: Record<string, string> = {},
+  headers: Record<string, string | string[]> = {},
 ): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(code, {

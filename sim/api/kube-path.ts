@@ -2,6 +2,9 @@
 export type KubePath =
   | { kind: 'version' }
   | { kind: 'health' }
+  | { kind: 'openapi-v2' }
+  | { kind: 'openapi-v3-root' }
+  | { kind: 'openapi-v3'; groupVersion: string }
   | { kind: 'core-versions' }
   | { kind: 'group-list' }
   | { kind: 'group'; group: string }
@@ -45,6 +48,11 @@ export function parseKubePath(pathname: string): KubePath {
   if (root === 'version' && segments.length === 1) return { kind: 'version' };
   if ((root === 'healthz' || root === 'readyz' || root === 'livez') && segments.length === 1)
     return { kind: 'health' };
+  if (root === 'openapi' && a === 'v2' && b === undefined) return { kind: 'openapi-v2' };
+  if (root === 'openapi' && a === 'v3') {
+    if (b === undefined) return { kind: 'openapi-v3-root' };
+    return { kind: 'openapi-v3', groupVersion: [b, ...rest].join('/') };
+  }
   if (root === 'api') {
     if (a === undefined) return { kind: 'core-versions' };
     if (b === undefined) return { kind: 'resource-list', group: '', version: a };

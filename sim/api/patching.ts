@@ -7,6 +7,8 @@ import type { KubeObject } from '#sim/store/cluster-store.ts';
 export const JSON_PATCH = 'application/json-patch+json';
 export const MERGE_PATCH = 'application/merge-patch+json';
 export const STRATEGIC_MERGE_PATCH = 'application/strategic-merge-patch+json';
+/** Server-side apply (sim/api/server-side-apply.ts). */
+export const APPLY_PATCH = 'application/apply-patch+yaml';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -39,7 +41,8 @@ function applyJsonPatch(t: ResourceType, current: KubeObject, ops: unknown): unk
 /**
  * The object a patch produces, by Content-Type as a real apiserver decides: custom resources take
  * JSON patch and merge patch (strategic merge is refused with 415); core kinds also take strategic
- * merge, approximated here as a merge patch (lists replace instead of merging by key).
+ * merge, approximated here as a merge patch (lists replace instead of merging by key). Server-side
+ * apply is served by the caller; it is listed among the accepted types.
  */
 export function applyPatch(
   t: ResourceType,
@@ -48,8 +51,9 @@ export function applyPatch(
   patch: unknown,
 ): KubeObject {
   const core = t.group === '';
-  // Server-side apply is not simulated, so it is not offered.
-  const accepted = core ? [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH] : [JSON_PATCH, MERGE_PATCH];
+  const accepted = core
+    ? [JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH]
+    : [JSON_PATCH, MERGE_PATCH, APPLY_PATCH];
   let result: unknown;
   if (contentType === JSON_PATCH) result = applyJsonPatch(t, current, patch);
   else if (contentType === MERGE_PATCH || (core && contentType === STRATEGIC_MERGE_PATCH)) {

@@ -2,11 +2,21 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { reviewAccess } from '#sim/api/access-review.ts';
 import { clusterList } from '#sim/api/cluster-list.ts';
-import { apiGroup, coreVersions, groupList, resourceList, SIM_KUBE_VERSION } from '#sim/api/discovery.ts';
+import {
+  AUTHORIZATION_GROUP,
+  apiGroup,
+  coreVersions,
+  groupList,
+  resourceList,
+  SIM_KUBE_VERSION,
+} from '#sim/api/discovery.ts';
 import { type Fault, type FaultConfig, FaultInjector } from '#sim/api/faults.ts';
 import {
   internalError,
+  methodNotAllowed,
+  readJson,
   resourceNotFound,
   sendError,
   sendFailure,
@@ -15,6 +25,7 @@ import {
   unauthorized,
 } from '#sim/api/http-io.ts';
 import { parseKubePath } from '#sim/api/kube-path.ts';
+import { openApiV2Document, openApiV3Document, openApiV3Root } from '#sim/api/openapi.ts';
 import { handleResource } from '#sim/api/resource-handler.ts';
 import { SimApiError } from '#sim/store/api-error.ts';
 import type { ClusterStore } from '#sim/store/cluster-store.ts';
@@ -85,6 +96,7 @@ async function serveKube(
   cluster: SimCluster,
   serverAddress: string,
 ): Promise<void> {
+  const prefix = `${CLUSTER_PREFIX}${encodeURIComponent(cluster.name)}`;
   const path = parseKubePath(pathname);
   const read = (body: object | undefined): void => {
     if (req.method !== 'GET')
@@ -110,11 +122,34 @@ async function serveKube(
       return read(apiGroup(path.group));
     case 'resource-list':
       return read(resourceList(path.group, path.version));
+    case 'openapi-v2':
+      if (!acceptsJson(req)) throw notAcceptable();
+      return read(openApiV2Document());
+    case 'openapi-v3-root':
+      return read(openApiV3Root(prefix));
+    case 'openapi-v3':
+      return read(openApiV3Document(path.groupVersion));
     case 'resource':
+      if (path.group === AUTHORIZATION_GROUP) {
+        if (path.version !== 'v1' || path.plural !== 'selfsubjectaccessreviews' || path.name !== undefined)
+          throw resourceNotFound();
+        if (req.method !== 'POST') throw methodNotAllowed();
+        return sendJson(res, 201, reviewAccess(await readJson(req)));
+      }
       return handleResource(req, res, url, path, cluster.store);
     default:
       throw resourceNotFound();
   }
+}
+
+/** Whether the client takes JSON (the OpenAPI v2 document is not served as protobuf). */
+function acceptsJson(req: IncomingMessage): boolean {
+  const accept = req.headers.accept ?? '';
+  return accept === '' || /application\/json|\*\/\*/.test(accept);
+}
+
+function notAcceptable(): SimApiError {
+  return new SimApiError(406, 'NotAcceptable', 'only application/json is served here, not protobuf');
 }
 
 /** Answers the request with the fault instead of serving it; a timeout holds it, then drops the socket. */

@@ -8,8 +8,11 @@ import {
   sendJson,
 } from '#sim/api/http-io.ts';
 import type { KubePath } from '#sim/api/kube-path.ts';
-import { applyPatch } from '#sim/api/patching.ts';
+import { APPLY_PATCH, applyPatch } from '#sim/api/patching.ts';
+import { applyConfiguration, parseApplyConfiguration } from '#sim/api/server-side-apply.ts';
+import { type TableRequest, tableRequest, toTable } from '#sim/api/table.ts';
 import { serveWatch } from '#sim/api/watch-stream.ts';
+import { type WriteRequest, warningHeaders, writeRequest } from '#sim/api/write-request.ts';
 import { apiVersionOf, findResourceType, type ResourceType } from '#sim/resource-types.ts';
 import { badRequest, invalid, notFound } from '#sim/store/api-error.ts';
 import type { ClusterStore, KubeObject } from '#sim/store/cluster-store.ts';
@@ -48,7 +51,12 @@ function isWatch(url: URL, path: ResourcePath): boolean {
   return path.watchPath || watch === 'true' || watch === '1';
 }
 
-function listBody(target: Target, url: URL, store: ClusterStore): string {
+function listBody(
+  target: Target,
+  url: URL,
+  store: ClusterStore,
+  table: TableRequest | undefined,
+): string | object {
   const { t } = target;
   const page = store.listJson(t, {
     namespace: target.namespace,
@@ -62,6 +70,13 @@ function listBody(target: Target, url: URL, store: ClusterStore): string {
     ...(page.continue ? { continue: page.continue } : {}),
     ...(page.remainingItemCount !== undefined ? { remainingItemCount: page.remainingItemCount } : {}),
   };
+  if (table)
+    return toTable(
+      t,
+      page.items.map((json) => JSON.parse(json) as KubeObject),
+      table,
+      metadata,
+    );
   const head = JSON.stringify({ apiVersion: apiVersionOf(t), kind: t.listKind, metadata });
   return `${head.slice(0, -1)},"items":[${page.items.join(',')}]}`;
 }
@@ -72,6 +87,7 @@ function watch(
   target: Target,
   url: URL,
   store: ClusterStore,
+  table: TableRequest | undefined,
 ): void {
   const byName = target.name === undefined ? undefined : `metadata.name=${target.name}`;
   const fieldSelector = [url.searchParams.get('fieldSelector'), byName].filter(Boolean).join(',');
@@ -82,6 +98,12 @@ function watch(
     resourceVersion: url.searchParams.get('resourceVersion') ?? undefined,
     timeoutSeconds: numberParam(url, 'timeoutSeconds'),
     allowWatchBookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
+    ...(table
+      ? {
+          transform: (json: string) =>
+            JSON.stringify(toTable(target.t, [JSON.parse(json) as KubeObject], table)),
+        }
+      : {}),
   });
 }
 
@@ -111,7 +133,7 @@ function bodyObject(body: unknown, target: Target): KubeObject {
   return obj;
 }
 
-function create(target: Target, body: unknown, store: ClusterStore): KubeObject {
+function create(target: Target, body: unknown, store: ClusterStore, request: WriteRequest): KubeObject {
   if (target.name !== undefined || target.status || (target.t.namespaced && target.namespace === undefined)) {
     throw methodNotAllowed();
   }
@@ -120,10 +142,10 @@ function create(target: Target, body: unknown, store: ClusterStore): KubeObject 
     throw badRequest('resourceVersion should not be set on objects to be created');
   // A status subresource makes status writable only through /status, creation included.
   if (target.t.statusSubresource) delete obj.status;
-  return store.create(target.t, obj);
+  return store.create(target.t, obj, request.options);
 }
 
-function replace(target: Target, body: unknown, store: ClusterStore): KubeObject {
+function replace(target: Target, body: unknown, store: ClusterStore, request: WriteRequest): KubeObject {
   const obj = bodyObject(body, target);
   // Custom resources refuse unconditional updates; core kinds here allow them.
   if (target.t.group !== '' && !obj.metadata.resourceVersion) {
@@ -135,18 +157,48 @@ function replace(target: Target, body: unknown, store: ClusterStore): KubeObject
       },
     ]);
   }
-  return target.status ? store.updateStatus(target.t, obj) : store.update(target.t, obj);
+  return target.status
+    ? store.updateStatus(target.t, obj, request.options)
+    : store.update(target.t, obj, request.options);
 }
 
-function patch(target: Target, contentType: string, body: unknown, store: ClusterStore): KubeObject {
+function parsePatch(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`the patch is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** A patch's answer: the status code (an apply may create) and the object. */
+function patch(
+  target: Target,
+  contentType: string,
+  text: string,
+  store: ClusterStore,
+  request: WriteRequest,
+): [number, KubeObject] {
   const { t, namespace, name = '' } = target;
   const current = store.get(t, namespace, name);
-  if (!current) throw notFound(t, name);
-  const result = applyPatch(t, contentType, current, body);
+  let result: KubeObject;
+  if (contentType === APPLY_PATCH) {
+    const config = bodyObject(parseApplyConfiguration(t, text), target);
+    result = applyConfiguration(t, current, config, request, target.status ? 'status' : undefined);
+    if (!current) {
+      if (target.status) throw notFound(t, name);
+      return [201, create({ ...target, name: undefined }, result, store, request)];
+    }
+  } else {
+    if (!current) throw notFound(t, name);
+    result = applyPatch(t, contentType, current, parsePatch(text));
+  }
   if (result.metadata?.name !== name || (t.namespaced && result.metadata.namespace !== namespace)) {
     throw badRequest('metadata.name and metadata.namespace cannot be changed by a patch');
   }
-  return target.status ? store.updateStatus(t, result) : store.update(t, result);
+  const written = target.status
+    ? store.updateStatus(t, result, request.options)
+    : store.update(t, result, request.options);
+  return [200, written];
 }
 
 function deleted(target: Target, obj: KubeObject): unknown {
@@ -164,37 +216,30 @@ function deleted(target: Target, obj: KubeObject): unknown {
 async function handleItem(
   req: IncomingMessage,
   res: ServerResponse,
+  url: URL,
   target: Target,
   store: ClusterStore,
 ): Promise<void> {
   const { t, namespace, name = '' } = target;
+  if (req.method === 'GET') {
+    const json = store.getJson(t, namespace, name);
+    if (json === undefined) throw notFound(t, name);
+    const table = tableRequest(req, url);
+    sendJson(res, 200, table ? toTable(t, [JSON.parse(json) as KubeObject], table) : json);
+    return;
+  }
+  const request = writeRequest(url);
+  const answer = (code: number, body: unknown) =>
+    sendJson(res, code, body, warningHeaders(request.options.warnings));
   switch (req.method) {
-    case 'GET': {
-      const json = store.getJson(t, namespace, name);
-      if (json === undefined) throw notFound(t, name);
-      sendJson(res, 200, json);
-      return;
-    }
     case 'PUT':
-      sendJson(res, 200, replace(target, await readJson(req), store));
-      return;
-    case 'PATCH': {
-      const contentType = mediaType(req);
-      const text = await readBody(req);
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch (error) {
-        throw badRequest(`the patch is not valid JSON: ${(error as Error).message}`);
-      }
-      sendJson(res, 200, patch(target, contentType, body, store));
-      return;
-    }
+      return answer(200, replace(target, await readJson(req), store, request));
+    case 'PATCH':
+      return answer(...patch(target, mediaType(req), await readBody(req), store, request));
     case 'DELETE':
       if (target.status) throw methodNotAllowed();
       await readBody(req); // DeleteOptions: propagation and grace periods are not simulated
-      sendJson(res, 200, deleted(target, store.delete(t, namespace, name)));
-      return;
+      return answer(200, deleted(target, store.delete(t, namespace, name, request.options)));
     default:
       throw methodNotAllowed();
   }
@@ -209,16 +254,18 @@ export async function handleResource(
   store: ClusterStore,
 ): Promise<void> {
   const target = resolveTarget(path);
-  if (url.searchParams.has('dryRun')) throw badRequest('dryRun is not supported by the simulator');
   if (req.method === 'GET' && isWatch(url, path)) {
-    watch(req, res, target, url, store);
+    watch(req, res, target, url, store, tableRequest(req, url));
     return;
   }
   if (target.name === undefined) {
-    if (req.method === 'GET') sendJson(res, 200, listBody(target, url, store));
-    else if (req.method === 'POST') sendJson(res, 201, create(target, await readJson(req), store));
-    else throw methodNotAllowed();
+    if (req.method === 'GET') sendJson(res, 200, listBody(target, url, store, tableRequest(req, url)));
+    else if (req.method === 'POST') {
+      const request = writeRequest(url);
+      const created = create(target, await readJson(req), store, request);
+      sendJson(res, 201, created, warningHeaders(request.options.warnings));
+    } else throw methodNotAllowed();
     return;
   }
-  await handleItem(req, res, target, store);
+  await handleItem(req, res, url, target, store);
 }

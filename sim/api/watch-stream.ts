@@ -8,6 +8,8 @@ const BOOKMARK_INTERVAL_MS = 10_000;
 export interface WatchRequest extends WatchJsonOptions {
   timeoutSeconds?: number | undefined;
   allowWatchBookmarks?: boolean;
+  /** Rewrites each event's object (a server-side Table); bookmarks and errors pass as they are. */
+  transform?: (objectJson: string) => string;
 }
 
 /**
@@ -25,7 +27,8 @@ export function serveWatch(
   const pending: string[] = [];
   let started = false;
   const emit = (type: string, objectJson: string): void => {
-    const line = `{"type":"${type}","object":${objectJson}}\n`;
+    const object = opts.transform ? opts.transform(objectJson) : objectJson;
+    const line = `{"type":"${type}","object":${object}}\n`;
     if (started) res.write(line);
     else pending.push(line);
   };

@@ -16,8 +16,10 @@ import type { KubeObject, StoreEvent, WatchEventType } from '#sim/store/kube-obj
 import { type LabelMatcher, parseLabelSelector } from '#sim/store/label-selector.ts';
 import { copyObject, generationSubject, kubeTimestamp, normalizeIdentity } from '#sim/store/object-meta.ts';
 import { applySchema } from '#sim/store/schema-validation.ts';
+import { answerUnknownFields, type WriteOptions } from '#sim/store/write-options.ts';
 
 export type { KubeObject, ObjectMeta, StoreEvent, WatchEventType } from '#sim/store/kube-object.ts';
+export type { FieldValidation, WriteOptions } from '#sim/store/write-options.ts';
 
 export interface ClusterStoreOptions {
   /** Events kept for watches to resume from (older resourceVersions get 410 Expired). Default 1000. */
@@ -146,7 +148,7 @@ export class ClusterStore {
   }
 
   /** `createdAt` backdates an object seeded as if it had existed for a while (never set by clients). */
-  create(t: ResourceType, input: KubeObject, options: { createdAt?: Date } = {}): KubeObject {
+  create(t: ResourceType, input: KubeObject, options: WriteOptions & { createdAt?: Date } = {}): KubeObject {
     const obj = normalizeIdentity(t, input);
     const meta = obj.metadata;
     const key = objectKey(t, meta.namespace, meta.name);
@@ -155,11 +157,13 @@ export class ClusterStore {
     meta.creationTimestamp = kubeTimestamp(options.createdAt);
     meta.generation = 1;
     delete meta.deletionTimestamp;
-    this.#validate(t, obj);
+    this.#validate(t, obj, options);
+    // A dry-run create answers the object as it would be stored, without a resourceVersion.
+    if (options.dryRun) return obj;
     return this.#commit(t, key, obj, 'ADDED');
   }
 
-  update(t: ResourceType, input: KubeObject): KubeObject {
+  update(t: ResourceType, input: KubeObject, options: WriteOptions = {}): KubeObject {
     const obj = normalizeIdentity(t, input);
     const current = this.#current(t, obj);
     const meta = obj.metadata;
@@ -173,31 +177,39 @@ export class ClusterStore {
       if (current.status === undefined) delete obj.status;
       else obj.status = current.status;
     }
-    return this.#write(t, current, obj);
+    // A writer that does not send managedFields keeps them, as the apiserver's field manager does.
+    if (meta.managedFields === undefined && kept.managedFields !== undefined) {
+      meta.managedFields = kept.managedFields;
+    }
+    return this.#write(t, current, obj, options);
   }
 
-  updateStatus(t: ResourceType, input: KubeObject): KubeObject {
+  updateStatus(t: ResourceType, input: KubeObject, options: WriteOptions = {}): KubeObject {
     const obj = normalizeIdentity(t, input);
     const current = this.#current(t, obj);
     const next = copyObject(current);
     if (obj.status === undefined) delete next.status;
     else next.status = obj.status;
-    return this.#write(t, current, next);
+    return this.#write(t, current, next, options);
   }
 
-  delete(t: ResourceType, namespace: string | undefined, name: string): KubeObject {
+  delete(
+    t: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: Pick<WriteOptions, 'dryRun'> = {},
+  ): KubeObject {
     const key = objectKey(t, namespace, name);
     const entry = this.#bucket(t).get(key);
     if (!entry) throw notFound(t, name);
     const obj = JSON.parse(entry.json) as KubeObject;
     const finalizers = obj.metadata.finalizers;
-    if (Array.isArray(finalizers) && finalizers.length > 0) {
-      // Deletion waits for whoever owns the finalizers to remove them (an update then deletes).
-      if (obj.metadata.deletionTimestamp) return obj;
-      obj.metadata.deletionTimestamp = kubeTimestamp();
-      return this.#commit(t, key, obj, 'MODIFIED');
-    }
-    return this.#commit(t, key, obj, 'DELETED');
+    const held = Array.isArray(finalizers) && finalizers.length > 0;
+    // Deletion waits for whoever owns the finalizers to remove them (an update then deletes).
+    if (held && obj.metadata.deletionTimestamp) return obj;
+    if (held) obj.metadata.deletionTimestamp = kubeTimestamp();
+    if (options.dryRun) return obj;
+    return this.#commit(t, key, obj, held ? 'MODIFIED' : 'DELETED');
   }
 
   /**
@@ -273,14 +285,16 @@ export class ClusterStore {
     return JSON.parse(entry.json) as KubeObject;
   }
 
-  #validate(t: ResourceType, obj: KubeObject): void {
+  /** Prunes and validates against the schema; unknown fields are answered before field errors. */
+  #validate(t: ResourceType, obj: KubeObject, options: WriteOptions): void {
     if (!t.schema) return;
-    const causes = applySchema(t.schema, obj);
+    const { causes, unknownFields } = applySchema(t.schema, obj);
+    answerUnknownFields(t, unknownFields, options);
     if (causes.length > 0) throw invalid(t, obj.metadata.name, causes);
   }
 
-  #write(t: ResourceType, current: KubeObject, next: KubeObject): KubeObject {
-    this.#validate(t, next);
+  #write(t: ResourceType, current: KubeObject, next: KubeObject, options: WriteOptions): KubeObject {
+    this.#validate(t, next, options);
     const key = objectKey(t, current.metadata.namespace, current.metadata.name);
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     const withStatus = t.statusSubresource === true;
@@ -288,6 +302,7 @@ export class ClusterStore {
       next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
     if (isDeepStrictEqual(next, current)) return current; // a no-op write changes nothing
+    if (options.dryRun) return next;
     const finalizers = next.metadata.finalizers;
     const released = !Array.isArray(finalizers) || finalizers.length === 0;
     return this.#commit(t, key, next, next.metadata.deletionTimestamp && released ? 'DELETED' : 'MODIFIED');

@@ -11,23 +11,42 @@ export const VENDORED_CRD_DIR = fileURLToPath(new URL('../crds/', import.meta.ur
  */
 export const CRD_BUNDLE_PATH = `${VENDORED_CRD_DIR}schemas.json`;
 
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  description?: string;
+  format?: string;
+  priority?: number;
+}
+
 export interface CrdVersion {
   name: string;
   served: boolean;
   storage: boolean;
   schema?: { openAPIV3Schema?: object };
+  additionalPrinterColumns?: PrinterColumn[];
+}
+
+export interface CrdNames {
+  kind: string;
+  plural: string;
+  singular?: string;
+  shortNames?: string[];
+  categories?: string[];
+  listKind?: string;
 }
 
 export interface CrdSummary {
   group: string;
-  names: Record<string, unknown>;
+  names: CrdNames;
   scope: string;
   versions: CrdVersion[];
 }
 
 export type CrdBundle = Record<string, CrdSummary>;
 
-/** One CRD file's group, names, scope and versions, each version's schema kept verbatim. */
+/** One CRD file's group, names, scope and versions, each version's schema and printer columns kept verbatim. */
 export function summarizeCrd(yamlText: string): CrdSummary {
   const { spec } = parse(yamlText) as { spec: CrdSummary };
   return {
@@ -39,6 +58,7 @@ export function summarizeCrd(yamlText: string): CrdSummary {
       served: v.served,
       storage: v.storage,
       ...(v.schema?.openAPIV3Schema ? { schema: { openAPIV3Schema: v.schema.openAPIV3Schema } } : {}),
+      ...(v.additionalPrinterColumns ? { additionalPrinterColumns: v.additionalPrinterColumns } : {}),
     })),
   };
 }

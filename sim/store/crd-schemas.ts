@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { CRD_BUNDLE_PATH, type CrdSummary, type CrdVersion, summarizeCrd } from '#sim/store/crd-bundle.ts';
+import {
+  CRD_BUNDLE_PATH,
+  type CrdNames,
+  type CrdSummary,
+  type PrinterColumn,
+  summarizeCrd,
+} from '#sim/store/crd-bundle.ts';
 
 /**
  * SIM_CRD_DIR points at other CRD YAMLs, parsed per file on first use. Otherwise the schemas come
@@ -9,26 +15,36 @@ import { CRD_BUNDLE_PATH, type CrdSummary, type CrdVersion, summarizeCrd } from 
 const CRD_DIR = process.env.SIM_CRD_DIR;
 
 let bundle: Record<string, CrdSummary> | undefined;
-const parsedFiles = new Map<string, CrdVersion[]>();
+const parsedFiles = new Map<string, CrdSummary>();
 
-function versionsOf(file: string): CrdVersion[] {
+function crdOf(file: string): CrdSummary {
   if (CRD_DIR) {
-    let versions = parsedFiles.get(file);
-    if (!versions) {
-      versions = summarizeCrd(readFileSync(`${CRD_DIR}/${file}`, 'utf8')).versions;
-      parsedFiles.set(file, versions);
+    let crd = parsedFiles.get(file);
+    if (!crd) {
+      crd = summarizeCrd(readFileSync(`${CRD_DIR}/${file}`, 'utf8'));
+      parsedFiles.set(file, crd);
     }
-    return versions;
+    return crd;
   }
   bundle ??= JSON.parse(readFileSync(CRD_BUNDLE_PATH, 'utf8')) as Record<string, CrdSummary>;
   const crd = bundle[file];
   if (!crd) throw new Error(`CRD ${file} is not in ${CRD_BUNDLE_PATH} (run npm run sim:crds)`);
-  return crd.versions;
+  return crd;
 }
 
 /** openAPIV3Schema of one served version of a CRD file; the same object on every call, per process. */
 export function crdSchema(file: string, version: string): object {
-  const schema = versionsOf(file).find((v) => v.name === version)?.schema?.openAPIV3Schema;
+  const schema = crdOf(file).versions.find((v) => v.name === version)?.schema?.openAPIV3Schema;
   if (!schema) throw new Error(`CRD ${file} has no schema for version ${version}`);
   return schema;
+}
+
+/** The CRD's names: its declared short names and categories are what discovery serves. */
+export function crdNames(file: string): CrdNames {
+  return crdOf(file).names;
+}
+
+/** The version's additionalPrinterColumns (none declared: an empty list). */
+export function crdPrinterColumns(file: string, version: string): PrinterColumn[] {
+  return crdOf(file).versions.find((v) => v.name === version)?.additionalPrinterColumns ?? [];
 }

@@ -39,27 +39,71 @@ interface Structural {
 
 const EMBEDDED_KEEP = new Set(['apiVersion', 'kind', 'metadata']);
 
+/** ObjectMeta's fields: the apiserver drops (and reports) any other under metadata. */
+const OBJECT_META = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+]);
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Drops fields the schema does not know, as apiserver pruning does (preserve-unknown-fields opts out). */
-function prune(value: unknown, schema: Structural | undefined, keep: Set<string> | undefined): void {
+function childPath(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/**
+ * Drops fields the schema does not know, as apiserver pruning does (preserve-unknown-fields opts
+ * out), and returns their paths (`spec.foo`, `spec.items[0].bar`) for field validation to report.
+ */
+function prune(value: unknown, schema: Structural | undefined, path: string, unknown: string[]): void {
   if (!schema) return;
   if (Array.isArray(value)) {
-    for (const item of value) prune(item, schema.items, undefined);
+    value.forEach((item, i) => {
+      prune(item, schema.items, `${path}[${i}]`, unknown);
+    });
     return;
   }
   if (!isPlainObject(value)) return;
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
-  const embeddedKeep = schema['x-kubernetes-embedded-resource'] ? EMBEDDED_KEEP : undefined;
+  const embedded = path === '' || schema['x-kubernetes-embedded-resource'] === true;
   const additional = schema.additionalProperties;
   for (const key of Object.keys(value)) {
-    if (keep?.has(key) || embeddedKeep?.has(key)) continue;
+    const at = childPath(path, key);
+    if (embedded && EMBEDDED_KEEP.has(key)) {
+      if (key === 'metadata') pruneMetadata(value[key], at, unknown);
+      continue;
+    }
     const child = schema.properties?.[key];
-    if (child) prune(value[key], child, undefined);
-    else if (isPlainObject(additional)) prune(value[key], additional as Structural, undefined);
-    else if (!preserve && additional !== true) delete value[key];
+    if (child) prune(value[key], child, at, unknown);
+    else if (isPlainObject(additional)) prune(value[key], additional as Structural, at, unknown);
+    else if (!preserve && additional !== true) {
+      delete value[key];
+      unknown.push(at);
+    }
+  }
+}
+
+function pruneMetadata(metadata: unknown, path: string, unknown: string[]): void {
+  if (!isPlainObject(metadata)) return;
+  for (const key of Object.keys(metadata)) {
+    if (OBJECT_META.has(key)) continue;
+    delete metadata[key];
+    unknown.push(childPath(path, key));
   }
 }
 
@@ -132,13 +176,24 @@ function isBranchError(error: ErrorObject): boolean {
   return /\/(anyOf|oneOf)\/\d+\//.test(error.schemaPath);
 }
 
-/**
- * Prunes, defaults and validates `object` in place against a CRD openAPIV3Schema.
- * Returns the field errors (empty when valid).
- */
-export function applySchema(schema: object, object: Record<string, unknown>): StatusCause[] {
-  prune(object, schema as Structural, EMBEDDED_KEEP);
+export interface SchemaResult {
+  /** Field errors (empty when valid). */
+  causes: StatusCause[];
+  /** Paths of the fields pruning dropped, in document order. */
+  unknownFields: string[];
+}
+
+/** Drops, in place, the fields `schema` does not know; returns their paths. */
+export function pruneUnknownFields(schema: object, object: Record<string, unknown>): string[] {
+  const unknownFields: string[] = [];
+  prune(object, schema as Structural, '', unknownFields);
+  return unknownFields;
+}
+
+/** Prunes, defaults and validates `object` in place against a CRD openAPIV3Schema. */
+export function applySchema(schema: object, object: Record<string, unknown>): SchemaResult {
+  const unknownFields = pruneUnknownFields(schema, object);
   const validate = validatorFor(schema);
-  if (validate(object)) return [];
-  return (validate.errors ?? []).filter((e) => !isBranchError(e)).map(cause);
+  if (validate(object)) return { causes: [], unknownFields };
+  return { causes: (validate.errors ?? []).filter((e) => !isBranchError(e)).map(cause), unknownFields };
 }
