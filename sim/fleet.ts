@@ -24,7 +24,9 @@ import {
 } from '#sim/packages/example-packages.ts';
 import { loadScenario, parseScenario, resolveScenario, type Scenario } from '#sim/scenario.ts';
 import { seedCluster } from '#sim/seed-cluster.ts';
+import { FleetState } from '#sim/state/fleet-state.ts';
 import { ClusterStore } from '#sim/store/cluster-store.ts';
+import type { SimServingTls } from '#sim/tls/sim-certificates.ts';
 import { downloadsRoute } from '#sim/upload/downloads-route.ts';
 import { uploadRoute } from '#sim/upload/upload-route.ts';
 
@@ -50,6 +52,11 @@ export interface FleetOptions {
   packagesDir?: string;
   /** Serve plain HTTP instead of HTTPS with a CA generated for the run. */
   insecureHttp?: boolean;
+  /**
+   * Keep the fleet's objects, side-effect ledger, CA and ports here (sim/state/fleet-state.ts): a
+   * fleet started again on the same dir restores the clusters it finds instead of seeding them.
+   */
+  stateDir?: string;
 }
 
 export interface FleetPlatform {
@@ -117,6 +124,18 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
+/** The run's TLS: a CA kept in the state dir when there is one, else a fresh one. */
+async function servingTls(host: string, state: FleetState | undefined): Promise<SimServingTls> {
+  // Imported on use: the certificate library takes ~0.4 s to load, which every CLI command would pay.
+  const certificates = await import('#sim/tls/sim-certificates.ts');
+  let ca = state?.certificateAuthority();
+  if (!ca) {
+    ca = await certificates.createCertificateAuthority();
+    state?.saveCertificateAuthority(ca);
+  }
+  return certificates.issueServingCertificate(ca, certificates.servingNames(host));
+}
+
 async function resolveInput(scenario: FleetOptions['scenario']): Promise<Scenario> {
   if (typeof scenario === 'string') return loadScenario(scenario);
   return scenario ?? parseScenario({});
@@ -155,24 +174,26 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     await readFile(options.catalogPath ?? EXAMPLE_CATALOG_PATH, 'utf8'),
   ) as CatalogFile;
   // The bundles the platforms' registries hold: the catalog's packages', and whatever is uploaded.
-  const registry = BundleRegistry.platform(catalogBundles(catalog).values());
   const host = options.host ?? '127.0.0.1';
-  // Imported on use: the certificate library takes ~0.4 s to load, which every CLI command would pay.
-  const tls = options.insecureHttp
-    ? undefined
-    : await (await import('#sim/tls/sim-certificates.ts')).simServingTls(host);
+  const state = options.stateDir === undefined ? undefined : FleetState.open(options.stateDir);
+  const registry = BundleRegistry.platform([
+    ...catalogBundles(catalog).values(),
+    ...(state?.uploadedBundles() ?? []),
+  ]);
+  const tls = options.insecureHttp ? undefined : await servingTls(host, state);
   const clock = new SimClock(speed);
   const all = new Map<string, FleetCluster>();
   const controllers: { stop(): void }[] = [];
   const servers = new Map<string, PlatformServer>();
   const platforms: FleetPlatform[] = [];
-  const ledger = new SideEffectLedger();
+  const ledger = new SideEffectLedger(state && ((cluster, saved) => state.saveLedger(cluster, saved)));
   const outages = new PlatformOutages(servers, (message) => console.error(`sim: ${message}`));
   const stopAll = async () => {
     outages.stop();
     for (const c of controllers) c.stop();
     clock.stop();
     await Promise.all([...servers.values()].map((s) => s.close()));
+    state?.close();
   };
 
   try {
@@ -180,9 +201,11 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       const live = new Map<string, SimCluster>();
       const failing = new Set<string>();
       for (const c of platform.clusters) {
-        const store = new ClusterStore(c.name);
-        ledger.track(c.name, platform.name, store);
-        seedCluster(store, c.spec, catalog, registry);
+        const store = new ClusterStore(c.name, state ? { persistence: state.persistence(c.name) } : {});
+        const restored = state?.restored(c.name);
+        if (restored) store.restore(restored.entries, restored.rv);
+        ledger.track(c.name, platform.name, store, state?.ledger(c.name));
+        if (!restored) seedCluster(store, c.spec, catalog, registry);
         controllers.push(startControllers(store, clock, c.spec, { registry }));
         const sim: SimCluster = { name: c.name, labels: c.labels, store, faults: c.faults };
         live.set(c.name, sim);
@@ -193,7 +216,8 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
         token: platform.token,
         host,
         ...(tls ? { tls } : {}),
-        port: options.port ? options.port + index : 0,
+        // A restarted fleet takes its ports again, so the kubeconfigs it wrote still reach it.
+        port: options.port ? options.port + index : (state?.platformPort(platform.name) ?? 0),
         seed: resolved.seed + index,
         clusters: live,
         extraRoutes: [
@@ -204,11 +228,15 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
             failsUpload: (name) => failing.has(name),
             now: () => clock.now(),
             onPublished: (name, artifactVersion) => ledger.recordUpload(name, artifactVersion),
-            onBundle: (bundle) => registry.add(bundle),
+            onBundle: (bundle) => {
+              registry.add(bundle);
+              state?.saveUploadedBundle(bundle);
+            },
           }),
         ],
       });
       servers.set(platform.name, server);
+      state?.savePlatformPort(platform.name, server.port);
       platforms.push({
         name: platform.name,
         url: server.url,

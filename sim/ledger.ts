@@ -27,6 +27,9 @@ export interface ClusterLedger {
   approvals: Record<string, PlanApprovals>;
 }
 
+/** What survives a restart (the approved plans are read back from the cluster itself). */
+export type SavedLedger = Pick<ClusterLedger, 'uploads' | 'approvals'>;
+
 /** `GET /sim/v1/ledger`. */
 export interface LedgerView {
   clusters: Record<string, ClusterLedger>;
@@ -46,38 +49,70 @@ interface PlanSpec {
   clusterServiceVersionNames?: string[];
 }
 
-function planEvent(entry: Entry, event: StoreEvent): void {
+/** Whether the event changed the counts. */
+function planEvent(entry: Entry, event: StoreEvent): boolean {
   const { metadata } = event.object;
   const uid = metadata.uid as string; // the store gives every object one
   const spec = (event.object.spec ?? {}) as PlanSpec;
   if (event.type === 'DELETED' || spec.approved !== true) {
     entry.approved.delete(uid);
-    return;
+    return false;
   }
-  if (entry.approved.has(uid)) return;
+  if (entry.approved.has(uid)) return false;
   entry.approved.add(uid);
-  if (event.type === 'ADDED') return;
+  if (event.type === 'ADDED') return false;
   const previous = entry.approvals.get(metadata.name)?.count ?? 0;
   entry.approvals.set(metadata.name, {
     count: previous + 1,
     csvs: [...(spec.clusterServiceVersionNames ?? [])],
   });
+  return true;
 }
 
 export class SideEffectLedger {
   readonly #clusters = new Map<string, Entry>();
+  readonly #onChange: ((cluster: string, saved: SavedLedger) => void) | undefined;
 
-  /** Starts counting a cluster's writes; call before seeding it, so seeded plans are known. */
-  track(cluster: string, platform: string, store: ClusterStore): void {
-    const entry: Entry = { platform, store, uploads: new Map(), approvals: new Map(), approved: new Set() };
+  /** `onChange` hears every change of a cluster's counts (the state dir keeps them). */
+  constructor(onChange?: (cluster: string, saved: SavedLedger) => void) {
+    this.#onChange = onChange;
+  }
+
+  /**
+   * Starts counting a cluster's writes; call before seeding it, so seeded plans are known, or on a
+   * restored store with the counts of the previous run.
+   */
+  track(cluster: string, platform: string, store: ClusterStore, saved?: SavedLedger): void {
+    const entry: Entry = {
+      platform,
+      store,
+      uploads: new Map(Object.entries(saved?.uploads ?? {})),
+      approvals: new Map(Object.entries(saved?.approvals ?? {})),
+      approved: new Set(
+        store
+          .list(INSTALL_PLAN)
+          .filter((plan) => (plan.spec as PlanSpec | undefined)?.approved === true)
+          .map((plan) => plan.metadata.uid as string),
+      ),
+    };
     this.#clusters.set(cluster, entry);
-    store.subscribe((event) => planEvent(entry, event), INSTALL_PLAN);
+    store.subscribe((event) => {
+      if (planEvent(entry, event)) this.#changed(cluster, entry);
+    }, INSTALL_PLAN);
   }
 
   /** The upload endpoint wrote ArtifactVersion `name` to the cluster. */
   recordUpload(cluster: string, name: string): void {
-    const uploads = this.#entry(cluster).uploads;
-    uploads.set(name, (uploads.get(name) ?? 0) + 1);
+    const entry = this.#entry(cluster);
+    entry.uploads.set(name, (entry.uploads.get(name) ?? 0) + 1);
+    this.#changed(cluster, entry);
+  }
+
+  #changed(cluster: string, entry: Entry): void {
+    this.#onChange?.(cluster, {
+      uploads: Object.fromEntries(entry.uploads),
+      approvals: Object.fromEntries(entry.approvals),
+    });
   }
 
   cluster(name: string): ClusterLedger {

@@ -22,6 +22,8 @@ export interface SimRunOptions {
   kubeconfigOut: string;
   /** Plain HTTP instead of HTTPS (kubectl then refuses to send the token). */
   insecureHttp?: boolean;
+  /** Persist the fleet here and restore it on the next start. */
+  stateDir?: string;
   json?: boolean;
 }
 
@@ -73,6 +75,7 @@ async function start(options: SimRunOptions): Promise<Fleet> {
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.insecureHttp ? { insecureHttp: true } : {}),
+      ...(options.stateDir === undefined ? {} : { stateDir: resolve(options.stateDir) }),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -56,6 +56,10 @@ export function registerSimCommand(program: Command): void {
       DEFAULT_KUBECONFIG_OUT,
     )
     .option('--insecure-http', 'serve plain HTTP instead of HTTPS with a CA generated for the run')
+    .option(
+      '--state-dir <dir>',
+      'keep the clusters (objects, ledger, CA, ports) in this directory; a restart on it restores them',
+    )
     .option('--json', 'print the fleet as one JSON line instead of text')
     .action(async (options: SimRunOptions) => {
       const { runSim } = await import('#sim/run-sim.ts');

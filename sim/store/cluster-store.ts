@@ -21,7 +21,23 @@ import { answerUnknownFields, type WriteOptions } from '#sim/store/write-options
 export type { KubeObject, ObjectMeta, StoreEvent, WatchEventType } from '#sim/store/kube-object.ts';
 export type { FieldValidation, WriteOptions } from '#sim/store/write-options.ts';
 
+/** Where a store's writes go to survive a restart (sim/state/fleet-state.ts). */
+export interface StorePersistence {
+  /** Runs `write` (a commit and every write its listeners make) as one durable transaction. */
+  atomically<T>(write: () => T): T;
+  /** Records the stored version of `key` in bucket `storageKey` (undefined: deleted) and the store's rv. */
+  saved(storageKey: string, key: string, entry: StoredEntry | undefined, rv: number): void;
+}
+
+/** One stored object, as persistence hands it back. */
+export interface PersistedEntry {
+  storageKey: string;
+  key: string;
+  entry: StoredEntry;
+}
+
 export interface ClusterStoreOptions {
+  persistence?: StorePersistence;
   /** Events kept for watches to resume from (older resourceVersions get 410 Expired). Default 1000. */
   historyLimit?: number;
   /** Cap on the serialized size of the object versions those events hold. Default 256 KiB. */
@@ -94,16 +110,35 @@ export class ClusterStore {
   readonly #listeners = new Map<(e: StoreEvent) => void, ResourceType | undefined>();
   readonly #watchers = new Set<Watcher>();
   readonly #pending: Delivery[] = [];
+  readonly #persistence: StorePersistence | undefined;
   #delivering = false;
   #rv = 1;
 
   constructor(name: string, options: ClusterStoreOptions = {}) {
     this.name = name;
     this.#history = new EventHistory(options.historyLimit ?? 1000, options.historyBytes ?? 256 * 1024);
+    this.#persistence = options.persistence;
   }
 
   get resourceVersion(): string {
     return String(this.#rv);
+  }
+
+  /**
+   * Loads what a previous run stored, before anything else uses the store. Watches may not resume
+   * from before `rv` (the events are gone: 410 Expired, as after an etcd compaction).
+   */
+  restore(entries: PersistedEntry[], rv: number): void {
+    for (const { storageKey: bucket, key, entry } of entries) {
+      let objects = this.#objects.get(bucket);
+      if (!objects) {
+        objects = new Map();
+        this.#objects.set(bucket, objects);
+      }
+      objects.set(key, entry);
+    }
+    this.#rv = rv;
+    this.#history.compactTo(rv);
   }
 
   get(t: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
@@ -309,6 +344,12 @@ export class ClusterStore {
   }
 
   #commit(t: ResourceType, key: string, obj: KubeObject, type: WatchEventType): KubeObject {
+    // A listener's writes are nested commits: they join the outer transaction.
+    if (!this.#persistence || this.#delivering) return this.#commitNow(t, key, obj, type);
+    return this.#persistence.atomically(() => this.#commitNow(t, key, obj, type));
+  }
+
+  #commitNow(t: ResourceType, key: string, obj: KubeObject, type: WatchEventType): KubeObject {
     const bucket = this.#bucket(t);
     const previous = bucket.get(key);
     this.#rv += 1;
@@ -323,6 +364,7 @@ export class ClusterStore {
     };
     if (type === 'DELETED') bucket.delete(key);
     else bucket.set(key, entry);
+    this.#persistence?.saved(storageKey(t), key, type === 'DELETED' ? undefined : entry, this.#rv);
     const event: HistoryEvent = { rv: this.#rv, type, storageKey: storageKey(t), entry, previous };
     this.#history.push(event);
     this.#deliver({ event, resource: t });

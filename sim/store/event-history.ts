@@ -96,6 +96,15 @@ export class EventHistory {
     }
   }
 
+  /** Forgets every event up to `rv` (a store restored at `rv` has none of them). */
+  compactTo(rv: number): void {
+    this.#ring.fill(undefined);
+    this.#next = 0;
+    this.#size = 0;
+    this.#bytes = 0;
+    this.#droppedUpTo = rv;
+  }
+
   /** Whether every event after `rv` is still retained. */
   covers(rv: number): boolean {
     return rv >= this.#droppedUpTo;
