@@ -14,6 +14,7 @@ import type { ClusterSpec } from '#sim/cluster-spec.ts';
 import { type ClusterState, readClusterState } from '#sim/cluster-state.ts';
 import { BundleRegistry } from '#sim/controllers/bundle-registry.ts';
 import { startControllers } from '#sim/controllers/start-controllers.ts';
+import { type Kubeconfig, kubeconfigFor } from '#sim/kubeconfig.ts';
 import { type ClusterLedger, type LedgerView, SideEffectLedger } from '#sim/ledger.ts';
 import { type Outage, type OutageMode, PlatformOutages, type StartedOutage } from '#sim/outages.ts';
 import {
@@ -22,7 +23,13 @@ import {
   EXAMPLE_CATALOG_PATH,
   EXAMPLE_PACKAGES_DIR,
 } from '#sim/packages/example-packages.ts';
-import { loadScenario, parseScenario, resolveScenario, type Scenario } from '#sim/scenario.ts';
+import {
+  loadScenario,
+  parseScenario,
+  type ResolvedScenario,
+  resolveScenario,
+  type Scenario,
+} from '#sim/scenario.ts';
 import { seedCluster } from '#sim/seed-cluster.ts';
 import { FleetState } from '#sim/state/fleet-state.ts';
 import { ClusterStore } from '#sim/store/cluster-store.ts';
@@ -31,6 +38,7 @@ import { downloadsRoute } from '#sim/upload/downloads-route.ts';
 import { uploadRoute } from '#sim/upload/upload-route.ts';
 
 export type { ClusterState } from '#sim/cluster-state.ts';
+export type { Kubeconfig } from '#sim/kubeconfig.ts';
 
 export const DEFAULT_SPEED = 60;
 /** The run's CA certificate (PEM), written next to the kubeconfig. */
@@ -64,21 +72,6 @@ export interface FleetPlatform {
   url: string;
   token: string;
   clusters: string[];
-}
-
-export interface KubeconfigCluster {
-  server: string;
-  'certificate-authority-data'?: string;
-  'insecure-skip-tls-verify'?: true;
-}
-
-export interface Kubeconfig {
-  apiVersion: 'v1';
-  kind: 'Config';
-  clusters: { name: string; cluster: KubeconfigCluster }[];
-  users: { name: string; user: { token: string } }[];
-  contexts: { name: string; context: { cluster: string; user: string } }[];
-  'current-context': string;
 }
 
 export interface FleetCluster {
@@ -136,31 +129,85 @@ async function servingTls(host: string, state: FleetState | undefined): Promise<
   return certificates.issueServingCertificate(ca, certificates.servingNames(host));
 }
 
+/** A cluster's store: restored from the state dir when a previous run left it there, else seeded. */
+function clusterStore(
+  c: { name: string; spec: ClusterSpec },
+  platform: string,
+  fleet: {
+    catalog: CatalogFile;
+    registry: BundleRegistry;
+    ledger: SideEffectLedger;
+    state: FleetState | undefined;
+  },
+): ClusterStore {
+  const { state } = fleet;
+  const store = new ClusterStore(c.name, state ? { persistence: state.persistence(c.name) } : {});
+  const restored = state?.restored(c.name);
+  if (restored) store.restore(restored.entries, restored.rv);
+  fleet.ledger.track(c.name, platform, store, state?.ledger(c.name));
+  if (!restored) seedCluster(store, c.spec, fleet.catalog, fleet.registry);
+  return store;
+}
+
 async function resolveInput(scenario: FleetOptions['scenario']): Promise<Scenario> {
   if (typeof scenario === 'string') return loadScenario(scenario);
   return scenario ?? parseScenario({});
 }
 
-function kubeconfigFor(platforms: FleetPlatform[], caPem: string | undefined): Kubeconfig {
-  const clusters = platforms.flatMap((p) => p.clusters.map((name) => ({ name, platform: p })));
-  // client-node v2 refuses plain http unless TLS verification is off (kubectl refuses it outright).
-  const trust: Omit<KubeconfigCluster, 'server'> = caPem
-    ? { 'certificate-authority-data': Buffer.from(caPem).toString('base64') }
-    : { 'insecure-skip-tls-verify': true };
-  return {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: clusters.map(({ name, platform }) => ({
-      name,
-      cluster: { server: `${platform.url}/kubernetes/${name}`, ...trust },
-    })),
-    users: platforms.map((p) => ({ name: p.name, user: { token: p.token } })),
-    contexts: clusters.map(({ name, platform }) => ({
-      name,
-      context: { cluster: name, user: platform.name },
-    })),
-    'current-context': clusters[0]?.name ?? '',
-  };
+interface PlatformContext {
+  host: string;
+  tls: SimServingTls | undefined;
+  clock: SimClock;
+  catalog: CatalogFile;
+  registry: BundleRegistry;
+  ledger: SideEffectLedger;
+  state: FleetState | undefined;
+  packagesDir: string;
+  seed: number;
+  /** A restarted fleet takes its ports again, so the kubeconfigs it wrote still reach it. */
+  port: number;
+  register(name: string, cluster: FleetCluster): void;
+  addControllers(running: { stop(): void }): void;
+}
+
+/** One platform: its clusters' stores and controllers, and its server with the upload and download routes. */
+async function startPlatform(
+  platform: ResolvedScenario['platforms'][number],
+  ctx: PlatformContext,
+): Promise<{ server: PlatformServer; clusters: string[] }> {
+  const live = new Map<string, SimCluster>();
+  const failing = new Set<string>();
+  for (const c of platform.clusters) {
+    const store = clusterStore(c, platform.name, ctx);
+    ctx.addControllers(startControllers(store, ctx.clock, c.spec, { registry: ctx.registry }));
+    const sim: SimCluster = { name: c.name, labels: c.labels, store, faults: c.faults };
+    live.set(c.name, sim);
+    if (c.failUpload) failing.add(c.name);
+    ctx.register(c.name, { name: c.name, platform: platform.name, spec: c.spec, sim });
+  }
+  const server = await startPlatformServer({
+    token: platform.token,
+    host: ctx.host,
+    ...(ctx.tls ? { tls: ctx.tls } : {}),
+    port: ctx.port,
+    seed: ctx.seed,
+    clusters: live,
+    extraRoutes: [
+      downloadsRoute(ctx.packagesDir),
+      uploadRoute({
+        token: platform.token,
+        clusters: live,
+        failsUpload: (name) => failing.has(name),
+        now: () => ctx.clock.now(),
+        onPublished: (name, artifactVersion) => ctx.ledger.recordUpload(name, artifactVersion),
+        onBundle: (bundle) => {
+          ctx.registry.add(bundle);
+          ctx.state?.saveUploadedBundle(bundle);
+        },
+      }),
+    ],
+  });
+  return { server, clusters: [...live.keys()] };
 }
 
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
@@ -173,9 +220,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const catalog = JSON.parse(
     await readFile(options.catalogPath ?? EXAMPLE_CATALOG_PATH, 'utf8'),
   ) as CatalogFile;
-  // The bundles the platforms' registries hold: the catalog's packages', and whatever is uploaded.
   const host = options.host ?? '127.0.0.1';
   const state = options.stateDir === undefined ? undefined : FleetState.open(options.stateDir);
+  // The bundles the platforms' registries hold: the catalog's packages', and whatever is uploaded.
   const registry = BundleRegistry.platform([
     ...catalogBundles(catalog).values(),
     ...(state?.uploadedBundles() ?? []),
@@ -196,52 +243,33 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     state?.close();
   };
 
+  const context = {
+    host,
+    tls,
+    clock,
+    catalog,
+    registry,
+    ledger,
+    state,
+    packagesDir: options.packagesDir ?? EXAMPLE_PACKAGES_DIR,
+  };
   try {
     for (const [index, platform] of resolved.platforms.entries()) {
-      const live = new Map<string, SimCluster>();
-      const failing = new Set<string>();
-      for (const c of platform.clusters) {
-        const store = new ClusterStore(c.name, state ? { persistence: state.persistence(c.name) } : {});
-        const restored = state?.restored(c.name);
-        if (restored) store.restore(restored.entries, restored.rv);
-        ledger.track(c.name, platform.name, store, state?.ledger(c.name));
-        if (!restored) seedCluster(store, c.spec, catalog, registry);
-        controllers.push(startControllers(store, clock, c.spec, { registry }));
-        const sim: SimCluster = { name: c.name, labels: c.labels, store, faults: c.faults };
-        live.set(c.name, sim);
-        if (c.failUpload) failing.add(c.name);
-        all.set(c.name, { name: c.name, platform: platform.name, spec: c.spec, sim });
-      }
-      const server = await startPlatformServer({
-        token: platform.token,
-        host,
-        ...(tls ? { tls } : {}),
-        // A restarted fleet takes its ports again, so the kubeconfigs it wrote still reach it.
-        port: options.port ? options.port + index : (state?.platformPort(platform.name) ?? 0),
+      const port = options.port ? options.port + index : state?.platformPort(platform.name);
+      const live = await startPlatform(platform, {
+        ...context,
         seed: resolved.seed + index,
-        clusters: live,
-        extraRoutes: [
-          downloadsRoute(options.packagesDir ?? EXAMPLE_PACKAGES_DIR),
-          uploadRoute({
-            token: platform.token,
-            clusters: live,
-            failsUpload: (name) => failing.has(name),
-            now: () => clock.now(),
-            onPublished: (name, artifactVersion) => ledger.recordUpload(name, artifactVersion),
-            onBundle: (bundle) => {
-              registry.add(bundle);
-              state?.saveUploadedBundle(bundle);
-            },
-          }),
-        ],
+        port: port ?? 0,
+        register: (name, fleetCluster) => all.set(name, fleetCluster),
+        addControllers: (running) => controllers.push(running),
       });
-      servers.set(platform.name, server);
-      state?.savePlatformPort(platform.name, server.port);
+      servers.set(platform.name, live.server);
+      state?.savePlatformPort(platform.name, live.server.port);
       platforms.push({
         name: platform.name,
-        url: server.url,
+        url: live.server.url,
         token: platform.token,
-        clusters: [...live.keys()],
+        clusters: live.clusters,
       });
     }
   } catch (error) {

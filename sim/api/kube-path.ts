@@ -39,6 +39,15 @@ function resourcePath(group: string, version: string, rest: string[]): KubePath 
   return { kind: 'resource', group, version, plural, namespace, name, subresource, watchPath };
 }
 
+/** `/openapi/v2`, `/openapi/v3` and `/openapi/v3/<group-version path>`. */
+function openApiPath(version: string | undefined, rest: string[]): KubePath {
+  if (version === 'v2' && rest.length === 0) return { kind: 'openapi-v2' };
+  if (version !== 'v3') return { kind: 'unknown' };
+  return rest.length === 0
+    ? { kind: 'openapi-v3-root' }
+    : { kind: 'openapi-v3', groupVersion: rest.join('/') };
+}
+
 export function parseKubePath(pathname: string): KubePath {
   const segments = pathname
     .split('/')
@@ -48,11 +57,11 @@ export function parseKubePath(pathname: string): KubePath {
   if (root === 'version' && segments.length === 1) return { kind: 'version' };
   if ((root === 'healthz' || root === 'readyz' || root === 'livez') && segments.length === 1)
     return { kind: 'health' };
-  if (root === 'openapi' && a === 'v2' && b === undefined) return { kind: 'openapi-v2' };
-  if (root === 'openapi' && a === 'v3') {
-    if (b === undefined) return { kind: 'openapi-v3-root' };
-    return { kind: 'openapi-v3', groupVersion: [b, ...rest].join('/') };
-  }
+  if (root === 'openapi')
+    return openApiPath(
+      a,
+      [b, ...rest].filter((s) => s !== undefined),
+    );
   if (root === 'api') {
     if (a === undefined) return { kind: 'core-versions' };
     if (b === undefined) return { kind: 'resource-list', group: '', version: a };

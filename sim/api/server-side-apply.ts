@@ -72,8 +72,8 @@ function toFieldsV1(paths: Path[]): Record<string, unknown> {
   for (const path of paths) {
     let node = root;
     for (const key of path) {
-      const next = (node[`f:${key}`] ??= {}) as Record<string, unknown>;
-      node = next;
+      node[`f:${key}`] ??= {};
+      node = node[`f:${key}`] as Record<string, unknown>;
     }
   }
   return root;
