@@ -10,8 +10,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { Command } from 'commander';
-import { fetchTrusting } from '#adapters/local/fetch-trusting.ts';
 import { type PluginManifest, readPluginPackage } from '#sim/packages/plugin-package.ts';
 import type { ClusterUploadResult } from '#sim/upload/upload-route.ts';
 import { UPLOAD_PATH } from '#sim/upload/upload-route.ts';
@@ -45,22 +45,22 @@ async function readPackage(file: string): Promise<{ body: Buffer; manifest: Plug
   }
 }
 
-async function trustingFetch(): Promise<typeof fetch> {
+/** Adds SSL_CERT_FILE's CA to this process's trust roots (the shim is one process per push). */
+async function trustSslCertFile(): Promise<void> {
   const file = process.env.SSL_CERT_FILE;
-  if (!file) return fetch;
+  if (!file) return;
   try {
-    return fetchTrusting(await readFile(file, 'utf8'));
+    setDefaultCACertificates([...getCACertificates('default'), await readFile(file, 'utf8')]);
   } catch (error) {
-    throw new VioletError(
-      `cannot read SSL_CERT_FILE ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
-    );
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new VioletError(`cannot use SSL_CERT_FILE ${file}: ${reason}`);
   }
 }
 
 async function post(url: URL, token: string, body: Buffer): Promise<Response> {
-  const send = await trustingFetch();
+  await trustSslCertFile();
   try {
-    return await send(url, {
+    return await fetch(url, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/gzip' },
       body,
