@@ -10,6 +10,7 @@ import { basename, join, resolve } from 'node:path';
 import { type Fleet, startFleet } from '#sim/fleet.ts';
 import { EXAMPLE_PACKAGES_DIR, readExampleCatalog } from '#sim/packages/example-packages.ts';
 import { parseScenario } from '#sim/scenario.ts';
+import { E2E_DEFAULTS } from '#test/e2e/support/e2e-fleet.ts';
 import {
   check,
   equals,
@@ -235,15 +236,7 @@ const fleet = await startFleet({
   speed: 2_000,
   scenario: parseScenario({
     clusters: { count: 1 },
-    defaults: {
-      installedVersion: '3.16.2',
-      platformVersion: '3.18.0',
-      approval: 'Manual',
-      instances: [{ kind: 'Redis' }, { kind: 'RedisFailover' }],
-      backupAge: '1h',
-      syncDelay: '15m',
-      installTime: '2m',
-    },
+    defaults: E2E_DEFAULTS,
   }),
 });
 try {

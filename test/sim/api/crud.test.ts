@@ -6,15 +6,15 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectStatus, type SimApi, startSimApi, subscription } from '#test/sim/api/sim-api-fixture.ts';
+import {
+  expectStatus,
+  MERGE_PATCH,
+  type SimApi,
+  SUBSCRIPTIONS,
+  startSimApi,
+  subscription,
+} from '#test/sim/api/sim-api-fixture.ts';
 
-const SUB = {
-  group: 'operators.coreos.com',
-  version: 'v1alpha1',
-  plural: 'subscriptions',
-  namespace: 'redis-system',
-};
-const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const STRATEGIC = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
 type Obj = {
@@ -44,19 +44,21 @@ describe('custom resources over client-node', () => {
   it('creates, reads, replaces and deletes a Subscription with apiserver metadata', async () => {
     // Prepare
     const created = (await custom.createNamespacedCustomObject({
-      ...SUB,
+      ...SUBSCRIPTIONS,
       body: subscription('crud-a'),
     })) as Obj;
 
     // Act
-    const read = (await custom.getNamespacedCustomObject({ ...SUB, name: 'crud-a' })) as Obj;
+    const read = (await custom.getNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'crud-a' })) as Obj;
     const replaced = (await custom.replaceNamespacedCustomObject({
-      ...SUB,
+      ...SUBSCRIPTIONS,
       name: 'crud-a',
       body: { ...read, spec: { ...read.spec, channel: 'v4' } },
     })) as Obj;
-    const deleted = (await custom.deleteNamespacedCustomObject({ ...SUB, name: 'crud-a' })) as Obj;
-    const gone = await expectStatus(() => custom.getNamespacedCustomObject({ ...SUB, name: 'crud-a' }));
+    const deleted = (await custom.deleteNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'crud-a' })) as Obj;
+    const gone = await expectStatus(() =>
+      custom.getNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'crud-a' }),
+    );
 
     // Assess
     expect(created.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
@@ -77,16 +79,16 @@ describe('custom resources over client-node', () => {
 
   it('answers a duplicate create with 409 AlreadyExists and a create carrying a resourceVersion with 400', async () => {
     // Prepare
-    await custom.createNamespacedCustomObject({ ...SUB, body: subscription('dup') });
+    await custom.createNamespacedCustomObject({ ...SUBSCRIPTIONS, body: subscription('dup') });
 
     // Act
     const status = await expectStatus(() =>
-      custom.createNamespacedCustomObject({ ...SUB, body: subscription('dup') }),
+      custom.createNamespacedCustomObject({ ...SUBSCRIPTIONS, body: subscription('dup') }),
     );
 
     const withVersion = await expectStatus(() =>
       custom.createNamespacedCustomObject({
-        ...SUB,
+        ...SUBSCRIPTIONS,
         body: {
           ...subscription('dup-2'),
           metadata: { name: 'dup-2', namespace: 'redis-system', resourceVersion: '5' },
@@ -106,7 +108,7 @@ describe('custom resources over client-node', () => {
     // Act
     const status = await expectStatus(() =>
       custom.createNamespacedCustomObject({
-        ...SUB,
+        ...SUBSCRIPTIONS,
         body: subscription('bad', { installPlanApproval: 5, source: undefined }),
       }),
     );
@@ -128,7 +130,7 @@ describe('custom resources over client-node', () => {
   it('prunes fields the schema does not know, like a structural schema', async () => {
     // Act
     const created = (await custom.createNamespacedCustomObject({
-      ...SUB,
+      ...SUBSCRIPTIONS,
       body: subscription('pruned', { notAField: 'x' }),
     })) as Obj;
 
@@ -138,28 +140,35 @@ describe('custom resources over client-node', () => {
 
   it('refuses a replace without resourceVersion (422) and with a stale one (409)', async () => {
     // Prepare
-    const first = (await custom.createNamespacedCustomObject({ ...SUB, body: subscription('occ') })) as Obj;
+    const first = (await custom.createNamespacedCustomObject({
+      ...SUBSCRIPTIONS,
+      body: subscription('occ'),
+    })) as Obj;
     await custom.patchNamespacedCustomObject(
-      { ...SUB, name: 'occ', body: { spec: { channel: 'v2' } } },
-      MERGE,
+      { ...SUBSCRIPTIONS, name: 'occ', body: { spec: { channel: 'v2' } } },
+      MERGE_PATCH,
     );
     const { resourceVersion: _rv, ...withoutRv } = first.metadata;
 
     // Act
     const unconditional = await expectStatus(() =>
-      custom.replaceNamespacedCustomObject({ ...SUB, name: 'occ', body: { ...first, metadata: withoutRv } }),
+      custom.replaceNamespacedCustomObject({
+        ...SUBSCRIPTIONS,
+        name: 'occ',
+        body: { ...first, metadata: withoutRv },
+      }),
     );
     const stale = await expectStatus(() =>
-      custom.replaceNamespacedCustomObject({ ...SUB, name: 'occ', body: first }),
+      custom.replaceNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'occ', body: first }),
     );
     const stalePatch = await expectStatus(() =>
       custom.patchNamespacedCustomObject(
         {
-          ...SUB,
+          ...SUBSCRIPTIONS,
           name: 'occ',
           body: { metadata: { resourceVersion: first.metadata.resourceVersion }, spec: { channel: 'x' } },
         },
-        MERGE,
+        MERGE_PATCH,
       ),
     );
 
@@ -175,27 +184,31 @@ describe('custom resources over client-node', () => {
 
   it('applies JSON patch and merge patch, and refuses strategic merge on a custom resource with 415', async () => {
     // Prepare
-    await custom.createNamespacedCustomObject({ ...SUB, body: subscription('patchy') });
+    await custom.createNamespacedCustomObject({ ...SUBSCRIPTIONS, body: subscription('patchy') });
 
     // Act
     const jsonPatched = (await custom.patchNamespacedCustomObject({
-      ...SUB,
+      ...SUBSCRIPTIONS,
       name: 'patchy',
       body: [{ op: 'replace', path: '/spec/channel', value: 'json' }],
     })) as Obj;
     const merged = (await custom.patchNamespacedCustomObject(
-      { ...SUB, name: 'patchy', body: { spec: { startingCSV: 'redis-operator.v3.16.2', channel: null } } },
-      MERGE,
+      {
+        ...SUBSCRIPTIONS,
+        name: 'patchy',
+        body: { spec: { startingCSV: 'redis-operator.v3.16.2', channel: null } },
+      },
+      MERGE_PATCH,
     )) as Obj;
     const strategic = await expectStatus(() =>
       custom.patchNamespacedCustomObject(
-        { ...SUB, name: 'patchy', body: { spec: { channel: 's' } } },
+        { ...SUBSCRIPTIONS, name: 'patchy', body: { spec: { channel: 's' } } },
         STRATEGIC,
       ),
     );
     const failedTest = await expectStatus(() =>
       custom.patchNamespacedCustomObject({
-        ...SUB,
+        ...SUBSCRIPTIONS,
         name: 'patchy',
         body: [{ op: 'test', path: '/spec/channel', value: 'nope' }],
       }),
@@ -213,31 +226,31 @@ describe('custom resources over client-node', () => {
   it('serves /status separately: main writes keep status, status writes keep spec and generation', async () => {
     // Prepare
     await custom.createNamespacedCustomObject({
-      ...SUB,
+      ...SUBSCRIPTIONS,
       body: { ...subscription('st'), status: { lastUpdated: '2024-01-01T00:00:00Z', state: 'Ignored' } },
     });
 
     // Act
-    const afterCreate = (await custom.getNamespacedCustomObject({ ...SUB, name: 'st' })) as Obj;
+    const afterCreate = (await custom.getNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'st' })) as Obj;
     const statusPatched = (await custom.patchNamespacedCustomObjectStatus(
       {
-        ...SUB,
+        ...SUBSCRIPTIONS,
         name: 'st',
         body: {
           status: { lastUpdated: '2024-01-02T00:00:00Z', state: 'AtLatestKnown' },
           spec: { channel: 'no' },
         },
       },
-      MERGE,
+      MERGE_PATCH,
     )) as Obj;
     const mainPatched = (await custom.patchNamespacedCustomObject(
-      { ...SUB, name: 'st', body: { status: { state: 'UpgradeFailed' } } },
-      MERGE,
+      { ...SUBSCRIPTIONS, name: 'st', body: { status: { state: 'UpgradeFailed' } } },
+      MERGE_PATCH,
     )) as Obj;
-    const status = (await custom.getNamespacedCustomObjectStatus({ ...SUB, name: 'st' })) as Obj;
+    const status = (await custom.getNamespacedCustomObjectStatus({ ...SUBSCRIPTIONS, name: 'st' })) as Obj;
     const invalidStatus = await expectStatus(() =>
       custom.replaceNamespacedCustomObjectStatus({
-        ...SUB,
+        ...SUBSCRIPTIONS,
         name: 'st',
         body: { ...status, status: { state: 'AtLatestKnown' } },
       }),

@@ -1,16 +1,15 @@
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultInjector } from '#sim/api/faults.ts';
 import { SUBSCRIPTION } from '#sim/resource-types.ts';
-import { expectStatus, type SimApi, startSimApi, subscription } from '#test/sim/api/sim-api-fixture.ts';
-
-const SUB = {
-  group: 'operators.coreos.com',
-  version: 'v1alpha1',
-  plural: 'subscriptions',
-  namespace: 'redis-system',
-};
-const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+import {
+  expectStatus,
+  MERGE_PATCH,
+  type SimApi,
+  SUBSCRIPTIONS,
+  startSimApi,
+  subscription,
+} from '#test/sim/api/sim-api-fixture.ts';
 
 let sim: SimApi;
 
@@ -84,11 +83,11 @@ describe('fault injection, as client-node sees it', () => {
     // Act
     const status = await expectStatus(() =>
       custom.patchNamespacedCustomObject(
-        { ...SUB, name: 'redis-operator', body: { spec: { channel: 'v4' } } },
-        MERGE,
+        { ...SUBSCRIPTIONS, name: 'redis-operator', body: { spec: { channel: 'v4' } } },
+        MERGE_PATCH,
       ),
     );
-    const read = (await custom.getNamespacedCustomObject({ ...SUB, name: 'redis-operator' })) as {
+    const read = (await custom.getNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'redis-operator' })) as {
       spec: { channel: string };
     };
 

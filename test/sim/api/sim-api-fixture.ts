@@ -1,4 +1,4 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { fetchTrusting } from '#adapters/local/fetch-trusting.ts';
 import type { FaultConfig } from '#sim/api/faults.ts';
 import {
@@ -11,6 +11,15 @@ import { ClusterStore, type ClusterStoreOptions } from '#sim/store/cluster-store
 import { simServingTls } from '#sim/tls/sim-certificates.ts';
 
 export const TOKEN = 'sim-test-token';
+
+/** The redis-operator Subscriptions' coordinates for CustomObjectsApi calls. */
+export const SUBSCRIPTIONS = {
+  group: 'operators.coreos.com',
+  version: 'v1alpha1',
+  plural: 'subscriptions',
+  namespace: 'redis-system',
+};
+export const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** A kubeconfig's certificate-authority-data: the PEM, base64. */
 export function caData(pem: string): string {

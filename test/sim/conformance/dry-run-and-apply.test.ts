@@ -7,15 +7,15 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBSCRIPTION } from '#sim/resource-types.ts';
-import { expectStatus, type SimApi, startSimApi, subscription } from '#test/sim/api/sim-api-fixture.ts';
+import {
+  expectStatus,
+  MERGE_PATCH,
+  type SimApi,
+  SUBSCRIPTIONS,
+  startSimApi,
+  subscription,
+} from '#test/sim/api/sim-api-fixture.ts';
 
-const SUB = {
-  group: 'operators.coreos.com',
-  version: 'v1alpha1',
-  plural: 'subscriptions',
-  namespace: 'redis-system',
-};
-const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const APPLY = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
 const STRATEGIC = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 
@@ -53,16 +53,23 @@ async function unchanged<T>(act: () => Promise<T>): Promise<{ answer: T; rvMoved
 describe('dryRun=All', () => {
   it('answers create, replace, patch and delete as if done, and stores nothing', async () => {
     // Prepare
-    const live = (await api.createNamespacedCustomObject({ ...SUB, body: subscription('dry-live') })) as Sub;
+    const live = (await api.createNamespacedCustomObject({
+      ...SUBSCRIPTIONS,
+      body: subscription('dry-live'),
+    })) as Sub;
 
     // Act
     const created = await unchanged(() =>
-      api.createNamespacedCustomObjectWithHttpInfo({ ...SUB, body: subscription('dry-new'), dryRun: 'All' }),
+      api.createNamespacedCustomObjectWithHttpInfo({
+        ...SUBSCRIPTIONS,
+        body: subscription('dry-new'),
+        dryRun: 'All',
+      }),
     );
     const replaced = await unchanged(
       async () =>
         (await api.replaceNamespacedCustomObject({
-          ...SUB,
+          ...SUBSCRIPTIONS,
           name: 'dry-live',
           body: { ...live, spec: { ...live.spec, channel: 'v4' } },
           dryRun: 'All',
@@ -71,12 +78,12 @@ describe('dryRun=All', () => {
     const patched = await unchanged(
       async () =>
         (await api.patchNamespacedCustomObject(
-          { ...SUB, name: 'dry-live', body: { spec: { channel: 'v5' } }, dryRun: 'All' },
-          MERGE,
+          { ...SUBSCRIPTIONS, name: 'dry-live', body: { spec: { channel: 'v5' } }, dryRun: 'All' },
+          MERGE_PATCH,
         )) as Sub,
     );
     const deleted = await unchanged(() =>
-      api.deleteNamespacedCustomObject({ ...SUB, name: 'dry-live', dryRun: 'All' }),
+      api.deleteNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'dry-live', dryRun: 'All' }),
     );
 
     // Assess
@@ -97,7 +104,7 @@ describe('dryRun=All', () => {
   it('still validates: an invalid object is refused as it would be without dryRun', async () => {
     const answer = await expectStatus(() =>
       api.createNamespacedCustomObject({
-        ...SUB,
+        ...SUBSCRIPTIONS,
         body: subscription('dry-bad', { channel: 42 }),
         dryRun: 'All',
       }),
@@ -107,7 +114,7 @@ describe('dryRun=All', () => {
 
   it('refuses a dryRun value other than All', async () => {
     const answer = await expectStatus(() =>
-      api.createNamespacedCustomObject({ ...SUB, body: subscription('dry-odd'), dryRun: 'Some' }),
+      api.createNamespacedCustomObject({ ...SUBSCRIPTIONS, body: subscription('dry-odd'), dryRun: 'Some' }),
     );
     expect(answer).toMatchObject({
       code: 400,
@@ -125,7 +132,7 @@ describe('server-side apply', () => {
   });
   const apply = (name: string, spec: Record<string, unknown>, fieldManager: string, extra: object = {}) =>
     api.patchNamespacedCustomObjectWithHttpInfo(
-      { ...SUB, name, body: applied(name, spec), fieldManager, ...extra },
+      { ...SUBSCRIPTIONS, name, body: applied(name, spec), fieldManager, ...extra },
       APPLY,
     );
   const base = {
@@ -190,7 +197,10 @@ describe('server-side apply', () => {
     // Act
     const dry = await unchanged(() => apply('ssa-dry', base, 'upgrader', { dryRun: 'All' }));
     const anonymous = await expectStatus(() =>
-      api.patchNamespacedCustomObject({ ...SUB, name: 'ssa-dry', body: applied('ssa-dry', base) }, APPLY),
+      api.patchNamespacedCustomObject(
+        { ...SUBSCRIPTIONS, name: 'ssa-dry', body: applied('ssa-dry', base) },
+        APPLY,
+      ),
     );
 
     // Assess
@@ -204,9 +214,9 @@ describe('server-side apply', () => {
   });
 
   it('lists server-side apply among the patch types it accepts when refusing one', async () => {
-    await api.createNamespacedCustomObject({ ...SUB, body: subscription('ssa-415') });
+    await api.createNamespacedCustomObject({ ...SUBSCRIPTIONS, body: subscription('ssa-415') });
     const answer = await expectStatus(() =>
-      api.patchNamespacedCustomObject({ ...SUB, name: 'ssa-415', body: { spec: {} } }, STRATEGIC),
+      api.patchNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'ssa-415', body: { spec: {} } }, STRATEGIC),
     );
     expect(answer).toMatchObject({
       code: 415,

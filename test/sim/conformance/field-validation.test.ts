@@ -4,17 +4,17 @@
  * the pruned object and says so in a Warning header, Ignore drops silently;
  * x-kubernetes-preserve-unknown-fields keeps what it covers.
  */
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectStatus, type SimApi, startSimApi, subscription } from '#test/sim/api/sim-api-fixture.ts';
+import {
+  expectStatus,
+  MERGE_PATCH,
+  type SimApi,
+  SUBSCRIPTIONS,
+  startSimApi,
+  subscription,
+} from '#test/sim/api/sim-api-fixture.ts';
 
-const SUB = {
-  group: 'operators.coreos.com',
-  version: 'v1alpha1',
-  plural: 'subscriptions',
-  namespace: 'redis-system',
-};
-const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const STRICT_SUB =
   'Subscription in version "v1alpha1" cannot be handled as a Subscription: strict decoding error';
 
@@ -38,8 +38,8 @@ function withUnknown(name: string) {
 describe('fieldValidation', () => {
   it('Strict refuses unknown fields with 400 naming each, on create, update and patch, and stores nothing', async () => {
     // Prepare
-    await api.createNamespacedCustomObject({ ...SUB, body: subscription('strict-base') });
-    const current = (await api.getNamespacedCustomObject({ ...SUB, name: 'strict-base' })) as {
+    await api.createNamespacedCustomObject({ ...SUBSCRIPTIONS, body: subscription('strict-base') });
+    const current = (await api.getNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'strict-base' })) as {
       metadata: { resourceVersion: string };
     };
     const before = sim.store('fv').resourceVersion;
@@ -47,14 +47,14 @@ describe('fieldValidation', () => {
     // Act
     const created = await expectStatus(() =>
       api.createNamespacedCustomObject({
-        ...SUB,
+        ...SUBSCRIPTIONS,
         body: withUnknown('strict-new'),
         fieldValidation: 'Strict',
       }),
     );
     const replaced = await expectStatus(() =>
       api.replaceNamespacedCustomObject({
-        ...SUB,
+        ...SUBSCRIPTIONS,
         name: 'strict-base',
         body: { ...withUnknown('strict-base'), metadata: { ...current.metadata, name: 'strict-base' } },
         fieldValidation: 'Strict',
@@ -62,8 +62,8 @@ describe('fieldValidation', () => {
     );
     const patched = await expectStatus(() =>
       api.patchNamespacedCustomObject(
-        { ...SUB, name: 'strict-base', body: { spec: { bogus: 1 } }, fieldValidation: 'Strict' },
-        MERGE,
+        { ...SUBSCRIPTIONS, name: 'strict-base', body: { spec: { bogus: 1 } }, fieldValidation: 'Strict' },
+        MERGE_PATCH,
       ),
     );
 
@@ -80,8 +80,11 @@ describe('fieldValidation', () => {
 
   it('Warn (the default) stores the object without the unknown fields and sends one Warning per field', async () => {
     // Act
-    const info = await api.createNamespacedCustomObjectWithHttpInfo({ ...SUB, body: withUnknown('warned') });
-    const stored = (await api.getNamespacedCustomObject({ ...SUB, name: 'warned' })) as {
+    const info = await api.createNamespacedCustomObjectWithHttpInfo({
+      ...SUBSCRIPTIONS,
+      body: withUnknown('warned'),
+    });
+    const stored = (await api.getNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'warned' })) as {
       metadata: Record<string, unknown>;
       spec: Record<string, unknown>;
     };
@@ -100,7 +103,7 @@ describe('fieldValidation', () => {
   it('Ignore drops unknown fields without a warning', async () => {
     // Act
     const info = await api.createNamespacedCustomObjectWithHttpInfo({
-      ...SUB,
+      ...SUBSCRIPTIONS,
       body: withUnknown('ignored'),
       fieldValidation: 'Ignore',
     });
@@ -138,7 +141,7 @@ describe('fieldValidation', () => {
           body: { status: { bogus: 1, chartInfo: { values: { any: { thing: 1 } } } } },
           fieldValidation: 'Strict',
         },
-        MERGE,
+        MERGE_PATCH,
       ),
     );
     const kept = (await api.patchNamespacedCustomObjectStatus(
@@ -148,7 +151,7 @@ describe('fieldValidation', () => {
         body: { status: { chartInfo: { values: { any: { thing: 1 } } } } },
         fieldValidation: 'Strict',
       },
-      MERGE,
+      MERGE_PATCH,
     )) as { status: { chartInfo: { values: unknown } } };
 
     // Assess
@@ -158,7 +161,11 @@ describe('fieldValidation', () => {
 
   it('refuses a fieldValidation value it does not know', async () => {
     const answer = await expectStatus(() =>
-      api.createNamespacedCustomObject({ ...SUB, body: subscription('odd'), fieldValidation: 'Loose' }),
+      api.createNamespacedCustomObject({
+        ...SUBSCRIPTIONS,
+        body: subscription('odd'),
+        fieldValidation: 'Loose',
+      }),
     );
     expect(answer).toMatchObject({
       code: 400,

@@ -12,14 +12,7 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchTrusting } from '#adapters/local/fetch-trusting.ts';
 import { CLI, readyLine } from '#test/chaos/support/serve-process.ts';
-import { expectStatus, subscription } from '#test/sim/api/sim-api-fixture.ts';
-
-const SUB = {
-  group: 'operators.coreos.com',
-  version: 'v1alpha1',
-  plural: 'subscriptions',
-  namespace: 'redis-system',
-};
+import { expectStatus, SUBSCRIPTIONS, subscription } from '#test/sim/api/sim-api-fixture.ts';
 
 interface Ready {
   kubeconfig: string;
@@ -67,7 +60,7 @@ describe('a simulator restarted on its state dir', () => {
     kc.loadFromFile(first.kubeconfig);
     kc.setCurrentContext('cluster-02');
     const written = (await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      ...SUB,
+      ...SUBSCRIPTIONS,
       body: subscription('kept', { channel: 'v4' }),
     })) as { metadata: { uid: string; resourceVersion: string } };
     const caBefore = await readFile(first.certificateAuthorityFile, 'utf8');
@@ -76,11 +69,14 @@ describe('a simulator restarted on its state dir', () => {
     // Act: a second run on the same state dir, reached with the kubeconfig of the first
     const second = await start();
     const api = kc.makeApiClient(CustomObjectsApi);
-    const kept = (await api.getNamespacedCustomObject({ ...SUB, name: 'kept' })) as {
+    const kept = (await api.getNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'kept' })) as {
       metadata: { uid: string; resourceVersion: string };
       spec: { channel: string };
     };
-    const next = (await api.createNamespacedCustomObject({ ...SUB, body: subscription('after') })) as {
+    const next = (await api.createNamespacedCustomObject({
+      ...SUBSCRIPTIONS,
+      body: subscription('after'),
+    })) as {
       metadata: { resourceVersion: string };
     };
     const platform = second.platforms[0] as Ready['platforms'][number];
@@ -88,7 +84,9 @@ describe('a simulator restarted on its state dir', () => {
       `${platform.url}/kubernetes/cluster-02${'/apis/operators.coreos.com/v1alpha1/namespaces/redis-system/subscriptions'}?watch=true&resourceVersion=1`,
       { headers: { Authorization: `Bearer ${platform.token}` } },
     );
-    const missing = await expectStatus(() => api.getNamespacedCustomObject({ ...SUB, name: 'never' }));
+    const missing = await expectStatus(() =>
+      api.getNamespacedCustomObject({ ...SUBSCRIPTIONS, name: 'never' }),
+    );
 
     // Assess
     expect(platform.url).toBe(first.platforms[0]?.url);
