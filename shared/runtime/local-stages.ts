@@ -3,7 +3,7 @@
  * (kubeconfig contexts, `violet push`) and the stages' timing settings from its configuration.
  */
 import { KubeClusterGateway, kubeConfigFromFile } from '#adapters/kube/kube-cluster-gateway.ts';
-import { VioletUploader } from '#adapters/kube/violet-uploader.ts';
+import { VIOLET_GUARD, VioletUploader } from '#adapters/kube/violet-uploader.ts';
 import { STAGE_NAMES } from '#domain/job.ts';
 import type { Config } from '#shared/config.ts';
 import type { ClusterGateway, PackageUploader } from '#shared/ports.ts';
@@ -28,6 +28,8 @@ export function makeClusterAccess(config: Config, overrides: Partial<ClusterAcce
         violet: config.violetPath,
         target: (cluster) => kubeGateway().platformTarget(cluster),
         timeoutMs: config.uploadTimeoutSeconds * 1000,
+        // A push must not outlive this process: a runtime killed mid-push must not leave it running.
+        guard: VIOLET_GUARD,
       }),
   };
 }

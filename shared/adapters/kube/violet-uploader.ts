@@ -5,11 +5,12 @@
  * message we produce and never logged. A platform certificate signed by a private CA (the one the
  * kubeconfig trusts) reaches violet as SSL_CERT_FILE, the trust roots a Go program reads.
  */
-import { type ExecFileException, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TransientError, UpgraderError } from '#domain/errors.ts';
 import type { ClusterRecord, PackageUploader } from '#shared/ports.ts';
 import type { PlatformTarget } from './kube-cluster-gateway.ts';
@@ -20,7 +21,27 @@ export interface VioletUploaderOptions {
   violet: string;
   target: (cluster: ClusterRecord) => Promise<PlatformTarget>;
   timeoutMs: number;
+  /**
+   * Run violet under violet-guard.ts (VIOLET_GUARD), which ends it when this process dies. For
+   * long-lived processes (the local runtime); a Lambda's sandbox ends its children itself.
+   */
+  guard?: string;
 }
+
+export const VIOLET_GUARD = fileURLToPath(new URL('./violet-guard.ts', import.meta.url));
+
+/** How a violet run ended. */
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  timedOut: boolean;
+  /** The executable could not be started (ENOENT, EACCES). */
+  spawnError?: string;
+}
+
+/** Keeps the end of stderr only: violet's last word is what the job shows. */
+const STDERR_LIMIT = 64 * 1024;
 
 export class VioletUploader implements PackageUploader {
   readonly #options: VioletUploaderOptions;
@@ -45,16 +66,36 @@ export class VioletUploader implements PackageUploader {
     const env = target.certificateAuthority
       ? { ...process.env, SSL_CERT_FILE: await this.#caFile(target.certificateAuthority) }
       : process.env;
-    await new Promise<void>((resolve, reject) => {
-      execFile(
-        this.#options.violet,
-        args,
-        { timeout: this.#options.timeoutMs, env },
-        (error, _stdout, stderr) => {
-          if (!error) return resolve();
-          reject(this.#failure(error, String(stderr), cluster, target.token));
-        },
-      );
+    const exit = await this.#run(args, env);
+    if (exit.code === 0) return;
+    throw this.#failure(exit, cluster, target.token);
+  }
+
+  #run(args: string[], env: NodeJS.ProcessEnv): Promise<Exit> {
+    const { violet, guard, timeoutMs } = this.#options;
+    const [command, argv] = guard ? [process.execPath, [guard, violet, ...args]] : [violet, args];
+    return new Promise((resolve) => {
+      const child = spawn(command, argv, {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe', ...(guard ? ['ipc' as const] : [])],
+      });
+      let stderr = '';
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGTERM');
+      }, timeoutMs);
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr = (stderr + chunk).slice(-STDERR_LIMIT);
+      });
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        resolve({ code: null, signal: null, stderr, timedOut, spawnError: error.code ?? error.message });
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolve({ code, signal, stderr, timedOut });
+      });
     });
   }
 
@@ -78,27 +119,27 @@ export class VioletUploader implements PackageUploader {
    * its token. A push that may pass later is a TransientError: the stage waits, confirms on the
    * cluster that the push did not land after all, and pushes again.
    */
-  #failure(error: ExecFileException, stderr: string, cluster: ClusterRecord, token: string): UpgraderError {
+  #failure(exit: Exit, cluster: ClusterRecord, token: string): UpgraderError {
     const failed = `violet push to cluster ${cluster.name} failed`;
-    const details = { exitCode: error.code, signal: error.signal };
-    if (error.killed) {
+    const details = { exitCode: exit.code, signal: exit.signal };
+    if (exit.timedOut) {
       return new TransientError(
         `${failed}: no answer within ${this.#options.timeoutMs} ms (violet was stopped); whether it landed is checked on the cluster before pushing again`,
         { details },
       );
     }
-    const said = lastLine(stderr);
-    if (!said && typeof error.code === 'string') {
+    if (exit.spawnError) {
       return new UpgraderError(
         'UPLOAD_FAILED',
-        `${failed}: cannot run ${this.#options.violet}: ${error.code}`,
+        `${failed}: cannot run ${this.#options.violet}: ${exit.spawnError}`,
         {
           details,
         },
       );
     }
+    const said = lastLine(exit.stderr);
     const reason = redact(
-      said ?? `violet exited with ${error.code ?? error.signal} and said nothing on stderr`,
+      said ?? `violet exited with ${exit.code ?? exit.signal} and said nothing on stderr`,
       token,
     );
     if (said && classifyUploadFailure(said) === 'transient') {
