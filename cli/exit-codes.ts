@@ -1,5 +1,5 @@
 /**
- * The one place that decides the CLI's exit code (DESIGN.md 4.6):
+ * The one place that decides the CLI's exit code (docs/architecture.md §11):
  *   0 success; 1 failure (anything unexpected, remote and conflict errors); 2 invalid input (usage
  *   errors, a malformed version, a version the catalog does not list, a bad catalog or config);
  *   3 no supported path (the request is well-formed but the rules admit no upgrade: NO_PATH, and
