@@ -58,16 +58,16 @@ const sendsOf = (name: string): (string | undefined)[] =>
     .sort();
 
 describe('queues', () => {
-  it('has a queue per stage plus notify, each with its own DLQ after 5 receives, SSE and TLS-only', () => {
+  it('has a queue per stage plus notify and rollout, each with its own DLQ after 5 receives, SSE and TLS-only', () => {
     const queues = ofType('AWS::SQS::Queue');
     const withDlq = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
     const dlqIds = new Set(
       withDlq.map(([, queue]) => refId(queue.Properties.RedrivePolicy.deadLetterTargetArn)),
     );
 
-    expect(withDlq).toHaveLength(6);
-    expect(dlqIds.size).toBe(6);
-    expect(queues).toHaveLength(12);
+    expect(withDlq).toHaveLength(7);
+    expect(dlqIds.size).toBe(7);
+    expect(queues).toHaveLength(14);
     for (const [, queue] of withDlq) expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     const tlsOnly = ofType('AWS::SQS::QueuePolicy').filter(([, policy]) =>
@@ -76,13 +76,13 @@ describe('queues', () => {
           statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
       ),
     );
-    expect(tlsOnly).toHaveLength(12);
+    expect(tlsOnly).toHaveLength(14);
   });
 
   it('gives every consumed queue a visibility timeout of at least 6x its function timeout', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
 
-    expect(mappings).toHaveLength(6);
+    expect(mappings).toHaveLength(7);
     for (const [, mapping] of mappings) {
       const fn = resources[refId(mapping.Properties.FunctionName)];
       const queue = resources[refId(mapping.Properties.EventSourceArn)];
@@ -106,17 +106,17 @@ describe('queues', () => {
     );
     const errorAlarms = alarms.filter(([, alarm]) => alarm.Properties.MetricName === 'Errors');
 
-    expect(dlqAlarms).toHaveLength(6);
-    expect(errorAlarms).toHaveLength(7);
+    expect(dlqAlarms).toHaveLength(7);
+    expect(errorAlarms).toHaveLength(8);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 });
 
 describe('functions', () => {
-  it('runs seven functions on nodejs24.x arm64 with tracing and retained logs', () => {
+  it('runs eight functions on nodejs24.x arm64 with tracing and retained logs', () => {
     const functions = ofType('AWS::Lambda::Function');
 
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -179,7 +179,7 @@ describe('functions', () => {
       .map((resource) => resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME)
       .sort();
 
-    expect(withBucket).toEqual(['api', 'patch-subscription', 'upload-package', 'validate']);
+    expect(withBucket).toEqual(['api', 'patch-subscription', 'rollout', 'upload-package', 'validate']);
   });
 });
 
@@ -193,13 +193,13 @@ describe('derived from the consumer table', () => {
     for (const name of entries) expect(functionIdOf(name), name).not.toBe('');
   });
 
-  it('lets each function send to exactly the queues its row lists, the API to every stage and notify', () => {
+  it('lets each function send to exactly the queues its row lists, the API to every stage, notify and rollout', () => {
     for (const [name, row] of [...rows, ['api', API] as const]) {
       expect(sendsOf(name), name).toEqual(row.sends.map(queueIdOf).sort());
       const variables = Object.keys(environmentOf(name)).filter((v) => v.startsWith('UPGRADER_QUEUE_URL_'));
       expect(variables, name).toHaveLength(row.sends.length);
     }
-    expect(API.sends).toEqual([...STAGE_NAMES, 'notify']);
+    expect(API.sends).toEqual([...STAGE_NAMES, 'notify', 'rollout']);
   });
 
   it('has every row consume its own queue, with the timeout of its class', () => {
