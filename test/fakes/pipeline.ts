@@ -2,7 +2,10 @@ import type { Catalog } from '#domain/catalog.ts';
 import { type ActiveState, isActiveJob, type Job, STAGE_NAMES, type StageName } from '#domain/job.ts';
 import type { JobEvent } from '#domain/job-event.ts';
 import type { ClusterRecord } from '#shared/ports.ts';
+import type { BatchRequest } from '#domain/rollout/batch-request.ts';
+import type { BatchCommand } from '#domain/rollout/rollout-commands.ts';
 import { FakeArtifactDownloader, InMemoryArtifactStore } from '#test/fakes/artifacts.ts';
+import { InMemoryBatchStore } from '#test/fakes/batch-store.ts';
 import { serveCatalog, testCatalog } from '#test/fakes/catalog.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
 import { FakeCluster, FakeClusterGateway } from '#test/fakes/cluster.ts';
@@ -10,15 +13,18 @@ import { InMemoryClusterRegistry } from '#test/fakes/cluster-registry.ts';
 import { type HealthyClusterOptions, healthyClusterState } from '#test/fakes/cluster-state.ts';
 import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { type AnyJob, type JobAtOptions, jobAt } from '#test/fakes/jobs.ts';
+import { InMemoryEventLog } from '#test/fakes/event-log.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { RecordingNotifier } from '#test/fakes/notifier.ts';
 import { FakeOlm } from '#test/fakes/olm.ts';
 import { FakePackageUploader } from '#test/fakes/package-uploader.ts';
 import { type DrainOptions, FakeQueue, type StageHandlers } from '#test/fakes/queue.ts';
+import { commandBatch } from '#usecases/batch-commands.ts';
 import { type CancelUpgradeInput, cancelUpgrade } from '#usecases/cancel-upgrade.ts';
 import { API, bindConsumer, type RuntimePorts, sendingOnlyTo } from '#usecases/consumers.ts';
+import { createBatch } from '#usecases/create-batch.ts';
 import { type CreateUpgradeInput, createUpgrade } from '#usecases/create-upgrade.ts';
-import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
+import { type PipelineConfigInput, resolvePipelineConfig } from '#usecases/pipeline-config.ts';
 
 export interface PipelineOptions {
   catalog?: Catalog;
@@ -32,17 +38,26 @@ export interface AddedCluster {
 }
 
 /**
- * Every port faked and every stage built from its row of the consumer table, limited as the
- * runtimes limit it (only the queues and ports its row names): a test adds clusters, creates
- * upgrades and drains the queue on a fake clock. Events sent to the notify queue are recorded
- * at once by `notifier`, the notify consumer's stand-in.
+ * Every port faked and every stage (and the rollout) built from its row of the consumer table,
+ * limited as the runtimes limit it (only the queues and ports its row names): a test adds
+ * clusters, creates upgrades or batches and drains the queue on a fake clock. Events sent to
+ * the notify queue are recorded at once by `notifier` and handed to the real notify consumer,
+ * which wakes a batch's rollout when one of its jobs ends.
  */
 export function createPipeline(options: PipelineOptions = {}) {
   const clock = new FakeClock(options.start);
   const catalog = options.catalog ?? testCatalog();
   const jobs = new InMemoryJobStore();
+  const batches = new InMemoryBatchStore();
+  const events = new InMemoryEventLog();
   const notifier = new RecordingNotifier();
-  const queue = new FakeQueue(clock, { notify: (event: JobEvent) => notifier.emit(event) });
+  let notify: ((event: JobEvent) => Promise<void>) | undefined;
+  const queue = new FakeQueue(clock, {
+    notify: async (event: JobEvent) => {
+      await notifier.emit(event);
+      await notify?.(event);
+    },
+  });
   const clusters = new InMemoryClusterRegistry();
   const gateway = new FakeClusterGateway();
   const log = new RecordingLog();
@@ -55,6 +70,8 @@ export function createPipeline(options: PipelineOptions = {}) {
 
   const ports: RuntimePorts = {
     jobs,
+    batches,
+    events,
     queue,
     clusters,
     clock,
@@ -69,9 +86,11 @@ export function createPipeline(options: PipelineOptions = {}) {
     config: options.config ?? {},
   };
   const stages: StageHandlers = Object.fromEntries(
-    STAGE_NAMES.map((stage) => [stage, bindConsumer(stage, ports).handle]),
+    [...STAGE_NAMES, 'rollout' as const].map((name) => [name, bindConsumer(name, ports).handle]),
   );
+  notify = bindConsumer('notify', ports).handle;
   const apiQueue = sendingOnlyTo(queue, API.sends, 'api');
+  const apiDeps = { jobs, batches, queue: apiQueue, clusters, catalog, clock, notifier, log, gateway };
 
   async function addCluster(
     name: string,
@@ -106,6 +125,8 @@ export function createPipeline(options: PipelineOptions = {}) {
     clock,
     catalog,
     jobs,
+    batches,
+    events,
     queue,
     clusters,
     gateway,
@@ -121,6 +142,13 @@ export function createPipeline(options: PipelineOptions = {}) {
       createUpgrade({ jobs, queue: apiQueue, clusters, catalog, clock, notifier, log }, input),
     cancel: (input: CancelUpgradeInput): Promise<AnyJob> =>
       cancelUpgrade({ jobs, queue: apiQueue, clock, notifier, log }, input),
+    /** POST /batches, as the API does it (the request as its schema parsed it). */
+    createBatch: (request: BatchRequest, idempotencyKey?: string) =>
+      createBatch(
+        { ...apiDeps, config: resolvePipelineConfig(options.config) },
+        { request, ...(idempotencyKey ? { idempotencyKey } : {}) },
+      ),
+    command: (batchId: string, command: BatchCommand) => commandBatch(apiDeps, { batchId, command }),
     run: (drain: DrainOptions = {}) => queue.drain(stages, drain),
     /** Delivers the next message only (advancing the clock to it); returns what was delivered. */
     deliverNext: async (copies = 1) => {

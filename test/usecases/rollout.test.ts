@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, TransientError } from '#domain/errors.ts';
+import type { Batch } from '#domain/rollout/batch.ts';
+import { rolloutPipeline } from './support/rollout-pipeline.ts';
+
+const types = (events: { type: string }[]) => events.map((event) => event.type);
+
+/** Every wave started after the one before it completed, and every job of a wave within it. */
+async function expectWavesInOrder(pipeline: Awaited<ReturnType<typeof rolloutPipeline>>, batch: Batch) {
+  const jobs = await pipeline.jobsOf(batch.id);
+  for (const wave of batch.waves.slice(1)) {
+    const previous = batch.waves[wave.index - 1];
+    expect(Date.parse(wave.startedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(previous?.completedAt ?? ''));
+    for (const cluster of batch.clusters.filter((c) => c.wave === wave.index)) {
+      for (const job of jobs.get(cluster.name) ?? []) {
+        expect(Date.parse(job.createdAt)).toBeGreaterThanOrEqual(Date.parse(wave.startedAt ?? ''));
+      }
+    }
+  }
+}
+
+describe('the rollout consumer', () => {
+  it('rolls a batch out wave by wave: canary, bake, re-check, next wave, until every cluster succeeded', async () => {
+    // Prepare
+    const pipeline = await rolloutPipeline(5);
+    const created = await pipeline.start({ canary: 1, waveSize: 2, bakeSeconds: 600 });
+    // Act
+    await pipeline.run();
+    // Assess
+    const batch = await pipeline.batch(created.id);
+    expect(batch).toMatchObject({ state: 'succeeded', finishedAt: expect.any(String) });
+    expect(batch.waves.map((wave) => wave.label)).toEqual(['canary', 'wave 2', 'wave 3']);
+    expect(batch.clusters.map((c) => [c.name, c.state, c.attempt])).toEqual(
+      pipeline.names.map((name) => [name, 'succeeded', 1]),
+    );
+    const jobs = await pipeline.jobsOf(batch.id);
+    expect([...jobs.values()].map((list) => list.length)).toEqual([1, 1, 1, 1, 1]);
+    await expectWavesInOrder(pipeline, batch);
+    const events = await pipeline.batches.events(batch.id);
+    expect(types(events)).toEqual([
+      'batch.started',
+      'wave.started',
+      'wave.baking',
+      'wave.completed',
+      'wave.started',
+      'wave.baking',
+      'wave.completed',
+      'wave.started',
+      'wave.baking',
+      'wave.completed',
+      'batch.completed',
+    ]);
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+    for (const name of pipeline.names) {
+      expect(pipeline.gateway.clusters.get(name)?.state.subscription.installedCSV).toBe(
+        'redis-operator.v4.2.1',
+      );
+    }
+  });
+
+  it('starts no cluster twice and ends the same when every message is delivered twice', async () => {
+    // Prepare
+    const pipeline = await rolloutPipeline(4);
+    const created = await pipeline.start({ canary: 1, waveSize: '50%', maxConcurrency: 1, bakeSeconds: 60 });
+    // Act
+    await pipeline.run({ duplicate: true });
+    // Assess
+    const batch = await pipeline.batch(created.id);
+    expect(batch.state).toBe('succeeded');
+    const jobs = await pipeline.jobsOf(batch.id);
+    expect([...jobs.values()].map((list) => list.length)).toEqual([1, 1, 1, 1]);
+    await expectWavesInOrder(pipeline, batch);
+    expect(pipeline.uploader.pushes).toHaveLength(4);
+  });
+
+  it('halts when the canary fails, starting nothing else, and goes on only once the failure is accepted', async () => {
+    // Prepare
+    const pipeline = await rolloutPipeline(3);
+    const created = await pipeline.start({ canary: 1, bakeSeconds: 60 });
+    pipeline.olmOf('c1').installOutcome = 'Failed';
+    // Act
+    await pipeline.run();
+    const halted = await pipeline.batch(created.id);
+    const refused = pipeline.command(created.id, { kind: 'resume' });
+    // Assess
+    expect(halted.state).toBe('halted');
+    expect(halted.reason).toMatch(/^canary failed: c1 \(failed: /);
+    expect(halted.clusters.map((c) => c.state)).toEqual(['failed', 'pending', 'pending']);
+    expect([...(await pipeline.jobsOf(created.id)).keys()]).toEqual(['c1']);
+    await expect(refused).rejects.toBeInstanceOf(ConflictError);
+    await expect(refused).rejects.toMatchObject({ code: 'HALTED' });
+    // Act: accept the failure
+    await pipeline.command(created.id, { kind: 'resume', acceptFailures: true, by: 'sre' });
+    await pipeline.run();
+    // Assess
+    const done = await pipeline.batch(created.id);
+    expect(done.state).toBe('completed-with-failures');
+    expect(done.acceptances).toMatchObject([{ by: 'sre', clusters: ['c1'] }]);
+    expect(done.clusters.map((c) => c.state)).toEqual(['failed', 'succeeded', 'succeeded']);
+  });
+
+  it('halts exactly when the failure budget is exceeded; running jobs finish', async () => {
+    // Prepare: one at a time, one failure tolerated
+    const pipeline = await rolloutPipeline(5);
+    pipeline.olmOf('c2').installOutcome = 'Failed';
+    pipeline.olmOf('c3').installOutcome = 'Failed';
+    const created = await pipeline.start({ maxConcurrency: 1, failureBudget: { maxFailed: 1 } });
+    // Act
+    await pipeline.run();
+    // Assess
+    const batch = await pipeline.batch(created.id);
+    expect(batch.state).toBe('halted');
+    expect(batch.halt?.clusters).toEqual(['c2', 'c3']);
+    // c1's wave never completed, so its re-check after the bake is still to come.
+    expect(batch.clusters.map((c) => c.state)).toEqual([
+      'upgraded',
+      'failed',
+      'failed',
+      'pending',
+      'pending',
+    ]);
+    expect(types(await pipeline.batches.events(batch.id))).toContain('batch.halted');
+  });
+
+  it('counts a cluster that fails its re-check after the bake as failed', async () => {
+    // Prepare: a Redis instance of c1 breaks once its job has succeeded
+    const pipeline = await rolloutPipeline(2);
+    const created = await pipeline.start({ waveSize: 1, bakeSeconds: 300, failureBudget: { maxFailed: 1 } });
+    const c1 = pipeline.gateway.clusters.get('c1');
+    // Act
+    await pipeline.run({
+      afterDelivery: async () => {
+        const [job] = (await pipeline.jobsOf(created.id)).get('c1') ?? [];
+        const orders = c1?.state.instances[0];
+        if (job?.state === 'succeeded' && orders) Object.assign(orders, { healthy: false, status: 'Error' });
+      },
+    });
+    // Assess
+    const batch = await pipeline.batch(created.id);
+    expect(batch.clusters[0]).toMatchObject({
+      state: 'recheck-failed',
+      reason: expect.stringContaining('Redis cache/orders is Error'),
+    });
+    expect(batch.state).toBe('completed-with-failures');
+    expect(batch.clusters[1]?.state).toBe('succeeded');
+  });
+
+  it('defers a cluster unreachable at validate to the end of the batch and retries it', async () => {
+    // Prepare: c1's API answers 503 for longer than validate's deadline, then recovers
+    const pipeline = await rolloutPipeline(3, {
+      config: { retrySeconds: 20, maxRetrySeconds: 20, stageDeadlinesSeconds: { validate: 60 } },
+    });
+    const c1 = pipeline.gateway.clusters.get('c1');
+    const read = c1?.readSubscription.bind(c1);
+    let down = true;
+    if (c1 && read) {
+      c1.readSubscription = () =>
+        down ? Promise.reject(new TransientError('GET subscription: HTTP 503')) : read();
+    }
+    const created = await pipeline.start({
+      waveSize: 1,
+      unreachable: { mode: 'defer', retries: 2, retryDelaySeconds: 120 },
+    });
+    // Act
+    await pipeline.run({
+      afterDelivery: async () => {
+        const [first] = (await pipeline.jobsOf(created.id)).get('c1') ?? [];
+        if (first?.state === 'blocked') down = false;
+      },
+    });
+    // Assess
+    const batch = await pipeline.batch(created.id);
+    expect(batch.state).toBe('succeeded');
+    expect(batch.clusters.find((c) => c.name === 'c1')).toMatchObject({
+      state: 'succeeded',
+      attempt: 2,
+      wave: 3,
+    });
+    expect(batch.waves.map((wave) => wave.kind)).toEqual(['wave', 'wave', 'wave', 'retry']);
+    const jobs = (await pipeline.jobsOf(batch.id)).get('c1') ?? [];
+    expect(jobs.map((job) => job.state)).toEqual(['blocked', 'succeeded']);
+    expect(await pipeline.job(jobs[0]?.id ?? '')).toMatchObject({ unreachable: true });
+    // The others did not wait for it.
+    const c3 = (await pipeline.jobsOf(batch.id)).get('c3')?.[0];
+    expect(Date.parse(c3?.createdAt ?? '')).toBeLessThan(Date.parse(jobs[1]?.createdAt ?? ''));
+  });
+});
