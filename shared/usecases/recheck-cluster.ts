@@ -16,13 +16,14 @@ import {
 } from '#domain/prerequisites.ts';
 import type { Batch, BatchCluster } from '#domain/rollout/batch.ts';
 import type { RecheckReport } from '#domain/rollout/rollout-reports.ts';
-import type { ClusterGateway, ClusterRegistry, JobStore } from '#shared/ports.ts';
+import type { ClusterGateway, ClusterRegistry, JobStore, Log } from '#shared/ports.ts';
 
 export interface RecheckDeps {
   clusters: Pick<ClusterRegistry, 'get'>;
   gateway: ClusterGateway;
   jobs: Pick<JobStore, 'get'>;
   catalog: Catalog;
+  log?: Log;
 }
 
 function targetCsv(catalog: Catalog, version: string): string {
@@ -65,7 +66,13 @@ export async function recheckCluster(
     const passing = error instanceof TransientError || error instanceof ConflictError;
     const bakeUntil = Date.parse(batch.waves[cluster.wave]?.bakeUntil ?? checkedAt);
     const waited = (options.now.getTime() - bakeUntil) / 1000;
-    if (passing && waited < options.deadlineSeconds) return undefined;
+    if (passing && waited < options.deadlineSeconds) {
+      deps.log?.info('re-check postponed: the cluster did not answer', {
+        cluster: cluster.name,
+        error: error.message,
+      });
+      return undefined;
+    }
     const reason = passing
       ? `no answer for ${formatAge(options.deadlineSeconds)}: ${error.message}`
       : error.message;

@@ -14,6 +14,8 @@
  * Every step is derived from the committed batch, so a redelivered message or a crash at any
  * line repeats the same starts under the same idempotency keys: none starts twice, none is lost.
  * A timer set by an older version is dropped: the decision that made the newer one set its own.
+ * Messages of one batch are handled one after the other within a process (a job's end, its
+ * duplicate and a timer often arrive together); across processes the conditional write decides.
  */
 import { ConflictError } from '#domain/errors.ts';
 import type { Batch } from '#domain/rollout/batch.ts';
@@ -38,9 +40,24 @@ function isEmpty(feedback: Feedback): boolean {
   return feedback.refusals.length === 0 && feedback.rechecks.length === 0;
 }
 
+/** Runs `work` after every earlier call for the same key has settled. */
+function keyedSerially(): (key: string, work: () => Promise<void>) => Promise<void> {
+  const tails = new Map<string, Promise<void>>();
+  return (key, work) => {
+    const next = (tails.get(key) ?? Promise.resolve()).then(work);
+    const tail = next.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return next;
+  };
+}
+
 export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Promise<void> {
   const settings = resolvePipelineConfig(deps.config).rollout;
   const log = deps.log ?? SILENT;
+  const serially = keyedSerially();
 
   /** Commits a decision; false when another decider committed first (the caller reloads). */
   async function commit(batch: Batch, decision: Decision, round: number): Promise<boolean> {
@@ -79,7 +96,9 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
     }
   }
 
-  return async (message) => {
+  return (message) => serially(message.batchId, () => handle(message));
+
+  async function handle(message: RolloutMessage): Promise<void> {
     const batch = await deps.batches.get(message.batchId);
     if (!batch) {
       log.warn('message for an unknown batch dropped', { batchId: message.batchId });
@@ -95,5 +114,5 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
     const delaySeconds = Math.max(0, (Date.parse(wake.at) - deps.clock.now().getTime()) / 1000);
     const timer = { batchId: batch.id, reason: wake.reason, seq: last.batch.version };
     await deps.queue.send('rollout', timer, { delaySeconds });
-  };
+  }
 }
