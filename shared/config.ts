@@ -26,6 +26,7 @@ const fractionOfSeconds = fromText(z.number().min(0.05));
 
 const pipeline = pipelineSettingsSchema.shape;
 const headroom = pipeline.headroom.shape;
+const rollout = pipeline.rollout.shape;
 const defaults = DEFAULT_PIPELINE_CONFIG;
 
 function deadlineVariable(stage: StageName): string {
@@ -90,6 +91,12 @@ const variables = z.object({
    * maximum: the visibility timeout, so a dead worker's claim has run out when its message comes back.
    */
   REDIS_UPGRADER_CLAIM_LEASE_SECONDS: fromText(pipeline.claimLeaseSeconds).optional(),
+  /** How soon a rollout looks again while its jobs run (a job's end wakes it at once). */
+  REDIS_UPGRADER_ROLLOUT_POLL_SECONDS: fractionOfSeconds.optional(),
+  REDIS_UPGRADER_ROLLOUT_RECHECK_DEADLINE_SECONDS: fromText(rollout.recheckDeadlineSeconds).optional(),
+  /** Predicted duration of a hop no earlier job measured, and of validate plus the backup check. */
+  REDIS_UPGRADER_ROLLOUT_HOP_ESTIMATE_SECONDS: fromText(rollout.estimateHopSeconds).optional(),
+  REDIS_UPGRADER_ROLLOUT_JOB_OVERHEAD_SECONDS: fromText(rollout.jobOverheadSeconds).optional(),
   /** The `violet` executable that pushes packages to clusters. */
   REDIS_UPGRADER_VIOLET: z.string().min(1).default('violet'),
   REDIS_UPGRADER_UPLOAD_TIMEOUT_SECONDS: seconds.default(600),
@@ -149,6 +156,12 @@ const configSchema = z
     ...ifSet('maxRetrySeconds', v.REDIS_UPGRADER_MAX_RETRY_SECONDS),
     claimLeaseSeconds: v.REDIS_UPGRADER_CLAIM_LEASE_SECONDS ?? v.REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS,
     backupMaxAgeSeconds: v.REDIS_UPGRADER_BACKUP_MAX_AGE_SECONDS,
+    rollout: {
+      ...ifSet('pollSeconds', v.REDIS_UPGRADER_ROLLOUT_POLL_SECONDS),
+      ...ifSet('recheckDeadlineSeconds', v.REDIS_UPGRADER_ROLLOUT_RECHECK_DEADLINE_SECONDS),
+      ...ifSet('estimateHopSeconds', v.REDIS_UPGRADER_ROLLOUT_HOP_ESTIMATE_SECONDS),
+      ...ifSet('jobOverheadSeconds', v.REDIS_UPGRADER_ROLLOUT_JOB_OVERHEAD_SECONDS),
+    },
     headroom: {
       minFreeCpuPercent: v.REDIS_UPGRADER_MIN_FREE_CPU_PERCENT,
       minFreeMemoryPercent: v.REDIS_UPGRADER_MIN_FREE_MEMORY_PERCENT,

@@ -40,6 +40,7 @@ export function pipelineConfigOf(config: Config): PipelineConfigInput {
     stageDeadlinesSeconds: config.stageDeadlinesSeconds,
     backupMaxAgeSeconds: config.backupMaxAgeSeconds,
     headroom: config.headroom,
+    rollout: config.rollout,
     ...(poll === undefined
       ? {}
       : { pollSeconds: Object.fromEntries(STAGE_NAMES.map((stage) => [stage, poll])) }),

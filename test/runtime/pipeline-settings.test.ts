@@ -22,6 +22,8 @@ describe('pipeline settings', () => {
       REDIS_UPGRADER_CLAIM_LEASE_SECONDS: '40',
       REDIS_UPGRADER_BACKUP_MAX_AGE_SECONDS: '3600',
       REDIS_UPGRADER_MIN_FREE_CPU_PERCENT: '5',
+      REDIS_UPGRADER_ROLLOUT_POLL_SECONDS: '0.5',
+      REDIS_UPGRADER_ROLLOUT_HOP_ESTIMATE_SECONDS: '600',
     });
     // Act
     const pipeline = pipelineConfigOf(config);
@@ -34,6 +36,7 @@ describe('pipeline settings', () => {
       backupMaxAgeSeconds: 3600,
       pollSeconds: { verify: 7 },
       headroom: { minFreeCpuPercent: 5 },
+      rollout: { pollSeconds: 0.5, estimateHopSeconds: 600 },
     });
   });
 
