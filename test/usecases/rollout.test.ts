@@ -145,6 +145,39 @@ describe('the rollout consumer', () => {
     expect(batch.clusters[1]?.state).toBe('succeeded');
   });
 
+  it('asks a re-check again while the cluster does not answer, and fails it at the re-check deadline', async () => {
+    // Prepare: c1's API stops answering once its job has succeeded
+    const pipeline = await rolloutPipeline(1, {
+      config: { rollout: { pollSeconds: 60, recheckDeadlineSeconds: 300 } },
+    });
+    const created = await pipeline.start({ bakeSeconds: 120 });
+    const c1 = pipeline.gateway.clusters.get('c1');
+    const read = c1?.readSubscription.bind(c1);
+    let reads = 0;
+    // Act
+    await pipeline.run({
+      afterDelivery: async () => {
+        const [job] = (await pipeline.jobsOf(created.id)).get('c1') ?? [];
+        if (job?.state !== 'succeeded' || !c1 || !read || reads > 0) return;
+        c1.readSubscription = () => {
+          reads += 1;
+          return Promise.reject(new TransientError('connect ECONNREFUSED'));
+        };
+      },
+    });
+    // Assess
+    const batch = await pipeline.batch(created.id);
+    expect(batch.clusters[0]).toMatchObject({
+      state: 'recheck-failed',
+      reason: 're-check after the bake failed: no answer for 5m: connect ECONNREFUSED',
+    });
+    // Asked at the bake's end, then every poll (60 s) until 300 s after it.
+    expect(reads).toBe(6);
+    expect(pipeline.log.lines.filter((line) => line.message.startsWith('re-check postponed'))).toHaveLength(
+      5,
+    );
+  });
+
   it('defers a cluster unreachable at validate to the end of the batch and retries it', async () => {
     // Prepare: c1's API answers 503 for longer than validate's deadline, then recovers
     const pipeline = await rolloutPipeline(3, {
