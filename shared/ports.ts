@@ -18,6 +18,8 @@ import type {
 } from '#domain/cluster-views.ts';
 import type { Job, JobState, StageName } from '#domain/job.ts';
 import type { JobEvent } from '#domain/job-event.ts';
+import type { Batch, BatchState } from '#domain/rollout/batch.ts';
+import type { BatchEvent } from '#domain/rollout/batch-events.ts';
 
 // ---------------------------------------------------------------- jobs
 
@@ -54,6 +56,41 @@ export interface JobStore {
   /** Conditional write: succeeds only when the stored job still has `expectedVersion`, else ConflictError. */
   update(job: Job, expectedVersion: number): Promise<void>;
   list(filter: JobFilter): Promise<Job[]>;
+}
+
+// ---------------------------------------------------------------- batches
+
+export interface BatchFilter {
+  state?: BatchState;
+  limit?: number;
+}
+
+export type BatchCreateOutcome =
+  | { created: true; batch: Batch }
+  | { created: false; batch: Batch; fingerprint: string };
+
+/**
+ * Fleet rollouts (#domain/rollout/batch.ts) and the record of their decisions. Every change of a
+ * batch is a conditional write on its version, committed together with the events of the
+ * decision that made it: a decision is recorded exactly when it took effect.
+ */
+export interface BatchStore {
+  /**
+   * Inserts a new batch. With `idempotency` whose key has a live record (expiring after
+   * `batch.createdAt`), creates nothing and returns that record's batch and fingerprint;
+   * an expired record is replaced in the same atomic write as the insert.
+   */
+  create(batch: Batch, idempotency?: IdempotencyRecord): Promise<BatchCreateOutcome>;
+  get(id: string): Promise<Batch | undefined>;
+  /** Newest first. */
+  list(filter: BatchFilter): Promise<Batch[]>;
+  /**
+   * Writes `batch` only when the stored one is still at `expectedVersion` (else ConflictError),
+   * and appends `events` in the same atomic write. An event id already recorded is kept as it is.
+   */
+  update(batch: Batch, expectedVersion: number, events?: readonly BatchEvent[]): Promise<void>;
+  /** The batch's events, oldest first (by sequence number). */
+  events(batchId: string): Promise<BatchEvent[]>;
 }
 
 // ---------------------------------------------------------------- queues
