@@ -113,6 +113,8 @@ export interface TransitionOptions {
   /** The stage message whose processing made this transition. */
   cause?: MessageRef;
   facts?: JobFacts;
+  /** The job ends because the cluster could not be reached (job.ts `unreachable`). */
+  unreachable?: true;
 }
 
 /** A job ends with a reason: it is what the operator reads first. */
@@ -180,7 +182,8 @@ export function transition(job: Job, to: JobState, options: TransitionOptions): 
   };
   if (isTerminal(to)) {
     if (options.reason === undefined) throw illegal(job, `cannot end ${to} without a reason`);
-    return { ...next, ...facts, state: to, finishedAt: at, reason: options.reason };
+    const unreachable = options.unreachable ? { unreachable: true as const } : {};
+    return { ...next, ...facts, state: to, finishedAt: at, reason: options.reason, ...unreachable };
   }
   const active = { ...next, stageStartedAt: at, expected: { stage: STAGE_OF_STATE[to], hop, seq: version } };
   if (to === 'queued' || to === 'validating') return { ...active, state: to };

@@ -191,6 +191,12 @@ const finishedJobSchema = z.strictObject({
   finishedAt: timestamp,
   /** Why the job ended (for blocked/failed/cancelled, naming the resources at fault). */
   reason: z.string().min(1),
+  /**
+   * Ended `blocked` in validate because the cluster's API could not be reached: the stage gave
+   * up on transient errors (refused connections, timeouts, 5xx, 429). A rollout defers such a
+   * cluster to the end of its batch and retries it.
+   */
+  unreachable: z.literal(true).optional(),
 });
 
 export const jobSchema = z.discriminatedUnion('state', [

@@ -51,6 +51,12 @@ export const jobViewSchema = z
     plan: z.array(hopViewSchema).optional(),
     waitingFor: z.string().optional().describe('What the current stage waits for, in words.'),
     reason: z.string().optional().describe('Why the job ended (blocked, failed, cancelled).'),
+    unreachable: z
+      .literal(true)
+      .optional()
+      .describe(
+        "Blocked in validate because the cluster's API could not be reached (transient errors until the deadline).",
+      ),
     cancelRequested: z.boolean().optional(),
     /** The options the job was created with: the domain's own schema, read leniently. */
     options: z.object(jobOptionsSchema.shape),

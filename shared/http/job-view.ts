@@ -28,6 +28,7 @@ export function jobView(job: Job): JobView {
     plan: plan?.map(hopView),
     waitingFor: isActiveJob(job) ? job.step?.waitingFor : undefined,
     reason: ended?.reason,
+    unreachable: ended?.unreachable,
     cancelRequested: job.cancelRequested,
     options: job.options,
     callbackUrl: job.callbackUrl,

@@ -219,14 +219,16 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
   }
 
   /** A job that ends failed says where it left the cluster and what to run next. */
-  function end(job: J, to: JobState, reason: string, at: Date, cause: MessageRef, facts?: JobFacts): Job {
+  function end(
+    job: J,
+    to: JobState,
+    reason: string,
+    at: Date,
+    cause: MessageRef,
+    extra: { facts?: JobFacts; unreachable?: true } = {},
+  ): Job {
     const note = to === 'failed' ? resumeNote(job) : undefined;
-    return transition(job, to, {
-      at,
-      reason: note ? `${reason}. Note: ${note}` : reason,
-      cause,
-      ...(facts ? { facts } : {}),
-    });
+    return transition(job, to, { at, reason: note ? `${reason}. Note: ${note}` : reason, cause, ...extra });
   }
 
   function apply(job: J, outcome: StepOutcome, message: StageMessage, now: Date, delay: number): Job {
@@ -237,17 +239,21 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
         if (!isPlannedJob(counted)) throw new Error(`job ${job.id} has no hop to complete`);
         return completeHop(counted, { at: now, cause });
       case 'transition':
-        return end(counted, outcome.to, outcome.reason, now, cause, outcome.facts);
+        return end(
+          counted,
+          outcome.to,
+          outcome.reason,
+          now,
+          cause,
+          outcome.facts ? { facts: outcome.facts } : {},
+        );
       case 'wait': {
         const deadline = config.stageDeadlinesSeconds[stage];
         if (deadlinePassed(job, now, deadline)) {
-          return end(
-            counted,
-            failureState(stage),
-            `${stage} gave up after ${formatAge(deadline)}: ${outcome.reason}`,
-            now,
-            cause,
-          );
+          // Validate only reads the cluster: giving up on transient errors there means it was unreachable.
+          const unreachable = stage === 'validate' && outcome.transient ? { unreachable: true as const } : {};
+          const reason = `${stage} gave up after ${formatAge(deadline)}: ${outcome.reason}`;
+          return end(counted, failureState(stage), reason, now, cause, unreachable);
         }
         if (!outcome.transient) return recordWait(counted, { at: now, reason: outcome.reason, cause });
         const retries = (job.step?.retries ?? 0) + 1;

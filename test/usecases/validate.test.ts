@@ -237,6 +237,8 @@ describe('validate stage', () => {
     const ended = await pipeline.job(job.id);
     expect(ended.state).toBe('blocked');
     expect(ended.reason).toBe('validate gave up after 1m: GET redis: HTTP 503');
+    // A rollout reads this: the cluster was unreachable, not refused by a gate.
+    expect(ended).toMatchObject({ unreachable: true });
     // Backing off: tries at 0 s, 20 s and 60 s (the deadline).
     expect(attemptsByStageAndHop(ended.attempts)['validate:0']).toBe(3);
     expect(cluster.writes).toEqual([]);
@@ -255,5 +257,6 @@ describe('validate stage', () => {
       state: 'blocked',
       reason: 'no fake cluster named prod-1',
     });
+    expect(await pipeline.job(job.id)).not.toHaveProperty('unreachable');
   });
 });
