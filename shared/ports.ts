@@ -109,6 +109,18 @@ export interface StageMessage {
   id?: string;
 }
 
+/**
+ * What wakes a rollout: its creation, an operator's command, a job of the batch ending, a timer.
+ * `seq` is the batch version the sender saw; a timer set by an older version is superseded by
+ * the timer of the decision that made the newer one.
+ */
+export interface RolloutMessage {
+  batchId: string;
+  /** Why, for the log. */
+  reason: string;
+  seq?: number;
+}
+
 export interface SendOptions {
   /** Re-enqueue waits are delays, never sleeping handlers. Adapters cap or chain long delays. */
   delaySeconds?: number;
@@ -127,6 +139,9 @@ export interface Queue<M extends object = Record<string, object>> {
 
 /** What the stages send: a stage message to the queue of its stage. */
 export type StageQueues = { [S in StageName]: StageMessage };
+
+/** The rollout's own queue. */
+export type RolloutQueues = { rollout: RolloutMessage };
 
 // ---------------------------------------------------------------- artifacts
 

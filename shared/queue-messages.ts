@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { ValidationError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
-import type { StageMessage } from '#shared/ports.ts';
+import type { RolloutMessage, StageMessage } from '#shared/ports.ts';
 
 export interface DecodedBody<M> {
   message: M;
@@ -35,6 +35,12 @@ export function stageMessageOn(stage: StageName): z.ZodType<StageMessage> {
       });
   });
 }
+
+export const rolloutMessageSchema = z.object({
+  batchId: z.string().min(1),
+  reason: z.string().max(1000),
+  seq: z.number().int().min(0).optional(),
+}) satisfies z.ZodType<RolloutMessage>;
 
 const notBeforeField = z.iso.datetime().optional();
 

@@ -43,7 +43,7 @@ export function canonicalUpgradeRequest(request: UpgradeRequest): CanonicalUpgra
 }
 
 /** JSON with the keys of every object sorted: one text per value, whatever order it was built in. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
     inner !== null && typeof inner === 'object' && !Array.isArray(inner)
       ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))

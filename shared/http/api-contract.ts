@@ -16,15 +16,23 @@ import {
   openApiDocumentSchema,
   planViewSchema,
 } from './api-replies.ts';
+import { batchEventListSchema, batchListSchema, batchViewSchema, rehearsalSchema } from './batch-replies.ts';
 import {
+  approveBatchBody,
+  batchPathParameters,
+  cancelBatchBody,
   cancelUpgradeBody,
   clusterPathParameters,
+  createBatchBody,
   createUpgradeBody,
   createUpgradeHeaders,
   jobPathParameters,
+  listBatchesQuery,
   listUpgradesQuery,
+  pauseBatchBody,
   planQuery,
   putClusterBody,
+  resumeBatchBody,
 } from './schemas.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
@@ -60,6 +68,25 @@ const operation = <const O extends Operation>(spec: O): O => spec;
 
 const location = (what: string) => z.object({ Location: z.string().describe(`The path of the ${what}.`) });
 const UNAVAILABLE = 'A store the API depends on failed transiently; retry after `Retry-After` seconds.';
+
+/** `POST /batches/{id}/<command>`: the same shape for every command but its body. */
+function batchCommand<const C extends string, B extends z.ZodType>(command: C, body: B, summary: string) {
+  const op = operation({
+    id: `${command}Batch`,
+    method: 'POST',
+    path: `/batches/{id}/${command}`,
+    summary,
+    params: batchPathParameters,
+    body: { schema: body, optional: true },
+    replies: { 202: { description: 'The batch after the command.', schema: batchViewSchema } },
+    refusals: {
+      404: 'No such batch.',
+      409: 'The command cannot apply now (the code says why: BATCH_FINISHED, HALTED, NOT_AWAITING_APPROVAL, BATCH_CHANGED).',
+      503: UNAVAILABLE,
+    },
+  });
+  return { [`${command}Batch`]: op } as Record<`${C}Batch`, typeof op>;
+}
 
 export const operations = {
   health: operation({
@@ -147,6 +174,72 @@ export const operations = {
       503: UNAVAILABLE,
     },
   }),
+  createBatch: operation({
+    id: 'createBatch',
+    method: 'POST',
+    path: '/batches',
+    summary: 'Start a rollout across clusters in waves, or rehearse it (`dryRun`) without changing anything',
+    headers: createUpgradeHeaders,
+    body: { schema: createBatchBody },
+    replies: {
+      200: {
+        description: 'The rehearsal (`dryRun: true`): nothing was stored, sent or changed.',
+        schema: rehearsalSchema,
+      },
+      202: {
+        description: 'The batch, created (or, for a replayed Idempotency-Key, the batch it created).',
+        schema: batchViewSchema,
+        headers: location('batch').extend({
+          'Idempotent-Replayed': z.literal('true').optional().describe('Set when the key was seen before.'),
+        }),
+      },
+    },
+    refusals: {
+      404: 'Clusters the request names are not registered (details.unknown names them).',
+      409: 'Clusters have an active job (details.busy names them); set strategy.skipBusy to skip them.',
+      422: 'The Idempotency-Key was used for another request (IDEMPOTENCY_KEY_REUSED).',
+      503: UNAVAILABLE,
+    },
+  }),
+  listBatches: operation({
+    id: 'listBatches',
+    method: 'GET',
+    path: '/batches',
+    summary: 'List batches, newest first, with their counts per state',
+    query: listBatchesQuery,
+    replies: { 200: { description: 'The batches.', schema: batchListSchema } },
+    refusals: { 503: UNAVAILABLE },
+  }),
+  getBatch: operation({
+    id: 'getBatch',
+    method: 'GET',
+    path: '/batches/{id}',
+    summary: 'One batch: counts per state, each wave with its clusters (state, hop, reason, duration), ETA',
+    params: batchPathParameters,
+    replies: { 200: { description: 'The batch.', schema: batchViewSchema } },
+    refusals: { 404: 'No such batch.', 503: UNAVAILABLE },
+  }),
+  listBatchEvents: operation({
+    id: 'listBatchEvents',
+    method: 'GET',
+    path: '/batches/{id}/events',
+    summary: "The batch's decisions: why a wave started, waited, completed, why it halted",
+    params: batchPathParameters,
+    replies: { 200: { description: 'The events, oldest first.', schema: batchEventListSchema } },
+    refusals: { 404: 'No such batch.', 503: UNAVAILABLE },
+  }),
+  ...batchCommand('pause', pauseBatchBody, 'Pause: no new job starts; running jobs finish'),
+  ...batchCommand(
+    'resume',
+    resumeBatchBody,
+    'Resume a paused batch; a halted one only with `acceptFailures: true`, recorded',
+  ),
+  ...batchCommand(
+    'cancel',
+    cancelBatchBody,
+    'Cancel: jobs not started are cancelled, running ones get a cancel request',
+  ),
+  ...batchCommand('approve', approveBatchBody, 'Approve the wave that awaits approval (or the one named)'),
   getPlan: operation({
     id: 'getPlan',
     method: 'GET',

@@ -1,8 +1,18 @@
 import type { Catalog } from '#domain/catalog.ts';
 import type { JobEvent } from '#domain/job-event.ts';
-import type { ClusterRegistry, JobStore, Log } from '#shared/ports.ts';
+import type {
+  BatchStore,
+  ClusterGateway,
+  ClusterRegistry,
+  JobStore,
+  Log,
+  Queue,
+  RolloutQueues,
+  StageQueues,
+} from '#shared/ports.ts';
 import type { CancelUpgradeDeps } from '#usecases/cancel-upgrade.ts';
 import type { CreateUpgradeDeps } from '#usecases/create-upgrade.ts';
+import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 
 /**
  * How callers prove who they are. Locally a bearer token; on AWS the API Gateway authorizer
@@ -13,6 +23,8 @@ export type ApiAuth = { bearerToken: string } | { gatewayAuthorizer: true };
 export interface ApiDeps extends CreateUpgradeDeps, CancelUpgradeDeps {
   jobs: JobStore;
   clusters: ClusterRegistry;
+  /** Every stage's (a cancel re-sends a job's message), notify's through the notifier, the rollout's. */
+  queue: Queue<StageQueues & RolloutQueues>;
   catalog: Catalog;
   auth: ApiAuth;
   log: Log;
@@ -20,4 +32,9 @@ export interface ApiDeps extends CreateUpgradeDeps, CancelUpgradeDeps {
   maxBodyBytes: number;
   /** The job's recorded state-change events, when the deployment keeps them. */
   events?: { forJob(jobId: string): Promise<JobEvent[]> };
+  batches: BatchStore;
+  /** A rehearsal (`POST /batches` with `dryRun`) reads every target cluster. */
+  gateway: ClusterGateway;
+  /** Gate settings a rehearsal applies as the stages would, and the rollout's estimates. */
+  config?: PipelineConfigInput;
 }

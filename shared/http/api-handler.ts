@@ -14,6 +14,7 @@ import type {
 } from 'aws-lambda';
 import { operations } from './api-contract.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { batchRoutes } from './batch-routes.ts';
 import { bearerTokenCheck } from './bearer-auth.ts';
 import { clusterRoutes } from './cluster-routes.ts';
 import { errorResponse } from './error-response.ts';
@@ -44,9 +45,15 @@ function selfRoutes(): Route[] {
   ];
 }
 
-/** Every route of the API; batches and webhooks join this list when they land. */
+/** Every route of the API; webhooks join this list when they land. */
 export function apiRoutes(deps: ApiDeps): Route[] {
-  return [...selfRoutes(), ...upgradeRoutes(deps), ...planRoutes(deps), ...clusterRoutes(deps)];
+  return [
+    ...selfRoutes(),
+    ...upgradeRoutes(deps),
+    ...batchRoutes(deps),
+    ...planRoutes(deps),
+    ...clusterRoutes(deps),
+  ];
 }
 
 function requestIdOf(event: APIGatewayProxyEventV2): string {

@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { clusterFieldsSchema, clusterNameSchema } from '#domain/cluster-schema.ts';
 import { ACTIVE_STATES, TERMINAL_STATES } from '#domain/job.ts';
 import { jobOptionsSchema } from '#domain/job-options.ts';
+import { BATCH_STATES } from '#domain/rollout/batch.ts';
+import { batchRequestSchema } from '#domain/rollout/batch-request.ts';
+import { batchCommandBodies } from '#domain/rollout/rollout-commands.ts';
 
 export { clusterNameSchema };
 
@@ -70,3 +73,22 @@ export const planQuery = z.strictObject({
 export const clusterPathParameters = z.object({ name: clusterNameSchema });
 
 export const putClusterBody = clusterFieldsSchema.meta({ id: 'ClusterFields' });
+
+export const batchIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'is not a batch id')
+  .describe('The batch id `POST /batches` answered with.');
+
+export const batchPathParameters = z.object({ id: batchIdSchema });
+
+export const createBatchBody = batchRequestSchema.meta({ id: 'CreateBatchRequest' });
+
+export const listBatchesQuery = z.strictObject({
+  state: z.enum(BATCH_STATES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+export const pauseBatchBody = batchCommandBodies.pause.meta({ id: 'PauseBatchRequest' });
+export const resumeBatchBody = batchCommandBodies.resume.meta({ id: 'ResumeBatchRequest' });
+export const cancelBatchBody = batchCommandBodies.cancel.meta({ id: 'CancelBatchRequest' });
+export const approveBatchBody = batchCommandBodies.approve.meta({ id: 'ApproveBatchRequest' });

@@ -14,6 +14,7 @@ import { readCatalogFile } from '#adapters/local/catalog-file.ts';
 import { FileClusterRegistry } from '#adapters/local/file-cluster-registry.ts';
 import { FsArtifactStore } from '#adapters/local/fs-artifact-store.ts';
 import { HttpArtifactDownloader, readCaFile } from '#adapters/local/http-artifact-downloader.ts';
+import { SqliteBatchStore } from '#adapters/local/sqlite-batch-store.ts';
 import { openDatabase } from '#adapters/local/sqlite-database.ts';
 import { SqliteEventLog } from '#adapters/local/sqlite-event-log.ts';
 import { SqliteJobStore } from '#adapters/local/sqlite-job-store.ts';
@@ -24,7 +25,7 @@ import type { Catalog } from '#domain/catalog.ts';
 import type { Config } from '#shared/config.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
 import { asLog, createLogger, type Logger } from '#shared/logger.ts';
-import type { Clock, JobStore } from '#shared/ports.ts';
+import type { BatchStore, Clock, JobStore } from '#shared/ports.ts';
 import { API, bindConsumer, QUEUE_NAMES, type RuntimePorts, sendingOnlyTo } from '#usecases/consumers.ts';
 import { queueNotifier } from '#usecases/notify.ts';
 import { startHttpServer } from './http-server.ts';
@@ -45,8 +46,9 @@ export interface LocalRuntime {
   url: string;
   /** Stops the API, lets in-flight batches finish, closes the database. Idempotent. */
   stop(): Promise<void>;
-  /** For status displays and tests: the job store and the raw queues (depth, dead letters). */
+  /** For status displays and tests: the job and batch stores and the raw queues (depth, dead letters). */
   jobs: JobStore;
+  batches: BatchStore;
   queues: SqliteQueue;
 }
 
@@ -82,13 +84,16 @@ export async function startLocalRuntime(
   const db: DatabaseSync = openDatabase(config.dataDir);
   try {
     const jobs = new SqliteJobStore(db);
+    const batches = new SqliteBatchStore(db);
     const queues = new SqliteQueue(db, { maxReceiveCount: config.queue.maxReceiveCount, clock });
     const queue = new SqliteMessageQueue(queues, QUEUE_NAMES);
     const events = new SqliteEventLog(db);
     const clusters = await FileClusterRegistry.open(db, config.clustersFile);
     const access = makeClusterAccess(config, options.clusterAccess);
+    const pipeline = pipelineConfigOf(config);
     const ports: RuntimePorts = {
       jobs,
+      batches,
       clusters,
       queue,
       clock,
@@ -102,11 +107,14 @@ export async function startLocalRuntime(
         ...(mirrorCa ? { ca: mirrorCa } : {}),
       }),
       events,
-      config: pipelineConfigOf(config),
+      config: pipeline,
     };
     const apiQueue = sendingOnlyTo(queue, API.sends, 'api');
     const api = makeApiHandler({
       jobs,
+      batches,
+      gateway: access.gateway,
+      config: pipeline,
       queue: apiQueue,
       clusters,
       catalog,
@@ -139,7 +147,7 @@ export async function startLocalRuntime(
       })();
       return stopping;
     };
-    return { url: server.url, stop, jobs, queues };
+    return { url: server.url, stop, jobs, batches, queues };
   } catch (error) {
     db.close();
     throw error;

@@ -15,8 +15,8 @@
  * port its row does not declare does not compile. The table lives in the application layer
  * because its rows name use cases; it imports no adapter.
  *
- * Adding a queue (the rollout controller's `{ batchId, reason, seq }`, say): the message type
- * and its schema, the use case, a row here, and a ~10-line functions/<name>/handler.ts.
+ * Adding a queue (as the rollout's `{ batchId, reason, seq }` was): the message type and its
+ * schema, the use case, a row here, and a ~10-line functions/<name>/handler.ts.
  */
 import type { z } from 'zod';
 import type { Catalog } from '#domain/catalog.ts';
@@ -26,6 +26,7 @@ import { jobEventSchema } from '#domain/job-event.ts';
 import type {
   ArtifactDownloader,
   ArtifactStore,
+  BatchStore,
   Clock,
   ClusterGateway,
   ClusterRegistry,
@@ -36,19 +37,21 @@ import type {
   Notifier,
   PackageUploader,
   Queue,
+  RolloutMessage,
   StageMessage,
 } from '#shared/ports.ts';
-import { stageMessageOn } from '#shared/queue-messages.ts';
+import { rolloutMessageSchema, stageMessageOn } from '#shared/queue-messages.ts';
 import { makeCheckBackupStage } from '#usecases/check-backup.ts';
 import { makeNotify, queueNotifier } from '#usecases/notify.ts';
 import { makePatchSubscriptionStage } from '#usecases/patch-subscription.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
+import { makeRollout } from '#usecases/rollout.ts';
 import { makeUploadPackageStage } from '#usecases/upload-package.ts';
 import { makeValidateStage } from '#usecases/validate.ts';
 import { makeVerifyStage } from '#usecases/verify.ts';
 
 /** Every queue; each has its row in CONSUMERS (the compiler holds the two to each other). */
-export const QUEUE_NAMES = [...STAGE_NAMES, 'notify'] as const;
+export const QUEUE_NAMES = [...STAGE_NAMES, 'notify', 'rollout'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** What a consumer uses beyond its queue and the job table; each maps to ports and to AWS grants. */
@@ -63,8 +66,10 @@ export interface Needs {
   violet?: true;
   /** Writes the event log (its retention on AWS). */
   events?: true;
-  /** The stages' timing settings (poll, retry, deadlines). */
+  /** The stages' timing settings (poll, retry, deadlines) and the rollout's. */
   pipeline?: true;
+  /** Reads and writes batches and their events (items of the job table on AWS). */
+  batches?: true;
 }
 
 /** 'upload' runs long and downloads packages: the upload timeout and a large /tmp on AWS. */
@@ -91,6 +96,7 @@ export interface NeededPorts {
   uploader: PackageUploader;
   events: EventLog;
   config: PipelineConfigInput;
+  batches: BatchStore;
 }
 
 const PORTS_OF_NEED = {
@@ -100,6 +106,7 @@ const PORTS_OF_NEED = {
   violet: ['uploader'],
   events: ['events'],
   pipeline: ['config'],
+  batches: ['batches'],
 } as const satisfies Record<keyof Needs, readonly (keyof NeededPorts)[]>;
 
 type PortsOf<N extends Needs> = (typeof PORTS_OF_NEED)[keyof N & keyof Needs][number];
@@ -171,23 +178,37 @@ export const CONSUMERS = {
     timeout: 'stage',
     make: makeVerifyStage,
   }),
+  // The end of a batch's job wakes its rollout.
   notify: {
     message: jobEventSchema,
-    sends: [],
+    sends: ['rollout'],
     needs: { events: true },
     timeout: 'stage',
     logKeys: ({ id, type, data }) => ({ eventId: id, type, jobId: data.jobId }),
     make: makeNotify,
   } satisfies ConsumerRow<z.output<typeof jobEventSchema>, { events: true }>,
+  // Starts jobs as createUpgrade does (validate, notify), cancels them (any stage), sets its own timers.
+  rollout: {
+    message: rolloutMessageSchema,
+    sends: [...STAGE_NAMES, 'notify', 'rollout'],
+    needs: { catalog: true, kubeconfigs: true, pipeline: true, batches: true },
+    timeout: 'stage',
+    logKeys: ({ batchId, reason, seq }) => ({ batchId, reason, seq }),
+    make: makeRollout,
+  } satisfies ConsumerRow<
+    RolloutMessage,
+    { catalog: true; kubeconfigs: true; pipeline: true; batches: true }
+  >,
 } as const satisfies Record<QueueName, unknown>;
 
 /**
  * The HTTP API is no queue consumer but sends and reads like one. Cancelling re-sends a job's
- * expected message to whichever stage the job is at, so it may send to every stage queue.
+ * expected message to whichever stage the job is at, so it may send to every stage queue; a
+ * batch's creation and commands wake its rollout; a rehearsal reads the clusters.
  */
 export const API = {
-  sends: [...STAGE_NAMES, 'notify'],
-  needs: { catalog: true },
+  sends: [...STAGE_NAMES, 'notify', 'rollout'],
+  needs: { catalog: true, kubeconfigs: true, batches: true },
 } as const satisfies { sends: readonly QueueName[]; needs: Needs };
 
 /** A queue that sends only to `allowed`, as `who`'s row (or grants, on AWS) permit. */

@@ -16,6 +16,20 @@ import {
 const seconds = z.number().int().positive();
 const stage = z.enum(STAGE_NAMES);
 
+/** The rollout consumer's timing and the predictions of rehearsals and batch ETAs. */
+export const rolloutSettingsSchema = z.strictObject({
+  /** How soon a rollout looks again while jobs run or re-checks are due (a job's end wakes it at once). */
+  pollSeconds: seconds,
+  /** A re-check the cluster does not answer is retried until this long after the bake, then fails. */
+  recheckDeadlineSeconds: seconds,
+  /** Predicted duration of a hop no earlier job has measured. */
+  estimateHopSeconds: seconds,
+  /** Predicted duration of validate and the backup check, once per job. */
+  jobOverheadSeconds: seconds,
+});
+
+export type RolloutSettings = z.infer<typeof rolloutSettingsSchema>;
+
 export const pipelineSettingsSchema = z.strictObject({
   /** How long a stage may keep waiting (from entering its state) before the job ends. */
   stageDeadlinesSeconds: z.record(stage, seconds),
@@ -37,6 +51,7 @@ export const pipelineSettingsSchema = z.strictObject({
   /** Default maximum backup age when the job does not set one. */
   backupMaxAgeSeconds: seconds,
   headroom: capacityThresholdsSchema,
+  rollout: rolloutSettingsSchema,
 });
 
 export type PipelineConfig = z.infer<typeof pipelineSettingsSchema>;
@@ -47,6 +62,7 @@ export const pipelineOverridesSchema = pipelineSettingsSchema
     stageDeadlinesSeconds: z.partialRecord(stage, seconds),
     pollSeconds: z.partialRecord(stage, seconds),
     headroom: capacityThresholdsSchema.partial(),
+    rollout: rolloutSettingsSchema.partial(),
   })
   .partial();
 
@@ -73,6 +89,13 @@ export const DEFAULT_PIPELINE_CONFIG: PipelineConfig = {
   claimLeaseSeconds: 60,
   backupMaxAgeSeconds: DEFAULT_MAX_BACKUP_AGE_SECONDS,
   headroom: DEFAULT_CAPACITY_THRESHOLDS,
+  // An upgrade hop on real ACP: catalog sync (10-15 min) and the install.
+  rollout: {
+    pollSeconds: 60,
+    recheckDeadlineSeconds: 900,
+    estimateHopSeconds: 1200,
+    jobOverheadSeconds: 120,
+  },
 };
 
 /** The settings with every field the input leaves out taken from the defaults (not validated: tests go below the minimums). */
@@ -86,5 +109,6 @@ export function resolvePipelineConfig(input: PipelineConfigInput = {}): Pipeline
     claimLeaseSeconds: input.claimLeaseSeconds ?? d.claimLeaseSeconds,
     backupMaxAgeSeconds: input.backupMaxAgeSeconds ?? d.backupMaxAgeSeconds,
     headroom: { ...d.headroom, ...input.headroom },
+    rollout: { ...d.rollout, ...input.rollout },
   };
 }

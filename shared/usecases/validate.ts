@@ -12,7 +12,13 @@ import { NotFoundError, PlanError } from '#domain/errors.ts';
 import { checkForeignPendingPlans } from '#domain/install-plan-gate.ts';
 import type { JobFacts } from '#domain/job-transitions.ts';
 import { planUpgrade } from '#domain/planner.ts';
-import { checkCapacity, checkInstances, checkPvcs, summarizeFindings } from '#domain/prerequisites.ts';
+import {
+  type CapacityThresholds,
+  checkCapacity,
+  checkInstances,
+  checkPvcs,
+  summarizeFindings,
+} from '#domain/prerequisites.ts';
 import { type InstanceRef, instanceRef } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import {
@@ -28,7 +34,7 @@ export interface ValidateDeps extends StageDeps {
   catalog: Catalog;
 }
 
-type Installed = { version: string; subscription: SubscriptionView } | { blocked: string };
+export type Installed = { version: string; subscription: SubscriptionView } | { blocked: string };
 
 function subscriptionName(subscription: SubscriptionView): string {
   return `Subscription ${subscription.namespace}/${subscription.name}`;
@@ -45,8 +51,8 @@ async function readSubscription(client: ClusterClient): Promise<SubscriptionView
   }
 }
 
-/** The installed operator version, from the Subscription's installedCSV and that CSV. */
-async function readInstalled(client: ClusterClient, packageName: string): Promise<Installed> {
+/** The installed operator version, from the Subscription's installedCSV and that CSV (a rehearsal reads it too). */
+export async function readInstalled(client: ClusterClient, packageName: string): Promise<Installed> {
   const subscription = await readSubscription(client);
   if ('blocked' in subscription) return subscription;
   const name = subscriptionName(subscription);
@@ -84,9 +90,9 @@ async function readInstalled(client: ClusterClient, packageName: string): Promis
 }
 
 /** The problems found (undefined when none), and the instances verify must find healthy again. */
-async function checkPrerequisites(
+export async function checkPrerequisites(
   client: ClusterClient,
-  context: PlanningContext,
+  headroom: CapacityThresholds,
 ): Promise<{ problems: string | undefined; instances: InstanceRef[] }> {
   const [instances, capacity, pvcs] = await Promise.all([
     client.listRedisInstances(),
@@ -95,7 +101,7 @@ async function checkPrerequisites(
   ]);
   const findings = [
     ...checkInstances(instances),
-    ...checkCapacity(capacity, context.config.headroom),
+    ...checkCapacity(capacity, headroom),
     ...checkPvcs(pvcs, instances),
   ];
   const problems =
@@ -140,7 +146,7 @@ async function validateStep(deps: ValidateDeps, context: PlanningContext): Promi
     deps.catalog.package,
   );
   if (foreign) return { kind: 'transition', to: 'blocked', reason: foreign, facts };
-  const { problems, instances } = await checkPrerequisites(client, context);
+  const { problems, instances } = await checkPrerequisites(client, context.config.headroom);
   if (problems) return { kind: 'transition', to: 'blocked', reason: problems, facts };
   facts = { ...facts, instances };
   const path = [installed.version, ...hops.map((hop) => hop.to)].join(' -> ');

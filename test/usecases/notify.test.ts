@@ -18,7 +18,8 @@ describe('notify', () => {
     // Prepare
     const events = new InMemoryEventLog();
     const metrics = new RecordingMetrics();
-    const notify = makeNotify({ events, metrics });
+    const queue = new FakeQueue(new FakeClock());
+    const notify = makeNotify({ events, metrics, queue });
     const delivered = [
       event(0, 'upgrade.queued'),
       event(1, 'upgrade.validating'),
@@ -34,12 +35,31 @@ describe('notify', () => {
       'upgrade.blocked',
     ]);
     expect(metrics.counts).toEqual(['JobsStarted', 'JobsBlocked', 'JobsBlocked']);
+    expect(queue.sent).toEqual([]);
+  });
+
+  it('wakes the rollout of a batch when one of its jobs ends, and only then', async () => {
+    // Prepare
+    const queue = new FakeQueue(new FakeClock());
+    const notify = makeNotify({ events: new InMemoryEventLog(), queue });
+    const ofBatch = (index: number, type: JobEventType, state: string): JobEvent => ({
+      ...event(index, type),
+      data: { jobId: 'j1', cluster: 'region1', batchId: 'b1', state },
+    });
+    // Act
+    await notify(ofBatch(1, 'upgrade.validating', 'validating'));
+    await notify(ofBatch(2, 'upgrade.failed', 'failed'));
+    // Assess
+    expect(queue.sent.map(({ queue: name, message }) => [name, message])).toEqual([
+      ['rollout', { batchId: 'b1', reason: 'job j1 failed' }],
+    ]);
   });
 
   it('fails when the event log fails, so the queue redelivers the event', async () => {
     // Prepare
     const notify = makeNotify({
       events: { record: () => Promise.reject(new Error('table unavailable')) },
+      queue: new FakeQueue(new FakeClock()),
     });
     // Act
     const recording = notify(event(1, 'upgrade.validating'));

@@ -4,6 +4,7 @@
  * ETAs take each cluster's predicted duration (from the rehearsal) or a configured estimate;
  * there is none while the batch is paused, halted or over, since then it waits on a person.
  */
+import type { JobState } from '#domain/job.ts';
 import {
   type Batch,
   type BatchCluster,
@@ -26,7 +27,7 @@ export interface ClusterView {
   state: ClusterRolloutState;
   attempt: number;
   jobId?: string;
-  jobState?: string;
+  jobState?: JobState;
   /** e.g. `hop 2/3: 4.0.3 -> 4.1.1` */
   hop?: string;
   reason?: string;

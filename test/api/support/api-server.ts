@@ -6,8 +6,10 @@ import { afterEach } from 'vitest';
 import type { Catalog } from '#domain/catalog.ts';
 import { startHttpServer } from '#runtime/http-server.ts';
 import { type ApiDeps, makeApiHandler } from '#shared/http/api-handler.ts';
+import { InMemoryBatchStore } from '#test/fakes/batch-store.ts';
 import { testCatalog } from '#test/fakes/catalog.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
+import { FakeClusterGateway } from '#test/fakes/cluster.ts';
 import { InMemoryClusterRegistry } from '#test/fakes/cluster-registry.ts';
 import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
@@ -27,6 +29,8 @@ afterEach(async () => {
 export interface ApiUnderTest {
   url: string;
   jobs: InMemoryJobStore;
+  batches: InMemoryBatchStore;
+  gateway: FakeClusterGateway;
   queue: FakeQueue;
   clusters: InMemoryClusterRegistry;
   notifier: RecordingNotifier;
@@ -45,6 +49,8 @@ export function fakeApiDeps(overrides: Partial<ApiDeps> = {}, maxBodyBytes = 64 
   const clock = new FakeClock();
   const deps = {
     jobs: new InMemoryJobStore(),
+    batches: new InMemoryBatchStore(),
+    gateway: new FakeClusterGateway(),
     queue: new FakeQueue(clock),
     clusters: new InMemoryClusterRegistry([
       { name: 'region1', context: 'region1', labels: { env: 'prod' }, platformVersion: '3.18.2' },
@@ -64,7 +70,7 @@ export async function startApi(
   overrides: Partial<ApiDeps> = {},
   limits: { handlerBodyBytes?: number; serverBodyBytes?: number } = {},
 ): Promise<ApiUnderTest> {
-  const { jobs, queue, clusters, notifier, log, catalog, all } = fakeApiDeps(
+  const { jobs, batches, gateway, queue, clusters, notifier, log, catalog, all } = fakeApiDeps(
     overrides,
     limits.handlerBodyBytes,
   );
@@ -91,7 +97,7 @@ export async function startApi(
     await expectReplyContract(method, path, response);
     return response;
   };
-  return { url: server.url, jobs, queue, clusters, notifier, log, catalog, call };
+  return { url: server.url, jobs, batches, gateway, queue, clusters, notifier, log, catalog, call };
 }
 
 /** Reads an error response and checks it has exactly the contract's shape. */

@@ -1,0 +1,99 @@
+/**
+ * The rollout consumer (its own queue; a Lambda on AWS, a poller locally). Woken by a batch's
+ * creation, an operator's command, the end of one of its jobs (forwarded by notify) and its own
+ * timers, it never sleeps. Each time, as #domain/rollout/decide.ts asks of its caller:
+ *
+ * 1. load the batch and what its jobs are doing now (the job store);
+ * 2. decide, and when the batch changed, commit it with its events conditionally on the version
+ *    loaded; a lost race reloads and decides again;
+ * 3. carry out the actions (#usecases/rollout-actions.ts); refused starts and re-checks are fed
+ *    to another decision at once, until nothing new comes back;
+ * 4. set the timer the last decision asks for (bake end, window opening, retry, poll) as a
+ *    delayed message carrying the batch version, then acknowledge.
+ *
+ * Every step is derived from the committed batch, so a redelivered message or a crash at any
+ * line repeats the same starts under the same idempotency keys: none starts twice, none is lost.
+ * A timer set by an older version is dropped: the decision that made the newer one set its own.
+ */
+import { ConflictError } from '#domain/errors.ts';
+import type { Batch } from '#domain/rollout/batch.ts';
+import { type Decision, decide } from '#domain/rollout/decide.ts';
+import type { BatchStore, Log, Queue, RolloutMessage, RolloutQueues, StageQueues } from '#shared/ports.ts';
+import { gatherJobReports } from '#usecases/batch-job-reports.ts';
+import { type PipelineConfigInput, resolvePipelineConfig } from '#usecases/pipeline-config.ts';
+import { type Feedback, performActions, type RolloutActionDeps } from '#usecases/rollout-actions.ts';
+
+export interface RolloutDeps extends RolloutActionDeps {
+  batches: BatchStore;
+  queue: Queue<StageQueues & RolloutQueues>;
+  config?: PipelineConfigInput;
+}
+
+/** Decisions fed back-to-back in one delivery; beyond, the rollout goes on in a new message. */
+const MAX_ROUNDS = 20;
+
+const SILENT: Log = { debug() {}, info() {}, warn() {}, error() {} };
+
+function isEmpty(feedback: Feedback): boolean {
+  return feedback.refusals.length === 0 && feedback.rechecks.length === 0;
+}
+
+export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Promise<void> {
+  const settings = resolvePipelineConfig(deps.config).rollout;
+  const log = deps.log ?? SILENT;
+
+  /** Commits a decision; false when another decider committed first (the caller reloads). */
+  async function commit(batch: Batch, decision: Decision, round: number): Promise<boolean> {
+    if (!decision.changed) return true;
+    try {
+      await deps.batches.update(decision.batch, batch.version, decision.events);
+    } catch (error) {
+      const lost = error instanceof ConflictError && error.code === 'STALE_VERSION';
+      if (!lost || round >= MAX_ROUNDS) throw error;
+      log.info('lost a race on the batch; deciding again', { batchId: batch.id });
+      return false;
+    }
+    for (const event of decision.events) log.info(event.reason, { batchId: batch.id, event: event.type });
+    return true;
+  }
+
+  /** Decides and acts until nothing new comes back; returns the last decision. */
+  async function run(loaded: Batch): Promise<Decision> {
+    let batch = loaded;
+    let feedback: Feedback = { refusals: [], rechecks: [] };
+    for (let round = 1; ; round++) {
+      const now = deps.clock.now();
+      const jobs = await gatherJobReports(deps.jobs, batch);
+      const decision = decide(batch, now, { jobs, ...feedback, pollSeconds: settings.pollSeconds });
+      if (!(await commit(batch, decision, round))) {
+        batch = (await deps.batches.get(batch.id)) ?? batch;
+        continue;
+      }
+      batch = decision.batch;
+      const work = decision.actions.filter((action) => action.kind !== 'wake');
+      const options = { now, recheckDeadlineSeconds: settings.recheckDeadlineSeconds };
+      feedback = await performActions(deps, batch, work, options);
+      if (isEmpty(feedback)) return decision;
+      if (round >= MAX_ROUNDS)
+        return { ...decision, actions: [{ kind: 'wake', at: now.toISOString(), reason: 'more to decide' }] };
+    }
+  }
+
+  return async (message) => {
+    const batch = await deps.batches.get(message.batchId);
+    if (!batch) {
+      log.warn('message for an unknown batch dropped', { batchId: message.batchId });
+      return;
+    }
+    if (message.seq !== undefined && message.seq < batch.version) {
+      log.debug('timer superseded by a newer decision', { seq: message.seq, version: batch.version });
+      return;
+    }
+    const last = await run(batch);
+    const wake = last.actions.find((action) => action.kind === 'wake');
+    if (!wake) return;
+    const delaySeconds = Math.max(0, (Date.parse(wake.at) - deps.clock.now().getTime()) / 1000);
+    const timer = { batchId: batch.id, reason: wake.reason, seq: last.batch.version };
+    await deps.queue.send('rollout', timer, { delaySeconds });
+  };
+}
