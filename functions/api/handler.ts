@@ -2,13 +2,14 @@
  * Lambda entry of the HTTP API: API Gateway HTTP API v2 events -> makeApiHandler
  * (#shared/http/api-handler.ts). Callers are authenticated by the API's IAM or JWT authorizer
  * before this runs; the catalog is re-read from S3 when its TTL has passed. It sends only where
- * the API row of #usecases/consumers.ts says, job events through the notify queue.
+ * the API row of #usecases/consumers.ts says, job events through the notify queue. It reaches
+ * clusters (kubeconfigs from Secrets Manager) only for a rollout's rehearsal.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loadAwsConfig } from '#adapters/aws/aws-config.ts';
-import { buildCoreDeps } from '#adapters/aws/aws-core-deps.ts';
+import { buildStageDeps } from '#adapters/aws/aws-stage-deps.ts';
 import { observability } from '#adapters/aws/lambda-observability.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
 import { API, sendingOnlyTo } from '#usecases/consumers.ts';
@@ -18,10 +19,13 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 const observed = observability('api');
 const config = loadAwsConfig();
-const deps = buildCoreDeps(config, observed);
+const deps = buildStageDeps(config, observed);
 const queue = sendingOnlyTo(deps.queue, API.sends, 'api');
 const api = makeApiHandler({
   jobs: deps.jobs,
+  batches: deps.batches,
+  gateway: deps.gateway,
+  config: deps.config,
   clusters: deps.clusters,
   clock: deps.clock,
   events: deps.events,

@@ -10,6 +10,7 @@ import type { Clock } from '#shared/ports.ts';
 import { type AwsClients, makeAwsClients } from './aws-clients.ts';
 import { type AwsRuntimeConfig, required } from './aws-config.ts';
 import { AWS_ENV } from './aws-env.ts';
+import { DynamoBatchStore } from './dynamo-batch-store.ts';
 import { DynamoClusterRegistry } from './dynamo-cluster-registry.ts';
 import { DynamoEventLog } from './dynamo-event-log.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
@@ -49,6 +50,7 @@ export function buildCoreDeps(
       log: asLog(observed.logger),
       metrics: metricsPort(observed.metrics),
       jobs: new DynamoJobStore(table),
+      batches: new DynamoBatchStore(table),
       clusters: new DynamoClusterRegistry(table),
       queue: new SqsQueue({ client: clients.sqs, urls: config.queueUrls, clock }),
       events: new DynamoEventLog({ ...table, retentionDays: config.eventRetentionDays }),

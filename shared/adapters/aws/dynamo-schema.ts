@@ -8,6 +8,9 @@
  *   active lock     ACTIVE#<cluster>     ACTIVE                     (one per cluster, the uniqueness rule)
  *   idempotency     IDEM#<key>           IDEM                       (expiresAt TTL)
  *   cluster         CLUSTERS             CLUSTER#<name>
+ *   batch           BATCH#<id>           BATCH                      byState (partition BATCHES)
+ *   batch event     BATCH#<id>           EVENT#<seq, 10 digits>
+ *   batch key       BATCH_IDEM#<key>     IDEM                       (expiresAt TTL)
  */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -27,4 +30,13 @@ export const keys = {
     sk: `EVENT#${occurredAt}#${eventId}`,
   }),
   cluster: (name: string) => ({ pk: 'CLUSTERS', sk: `CLUSTER#${name}` }),
+  batch: (id: string) => ({ pk: `BATCH#${id}`, sk: 'BATCH' }),
+  batchEvent: (batchId: string, seq: number) => ({
+    pk: `BATCH#${batchId}`,
+    sk: `EVENT#${String(seq).padStart(10, '0')}`,
+  }),
+  batchIdempotency: (key: string) => ({ pk: `BATCH_IDEM#${key}`, sk: 'IDEM' }),
 };
+
+/** Batches are listed, newest first, from one partition of the byState index. */
+export const BATCH_LIST_PARTITION = 'BATCHES';

@@ -1,0 +1,206 @@
+/**
+ * BatchStore on DynamoDB, in the job table (layout in dynamo-schema.ts). A batch is one item, its
+ * JSON gzipped (a rollout of thousands of clusters stays within the 400 KB item limit); each
+ * event is an item beside it. An update is one transaction: the batch put on condition of the
+ * version read, and each event set only if absent (`if_not_exists`), so a decision is recorded
+ * exactly when it took effect and an event id is recorded once. An Idempotency-Key is put in the
+ * creating transaction on condition that no live one exists. No read-then-write anywhere.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { readStoredBatch, readStoredBatchEvent, storedBatch } from '#adapters/stored-batch.ts';
+import { ConflictError, TransientError, UnreadableRecordError } from '#domain/errors.ts';
+import type { Batch } from '#domain/rollout/batch.ts';
+import type { BatchEvent } from '#domain/rollout/batch-events.ts';
+import type { BatchCreateOutcome, BatchFilter, BatchStore, IdempotencyRecord } from '#shared/ports.ts';
+import { awsErrorName, mapAwsError } from './aws-errors.ts';
+import { BATCH_LIST_PARTITION, JOB_INDEXES, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
+
+export interface DynamoBatchStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 1000;
+
+interface CancellationReason {
+  Code?: string;
+  Item?: Record<string, { S?: string }>;
+}
+
+const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+function batchItem(batch: Batch): Record<string, unknown> {
+  return {
+    ...keys.batch(batch.id),
+    version: batch.version,
+    state: batch.state,
+    batch: gzipSync(JSON.stringify(storedBatch(batch))),
+    [JOB_INDEXES.byState.partition]: BATCH_LIST_PARTITION,
+    [JOB_INDEXES.byState.sort]: `${batch.createdAt}#${batch.id}`,
+  };
+}
+
+function readItem(item: Record<string, unknown>): Batch {
+  const id = String(item.pk).replace(/^BATCH#/, '');
+  let record: unknown;
+  try {
+    record = JSON.parse(gunzipSync(item.batch as Uint8Array).toString('utf8'));
+  } catch (error) {
+    throw new UnreadableRecordError(`stored batch ${id} is not gzipped JSON`, { cause: error });
+  }
+  return readStoredBatch(record, id);
+}
+
+function cancellationReasons(error: unknown): CancellationReason[] | undefined {
+  if (awsErrorName(error) !== 'TransactionCanceledException') return undefined;
+  return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+}
+
+export class DynamoBatchStore implements BatchStore {
+  readonly #options: DynamoBatchStoreOptions;
+
+  constructor(options: DynamoBatchStoreOptions) {
+    this.#options = options;
+  }
+
+  async create(batch: Batch, idempotency?: IdempotencyRecord): Promise<BatchCreateOutcome> {
+    const { tableName: TableName } = this.#options;
+    const items = [
+      { Put: { TableName, Item: batchItem(batch), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...(idempotency
+        ? [
+            {
+              Put: {
+                TableName,
+                Item: {
+                  ...keys.batchIdempotency(idempotency.key),
+                  batchId: batch.id,
+                  fingerprint: idempotency.fingerprint,
+                  [TTL_ATTRIBUTE]: epochSeconds(idempotency.expiresAt),
+                },
+                ConditionExpression: 'attribute_not_exists(pk) OR #expires <= :now',
+                ExpressionAttributeNames: { '#expires': TTL_ATTRIBUTE },
+                ExpressionAttributeValues: { ':now': epochSeconds(batch.createdAt) },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+              },
+            },
+          ]
+        : []),
+    ];
+    try {
+      await this.#options.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { created: true, batch };
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      const record = reasons?.[1]?.Code === 'ConditionalCheckFailed' ? reasons[1].Item : undefined;
+      if (idempotency && record) {
+        const existing = record.batchId?.S ? await this.get(record.batchId.S) : undefined;
+        if (existing) return { created: false, batch: existing, fingerprint: record.fingerprint?.S ?? '' };
+        throw new TransientError(
+          `idempotency key ${idempotency.key} is held by a batch not yet readable; retry`,
+        );
+      }
+      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        throw new ConflictError(`batch ${batch.id} already exists`, { code: 'BATCH_EXISTS', cause: error });
+      }
+      throw mapAwsError(error, `create batch ${batch.id}`);
+    }
+  }
+
+  async get(id: string): Promise<Batch | undefined> {
+    const result = await this.#options.client
+      .send(new GetCommand({ TableName: this.#options.tableName, Key: keys.batch(id), ConsistentRead: true }))
+      .catch((error: unknown) => {
+        throw mapAwsError(error, `read batch ${id}`);
+      });
+    return result.Item ? readItem(result.Item) : undefined;
+  }
+
+  async list(filter: BatchFilter): Promise<Batch[]> {
+    const limit = Math.min(Math.max(1, filter.limit ?? DEFAULT_LIST_LIMIT), MAX_LIST_LIMIT);
+    const index = JOB_INDEXES.byState;
+    const batches: Batch[] = [];
+    let start: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.#options.client.send(
+          new QueryCommand({
+            TableName: this.#options.tableName,
+            IndexName: index.name,
+            KeyConditionExpression: '#p = :p',
+            ExpressionAttributeNames: { '#p': index.partition },
+            ExpressionAttributeValues: { ':p': BATCH_LIST_PARTITION },
+            ScanIndexForward: false,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          if (filter.state !== undefined && item.state !== filter.state) continue;
+          if (batches.length < limit) batches.push(readItem(item));
+        }
+        start = page.LastEvaluatedKey;
+      } while (start && batches.length < limit);
+    } catch (error) {
+      throw mapAwsError(error, 'list batches');
+    }
+    return batches;
+  }
+
+  async update(batch: Batch, expectedVersion: number, events: readonly BatchEvent[] = []): Promise<void> {
+    const { tableName: TableName } = this.#options;
+    const put = {
+      TableName,
+      Item: batchItem(batch),
+      ConditionExpression: 'version = :expected',
+      ExpressionAttributeValues: { ':expected': expectedVersion },
+    };
+    const eventUpdates = events.map((event) => ({
+      Update: {
+        TableName,
+        Key: keys.batchEvent(event.batchId, event.seq),
+        UpdateExpression: 'SET #event = if_not_exists(#event, :event)',
+        ExpressionAttributeNames: { '#event': 'event' },
+        ExpressionAttributeValues: { ':event': event },
+      },
+    }));
+    try {
+      if (eventUpdates.length === 0) await this.#options.client.send(new PutCommand(put));
+      else
+        await this.#options.client.send(
+          new TransactWriteCommand({ TransactItems: [{ Put: put }, ...eventUpdates] }),
+        );
+    } catch (error) {
+      const stale =
+        awsErrorName(error) === 'ConditionalCheckFailedException' ||
+        cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed';
+      if (!stale) throw mapAwsError(error, `update batch ${batch.id}`);
+      throw new ConflictError(`batch ${batch.id} is no longer at version ${expectedVersion}`, {
+        code: 'STALE_VERSION',
+        cause: error,
+      });
+    }
+  }
+
+  async events(batchId: string): Promise<BatchEvent[]> {
+    const result = await this.#options.client
+      .send(
+        new QueryCommand({
+          TableName: this.#options.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.batch(batchId).pk, ':prefix': 'EVENT#' },
+        }),
+      )
+      .catch((error: unknown) => {
+        throw mapAwsError(error, `list events of batch ${batchId}`);
+      });
+    return (result.Items ?? []).map((item) => readStoredBatchEvent(item.event, String(item.sk)));
+  }
+}
