@@ -1,5 +1,5 @@
 /**
- * The CLI's side of the HTTP API (DESIGN.md 4.5): the commands that talk to a running runtime
+ * The CLI's side of the HTTP API (docs/architecture.md §11): the commands that talk to a running runtime
  * do it through this, never through its stores, so they work against any deployment. Requests
  * and replies go through the operations of shared/http/api-contract.ts, the schemas the server
  * validates with and is tested against: nothing unchecked reaches a command. API errors come

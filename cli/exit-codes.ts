@@ -1,5 +1,5 @@
 /**
- * The one place that decides the CLI's exit code (DESIGN.md 4.6):
+ * The one place that decides the CLI's exit code (docs/architecture.md §11):
  *   0 success; 1 failure (anything unexpected, remote and conflict errors); 2 invalid input (usage
  *   errors, a malformed version, a version the catalog does not list, a bad catalog or config);
  *   3 no supported path (the request is well-formed but the rules admit no upgrade: NO_PATH, and
@@ -10,6 +10,7 @@
 import { CommanderError } from 'commander';
 import { CatalogError, ConfigError, NotFoundError, PlanError, ValidationError } from '#domain/errors.ts';
 import type { JobState } from '#domain/job.ts';
+import type { BatchState, ClusterRolloutState } from '#domain/rollout/batch.ts';
 
 export const EXIT_CODES = {
   ok: 0,
@@ -44,4 +45,16 @@ export function exitCodeForJobState(state: JobState): ExitCode {
   if (state === 'succeeded') return EXIT_CODES.ok;
   if (state === 'blocked') return EXIT_CODES.blocked;
   return EXIT_CODES.failure;
+}
+
+/**
+ * For `rollout --wait`: 0 when every cluster succeeded (or was skipped as busy), 4 when the only
+ * ones that did not were blocked (nothing was changed on them), 1 when any failed or the batch
+ * was halted or cancelled.
+ */
+export function exitCodeForBatch(state: BatchState, counts: Record<ClusterRolloutState, number>): ExitCode {
+  if (state === 'halted' || state === 'cancelled') return EXIT_CODES.failure;
+  if (counts.failed + counts['recheck-failed'] + counts.cancelled > 0) return EXIT_CODES.failure;
+  if (counts.blocked > 0) return EXIT_CODES.blocked;
+  return state === 'succeeded' || state === 'completed-with-failures' ? EXIT_CODES.ok : EXIT_CODES.failure;
 }

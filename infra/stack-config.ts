@@ -8,59 +8,78 @@ import { AWS_DEFAULTS } from '#adapters/aws/aws-env.ts';
 import { ConfigError } from '#domain/errors.ts';
 import { outboundAllowSchema } from '#domain/outbound-address.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
+import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumers.ts';
 import { pipelineOverridesSchema } from '#usecases/pipeline-config.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
+/** A queue's visibility timeout is this many times its consumer's timeout (AWS's guidance for Lambda). */
+export const VISIBILITY_PER_TIMEOUT = 6;
+
 const jwtSchema = z.object({ issuer: z.url(), audience: z.array(z.string().min(1)).min(1) });
 
-export const stackConfigSchema = z.object({
-  /** Prefix of physical names where a name is needed (alarms, log groups). */
-  namePrefix: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{1,30}$/)
-    .default('redis-upgrader'),
-  /** Timeout of the SQS-driven stage functions, seconds (queue visibility is 6x this). */
-  stageTimeoutSeconds: positiveInt.max(900).default(60),
-  /** The upload function downloads and pushes packages; it gets more time and disk. */
-  uploadTimeoutSeconds: positiveInt.max(900).default(600),
-  uploadEphemeralStorageMiB: positiveInt.min(512).max(10_240).default(4096),
-  apiTimeoutSeconds: positiveInt.max(29).default(10),
-  memoryMiB: positiveInt.min(128).max(10_240).default(512),
-  /** Concurrent Lambda invocations per stage queue (event source maxConcurrency, 2..1000). */
-  maxConcurrency: positiveInt.min(2).max(1000).default(10),
-  batchSize: positiveInt.max(10).default(10),
-  maxReceiveCount: positiveInt.default(5),
-  logRetentionDays: positiveInt.default(30),
-  /** Artifacts not touched for this long expire; old object versions after `noncurrentDays`. */
-  artifactExpirationDays: positiveInt.default(365),
-  noncurrentVersionDays: positiveInt.default(30),
-  accessLogExpirationDays: positiveInt.default(90),
-  eventRetentionDays: positiveInt.default(AWS_DEFAULTS.eventRetentionDays),
-  alarmEmail: z.email().optional(),
-  /** API authorizer: IAM (SigV4) unless a JWT issuer and audience are given. */
-  jwt: jwtSchema.optional(),
-  apiRateLimit: positiveInt.default(50),
-  apiBurstLimit: positiveInt.default(100),
-  /** Kubeconfig secrets the stage functions may read: names under this prefix. */
-  kubeconfigSecretPrefix: z
-    .string()
-    .regex(/^[A-Za-z0-9/_+=.@-]+$/)
-    .default('redis-upgrader/kubeconfig/'),
-  kubeconfigTtlSeconds: positiveInt.default(AWS_DEFAULTS.kubeconfigTtlSeconds),
-  catalogKey: z.string().min(1).default('catalog/catalog.json'),
-  /** The violet CLI inside the upload function (ship it in a layer). */
-  violetPath: z.string().min(1).default(AWS_DEFAULTS.violetPath),
-  violetLayerArn: z.string().startsWith('arn:').optional(),
-  /** How long an Idempotency-Key stands for its request (items expire by TTL, reads check too). */
-  idempotencyTtlSeconds: positiveInt.default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
-  /** Non-public callback destinations the API admits (CIDRs, addresses, host names; default none). */
-  outboundAllow: outboundAllowSchema.optional(),
-  /** Stage timing and gate overrides (#usecases/pipeline-config.ts), passed to every stage function. */
-  pipeline: pipelineOverridesSchema.optional(),
-  /** Keep data on stack deletion (production) or destroy it (throwaway stacks). */
-  retainData: z.union([z.boolean(), z.stringbool()]).default(true),
-});
+export const stackConfigSchema = z
+  .object({
+    /** Prefix of physical names where a name is needed (alarms, log groups). */
+    namePrefix: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,30}$/)
+      .default('redis-upgrader'),
+    /** Timeout of the SQS-driven stage functions, seconds (queue visibility is 6x this). */
+    stageTimeoutSeconds: positiveInt.max(900).default(60),
+    /** The upload function downloads and pushes packages; it gets more time and disk. */
+    uploadTimeoutSeconds: positiveInt.min(120).max(900).default(600),
+    uploadEphemeralStorageMiB: positiveInt.min(512).max(10_240).default(4096),
+    apiTimeoutSeconds: positiveInt.max(29).default(10),
+    memoryMiB: positiveInt.min(128).max(10_240).default(512),
+    /** Concurrent Lambda invocations per stage queue (event source maxConcurrency, 2..1000). */
+    maxConcurrency: positiveInt.min(2).max(1000).default(10),
+    batchSize: positiveInt.max(10).default(QUEUE_DELIVERY_DEFAULTS.batchSize),
+    maxReceiveCount: positiveInt.default(QUEUE_DELIVERY_DEFAULTS.maxReceiveCount),
+    logRetentionDays: positiveInt.default(30),
+    /** Artifacts not touched for this long expire; old object versions after `noncurrentDays`. */
+    artifactExpirationDays: positiveInt.default(365),
+    noncurrentVersionDays: positiveInt.default(30),
+    accessLogExpirationDays: positiveInt.default(90),
+    eventRetentionDays: positiveInt.default(AWS_DEFAULTS.eventRetentionDays),
+    alarmEmail: z.email().optional(),
+    /** API authorizer: IAM (SigV4) unless a JWT issuer and audience are given. */
+    jwt: jwtSchema.optional(),
+    apiRateLimit: positiveInt.default(50),
+    apiBurstLimit: positiveInt.default(100),
+    /** Kubeconfig secrets the stage functions may read: names under this prefix. */
+    kubeconfigSecretPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]+$/)
+      .default('redis-upgrader/kubeconfig/'),
+    kubeconfigTtlSeconds: positiveInt.default(AWS_DEFAULTS.kubeconfigTtlSeconds),
+    catalogKey: z.string().min(1).default('catalog/catalog.json'),
+    /** The violet CLI inside the upload function (ship it in a layer). */
+    violetPath: z.string().min(1).default(AWS_DEFAULTS.violetPath),
+    violetLayerArn: z.string().startsWith('arn:').optional(),
+    /** How long an Idempotency-Key stands for its request (items expire by TTL, reads check too). */
+    idempotencyTtlSeconds: positiveInt.default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+    /** Non-public callback destinations the API admits (CIDRs, addresses, host names; default none). */
+    outboundAllow: outboundAllowSchema.optional(),
+    /** Stage timing and gate overrides (#usecases/pipeline-config.ts), passed to every stage function. */
+    pipeline: pipelineOverridesSchema.optional(),
+    /** Keep data on stack deletion (production) or destroy it (throwaway stacks). */
+    retainData: z.union([z.boolean(), z.stringbool()]).default(true),
+  })
+  .superRefine((config, context) => {
+    // A dead worker's claim must run out within about one redelivery, or a crash stalls the job
+    // until it does (docs/decisions/0003-claims-and-leases.md).
+    const lease = config.pipeline?.claimLeaseSeconds;
+    const shortestVisibility =
+      Math.min(config.stageTimeoutSeconds, config.uploadTimeoutSeconds) * VISIBILITY_PER_TIMEOUT;
+    if (lease !== undefined && lease > shortestVisibility) {
+      context.addIssue({
+        code: 'custom',
+        path: ['pipeline', 'claimLeaseSeconds'],
+        message: `${lease} must not exceed the shortest queue visibility timeout (${shortestVisibility} s, ${VISIBILITY_PER_TIMEOUT}x the stage timeout)`,
+      });
+    }
+  });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

@@ -1,5 +1,5 @@
 /**
- * The production deployment (DESIGN.md 1, issue 5): the HTTP API and, per row of the consumer
+ * The production deployment (docs/architecture.md §8): the HTTP API and, per row of the consumer
  * table (#usecases/consumers.ts), a queue with its DLQ and the function consuming it; DynamoDB
  * for jobs, S3 for artifacts, alarms. Nothing here names a stage: each function gets exactly the
  * environment and grants its row's `sends` and `needs` call for (the bind* calls in #bind).
@@ -10,7 +10,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type Code, type ILayerVersion, LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct, IConstruct } from 'constructs';
-import { AWS_ENV, queueUrlVariable } from '#adapters/aws/aws-env.ts';
+import { AWS_ENV, queueUrlVariable, VIOLET_COMMIT_MARGIN_SECONDS } from '#adapters/aws/aws-env.ts';
 import {
   API,
   CONSUMERS,
@@ -157,7 +157,11 @@ export class UpgraderStack extends Stack {
       bindKubeconfigSecrets(fn, config.kubeconfigSecretPrefix);
       fn.addEnvironment(AWS_ENV.kubeconfigTtlSeconds, String(config.kubeconfigTtlSeconds));
     }
-    if (violet) fn.addEnvironment(AWS_ENV.violetPath, config.violetPath);
+    if (violet) {
+      fn.addEnvironment(AWS_ENV.violetPath, config.violetPath);
+      const pushSeconds = (fn.timeout?.toSeconds() ?? 0) - VIOLET_COMMIT_MARGIN_SECONDS;
+      fn.addEnvironment(AWS_ENV.violetTimeoutSeconds, String(pushSeconds));
+    }
     if (events) fn.addEnvironment(AWS_ENV.eventRetentionDays, String(config.eventRetentionDays));
     if (pipeline && config.pipeline)
       fn.addEnvironment(AWS_ENV.pipelineConfig, JSON.stringify(config.pipeline));

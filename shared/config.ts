@@ -10,6 +10,7 @@ import { STAGE_NAMES, type StageName } from '#domain/job.ts';
 import { NO_OUTBOUND_ALLOW, outboundAllowSchema } from '#domain/outbound-address.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
 import { type Environment, loadEnvironment } from '#shared/config-loader.ts';
+import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumers.ts';
 import { DEFAULT_PIPELINE_CONFIG, pipelineSettingsSchema } from '#usecases/pipeline-config.ts';
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
@@ -62,11 +63,11 @@ const variables = z.object({
   /** Batches in flight per stage queue (Lambda's maxConcurrency). */
   REDIS_UPGRADER_POLL_CONCURRENCY: integer(1, 64).default(2),
   /** Messages per delivered batch (the event source mapping's batchSize). */
-  REDIS_UPGRADER_BATCH_SIZE: integer(1, 10).default(10),
+  REDIS_UPGRADER_BATCH_SIZE: integer(1, 10).default(QUEUE_DELIVERY_DEFAULTS.batchSize),
   REDIS_UPGRADER_POLL_INTERVAL_MS: integer(10, 60_000).default(500),
   REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: seconds.default(60),
   /** Receives after which a message goes to the stage's dead-letter table. */
-  REDIS_UPGRADER_MAX_RECEIVE_COUNT: integer(1, 1000).default(5),
+  REDIS_UPGRADER_MAX_RECEIVE_COUNT: integer(1, 1000).default(QUEUE_DELIVERY_DEFAULTS.maxReceiveCount),
   REDIS_UPGRADER_MAX_BODY_BYTES: integer(1024, 10 * 1024 * 1024).default(1024 * 1024),
   REDIS_UPGRADER_BACKUP_MAX_AGE_SECONDS: fromText(pipeline.backupMaxAgeSeconds).default(
     defaults.backupMaxAgeSeconds,

@@ -95,7 +95,7 @@ export interface BatchStore {
 
 // ---------------------------------------------------------------- queues
 
-/** DESIGN.md 4.4: the body of every stage message. `seq` is the job version the sender saw. */
+/** docs/architecture.md §4: the body of every stage message. `seq` is the job version the sender saw. */
 export interface StageMessage {
   jobId: string;
   stage: StageName;

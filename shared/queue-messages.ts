@@ -1,6 +1,6 @@
 /**
  * Queue message bodies, one codec for every queue on both runtimes. A body is the message as a
- * JSON object (a stage's is DESIGN.md 4.4's `{ jobId, stage, hop, seq }`), plus `notBefore` when
+ * JSON object (a stage's is docs/architecture.md §4's `{ jobId, stage, hop, seq }`), plus `notBefore` when
  * the SQS adapter chains a wait beyond SQS's 15-minute delay cap: the consumer re-delays such a
  * message until it is due (#adapters/record-processor.ts). `notBefore` is therefore reserved in
  * every message type. Which schema parses which queue is the consumer table's business

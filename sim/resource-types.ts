@@ -63,7 +63,7 @@ function define(d: Definition): ResourceType {
   return type;
 }
 
-/** PackageManifest is served by OLM's package server (no CRD): the shape DESIGN.md 2 relies on. */
+/** PackageManifest is served by OLM's package server (no CRD): the shape docs/architecture.md §2 relies on. */
 const PACKAGE_MANIFEST_SCHEMA = {
   type: 'object',
   properties: {

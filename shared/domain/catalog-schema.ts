@@ -1,5 +1,5 @@
 /**
- * The zod schema of the version catalog (DESIGN.md 4.1) and the translation of its issues into
+ * The zod schema of the version catalog (docs/architecture.md §2) and the translation of its issues into
  * messages an operator can act on: every message names the entry (index and version) and the
  * field at fault. Objects are strict, because a misspelt `blocked` that is silently ignored
  * would make a withdrawn version plannable.

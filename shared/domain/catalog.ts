@@ -1,5 +1,5 @@
 /**
- * The version catalog (DESIGN.md 4.1): which plugin versions exist, where their packages are,
+ * The version catalog (docs/architecture.md §2): which plugin versions exist, where their packages are,
  * which ACP versions and source versions each was tested with, and which are withdrawn.
  * A malformed catalog is refused as a whole: planning over half a catalog could pick a path the
  * vendor never tested. Decoding text (JSON or YAML) is the catalog adapters' business

@@ -1,6 +1,6 @@
 /**
  * What the stage handlers see of a workload cluster: OLM and Redis operator objects reduced to the
- * fields the gates and stages decide on (DESIGN.md 2). The kube adapter builds them from raw
+ * fields the gates and stages decide on (docs/architecture.md §2). The kube adapter builds them from raw
  * objects; the domain's gates read them, so they belong to the domain and the ports import them.
  */
 export type Approval = 'Manual' | 'Automatic';

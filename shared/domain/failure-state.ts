@@ -5,7 +5,7 @@
  */
 import type { StageName } from '#domain/job.ts';
 
-/** The stages that only read the cluster (DESIGN.md 4.3: `blocked` means nothing was changed). */
+/** The stages that only read the cluster (docs/architecture.md §4: `blocked` means nothing was changed). */
 const GATES: ReadonlySet<StageName> = new Set(['validate', 'check-backup']);
 
 export function failureState(stage: StageName): 'blocked' | 'failed' {

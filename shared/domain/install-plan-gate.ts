@@ -1,5 +1,5 @@
 /**
- * The InstallPlan safety check (DESIGN.md 2): approve only a plan in RequiresApproval whose CSV
+ * The InstallPlan safety check (docs/architecture.md §2): approve only a plan in RequiresApproval whose CSV
  * list is exactly the hop's target, once OLM has unpacked its bundle and status.plan lists that
  * CSV and no other. OLM merges the pending plans of one namespace, so approving a plan that lists
  * other CSVs upgrades other operators too; a plan for a CSV beyond the hop would skip a step of

@@ -1,5 +1,5 @@
 /**
- * Job events (DESIGN.md 4.7): one when a job is created (`upgrade.queued`) and one for every state
+ * Job events (docs/architecture.md §11): one when a job is created (`upgrade.queued`) and one for every state
  * it enters (`upgrade.<state>`). The set of types is closed, so whoever maps them onto webhook
  * event names or filters them handles every one of them.
  */

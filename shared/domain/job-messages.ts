@@ -1,5 +1,5 @@
 /**
- * Which stage message may move a job (DESIGN.md 4.3/4.4). A job expects exactly one message
+ * Which stage message may move a job (docs/architecture.md §4). A job expects exactly one message
  * (`job.expected`, its stage, hop and the job version it was sent at). Queues deliver at least
  * once, so a handler classifies what it received:
  *

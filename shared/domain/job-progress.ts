@@ -1,7 +1,7 @@
 /**
  * Writes that are not state changes: waiting, progress inside a stage, attempts.
  *
- * Waiting (DESIGN.md 4.4) is a re-enqueue with a delay. Each wait is a commit that bumps the
+ * Waiting (docs/architecture.md §4) is a re-enqueue with a delay. Each wait is a commit that bumps the
  * version and re-points `expected` at the new version, and the re-enqueued message carries that
  * new seq. So every poll is recorded (attempts, what it waits for), and any older copy of a poll
  * message is stale by construction: a delayed re-enqueue is never mistaken for a duplicate, and a

@@ -1,5 +1,5 @@
 /**
- * The job state machine of DESIGN.md 4.3. Every function returns a new job; a state change bumps
+ * The job state machine of docs/architecture.md §4. Every function returns a new job; a state change bumps
  * `version` by one, so the store's conditional write on the previous version is what makes a
  * transition happen at most once.
  *

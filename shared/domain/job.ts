@@ -1,5 +1,5 @@
 /**
- * The upgrade job (DESIGN.md 4.3). The job is written as zod schemas and its types are inferred
+ * The upgrade job (docs/architecture.md §4). The job is written as zod schemas and its types are inferred
  * from them, so the stores parse what they read with the very shape the code is typed by.
  *
  * A job has one of three shapes, by state:

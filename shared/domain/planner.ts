@@ -1,5 +1,5 @@
 /**
- * The upgrade planner (DESIGN.md 4.2): the vendor-supported path of hops from the installed
+ * The upgrade planner (docs/architecture.md §2): the vendor-supported path of hops from the installed
  * version to a target, or a PlanError that tells the operator what to do next.
  */
 import semver from 'semver';

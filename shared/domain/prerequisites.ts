@@ -1,5 +1,5 @@
 /**
- * The prerequisite gates of the vendor upgrade guide (DESIGN.md 2), as pure checks over what the
+ * The prerequisite gates of the vendor upgrade guide (docs/architecture.md §2), as pure checks over what the
  * cluster reported. Each returns findings that name the resource at fault, so a blocked job
  * tells the on-call engineer exactly what to fix.
  */

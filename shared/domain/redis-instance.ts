@@ -1,5 +1,5 @@
 /**
- * The Redis instances the operator manages (DESIGN.md 2) as a job remembers them: validate
+ * The Redis instances the operator manages (docs/architecture.md §2) as a job remembers them: validate
  * records every instance it found, and verify requires each one to be there and healthy again.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The hop rules of DESIGN.md 4.2 as a graph over catalog versions, and the searches on it. Each
+ * The hop rules of docs/architecture.md §2 as a graph over catalog versions, and the searches on it. Each
  * rule can be relaxed one by one, which is how the planner finds out which rule cut a path (a
  * relaxed graph is never used to plan, only to explain).
  *

@@ -1,5 +1,5 @@
 /**
- * The HTTP API (DESIGN.md 4.5) as one API Gateway HTTP API v2 handler, built from its ports so
+ * The HTTP API (docs/architecture.md §11) as one API Gateway HTTP API v2 handler, built from its ports so
  * the Lambda entry, the local runtime and the tests each pass their own. middy supplies the
  * routing and security headers; errors of every kind leave through error-response.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * The API's replies (DESIGN.md 4.5), as zod schemas built from the domain's own lists (job
+ * The API's replies (docs/architecture.md §11), as zod schemas built from the domain's own lists (job
  * states, hop kinds, job options) and the request schemas. The server's replies are typed by
  * them, the API tests check every reply against them, the CLI parses every reply with them and
  * the OpenAPI document is generated from them: one contract, one source. Objects strip unknown

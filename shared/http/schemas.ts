@@ -1,5 +1,5 @@
 /**
- * Request schemas of the HTTP API (DESIGN.md 4.5): bodies, query strings, path parameters and
+ * Request schemas of the HTTP API (docs/architecture.md §11): bodies, query strings, path parameters and
  * headers. Unknown fields and parameters are refused. The server validates with these, the CLI
  * types its requests by them and the OpenAPI document is generated from them (api-contract.ts).
  */

@@ -1,4 +1,4 @@
-/** `/upgrades`: start, read, list and cancel upgrade jobs (DESIGN.md 4.5). */
+/** `/upgrades`: start, read, list and cancel upgrade jobs (docs/architecture.md §11). */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError } from '#domain/errors.ts';
 import { cancelUpgrade } from '#usecases/cancel-upgrade.ts';

@@ -1,5 +1,5 @@
 /**
- * The embedded local runtime (DESIGN.md 1, 3): the same API and queue consumers that run on
+ * The embedded local runtime (docs/architecture.md §3, §8): the same API and queue consumers that run on
  * Lambda, over local adapters (one SQLite file, artifacts on disk), with an HTTP server in place
  * of API Gateway and one poller per queue of the consumer table (#usecases/consumers.ts) in
  * place of the SQS event source mappings, each consumer built and limited as its row says. Job

@@ -72,6 +72,12 @@ export interface Needs {
   batches?: true;
 }
 
+/**
+ * How every queue delivers, on both runtimes unless configured otherwise: messages per delivered
+ * batch (SQS allows at most 10), and receives before a message dead-letters.
+ */
+export const QUEUE_DELIVERY_DEFAULTS = { batchSize: 10, maxReceiveCount: 5 } as const;
+
 /** 'upload' runs long and downloads packages: the upload timeout and a large /tmp on AWS. */
 export type TimeoutClass = 'stage' | 'upload';
 

@@ -1,5 +1,5 @@
 /**
- * State-change events (DESIGN.md 4.7 `{ type, id, occurredAt, data }`). Event ids are derived
+ * State-change events (docs/architecture.md §11 `{ type, id, occurredAt, data }`). Event ids are derived
  * from the job and the transition's position, so an event emitted again after a crash carries
  * the same id and receivers dedupe it.
  */

@@ -1,5 +1,5 @@
 /**
- * Notify (DESIGN.md 4.7), one use case on both runtimes. The stages and the API emit a job event
+ * Notify (docs/architecture.md §11), one use case on both runtimes. The stages and the API emit a job event
  * by sending it to the notify queue (`queueNotifier`); the notify consumer (a local poller, the
  * notify Lambda) records it in the event log, which GET /upgrades/{id}/events reads, and counts
  * the jobs' outcomes. Queues deliver at least once: an event is recorded under its id, so a

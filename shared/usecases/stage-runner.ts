@@ -1,5 +1,5 @@
 /**
- * The one runner every stage shares (DESIGN.md 4.3/4.4). For each message it:
+ * The one runner every stage shares (docs/architecture.md §4). For each message it:
  *
  * 1. loads the job and classifies the message (#domain/job-messages.ts): the expected message is
  *    processed, a redelivery of the message behind the latest commit re-emits the next message

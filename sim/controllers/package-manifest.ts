@@ -1,6 +1,6 @@
 /**
  * The PackageManifest OLM's package server derives from the `platform` catalog (no CRD: the shape
- * DESIGN.md 2 relies on, fields as operator-lifecycle-manager's package server writes them):
+ * docs/architecture.md §2 relies on, fields as operator-lifecycle-manager's package server writes them):
  * status.channels sorted by name, each with its head as currentCSV, the head's CSV description
  * (currentCSVDesc, annotations such as olm.skipRange included) and every entry, newest first.
  * The catalog's bundles themselves are looked up by name in the platform's registry.

@@ -1,6 +1,6 @@
 /**
  * The upgrade graph the vendor ships in each example package's bundle, written the way the vendor's
- * upgrade guide reads (DESIGN.md 2): a release upgrades directly from every older release of its
+ * upgrade guide reads (docs/architecture.md §2): a release upgrades directly from every older release of its
  * major, the earliest minor of a major also from the previous major, always within its `from`
  * range. Each bundle says so three ways, as OLM bundles commonly do:
  *

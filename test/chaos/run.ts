@@ -14,6 +14,9 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ChaosOptions, type ChaosReport, runChaos } from './support/chaos-run.ts';
+import { endChildrenOnSignal } from './support/child-processes.ts';
+
+endChildrenOnSignal();
 
 const { values } = parseArgs({
   options: {

@@ -97,7 +97,7 @@ describe('job state machine', () => {
     });
   });
 
-  it('allows exactly the transitions of DESIGN 4.3', () => {
+  it('allows exactly the transitions of the state machine (docs/architecture.md §4)', () => {
     // Prepare
     const legal = new Set(LEGAL.map(([from, to]) => `${from}>${to}`));
     // Act

@@ -1,5 +1,5 @@
 /**
- * The planner against an oracle written straight from DESIGN.md 4.2: enumerate every path on
+ * The planner against an oracle written straight from docs/architecture.md §2: enumerate every path on
  * small generated catalogs, keep the shortest, break ties by the newest versions hop by hop.
  */
 import fc from 'fast-check';
@@ -196,7 +196,7 @@ function checkNoPathExplanation(s: Scenario, result: UpgradePlan | PlanError): b
   return false;
 }
 
-/** DESIGN.md's "nearest unblocked version with a supported path": newer ones first (nearest first), then older. */
+/** docs/architecture.md's "nearest unblocked version with a supported path": newer ones first (nearest first), then older. */
 function expectedAlternative(s: Scenario): string | undefined {
   const candidates = s.catalog.versions
     .map((entry) => entry.version)

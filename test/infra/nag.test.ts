@@ -46,4 +46,11 @@ describe('stack options', () => {
   it('refuses an invalid context value, naming the key', () => {
     expect(() => synthStack({ maxConcurrency: 1 })).toThrow(/maxConcurrency/);
   });
+
+  it("refuses a claim lease longer than the shortest queue visibility, so a dead worker's claim runs out", () => {
+    expect(() => synthStack({ stageTimeoutSeconds: 30, pipeline: { claimLeaseSeconds: 181 } })).toThrow(
+      /pipeline\.claimLeaseSeconds: 181 must not exceed the shortest queue visibility timeout \(180 s/,
+    );
+    expect(() => synthStack({ stageTimeoutSeconds: 30, pipeline: { claimLeaseSeconds: 180 } })).not.toThrow();
+  });
 });

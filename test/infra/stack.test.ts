@@ -229,6 +229,10 @@ describe('derived from the consumer table', () => {
         row.needs.kubeconfigs === true,
       );
       expect('UPGRADER_VIOLET_PATH' in env, `${name} violet`).toBe(row.needs.violet === true);
+      // The push stops 30 s before the 300 s upload function would, so its outcome is committed.
+      expect(env.UPGRADER_VIOLET_TIMEOUT_SECONDS, `${name} violet`).toBe(
+        row.needs.violet === true ? '270' : undefined,
+      );
       expect('UPGRADER_EVENT_RETENTION_DAYS' in env, `${name} events`).toBe(row.needs.events === true);
     }
   });

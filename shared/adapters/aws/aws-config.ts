@@ -29,6 +29,7 @@ const variables = z.object({
   [AWS_ENV.bucketName]: z.string().min(1).optional(),
   [AWS_ENV.catalogKey]: z.string().min(1).optional(),
   [AWS_ENV.violetPath]: z.string().min(1).default(AWS_DEFAULTS.violetPath),
+  [AWS_ENV.violetTimeoutSeconds]: positive.default(AWS_DEFAULTS.violetTimeoutSeconds),
   [AWS_ENV.artifactCaPem]: z
     .string()
     .includes('-----BEGIN CERTIFICATE-----', 'is not a PEM certificate')
@@ -62,6 +63,7 @@ const awsConfigSchema = z.intersection(variables, queueUrlVariables).transform((
   /** Only the queues this function may send to (#usecases/consumers.ts `sends`). */
   queueUrls: v.queueUrls,
   violetPath: v[AWS_ENV.violetPath],
+  violetTimeoutSeconds: v[AWS_ENV.violetTimeoutSeconds],
   /** A CA the artifact downloads trust besides the system's (a private artifact host). */
   artifactCaPem: v[AWS_ENV.artifactCaPem],
   kubeconfigTtlSeconds: v[AWS_ENV.kubeconfigTtlSeconds],

@@ -7,6 +7,8 @@ export const AWS_ENV = {
   bucketName: 'UPGRADER_BUCKET_NAME',
   catalogKey: 'UPGRADER_CATALOG_KEY',
   violetPath: 'UPGRADER_VIOLET_PATH',
+  /** How long a `violet push` may run: the upload function's timeout less the time to commit its outcome. */
+  violetTimeoutSeconds: 'UPGRADER_VIOLET_TIMEOUT_SECONDS',
   kubeconfigTtlSeconds: 'UPGRADER_KUBECONFIG_TTL_SECONDS',
   eventRetentionDays: 'UPGRADER_EVENT_RETENTION_DAYS',
   /** Non-public callback destinations admitted anyway (#domain/outbound-address.ts). */
@@ -25,11 +27,19 @@ export const AWS_ENV = {
 export const AWS_DEFAULTS = {
   /** The violet CLI inside the upload function (shipped in a layer). */
   violetPath: '/opt/bin/violet',
+  /** The default upload timeout (600 s) less VIOLET_COMMIT_MARGIN_SECONDS. */
+  violetTimeoutSeconds: 570,
   /** How long a warm function keeps a kubeconfig read from Secrets Manager. */
   kubeconfigTtlSeconds: 300,
   /** Job events expire (DynamoDB TTL) after this many days. */
   eventRetentionDays: 90,
 } as const;
+
+/**
+ * A push is stopped this long before its function would time out, so the stage can still commit
+ * the wait (the push is then confirmed on the cluster) instead of dying with the invocation.
+ */
+export const VIOLET_COMMIT_MARGIN_SECONDS = 30;
 
 const QUEUE_URL_PREFIX = 'UPGRADER_QUEUE_URL_';
 

@@ -44,7 +44,7 @@ export function buildStageDeps(
       new VioletUploader({
         violet: config.violetPath,
         target: (cluster) => gateway.platformTarget(cluster),
-        timeoutMs: 10 * 60_000,
+        timeoutMs: config.violetTimeoutSeconds * 1000,
       }),
   );
 }

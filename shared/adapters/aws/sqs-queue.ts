@@ -1,5 +1,5 @@
 /**
- * Queue on SQS: one standard queue per consumer (DESIGN.md 4.4), the body the message's JSON
+ * Queue on SQS: one standard queue per consumer (docs/architecture.md §4), the body the message's JSON
  * (#shared/queue-messages.ts). Waits are SQS delays; SQS caps a delay at 15 minutes, so a longer
  * wait carries its due time (`notBefore`) in the body and the consumer re-delays it until due
  * (#adapters/record-processor.ts).

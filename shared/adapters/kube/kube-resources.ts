@@ -1,4 +1,4 @@
-/** Group/version/plural of every resource redis-upgrader reads or writes (DESIGN.md 2). */
+/** Group/version/plural of every resource redis-upgrader reads or writes (docs/architecture.md §2). */
 export interface CustomResource {
   group: string;
   version: string;

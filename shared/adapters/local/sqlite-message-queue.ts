@@ -1,5 +1,5 @@
 /**
- * The Queue port on the local durable queue: one named queue per consumer (DESIGN.md 4.4), the
+ * The Queue port on the local durable queue: one named queue per consumer (docs/architecture.md §4), the
  * body exactly what SQS carries in production (#shared/queue-messages.ts).
  */
 import { ValidationError } from '#domain/errors.ts';

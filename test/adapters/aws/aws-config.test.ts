@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadAwsConfig } from '#adapters/aws/aws-config.ts';
-import { AWS_ENV } from '#adapters/aws/aws-env.ts';
+import { AWS_ENV, VIOLET_COMMIT_MARGIN_SECONDS } from '#adapters/aws/aws-env.ts';
 import { ConfigError } from '#domain/errors.ts';
 import { parseStackConfig } from '../../../infra/stack-config.ts';
 
@@ -48,6 +48,7 @@ describe('loadAwsConfig', () => {
     // Assess
     expect(config).toMatchObject({
       violetPath: stack.violetPath,
+      violetTimeoutSeconds: stack.uploadTimeoutSeconds - VIOLET_COMMIT_MARGIN_SECONDS,
       kubeconfigTtlSeconds: stack.kubeconfigTtlSeconds,
       eventRetentionDays: stack.eventRetentionDays,
       idempotencyTtlSeconds: stack.idempotencyTtlSeconds,

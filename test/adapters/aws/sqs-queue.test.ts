@@ -45,7 +45,7 @@ async function receiveAll(url: string): Promise<string[]> {
 }
 
 describe('SqsQueue', () => {
-  it('sends a stage message to that stage queue with the DESIGN 4.4 body', async () => {
+  it('sends a stage message to that stage queue with the stage-message body (docs/architecture.md §4)', async () => {
     const queue = new SqsQueue({ client: aws.clients.sqs, urls, clock });
 
     await queue.send('verify', message('job-1', 'verify'));

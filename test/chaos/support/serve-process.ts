@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { tracked } from './child-processes.ts';
 
 export const CLI = resolve(import.meta.dirname, '../../../cli/main.ts');
 
@@ -118,7 +119,7 @@ export async function serveProcess(options: ServeProcessOptions): Promise<ServeP
       return child !== undefined && child.exitCode === null && child.signalCode === null;
     },
     async start() {
-      child = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = tracked(spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
       if (options.logFile) {
         const log = createWriteStream(options.logFile, { flags: 'a' });
         child.stdout?.pipe(log);

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { SimControlClient } from '#sim/control/control-client.ts';
+import { tracked } from './child-processes.ts';
 import { CLI, readyLine } from './serve-process.ts';
 
 export interface SimPlatformInfo {
@@ -36,18 +37,20 @@ export interface SimProcess {
 
 export async function simProcess(options: { scenarioFile: string; dir: string }): Promise<SimProcess> {
   const log = createWriteStream(join(options.dir, 'sim.log'), { flags: 'a' });
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      CLI,
-      'sim',
-      '--scenario',
-      options.scenarioFile,
-      '--kubeconfig-out',
-      join(options.dir, 'kubeconfig'),
-      '--json',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+  const child: ChildProcess = tracked(
+    spawn(
+      process.execPath,
+      [
+        CLI,
+        'sim',
+        '--scenario',
+        options.scenarioFile,
+        '--kubeconfig-out',
+        join(options.dir, 'kubeconfig'),
+        '--json',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
   );
   child.stderr?.pipe(log);
   const ready = await readyLine<SimReady>(
