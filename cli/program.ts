@@ -12,6 +12,7 @@ import { registerClustersCommand } from '#cli/commands/clusters.ts';
 import { registerDemoCommand } from '#cli/commands/demo.ts';
 import { registerListCommand } from '#cli/commands/list.ts';
 import { registerPlanCommand } from '#cli/commands/plan.ts';
+import { registerRolloutCommand } from '#cli/commands/rollout.ts';
 import { registerServeCommand } from '#cli/commands/serve.ts';
 import { registerSimCommand } from '#cli/commands/sim.ts';
 import { registerStatusCommand } from '#cli/commands/status.ts';
@@ -34,6 +35,7 @@ export function createProgram(): Command {
   registerDemoCommand(program);
   registerPlanCommand(program);
   registerUpgradeCommand(program);
+  registerRolloutCommand(program);
   registerStatusCommand(program);
   registerListCommand(program);
   registerCancelCommand(program);
