@@ -26,6 +26,8 @@ export function createProgram(): Command {
     .description(packageJson.description)
     .version(packageJson.version)
     .showSuggestionAfterError()
+    // Options belong to the command they follow: `rollout list --json` is list's --json, not rollout's.
+    .enablePositionalOptions()
     // Errors are thrown, not exited on, and printed once by runCli in the one-line/JSON format.
     .exitOverride()
     .configureOutput({ outputError: () => undefined });

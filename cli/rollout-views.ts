@@ -1,12 +1,12 @@
 /** How a rehearsal, a batch list and a batch's events read as text (`rollout --dry-run`, `rollout list|status`). */
 
+import ms from 'ms';
 import type { BatchEventReply } from '#cli/api-client.ts';
-import { formatSeconds } from '#cli/progress-view.ts';
 import { renderTable } from '#cli/table.ts';
 import type { BatchSummaryReply, RehearsalReply } from '#shared/http/batch-replies.ts';
 
 function offset(at: string, start: number): string {
-  return `+${formatSeconds(Math.max(0, Date.parse(at) - start))}`;
+  return `+${ms(Math.max(0, Date.parse(at) - start))}`;
 }
 
 /** Every wave and cluster with its path or why it would block, the predicted times, the notes. */

@@ -4,13 +4,18 @@
  * that is what an operator needs to know before and after pressing the button.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import type { BatchCommandName } from '#cli/api-client.ts';
-import { type ApiFlags, apiClientFor, withApiFlags } from '#cli/api-flags.ts';
+import type { ApiClient, BatchCommandName } from '#cli/api-client.ts';
+import { type ApiFlags, apiClientFor, positiveSeconds, withApiFlags } from '#cli/api-flags.ts';
+import { exitCodeForBatch } from '#cli/exit-codes.ts';
 import { printJson, printLines } from '#cli/output.ts';
-import { boardLines } from '#cli/rollout-board.ts';
+import { boardLines, RolloutBoard } from '#cli/rollout-board.ts';
 import { renderBatchEvents, renderBatchList } from '#cli/rollout-views.ts';
+import { waitForBatch } from '#cli/wait-for-job.ts';
+import type { BatchViewReply } from '#shared/http/batch-replies.ts';
 
 interface ControlFlags extends ApiFlags {
+  wait?: boolean;
+  interval?: number;
   note?: string;
   acceptFailures?: boolean;
   wave?: number;
@@ -24,6 +29,21 @@ const EFFECTS: Record<BatchCommandName, string> = {
   cancel: 'jobs not started are cancelled; running ones are asked to cancel and stop at a safe point',
   approve: 'the approved wave may start',
 };
+
+/** Follows a batch on the board (none with --json) and sets the rollout exit code. */
+export async function followBatch(
+  client: ApiClient,
+  id: string,
+  flags: { json?: boolean; interval?: number },
+): Promise<BatchViewReply> {
+  const board = flags.json ? undefined : new RolloutBoard(process.stdout);
+  const final = await waitForBatch(client, id, {
+    intervalMs: (flags.interval ?? 2) * 1000,
+    ...(board ? { onUpdate: (view) => board.update(view) } : {}),
+  });
+  process.exitCode = exitCodeForBatch(final.state, final.counts);
+  return final;
+}
 
 function waveIndex(text: string): number {
   const n = Number(text);
@@ -58,12 +78,18 @@ export function registerRolloutControlCommands(rollout: Command): void {
       .command('status')
       .description('show a rollout: each wave with a cell per cluster, counts, budget, ETA, reasons')
       .argument('<id>', 'the batch id `rollout` printed')
-      .option('--events', 'also list the batch events: why each wave started, waited, halted'),
+      .option('--events', 'also list the batch events: why each wave started, waited, halted')
+      .option(
+        '--wait',
+        'follow it on the live board until it is over or halted (through approvals and pauses)',
+      )
+      .option('--interval <seconds>', 'seconds between polls with --wait', positiveSeconds, 2),
   ).action(async (id: string, flags: ControlFlags, cli: Command) => {
     const client = apiClientFor(cli);
-    const batch = await client.getBatch(id);
+    const batch = flags.wait ? await followBatch(client, id, flags) : await client.getBatch(id);
     const events = flags.events ? await client.listBatchEvents(id) : undefined;
     if (flags.json) printJson(events ? { ...batch, events } : batch);
+    else if (flags.wait) printLines(`${batch.state}: ${batch.reason}`);
     else
       printLines(
         [...boardLines(batch, Date.now()), ...(events ? ['', renderBatchEvents(events)] : [])].join('\n'),
@@ -86,6 +112,6 @@ export function registerRolloutControlCommands(rollout: Command): void {
     runCommand('cancel', id, flags, cli),
   );
   steer(rollout, 'approve', 'approve the wave that awaits approval')
-    .option('--wave <index>', 'the wave to approve (default: the one awaiting approval)', waveIndex)
+    .option('--wave <index>', 'the wave to approve; the one awaiting approval unless given', waveIndex)
     .action((id, flags, cli) => runCommand('approve', id, flags, cli));
 }

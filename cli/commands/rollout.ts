@@ -14,10 +14,8 @@ import {
   positiveSeconds,
   withApiFlags,
 } from '#cli/api-flags.ts';
-import { registerRolloutControlCommands } from '#cli/commands/rollout-control.ts';
-import { exitCodeForBatch } from '#cli/exit-codes.ts';
+import { followBatch, registerRolloutControlCommands } from '#cli/commands/rollout-control.ts';
 import { printJson, printLines } from '#cli/output.ts';
-import { RolloutBoard } from '#cli/rollout-board.ts';
 import {
   batchRequestFrom,
   parseApproval,
@@ -31,7 +29,6 @@ import {
   type RolloutFlags,
 } from '#cli/rollout-request.ts';
 import { renderRehearsal } from '#cli/rollout-views.ts';
-import { waitForBatch } from '#cli/wait-for-job.ts';
 
 interface StartFlags extends ApiFlags, RolloutFlags {
   wait?: boolean;
@@ -71,14 +68,9 @@ async function startRollout(flags: StartFlags, command: Command): Promise<void> 
     return;
   }
   if (!flags.json) printLines(`Rollout ${batch.id} to ${batch.targetVersion}`);
-  const board = flags.json ? undefined : new RolloutBoard(process.stdout);
-  const final = await waitForBatch(client, batch.id, {
-    intervalMs: flags.interval * 1000,
-    ...(board ? { onUpdate: (view) => board.update(view) } : {}),
-  });
+  const final = await followBatch(client, batch.id, flags);
   if (flags.json) printJson(final);
   else printLines(`${final.state}: ${final.reason}`);
-  process.exitCode = exitCodeForBatch(final.state, final.counts);
 }
 
 export function registerRolloutCommand(program: Command): void {
@@ -108,8 +100,15 @@ export function registerRolloutCommand(program: Command): void {
           .conflicts('waveSize'),
       )
       .option('--max-concurrency <n|p%>', 'jobs running at once within a wave', parseCount)
-      .option('--max-failed <n|p%>', 'failures tolerated before the batch halts (default 0)', parseBudget)
-      .option('--count-blocked', 'count blocked clusters against the failure budget (default: they do not)')
+      .option(
+        '--max-failed <n|p%>',
+        'failures tolerated before the batch halts; none unless given',
+        parseBudget,
+      )
+      .option(
+        '--count-blocked',
+        'count blocked clusters (nothing was changed on them) against the failure budget',
+      )
       .option('--bake <duration>', 'wait after each wave before re-checking it, e.g. 10m', durationSeconds)
       .option('--approval <mode>', 'none, after-canary or each-wave', parseApproval)
       .option(
@@ -133,7 +132,10 @@ export function registerRolloutCommand(program: Command): void {
       .option('--max-backup-age <duration>', 'how recent backups must be, e.g. 12h', durationSeconds)
       .option('--include-prerelease', 'allow a pre-release target version')
       .option('--callback-url <url>', 'receives signed events of the batch (public http(s) only)')
-      .option('--idempotency-key <key>', 'retry-safe key for the start (default: one per invocation)')
+      .option(
+        '--idempotency-key <key>',
+        'retry-safe key for the start; a new one per invocation unless given',
+      )
       .option(
         '--dry-run',
         'rehearse: read every cluster, print waves, paths, blocks and ETAs; change nothing',
@@ -144,6 +146,7 @@ export function registerRolloutCommand(program: Command): void {
       )
       .option('--interval <seconds>', 'seconds between polls with --wait', positiveSeconds, 2),
   );
-  rollout.action(startRollout);
+  // The subcommands' own --json, --api and --token must not be taken for the parent's.
+  rollout.enablePositionalOptions().action(startRollout);
   registerRolloutControlCommands(rollout);
 }
