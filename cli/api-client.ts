@@ -29,8 +29,22 @@ import {
   jobListSchema,
   jobViewSchema,
 } from '#shared/http/api-replies.ts';
+import {
+  type BatchSummaryReply,
+  type BatchViewReply,
+  type batchEventSchema,
+  batchListSchema,
+  batchViewSchema,
+  type RehearsalReply,
+  rehearsalSchema,
+} from '#shared/http/batch-replies.ts';
 import { BEARER_TOKEN } from '#shared/http/bearer-token.ts';
-import type { createUpgradeBody, listUpgradesQuery, putClusterBody } from '#shared/http/schemas.ts';
+import type {
+  createBatchBody,
+  createUpgradeBody,
+  listUpgradesQuery,
+  putClusterBody,
+} from '#shared/http/schemas.ts';
 
 /**
  * The client's settings. The server's are REDIS_UPGRADER_<SETTING> (shared/config.ts), its token
@@ -54,9 +68,16 @@ const REPLY_NAMES = new Map<z.ZodType, string>([
   [jobListSchema, 'a list of upgrade jobs'],
   [clusterViewSchema, 'a cluster record'],
   [clusterListSchema, 'a list of clusters'],
+  [batchViewSchema, 'a batch'],
+  [batchListSchema, 'a list of batches'],
+  [rehearsalSchema, 'a rehearsal'],
 ]);
 
 export type StartUpgradeInput = z.input<typeof createUpgradeBody>;
+export type StartBatchInput = z.input<typeof createBatchBody>;
+export type BatchEventReply = z.output<typeof batchEventSchema>;
+export const BATCH_COMMANDS = ['pause', 'resume', 'cancel', 'approve'] as const;
+export type BatchCommandName = (typeof BATCH_COMMANDS)[number];
 export type ListUpgradesInput = z.output<typeof listUpgradesQuery>;
 export type ClusterFields = z.input<typeof putClusterBody>;
 
@@ -175,6 +196,7 @@ type ReplyOf<O extends Operation> = {
 interface RequestInput {
   params?: Record<string, string>;
   query?: Record<string, string | number | undefined>;
+  headers?: Record<string, string>;
   body?: unknown;
 }
 
@@ -239,6 +261,40 @@ export class ApiClient {
     return { cluster: reply, created: status === 201 };
   }
 
+  /**
+   * Starts a rollout, or rehearses it (`dryRun`): the rehearsal comes back with 200, the batch
+   * with 202. The Idempotency-Key makes a retried start return the batch it created.
+   */
+  async startBatch(
+    body: StartBatchInput,
+    idempotencyKey?: string,
+  ): Promise<{ rehearsal: RehearsalReply } | { batch: BatchViewReply }> {
+    const headers = idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined;
+    const { status, reply } = await this.#call(operations.createBatch, {
+      body,
+      ...(headers ? { headers } : {}),
+    });
+    return status === 200 ? { rehearsal: reply as RehearsalReply } : { batch: reply as BatchViewReply };
+  }
+
+  async getBatch(id: string): Promise<BatchViewReply> {
+    return (await this.#call(operations.getBatch, { params: { id } })).reply;
+  }
+
+  async listBatches(): Promise<BatchSummaryReply[]> {
+    return (await this.#call(operations.listBatches)).reply.items;
+  }
+
+  async listBatchEvents(id: string): Promise<BatchEventReply[]> {
+    return (await this.#call(operations.listBatchEvents, { params: { id } })).reply.items;
+  }
+
+  /** pause, resume, cancel or approve; the batch after the command. */
+  async commandBatch(command: BatchCommandName, id: string, body: object = {}): Promise<BatchViewReply> {
+    const op = operations[`${command}Batch`];
+    return (await this.#call(op, { params: { id }, body })).reply;
+  }
+
   /** Sends one request of `op` and reads its reply through the schema the contract declares for its status. */
   async #call<O extends Operation>(
     op: O,
@@ -254,6 +310,7 @@ export class ApiClient {
           authorization: `Bearer ${this.#target.token}`,
           accept: 'application/json',
           ...(input.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...input.headers,
         },
         ...(input.body === undefined ? {} : { body: JSON.stringify(input.body) }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),

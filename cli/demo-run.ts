@@ -1,8 +1,9 @@
 /**
  * `redis-upgrader demo` (= `npm start`): a simulated ACP fleet, the local runtime on a temporary
  * data dir wired to it (kubeconfig contexts, the violet shim, the fleet's package downloads as
- * artifact mirror), every cluster registered and upgraded through the HTTP API, live progress,
- * and a per-cluster summary. Offline and self-contained; everything it starts it stops, and its
+ * artifact mirror), every cluster registered and rolled out in waves through the HTTP API (a
+ * canary, waves of a quarter, a short bake, one failure tolerated), the live rollout board, and
+ * a summary per wave and per cluster. Offline and self-contained; everything it starts it stops, and its
  * temporary directory is removed, also on Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
@@ -18,14 +19,16 @@ import {
   expectedOutcome,
   type SummaryRow,
   summaryRows,
+  type WaveSummary,
+  waveSummaries,
 } from '#cli/demo-summary.ts';
-import { FleetProgress } from '#cli/fleet-progress.ts';
 import type { ProgressStream } from '#cli/progress-view.ts';
-import { isTerminal } from '#cli/wait-for-job.ts';
+import { RolloutBoard } from '#cli/rollout-board.ts';
+import { batchSettled } from '#cli/wait-for-job.ts';
 import { UpgraderError } from '#domain/errors.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
 import { type Config, type LogLevel, loadConfig } from '#shared/config.ts';
-import type { JobView } from '#shared/http/api-replies.ts';
+import type { BatchViewReply } from '#shared/http/batch-replies.ts';
 import { type Fleet, startFleet } from '#sim/fleet.ts';
 import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
 
@@ -50,6 +53,8 @@ export interface DemoOptions {
 
 export interface DemoResult {
   rows: SummaryRow[];
+  waves: WaveSummary[];
+  batch: { id: string; state: string; reason: string };
   elapsedMs: number;
   ok: boolean;
 }
@@ -69,8 +74,8 @@ function runtimeConfig(dir: string, fleet: Fleet, options: DemoOptions, caFile: 
     ...(caFile ? { REDIS_UPGRADER_ARTIFACT_MIRROR_CA: caFile } : {}),
     REDIS_UPGRADER_VIOLET: VIOLET_SHIM,
     REDIS_UPGRADER_LOG_LEVEL: options.logLevel,
-    REDIS_UPGRADER_STAGE_POLL_SECONDS: '1',
-    REDIS_UPGRADER_RETRY_SECONDS: '1',
+    REDIS_UPGRADER_STAGE_POLL_SECONDS: '0.25',
+    REDIS_UPGRADER_RETRY_SECONDS: '0.5',
     REDIS_UPGRADER_POLL_INTERVAL_MS: '100',
     REDIS_UPGRADER_POLL_CONCURRENCY: '4',
   });
@@ -85,13 +90,21 @@ class Interrupted extends UpgraderError {
   }
 }
 
+/** The demo's rollout: a canary, then waves of a quarter of the fleet, a short bake, one failure tolerated. */
+export const DEMO_STRATEGY = {
+  canary: 1,
+  waveSize: '25%',
+  bakeSeconds: 1,
+  failureBudget: { maxFailed: 1 },
+} as const;
+
 async function follow(
   client: ApiClient,
-  ids: Set<string>,
+  id: string,
   options: DemoOptions,
   startedAt: number,
-): Promise<JobView[]> {
-  const board = options.progress ? new FleetProgress(options.progress, startedAt) : undefined;
+): Promise<BatchViewReply> {
+  const board = options.progress ? new RolloutBoard(options.progress, startedAt) : undefined;
   let stop = false;
   options.stopRequested.then(
     () => {
@@ -101,24 +114,21 @@ async function follow(
   );
   const deadline = startedAt + options.timeoutSeconds * 1000;
   for (;;) {
-    const jobs = (await client.listUpgrades({ limit: 1000 }))
-      .filter((job) => ids.has(job.id))
-      .sort((a, b) => a.cluster.localeCompare(b.cluster));
-    board?.update(jobs);
-    if (jobs.every((job) => isTerminal(job.state))) return jobs;
+    const batch = await client.getBatch(id);
+    board?.update(batch);
+    if (batchSettled(batch)) return batch;
     if (stop) throw new Interrupted();
     if (Date.now() > deadline) {
-      const open = jobs.filter((job) => !isTerminal(job.state)).map((job) => `${job.cluster} (${job.state})`);
       throw new UpgraderError(
         'DEMO_TIMEOUT',
-        `demo gave up after ${options.timeoutSeconds}s; still running: ${open.join(', ')}`,
+        `demo gave up after ${options.timeoutSeconds}s; the rollout is ${batch.state}: ${batch.reason}`,
       );
     }
     await sleep(POLL_MS);
   }
 }
 
-async function upgradeFleet(
+async function rolloutFleet(
   fleet: Fleet,
   runtime: LocalRuntime,
   config: Config,
@@ -130,19 +140,23 @@ async function upgradeFleet(
     await client.putCluster(name, { context: name, labels: fleet.cluster(name).sim.labels });
   }
   const startedAt = Date.now();
-  const ids = new Set<string>();
-  for (const name of names) {
-    const job = await client.startUpgrade({
-      cluster: name,
-      targetVersion: options.targetVersion,
-      ...(options.takeBackup ? { options: { takeBackup: true } } : {}),
-    });
-    ids.add(job.id);
-  }
+  const started = await client.startBatch({
+    name: 'demo',
+    targetVersion: options.targetVersion,
+    clusters: names,
+    strategy: DEMO_STRATEGY,
+    ...(options.takeBackup ? { options: { takeBackup: true } } : {}),
+  });
+  if (!('batch' in started))
+    throw new UpgraderError('DEMO_FAILED', 'the API rehearsed instead of starting the rollout');
+  const { batch } = started;
   options.say(
-    `registered ${names.length} clusters and started ${ids.size} upgrades to ${options.targetVersion} through ${runtime.url}`,
+    `registered ${names.length} clusters and started rollout ${batch.id} to ${options.targetVersion} in ${batch.waves.length} waves (canary 1, waves of 25%, bake 1s, 1 failure tolerated) through ${runtime.url}`,
   );
-  const jobs = await follow(client, ids, options, startedAt);
+  const final = await follow(client, batch.id, options, startedAt);
+  const jobs = (await client.listUpgrades({ batch: batch.id, limit: 1000 })).sort((a, b) =>
+    a.cluster.localeCompare(b.cluster),
+  );
   const gates: DemoGates = {
     backupMaxAgeSeconds: config.backupMaxAgeSeconds,
     takeBackup: options.takeBackup,
@@ -150,7 +164,14 @@ async function upgradeFleet(
   };
   const expected = (cluster: string): Expectation => expectedOutcome(fleet.cluster(cluster).spec, gates);
   const rows = summaryRows(jobs, expected);
-  return { rows, elapsedMs: Date.now() - startedAt, ok: rows.every((row) => row.asExpected) };
+  const finished = final.state === 'succeeded' || final.state === 'completed-with-failures';
+  return {
+    rows,
+    waves: waveSummaries(final),
+    batch: { id: final.id, state: final.state, reason: final.reason },
+    elapsedMs: Date.now() - startedAt,
+    ok: finished && rows.length === names.length && rows.every((row) => row.asExpected),
+  };
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
@@ -171,7 +192,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const config = runtimeConfig(dir, fleet, options, caFile);
     runtime = await startLocalRuntime(config);
     options.say(`local runtime: ${runtime.url}, data in ${config.dataDir} (temporary)`);
-    return await upgradeFleet(fleet, runtime, config, options);
+    return await rolloutFleet(fleet, runtime, config, options);
   } finally {
     await runtime?.stop();
     await fleet?.stop();

@@ -8,6 +8,7 @@ import { formatSeconds, hopPath } from '#cli/progress-view.ts';
 import { renderTable } from '#cli/table.ts';
 import type { TerminalState } from '#domain/job.ts';
 import type { JobView } from '#shared/http/api-replies.ts';
+import type { BatchViewReply } from '#shared/http/batch-replies.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
 
 export interface DemoGates {
@@ -94,4 +95,37 @@ export function verdict(rows: SummaryRow[], elapsedMs: number): string {
       ? 'every cluster ended as its scenario predicts'
       : `UNEXPECTED: ${off.map((row) => `${row.cluster} ${row.result} (expected ${row.expected})`).join(', ')}`;
   return `${rows.length} clusters in ${formatSeconds(elapsedMs)}: ${totals}; ${outcome}`;
+}
+
+export interface WaveSummary {
+  label: string;
+  clusters: number;
+  /** Clusters per final state, e.g. { succeeded: 5, blocked: 1 }. */
+  outcomes: Record<string, number>;
+  /** From its first job's start to its re-check after the bake. */
+  durationMs: number | null;
+}
+
+export function waveSummaries(batch: Pick<BatchViewReply, 'waves'>): WaveSummary[] {
+  return batch.waves.map((wave) => {
+    const outcomes: Record<string, number> = {};
+    for (const cluster of wave.clusters) outcomes[cluster.state] = (outcomes[cluster.state] ?? 0) + 1;
+    const durationMs =
+      wave.startedAt && wave.completedAt ? Date.parse(wave.completedAt) - Date.parse(wave.startedAt) : null;
+    return { label: wave.label, clusters: wave.clusters.length, outcomes, durationMs };
+  });
+}
+
+export function renderWaves(waves: WaveSummary[]): string {
+  return renderTable(
+    ['WAVE', 'CLUSTERS', 'OUTCOME', 'DURATION'],
+    waves.map((wave) => [
+      wave.label,
+      String(wave.clusters),
+      Object.entries(wave.outcomes)
+        .map(([state, n]) => `${n} ${state}`)
+        .join(', '),
+      wave.durationMs === null ? '-' : formatSeconds(wave.durationMs),
+    ]),
+  );
 }

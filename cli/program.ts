@@ -12,6 +12,7 @@ import { registerClustersCommand } from '#cli/commands/clusters.ts';
 import { registerDemoCommand } from '#cli/commands/demo.ts';
 import { registerListCommand } from '#cli/commands/list.ts';
 import { registerPlanCommand } from '#cli/commands/plan.ts';
+import { registerRolloutCommand } from '#cli/commands/rollout.ts';
 import { registerServeCommand } from '#cli/commands/serve.ts';
 import { registerSimCommand } from '#cli/commands/sim.ts';
 import { registerStatusCommand } from '#cli/commands/status.ts';
@@ -25,6 +26,8 @@ export function createProgram(): Command {
     .description(packageJson.description)
     .version(packageJson.version)
     .showSuggestionAfterError()
+    // Options belong to the command they follow: `rollout list --json` is list's --json, not rollout's.
+    .enablePositionalOptions()
     // Errors are thrown, not exited on, and printed once by runCli in the one-line/JSON format.
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
@@ -34,6 +37,7 @@ export function createProgram(): Command {
   registerDemoCommand(program);
   registerPlanCommand(program);
   registerUpgradeCommand(program);
+  registerRolloutCommand(program);
   registerStatusCommand(program);
   registerListCommand(program);
   registerCancelCommand(program);

@@ -8,7 +8,7 @@
 import { styleText } from 'node:util';
 import { formatSeconds, type ProgressStream } from '#cli/progress-view.ts';
 import type { ClusterRolloutState } from '#domain/rollout/batch.ts';
-import type { BatchView, ClusterView, WaveView } from '#domain/rollout/batch-view.ts';
+import type { BatchViewReply } from '#shared/http/batch-replies.ts';
 
 type Colour = Parameters<typeof styleText>[0];
 
@@ -35,12 +35,13 @@ const EXPLAINED = new Set<ClusterRolloutState>([
   'deferred-unreachable',
 ]);
 
+/** What the board reads of a batch: the contract's batch view (`GET /batches/{id}`). */
 export type BoardView = Pick<
-  BatchView,
-  'id' | 'name' | 'targetVersion' | 'state' | 'reason' | 'counts' | 'failures' | 'eta' | 'currentWave'
-> & {
-  waves: (Pick<WaveView, 'index' | 'label' | 'state' | 'bakeUntil' | 'eta'> & { clusters: ClusterView[] })[];
-};
+  BatchViewReply,
+  'id' | 'name' | 'targetVersion' | 'state' | 'reason' | 'counts' | 'failures' | 'eta' | 'waves'
+>;
+type WaveRow = BoardView['waves'][number];
+type ClusterCell = WaveRow['clusters'][number];
 
 function untilText(at: string | undefined, now: number): string | undefined {
   if (!at) return undefined;
@@ -66,7 +67,7 @@ export function headerLine(view: BoardView, now: number): string {
   return parts.join(' | ');
 }
 
-function cell(cluster: ClusterView, colour: boolean): string {
+function cell(cluster: ClusterCell, colour: boolean): string {
   const { mark, colour: hue } = CLUSTER_MARKS[cluster.state];
   return colour ? styleText(hue, mark) : mark;
 }
@@ -76,7 +77,7 @@ function cell(cluster: ClusterView, colour: boolean): string {
  * where the terminal is narrower than the wave, so a redraw always knows how many lines it drew.
  */
 export function waveLines(
-  wave: BoardView['waves'][number],
+  wave: WaveRow,
   width: number,
   now: number,
   options: { colour?: boolean; columns?: number } = {},

@@ -1,6 +1,6 @@
 /**
- * `redis-upgrader demo` (= `npm start`): upgrades a simulated fleet end to end through the local
- * runtime and prints a per-cluster summary. Exit 0 when every cluster ended as its scenario
+ * `redis-upgrader demo` (= `npm start`): rolls a version out across a simulated fleet end to end
+ * through the local runtime and prints a summary per wave and per cluster. Exit 0 when every cluster ended as its scenario
  * predicts (healthy ones succeeded, bad ones blocked with a reason), 1 otherwise.
  */
 import { fileURLToPath } from 'node:url';
@@ -44,11 +44,13 @@ function logLevel(value: string): (typeof LOG_LEVELS)[number] {
 
 async function demo(flags: DemoFlags): Promise<void> {
   const { runDemo } = await import('#cli/demo-run.ts');
-  const { renderSummary, verdict } = await import('#cli/demo-summary.ts');
+  const { renderSummary, renderWaves, verdict } = await import('#cli/demo-summary.ts');
   const stop = listenForStop();
   try {
     const say = flags.json ? () => undefined : printLines;
-    say(`redis-upgrader demo: every simulated cluster to ${flags.to} (Ctrl-C stops and cleans up)`);
+    say(
+      `redis-upgrader demo: a rollout of every simulated cluster to ${flags.to} (Ctrl-C stops and cleans up)`,
+    );
     const result = await runDemo({
       scenario: flags.scenario,
       targetVersion: flags.to,
@@ -62,7 +64,10 @@ async function demo(flags: DemoFlags): Promise<void> {
       stopRequested: stop.received,
     });
     if (flags.json) printJson(result);
-    else printLines(`\n${renderSummary(result.rows)}\n\n${verdict(result.rows, result.elapsedMs)}`);
+    else
+      printLines(
+        `\nrollout ${result.batch.id}: ${result.batch.state}: ${result.batch.reason}\n\n${renderWaves(result.waves)}\n\n${renderSummary(result.rows)}\n\n${verdict(result.rows, result.elapsedMs)}`,
+      );
     if (!result.ok) process.exitCode = 1;
   } finally {
     stop.dispose();
@@ -73,12 +78,12 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      'upgrade a simulated fleet end to end (simulator + local runtime), with live progress and a summary; what `npm start` runs',
+      'roll a version out across a simulated fleet end to end (simulator + local runtime): canary, waves, bake, failure budget, a live board and a summary; what `npm start` runs',
     )
     .addOption(
       new Option('--scenario <file>', 'scenario file').default(DEMO_SCENARIO, 'examples/scenarios/demo.yaml'),
     )
-    .option('--to <version>', 'target version for every cluster', DEMO_TARGET)
+    .option('--to <version>', 'target version of the rollout', DEMO_TARGET)
     .option('--speed <x>', "simulated time per real time; the scenario's when absent", positive)
     .option('--seed <n>', 'seed for the scenario draws', seed)
     .option('--take-backup', 'back up stale instances first instead of blocking on them')

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { DEMO_STRATEGY } from '#cli/demo-run.ts';
 import { expectedOutcome } from '#cli/demo-summary.ts';
 import { loadScenario, resolveScenario } from '#sim/scenario.ts';
 
@@ -79,7 +80,7 @@ afterAll(async () => {
 });
 
 describe('redis-upgrader demo', () => {
-  it('upgrades the healthy clusters through a major hop, blocks the bad ones, prints a summary, exits 0', async () => {
+  it('rolls out canary first, then the waves; blocks the bad clusters, prints a summary per wave, exits 0', async () => {
     // Act
     const run = demo(['--scenario', scenario]);
     const code = await run.exited;
@@ -88,7 +89,13 @@ describe('redis-upgrader demo', () => {
     const out = run.stdout();
     expect(run.stderr()).toBe('');
     expect(code).toBe(0);
-    expect(out).toMatch(/^\[\s*\d+\.\ds\] demo-01 patching\s+hop 1\/2 3\.16\.2>4\.0\.3$/m);
+    expect(out).toMatch(/started rollout \S+ to 4\.1\.2 in 3 waves/);
+    expect(out).toMatch(/^\[\s*\d+\.\ds\] demo-01 starting$/m);
+    // the canary's job ended before any job of the next wave started
+    const secondWave = out.search(/demo-0[23] (starting|started|blocked)/);
+    expect(secondWave).toBeGreaterThan(out.indexOf('demo-01 succeeded'));
+    expect(out).toMatch(/^canary\s+1\s+1 succeeded\s+\d+\.\ds$/m);
+    expect(out).toMatch(/^wave 2\s+1\s+1 blocked\s+\d+\.\ds$/m);
     expect(out).toMatch(
       /^demo-01\s+3\.16\.2\s+4\.1\.2\s+3\.16\.2>4\.0\.3>4\.1\.2\s+succeeded\s+\d+\.\ds\s*$/m,
     );
@@ -107,7 +114,7 @@ describe('redis-upgrader demo', () => {
   it('stops everything and removes its temporary files on Ctrl-C', async () => {
     // Prepare
     const run = demo(['--scenario', scenario, '--speed', '100']);
-    await expect.poll(run.stdout, { timeout: 20_000, interval: 50 }).toMatch(/started 3 upgrades/);
+    await expect.poll(run.stdout, { timeout: 20_000, interval: 50 }).toMatch(/started rollout/);
 
     // Act
     run.child.kill('SIGINT');
@@ -121,22 +128,24 @@ describe('redis-upgrader demo', () => {
     expect(await gone(dataDirOf(run.stdout()))).toBe(true);
   });
 
-  it('ships a demo scenario of a dozen clusters with one unhealthy and one with stale backups', async () => {
+  it('ships a demo scenario of two dozen clusters: two to block, one failing install the budget absorbs', async () => {
     // Act
     const resolved = resolveScenario(await loadScenario(join(ROOT, 'examples/scenarios/demo.yaml')));
     const gates = { backupMaxAgeSeconds: 24 * 3600, takeBackup: false, minFreePercent: 10 };
-    const outcomes = resolved.platforms
-      .flatMap((platform) => platform.clusters)
-      .map((cluster) => expectedOutcome(cluster.spec, gates));
+    const clusters = resolved.platforms.flatMap((platform) => platform.clusters);
+    const outcomes = clusters.map((cluster) => expectedOutcome(cluster.spec, gates));
 
-    // Assess
-    expect(outcomes).toHaveLength(12);
-    expect(outcomes.filter((o) => o.state === 'succeeded')).toHaveLength(10);
+    // Assess: the canary (the first cluster) must succeed, or the demo would halt after it
+    expect(outcomes).toHaveLength(24);
+    expect(outcomes.filter((o) => o.state === 'succeeded')).toHaveLength(21);
     expect(
       outcomes
-        .filter((o) => o.state === 'blocked')
+        .filter((o) => o.state !== 'succeeded')
         .map((o) => o.because)
         .sort(),
-    ).toEqual(['stale backups', 'unhealthy Redis instance']);
+    ).toEqual(['failing install', 'stale backups', 'unhealthy Redis instance']);
+    expect(DEMO_STRATEGY.failureBudget.maxFailed).toBe(outcomes.filter((o) => o.state === 'failed').length);
+    const first = clusters.map((c) => c.name).sort()[0];
+    expect(outcomes[clusters.findIndex((c) => c.name === first)]?.state).toBe('succeeded');
   });
 });

@@ -28,6 +28,7 @@ describe('redis-upgrader --help', () => {
       'demo',
       'plan',
       'upgrade',
+      'rollout',
       'status',
       'list',
       'cancel',

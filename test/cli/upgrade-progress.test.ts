@@ -1,6 +1,5 @@
 /** How `upgrade --wait` and the demo draw progress, on a terminal and in a log. */
 import { describe, expect, it } from 'vitest';
-import { FleetProgress } from '#cli/fleet-progress.ts';
 import { hopPath, JobProgressPrinter } from '#cli/progress-view.ts';
 import type { HopView, JobView } from '#shared/http/api-replies.ts';
 
@@ -85,26 +84,6 @@ describe('progress output', () => {
       '\r\x1b[2K[  4.0s] verifying       hop 1/2 3.16.2>4.0.3',
       '\n',
     ]);
-  });
-
-  it('draws the fleet as a board redrawn in place on a terminal', () => {
-    // Prepare
-    const out = stream(true);
-    const board = new FleetProgress(out, 0);
-    const other = job('blocked', 0, { id: 'job-2', cluster: 'region2', reason: 'Redis a/b is Error' });
-
-    // Act
-    board.update([job('uploading', 0), other], 1000);
-    board.update([job('succeeded', 1), other], 2000);
-
-    // Assess
-    const [first, second] = out.chunks;
-    expect(first).toBe(
-      '\r\x1b[2K[  1.0s] 1 uploading, 1 blocked\n' +
-        '\r\x1b[2Kregion1 uploading       hop 1/2 3.16.2>4.0.3\n' +
-        '\r\x1b[2Kregion2 blocked                                  - Redis a/b is Error\n',
-    );
-    expect(second?.startsWith('\x1b[3A\r\x1b[2K[  2.0s] 1 succeeded, 1 blocked\n')).toBe(true);
   });
 
   it('writes the whole planned path, or the bare target before planning', () => {

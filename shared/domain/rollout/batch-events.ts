@@ -11,6 +11,7 @@ export const BATCH_EVENT_TYPES = [
   'wave.baking',
   'wave.completed',
   'wave.awaiting_approval',
+  'wave.approved',
   'wave.outside_window',
   'batch.paused',
   'batch.halted',
@@ -32,7 +33,7 @@ export interface BatchEvent {
   wave?: number;
   /** Clusters the event is about (the failures of a halt, a wave's clusters). */
   clusters?: string[];
-  /** Who issued the command (pause, resume, cancel), when given. */
+  /** Who issued the command (pause, resume, cancel, approve), when given. */
   by?: string;
 }
 

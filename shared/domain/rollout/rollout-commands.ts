@@ -162,7 +162,15 @@ function approve(
   }
   wave.approvedAt = at;
   if (command.by) wave.approvedBy = command.by;
-  return [];
+  // Who let a wave go, and why, is the decision an audit asks for first.
+  return [
+    {
+      type: 'wave.approved',
+      reason: `${wave.label} approved${by(command)}${noted(command)}`,
+      wave: index,
+      ...actor(command),
+    },
+  ];
 }
 
 /** Applies a command to the draft; the events it records. */

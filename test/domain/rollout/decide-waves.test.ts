@@ -163,6 +163,7 @@ describe('approvals', () => {
     expect(waiting.reason).toBe('wave 2 (7 clusters) awaits approval (approve with {"wave": 1})');
     expect(events.at(-1)).toBe('wave.awaiting_approval');
     expect(starts(approved.actions)).toHaveLength(7);
+    expect(approved.events[0]).toMatchObject({ type: 'wave.approved', wave: 1, by: 'ana' });
     expect(approved.events[0]?.reason).toContain('approved by ana');
     expect(retried.changed).toBe(false);
     expect(done.state).toBe('succeeded');
