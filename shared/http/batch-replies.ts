@@ -1,5 +1,5 @@
 /**
- * The replies of `/batches` (DESIGN.md 4.5): the batch view (#domain/rollout/batch-view.ts), the
+ * The replies of `/batches` (docs/architecture.md §11): the batch view (#domain/rollout/batch-view.ts), the
  * list of batch summaries, the batch events and the rehearsal, as zod schemas in their output
  * form (no transforms, so the OpenAPI document shows what the server sends). Objects strip
  * unknown fields, so an older CLI still reads a newer server; the API tests check that nothing

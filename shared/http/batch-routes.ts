@@ -1,4 +1,4 @@
-/** `/batches`: start (or rehearse), read, list and steer fleet rollouts (DESIGN.md 4.5, issue 10). */
+/** `/batches`: start (or rehearse), read, list and steer fleet rollouts (docs/architecture.md §11, issue 10). */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError } from '#domain/errors.ts';
 import type { Batch } from '#domain/rollout/batch.ts';
