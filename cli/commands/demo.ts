@@ -20,7 +20,7 @@ interface DemoFlags {
 }
 
 export const DEMO_TARGET = '4.1.2';
-const DEMO_SCENARIO = fileURLToPath(new URL('../../examples/scenarios/demo.yaml', import.meta.url));
+const DEMO_SCENARIO = fileURLToPath(new URL('../../examples/scenarios/rollout-demo.yaml', import.meta.url));
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
 
 function positive(value: string): number {
@@ -81,7 +81,10 @@ export function registerDemoCommand(program: Command): void {
       'roll a version out across a simulated fleet end to end (simulator + local runtime): canary, waves, bake, failure budget, a live board and a summary; what `npm start` runs',
     )
     .addOption(
-      new Option('--scenario <file>', 'scenario file').default(DEMO_SCENARIO, 'examples/scenarios/demo.yaml'),
+      new Option('--scenario <file>', 'scenario file').default(
+        DEMO_SCENARIO,
+        'examples/scenarios/rollout-demo.yaml',
+      ),
     )
     .option('--to <version>', 'target version of the rollout', DEMO_TARGET)
     .option('--speed <x>', "simulated time per real time; the scenario's when absent", positive)

@@ -130,7 +130,7 @@ describe('redis-upgrader demo', () => {
 
   it('ships a demo scenario of two dozen clusters: two to block, one failing install the budget absorbs', async () => {
     // Act
-    const resolved = resolveScenario(await loadScenario(join(ROOT, 'examples/scenarios/demo.yaml')));
+    const resolved = resolveScenario(await loadScenario(join(ROOT, 'examples/scenarios/rollout-demo.yaml')));
     const gates = { backupMaxAgeSeconds: 24 * 3600, takeBackup: false, minFreePercent: 10 };
     const clusters = resolved.platforms.flatMap((platform) => platform.clusters);
     const outcomes = clusters.map((cluster) => expectedOutcome(cluster.spec, gates));
