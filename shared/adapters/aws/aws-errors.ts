@@ -85,3 +85,15 @@ export function mapAwsError(error: unknown, what: string): UpgraderError {
   }
   return new UpgraderError('AWS_ERROR', `${what}: ${name}: ${said}`, options);
 }
+
+export interface CancellationReason {
+  Code?: string;
+  /** Low-level AttributeValues: the document client does not unmarshall errors. */
+  Item?: Record<string, { S?: string }>;
+}
+
+/** Why each item of a cancelled DynamoDB transaction failed; undefined for any other error. */
+export function cancellationReasons(error: unknown): CancellationReason[] | undefined {
+  if (awsErrorName(error) !== 'TransactionCanceledException') return undefined;
+  return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+}

@@ -14,28 +14,19 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { listLimit } from '#adapters/list-limit.ts';
 import { readStoredBatch, readStoredBatchEvent, storedBatch } from '#adapters/stored-batch.ts';
 import { ConflictError, TransientError, UnreadableRecordError } from '#domain/errors.ts';
 import type { Batch } from '#domain/rollout/batch.ts';
 import type { BatchEvent } from '#domain/rollout/batch-events.ts';
 import type { BatchCreateOutcome, BatchFilter, BatchStore, IdempotencyRecord } from '#shared/ports.ts';
-import { awsErrorName, mapAwsError } from './aws-errors.ts';
-import { BATCH_LIST_PARTITION, JOB_INDEXES, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
+import { awsErrorName, cancellationReasons, mapAwsError } from './aws-errors.ts';
+import { BATCH_LIST_PARTITION, epochSeconds, JOB_INDEXES, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
 
 export interface DynamoBatchStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
 }
-
-const DEFAULT_LIST_LIMIT = 100;
-const MAX_LIST_LIMIT = 1000;
-
-interface CancellationReason {
-  Code?: string;
-  Item?: Record<string, { S?: string }>;
-}
-
-const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 function batchItem(batch: Batch): Record<string, unknown> {
   return {
@@ -57,11 +48,6 @@ function readItem(item: Record<string, unknown>): Batch {
     throw new UnreadableRecordError(`stored batch ${id} is not gzipped JSON`, { cause: error });
   }
   return readStoredBatch(record, id);
-}
-
-function cancellationReasons(error: unknown): CancellationReason[] | undefined {
-  if (awsErrorName(error) !== 'TransactionCanceledException') return undefined;
-  return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
 }
 
 export class DynamoBatchStore implements BatchStore {
@@ -125,7 +111,7 @@ export class DynamoBatchStore implements BatchStore {
   }
 
   async list(filter: BatchFilter): Promise<Batch[]> {
-    const limit = Math.min(Math.max(1, filter.limit ?? DEFAULT_LIST_LIMIT), MAX_LIST_LIMIT);
+    const limit = listLimit(filter.limit);
     const index = JOB_INDEXES.byState;
     const batches: Batch[] = [];
     let start: Record<string, unknown> | undefined;

@@ -14,29 +14,18 @@ import {
   ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { listLimit } from '#adapters/list-limit.ts';
 import { readStoredJob, storedJob } from '#adapters/stored-job.ts';
 import { ConflictError, TransientError } from '#domain/errors.ts';
 import { isActiveJob, type Job } from '#domain/job.ts';
 import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
-import { awsErrorName, mapAwsError } from './aws-errors.ts';
-import { JOB_INDEXES, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
+import { awsErrorName, cancellationReasons, mapAwsError } from './aws-errors.ts';
+import { epochSeconds, JOB_INDEXES, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
 
 export interface DynamoJobStoreOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
 }
-
-const DEFAULT_LIST_LIMIT = 100;
-const MAX_LIST_LIMIT = 1000;
-
-interface CancellationReason {
-  Code?: string;
-  /** Low-level AttributeValues: the document client does not unmarshall errors. */
-  Item?: Record<string, { S?: string }>;
-}
-
-/** DynamoDB TTL wants epoch seconds. */
-const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 /** The id of a job item, from its key (JOB#<id>). */
 const jobIdOf = (item: Record<string, unknown>) => String(item.pk).replace(/^JOB#/, '');
@@ -52,11 +41,6 @@ export function jobItem(job: Job): Record<string, unknown> {
     ...(job.batchId ? { [JOB_INDEXES.byBatch.partition]: `BATCH#${job.batchId}` } : {}),
     createdKey: created,
   };
-}
-
-function cancellationReasons(error: unknown): CancellationReason[] | undefined {
-  if (awsErrorName(error) !== 'TransactionCanceledException') return undefined;
-  return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
 }
 
 export class DynamoJobStore implements JobStore {
@@ -214,7 +198,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   async list(filter: JobFilter): Promise<Job[]> {
-    const limit = Math.min(filter.limit ?? DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT);
+    const limit = listLimit(filter.limit);
     const matches = (job: Job) =>
       (!filter.cluster || job.cluster === filter.cluster) &&
       (!filter.state || job.state === filter.state) &&

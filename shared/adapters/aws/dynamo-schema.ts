@@ -15,6 +15,9 @@
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
 
+/** DynamoDB TTL wants epoch seconds. */
+export const epochSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
 export const JOB_INDEXES = {
   byCluster: { name: 'byCluster', partition: 'clusterKey', sort: 'createdKey' },
   byState: { name: 'byState', partition: 'stateKey', sort: 'createdKey' },

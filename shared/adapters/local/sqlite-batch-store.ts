@@ -6,14 +6,15 @@
  * leaves no event behind. Idempotency keys expire; expired ones are deleted by the next create
  * that carries a key, in its transaction.
  */
+
 import type { DatabaseSync } from 'node:sqlite';
+import { listLimit } from '#adapters/list-limit.ts';
 import { readStoredBatch, readStoredBatchEvent, storedBatch } from '#adapters/stored-batch.ts';
 import { ConflictError, UnreadableRecordError, ValidationError } from '#domain/errors.ts';
 import type { Batch } from '#domain/rollout/batch.ts';
 import type { BatchEvent } from '#domain/rollout/batch-events.ts';
 import type { BatchCreateOutcome, BatchFilter, BatchStore, IdempotencyRecord } from '#shared/ports.ts';
 import { inTransaction, isUniqueViolation } from './sqlite-database.ts';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from './sqlite-job-store.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS batches (
@@ -104,7 +105,7 @@ export class SqliteBatchStore implements BatchStore {
   }
 
   async list(filter: BatchFilter): Promise<Batch[]> {
-    const limit = Math.min(Math.max(1, filter.limit ?? DEFAULT_LIST_LIMIT), MAX_LIST_LIMIT);
+    const limit = listLimit(filter.limit);
     const where = filter.state === undefined ? '' : 'WHERE state = ?';
     const rows = this.#db
       .prepare(`SELECT id, data FROM batches ${where} ORDER BY created_at DESC, id DESC LIMIT ${limit}`)

@@ -6,15 +6,14 @@
  * Idempotency keys keep the request's fingerprint and expire; expired ones are deleted by the
  * next create that carries a key, in its transaction.
  */
+
 import type { DatabaseSync } from 'node:sqlite';
+import { listLimit } from '#adapters/list-limit.ts';
 import { readStoredJob, storedJob } from '#adapters/stored-job.ts';
 import { ConflictError, UnreadableRecordError, ValidationError } from '#domain/errors.ts';
 import { ACTIVE_STATES, type Job } from '#domain/job.ts';
 import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
 import { inTransaction, isUniqueViolation } from './sqlite-database.ts';
-
-export const DEFAULT_LIST_LIMIT = 100;
-export const MAX_LIST_LIMIT = 1000;
 
 // ACTIVE_STATES is a compile-time constant of plain words, so inlining it into DDL is safe.
 const ACTIVE_LIST = ACTIVE_STATES.map((state) => `'${state}'`).join(', ');
@@ -197,7 +196,7 @@ export class SqliteJobStore implements JobStore {
       where.push('batch_id = ?');
       params.push(filter.batchId);
     }
-    const limit = Math.min(Math.max(1, filter.limit ?? DEFAULT_LIST_LIMIT), MAX_LIST_LIMIT);
+    const limit = listLimit(filter.limit);
     const sql = `SELECT id, data FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
     const rows = this.#db.prepare(sql).all(...params) as unknown as JobRow[];
