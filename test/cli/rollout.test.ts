@@ -2,35 +2,20 @@
  * `redis-upgrader rollout` as users run it: the real binary in a child process, talking over
  * HTTP to a local runtime (in this process) that upgrades the simulated fleet.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type E2eFleet, startE2eFleet } from '#test/e2e/support/e2e-fleet.ts';
 import { type E2eRuntime, startE2eRuntime } from '#test/e2e/support/e2e-runtime.ts';
+import { expectOneLine, type Run, runCli } from './support/run-cli.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NODE = join(ROOT, 'node_modules', '.bin', 'node');
-const MAIN = join(ROOT, 'cli', 'main.ts');
 const ROLES = ['first', 'second', 'third', 'fourth', 'sick', 'sixth'];
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let env: E2eFleet;
 let runtime: E2eRuntime;
 
+/** The CLI against the test runtime; long enough for a whole rollout under --wait. */
 function cli(args: string[]): Promise<Run> {
   const api = { REDIS_UPGRADER_URL: runtime.url, REDIS_UPGRADER_CLIENT_TOKEN: runtime.token };
-  return new Promise((resolve) => {
-    execFile(NODE, [MAIN, ...args], { env: { ...process.env, ...api } }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCli(args, api, { timeoutMs: 90_000 });
 }
 
 const names = () => ROLES.map((role) => env.name(role));
@@ -150,9 +135,7 @@ describe('rollout', () => {
     // Act
     const run = await cli(['rollout', 'pause', id]);
     // Assess: a finished batch cannot be paused
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/^error: .*(finished|over|completed)/i);
+    expectOneLine(run, 1, /^error: .*(finished|over|completed)/i, 'rollout pause of a finished batch');
   });
 });
 

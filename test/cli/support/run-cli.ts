@@ -14,7 +14,12 @@ export interface Run {
   stderr: string;
 }
 
-export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+/** `timeoutMs`: how long the command may run (default 15 s); commands that follow a rollout need longer. */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  { timeoutMs = 15_000 }: { timeoutMs?: number } = {},
+): Promise<Run> {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('REDIS_UPGRADER_')),
   );
@@ -22,7 +27,7 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
     execFile(
       NODE,
       [MAIN, ...args],
-      { env: { ...clean, ...env }, timeout: 15_000 },
+      { env: { ...clean, ...env }, timeout: timeoutMs },
       (error, stdout, stderr) => {
         resolve({
           code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
