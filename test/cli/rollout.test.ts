@@ -19,6 +19,18 @@ function cli(args: string[]): Promise<Run> {
 }
 
 const names = () => ROLES.map((role) => env.name(role));
+/** The rollout the first tests rehearse and then run: every cluster, a canary, waves of half. */
+const rolloutOfAll = () => [
+  'rollout',
+  '--to',
+  '4.1.2',
+  '--clusters',
+  names().join(','),
+  '--canary',
+  '1',
+  '--wave-size',
+  '50%',
+];
 const approvals = () => ROLES.reduce((sum, role) => sum + env.counters(role).approvals, 0);
 
 beforeAll(async () => {
@@ -48,18 +60,7 @@ afterAll(async () => {
 describe('rollout', () => {
   it('rehearses with --dry-run: waves, paths, the blocked cluster and why, and changes nothing', async () => {
     // Act
-    const run = await cli([
-      'rollout',
-      '--to',
-      '4.1.2',
-      '--clusters',
-      names().join(','),
-      '--canary',
-      '1',
-      '--wave-size',
-      '50%',
-      '--dry-run',
-    ]);
+    const run = await cli([...rolloutOfAll(), '--dry-run']);
     // Assess
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Rehearsal of a rollout to 4\.1\.2: 6 clusters in 3 waves, 1 would block/);
@@ -88,15 +89,7 @@ describe('rollout', () => {
   it('runs the rollout with --wait, canary first, and exits 4 when the only miss is a blocked cluster', async () => {
     // Act
     const run = await cli([
-      'rollout',
-      '--to',
-      '4.1.2',
-      '--clusters',
-      names().join(','),
-      '--canary',
-      '1',
-      '--wave-size',
-      '50%',
+      ...rolloutOfAll(),
       '--max-concurrency',
       '2',
       '--bake',
