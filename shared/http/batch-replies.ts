@@ -7,12 +7,11 @@
  */
 import { z } from 'zod';
 import { BATCH_STATES, CLUSTER_STATES } from '#domain/rollout/batch.ts';
-import { APPROVAL_MODES } from '#domain/rollout/batch-request.ts';
-import { batchEventSchema as storedEventSchema } from '#domain/rollout/batch-schema.ts';
+import { APPROVAL_MODES, batchJobOptionsSchema } from '#domain/rollout/batch-request.ts';
+import { batchWaveSchema, batchEventSchema as storedEventSchema } from '#domain/rollout/batch-schema.ts';
 import { WAVE_VIEW_STATES } from '#domain/rollout/batch-view.ts';
 import { SELECTOR_OPERATORS } from '#domain/rollout/label-selector.ts';
 import { WEEKDAYS } from '#domain/rollout/maintenance-window.ts';
-import { WAVE_KINDS } from '#domain/rollout/wave-plan.ts';
 import { jobStateSchema } from './schemas.ts';
 
 const timestamp = z.iso.datetime();
@@ -75,19 +74,10 @@ const clusterInBatchSchema = z
   })
   .meta({ id: 'BatchCluster' });
 
+// The wave as stored, plus what the view derives; the stored fields are the domain's own schema.
 const waveViewSchema = z
   .object({
-    index: count,
-    kind: z.enum(WAVE_KINDS),
-    label: z.string(),
-    maxConcurrency: count,
-    needsApproval: z.boolean(),
-    approvedAt: timestamp.optional(),
-    approvedBy: z.string().optional(),
-    startedAt: timestamp.optional(),
-    jobsDoneAt: timestamp.optional(),
-    bakeUntil: timestamp.optional(),
-    completedAt: timestamp.optional(),
+    ...batchWaveSchema.shape,
     state: z.enum(WAVE_VIEW_STATES),
     eta: timestamp.optional(),
     clusters: z.array(clusterInBatchSchema),
@@ -99,14 +89,7 @@ const batchFields = {
   name: z.string().optional(),
   targetVersion: z.string(),
   strategy: strategyViewSchema,
-  options: z
-    .object({
-      takeBackup: z.boolean().optional(),
-      skipBackupCheck: z.boolean().optional(),
-      maxBackupAgeSeconds: z.number().int().positive().optional(),
-      includePrerelease: z.boolean().optional(),
-    })
-    .optional(),
+  options: z.object(batchJobOptionsSchema.shape).optional(),
   callbackUrl: z.string().optional(),
   state: batchStateSchema,
   reason: z.string().describe('Why the batch is in its state, in words.'),
