@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ApiClient } from '#cli/api-client.ts';
 import {
@@ -24,7 +23,7 @@ import {
 } from '#cli/demo-summary.ts';
 import type { ProgressStream } from '#cli/progress-view.ts';
 import { RolloutBoard } from '#cli/rollout-board.ts';
-import { batchSettled } from '#cli/wait-for-job.ts';
+import { batchSettled, pollUntil } from '#cli/wait-for-job.ts';
 import { UpgraderError } from '#domain/errors.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
 import { type Config, type LogLevel, loadConfig } from '#shared/config.ts';
@@ -113,19 +112,22 @@ async function follow(
     () => undefined,
   );
   const deadline = startedAt + options.timeoutSeconds * 1000;
-  for (;;) {
-    const batch = await client.getBatch(id);
-    board?.update(batch);
-    if (batchSettled(batch)) return batch;
-    if (stop) throw new Interrupted();
-    if (Date.now() > deadline) {
-      throw new UpgraderError(
-        'DEMO_TIMEOUT',
-        `demo gave up after ${options.timeoutSeconds}s; the rollout is ${batch.state}: ${batch.reason}`,
-      );
-    }
-    await sleep(POLL_MS);
-  }
+  // The runtime is in this process: a failed read is a real failure, not a restart to ride out.
+  const batch = await pollUntil(
+    () => client.getBatch(id),
+    (view) => batchSettled(view) || stop || Date.now() > deadline,
+    {
+      intervalMs: POLL_MS,
+      toleratedFailures: 0,
+      ...(board ? { onUpdate: (view) => board.update(view) } : {}),
+    },
+  );
+  if (batchSettled(batch)) return batch;
+  if (stop) throw new Interrupted();
+  throw new UpgraderError(
+    'DEMO_TIMEOUT',
+    `demo gave up after ${options.timeoutSeconds}s; the rollout is ${batch.state}: ${batch.reason}`,
+  );
 }
 
 async function rolloutFleet(
