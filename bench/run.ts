@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const BENCHES: { name: string; file: string; nodeArgs: string[] }[] = [
   { name: 'sim', file: 'sim.ts', nodeArgs: ['--expose-gc'] },
   { name: 'pipeline', file: 'pipeline.ts', nodeArgs: [] },
+  { name: 'fleet', file: 'fleet.ts', nodeArgs: [] },
   { name: 'bundles', file: 'bundles.ts', nodeArgs: [] },
   { name: 'planner', file: 'planner.ts', nodeArgs: [] },
   { name: 'rollout', file: 'rollout.ts', nodeArgs: [] },

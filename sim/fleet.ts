@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import type { FaultConfig } from '#sim/api/faults.ts';
 import { type PlatformServer, type SimCluster, startPlatformServer } from '#sim/api/platform-server.ts';
+import { sumTraffic, TrafficCounter, type TrafficView } from '#sim/api/traffic.ts';
 import { SimClock } from '#sim/clock.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
 import { type ClusterState, readClusterState } from '#sim/cluster-state.ts';
@@ -37,6 +38,7 @@ import type { SimServingTls } from '#sim/tls/sim-certificates.ts';
 import { downloadsRoute } from '#sim/upload/downloads-route.ts';
 import { uploadRoute } from '#sim/upload/upload-route.ts';
 
+export type { TrafficView } from '#sim/api/traffic.ts';
 export type { ClusterState } from '#sim/cluster-state.ts';
 export type { Kubeconfig } from '#sim/kubeconfig.ts';
 
@@ -114,6 +116,8 @@ export interface Fleet {
   /** Every cluster's side effects: uploads, InstallPlan approvals, installed CSV (sim/ledger.ts). */
   ledger(): LedgerView;
   clusterLedger(name: string): ClusterLedger;
+  /** Connections, Kubernetes requests and uploads the platforms served (sim/api/traffic.ts). */
+  traffic(): TrafficView;
   stop(): Promise<void>;
 }
 
@@ -185,7 +189,9 @@ async function startPlatform(
     if (c.failUpload) failing.add(c.name);
     ctx.register(c.name, { name: c.name, platform: platform.name, spec: c.spec, sim });
   }
+  const traffic = new TrafficCounter();
   const server = await startPlatformServer({
+    traffic,
     token: platform.token,
     host: ctx.host,
     ...(ctx.tls ? { tls: ctx.tls } : {}),
@@ -198,6 +204,7 @@ async function startPlatform(
         token: platform.token,
         clusters: live,
         failsUpload: (name) => failing.has(name),
+        onUpload: () => traffic.upload(),
         now: () => ctx.clock.now(),
         onPublished: (name, artifactVersion) => ctx.ledger.recordUpload(name, artifactVersion),
         onBundle: (bundle) => {
@@ -314,6 +321,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     outages: () => outages.list(),
     ledger: () => ledger.view(),
     clusterLedger: (name) => ledger.cluster(cluster(name).name),
+    traffic: () => sumTraffic([...servers.values()].map((server) => server.traffic.view())),
     stop() {
       stopped ??= stopAll();
       return stopped;

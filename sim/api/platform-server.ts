@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { reviewAccess } from '#sim/api/access-review.ts';
 import { clusterList } from '#sim/api/cluster-list.ts';
 import {
@@ -24,9 +24,10 @@ import {
   tooManyRequests,
   unauthorized,
 } from '#sim/api/http-io.ts';
-import { parseKubePath } from '#sim/api/kube-path.ts';
+import { type KubePath, parseKubePath } from '#sim/api/kube-path.ts';
 import { openApiV2Document, openApiV3Document, openApiV3Root } from '#sim/api/openapi.ts';
 import { handleResource } from '#sim/api/resource-handler.ts';
+import { TrafficCounter } from '#sim/api/traffic.ts';
 import { SimApiError } from '#sim/store/api-error.ts';
 import type { ClusterStore } from '#sim/store/cluster-store.ts';
 
@@ -52,6 +53,8 @@ export interface PlatformServerOptions {
   extraRoutes?: ExtraRoute[];
   /** Serve HTTPS with this certificate and key (PEM); plain HTTP without. */
   tls?: { certPem: string; keyPem: string };
+  /** Counts connections and Kubernetes requests (a fresh counter when not given). */
+  traffic?: TrafficCounter;
 }
 
 /**
@@ -63,6 +66,8 @@ export type Availability = 'up' | '503' | 'refuse';
 export interface PlatformServer {
   url: string;
   port: number;
+  /** Connections and Kubernetes requests served so far. */
+  traffic: TrafficCounter;
   /** Resolves once the port answers as `next` says (listening again on the same port after `refuse`). */
   setAvailability(next: Availability): Promise<void>;
   close(): Promise<void>;
@@ -92,12 +97,11 @@ async function serveKube(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  pathname: string,
+  path: KubePath,
   cluster: SimCluster,
   serverAddress: string,
 ): Promise<void> {
   const prefix = `${CLUSTER_PREFIX}${encodeURIComponent(cluster.name)}`;
-  const path = parseKubePath(pathname);
   const read = (body: object | undefined): void => {
     if (req.method !== 'GET')
       throw new SimApiError(
@@ -215,6 +219,7 @@ function splitClusterPath(pathname: string): { name: string; path: string } {
 export async function startPlatformServer(opts: PlatformServerOptions): Promise<PlatformServer> {
   const expected = Buffer.from(opts.token, 'utf8');
   const injector = new FaultInjector(opts.seed ?? 1);
+  const traffic = opts.traffic ?? new TrafficCounter();
   const held = new Set<NodeJS.Timeout>();
   let baseUrl = '';
 
@@ -222,9 +227,11 @@ export async function startPlatformServer(opts: PlatformServerOptions): Promise<
     const { name, path } = splitClusterPath(url.pathname);
     const cluster = opts.clusters.get(name);
     if (!cluster) throw clusterNotFound(name);
+    const kubePath = parseKubePath(path);
+    traffic.request(name, req.method ?? 'GET', kubePath, url);
     const fault = injector.pick(name, cluster.faults, req.method ?? 'GET');
     if (fault) return injectFault(req, res, fault, held);
-    await serveKube(req, res, url, path, cluster, new URL(baseUrl).host);
+    await serveKube(req, res, url, kubePath, cluster, new URL(baseUrl).host);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -259,6 +266,10 @@ export async function startPlatformServer(opts: PlatformServerOptions): Promise<
     ? createHttpsServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, listener)
     : createServer(listener);
   server.keepAliveTimeout = 30_000;
+  // With TLS a connection counts once its handshake is done: what a client pays for is the handshake.
+  server.on(opts.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    socket.once('close', traffic.connection());
+  });
   const host = opts.host ?? '127.0.0.1';
   await listen(server, opts.port ?? 0, host);
   const { port, address } = server.address() as AddressInfo;
@@ -296,6 +307,7 @@ export async function startPlatformServer(opts: PlatformServerOptions): Promise<
   return {
     url: baseUrl,
     port,
+    traffic,
     setAvailability(next) {
       const applied = transition.catch(() => undefined).then(() => apply(next));
       transition = applied;

@@ -7,6 +7,7 @@ import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '#domain/errors.ts';
+import type { TrafficView } from '#sim/api/traffic.ts';
 import type { LedgerView } from '#sim/ledger.ts';
 import type { Outage, OutageRequest } from '#sim/outages.ts';
 import { CONTROL_PREFIX } from './control-server.ts';
@@ -71,6 +72,10 @@ export class SimControlClient {
 
   ledger(): Promise<LedgerView> {
     return this.#call('GET', '/ledger');
+  }
+
+  traffic(): Promise<TrafficView> {
+    return this.#call('GET', '/traffic');
   }
 
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {

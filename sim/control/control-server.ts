@@ -4,6 +4,7 @@
  * read the side-effect ledger. Bearer token; errors are `{"error":{"code","message"}}`.
  *
  *   GET  /sim/v1/ledger                              200 LedgerView (sim/ledger.ts)
+ *   GET  /sim/v1/traffic                             200 TrafficView (sim/api/traffic.ts)
  *   GET  /sim/v1/outages                             200 {outages: Outage[]} in progress
  *   POST /sim/v1/outages {platform, seconds, mode?}  201 Outage once the platform is down;
  *                                                    400 bad body, 404 unknown platform, 409 already out
@@ -22,13 +23,14 @@ import { outageRequestSchema } from '#sim/outages.ts';
 export const CONTROL_PREFIX = '/sim/v1';
 const MAX_BODY_BYTES = 16 * 1024;
 
-export type ControlledFleet = Pick<Fleet, 'outage' | 'outages' | 'ledger'>;
+export type ControlledFleet = Pick<Fleet, 'outage' | 'outages' | 'ledger' | 'traffic'>;
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 function controlRoutes(fleet: ControlledFleet): Record<string, Record<string, Handler>> {
   return {
     [`${CONTROL_PREFIX}/ledger`]: { GET: async () => json(200, fleet.ledger()) },
+    [`${CONTROL_PREFIX}/traffic`]: { GET: async () => json(200, fleet.traffic()) },
     [`${CONTROL_PREFIX}/outages`]: {
       GET: async () => json(200, { outages: fleet.outages() }),
       POST: async (event) => {

@@ -33,6 +33,8 @@ export interface UploadRouteOptions {
   failsUpload?: (cluster: string) => boolean;
   now?: () => Date;
   maxBytes?: number;
+  /** Hears each accepted upload request (one `violet push`), before its package is read. */
+  onUpload?: () => void;
   /** Hears each ArtifactVersion written to a cluster (the fleet's side-effect ledger). */
   onPublished?: (cluster: string, artifactVersion: string) => void;
   /** Receives the bundle of each accepted package: its image is now in the platform's registry. */
@@ -141,6 +143,7 @@ async function handleUpload(req: IncomingMessage, url: URL, options: UploadRoute
   }
   if (req.method !== 'POST') throw new UploadRefused(405, 'MethodNotAllowed', `use POST ${UPLOAD_PATH}`);
   const names = requestedClusters(url, options.clusters);
+  options.onUpload?.();
   const { manifest, bundle } = validPackage(
     await readBody(req, options.maxBytes ?? DEFAULT_MAX_BYTES),
     options.knownPackages ?? ['redis-operator'],

@@ -51,7 +51,10 @@ function expectInstalled(role: string, csv: string): void {
 }
 
 describe('upgrades through the local runtime against the simulated fleet', () => {
-  it('a patch upgrade: one hop, one upload, one approval', async () => {
+  it('a patch upgrade: one hop, one upload, one approval, over a handful of connections', async () => {
+    // Prepare
+    const before = env.fleet.traffic();
+
     // Act
     const job = await upgrade('patch', '4.1.2');
 
@@ -69,6 +72,12 @@ describe('upgrades through the local runtime against the simulated fleet', () =>
     expectInstalled('patch', 'redis-operator.v4.1.2');
     expect(env.counters('patch').approvals).toBe(1);
     expect(Object.fromEntries(env.counters('patch').uploads)).toEqual({ 'redis-operator.v4.1.2': 1 });
+    // Kept-alive connections: the Kubernetes requests share a few (the stages' reads in parallel
+    // at most), plus the package download and violet's upload; not one per request.
+    const after = env.fleet.traffic();
+    const requests = (after.clusters[env.name('patch')] ?? 0) - (before.clusters[env.name('patch')] ?? 0);
+    expect(requests).toBeGreaterThan(15);
+    expect(after.connections.accepted - before.connections.accepted).toBeLessThanOrEqual(10);
   });
 
   it('a minor upgrade: straight to the newer minor of the same major', async () => {

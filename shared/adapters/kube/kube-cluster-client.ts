@@ -24,6 +24,7 @@ import type {
 } from '#domain/cluster-views.ts';
 import { NotFoundError, ValidationError } from '#domain/errors.ts';
 import type { ClusterClient } from '#shared/ports.ts';
+import { KubeConnections } from './kube-connections.ts';
 import { callCluster, type RetryPolicy } from './kube-errors.ts';
 import { bytes, cpuMillis } from './kube-quantity.ts';
 import {
@@ -74,10 +75,20 @@ export class KubeClusterClient implements ClusterClient {
   readonly #options: KubeClusterClientOptions;
   readonly #cluster: string;
 
-  constructor(cluster: string, kubeConfig: KubeConfig, options: KubeClusterClientOptions) {
+  /**
+   * `connections`: the pools this client's requests go through, shared by the clients of a
+   * gateway (one pool per platform); a client of its own gets pools of its own.
+   */
+  constructor(
+    cluster: string,
+    kubeConfig: KubeConfig,
+    options: KubeClusterClientOptions,
+    connections = new KubeConnections({ requestTimeoutMs: options.retry.requestTimeoutMs }),
+  ) {
     this.#cluster = cluster;
-    this.#custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    const configuration = connections.configuration(kubeConfig);
+    this.#custom = new CustomObjectsApi(configuration);
+    this.#core = new CoreV1Api(configuration);
     this.#options = options;
   }
 

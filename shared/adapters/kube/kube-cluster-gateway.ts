@@ -8,6 +8,7 @@ import { type Cluster, KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '#domain/errors.ts';
 import type { ClusterClient, ClusterGateway, ClusterRecord } from '#shared/ports.ts';
 import { KubeClusterClient, type KubeClusterClientOptions } from './kube-cluster-client.ts';
+import { KubeConnections } from './kube-connections.ts';
 import { DEFAULT_RETRY_POLICY } from './kube-errors.ts';
 
 export type KubeConfigSource = (cluster: ClusterRecord) => Promise<KubeConfig>;
@@ -98,17 +99,26 @@ export class KubeClusterGateway implements ClusterGateway {
   readonly #clients = new Map<string, Promise<ClusterClient>>();
   readonly #source: KubeConfigSource;
   readonly #options: KubeClusterClientOptions;
+  /** One keep-alive pool per API server: the clusters of a platform share their platform's. */
+  readonly #connections: KubeConnections;
 
   constructor(source: KubeConfigSource, options: Partial<KubeClusterClientOptions> = {}) {
     this.#source = source;
     this.#options = { ...DEFAULT_CLIENT_OPTIONS, ...options };
+    this.#connections = new KubeConnections({ requestTimeoutMs: this.#options.retry.requestTimeoutMs });
   }
 
   forCluster(cluster: ClusterRecord): Promise<ClusterClient> {
     let client = this.#clients.get(cluster.name);
     if (!client) {
       client = this.#source(cluster).then(
-        (config) => new KubeClusterClient(cluster.name, selectContext(config, cluster), this.#options),
+        (config) =>
+          new KubeClusterClient(
+            cluster.name,
+            selectContext(config, cluster),
+            this.#options,
+            this.#connections,
+          ),
       );
       // A failed build (bad kubeconfig, secret not readable yet) must not be cached forever.
       client.catch(() => this.#clients.delete(cluster.name));
@@ -119,5 +129,10 @@ export class KubeClusterGateway implements ClusterGateway {
 
   async platformTarget(cluster: ClusterRecord): Promise<PlatformTarget> {
     return platformTarget(selectContext(await this.#source(cluster), cluster), cluster);
+  }
+
+  /** Closes the kept-alive connections; the gateway and its clients are done after it. */
+  close(): Promise<void> {
+    return this.#connections.close();
   }
 }

@@ -11,6 +11,7 @@ import { DEFAULT_CLIENT_OPTIONS } from '#adapters/kube/kube-cluster-gateway.ts';
 import type { RetryPolicy } from '#adapters/kube/kube-errors.ts';
 import type { FaultConfig } from '#sim/api/faults.ts';
 import { type PlatformServer, type SimCluster, startPlatformServer } from '#sim/api/platform-server.ts';
+import type { TrafficView } from '#sim/api/traffic.ts';
 import { SimClock } from '#sim/clock.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
 import { seedCluster, startControllers } from '#sim/seed-cluster.ts';
@@ -66,6 +67,8 @@ export interface KubeSim {
   requestsTo(cluster: string): RecordedRequest[];
   kubeConfig(cluster: string, token?: string): KubeConfig;
   client(cluster: string, options?: Partial<KubeClusterClientOptions>): KubeClusterClient;
+  /** Connections and requests the platform served (sim/api/traffic.ts). */
+  traffic(): TrafficView;
   /** Errors the simulated controllers reported (a test expects none). */
   controllerErrors: unknown[];
   close(): Promise<void>;
@@ -148,6 +151,7 @@ export async function startKubeSim(): Promise<KubeSim> {
     },
     scriptFaults: (cluster, faults) => scripts.set(cluster, [...faults]),
     requestsTo: (cluster) => requests.get(cluster) ?? [],
+    traffic: () => server.traffic.view(),
     kubeConfig,
     client: (cluster, options = {}) =>
       new KubeClusterClient(cluster, kubeConfig(cluster), {

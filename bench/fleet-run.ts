@@ -1,0 +1,224 @@
+/**
+ * One measurement of `npm run bench -- fleet`: N simulated clusters upgraded 3.16.2 -> 4.0.3 (one
+ * major hop) on the local runtime, started through the HTTP API as `npm start` does, and what it
+ * cost: wall time from the first request to the last job's end, Kubernetes requests and
+ * connections as the simulator counted them, queue messages as the runtime's queue counted them,
+ * and the upgrader's CPU (this process plus the violet processes it ran; the simulator excluded
+ * when it runs in its own process). The simulator runs in this process, or in its own with
+ * `separateSimulator`, where the figures are the upgrader's alone.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DATABASE_FILE } from '#adapters/local/sqlite-database.ts';
+import { ApiClient } from '#cli/api-client.ts';
+import { VIOLET_SHIM } from '#cli/demo-run.ts';
+import { TERMINAL_STATES } from '#domain/job.ts';
+import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
+import { type Config, loadConfig } from '#shared/config.ts';
+import type { Clock } from '#shared/ports.ts';
+import type { TrafficView } from '#sim/api/traffic.ts';
+import { startFleet } from '#sim/fleet.ts';
+import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
+import { simProcess } from '#test/chaos/support/sim-process.ts';
+
+export interface FleetRunOptions {
+  clusters: number;
+  /** Simulated time per real time. */
+  speed: number;
+  /** REDIS_UPGRADER_* settings beyond the bench's defaults (poll cadence, concurrency). */
+  settings?: Record<string, string>;
+  separateSimulator?: boolean;
+  /** The runtime's clock (a scaled clock makes production cadences run fast); real time by default. */
+  clock?: Clock;
+  timeoutSeconds?: number;
+}
+
+export interface FleetRunFigures {
+  clusters: number;
+  wallSeconds: number;
+  succeeded: number;
+  traffic: TrafficView;
+  /** Queue messages sent, by queue. */
+  messages: Record<string, number>;
+  /** CPU of the upgrader: this process (the simulator too when in-process) plus its violet children. */
+  cpuSeconds: { self: number; children: number };
+}
+
+export function scenarioText(clusters: number, speed: number): string {
+  return `seed: 1
+speed: ${speed}
+clusters: { count: ${clusters}, namePrefix: bench- }
+platforms: [{ name: acp-bench, token: bench-token-0000000001 }]
+defaults:
+  installedVersion: 3.16.2
+  channel: stable
+  platformVersion: 3.18.0
+  approval: Manual
+  backupAge: 1h
+  syncDelay: 15m
+  installTime: 2m
+`;
+}
+
+/** CPU seconds of the children this process waited for (the violet runs), from /proc (Linux). */
+function childrenCpuSeconds(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // Fields 16 and 17 of stat(5) (cutime, cstime), counted from the state field (3), in ticks of 1/100 s.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface SimUnderTest {
+  kubeconfig: string;
+  caFile: string | undefined;
+  downloadBaseUrl: string;
+  names: string[];
+  traffic(): Promise<TrafficView>;
+  stop(): Promise<void>;
+}
+
+async function startSimulator(dir: string, options: FleetRunOptions): Promise<SimUnderTest> {
+  const scenarioFile = join(dir, 'scenario.yaml');
+  await writeFile(scenarioFile, scenarioText(options.clusters, options.speed));
+  if (options.separateSimulator) {
+    const sim = await simProcess({ scenarioFile, dir });
+    return {
+      kubeconfig: sim.kubeconfig,
+      caFile: sim.certificateAuthorityFile,
+      downloadBaseUrl: sim.downloadBaseUrl,
+      names: sim.platforms.flatMap((p) => p.clusters),
+      traffic: () => sim.control.traffic(),
+      stop: () => sim.stop(),
+    };
+  }
+  const fleet = await startFleet({ scenario: scenarioFile });
+  const kubeconfig = join(dir, 'kubeconfig');
+  const { caFile } = await fleet.writeKubeconfig(kubeconfig);
+  return {
+    kubeconfig,
+    caFile,
+    downloadBaseUrl: fleet.downloadBaseUrl,
+    names: fleet.clusterNames(),
+    traffic: async () => fleet.traffic(),
+    stop: () => fleet.stop(),
+  };
+}
+
+function runtimeConfig(dir: string, sim: SimUnderTest, settings: Record<string, string>): Config {
+  return loadConfig({
+    REDIS_UPGRADER_DATA_DIR: join(dir, 'data'),
+    REDIS_UPGRADER_HOST: '127.0.0.1',
+    REDIS_UPGRADER_PORT: '0',
+    REDIS_UPGRADER_API_TOKEN: randomBytes(24).toString('base64url'),
+    REDIS_UPGRADER_CATALOG: EXAMPLE_CATALOG_PATH,
+    REDIS_UPGRADER_KUBECONFIG: sim.kubeconfig,
+    REDIS_UPGRADER_ARTIFACT_MIRROR: `${sim.downloadBaseUrl}/`,
+    ...(sim.caFile ? { REDIS_UPGRADER_ARTIFACT_MIRROR_CA: sim.caFile } : {}),
+    REDIS_UPGRADER_VIOLET: VIOLET_SHIM,
+    REDIS_UPGRADER_LOG_LEVEL: 'SILENT',
+    // The demo's cadence (cli/demo-run.ts): the run waits for the fleet, not for itself.
+    REDIS_UPGRADER_STAGE_POLL_SECONDS: '1',
+    REDIS_UPGRADER_RETRY_SECONDS: '1',
+    REDIS_UPGRADER_POLL_INTERVAL_MS: '100',
+    REDIS_UPGRADER_POLL_CONCURRENCY: '4',
+    ...settings,
+  });
+}
+
+/** Starts every upgrade through the API, a few requests at a time, as a script or rollout would. */
+async function startUpgrades(client: ApiClient, names: string[]): Promise<void> {
+  const queue = [...names];
+  const worker = async () => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+      await client.startUpgrade({ cluster: name, targetVersion: '4.0.3' });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+/**
+ * Waits until every job ended and returns how many succeeded; counts with one cheap query on a
+ * connection of its own, so that watching costs the runtime nothing measurable.
+ */
+async function waitForAll(config: Config, count: number, timeoutMs: number): Promise<number> {
+  const db = new DatabaseSync(join(config.dataDir, DATABASE_FILE), { readOnly: true, timeout: 5000 });
+  const states = TERMINAL_STATES.map((state) => `'${state}'`).join(', ');
+  const ended = db.prepare(`SELECT count(*) AS n FROM jobs WHERE state IN (${states})`);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while ((ended.get() as { n: number }).n < count) {
+      if (Date.now() > deadline) throw new Error(`bench fleet: jobs still running after ${timeoutMs} ms`);
+      await sleep(100);
+    }
+    return (db.prepare(`SELECT count(*) AS n FROM jobs WHERE state = 'succeeded'`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigures> {
+  const dir = await mkdtemp(join(tmpdir(), 'redis-upgrader-bench-fleet-'));
+  let sim: SimUnderTest | undefined;
+  let runtime: LocalRuntime | undefined;
+  try {
+    sim = await startSimulator(dir, options);
+    const config = runtimeConfig(dir, sim, options.settings ?? {});
+    runtime = await startLocalRuntime(config, options.clock ? { clock: options.clock } : {});
+    const client = new ApiClient({ baseUrl: runtime.url, token: config.apiToken });
+    for (const name of sim.names) await client.putCluster(name, { context: name, labels: {} });
+    const messages: Record<string, number> = {};
+    runtime.queues.onSend((queue) => {
+      messages[queue] = (messages[queue] ?? 0) + 1;
+    });
+    const before = await sim.traffic();
+    const cpu0 = process.cpuUsage();
+    const children0 = childrenCpuSeconds();
+    const started = performance.now();
+    await startUpgrades(client, sim.names);
+    const succeeded = await waitForAll(config, sim.names.length, (options.timeoutSeconds ?? 900) * 1000);
+    const wallSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const children = childrenCpuSeconds() - children0;
+    const after = await sim.traffic();
+    return {
+      clusters: sim.names.length,
+      wallSeconds,
+      succeeded,
+      traffic: trafficBetween(before, after),
+      messages,
+      cpuSeconds: { self: (cpu.user + cpu.system) / 1e6, children },
+    };
+  } finally {
+    await runtime?.stop();
+    await sim?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** What the platforms served between two readings (registration's traffic left out). */
+function trafficBetween(before: TrafficView, after: TrafficView): TrafficView {
+  const minus = (a: Record<string, number>, b: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(a)
+        .map(([key, n]) => [key, n - (b[key] ?? 0)] as const)
+        .filter(([, n]) => n > 0),
+    );
+  return {
+    connections: {
+      accepted: after.connections.accepted - before.connections.accepted,
+      open: after.connections.open,
+      peakOpen: after.connections.peakOpen,
+    },
+    requests: minus(after.requests, before.requests),
+    clusters: minus(after.clusters, before.clusters),
+    uploads: after.uploads - before.uploads,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * `npm run bench -- fleet`: how close N clusters come to the speed of one. Upgrades fleets of
+ * 1, 10, 100 and 300 simulated clusters (BENCH_FLEET_SIZES; 1000 is opt-in) 3.16.2 -> 4.0.3 on
+ * the local runtime (bench/fleet-run.ts) and reports, against the 1-cluster run of the same
+ * invocation: wall(N)/wall(1), clusters per minute, speedup over N sequential upgrades, and per
+ * cluster-hop the Kubernetes requests (by verb and resource), TCP/TLS connections, queue
+ * messages and upgrader CPU; the peak of open sockets and the load average. A second measurement
+ * runs the simulator in its own process at speed 60 (BENCH_FLEET_SEPARATE_SIZES, '' to skip).
+ * Writes bench/results/fleet.json.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { type FleetRunFigures, runFleet } from './fleet-run.ts';
+
+const sizes = (variable: string, fallback: string) =>
+  (process.env[variable] ?? fallback)
+    .split(',')
+    .filter(Boolean)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+
+const IN_PROCESS = { sizes: sizes('BENCH_FLEET_SIZES', '1,10,100,300'), speed: 600 };
+const SEPARATE = { sizes: sizes('BENCH_FLEET_SEPARATE_SIZES', '1,100'), speed: 60 };
+
+export interface FleetRow {
+  clusters: number;
+  wallSeconds: number;
+  succeeded: number;
+  vsOneCluster: number;
+  clustersPerMinute: number;
+  speedupOverSequential: number;
+  perClusterHop: {
+    kubeRequests: number;
+    connections: number;
+    queueMessages: number;
+    cpuMs: number;
+    /** Of which the violet processes. */
+    childCpuMs: number;
+    byRequest: Record<string, number>;
+    byQueue: Record<string, number>;
+  };
+  peakOpenSockets: number;
+  uploads: number;
+  load: number[];
+}
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+const sum = (values: Record<string, number>) => Object.values(values).reduce((a, b) => a + b, 0);
+const per = (values: Record<string, number>, hops: number) =>
+  Object.fromEntries(
+    Object.entries(values)
+      .sort(([, a], [, b]) => b - a)
+      .map(([key, n]) => [key, round(n / hops, 1)]),
+  );
+
+function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): FleetRow {
+  // One hop per cluster (3.16.2 -> 4.0.3).
+  const hops = figures.clusters;
+  const base = baseline ?? figures;
+  return {
+    clusters: figures.clusters,
+    wallSeconds: round(figures.wallSeconds),
+    succeeded: figures.succeeded,
+    vsOneCluster: round(figures.wallSeconds / base.wallSeconds),
+    clustersPerMinute: round((figures.clusters / figures.wallSeconds) * 60, 1),
+    speedupOverSequential: round((figures.clusters * base.wallSeconds) / figures.wallSeconds, 1),
+    perClusterHop: {
+      kubeRequests: round(sum(figures.traffic.requests) / hops, 1),
+      connections: round(figures.traffic.connections.accepted / hops, 2),
+      queueMessages: round(sum(figures.messages) / hops, 1),
+      cpuMs: Math.round(((figures.cpuSeconds.self + figures.cpuSeconds.children) * 1000) / hops),
+      childCpuMs: Math.round((figures.cpuSeconds.children * 1000) / hops),
+      byRequest: per(figures.traffic.requests, hops),
+      byQueue: per(figures.messages, hops),
+    },
+    peakOpenSockets: figures.traffic.connections.peakOpen,
+    uploads: figures.traffic.uploads,
+    load: loadavg().map((l) => round(l)),
+  };
+}
+
+async function measure(label: string, plan: { sizes: number[]; speed: number }, separate: boolean) {
+  const rows: FleetRow[] = [];
+  let baseline: FleetRunFigures | undefined;
+  for (const clusters of plan.sizes) {
+    const figures = await runFleet({ clusters, speed: plan.speed, separateSimulator: separate });
+    baseline ??= figures;
+    rows.push(row(figures, baseline));
+    print(label, rows.at(-1) as FleetRow);
+  }
+  return rows;
+}
+
+function print(label: string, r: FleetRow): void {
+  const c = r.perClusterHop;
+  console.log(
+    `${label} ${String(r.clusters).padStart(5)}  wall ${r.wallSeconds.toFixed(2).padStart(7)} s  ` +
+      `${r.vsOneCluster.toFixed(2).padStart(6)}x of 1  ${r.clustersPerMinute.toFixed(0).padStart(6)}/min  ` +
+      `speedup ${r.speedupOverSequential.toFixed(0).padStart(4)}  k8s ${c.kubeRequests}  conn ${c.connections}  ` +
+      `msgs ${c.queueMessages}  cpu ${c.cpuMs} ms (violet ${c.childCpuMs})  peak sockets ${r.peakOpenSockets}  pushes ${r.uploads}  ` +
+      `ok ${r.succeeded}/${r.clusters}  load ${r.load.join(' ')}`,
+  );
+}
+
+const loadBefore = loadavg();
+console.log(`fleet, ${cpus().length} cores, load before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
+const inProcess = await measure('in-process sim, speed 600', IN_PROCESS, false);
+const separate = SEPARATE.sizes.length > 0 ? await measure('own-process sim, speed 60', SEPARATE, true) : [];
+const last = inProcess.at(-1);
+if (last) console.log('per cluster-hop at', last.clusters, 'clusters:', last.perClusterHop);
+
+const out = resolve(import.meta.dirname, 'results/fleet.json');
+await mkdir(resolve(import.meta.dirname, 'results'), { recursive: true });
+await writeFile(
+  out,
+  `${JSON.stringify({ cores: cpus().length, loadBefore, inProcess: { speed: IN_PROCESS.speed, rows: inProcess }, separateSimulator: { speed: SEPARATE.speed, rows: separate } }, null, 2)}\n`,
+);
+console.log(`figures written to ${out}`);
+const failed = [...inProcess, ...separate].some((r) => r.succeeded !== r.clusters);
+process.exit(failed ? 1 : 0);
