@@ -1,9 +1,15 @@
 /**
  * PackageUploader that runs the ACP `violet push` CLI, exactly as an operator would:
- *   violet push PKG --platform-address URL --platform-token T --clusters C
- * The token has to be an argument (that is violet's interface), so it is redacted from every
- * message we produce and never logged. A platform certificate signed by a private CA (the one the
- * kubeconfig trusts) reaches violet as SSL_CERT_FILE, the trust roots a Go program reads.
+ *   violet push PKG --platform-address URL --platform-token T --clusters A,B,C
+ * Pushes of one package to clusters of one platform that come within a short gathering window
+ * (or while a push of it runs) go as one run with every cluster in `--clusters` (push-groups.ts):
+ * the images reach the platform once, and one process does the work of many. When such a run
+ * fails for good, its exit code does not say which clusters it reached: each member gets a
+ * transient failure, its stage checks its own ArtifactVersion before pushing again, and its next
+ * push from this process goes alone, so the failure ends only the jobs of the clusters it hit. The token has to be an argument (that is violet's interface), so it is
+ * redacted from every message we produce and never logged. A platform certificate signed by a
+ * private CA (the one the kubeconfig trusts) reaches violet as SSL_CERT_FILE, the trust roots a
+ * Go program reads.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -14,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { TransientError, UpgraderError } from '#domain/errors.ts';
 import type { ClusterRecord, PackageUploader } from '#shared/ports.ts';
 import type { PlatformTarget } from './kube-cluster-gateway.ts';
+import { type PushGroupOptions, PushGroups } from './push-groups.ts';
 import { classifyUploadFailure } from './violet-failure.ts';
 
 export interface VioletUploaderOptions {
@@ -26,6 +33,21 @@ export interface VioletUploaderOptions {
    * long-lived processes (the local runtime); a Lambda's sandbox ends its children itself.
    */
   guard?: string;
+  /** How pushes of one package to one platform are gathered into one run (DEFAULT_PUSH_GROUPS). */
+  groups?: Partial<PushGroupOptions>;
+}
+
+/**
+ * A fifth of a second gathers the clusters of a burst (a rollout wave, a Lambda batch) at a cost
+ * no upgrade notices; fifty clusters a run keeps a failed run's blast radius and its command line
+ * modest.
+ */
+export const DEFAULT_PUSH_GROUPS: PushGroupOptions = { gatherMs: 200, maxMembers: 50 };
+
+interface Member {
+  file: string;
+  cluster: ClusterRecord;
+  target: PlatformTarget;
 }
 
 export const VIOLET_GUARD = fileURLToPath(new URL('./violet-guard.ts', import.meta.url));
@@ -45,14 +67,31 @@ const STDERR_LIMIT = 64 * 1024;
 
 export class VioletUploader implements PackageUploader {
   readonly #options: VioletUploaderOptions;
+  readonly #groups: PushGroups<Member>;
+  /** Clusters whose last push was a shared run that failed: their next push goes alone. */
+  readonly #alone = new Set<string>();
   #caDir: Promise<string> | undefined;
 
   constructor(options: VioletUploaderOptions) {
     this.#options = options;
+    this.#groups = new PushGroups((_key, members) => this.#push(members), {
+      ...DEFAULT_PUSH_GROUPS,
+      ...options.groups,
+    });
   }
 
   async push(file: string, cluster: ClusterRecord): Promise<void> {
     const target = await this.#options.target(cluster);
+    const member = { file, cluster, target };
+    if (this.#alone.delete(cluster.name)) return this.#push([member]);
+    // One run per platform, credentials, trust and package: members of a key share all of them.
+    const key = JSON.stringify([file, target.address, target.token, target.certificateAuthority ?? '']);
+    return this.#groups.join(key, member);
+  }
+
+  /** One violet run for members that share file, platform, token and CA. */
+  async #push(members: Member[]): Promise<void> {
+    const { file, target } = members[0] as Member;
     const args = [
       'push',
       file,
@@ -61,14 +100,22 @@ export class VioletUploader implements PackageUploader {
       '--platform-token',
       target.token,
       '--clusters',
-      target.cluster,
+      members.map((member) => member.target.cluster).join(','),
     ];
     const env = target.certificateAuthority
       ? { ...process.env, SSL_CERT_FILE: await this.#caFile(target.certificateAuthority) }
       : process.env;
     const exit = await this.#run(args, env);
     if (exit.code === 0) return;
-    throw this.#failure(exit, cluster, target.token);
+    const failure = this.#failure(exit, members, target.token);
+    // A failure that may pass (the platform is down, say) is tried again by the same group.
+    if (members.length === 1 || failure instanceof TransientError) throw failure;
+    for (const member of members) this.#alone.add(member.cluster.name);
+    throw new TransientError(
+      `${failure.message}; a push shared by ${members.length} clusters does not say which it reached: ` +
+        'the ArtifactVersion is checked on the cluster, and a cluster it did not reach is pushed again on its own',
+      { details: failure.details },
+    );
   }
 
   #run(args: string[], env: NodeJS.ProcessEnv): Promise<Exit> {
@@ -119,8 +166,9 @@ export class VioletUploader implements PackageUploader {
    * its token. A push that may pass later is a TransientError: the stage waits, confirms on the
    * cluster that the push did not land after all, and pushes again.
    */
-  #failure(exit: Exit, cluster: ClusterRecord, token: string): UpgraderError {
-    const failed = `violet push to cluster ${cluster.name} failed`;
+  #failure(exit: Exit, members: Member[], token: string): UpgraderError {
+    const names = members.map((member) => member.cluster.name).join(', ');
+    const failed = `violet push to cluster${members.length === 1 ? '' : 's'} ${names} failed`;
     const details = { exitCode: exit.code, signal: exit.signal };
     if (exit.timedOut) {
       return new TransientError(

@@ -11,7 +11,7 @@ import { DEFAULT_CLIENT_OPTIONS } from '#adapters/kube/kube-cluster-gateway.ts';
 import type { RetryPolicy } from '#adapters/kube/kube-errors.ts';
 import type { FaultConfig } from '#sim/api/faults.ts';
 import { type PlatformServer, type SimCluster, startPlatformServer } from '#sim/api/platform-server.ts';
-import type { TrafficView } from '#sim/api/traffic.ts';
+import { TrafficCounter, type TrafficView } from '#sim/api/traffic.ts';
 import { SimClock } from '#sim/clock.ts';
 import type { ClusterSpec } from '#sim/cluster-spec.ts';
 import { seedCluster, startControllers } from '#sim/seed-cluster.ts';
@@ -67,6 +67,8 @@ export interface KubeSim {
   requestsTo(cluster: string): RecordedRequest[];
   kubeConfig(cluster: string, token?: string): KubeConfig;
   client(cluster: string, options?: Partial<KubeClusterClientOptions>): KubeClusterClient;
+  /** Clusters whose image push fails (the scenario's failUpload). */
+  failingUploads: Set<string>;
   /** Connections and requests the platform served (sim/api/traffic.ts). */
   traffic(): TrafficView;
   /** Errors the simulated controllers reported (a test expects none). */
@@ -99,11 +101,22 @@ export async function startKubeSim(): Promise<KubeSim> {
     return false;
   };
   const tls = await simServingTls();
+  const failingUploads = new Set<string>();
+  const traffic = new TrafficCounter();
   const server: PlatformServer = await startPlatformServer({
     token: TOKEN,
     clusters,
     tls,
-    extraRoutes: [(req, _res, url) => recorder(req, url), uploadRoute({ token: TOKEN, clusters })],
+    traffic,
+    extraRoutes: [
+      (req, _res, url) => recorder(req, url),
+      uploadRoute({
+        token: TOKEN,
+        clusters,
+        failsUpload: (name) => failingUploads.has(name),
+        onUpload: () => traffic.upload(),
+      }),
+    ],
   });
 
   const add = (name: string, store: ClusterStore): SimCluster => {
@@ -151,7 +164,8 @@ export async function startKubeSim(): Promise<KubeSim> {
     },
     scriptFaults: (cluster, faults) => scripts.set(cluster, [...faults]),
     requestsTo: (cluster) => requests.get(cluster) ?? [],
-    traffic: () => server.traffic.view(),
+    failingUploads,
+    traffic: () => traffic.view(),
     kubeConfig,
     client: (cluster, options = {}) =>
       new KubeClusterClient(cluster, kubeConfig(cluster), {
