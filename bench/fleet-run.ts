@@ -30,11 +30,14 @@ export interface FleetRunOptions {
   clusters: number;
   /** Simulated time per real time. */
   speed: number;
-  /** REDIS_UPGRADER_* settings beyond the bench's defaults (poll cadence, concurrency). */
-  settings?: Record<string, string>;
+  /**
+   * `demo`: the demo's second-scale polls (cli/demo-run.ts), so the run waits for the fleet, not
+   * for itself. `production`: the stages' production poll and retry intervals on a runtime clock
+   * that runs `speed` times faster, like the simulator's: every wait takes as many polls as it
+   * would against a real ACP cluster, in 1/speed of the time.
+   */
+  cadence?: 'demo' | 'production';
   separateSimulator?: boolean;
-  /** The runtime's clock (a scaled clock makes production cadences run fast); real time by default. */
-  clock?: Clock;
   timeoutSeconds?: number;
 }
 
@@ -112,7 +115,21 @@ async function startSimulator(dir: string, options: FleetRunOptions): Promise<Si
   };
 }
 
-function runtimeConfig(dir: string, sim: SimUnderTest, settings: Record<string, string>): Config {
+const DEMO_CADENCE = {
+  REDIS_UPGRADER_STAGE_POLL_SECONDS: '1',
+  REDIS_UPGRADER_RETRY_SECONDS: '1',
+};
+
+/** Production intervals in scaled time; a visibility timeout long enough for a push in real time. */
+const PRODUCTION_CADENCE = { REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: '900' };
+
+/** Time that runs `speed` times faster than the wall clock from its start. */
+function scaledClock(speed: number): Clock {
+  const start = Date.now();
+  return { now: () => new Date(start + (Date.now() - start) * speed) };
+}
+
+function runtimeConfig(dir: string, sim: SimUnderTest, cadence: Record<string, string>): Config {
   return loadConfig({
     REDIS_UPGRADER_DATA_DIR: join(dir, 'data'),
     REDIS_UPGRADER_HOST: '127.0.0.1',
@@ -124,12 +141,9 @@ function runtimeConfig(dir: string, sim: SimUnderTest, settings: Record<string, 
     ...(sim.caFile ? { REDIS_UPGRADER_ARTIFACT_MIRROR_CA: sim.caFile } : {}),
     REDIS_UPGRADER_VIOLET: VIOLET_SHIM,
     REDIS_UPGRADER_LOG_LEVEL: 'SILENT',
-    // The demo's cadence (cli/demo-run.ts): the run waits for the fleet, not for itself.
-    REDIS_UPGRADER_STAGE_POLL_SECONDS: '1',
-    REDIS_UPGRADER_RETRY_SECONDS: '1',
     REDIS_UPGRADER_POLL_INTERVAL_MS: '100',
     REDIS_UPGRADER_POLL_CONCURRENCY: '4',
-    ...settings,
+    ...cadence,
   });
 }
 
@@ -170,8 +184,9 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
   let runtime: LocalRuntime | undefined;
   try {
     sim = await startSimulator(dir, options);
-    const config = runtimeConfig(dir, sim, options.settings ?? {});
-    runtime = await startLocalRuntime(config, options.clock ? { clock: options.clock } : {});
+    const production = options.cadence === 'production';
+    const config = runtimeConfig(dir, sim, production ? PRODUCTION_CADENCE : DEMO_CADENCE);
+    runtime = await startLocalRuntime(config, production ? { clock: scaledClock(options.speed) } : {});
     const client = new ApiClient({ baseUrl: runtime.url, token: config.apiToken });
     for (const name of sim.names) await client.putCluster(name, { context: name, labels: {} });
     const messages: Record<string, number> = {};

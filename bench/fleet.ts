@@ -5,7 +5,9 @@
  * invocation: wall(N)/wall(1), clusters per minute, speedup over N sequential upgrades, and per
  * cluster-hop the Kubernetes requests (by verb and resource), TCP/TLS connections, queue
  * messages and upgrader CPU; the peak of open sockets and the load average. A second measurement
- * runs the simulator in its own process at speed 60 (BENCH_FLEET_SEPARATE_SIZES, '' to skip).
+ * runs the simulator in its own process at speed 60 (BENCH_FLEET_SEPARATE_SIZES, '' to skip); a
+ * third counts requests and messages at production poll intervals on a clock scaled 60x
+ * (BENCH_FLEET_CADENCE_SIZES).
  * Writes bench/results/fleet.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -22,6 +24,8 @@ const sizes = (variable: string, fallback: string) =>
 
 const IN_PROCESS = { sizes: sizes('BENCH_FLEET_SIZES', '1,10,100,300'), speed: 600 };
 const SEPARATE = { sizes: sizes('BENCH_FLEET_SEPARATE_SIZES', '1,100'), speed: 60 };
+/** Requests and messages per hop at production poll intervals (time scaled 60x). */
+const CADENCE = { sizes: sizes('BENCH_FLEET_CADENCE_SIZES', '1,10'), speed: 60 };
 
 export interface FleetRow {
   clusters: number;
@@ -80,11 +84,15 @@ function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): F
   };
 }
 
-async function measure(label: string, plan: { sizes: number[]; speed: number }, separate: boolean) {
+async function measure(
+  label: string,
+  plan: { sizes: number[]; speed: number },
+  how: { separateSimulator?: boolean; cadence?: 'demo' | 'production' },
+) {
   const rows: FleetRow[] = [];
   let baseline: FleetRunFigures | undefined;
   for (const clusters of plan.sizes) {
-    const figures = await runFleet({ clusters, speed: plan.speed, separateSimulator: separate });
+    const figures = await runFleet({ clusters, speed: plan.speed, ...how });
     baseline ??= figures;
     rows.push(row(figures, baseline));
     print(label, rows.at(-1) as FleetRow);
@@ -105,17 +113,23 @@ function print(label: string, r: FleetRow): void {
 
 const loadBefore = loadavg();
 console.log(`fleet, ${cpus().length} cores, load before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
-const inProcess = await measure('in-process sim, speed 600', IN_PROCESS, false);
-const separate = SEPARATE.sizes.length > 0 ? await measure('own-process sim, speed 60', SEPARATE, true) : [];
-const last = inProcess.at(-1);
-if (last) console.log('per cluster-hop at', last.clusters, 'clusters:', last.perClusterHop);
+const cadence = await measure('production cadence, 60x', CADENCE, { cadence: 'production' });
+const inProcess = await measure('in-process sim, speed 600', IN_PROCESS, {});
+const separate = await measure('own-process sim, speed 60', SEPARATE, { separateSimulator: true });
+for (const [what, rows] of [
+  ['production cadence', cadence],
+  ['demo cadence', inProcess],
+] as const) {
+  const last = rows.at(-1);
+  if (last) console.log(`per cluster-hop, ${what}, ${last.clusters} clusters:`, last.perClusterHop);
+}
 
 const out = resolve(import.meta.dirname, 'results/fleet.json');
 await mkdir(resolve(import.meta.dirname, 'results'), { recursive: true });
 await writeFile(
   out,
-  `${JSON.stringify({ cores: cpus().length, loadBefore, inProcess: { speed: IN_PROCESS.speed, rows: inProcess }, separateSimulator: { speed: SEPARATE.speed, rows: separate } }, null, 2)}\n`,
+  `${JSON.stringify({ cores: cpus().length, loadBefore, productionCadence: { speed: CADENCE.speed, rows: cadence }, inProcess: { speed: IN_PROCESS.speed, rows: inProcess }, separateSimulator: { speed: SEPARATE.speed, rows: separate } }, null, 2)}\n`,
 );
 console.log(`figures written to ${out}`);
-const failed = [...inProcess, ...separate].some((r) => r.succeeded !== r.clusters);
+const failed = [...cadence, ...inProcess, ...separate].some((r) => r.succeeded !== r.clusters);
 process.exit(failed ? 1 : 0);

@@ -18,6 +18,7 @@ import type {
 } from '#domain/cluster-views.ts';
 import type { Job, JobState, StageName } from '#domain/job.ts';
 import type { JobEvent } from '#domain/job-event.ts';
+import type { InstanceRef } from '#domain/redis-instance.ts';
 import type { Batch, BatchState } from '#domain/rollout/batch.ts';
 import type { BatchEvent } from '#domain/rollout/batch-events.ts';
 
@@ -194,7 +195,7 @@ export interface ClusterClient {
   readPlatformVersion(): Promise<string | undefined>;
   listRedisInstances(): Promise<RedisInstanceView[]>;
   listRedisBackups(): Promise<RedisBackupView[]>;
-  createRedisBackup(instance: RedisInstanceView): Promise<RedisBackupView>;
+  createRedisBackup(instance: InstanceRef): Promise<RedisBackupView>;
   readCapacity(): Promise<CapacityView>;
   listPvcs(): Promise<PvcView[]>;
   /** The PackageManifest's channel of the package; offers nothing when the channel or package is absent. */

@@ -47,6 +47,11 @@ export interface WaitOptions {
   retries?: number;
 }
 
+/** Polls in a row that found what `reason` says, before this one (a transient failure breaks the run). */
+export function samePolls(job: ActiveJob, reason: string): number {
+  return job.step?.waitingFor === reason && job.step.retries === undefined ? (job.step.polls ?? 0) : 0;
+}
+
 /** Records a poll that found the stage not done yet; the caller re-enqueues `expected` with a delay. */
 export function recordWait<J extends ActiveJob>(job: J, options: WaitOptions): J {
   const version = job.version + 1;
@@ -54,7 +59,12 @@ export function recordWait<J extends ActiveJob>(job: J, options: WaitOptions): J
     ...job,
     version,
     updatedAt: options.at.toISOString(),
-    step: dropUndefined({ ...job.step, waitingFor: options.reason, retries: options.retries }),
+    step: dropUndefined({
+      ...job.step,
+      waitingFor: options.reason,
+      retries: options.retries,
+      polls: options.retries === undefined ? samePolls(job, options.reason) + 1 : undefined,
+    }),
     expected: { ...job.expected, seq: version },
   };
   if (options.cause) next.causedBy = options.cause;

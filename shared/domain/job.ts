@@ -95,6 +95,8 @@ const stepProgressSchema = z.strictObject({
   leaseUntil: timestamp.optional(),
   /** Transient failures (429, 5xx, timeouts, refused connections) in a row; each wait backs off. */
   retries: count.optional(),
+  /** Polls in a row that found the same thing (the same `waitingFor`); each backs off further. */
+  polls: count.optional(),
   /** The claimed side effect completed. */
   doneAt: timestamp.optional(),
   /** RedisBackups created by `takeBackup`, as namespace/name. */

@@ -180,7 +180,7 @@ export function formatAge(seconds: number): string {
   return hours % 24 === 0 ? `${days}d` : `${days}d ${hours % 24}h`;
 }
 
-function backupsOf(instance: RedisInstanceView, backups: readonly RedisBackupView[]): RedisBackupView[] {
+function backupsOf(instance: InstanceRef, backups: readonly RedisBackupView[]): RedisBackupView[] {
   return backups.filter(
     (backup) => backup.namespace === instance.namespace && backup.instance === instance.name,
   );
@@ -203,7 +203,7 @@ function missingBackup(resource: string, own: readonly RedisBackupView[]): Findi
  * Failed backup does not void an older Complete one that is still recent.
  */
 export function checkBackups(
-  instances: readonly RedisInstanceView[],
+  instances: readonly InstanceRef[],
   backups: readonly RedisBackupView[],
   policy: BackupPolicy,
 ): Finding[] {
@@ -229,10 +229,10 @@ export function checkBackups(
 }
 
 /** Instances named in backup findings (the ones a `takeBackup` run must back up). */
-export function instancesNeedingBackup(
-  instances: readonly RedisInstanceView[],
+export function instancesNeedingBackup<I extends InstanceRef>(
+  instances: readonly I[],
   findings: readonly Finding[],
-): RedisInstanceView[] {
+): I[] {
   const named = new Set(findings.map((finding) => finding.resource));
   return instances.filter((instance) => named.has(instanceName(instance)));
 }

@@ -1,5 +1,5 @@
 /**
- * Stage `check-backup`: every Redis instance needs a Complete backup younger than the maximum
+ * Stage `check-backup`: every Redis instance validate found (the job's `instances`) needs a Complete backup younger than the maximum
  * age (job option, else config; default 24 h). Otherwise the job is blocked naming the instances,
  * unless the job asked for `takeBackup`: then one RedisBackup is created per stale instance
  * (claimed first, so duplicates of the message create none) and the stage waits, by delayed
@@ -7,7 +7,7 @@
  * `skipBackupCheck` is an explicit override: recorded in the transition reason and logged.
  */
 
-import type { RedisBackupView, RedisInstanceView } from '#domain/cluster-views.ts';
+import type { RedisBackupView } from '#domain/cluster-views.ts';
 import {
   checkBackups,
   type Finding,
@@ -15,7 +15,7 @@ import {
   instancesNeedingBackup,
   summarizeFindings,
 } from '#domain/prerequisites.ts';
-import { instanceName } from '#domain/redis-instance.ts';
+import { type InstanceRef, instanceName } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import { runClaimed } from '#usecases/claim.ts';
 import {
@@ -42,7 +42,7 @@ function failedBackups(requested: readonly string[], backups: readonly RedisBack
     }));
 }
 
-async function createBackups(client: ClusterClient, stale: readonly RedisInstanceView[]): Promise<string[]> {
+async function createBackups(client: ClusterClient, stale: readonly InstanceRef[]): Promise<string[]> {
   const created: string[] = [];
   for (const instance of stale) created.push(backupName(await client.createRedisBackup(instance)));
   return created;
@@ -51,7 +51,7 @@ async function createBackups(client: ClusterClient, stale: readonly RedisInstanc
 async function takeBackups(
   context: HopContext,
   client: ClusterClient,
-  stale: readonly RedisInstanceView[],
+  stale: readonly InstanceRef[],
 ): Promise<StepOutcome> {
   const claim = await runClaimed(
     context,
@@ -84,7 +84,9 @@ async function checkBackupStep(context: HopContext): Promise<StepOutcome> {
     };
   }
   const { client } = await context.cluster();
-  const [instances, backups] = await Promise.all([client.listRedisInstances(), client.listRedisBackups()]);
+  // The instances validate found moments ago (and verify will require again): no second listing.
+  const instances = context.job.instances;
+  const backups = await client.listRedisBackups();
   const maxAgeSeconds = options.maxBackupAgeSeconds ?? context.config.backupMaxAgeSeconds;
   const findings = checkBackups(instances, backups, { maxAgeSeconds, now: context.now });
   const requested = context.job.step?.backups ?? [];

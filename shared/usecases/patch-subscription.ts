@@ -119,7 +119,12 @@ async function unresolved(context: HopContext, reason: string): Promise<StepOutc
   if (waited >= graceSeconds) {
     return { kind: 'transition', to: 'failed', reason: withChannelNote(context, reason) };
   }
-  return { kind: 'wait', reason: `${reason}; waiting up to ${formatDelay(graceSeconds)} for OLM to resolve` };
+  // OLM answers within seconds when it answers at all: keep to the poll, no backoff.
+  return {
+    kind: 'wait',
+    reason: `${reason}; waiting up to ${formatDelay(graceSeconds)} for OLM to resolve`,
+    delaySeconds: context.config.pollSeconds['patch-subscription'],
+  };
 }
 
 async function patchStep(deps: PatchSubscriptionDeps, context: HopContext): Promise<StepOutcome> {

@@ -43,9 +43,11 @@ import {
   recordProgress,
   recordWait,
   resumeNote,
+  secondsInState,
 } from '#domain/job-progress.ts';
 import { type JobFacts, plannedHop, STATE_OF_STAGE, transition } from '#domain/job-transitions.ts';
 import type { Hop } from '#domain/planner.ts';
+import { pollDelaySeconds, WaitTimes } from '#domain/poll-cadence.ts';
 import { formatAge } from '#domain/prerequisites.ts';
 import type {
   Clock,
@@ -179,6 +181,8 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
   const config = resolvePipelineConfig(deps.config);
   const baseLog = deps.log ?? SILENT;
   const random = deps.random ?? Math.random;
+  // This process's memory of how long the stage's waits took: it times the first check of the next.
+  const waitTimes = new WaitTimes();
 
   async function commit<T extends Job>(next: T, expectedVersion: number): Promise<T> {
     try {
@@ -265,10 +269,22 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
     }
   }
 
-  function waitDelay(job: J, outcome: StepOutcome): number {
+  /** A visit that had to poll is over: its length times the first check of the next visit. */
+  function learnWait(job: J, outcome: StepOutcome, now: Date): void {
+    if (outcome.kind !== 'wait' && job.step?.polls !== undefined) {
+      waitTimes.record(stage, secondsInState(job, now));
+    }
+  }
+
+  function waitDelay(job: J, outcome: StepOutcome, now: Date): number {
     if (outcome.kind !== 'wait') return 0;
     if (outcome.delaySeconds !== undefined) return outcome.delaySeconds;
-    if (!outcome.transient) return config.pollSeconds[stage];
+    if (!outcome.transient) {
+      return pollDelaySeconds(job, outcome.reason, now, {
+        pollSeconds: config.pollSeconds[stage],
+        expectedSeconds: waitTimes.expected(stage),
+      });
+    }
     const backoff = { baseSeconds: config.retrySeconds, maxSeconds: config.maxRetrySeconds };
     return backoffSeconds(backoff, (job.step?.retries ?? 0) + 1, random());
   }
@@ -326,7 +342,8 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
       await deps.queue.send(stage, { ...message, id: randomUUID() }, { delaySeconds: outcome.delaySeconds });
       return;
     }
-    let delay = waitDelay(job, outcome);
+    learnWait(job, outcome, now);
+    let delay = waitDelay(job, outcome, now);
     const next = await commit(apply(job, outcome, message, now, delay), job.version);
     if (next.state !== job.state) delay = 0;
     await send(next, delay);

@@ -9,6 +9,7 @@ import type {
   SubscriptionView,
 } from '#domain/cluster-views.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
+import type { InstanceRef } from '#domain/redis-instance.ts';
 import type { ClusterClient, ClusterGateway, ClusterRecord } from '#shared/ports.ts';
 
 /** What one workload cluster holds, as the stage handlers see it. Tests mutate it directly. */
@@ -104,7 +105,7 @@ export class FakeCluster implements ClusterClient {
     return structuredClone(this.state.backups);
   }
 
-  async createRedisBackup(instance: RedisInstanceView): Promise<RedisBackupView> {
+  async createRedisBackup(instance: InstanceRef): Promise<RedisBackupView> {
     this.enter('createRedisBackup');
     this.backupCounter += 1;
     const backup: RedisBackupView = {

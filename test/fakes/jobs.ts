@@ -13,6 +13,7 @@ import type {
 } from '#domain/job.ts';
 import { newJob, transition } from '#domain/job-transitions.ts';
 import { planUpgrade } from '#domain/planner.ts';
+import type { InstanceRef } from '#domain/redis-instance.ts';
 
 /**
  * A stored job with every field of every shape readable (undefined where its shape has none),
@@ -31,6 +32,8 @@ export interface JobAtOptions {
   options?: JobOptions;
   at: Date;
   id?: string;
+  /** The instances validate found (none by default). */
+  instances?: InstanceRef[];
 }
 
 const PATH: ActiveState[] = ['validating', 'checking-backup', 'uploading', 'patching', 'verifying'];
@@ -58,7 +61,7 @@ export function jobAt(state: ActiveState, input: JobAtOptions): ActiveJob {
     input.to,
     input.platform ? { platform: input.platform } : {},
   );
-  const facts = { fromVersion: input.from, plan: plan.hops, instances: [] };
+  const facts = { fromVersion: input.from, plan: plan.hops, instances: input.instances ?? [] };
   const hop = input.hop ?? 0;
   for (const next of PATH) {
     job = transition(job, next, { at: input.at, ...(next === 'checking-backup' ? { facts } : {}) });

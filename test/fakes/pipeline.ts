@@ -1,6 +1,7 @@
 import type { Catalog } from '#domain/catalog.ts';
 import { type ActiveState, isActiveJob, type Job, STAGE_NAMES, type StageName } from '#domain/job.ts';
 import type { JobEvent } from '#domain/job-event.ts';
+import { instanceRef } from '#domain/redis-instance.ts';
 import type { BatchRequest } from '#domain/rollout/batch-request.ts';
 import type { BatchCommand } from '#domain/rollout/rollout-commands.ts';
 import type { ClusterRecord } from '#shared/ports.ts';
@@ -162,7 +163,9 @@ export function createPipeline(options: PipelineOptions = {}) {
     seed,
     /** A job brought to `state` through the real transitions on this pipeline's catalog and clock, seeded. */
     seedAt: async (state: ActiveState, input: Omit<JobAtOptions, 'catalog' | 'at'>): Promise<Job> => {
-      const seeded = jobAt(state, { ...input, catalog, at: clock.now() });
+      // What validate would have recorded: the cluster's instances when the job was planned.
+      const found = gateway.clusters.get(input.cluster)?.state.instances.map(instanceRef) ?? [];
+      const seeded = jobAt(state, { instances: found, ...input, catalog, at: clock.now() });
       await seed(seeded);
       return seeded;
     },

@@ -90,7 +90,11 @@ describe('patch-subscription stage', () => {
     expect(after.reason).toBe(
       'patch-subscription gave up after 15m: PackageManifest redis-operator channel stable does not offer redis-operator.v4.0.3 yet (offers nothing)',
     );
-    expect(attemptsByStageAndHop(after.attempts)['patch-subscription:0']).toBe(16);
+    // Polls that keep finding the same thing back off (#domain/poll-cadence.ts): 60, 120, 240, 480 s.
+    expect(attemptsByStageAndHop(after.attempts)['patch-subscription:0']).toBe(5);
+    expect(
+      pipeline.queue.sent.filter((s) => s.message.stage === 'patch-subscription').map((s) => s.delaySeconds),
+    ).toEqual([0, 60, 120, 240, 480]);
     expect(cluster.writes).toEqual([]);
   });
 

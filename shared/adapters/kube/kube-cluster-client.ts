@@ -23,6 +23,7 @@ import type {
   SubscriptionView,
 } from '#domain/cluster-views.ts';
 import { NotFoundError, ValidationError } from '#domain/errors.ts';
+import type { InstanceRef } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import { KubeConnections } from './kube-connections.ts';
 import { callCluster, type RetryPolicy } from './kube-errors.ts';
@@ -184,7 +185,7 @@ export class KubeClusterClient implements ClusterClient {
     return (await this.#listCustom(REDIS_BACKUPS)).map(toBackupView);
   }
 
-  async createRedisBackup(instance: RedisInstanceView): Promise<RedisBackupView> {
+  async createRedisBackup(instance: InstanceRef): Promise<RedisBackupView> {
     const body = {
       apiVersion: `${REDIS_BACKUPS.group}/${REDIS_BACKUPS.version}`,
       kind: 'RedisBackup',
@@ -283,7 +284,7 @@ export class KubeClusterClient implements ClusterClient {
 }
 
 /** How the operator links a backup to its instance (DistributedRedisCluster backups say so in sourceType). */
-function backupSource(instance: RedisInstanceView): Record<string, string> {
+function backupSource(instance: InstanceRef): Record<string, string> {
   if (instance.kind === 'RedisFailover') return { redisFailoverName: instance.name };
   if (instance.kind === 'DistributedRedisCluster') return { redisName: instance.name, sourceType: 'cluster' };
   return { redisName: instance.name };

@@ -1,0 +1,58 @@
+/**
+ * When a waiting stage looks at the cluster again (docs/decisions/0002-polling-and-watches.md).
+ *
+ * A catalog sync takes 10-15 minutes on ACP and an install a few; polling them every 30 s cost
+ * thirty-odd reads and queue messages per hop for one answer. Two rules cut that without ever
+ * making a job depend on anything but its own delayed message:
+ *
+ * - The first check of a stage visit comes when the stage's recent waits suggest it will be done:
+ *   the lower quartile of how long the stage took lately in this process (WaitTimes), never
+ *   sooner than the stage's poll. Nothing learned yet: the poll.
+ * - Polls that keep finding the same thing back off, doubling from the poll up to
+ *   POLL_BACKOFF_CAP times it; a change in what the cluster reports (the CSV appeared, the
+ *   install moved on) starts again at the poll, since the next step is probably near.
+ *
+ * Transient failures keep their own backoff (#domain/job-progress.ts backoffSeconds).
+ */
+import type { ActiveJob } from '#domain/job.ts';
+import { samePolls, secondsInState } from '#domain/job-progress.ts';
+
+export const POLL_BACKOFF_CAP = 8;
+
+export interface PollCadence {
+  /** The stage's poll interval. */
+  pollSeconds: number;
+  /** What the stage's waits took lately (WaitTimes.expected), if anything was learned. */
+  expectedSeconds?: number | undefined;
+}
+
+/** Seconds until the next check of a stage that found `reason` and is not done yet. */
+export function pollDelaySeconds(job: ActiveJob, reason: string, now: Date, cadence: PollCadence): number {
+  const { pollSeconds, expectedSeconds } = cadence;
+  const firstWait = job.step?.waitingFor === undefined;
+  if (firstWait && expectedSeconds !== undefined) {
+    return Math.max(pollSeconds, Math.round(expectedSeconds - secondsInState(job, now)));
+  }
+  return pollSeconds * 2 ** Math.min(samePolls(job, reason), Math.log2(POLL_BACKOFF_CAP));
+}
+
+/** Recent stage durations that had to wait, per stage, to time the first check of the next wait. */
+export class WaitTimes {
+  static readonly KEEP = 20;
+  readonly #recent = new Map<string, number[]>();
+
+  record(stage: string, seconds: number): void {
+    const recent = this.#recent.get(stage) ?? [];
+    recent.push(seconds);
+    if (recent.length > WaitTimes.KEEP) recent.shift();
+    this.#recent.set(stage, recent);
+  }
+
+  /** The lower quartile: most waits are not over before it, few long ones make it late. */
+  expected(stage: string): number | undefined {
+    const recent = this.#recent.get(stage);
+    if (!recent || recent.length === 0) return undefined;
+    const sorted = [...recent].sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 4)];
+  }
+}

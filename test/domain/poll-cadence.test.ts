@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ActiveJob } from '#domain/job.ts';
+import { recordWait } from '#domain/job-progress.ts';
+import { POLL_BACKOFF_CAP, pollDelaySeconds, WaitTimes } from '#domain/poll-cadence.ts';
+import { testCatalog } from '#test/fakes/catalog.ts';
+import { jobAt } from '#test/fakes/jobs.ts';
+
+const at = new Date('2026-03-01T12:00:00Z');
+const later = (seconds: number) => new Date(at.getTime() + seconds * 1000);
+const patching = () =>
+  jobAt('patching', {
+    catalog: testCatalog(),
+    cluster: 'c1',
+    from: '3.18.2',
+    to: '4.2.1',
+    platform: '4.0.0',
+    at,
+  });
+const NOT_SYNCED = 'PackageManifest does not offer redis-operator.v4.2.1 yet';
+
+/** The delays of `reasons.length` polls in a row, each recorded as the stage runner does. */
+function delays(reasons: string[], cadence: { pollSeconds: number; expectedSeconds?: number }): number[] {
+  let job: ActiveJob = patching();
+  return reasons.map((reason) => {
+    const delay = pollDelaySeconds(job, reason, at, cadence);
+    job = recordWait(job, { at, reason });
+    return delay;
+  });
+}
+
+describe('poll cadence', () => {
+  it.each([
+    [
+      'the same answer backs off, doubling up to the cap',
+      [NOT_SYNCED, NOT_SYNCED, NOT_SYNCED, NOT_SYNCED, NOT_SYNCED],
+      [30, 60, 120, 240, 240],
+    ],
+    [
+      'a new answer starts again at the poll',
+      [NOT_SYNCED, NOT_SYNCED, NOT_SYNCED, 'InstallPlan is Planning', 'InstallPlan is Planning'],
+      [30, 60, 120, 30, 60],
+    ],
+  ])('%s', (_label, reasons, expected) => {
+    // Act
+    const got = delays(reasons, { pollSeconds: 30 });
+    // Assess
+    expect(got).toEqual(expected);
+  });
+
+  it('checks first when the stage usually is done, never sooner than its poll, then backs off from the poll', () => {
+    // Prepare
+    const job = patching();
+    // Act
+    const first = pollDelaySeconds(job, NOT_SYNCED, later(100), { pollSeconds: 30, expectedSeconds: 900 });
+    const late = pollDelaySeconds(job, NOT_SYNCED, later(890), { pollSeconds: 30, expectedSeconds: 900 });
+    const second = delays([NOT_SYNCED, NOT_SYNCED], { pollSeconds: 30, expectedSeconds: 900 });
+    // Assess
+    expect(first).toBe(800);
+    expect(late).toBe(30);
+    expect(second).toEqual([900, 60]);
+  });
+
+  it('never waits less than the poll nor more than the cap times it after the first check', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 600 }),
+        fc.array(fc.constantFrom('a', 'b'), { minLength: 2, maxLength: 30 }),
+        (poll, reasons) => {
+          const got = delays(reasons, { pollSeconds: poll }).slice(1);
+          return got.every((delay) => delay >= poll && delay <= poll * POLL_BACKOFF_CAP);
+        },
+      ),
+    );
+  });
+
+  it('learns the lower quartile of the recent waits of each stage, forgetting old ones', () => {
+    // Prepare
+    const times = new WaitTimes();
+    // Act
+    for (const seconds of [100, 400, 200, 300]) times.record('patch-subscription', seconds);
+    const quartile = times.expected('patch-subscription');
+    for (let i = 0; i < WaitTimes.KEEP; i++) times.record('patch-subscription', 50);
+    // Assess
+    expect(quartile).toBe(100);
+    expect(times.expected('patch-subscription')).toBe(50);
+    expect(times.expected('verify')).toBeUndefined();
+  });
+});
