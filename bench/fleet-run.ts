@@ -203,6 +203,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     const cpu = process.cpuUsage(cpu0);
     const children = childrenCpuSeconds() - children0;
     const after = await sim.traffic();
+    if (process.env.BENCH_FLEET_TRACE) await printTimeline(runtime, sim.names[0]);
     return {
       clusters: sim.names.length,
       wallSeconds,
@@ -215,6 +216,16 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     await runtime?.stop();
     await sim?.stop();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** BENCH_FLEET_TRACE=1: one job's transitions, in seconds from its creation (where the time goes). */
+async function printTimeline(runtime: LocalRuntime, cluster: string | undefined): Promise<void> {
+  const [job] = await runtime.jobs.list({ ...(cluster ? { cluster } : {}), limit: 1 });
+  if (!job) return;
+  const start = Date.parse(job.createdAt);
+  for (const t of job.transitions) {
+    console.log(`  ${((Date.parse(t.at) - start) / 1000).toFixed(2).padStart(7)} s  ${t.from} -> ${t.to}  ${t.reason ?? ''}`);
   }
 }
 

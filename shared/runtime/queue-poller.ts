@@ -40,8 +40,9 @@ export class QueuePoller {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    // One idle worker per message sent: waking them all made every send cost a receive per worker.
     this.#unsubscribe = this.#options.queue.onSend((queue) => {
-      if (queue === this.#options.queueName) this.#wakeAll();
+      if (queue === this.#options.queueName) this.#wakeOne();
     });
     this.#workers = Array.from({ length: this.#options.concurrency }, () => this.#work());
   }
@@ -116,6 +117,11 @@ export class QueuePoller {
       const timer = setTimeout(wake, Math.min(pollIntervalMs, untilDue));
       this.#wakers.add(wake);
     });
+  }
+
+  #wakeOne(): void {
+    const [wake] = this.#wakers;
+    wake?.();
   }
 
   #wakeAll(): void {

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { clusterRecordSchema } from '#domain/cluster-schema.ts';
 import { ConfigError } from '#domain/errors.ts';
 import type { ClusterRecord, ClusterRegistry } from '#shared/ports.ts';
+import { statement } from './sqlite-database.ts';
 
 const clusterListSchema = z.array(clusterRecordSchema);
 
@@ -67,22 +68,21 @@ export class FileClusterRegistry implements ClusterRegistry {
   }
 
   async get(name: string): Promise<ClusterRecord | undefined> {
-    const row = this.#db.prepare('SELECT record FROM clusters WHERE name = ?').get(name) as
+    const row = statement(this.#db, 'SELECT record FROM clusters WHERE name = ?').get(name) as
       | { record: string }
       | undefined;
     return row ? (JSON.parse(row.record) as ClusterRecord) : this.#fromFile.get(name);
   }
 
   async put(record: ClusterRecord): Promise<void> {
-    this.#db
-      .prepare(
-        'INSERT INTO clusters (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record',
-      )
-      .run(record.name, JSON.stringify(record));
+    statement(
+      this.#db,
+      'INSERT INTO clusters (name, record) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET record = excluded.record',
+    ).run(record.name, JSON.stringify(record));
   }
 
   async list(): Promise<ClusterRecord[]> {
-    const rows = this.#db.prepare('SELECT record FROM clusters').all() as unknown as { record: string }[];
+    const rows = statement(this.#db, 'SELECT record FROM clusters').all() as unknown as { record: string }[];
     const merged = new Map(this.#fromFile);
     for (const row of rows) {
       const record = JSON.parse(row.record) as ClusterRecord;

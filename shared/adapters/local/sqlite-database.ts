@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
 export const DATABASE_FILE = 'redis-upgrader.db';
 
@@ -14,6 +14,28 @@ export function openDatabase(dataDir: string): DatabaseSync {
   const db = new DatabaseSync(join(dataDir, DATABASE_FILE), { timeout: 5000 });
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
   return db;
+}
+
+const prepared = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
+
+/**
+ * The connection's prepared statement for `sql`, compiled once: the queue and the job store run
+ * the same few statements for every message, and compiling each anew cost more than running it.
+ * A statement is run to completion before the next use (run/get/all are synchronous), so sharing
+ * one is safe.
+ */
+export function statement(db: DatabaseSync, sql: string): StatementSync {
+  let cache = prepared.get(db);
+  if (!cache) {
+    cache = new Map();
+    prepared.set(db, cache);
+  }
+  let found = cache.get(sql);
+  if (!found) {
+    found = db.prepare(sql);
+    cache.set(sql, found);
+  }
+  return found;
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { type JobEvent, jobEventSchema } from '#domain/job-event.ts';
 import type { EventLog } from '#shared/ports.ts';
+import { statement } from './sqlite-database.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS job_events (
@@ -27,11 +28,10 @@ export class SqliteEventLog implements EventLog {
 
   async record(event: JobEvent): Promise<void> {
     const jobId = typeof event.data.jobId === 'string' ? event.data.jobId : '';
-    this.#db
-      .prepare(
-        'INSERT OR IGNORE INTO job_events (id, job_id, type, occurred_at, data) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(event.id, jobId, event.type, event.occurredAt, JSON.stringify(event.data));
+    statement(
+      this.#db,
+      'INSERT OR IGNORE INTO job_events (id, job_id, type, occurred_at, data) VALUES (?, ?, ?, ?, ?)',
+    ).run(event.id, jobId, event.type, event.occurredAt, JSON.stringify(event.data));
   }
 
   /**
@@ -40,11 +40,10 @@ export class SqliteEventLog implements EventLog {
    * then text, which is the order of the index.
    */
   async forJob(jobId: string): Promise<JobEvent[]> {
-    const rows = this.#db
-      .prepare(
-        'SELECT id, type, occurred_at, data FROM job_events WHERE job_id = ? ORDER BY occurred_at, length(id), id',
-      )
-      .all(jobId) as unknown as { id: string; type: string; occurred_at: string; data: string }[];
+    const rows = statement(
+      this.#db,
+      'SELECT id, type, occurred_at, data FROM job_events WHERE job_id = ? ORDER BY occurred_at, length(id), id',
+    ).all(jobId) as unknown as { id: string; type: string; occurred_at: string; data: string }[];
     return rows.map((row) =>
       jobEventSchema.parse({
         id: row.id,

@@ -13,7 +13,7 @@ import { readStoredJob, storedJob } from '#adapters/stored-job.ts';
 import { ConflictError, UnreadableRecordError, ValidationError } from '#domain/errors.ts';
 import { ACTIVE_STATES, type Job } from '#domain/job.ts';
 import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
-import { inTransaction, isUniqueViolation } from './sqlite-database.ts';
+import { inTransaction, isUniqueViolation, statement } from './sqlite-database.ts';
 
 // ACTIVE_STATES is a compile-time constant of plain words, so inlining it into DDL is safe.
 const ACTIVE_LIST = ACTIVE_STATES.map((state) => `'${state}'`).join(', ');
@@ -99,36 +99,33 @@ export class SqliteJobStore implements JobStore {
       return inTransaction(this.#db, (): CreateOutcome => {
         if (idempotency !== undefined) {
           // ISO times in one format compare as text.
-          this.#db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?').run(job.createdAt);
-          const existing = this.#db
-            .prepare(
-              'SELECT j.id, j.data, k.fingerprint FROM idempotency_keys k JOIN jobs j ON j.id = k.job_id WHERE k.key = ?',
-            )
-            .get(idempotency.key) as KeyRow | undefined;
+          statement(this.#db, 'DELETE FROM idempotency_keys WHERE expires_at <= ?').run(job.createdAt);
+          const existing = statement(
+            this.#db,
+            'SELECT j.id, j.data, k.fingerprint FROM idempotency_keys k JOIN jobs j ON j.id = k.job_id WHERE k.key = ?',
+          ).get(idempotency.key) as KeyRow | undefined;
           if (existing) {
             const fingerprint = existing.fingerprint ?? undefined;
             return { created: false, job: readRow(existing), fingerprint };
           }
         }
-        this.#db
-          .prepare(
-            'INSERT INTO jobs (id, cluster, state, batch_id, version, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          )
-          .run(
-            job.id,
-            job.cluster,
-            job.state,
-            job.batchId ?? null,
-            job.version,
-            job.createdAt,
-            JSON.stringify(storedJob(job)),
-          );
+        statement(
+          this.#db,
+          'INSERT INTO jobs (id, cluster, state, batch_id, version, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ).run(
+          job.id,
+          job.cluster,
+          job.state,
+          job.batchId ?? null,
+          job.version,
+          job.createdAt,
+          JSON.stringify(storedJob(job)),
+        );
         if (idempotency !== undefined) {
-          this.#db
-            .prepare(
-              'INSERT INTO idempotency_keys (key, job_id, fingerprint, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-            )
-            .run(idempotency.key, job.id, idempotency.fingerprint, job.createdAt, idempotency.expiresAt);
+          statement(
+            this.#db,
+            'INSERT INTO idempotency_keys (key, job_id, fingerprint, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+          ).run(idempotency.key, job.id, idempotency.fingerprint, job.createdAt, idempotency.expiresAt);
         }
         return { created: true, job };
       });
@@ -138,7 +135,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const row = this.#db.prepare('SELECT id, data FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = statement(this.#db, 'SELECT id, data FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row ? readRow(row) : undefined;
   }
 
@@ -151,19 +148,18 @@ export class SqliteJobStore implements JobStore {
     }
     let changes: number | bigint;
     try {
-      ({ changes } = this.#db
-        .prepare(
-          'UPDATE jobs SET state = ?, batch_id = ?, version = ?, data = ? WHERE id = ? AND version = ? AND cluster = ?',
-        )
-        .run(
-          job.state,
-          job.batchId ?? null,
-          job.version,
-          JSON.stringify(storedJob(job)),
-          job.id,
-          expectedVersion,
-          job.cluster,
-        ));
+      ({ changes } = statement(
+        this.#db,
+        'UPDATE jobs SET state = ?, batch_id = ?, version = ?, data = ? WHERE id = ? AND version = ? AND cluster = ?',
+      ).run(
+        job.state,
+        job.batchId ?? null,
+        job.version,
+        JSON.stringify(storedJob(job)),
+        job.id,
+        expectedVersion,
+        job.cluster,
+      ));
     } catch (error) {
       throw this.#mapWriteError(error, job);
     }
@@ -205,9 +201,10 @@ export class SqliteJobStore implements JobStore {
 
   #mapWriteError(error: unknown, job: Job): unknown {
     if (isUniqueViolation(error, 'jobs.cluster')) {
-      const active = this.#db
-        .prepare(`SELECT id FROM jobs WHERE cluster = ? AND state IN (${ACTIVE_LIST}) AND id <> ?`)
-        .get(job.cluster, job.id) as { id: string } | undefined;
+      const active = statement(
+        this.#db,
+        `SELECT id FROM jobs WHERE cluster = ? AND state IN (${ACTIVE_LIST}) AND id <> ?`,
+      ).get(job.cluster, job.id) as { id: string } | undefined;
       return new ConflictError(
         `cluster ${job.cluster} already has an active upgrade job ${active?.id ?? ''}`.trim(),
         {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { ValidationError } from '#domain/errors.ts';
 import type { Clock } from '#shared/ports.ts';
-import { inTransaction } from './sqlite-database.ts';
+import { inTransaction, statement } from './sqlite-database.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS queue_messages (
@@ -106,9 +106,10 @@ export class SqliteQueue {
     const delayMs = Math.max(0, Math.round((options.delaySeconds ?? 0) * 1000));
     const now = this.#now();
     const id = randomUUID();
-    this.#db
-      .prepare('INSERT INTO queue_messages (id, queue, body, sent_at, visible_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, queue, body, now, now + delayMs);
+    statement(
+      this.#db,
+      'INSERT INTO queue_messages (id, queue, body, sent_at, visible_at) VALUES (?, ?, ?, ?, ?)',
+    ).run(id, queue, body, now, now + delayMs);
     for (const listener of this.#listeners) listener(queue);
     return id;
   }
@@ -125,7 +126,8 @@ export class SqliteQueue {
       const received: ReceivedMessage[] = [];
       const taken: number[] = [];
       // Seqs already taken are excluded so a zero visibility timeout cannot hand one out twice.
-      const select = this.#db.prepare(
+      const select = statement(
+        this.#db,
         `SELECT seq, id, body, sent_at, receive_count, first_received_at FROM queue_messages
          WHERE queue = ? AND visible_at <= ? AND seq NOT IN (SELECT value FROM json_each(?))
          ORDER BY visible_at, seq LIMIT ?`,
@@ -152,17 +154,18 @@ export class SqliteQueue {
 
   /** Deletes a received message. A stale receipt handle (the message was received again) deletes nothing. */
   delete(queue: string, receiptHandle: string): boolean {
-    const { changes } = this.#db
-      .prepare('DELETE FROM queue_messages WHERE queue = ? AND receipt_handle = ?')
-      .run(queue, receiptHandle);
+    const { changes } = statement(
+      this.#db,
+      'DELETE FROM queue_messages WHERE queue = ? AND receipt_handle = ?',
+    ).run(queue, receiptHandle);
     return Number(changes) > 0;
   }
 
   /** Epoch ms when the next message of `queue` becomes visible, if any message is waiting. */
   nextVisibleAt(queue: string): number | undefined {
-    const row = this.#db
-      .prepare('SELECT MIN(visible_at) AS next FROM queue_messages WHERE queue = ?')
-      .get(queue) as {
+    const row = statement(this.#db, 'SELECT MIN(visible_at) AS next FROM queue_messages WHERE queue = ?').get(
+      queue,
+    ) as {
       next: number | null;
     };
     return row.next ?? undefined;
@@ -170,26 +173,24 @@ export class SqliteQueue {
 
   depth(queue: string): QueueDepth {
     const now = this.#now();
-    const counts = this.#db
-      .prepare(
-        `SELECT COALESCE(SUM(visible_at <= ?), 0) AS visible, COALESCE(SUM(visible_at > ?), 0) AS invisible
+    const counts = statement(
+      this.#db,
+      `SELECT COALESCE(SUM(visible_at <= ?), 0) AS visible, COALESCE(SUM(visible_at > ?), 0) AS invisible
          FROM queue_messages WHERE queue = ?`,
-      )
-      .get(now, now, queue) as { visible: number; invisible: number };
-    const dead = this.#db
-      .prepare('SELECT COUNT(*) AS n FROM queue_dead_letters WHERE queue = ?')
-      .get(queue) as {
+    ).get(now, now, queue) as { visible: number; invisible: number };
+    const dead = statement(this.#db, 'SELECT COUNT(*) AS n FROM queue_dead_letters WHERE queue = ?').get(
+      queue,
+    ) as {
       n: number;
     };
     return { visible: counts.visible, invisible: counts.invisible, deadLetters: dead.n };
   }
 
   deadLetters(queue: string): DeadLetter[] {
-    const rows = this.#db
-      .prepare(
-        'SELECT id, body, sent_at, receive_count, dead_at FROM queue_dead_letters WHERE queue = ? ORDER BY dead_at, id',
-      )
-      .all(queue) as unknown as {
+    const rows = statement(
+      this.#db,
+      'SELECT id, body, sent_at, receive_count, dead_at FROM queue_dead_letters WHERE queue = ? ORDER BY dead_at, id',
+    ).all(queue) as unknown as {
       id: string;
       body: string;
       sent_at: number;
@@ -214,12 +215,11 @@ export class SqliteQueue {
   #hide(row: MessageRow, now: number, hiddenUntil: number): ReceivedMessage {
     const receiptHandle = randomUUID();
     const firstReceivedAt = row.first_received_at ?? now;
-    this.#db
-      .prepare(
-        `UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1,
+    statement(
+      this.#db,
+      `UPDATE queue_messages SET visible_at = ?, receive_count = receive_count + 1,
          first_received_at = ?, receipt_handle = ? WHERE seq = ?`,
-      )
-      .run(hiddenUntil, firstReceivedAt, receiptHandle, row.seq);
+    ).run(hiddenUntil, firstReceivedAt, receiptHandle, row.seq);
     return {
       messageId: row.id,
       receiptHandle,
@@ -231,12 +231,11 @@ export class SqliteQueue {
   }
 
   #moveToDeadLetters(queue: string, row: MessageRow, now: number): void {
-    this.#db
-      .prepare(
-        'INSERT INTO queue_dead_letters (id, queue, body, sent_at, receive_count, dead_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(row.id, queue, row.body, row.sent_at, row.receive_count, now);
-    this.#db.prepare('DELETE FROM queue_messages WHERE seq = ?').run(row.seq);
+    statement(
+      this.#db,
+      'INSERT INTO queue_dead_letters (id, queue, body, sent_at, receive_count, dead_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(row.id, queue, row.body, row.sent_at, row.receive_count, now);
+    statement(this.#db, 'DELETE FROM queue_messages WHERE seq = ?').run(row.seq);
   }
 
   #now(): number {
