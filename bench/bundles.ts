@@ -65,6 +65,7 @@ for (const name of FUNCTION_NAMES) {
     target: BUNDLE_SETTINGS.target,
     minify: BUNDLE_SETTINGS.minify,
     sourcemap: BUNDLE_SETTINGS.sourceMap,
+    sourcesContent: BUNDLE_SETTINGS.sourcesContent,
     mainFields: BUNDLE_SETTINGS.mainFields,
     external: BUNDLE_SETTINGS.externalModules,
     banner: { js: BUNDLE_SETTINGS.banner },

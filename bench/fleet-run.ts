@@ -225,7 +225,9 @@ async function printTimeline(runtime: LocalRuntime, cluster: string | undefined)
   if (!job) return;
   const start = Date.parse(job.createdAt);
   for (const t of job.transitions) {
-    console.log(`  ${((Date.parse(t.at) - start) / 1000).toFixed(2).padStart(7)} s  ${t.from} -> ${t.to}  ${t.reason ?? ''}`);
+    console.log(
+      `  ${((Date.parse(t.at) - start) / 1000).toFixed(2).padStart(7)} s  ${t.from} -> ${t.to}  ${t.reason ?? ''}`,
+    );
   }
 }
 

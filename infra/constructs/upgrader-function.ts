@@ -1,7 +1,8 @@
 /**
  * The one way this stack makes a Lambda function: Node 24 on arm64, ESM bundled by the local
- * esbuild (never Docker), minified with source maps, the AWS SDK left to the runtime, X-Ray on,
- * its own log group with retention, and a role that can write only to that log group.
+ * esbuild (never Docker), minified with source maps (no sources inside), the AWS SDK left to the
+ * runtime, X-Ray on, its own log group with retention, and a role that can write only to that
+ * log group.
  */
 import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
@@ -22,6 +23,9 @@ export const BUNDLE_SETTINGS = {
   target: 'node24',
   minify: true,
   sourceMap: true,
+  // Stack traces still map to file and line; without the sources inlined the map is a fraction
+  // of the size Node reads and parses at cold start (--enable-source-maps).
+  sourcesContent: false,
   mainFields: ['module', 'main'],
   externalModules: ['@aws-sdk/*'],
   // CommonJS dependencies (client-node, powertools internals) call require() inside ESM.

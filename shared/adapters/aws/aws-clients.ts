@@ -1,19 +1,19 @@
 /**
- * The AWS SDK v3 clients, built once per cold start and reused by every invocation. `endpoint`
- * points all of them at local emulators in tests (fauxqs, dynalite).
+ * All four AWS SDK clients at once, for tests against the emulators (fauxqs, dynalite). The
+ * Lambda entries never import this: each builds only the clients its adapters need.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-export interface AwsClientOptions {
-  region?: string;
-  /** Per-service endpoints for emulators; unset in production. */
-  endpoints?: { sqs?: string; s3?: string; dynamodb?: string; secretsManager?: string };
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-}
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AwsClientOptions } from './aws-client-config.ts';
+import { makeDynamoClient } from './dynamo-client.ts';
+import { makeS3Client } from './s3-client.ts';
+import { makeSecretsClient } from './secrets-kubeconfig.ts';
+import { makeSqsClient } from './sqs-queue.ts';
+
+export type { AwsClientOptions } from './aws-client-config.ts';
 
 export interface AwsClients {
   sqs: SQSClient;
@@ -23,27 +23,10 @@ export interface AwsClients {
 }
 
 export function makeAwsClients(options: AwsClientOptions = {}): AwsClients {
-  const base = {
-    ...(options.region ? { region: options.region } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    maxAttempts: 3,
-  };
-  const endpoint = (url: string | undefined) => (url ? { endpoint: url } : {});
   return {
-    sqs: new SQSClient({ ...base, ...endpoint(options.endpoints?.sqs) }),
-    // Path-style only for emulators (an explicit endpoint, or the SDK's AWS_ENDPOINT_URL_S3),
-    // whose hostnames carry no bucket subdomains.
-    s3: new S3Client({
-      ...base,
-      ...endpoint(options.endpoints?.s3),
-      ...(options.endpoints?.s3 || process.env.AWS_ENDPOINT_URL_S3 ? { forcePathStyle: true } : {}),
-    }),
-    dynamo: DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...base, ...endpoint(options.endpoints?.dynamodb) }),
-      {
-        marshallOptions: { removeUndefinedValues: true },
-      },
-    ),
-    secrets: new SecretsManagerClient({ ...base, ...endpoint(options.endpoints?.secretsManager) }),
+    sqs: makeSqsClient(options),
+    s3: makeS3Client(options),
+    dynamo: makeDynamoClient(options),
+    secrets: makeSecretsClient(options),
   };
 }

@@ -14,7 +14,8 @@ import { bindConsumer, type QueueName, type RuntimePorts } from '#usecases/consu
 import { type AwsRuntimeConfig, loadAwsConfig } from './aws-config.ts';
 import { type Observed, observability } from './lambda-observability.ts';
 
-export type AwsPorts = RuntimePorts & { refreshCatalog(): Promise<void> };
+/** What a function's builder gives: refreshCatalog only where the catalog is bound (withCatalog). */
+export type AwsPorts = RuntimePorts & { refreshCatalog?: () => Promise<void> };
 
 export function consumerLambda(
   name: QueueName,

@@ -7,7 +7,6 @@ import { MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { createLogger, SERVICE_NAME } from '#shared/logger.ts';
 import type { Metrics } from '#shared/ports.ts';
-import type { AwsClients } from './aws-clients.ts';
 
 export function observability(functionName: string) {
   const logger = createLogger({ keys: { function: functionName } });
@@ -31,6 +30,6 @@ export function metricsPort(metrics: PowertoolsMetrics): Metrics {
 }
 
 /** X-Ray subsegments for every AWS call: cheap, and shows which dependency a slow message waited on. */
-export function traceClients(tracer: Tracer, clients: AwsClients): void {
-  for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
+export function traceClients(tracer: Tracer, clients: Parameters<Tracer['captureAWSv3Client']>[0][]): void {
+  for (const client of clients) tracer.captureAWSv3Client(client);
 }

@@ -3,10 +3,15 @@
  * a short TTL so a rotated token is picked up within minutes without a GetSecretValue per
  * message. The secret text is never logged and never put into an error message.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '#domain/errors.ts';
 import type { Clock, ClusterRecord } from '#shared/ports.ts';
+import { type AwsClientOptions, clientConfig } from './aws-client-config.ts';
 import { mapAwsError } from './aws-errors.ts';
+
+export function makeSecretsClient(options: AwsClientOptions = {}): SecretsManagerClient {
+  return new SecretsManagerClient(clientConfig(options, 'secretsManager'));
+}
 
 export interface SecretsKubeconfigOptions {
   client: SecretsManagerClient;

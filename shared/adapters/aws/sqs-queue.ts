@@ -4,13 +4,18 @@
  * wait carries its due time (`notBefore`) in the body and the consumer re-delays it until due
  * (#adapters/record-processor.ts).
  */
-import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { TransientError, ValidationError } from '#domain/errors.ts';
 import type { Clock, Queue, SendOptions } from '#shared/ports.ts';
 import { encodeQueueBody } from '#shared/queue-messages.ts';
+import { type AwsClientOptions, clientConfig } from './aws-client-config.ts';
 import { mapAwsError } from './aws-errors.ts';
 
 /** SQS's limit for one message and for the sum of one SendMessageBatch. */
+export function makeSqsClient(options: AwsClientOptions = {}): SQSClient {
+  return new SQSClient(clientConfig(options, 'sqs'));
+}
+
 export const MAX_SQS_PAYLOAD_BYTES = 256 * 1024;
 export const MAX_SQS_DELAY_SECONDS = 900;
 export const MAX_SQS_BATCH_ENTRIES = 10;

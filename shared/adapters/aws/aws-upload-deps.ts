@@ -1,0 +1,35 @@
+/**
+ * The upload function on AWS: the stage ports plus the package downloader, the S3 artifact store
+ * (lib-storage's multipart Upload, loaded by this function alone) and violet, whose pushes of one
+ * package to clusters of one platform within a Lambda batch go as one run.
+ */
+import { VioletUploader } from '#adapters/kube/violet-uploader.ts';
+import { HttpArtifactDownloader } from '#adapters/local/http-artifact-downloader.ts';
+import { type AwsRuntimeConfig, required } from './aws-config.ts';
+import { lazily, systemClock } from './aws-core-deps.ts';
+import { AWS_ENV } from './aws-env.ts';
+import { buildStageDeps } from './aws-stage-deps.ts';
+import type { Observed } from './lambda-observability.ts';
+import { S3ArtifactStore } from './s3-artifact-store.ts';
+import { makeS3Client } from './s3-client.ts';
+
+export function buildUploadDeps(config: AwsRuntimeConfig, observed: Observed, clock = systemClock) {
+  const stage = buildStageDeps(config, observed, clock);
+  const withArtifacts = lazily(
+    Object.assign(stage, {
+      downloader: new HttpArtifactDownloader(config.artifactCaPem ? { ca: config.artifactCaPem } : {}),
+      uploader: new VioletUploader({
+        violet: config.violetPath,
+        target: (cluster) => stage.gateway.platformTarget(cluster),
+        timeoutMs: config.violetTimeoutSeconds * 1000,
+      }),
+    }),
+    'artifacts',
+    () => {
+      const s3 = makeS3Client();
+      observed.tracer.captureAWSv3Client(s3);
+      return new S3ArtifactStore({ client: s3, bucket: required(config.bucketName, AWS_ENV.bucketName) });
+    },
+  );
+  return withArtifacts;
+}
