@@ -35,6 +35,11 @@ export const stackConfigSchema = z
     /** Concurrent Lambda invocations per stage queue (event source maxConcurrency, 2..1000). */
     maxConcurrency: positiveInt.min(2).max(1000).default(10),
     batchSize: positiveInt.max(10).default(QUEUE_DELIVERY_DEFAULTS.batchSize),
+    /**
+     * The upload queue waits up to this long to fill a batch: the pushes of one package to clusters
+     * of one platform within a batch go as one violet run (one image upload to the platform).
+     */
+    uploadBatchingWindowSeconds: z.number().int().min(0).max(300).default(5),
     maxReceiveCount: positiveInt.default(QUEUE_DELIVERY_DEFAULTS.maxReceiveCount),
     logRetentionDays: positiveInt.default(30),
     /** Artifacts not touched for this long expire; old object versions after `noncurrentDays`. */

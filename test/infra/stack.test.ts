@@ -216,6 +216,19 @@ describe('derived from the consumer table', () => {
     }
   });
 
+  it('lets the upload queue gather a batch, so that pushes to clusters of a platform go as one', () => {
+    const windows = Object.fromEntries(
+      ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => [
+        refId(mapping.Properties.FunctionName),
+        mapping.Properties.MaximumBatchingWindowInSeconds,
+      ]),
+    );
+
+    for (const [name, row] of rows) {
+      expect(windows[functionIdOf(name)], name).toBe(row.needs.violet ? 5 : undefined);
+    }
+  });
+
   it('binds what each row needs and nothing else', () => {
     for (const [name, row] of rows) {
       const env = environmentOf(name);

@@ -1,28 +1,23 @@
 /**
  * The ports every Lambda entry shares, built once per cold start over the two clients every
  * function uses (SQS, DynamoDB). What only some functions need comes from the builders that add
- * it: the catalog (withCatalog, S3), the cluster gateway (aws-stage-deps.ts, Secrets Manager and
+ * it: the catalog (aws-catalog-deps.ts, S3), the cluster gateway (aws-stage-deps.ts, Secrets Manager and
  * client-node), the artifact store and violet (aws-upload-deps.ts, lib-storage), so a function
  * loads only the SDK clients and libraries its row in #usecases/consumers.ts needs. Ports that
  * need a binding are built on first read, so never spread these deps.
  */
 
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Catalog } from '#domain/catalog.ts';
 import { asLog } from '#shared/logger.ts';
 import type { Clock } from '#shared/ports.ts';
-import { type AwsRuntimeConfig, required } from './aws-config.ts';
-import { AWS_ENV } from './aws-env.ts';
+import type { AwsRuntimeConfig } from './aws-config.ts';
 import { DynamoBatchStore } from './dynamo-batch-store.ts';
 import { makeDynamoClient } from './dynamo-client.ts';
 import { DynamoClusterRegistry } from './dynamo-cluster-registry.ts';
 import { DynamoEventLog } from './dynamo-event-log.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
 import { metricsPort, type Observed, traceClients } from './lambda-observability.ts';
-import { S3Catalog } from './s3-catalog.ts';
-import { makeS3Client } from './s3-client.ts';
 import { makeSqsClient, SqsQueue } from './sqs-queue.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -70,34 +65,3 @@ export function buildCoreDeps(
 }
 
 export type CoreDeps = ReturnType<typeof buildCoreDeps>;
-
-/**
- * `deps` with the catalog object of the bucket: read on first use, re-read by refreshCatalog()
- * when its TTL has passed (a failed read keeps the last good one).
- */
-export function withCatalog<D extends object>(
-  deps: D,
-  config: AwsRuntimeConfig,
-  observed: Observed,
-  s3: S3Client = makeS3Client(),
-  clock = systemClock,
-) {
-  traceClients(observed.tracer, [s3]);
-  const withSource = lazily(
-    Object.assign(deps, { refreshCatalog: () => withSource.catalogSource.refresh() }),
-    'catalogSource',
-    () =>
-      new S3Catalog({
-        client: s3,
-        bucket: required(config.bucketName, AWS_ENV.bucketName),
-        key: required(config.catalogKey, AWS_ENV.catalogKey),
-        clock,
-      }),
-  );
-  // Not memoized: each read is the catalog as last refreshed.
-  Object.defineProperty(withSource, 'catalog', {
-    enumerable: true,
-    get: () => withSource.catalogSource.current,
-  });
-  return withSource as typeof withSource & { readonly catalog: Catalog };
-}

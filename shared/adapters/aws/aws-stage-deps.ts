@@ -6,8 +6,9 @@
  */
 import { KubeClusterGateway } from '#adapters/kube/kube-cluster-gateway.ts';
 import { kubeConfigFromText } from '#adapters/kube/kube-config-text.ts';
+import { withCatalog } from './aws-catalog-deps.ts';
 import type { AwsRuntimeConfig } from './aws-config.ts';
-import { buildCoreDeps, systemClock, withCatalog } from './aws-core-deps.ts';
+import { buildCoreDeps, systemClock } from './aws-core-deps.ts';
 import type { Observed } from './lambda-observability.ts';
 import { makeSecretsClient, secretsManagerKubeconfigs } from './secrets-kubeconfig.ts';
 

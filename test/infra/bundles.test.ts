@@ -1,0 +1,80 @@
+/**
+ * What the Lambda bundles carry, built with the stack's own esbuild settings (no timing here:
+ * cold import is measured by bench/bundles.ts): each function loads only the AWS SDK clients its
+ * adapters use, lib-storage and violet only in upload, the Kubernetes client only in the stages,
+ * one YAML parser, source maps without the sources, and sizes pinned so a regression shows.
+ */
+import { join } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_SETTINGS, PROJECT_ROOT } from '../../infra/constructs/upgrader-function.ts';
+
+const FUNCTIONS = ['api', 'notify', 'verify', 'upload-package'] as const;
+type Built = { bytes: number; inputs: string[]; sdk: string[] };
+
+async function bundle(name: string): Promise<Built> {
+  const result = await build({
+    entryPoints: [join(PROJECT_ROOT, 'functions', name, 'handler.ts')],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_SETTINGS.target,
+    minify: BUNDLE_SETTINGS.minify,
+    mainFields: BUNDLE_SETTINGS.mainFields,
+    external: BUNDLE_SETTINGS.externalModules,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const output = Object.values(result.metafile.outputs)[0] as Metafile['outputs'][string];
+  return {
+    bytes: output.bytes,
+    inputs: Object.keys(output.inputs),
+    sdk: output.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path),
+  };
+}
+
+describe('Lambda bundles', () => {
+  const built = new Map<string, Built>();
+  beforeAll(async () => {
+    for (const name of FUNCTIONS) built.set(name, await bundle(name));
+  }, 120_000);
+  const of = (name: (typeof FUNCTIONS)[number]) => built.get(name) as Built;
+  const carries = (name: (typeof FUNCTIONS)[number], dependency: string) =>
+    of(name).inputs.some((input) => input.includes(`node_modules/${dependency}/`));
+
+  it('loads only the AWS SDK clients each function uses', () => {
+    expect(new Set(of('notify').sdk)).toEqual(
+      new Set(['@aws-sdk/client-sqs', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']),
+    );
+    expect(new Set(of('api').sdk)).toEqual(
+      new Set([
+        '@aws-sdk/client-sqs',
+        '@aws-sdk/client-dynamodb',
+        '@aws-sdk/lib-dynamodb',
+        '@aws-sdk/client-s3',
+      ]),
+    );
+    expect(of('verify').sdk).toContain('@aws-sdk/client-secrets-manager');
+    expect(of('verify').sdk).not.toContain('@aws-sdk/lib-storage');
+    expect(of('upload-package').sdk).toContain('@aws-sdk/lib-storage');
+  });
+
+  it('keeps the Kubernetes client out of api and notify, and carries one YAML parser', () => {
+    expect(carries('api', '@kubernetes/client-node')).toBe(false);
+    expect(carries('notify', '@kubernetes/client-node')).toBe(false);
+    expect(carries('verify', '@kubernetes/client-node')).toBe(true);
+    for (const name of FUNCTIONS) expect(carries(name, 'yaml'), name).toBe(false);
+  });
+
+  it('ships source maps without the sources inside', () => {
+    expect(BUNDLE_SETTINGS).toMatchObject({ sourceMap: true, sourcesContent: false });
+  });
+
+  it('stays within the sizes measured when these were set (bytes, minified)', () => {
+    expect(of('notify').bytes).toBeLessThan(800_000);
+    expect(of('api').bytes).toBeLessThan(850_000);
+    expect(of('verify').bytes).toBeLessThan(2_900_000);
+    expect(of('upload-package').bytes).toBeLessThan(2_900_000);
+  });
+});
