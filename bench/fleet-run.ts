@@ -48,6 +48,8 @@ export interface FleetRunFigures {
   traffic: TrafficView;
   /** Queue messages sent, by queue. */
   messages: Record<string, number>;
+  /** Job store writes (every commit bumps the version once) and the stored job's mean size. */
+  jobs: { writes: number; meanBytes: number };
   /** CPU of the upgrader: this process (the simulator too when in-process) plus its violet children. */
   cpuSeconds: { self: number; children: number };
 }
@@ -162,7 +164,11 @@ async function startUpgrades(client: ApiClient, names: string[]): Promise<void> 
  * Waits until every job ended and returns how many succeeded; counts with one cheap query on a
  * connection of its own, so that watching costs the runtime nothing measurable.
  */
-async function waitForAll(config: Config, count: number, timeoutMs: number): Promise<number> {
+async function waitForAll(
+  config: Config,
+  count: number,
+  timeoutMs: number,
+): Promise<{ succeeded: number; writes: number; meanBytes: number }> {
   const db = new DatabaseSync(join(config.dataDir, DATABASE_FILE), { readOnly: true, timeout: 5000 });
   const states = TERMINAL_STATES.map((state) => `'${state}'`).join(', ');
   const ended = db.prepare(`SELECT count(*) AS n FROM jobs WHERE state IN (${states})`);
@@ -172,7 +178,11 @@ async function waitForAll(config: Config, count: number, timeoutMs: number): Pro
       if (Date.now() > deadline) throw new Error(`bench fleet: jobs still running after ${timeoutMs} ms`);
       await sleep(100);
     }
-    return (db.prepare(`SELECT count(*) AS n FROM jobs WHERE state = 'succeeded'`).get() as { n: number }).n;
+    return db
+      .prepare(
+        `SELECT sum(state = 'succeeded') AS succeeded, sum(version) AS writes, avg(length(data)) AS meanBytes FROM jobs`,
+      )
+      .get() as { succeeded: number; writes: number; meanBytes: number };
   } finally {
     db.close();
   }
@@ -198,7 +208,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     const children0 = childrenCpuSeconds();
     const started = performance.now();
     await startUpgrades(client, sim.names);
-    const succeeded = await waitForAll(config, sim.names.length, (options.timeoutSeconds ?? 900) * 1000);
+    const ended = await waitForAll(config, sim.names.length, (options.timeoutSeconds ?? 900) * 1000);
     const wallSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const children = childrenCpuSeconds() - children0;
@@ -207,7 +217,8 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     return {
       clusters: sim.names.length,
       wallSeconds,
-      succeeded,
+      succeeded: ended.succeeded,
+      jobs: { writes: ended.writes, meanBytes: Math.round(ended.meanBytes) },
       traffic: trafficBetween(before, after),
       messages,
       cpuSeconds: { self: (cpu.user + cpu.system) / 1e6, children },

@@ -13,6 +13,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { ASSUMPTIONS, estimateCost, type HopCounts, PRICES } from './cost-model.ts';
 import { type FleetRunFigures, runFleet } from './fleet-run.ts';
 
 const sizes = (variable: string, fallback: string) =>
@@ -38,6 +39,7 @@ export interface FleetRow {
     kubeRequests: number;
     connections: number;
     queueMessages: number;
+    jobWrites: number;
     cpuMs: number;
     /** Of which the violet processes. */
     childCpuMs: number;
@@ -46,6 +48,7 @@ export interface FleetRow {
   };
   peakOpenSockets: number;
   uploads: number;
+  jobBytes: number;
   load: number[];
 }
 
@@ -73,6 +76,7 @@ function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): F
       kubeRequests: round(sum(figures.traffic.requests) / hops, 1),
       connections: round(figures.traffic.connections.accepted / hops, 2),
       queueMessages: round(sum(figures.messages) / hops, 1),
+      jobWrites: round(figures.jobs.writes / hops, 1),
       cpuMs: Math.round(((figures.cpuSeconds.self + figures.cpuSeconds.children) * 1000) / hops),
       childCpuMs: Math.round((figures.cpuSeconds.children * 1000) / hops),
       byRequest: per(figures.traffic.requests, hops),
@@ -80,6 +84,7 @@ function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): F
     },
     peakOpenSockets: figures.traffic.connections.peakOpen,
     uploads: figures.traffic.uploads,
+    jobBytes: figures.jobs.meanBytes,
     load: loadavg().map((l) => round(l)),
   };
 }
@@ -124,11 +129,33 @@ for (const [what, rows] of [
   if (last) console.log(`per cluster-hop, ${what}, ${last.clusters} clusters:`, last.perClusterHop);
 }
 
+/** The cost model on the production-cadence counts of the largest fleet measured there. */
+function cost(rows: FleetRow[]) {
+  const last = rows.at(-1);
+  if (!last) return undefined;
+  const hop: HopCounts = {
+    messages: last.perClusterHop.queueMessages,
+    notifyMessages: last.perClusterHop.byQueue.notify ?? 0,
+    jobWrites: last.perClusterHop.jobWrites,
+    jobBytes: last.jobBytes,
+    // On Lambda a batch carries up to 10 uploads: at best one push per 10 clusters of a platform.
+    pushes: Math.max(last.uploads / last.clusters, 1 / 10),
+  };
+  const estimate = estimateCost(hop);
+  console.log(
+    `cost per 1,000 single-hop upgrades (USD, list prices), from ${last.clusters} clusters at the production cadence:`,
+  );
+  console.log(estimate.perThousandHops);
+  console.log('monthly fixed for 1,000 clusters (USD):', estimate.monthlyFixed);
+  return { hop, ...estimate, prices: PRICES, assumptions: ASSUMPTIONS };
+}
+const costModel = cost(cadence);
+
 const out = resolve(import.meta.dirname, 'results/fleet.json');
 await mkdir(resolve(import.meta.dirname, 'results'), { recursive: true });
 await writeFile(
   out,
-  `${JSON.stringify({ cores: cpus().length, loadBefore, productionCadence: { speed: CADENCE.speed, rows: cadence }, inProcess: { speed: IN_PROCESS.speed, rows: inProcess }, separateSimulator: { speed: SEPARATE.speed, rows: separate } }, null, 2)}\n`,
+  `${JSON.stringify({ cores: cpus().length, loadBefore, productionCadence: { speed: CADENCE.speed, rows: cadence }, costModel, inProcess: { speed: IN_PROCESS.speed, rows: inProcess }, separateSimulator: { speed: SEPARATE.speed, rows: separate } }, null, 2)}\n`,
 );
 console.log(`figures written to ${out}`);
 const failed = [...cadence, ...inProcess, ...separate].some((r) => r.succeeded !== r.clusters);

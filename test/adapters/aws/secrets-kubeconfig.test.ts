@@ -1,10 +1,23 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretsManagerKubeconfigs } from '#adapters/aws/secrets-kubeconfig.ts';
+import { KubeClusterGateway } from '#adapters/kube/kube-cluster-gateway.ts';
 import { kubeConfigFromText } from '#adapters/kube/kube-config-text.ts';
 import { type FakeSecretsManager, startFakeSecretsManager } from './support/secrets-manager.ts';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:kube-region-1';
+const PLATFORM_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:kube-platform-acp-east';
+/** docs/decisions/0005: one secret per platform, a context per cluster, the platform token once. */
+const PLATFORM_KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters:
+  - { name: east-1, cluster: { server: "https://acp-east.example/kubernetes/east-1" } }
+  - { name: east-2, cluster: { server: "https://acp-east.example/kubernetes/east-2" } }
+users: [{ name: acp-east, user: { token: "platform-token" } }]
+contexts:
+  - { name: east-1, context: { cluster: east-1, user: acp-east } }
+  - { name: east-2, context: { cluster: east-2, user: acp-east } }
+`;
 const KUBECONFIG = `apiVersion: v1
 kind: Config
 clusters: [{ name: region-1, cluster: { server: "https://platform.example/kubernetes/region-1" } }]
@@ -17,7 +30,12 @@ let secretsManager: FakeSecretsManager;
 let client: SecretsManagerClient;
 
 beforeAll(async () => {
-  secretsManager = await startFakeSecretsManager(new Map([[ARN, KUBECONFIG]]));
+  secretsManager = await startFakeSecretsManager(
+    new Map([
+      [ARN, KUBECONFIG],
+      [PLATFORM_ARN, PLATFORM_KUBECONFIG],
+    ]),
+  );
   client = new SecretsManagerClient({
     endpoint: secretsManager.endpoint,
     region: 'us-east-1',
@@ -41,6 +59,24 @@ describe('Secrets Manager kubeconfigs', () => {
 
     expect(config.getCurrentCluster()?.server).toBe('https://platform.example/kubernetes/region-1');
     expect(secretsManager.calls() - before).toBe(2);
+  });
+
+  it('serves every cluster of a platform from one secret, read once per TTL', async () => {
+    const source = secretsManagerKubeconfigs({ client, clock: { now: () => new Date(0) }, ttlMs: 60_000 });
+    const gateway = new KubeClusterGateway(kubeConfigFromText(source));
+    const before = secretsManager.calls();
+
+    const targets = await Promise.all(
+      ['east-1', 'east-2'].map((name) =>
+        gateway.platformTarget({ name, kubeconfigSecretArn: PLATFORM_ARN, labels: {} }),
+      ),
+    );
+
+    expect(targets.map((t) => [t.address, t.cluster, t.token])).toEqual([
+      ['https://acp-east.example', 'east-1', 'platform-token'],
+      ['https://acp-east.example', 'east-2', 'platform-token'],
+    ]);
+    expect(secretsManager.calls() - before).toBe(1);
   });
 
   it('refuses a cluster without a secret ARN, and never echoes secret text in errors', async () => {

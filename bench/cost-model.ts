@@ -1,0 +1,96 @@
+/**
+ * What 1,000 single-hop cluster upgrades cost on AWS at list prices (us-east-1, arm64, on-demand,
+ * free tiers ignored), from what the fleet bench counted per cluster-hop at the production
+ * cadence, and the monthly fixed cost of a 1,000-cluster fleet. Every price and every assumption
+ * is printed with the result; change them here, in one place.
+ */
+
+/** USD list prices. */
+export const PRICES = {
+  lambdaRequest: 0.2 / 1e6,
+  /** Per GB-second, arm64. */
+  lambdaGbSecond: 0.0000133334,
+  /** Standard queue, per request (a batch of up to 10 messages is one request). */
+  sqsRequest: 0.4 / 1e6,
+  /** On-demand, per write request unit (1 KB) and per read request unit (4 KB, strongly consistent). */
+  dynamoWriteUnit: 1.25 / 1e6,
+  dynamoReadUnit: 0.25 / 1e6,
+  xrayTrace: 5 / 1e6,
+  /** Per GB ingested. */
+  logsGb: 0.5,
+  secretMonth: 0.4,
+  secretsApiCall: 0.05 / 10_000,
+  alarmMonth: 0.1,
+} as const;
+
+/** How the counts become billed units; printed with every estimate. */
+export const ASSUMPTIONS = {
+  /** Each queue message is one invocation (no batching: an upper bound), at the stack's 512 MB. */
+  memoryGb: 0.5,
+  /** Duration of a stage or notify invocation: a few reads and one conditional write. */
+  stageInvocationSeconds: 0.25,
+  /** A real `violet push` uploads the plugin's images: ~30 s of an upload invocation. */
+  pushSeconds: 30,
+  /** Per message: send, receive and delete, each a request (batching would divide the last two). */
+  sqsRequestsPerMessage: 3,
+  /** Per processed message: the job read (conditional writes need no read of their own). */
+  dynamoReadsPerMessage: 1,
+  /** An event log item per job event (notify message), under 1 KB. */
+  eventWriteUnits: 1,
+  /** X-Ray's default sampling: the first request each second and 5% of the rest. */
+  xraySampled: 0.05,
+  logBytesPerInvocation: 2_000,
+  alarms: 13,
+  platforms: 10,
+  clusters: 1_000,
+} as const;
+
+export interface HopCounts {
+  /** Queue messages per cluster-hop, of which notify (job events). */
+  messages: number;
+  notifyMessages: number;
+  /** Job store writes per cluster-hop, and the stored job's size. */
+  jobWrites: number;
+  jobBytes: number;
+  /** violet runs per cluster-hop (1 when every cluster pushes alone). */
+  pushes: number;
+}
+
+export interface CostEstimate {
+  perThousandHops: Record<string, number> & { total: number };
+  monthlyFixed: { perClusterSecrets: number; perPlatformSecrets: number; alarms: number };
+}
+
+const round = (usd: number) => Number(usd.toFixed(4));
+
+export function estimateCost(hop: HopCounts): CostEstimate {
+  const a = ASSUMPTIONS;
+  const hops = 1_000;
+  const invocations = hop.messages * hops;
+  const pushSeconds = hop.pushes * hops * a.pushSeconds;
+  const writeUnits = Math.ceil(hop.jobBytes / 1024);
+  const lines = {
+    lambdaRequests: invocations * PRICES.lambdaRequest,
+    lambdaCompute:
+      (invocations * a.stageInvocationSeconds + pushSeconds) * a.memoryGb * PRICES.lambdaGbSecond,
+    sqs: invocations * a.sqsRequestsPerMessage * PRICES.sqsRequest,
+    dynamoWrites:
+      (hop.jobWrites * writeUnits + hop.notifyMessages * a.eventWriteUnits) * hops * PRICES.dynamoWriteUnit,
+    dynamoReads:
+      invocations * a.dynamoReadsPerMessage * Math.ceil(hop.jobBytes / 4096) * PRICES.dynamoReadUnit,
+    xray: invocations * a.xraySampled * PRICES.xrayTrace,
+    logs: ((invocations * a.logBytesPerInvocation) / 1e9) * PRICES.logsGb,
+  };
+  const total = Object.values(lines).reduce((sum, usd) => sum + usd, 0);
+  return {
+    perThousandHops: {
+      ...Object.fromEntries(Object.entries(lines).map(([k, v]) => [k, round(v)])),
+      total: round(total),
+    },
+    monthlyFixed: {
+      perClusterSecrets: round(a.clusters * PRICES.secretMonth),
+      perPlatformSecrets: round(a.platforms * PRICES.secretMonth),
+      alarms: round(a.alarms * PRICES.alarmMonth),
+    },
+  };
+}
