@@ -2,7 +2,8 @@
  * `npx node bench/bundles.ts`: what each Lambda bundle weighs and how long its cold import takes.
  * Builds every functions/<name>/handler.ts with the stack's own esbuild settings, then imports
  * each bundle in a fresh Node process (as a Lambda cold start does, minus the runtime's own
- * start), with the environment the stack would set, three times, reporting the median.
+ * start), with the environment the stack would set, three times, reporting the median beside the
+ * same-run baseline of an empty module (process start and the probe; the load moves both).
  * Writes bench/results/bundles.json. `@kubernetes/client-node` must stay out of api and notify.
  */
 import { execFile } from 'node:child_process';
@@ -51,6 +52,12 @@ async function coldImportMs(file: string): Promise<number> {
   return runs.sort((a, b) => a - b)[Math.floor(runs.length / 2)] ?? Number.NaN;
 }
 
+// The same-run baseline: a fresh Node importing an empty module (process start and the probe).
+const emptyModule = join(OUT, 'empty.mjs');
+await mkdir(OUT, { recursive: true });
+await writeFile(emptyModule, 'export {};\n');
+const baselineMs = Math.round(await coldImportMs(emptyModule));
+
 const results = [];
 for (const name of FUNCTION_NAMES) {
   const outfile = join(OUT, name, 'index.mjs');
@@ -81,6 +88,7 @@ for (const name of FUNCTION_NAMES) {
     gzipBytes: gzipSync(await readFile(outfile)).length,
     buildMs: Math.round(buildMs),
     coldImportMs: Math.round(await coldImportMs(outfile)),
+    baselineMs,
     bundlesKubernetesClient: inputs.some((input) => input.includes('@kubernetes/client-node')),
   });
 }
