@@ -11,24 +11,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runDemo } from '#cli/demo-run.ts';
+import { scenarioText } from './fleet-run.ts';
 
 const SIZES = (process.env.BENCH_PIPELINE_SIZES ?? '1,10,100').split(',').map(Number);
 
-function scenario(clusters: number): string {
-  return `seed: 1
-speed: 600
-clusters: { count: ${clusters}, namePrefix: bench- }
-platforms: [{ name: acp-bench, token: bench-token-0000000001 }]
-defaults:
-  installedVersion: 3.16.2
-  channel: stable
-  platformVersion: 3.18.0
-  approval: Manual
-  backupAge: 1h
-  syncDelay: 15m
-  installTime: 2m
-`;
-}
+/** The fleet bench's scenario (bench/fleet-run.ts) at the demo's speed. */
+const scenario = (clusters: number) => scenarioText(clusters, 600);
 
 interface Row {
   clusters: number;
