@@ -8,7 +8,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { withCatalog } from '#adapters/aws/aws-catalog-deps.ts';
 import { loadAwsConfig } from '#adapters/aws/aws-config.ts';
 import { buildStageDeps } from '#adapters/aws/aws-stage-deps.ts';
 import { observability } from '#adapters/aws/lambda-observability.ts';

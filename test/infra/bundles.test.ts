@@ -1,7 +1,7 @@
 /**
  * What the Lambda bundles carry, built with the stack's own esbuild settings (no timing here:
  * cold import is measured by bench/bundles.ts): each function loads only the AWS SDK clients its
- * adapters use, lib-storage and violet only in upload, the Kubernetes client only in the stages,
+ * adapters use, lib-storage and violet only in upload, no Kubernetes client in notify,
  * one YAML parser, source maps without the sources, and sizes pinned so a regression shows.
  */
 import { join } from 'node:path';
@@ -47,21 +47,14 @@ describe('Lambda bundles', () => {
     expect(new Set(of('notify').sdk)).toEqual(
       new Set(['@aws-sdk/client-sqs', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']),
     );
-    expect(new Set(of('api').sdk)).toEqual(
-      new Set([
-        '@aws-sdk/client-sqs',
-        '@aws-sdk/client-dynamodb',
-        '@aws-sdk/lib-dynamodb',
-        '@aws-sdk/client-s3',
-      ]),
-    );
+    // The API reaches clusters for a rollout's rehearsal: the stages' clients, lib-storage excepted.
+    expect(new Set(of('api').sdk)).toEqual(new Set(of('verify').sdk));
     expect(of('verify').sdk).toContain('@aws-sdk/client-secrets-manager');
     expect(of('verify').sdk).not.toContain('@aws-sdk/lib-storage');
     expect(of('upload-package').sdk).toContain('@aws-sdk/lib-storage');
   });
 
-  it('keeps the Kubernetes client out of api and notify, and carries one YAML parser', () => {
-    expect(carries('api', '@kubernetes/client-node')).toBe(false);
+  it('keeps the Kubernetes client out of notify, and carries one YAML parser', () => {
     expect(carries('notify', '@kubernetes/client-node')).toBe(false);
     expect(carries('verify', '@kubernetes/client-node')).toBe(true);
     for (const name of FUNCTIONS) expect(carries(name, 'yaml'), name).toBe(false);
@@ -72,9 +65,9 @@ describe('Lambda bundles', () => {
   });
 
   it('stays within the sizes measured when these were set (bytes, minified)', () => {
-    expect(of('notify').bytes).toBeLessThan(800_000);
-    expect(of('api').bytes).toBeLessThan(850_000);
-    expect(of('verify').bytes).toBeLessThan(2_900_000);
-    expect(of('upload-package').bytes).toBeLessThan(2_900_000);
+    expect(of('notify').bytes).toBeLessThan(900_000);
+    expect(of('api').bytes).toBeLessThan(3_100_000);
+    expect(of('verify').bytes).toBeLessThan(3_000_000);
+    expect(of('upload-package').bytes).toBeLessThan(3_000_000);
   });
 });
