@@ -12,6 +12,7 @@ import type {
 } from '#shared/ports.ts';
 import type { CancelUpgradeDeps } from '#usecases/cancel-upgrade.ts';
 import type { CreateUpgradeDeps } from '#usecases/create-upgrade.ts';
+import type { FleetStatusOptions } from '#usecases/fleet-status.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 
 /**
@@ -25,6 +26,8 @@ export interface ApiDeps extends CreateUpgradeDeps, CancelUpgradeDeps {
   clusters: ClusterRegistry;
   /** Every stage's (a cancel re-sends a job's message), notify's through the notifier, the rollout's. */
   queue: Queue<StageQueues & RolloutQueues>;
+  /** How the fleet's status is read and cached (defaults: FLEET_STATUS_DEFAULTS). */
+  fleetStatus?: FleetStatusOptions;
   catalog: Catalog;
   auth: ApiAuth;
   log: Log;
@@ -33,7 +36,7 @@ export interface ApiDeps extends CreateUpgradeDeps, CancelUpgradeDeps {
   /** The job's recorded state-change events, when the deployment keeps them. */
   events?: { forJob(jobId: string): Promise<JobEvent[]> };
   batches: BatchStore;
-  /** A rehearsal (`POST /batches` with `dryRun`) reads every target cluster. */
+  /** Only ever reads: a rehearsal (`POST /batches` with `dryRun`) reads every target cluster, `GET /clusters?include=status` each cluster's operator and instances. */
   gateway: ClusterGateway;
   /** Gate settings a rehearsal applies as the stages would, and the rollout's estimates. */
   config?: PipelineConfigInput;

@@ -7,6 +7,7 @@
  * server sends is left out of the schema.
  */
 import { z } from 'zod';
+import { CLUSTER_HEALTH } from '#domain/cluster-health.ts';
 import { clusterRecordSchema } from '#domain/cluster-schema.ts';
 import { jobEventSchema as domainJobEventSchema } from '#domain/job-event.ts';
 import { jobOptionsSchema } from '#domain/job-options.ts';
@@ -88,7 +89,30 @@ export const planViewSchema = z
 
 export const clusterViewSchema = z.object(clusterRecordSchema.shape).meta({ id: 'Cluster' });
 
-export const clusterListSchema = z.object({ items: z.array(clusterViewSchema) }).meta({ id: 'ClusterList' });
+export const clusterStatusSchema = z
+  .object({
+    health: z
+      .enum(CLUSTER_HEALTH)
+      .describe(
+        '`upgrading`: OLM is moving to another CSV; `unhealthy`: the operator or an instance is not ready; `unreachable`: the read failed.',
+      ),
+    installedVersion: z.string().optional().describe("From the Subscription's installed CSV."),
+    platformVersion: z.string().optional(),
+    subscriptionState: z.string().optional(),
+    instances: z.object({ total: count, ready: count }).describe('Redis instances of every kind.'),
+    problems: z.array(z.string()).describe('What is wrong, each naming the resource; empty when healthy.'),
+    readAt: timestamp,
+    ageSeconds: count.describe('How old the reading is: readings are cached and re-read when stale.'),
+  })
+  .meta({ id: 'ClusterStatus' });
+
+export const clusterListItemSchema = clusterViewSchema
+  .extend({ status: clusterStatusSchema.optional().describe('With `include=status`.') })
+  .meta({ id: 'ClusterListItem' });
+
+export const clusterListSchema = z
+  .object({ items: z.array(clusterListItemSchema) })
+  .meta({ id: 'ClusterList' });
 
 /** Every error reply: `{"error":{"code","message","details"?}}`. */
 export const errorBodySchema = z
@@ -113,5 +137,8 @@ export type JobView = z.infer<typeof jobViewSchema>;
 export type JobList = z.infer<typeof jobListSchema>;
 export type PlanView = z.infer<typeof planViewSchema>;
 export type ClusterView = z.infer<typeof clusterViewSchema>;
+export type ClusterStatusView = z.infer<typeof clusterStatusSchema>;
+export type ClusterListItem = z.infer<typeof clusterListItemSchema>;
+export type JobEventView = z.infer<typeof jobEventSchema>;
 export type OpenApiDocument = z.infer<typeof openApiDocumentSchema>;
 export type ErrorBody = z.infer<typeof errorBodySchema>;

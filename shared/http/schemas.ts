@@ -72,6 +72,15 @@ export const planQuery = z.strictObject({
 
 export const clusterPathParameters = z.object({ name: clusterNameSchema });
 
+export const listClustersQuery = z.strictObject({
+  include: z
+    .enum(['status'])
+    .optional()
+    .describe(
+      "`status`: each cluster's installed operator version and health, read from the cluster (cached; see status.ageSeconds).",
+    ),
+});
+
 export const putClusterBody = clusterFieldsSchema.meta({ id: 'ClusterFields' });
 
 export const batchIdSchema = z

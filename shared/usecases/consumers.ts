@@ -214,6 +214,7 @@ export const CONSUMERS = {
  */
 export const API = {
   sends: [...STAGE_NAMES, 'notify', 'rollout'],
+  // kubeconfigs: a rehearsal and `GET /clusters?include=status` read each cluster's operator and instances.
   needs: { catalog: true, kubeconfigs: true, batches: true },
 } as const satisfies { sends: readonly QueueName[]; needs: Needs };
 

@@ -5,9 +5,9 @@
  * InstallPlan in the Subscription's namespace blocks here too, before the upload, since OLM would
  * merge it into ours (the patch-subscription gate remains for plans that appear later).
  */
-import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
 import type { SubscriptionView } from '#domain/cluster-views.ts';
+import { csvVersion } from '#domain/csv-version.ts';
 import { NotFoundError, PlanError } from '#domain/errors.ts';
 import { checkForeignPendingPlans } from '#domain/install-plan-gate.ts';
 import type { JobFacts } from '#domain/job-transitions.ts';
@@ -78,10 +78,7 @@ export async function readInstalled(client: ClusterClient, packageName: string):
       blocked: `the installed operator ${csv.name} is ${csv.phase ?? 'without a phase'}${csv.message ? `: ${csv.message}` : ''}`,
     };
   }
-  const prefix = `${packageName}.v`;
-  const version = semver.valid(
-    csv.version ?? (csv.name.startsWith(prefix) ? csv.name.slice(prefix.length) : ''),
-  );
+  const version = csvVersion(csv, packageName);
   if (!version)
     return {
       blocked: `cannot tell the installed version from CSV ${csv.name} (spec.version ${csv.version})`,
