@@ -34,7 +34,10 @@ function heldGateway(inner: ClusterGateway) {
       return inner.forCluster(record);
     },
   };
-  return { gateway, peak: () => peak, releaseAll: () => waiting.splice(0).forEach((release) => release()) };
+  const releaseAll = () => {
+    for (const release of waiting.splice(0)) release();
+  };
+  return { gateway, peak: () => peak, releaseAll };
 }
 
 const deps = (gateway: ClusterGateway, clock: FakeClock) => ({
