@@ -1,5 +1,7 @@
 /** `/clusters`: the registry of workload clusters jobs can target, and their health on request. */
-import { NotFoundError } from '#domain/errors.ts';
+import { NotFoundError, ValidationError } from '#domain/errors.ts';
+import { matchesAll } from '#domain/rollout/label-selector.ts';
+import { parseSelectorText } from '#domain/rollout/label-selector-text.ts';
 import { FLEET_STATUS_DEFAULTS, makeFleetStatus } from '#usecases/fleet-status.ts';
 import { operations } from './api-contract.ts';
 import type { ApiDeps } from './api-deps.ts';
@@ -9,6 +11,16 @@ import type { Route } from './route.ts';
 
 const { listClusters, getCluster, putCluster } = operations;
 
+/** The selector's requirements; a malformed one is refused naming the parameter, as zod's refusals do. */
+function requirementsOf(selector: string | undefined) {
+  try {
+    return parseSelectorText(selector ?? '');
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError(`query.selector: ${error.message}`);
+  }
+}
+
 export function clusterRoutes(deps: ApiDeps): Route[] {
   // One cache per API process: on Lambda it lives as long as the warm instance.
   const fleetStatus = makeFleetStatus(deps, deps.fleetStatus ?? FLEET_STATUS_DEFAULTS);
@@ -16,8 +28,11 @@ export function clusterRoutes(deps: ApiDeps): Route[] {
     {
       operation: listClusters,
       handler: async (event) => {
-        const { include } = readQuery(event, listClusters.query);
-        const items = await deps.clusters.list();
+        const { include, selector } = readQuery(event, listClusters.query);
+        const requirements = requirementsOf(selector);
+        const items = (await deps.clusters.list()).filter((record) =>
+          matchesAll(requirements, record.labels),
+        );
         if (include !== 'status') return reply(listClusters, 200, { items });
         const status = await fleetStatus(items);
         return reply(listClusters, 200, {

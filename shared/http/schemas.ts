@@ -73,6 +73,13 @@ export const planQuery = z.strictObject({
 export const clusterPathParameters = z.object({ name: clusterNameSchema });
 
 export const listClustersQuery = z.strictObject({
+  selector: z
+    .string()
+    .max(4096)
+    .optional()
+    .describe(
+      'A Kubernetes label selector (`env=prod,tier in (a,b),!legacy`): only the clusters it matches.',
+    ),
   include: z
     .enum(['status'])
     .optional()

@@ -76,12 +76,32 @@ describe('GET /clusters?include=status', () => {
     expect(region1.calls.readSubscription).toBeUndefined();
   });
 
-  it.each([['include=everything'], ['verbose=true']])('refuses ?%s with 400', async (query) => {
-    const api = await startApi();
+  it('lists only the clusters a label selector matches, and reads only those', async () => {
+    const clock = new FakeClock();
+    const { gateway, region1 } = gatewayWithRegion1(clock);
+    const api = await startApi({ gateway, clock });
 
-    const response = await api.call('GET', `/clusters?${query}`);
+    const matched = await api.call('GET', `/clusters?include=status&selector=${encodeURIComponent('!env')}`);
+    const prod = await api.call('GET', `/clusters?selector=${encodeURIComponent('env in (prod,stage)')}`);
 
-    expect(response.status).toBe(400);
-    expect((await errorOf(response)).message).toMatch(/^query[.:]/);
+    expect(((await matched.json()) as { items: { name: string }[] }).items.map((c) => c.name)).toEqual([
+      'region2',
+    ]);
+    expect(((await prod.json()) as { items: { name: string }[] }).items.map((c) => c.name)).toEqual([
+      'region1',
+    ]);
+    expect(region1.calls.readSubscription).toBeUndefined();
   });
+
+  it.each([['include=everything'], ['verbose=true'], ['selector=env%20in%20prod']])(
+    'refuses ?%s with 400',
+    async (query) => {
+      const api = await startApi();
+
+      const response = await api.call('GET', `/clusters?${query}`);
+
+      expect(response.status).toBe(400);
+      expect((await errorOf(response)).message).toMatch(/^query[.:]/);
+    },
+  );
 });

@@ -72,11 +72,8 @@ describe('fleet status', () => {
     const status = makeFleetStatus(deps(gateway, clock), OPTIONS);
 
     const first = await status(records);
-    cluster.state.instances[0] = {
-      ...(cluster.state.instances[0] as never),
-      healthy: false,
-      status: 'Error',
-    };
+    const [orders] = cluster.state.instances;
+    if (orders) Object.assign(orders, { healthy: false, status: 'Error' });
     clock.advance(20);
     const cached = await status(records);
     clock.advance(15);

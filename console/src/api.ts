@@ -1,0 +1,79 @@
+/**
+ * The console's client of the HTTP API, on the same origin (`serve` locally, CloudFront in front
+ * of the HTTP API on AWS). Every request and reply type is the contract's own
+ * (#shared/http/api-contract.ts, imported for types only, so no schema code ships to the
+ * browser); errors arrive in the API's `{"error":{"code","message"}}` shape.
+ */
+import type { operations, ReplyBody } from '#shared/http/api-contract.ts';
+import type { ErrorBody } from '#shared/http/api-replies.ts';
+import { readToken } from './session-token.ts';
+
+type Ops = typeof operations;
+
+export type ClusterList = ReplyBody<Ops['listClusters'], 200>;
+export type ClusterItem = ClusterList['items'][number];
+export type ClusterStatus = NonNullable<ClusterItem['status']>;
+export type Job = ReplyBody<Ops['getUpgrade'], 200>;
+export type JobState = Job['state'];
+export type JobList = ReplyBody<Ops['listUpgrades'], 200>;
+export type JobEvent = ReplyBody<Ops['listUpgradeEvents'], 200>['items'][number];
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Told when the API refuses the token, so the app can ask for another. */
+let onUnauthorized: () => void = () => undefined;
+export function whenUnauthorized(callback: () => void): void {
+  onUnauthorized = callback;
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = readToken();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ApiError(response.status, 'NOT_JSON', `${method} ${path} answered ${response.status} without JSON`);
+  }
+  if (response.ok) return parsed as T;
+  if (response.status === 401) onUnauthorized();
+  const error = (parsed as Partial<ErrorBody> | undefined)?.error;
+  throw new ApiError(
+    response.status,
+    error?.code ?? `HTTP_${response.status}`,
+    error?.message ?? `${method} ${path} answered ${response.status}`,
+  );
+}
+
+const id = (value: string) => encodeURIComponent(value);
+
+export const api = {
+  fleet: () => call<ClusterList>('GET', '/clusters?include=status'),
+  jobs: (query: { cluster?: string; batch?: string; limit?: number } = {}) => {
+    const search = new URLSearchParams(
+      Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+    );
+    return call<JobList>('GET', `/upgrades${search.size ? `?${search}` : ''}`);
+  },
+  job: (jobId: string) => call<Job>('GET', `/upgrades/${id(jobId)}`),
+  jobEvents: (jobId: string) =>
+    call<ReplyBody<Ops['listUpgradeEvents'], 200>>('GET', `/upgrades/${id(jobId)}/events`),
+  cancelJob: (jobId: string, note?: string) =>
+    call<ReplyBody<Ops['cancelUpgrade'], 202>>('POST', `/upgrades/${id(jobId)}/cancel`, note ? { note } : {}),
+};
