@@ -49,7 +49,11 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
-    throw new ApiError(response.status, 'NOT_JSON', `${method} ${path} answered ${response.status} without JSON`);
+    throw new ApiError(
+      response.status,
+      'NOT_JSON',
+      `${method} ${path} answered ${response.status} without JSON`,
+    );
   }
   if (response.ok) return parsed as T;
   if (response.status === 401) onUnauthorized();
@@ -64,7 +68,10 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
 const id = (value: string) => encodeURIComponent(value);
 
 export const api = {
-  fleet: () => call<ClusterList>('GET', '/clusters?include=status'),
+  fleet: (selector: string) => {
+    const search = new URLSearchParams({ include: 'status', ...(selector ? { selector } : {}) });
+    return call<ClusterList>('GET', `/clusters?${search}`);
+  },
   jobs: (query: { cluster?: string; batch?: string; limit?: number } = {}) => {
     const search = new URLSearchParams(
       Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),

@@ -38,7 +38,6 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: stri
       clearTimeout(timer.current);
     };
     // `key` names what is loaded; `load` is a new closure on every render.
-    // biome-ignore lint/correctness/useExhaustiveDependencies: reload only when what is loaded changes
   }, [key, intervalMs]);
 
   const reload = useCallback(() => run.current(), []);

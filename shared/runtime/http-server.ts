@@ -17,6 +17,7 @@ import { errorResponse } from '#shared/http/error-response.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import type { Log } from '#shared/ports.ts';
 import { connectionRefusals } from './connection-refusals.ts';
+import type { ConsoleSite } from './console-site.ts';
 import { discardRest, readBody } from './request-body.ts';
 import { type RequestTarget, readRequestTarget } from './request-target.ts';
 
@@ -31,6 +32,8 @@ export interface HttpServerOptions {
   handler: HttpApiHandler;
   maxBodyBytes: number;
   log: Log;
+  /** Serves the web console at `/`; without it every path is the API's. */
+  site?: ConsoleSite;
   /**
    * How long a refused connection stays open to read and drop the rest of what the client
    * sends, so that it can read the answer (default 5 s).
@@ -179,6 +182,10 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: ServeOp
   const target = readRequestTarget(req);
   if (target instanceof HttpError) {
     writeResult(res, errorResponse(target, requestId, options.log));
+    return;
+  }
+  if (options.site?.handles(req.method, target.path)) {
+    options.site.serve(req, res, target.path, requestId);
     return;
   }
   let body: Buffer | undefined;

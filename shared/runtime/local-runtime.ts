@@ -28,6 +28,7 @@ import { asLog, createLogger, type Logger } from '#shared/logger.ts';
 import type { BatchStore, Clock, JobStore } from '#shared/ports.ts';
 import { API, bindConsumer, QUEUE_NAMES, type RuntimePorts, sendingOnlyTo } from '#usecases/consumers.ts';
 import { queueNotifier } from '#usecases/notify.ts';
+import { consoleSite } from './console-site.ts';
 import { startHttpServer } from './http-server.ts';
 import { type ClusterAccess, makeClusterAccess, pipelineConfigOf } from './local-stages.ts';
 import { QueuePoller } from './queue-poller.ts';
@@ -131,6 +132,7 @@ export async function startLocalRuntime(
       host: config.host,
       port: config.port,
       handler: api,
+      site: consoleSite(asLog(log)),
       maxBodyBytes: config.maxBodyBytes,
       log: asLog(log),
     });

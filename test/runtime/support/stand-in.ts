@@ -15,7 +15,7 @@ afterEach(async () => {
 
 export async function standIn(
   answer: (event: APIGatewayProxyEventV2) => APIGatewayProxyResultV2 | Promise<APIGatewayProxyResultV2>,
-  options: Partial<Pick<HttpServerOptions, 'maxBodyBytes' | 'lingerMs'>> = {},
+  options: Partial<Pick<HttpServerOptions, 'maxBodyBytes' | 'lingerMs' | 'site'>> = {},
 ) {
   const events: APIGatewayProxyEventV2[] = [];
   const log = new RecordingLog();
