@@ -11,6 +11,7 @@ import { type Code, type ILayerVersion, LayerVersion } from 'aws-cdk-lib/aws-lam
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct, IConstruct } from 'constructs';
 import { AWS_ENV, queueUrlVariable, VIOLET_COMMIT_MARGIN_SECONDS } from '#adapters/aws/aws-env.ts';
+import { CONSOLE_DIST } from '#runtime/console-site.ts';
 import {
   API,
   CONSUMERS,
@@ -22,6 +23,7 @@ import {
 } from '#usecases/consumers.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import { bindBucket, bindKubeconfigSecrets, bindQueue, bindTable } from './constructs/bindings.ts';
+import { ConsoleSite } from './constructs/console-site.ts';
 import { ConsumerQueue } from './constructs/consumer-queue.ts';
 import { DataStores } from './constructs/data-stores.ts';
 import { acknowledge } from './constructs/nag.ts';
@@ -60,9 +62,20 @@ export class UpgraderStack extends Stack {
     for (const name of QUEUE_NAMES) this.#queue(name);
     for (const name of QUEUE_NAMES) this.#consumer(name);
     const api = this.#api();
+    // The console signs in with a bearer token: it is deployed with the JWT authorizer only.
+    const site = config.jwt
+      ? new ConsoleSite(this, 'Console', {
+          api: api.api,
+          dist: CONSOLE_DIST,
+          logBucket: this.#data.accessLogs,
+          retainData: config.retainData,
+        })
+      : undefined;
 
     this.#acknowledgeIntendedFindings();
     new CfnOutput(this, 'ApiUrl', { value: api.url });
+    if (site)
+      new CfnOutput(this, 'ConsoleUrl', { value: `https://${site.distribution.distributionDomainName}/` });
     new CfnOutput(this, 'TableName', { value: this.#data.table.tableName });
     new CfnOutput(this, 'ArtifactBucket', { value: this.#data.bucket.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.#alarms.topic.topicArn });

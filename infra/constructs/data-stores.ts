@@ -19,6 +19,8 @@ export interface DataStoresProps {
 export class DataStores extends Construct {
   readonly table: Table;
   readonly bucket: Bucket;
+  /** Server access logs of the buckets and the console distribution's standard logs. */
+  readonly accessLogs: Bucket;
 
   constructor(scope: Construct, id: string, props: DataStoresProps) {
     super(scope, id);
@@ -53,6 +55,7 @@ export class DataStores extends Construct {
       'AwsSolutions-S1',
       'This is the server-access-log bucket; logging it into itself would loop.',
     );
+    this.accessLogs = accessLogs;
     this.bucket = new Bucket(this, 'Artifacts', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,

@@ -2,39 +2,19 @@
  * The web console (console/, issue 14) as `serve` offers it at `/`: the files Vite built into
  * console/dist, read from disk when asked for (nothing is loaded at start-up, and the Lambda
  * functions never import this), served by `send` (conditional GET, ranges, no path leaves the
- * root) under a Content-Security-Policy that allows scripts, styles, images and fetches from
- * this origin only: no inline script or style, no other host. Hashed assets are cached for good;
- * the index is revalidated, so a rebuilt console is picked up on reload.
+ * root) with the console's headers and Content-Security-Policy (#shared/http/console-headers.ts).
+ * Hashed assets are cached for good; the index is revalidated, so a rebuilt console is picked up
+ * on reload.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import send from 'send';
+import { CONSOLE_HEADERS } from '#shared/http/console-headers.ts';
 import { errorResponse } from '#shared/http/error-response.ts';
 import { HttpError } from '#shared/http/http-error.ts';
 import type { Log } from '#shared/ports.ts';
 
 export const CONSOLE_DIST = resolve(import.meta.dirname, '../../console/dist');
-
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-export const CONSOLE_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': CONSOLE_CSP,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-};
 
 /**
  * The built console's entries; every other path is the API's. Vite's asset names are plain
