@@ -4,6 +4,7 @@
  * (#shared/http/api-contract.ts, imported for types only, so no schema code ships to the
  * browser); errors arrive in the API's `{"error":{"code","message"}}` shape.
  */
+import type { z } from 'zod';
 import type { operations, ReplyBody } from '#shared/http/api-contract.ts';
 import type { ErrorBody } from '#shared/http/api-replies.ts';
 import { readToken } from './session-token.ts';
@@ -17,6 +18,18 @@ export type Job = ReplyBody<Ops['getUpgrade'], 200>;
 export type JobState = Job['state'];
 export type JobList = ReplyBody<Ops['listUpgrades'], 200>;
 export type JobEvent = ReplyBody<Ops['listUpgradeEvents'], 200>['items'][number];
+export type Batch = ReplyBody<Ops['getBatch'], 200>;
+export type BatchState = Batch['state'];
+export type Wave = Batch['waves'][number];
+export type BatchCluster = Wave['clusters'][number];
+export type ClusterRolloutState = BatchCluster['state'];
+export type BatchSummary = ReplyBody<Ops['listBatches'], 200>['items'][number];
+export type BatchEvent = ReplyBody<Ops['listBatchEvents'], 200>['items'][number];
+export type Rehearsal = ReplyBody<Ops['createBatch'], 200>;
+/** A batch request as a client writes it (defaults left to the server). */
+export type BatchRequest = z.input<Ops['createBatch']['body']['schema']>;
+export type BatchCommand = 'pause' | 'resume' | 'cancel' | 'approve';
+type CommandBody<C extends BatchCommand> = z.input<NonNullable<Ops[`${C}Batch`]['body']>['schema']>;
 
 export class ApiError extends Error {
   constructor(
@@ -34,8 +47,13 @@ export function whenUnauthorized(callback: () => void): void {
   onUnauthorized = callback;
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+async function call<T>(
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  extra: Record<string, string> = {},
+): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...extra };
   const token = readToken();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -83,4 +101,14 @@ export const api = {
     call<ReplyBody<Ops['listUpgradeEvents'], 200>>('GET', `/upgrades/${id(jobId)}/events`),
   cancelJob: (jobId: string, note?: string) =>
     call<ReplyBody<Ops['cancelUpgrade'], 202>>('POST', `/upgrades/${id(jobId)}/cancel`, note ? { note } : {}),
+  batches: () => call<ReplyBody<Ops['listBatches'], 200>>('GET', '/batches?limit=100'),
+  batch: (batchId: string) => call<Batch>('GET', `/batches/${id(batchId)}`),
+  batchEvents: (batchId: string) =>
+    call<ReplyBody<Ops['listBatchEvents'], 200>>('GET', `/batches/${id(batchId)}/events`),
+  rehearse: (request: BatchRequest) => call<Rehearsal>('POST', '/batches', { ...request, dryRun: true }),
+  /** The key makes a retried start (a timeout, a double click) answer the same batch. */
+  startBatch: (request: BatchRequest, idempotencyKey: string) =>
+    call<Batch>('POST', '/batches', { ...request, dryRun: false }, { 'idempotency-key': idempotencyKey }),
+  command: <C extends BatchCommand>(batchId: string, command: C, body: CommandBody<C>) =>
+    call<Batch>('POST', `/batches/${id(batchId)}/${command}`, body),
 };

@@ -6,6 +6,8 @@ import { forgetToken, readToken, saveToken } from './session-token.ts';
 import { FleetView } from './views/fleet-view.tsx';
 import { JobView } from './views/job-view.tsx';
 import { JobsView } from './views/jobs-view.tsx';
+import { RolloutView } from './views/rollout-view.tsx';
+import { RolloutsView } from './views/rollouts-view.tsx';
 import { TokenForm } from './views/token-form.tsx';
 
 function View({ route }: { route: Route }) {
@@ -17,8 +19,9 @@ function View({ route }: { route: Route }) {
     case 'job':
       return <JobView id={route.id} />;
     case 'rollouts':
+      return <RolloutsView />;
     case 'rollout':
-      return <p>Rollouts appear here once the batch API is deployed.</p>;
+      return <RolloutView id={route.id} />;
   }
 }
 

@@ -3,7 +3,7 @@
  * a shape drawn as inline SVG (no font or image to fetch), plus its words for screen readers
  * and for the label beside it.
  */
-import type { ClusterStatus, JobState } from './api.ts';
+import type { BatchState, ClusterRolloutState, ClusterStatus, JobState, Wave } from './api.ts';
 
 export type Tone = 'ok' | 'run' | 'wait' | 'warn' | 'bad' | 'off';
 export type Shape = 'check' | 'cross' | 'blocked' | 'half' | 'ring' | 'dash' | 'pause' | 'triangle' | 'query';
@@ -62,4 +62,39 @@ export const HEALTH_MARKS: Record<ClusterStatus['health'], MarkSpec> = {
   upgrading: running('upgrading'),
   unhealthy: { tone: 'warn', shape: 'triangle', label: 'unhealthy' },
   unreachable: { tone: 'bad', shape: 'query', label: 'unreachable' },
+};
+
+/** Where a cluster is in a rollout: `upgraded` waits for its re-check after the bake. */
+export const ROLLOUT_CLUSTER_MARKS: Record<ClusterRolloutState, MarkSpec> = {
+  pending: { tone: 'wait', shape: 'ring', label: 'pending' },
+  starting: running('starting'),
+  started: running('running'),
+  'deferred-unreachable': { tone: 'warn', shape: 'query', label: 'deferred: unreachable' },
+  upgraded: { tone: 'run', shape: 'check', label: 'upgraded, re-check pending' },
+  succeeded: { tone: 'ok', shape: 'check', label: 'succeeded' },
+  'recheck-failed': { tone: 'bad', shape: 'triangle', label: 're-check failed' },
+  failed: { tone: 'bad', shape: 'cross', label: 'failed' },
+  blocked: { tone: 'warn', shape: 'blocked', label: 'blocked' },
+  cancelled: { tone: 'off', shape: 'dash', label: 'cancelled' },
+  skipped: { tone: 'off', shape: 'dash', label: 'skipped' },
+};
+
+export const BATCH_MARKS: Record<BatchState, MarkSpec> = {
+  running: running('running'),
+  baking: running('baking'),
+  'awaiting-approval': { tone: 'warn', shape: 'pause', label: 'awaiting approval' },
+  'outside-window': { tone: 'wait', shape: 'pause', label: 'outside its window' },
+  paused: { tone: 'wait', shape: 'pause', label: 'paused' },
+  halted: { tone: 'bad', shape: 'cross', label: 'halted' },
+  succeeded: { tone: 'ok', shape: 'check', label: 'succeeded' },
+  'completed-with-failures': { tone: 'warn', shape: 'triangle', label: 'completed with failures' },
+  cancelled: { tone: 'off', shape: 'dash', label: 'cancelled' },
+};
+
+export const WAVE_MARKS: Record<Wave['state'], MarkSpec> = {
+  pending: { tone: 'wait', shape: 'ring', label: 'pending' },
+  'awaiting-approval': { tone: 'warn', shape: 'pause', label: 'awaiting approval' },
+  running: running('running'),
+  baking: running('baking'),
+  completed: { tone: 'ok', shape: 'check', label: 'completed' },
 };

@@ -9,6 +9,7 @@ import { api, type ClusterItem } from '../api.ts';
 import { usePoll } from '../use-poll.ts';
 import { ErrorNote } from './error-note.tsx';
 import { FleetTable } from './fleet-table.tsx';
+import { RolloutLauncher } from './rollout-launcher.tsx';
 import { byVersion, HealthSummary, VersionDistribution, versionOf } from './version-distribution.tsx';
 
 const FLEET_POLL_MS = 15_000;
@@ -103,6 +104,7 @@ export function FleetView() {
         <HealthSummary items={items} />
       </div>
       <p class="muted">{chosen.length} selected</p>
+      <RolloutLauncher clusters={chosen} />
       <FleetTable items={shown} selected={selected} onSelect={setSelected} />
     </section>
   );
