@@ -51,14 +51,20 @@ function requestOf(form: Form, clusters: string[]): BatchRequest {
   } as BatchRequest;
 }
 
-function Field(props: { label: string; name: keyof Form; form: Form; set(form: Form): void; type?: string }) {
+function Field(props: {
+  label: string;
+  name: keyof Form;
+  form: Form;
+  set(form: Form): void;
+  numeric?: boolean;
+}) {
   return (
     <label>
       {props.label}
       <input
         name={props.name}
-        type={props.type ?? 'text'}
-        min={props.type === 'number' ? 0 : undefined}
+        inputMode={props.numeric ? 'numeric' : undefined}
+        pattern={props.numeric ? '[0-9]*' : undefined}
         value={props.form[props.name]}
         onInput={(event) => props.set({ ...props.form, [props.name]: event.currentTarget.value })}
       />
@@ -106,11 +112,11 @@ export function RolloutLauncher({ clusters }: { clusters: string[] }) {
       >
         <Field label="Target version" name="targetVersion" form={form} set={setForm} />
         <Field label="Name" name="name" form={form} set={setForm} />
-        <Field label="Canary" name="canary" form={form} set={setForm} type="number" />
-        <Field label="Wave size" name="waveSize" form={form} set={setForm} type="number" />
-        <Field label="Max concurrency" name="maxConcurrency" form={form} set={setForm} type="number" />
-        <Field label="Bake (s)" name="bakeSeconds" form={form} set={setForm} type="number" />
-        <Field label="Failures tolerated" name="maxFailed" form={form} set={setForm} type="number" />
+        <Field label="Canary" name="canary" form={form} set={setForm} numeric />
+        <Field label="Wave size" name="waveSize" form={form} set={setForm} numeric />
+        <Field label="Max concurrency" name="maxConcurrency" form={form} set={setForm} numeric />
+        <Field label="Bake (s)" name="bakeSeconds" form={form} set={setForm} numeric />
+        <Field label="Failures tolerated" name="maxFailed" form={form} set={setForm} numeric />
         <label>
           Approval
           <select

@@ -10,7 +10,7 @@ import { type E2eRuntime, startE2eRuntime } from '#test/e2e/support/e2e-runtime.
 import { launchChromium } from './browser.ts';
 
 export const ROLES = {
-  'canary-eu': { labels: { ring: 'canary', region: 'eu' }, settings: {} },
+  'canary-eu': { labels: { ring: 'canary', region: 'eu', 'redis-upgrader/canary': 'true' }, settings: {} },
   'main-eu': { labels: { ring: 'main', region: 'eu' }, settings: {} },
   'main-us': { labels: { ring: 'main', region: 'us' }, settings: { unhealthyInstances: 1 } },
   'newer-us': { labels: { ring: 'main', region: 'us' }, settings: { installedVersion: '4.0.3' } },
