@@ -76,7 +76,7 @@ describe('the fleet view', () => {
     await expect.poll(() => page.locator('tbody th').allTextContents()).toEqual([GHOST]);
     await page.getByLabel(`Select ${GHOST}`).focus();
     await page.keyboard.press('Space');
-    await expect.poll(() => page.getByText('1 selected').count()).toBe(1);
+    await expect.poll(() => page.getByText('1 selected', { exact: true }).count()).toBe(1);
     await page.getByRole('link', { name: 'Jobs' }).focus();
     await page.keyboard.press('Enter');
 
