@@ -110,6 +110,9 @@ const batchFields = {
   eta: timestamp
     .optional()
     .describe('Predicted completion; absent while the batch waits on a person or is over.'),
+  windowOpensAt: timestamp
+    .optional()
+    .describe('While the batch waits for its maintenance window (`outside-window`): when it next opens.'),
 };
 
 export const batchViewSchema = z

@@ -70,6 +70,9 @@ export function RolloutView({ id }: { id: string }) {
         <>
           <p class="stage" aria-live="polite">
             {batch.reason}
+            {batch.windowOpensAt && (
+              <span class="countdown"> — the window opens {relative(batch.windowOpensAt, now)}</span>
+            )}
           </p>
           <dl class="facts">
             <dt>Target</dt>

@@ -15,6 +15,7 @@ import {
   needsApproval,
 } from './batch.ts';
 import { countedFailures, tolerance } from './failure-budget.ts';
+import { nextOpening } from './maintenance-window.ts';
 import { predictTimeline, type TimelineWave } from './timeline.ts';
 import { waveConcurrency } from './wave-plan.ts';
 import { clustersOf } from './wave-progress.ts';
@@ -45,6 +46,8 @@ export interface WaveView extends Omit<BatchWave, 'clusters'> {
 
 export interface BatchView extends Omit<Batch, 'waves' | 'clusters' | 'eventSeq'> {
   counts: Record<ClusterRolloutState, number>;
+  /** While the batch waits for its maintenance window: when the window next opens. */
+  windowOpensAt?: string;
   failures: { counted: number; tolerated: number };
   waves: WaveView[];
   eta?: string;
@@ -173,5 +176,8 @@ export function batchView(batch: Batch, now: Date, options: BatchViewOptions): B
       };
     }),
     ...(last ? { eta: last.toISOString() } : {}),
+    ...(batch.state === 'outside-window' && batch.strategy.window
+      ? { windowOpensAt: nextOpening(batch.strategy.window, now).toISOString() }
+      : {}),
   };
 }

@@ -86,3 +86,25 @@ describe('the batch view', () => {
     });
   });
 });
+
+describe('the batch view of a batch outside its window', () => {
+  it('says when the window next opens, and only while the batch waits for it', () => {
+    // Prepare: Monday 10:00 UTC is 11:00 in Berlin, an hour before the window
+    const window = { days: ['Mon' as const], start: '12:00', end: '13:00', timeZone: 'Europe/Berlin' };
+    const rollout = new RolloutWorld({
+      fleet,
+      request: { clusters: fleet.map((c) => c.name), strategy: { maxConcurrency: 2, window } },
+    });
+    const closed = rollout.decide().batch;
+    rollout.now = new Date('2026-03-02T11:00:00Z');
+    const open = rollout.decide().batch;
+    // Act
+    const waiting = batchView(closed, new Date('2026-03-02T10:15:00Z'), options);
+    const running = batchView(open, rollout.now, options);
+    // Assess
+    expect(waiting.state).toBe('outside-window');
+    expect(waiting.windowOpensAt).toBe('2026-03-02T11:00:00.000Z');
+    expect(running.state).toBe('running');
+    expect(running).not.toHaveProperty('windowOpensAt');
+  });
+});
