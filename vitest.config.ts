@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The console's full browser suite runs with `npm run test:console`; npm test runs its smoke test.
+    // The console's broader browser suite runs with `npm run test:console`; npm test walks the operator's path.
     exclude: ['**/node_modules/**', 'test/console/suite/**'],
     setupFiles: ['test/setup.ts'],
     testTimeout: 30_000,

@@ -108,7 +108,12 @@ export const api = {
   rehearse: (request: BatchRequest) => call<Rehearsal>('POST', '/batches', { ...request, dryRun: true }),
   /** The key makes a retried start (a timeout, a double click) answer the same batch. */
   startBatch: (request: BatchRequest, idempotencyKey: string) =>
-    call<Batch>('POST', '/batches', { ...request, dryRun: false }, { 'idempotency-key': idempotencyKey }),
+    call<ReplyBody<Ops['createBatch'], 202>>(
+      'POST',
+      '/batches',
+      { ...request, dryRun: false },
+      { 'idempotency-key': idempotencyKey },
+    ),
   command: <C extends BatchCommand>(batchId: string, command: C, body: CommandBody<C>) =>
     call<Batch>('POST', `/batches/${id(batchId)}/${command}`, body),
 };

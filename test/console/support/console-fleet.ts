@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { type E2eFleet, startE2eFleet } from '#test/e2e/support/e2e-fleet.ts';
 import { type E2eRuntime, startE2eRuntime } from '#test/e2e/support/e2e-runtime.ts';
-import { launchChromium } from './browser.ts';
+import { DESKTOP, launchChromium, openPage, type WatchedPage } from './browser.ts';
 
 export const ROLES = {
   'canary-eu': { labels: { ring: 'canary', region: 'eu', 'redis-upgrader/canary': 'true' }, settings: {} },
@@ -28,14 +28,26 @@ export interface ConsoleFleet {
   runtime: E2eRuntime;
   browser: Browser;
   name(role: Role): string;
+  /** A new page at `path`, signed in with the runtime's token. */
+  signedIn(path?: string, viewport?: typeof DESKTOP): Promise<WatchedPage>;
   stop(): Promise<void>;
 }
 
 export async function startConsoleFleet(): Promise<ConsoleFleet> {
   const roles = Object.fromEntries(Object.entries(ROLES).map(([role, { settings }]) => [role, settings]));
-  const fleet = await startE2eFleet(roles);
-  const runtime = await startE2eRuntime(fleet);
-  const browser = await launchChromium();
+  // Chromium starts while the fleet and the runtime do: a second or two off every run.
+  const launching = launchChromium();
+  launching.catch(() => undefined); // awaited below; a failure to launch is thrown there
+  let fleet: E2eFleet;
+  let runtime: E2eRuntime;
+  try {
+    fleet = await startE2eFleet(roles);
+    runtime = await startE2eRuntime(fleet);
+  } catch (error) {
+    await launching.then((browser) => browser.close()).catch(() => undefined);
+    throw error;
+  }
+  const browser = await launching;
   for (const [role, { labels }] of Object.entries(ROLES)) {
     const name = fleet.name(role);
     const { status } = await runtime.request('PUT', `/clusters/${name}`, { context: name, labels });
@@ -50,6 +62,13 @@ export async function startConsoleFleet(): Promise<ConsoleFleet> {
     runtime,
     browser,
     name: (role) => fleet.name(role),
+    async signedIn(path = '/', viewport = DESKTOP) {
+      const watched = await openPage(browser, runtime.url, viewport);
+      await watched.page.goto(path);
+      await watched.page.getByLabel('API token').fill(runtime.token);
+      await watched.page.getByRole('button', { name: 'Open the console' }).click();
+      return watched;
+    },
     async stop() {
       await browser.close();
       await runtime.stop();
