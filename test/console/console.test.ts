@@ -5,7 +5,8 @@
  * wave approved and a blocked cluster's reason read; a job's wait and its cancel. One fleet, one
  * runtime and one browser serve the file (each test opens its own page), and no page may break
  * the CSP or reach another origin. Writes test-results/console/{fleet,rollout,job}.png. The
- * broader suite (filters, keyboard, phone, session-only token) is `npm run test:console`.
+ * broader suite (filters, keyboard, phone, session-only token, a maintenance window and a
+ * rollout's cancel) is `npm run test:console`.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, type ExpectStatic, expect, it } from 'vitest';

@@ -10,6 +10,16 @@ import { href } from '../router.ts';
 import { ErrorNote } from './error-note.tsx';
 import { RehearsalView } from './rehearsal-view.tsx';
 
+type Strategy = NonNullable<BatchRequest['strategy']>;
+type Approval = NonNullable<Strategy['approval']>;
+
+/** Every approval mode of the contract, in the words the form offers (a new mode fails to compile here). */
+const APPROVALS: Record<Approval, string> = {
+  none: 'none',
+  'after-canary': 'after the canary',
+  'each-wave': 'each wave',
+};
+
 interface Form {
   targetVersion: string;
   name: string;
@@ -17,7 +27,7 @@ interface Form {
   waveSize: string;
   maxConcurrency: string;
   bakeSeconds: string;
-  approval: 'none' | 'after-canary' | 'each-wave';
+  approval: Approval;
   maxFailed: string;
 }
 
@@ -35,7 +45,7 @@ const INITIAL: Form = {
 const count = (text: string) => (text.trim() === '' ? undefined : Number(text));
 
 function requestOf(form: Form, clusters: string[]): BatchRequest {
-  const strategy = {
+  const strategy: Strategy = {
     canary: count(form.canary),
     waveSize: count(form.waveSize),
     maxConcurrency: count(form.maxConcurrency),
@@ -48,7 +58,7 @@ function requestOf(form: Form, clusters: string[]): BatchRequest {
     clusters,
     ...(form.name.trim() ? { name: form.name.trim() } : {}),
     strategy: Object.fromEntries(Object.entries(strategy).filter(([, value]) => value !== undefined)),
-  } as BatchRequest;
+  };
 }
 
 function Field(props: {
@@ -122,13 +132,13 @@ export function RolloutLauncher({ clusters }: { clusters: string[] }) {
           <select
             name="approval"
             value={form.approval}
-            onChange={(event) =>
-              setForm({ ...form, approval: event.currentTarget.value as Form['approval'] })
-            }
+            onChange={(event) => setForm({ ...form, approval: event.currentTarget.value as Approval })}
           >
-            <option value="none">none</option>
-            <option value="after-canary">after the canary</option>
-            <option value="each-wave">each wave</option>
+            {Object.entries(APPROVALS).map(([value, words]) => (
+              <option key={value} value={value}>
+                {words}
+              </option>
+            ))}
           </select>
         </label>
         <button type="submit" disabled={busy || clusters.length === 0 || !form.targetVersion.trim()}>
