@@ -9,19 +9,11 @@
  * rollout's cancel) is `npm run test:console`.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, type ExpectStatic, expect, it } from 'vitest';
+import { describe, type ExpectStatic, expect, it } from 'vitest';
 import { screenshot } from './support/browser.ts';
-import { type ConsoleFleet, GHOST, startConsoleFleet } from './support/console-fleet.ts';
+import { consoleFleetForFile, GHOST } from './support/console-fleet.ts';
 
-let harness: ConsoleFleet;
-
-beforeAll(async () => {
-  harness = await startConsoleFleet();
-}, 60_000);
-
-afterAll(async () => {
-  await harness?.stop();
-});
+const harness = consoleFleetForFile();
 
 const row = (page: Page, cluster: string) => page.locator(`tr[data-cluster="${cluster}"]`);
 const cell = (page: Page, cluster: string) => page.locator(`.cell[data-cluster="${cluster}"]`);

@@ -6,6 +6,7 @@
  */
 import { useMemo, useState } from 'preact/hooks';
 import { api, type ClusterItem } from '../api.ts';
+import { HEALTH_MARKS } from '../marks.tsx';
 import { usePoll } from '../use-poll.ts';
 import { ErrorNote } from './error-note.tsx';
 import { FleetTable } from './fleet-table.tsx';
@@ -23,6 +24,33 @@ function shownBy(filter: FleetFilter) {
   return (cluster: ClusterItem) =>
     (!filter.version || versionOf(cluster) === filter.version) &&
     (!filter.health || cluster.status?.health === filter.health);
+}
+
+/** A filter by one of `options`, or by none ("any"). */
+function Choice(props: {
+  label: string;
+  name: string;
+  value: string;
+  options: string[];
+  onPick(value: string): void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select
+        name={props.name}
+        value={props.value}
+        onChange={(event) => props.onPick(event.currentTarget.value)}
+      >
+        <option value="">any</option>
+        {props.options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 }
 
 export function FleetView() {
@@ -64,36 +92,20 @@ export function FleetView() {
           />
         </label>
         <button type="submit">Filter</button>
-        <label>
-          Version
-          <select
-            name="version"
-            value={filter.version}
-            onChange={(event) => setFilter({ ...filter, version: event.currentTarget.value })}
-          >
-            <option value="">any</option>
-            {byVersion(items).map(([version]) => (
-              <option key={version} value={version}>
-                {version}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Health
-          <select
-            name="health"
-            value={filter.health}
-            onChange={(event) => setFilter({ ...filter, health: event.currentTarget.value })}
-          >
-            <option value="">any</option>
-            {['healthy', 'upgrading', 'unhealthy', 'unreachable'].map((health) => (
-              <option key={health} value={health}>
-                {health}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="Version"
+          name="version"
+          value={filter.version}
+          options={byVersion(items).map(([version]) => version)}
+          onPick={(version) => setFilter({ ...filter, version })}
+        />
+        <Choice
+          label="Health"
+          name="health"
+          value={filter.health}
+          options={Object.keys(HEALTH_MARKS)}
+          onPick={(health) => setFilter({ ...filter, health })}
+        />
       </form>
       <div class="summaries">
         <VersionDistribution

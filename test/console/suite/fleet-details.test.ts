@@ -5,20 +5,12 @@
  * another origin on any page.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openPage, PHONE, screenshot } from '../support/browser.ts';
-import { type ConsoleFleet, GHOST, startConsoleFleet } from '../support/console-fleet.ts';
+import { consoleFleetForFile, GHOST } from '../support/console-fleet.ts';
 import type { PageGlobals } from '../support/page-globals.ts';
 
-let harness: ConsoleFleet;
-
-beforeAll(async () => {
-  harness = await startConsoleFleet();
-}, 60_000);
-
-afterAll(async () => {
-  await harness?.stop();
-});
+const harness = consoleFleetForFile();
 
 const row = (page: Page, cluster: string) => page.locator(`tr[data-cluster="${cluster}"]`);
 

@@ -4,18 +4,10 @@
  * through a confirmation that says what happens to the clusters not started; none of them is
  * touched.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleFleet, startConsoleFleet } from '../support/console-fleet.ts';
+import { describe, expect, it } from 'vitest';
+import { consoleFleetForFile } from '../support/console-fleet.ts';
 
-let harness: ConsoleFleet;
-
-beforeAll(async () => {
-  harness = await startConsoleFleet();
-}, 60_000);
-
-afterAll(async () => {
-  await harness?.stop();
-});
+const harness = consoleFleetForFile();
 
 const MINUTE = 60_000;
 const hhmm = (at: Date) => at.toISOString().slice(11, 16);

@@ -5,6 +5,7 @@
  * and the built console, and one Chromium.
  */
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { type E2eFleet, startE2eFleet } from '#test/e2e/support/e2e-fleet.ts';
 import { type E2eRuntime, startE2eRuntime } from '#test/e2e/support/e2e-runtime.ts';
 import { DESKTOP, launchChromium, openPage, type WatchedPage } from './browser.ts';
@@ -75,4 +76,21 @@ export async function startConsoleFleet(): Promise<ConsoleFleet> {
       await fleet.stop();
     },
   };
+}
+
+/**
+ * One console fleet for the calling test file: started before its first test, stopped after its
+ * last. The object is filled in when it has started, so tests read it as usual.
+ */
+export function consoleFleetForFile(): ConsoleFleet {
+  const harness = {} as ConsoleFleet;
+  let started: ConsoleFleet | undefined;
+  beforeAll(async () => {
+    started = await startConsoleFleet();
+    Object.assign(harness, started);
+  }, 60_000);
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return harness;
 }
