@@ -6,7 +6,7 @@
  * back as the error classes the server mapped them from, so exit codes follow cli/exit-codes.ts
  * whether a check failed locally or on the server.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   ConfigError,
   ConflictError,

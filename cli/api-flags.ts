@@ -1,7 +1,7 @@
 /** The flags every command that talks to a running API shares, and the argument parsers commands use. */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   ApiClient,
   DEFAULT_API_URL,

@@ -3,7 +3,7 @@
  * or from props in tests. Parsed once with zod so a typo in a context value fails synth with a
  * line naming the key, not a half-built stack.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { AWS_DEFAULTS } from '#adapters/aws/aws-env.ts';
 import { ConfigError } from '#domain/errors.ts';
 import { outboundAllowSchema } from '#domain/outbound-address.ts';

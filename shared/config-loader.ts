@@ -5,7 +5,7 @@
  * of surfacing as a stuck job an hour later. Empty strings count as unset; the values of secret
  * variables are never echoed.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 
 export type Environment = Record<string, string | undefined>;

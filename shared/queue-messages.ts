@@ -6,7 +6,7 @@
  * every message type. Which schema parses which queue is the consumer table's business
  * (#usecases/consumers.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
 import type { RolloutMessage, StageMessage } from '#shared/ports.ts';

@@ -5,7 +5,7 @@
  * timing (retries, backoff, stage deadlines), which `--speed` does not scale.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
 import type { Availability, PlatformServer } from '#sim/api/platform-server.ts';
 

@@ -3,7 +3,7 @@
  * `{ platform: acp-east, after: 90s, duration: 20s, mode: refuse }`. Neither `after` nor `duration`
  * scales with the speed: an outage is about the upgrader's real timing.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_OUTAGE_MODE, MAX_OUTAGE_SECONDS, OUTAGE_MODES } from '#sim/outages.ts';
 import { duration } from '#sim/scenario-duration.ts';
 

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import semver from 'semver';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 import type { FaultConfig } from '#sim/api/faults.ts';
 import type { ClusterSpec, GraphOverrides, InstanceSpec } from '#sim/cluster-spec.ts';

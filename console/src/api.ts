@@ -4,7 +4,7 @@
  * (#shared/http/api-contract.ts, imported for types only, so no schema code ships to the
  * browser); errors arrive in the API's `{"error":{"code","message"}}` shape.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { operations, ReplyBody } from '#shared/http/api-contract.ts';
 import type { ErrorBody } from '#shared/http/api-replies.ts';
 import { readToken } from './session-token.ts';

@@ -9,7 +9,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Clock, Log, Metrics, Queue } from '#shared/ports.ts';
 import { decodeQueueBody } from '#shared/queue-messages.ts';
 

@@ -4,7 +4,7 @@
  * never cast: a record without its shape is refused with an error naming the batch and the
  * fields at fault. A change to the batch's shape bumps BATCH_SCHEMA_VERSION and adds a migration.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UnreadableRecordError } from '#domain/errors.ts';
 import type { Batch } from '#domain/rollout/batch.ts';
 import type { BatchEvent } from '#domain/rollout/batch-events.ts';

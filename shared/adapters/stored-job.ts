@@ -11,7 +11,7 @@
  * - 1: #domain/job.ts.
  * A change to the job's shape bumps JOB_SCHEMA_VERSION and adds the migration from the one before.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { REDIS_KINDS } from '#domain/cluster-views.ts';
 import { UnreadableRecordError } from '#domain/errors.ts';
 import { isTerminal, JOB_STATES, type Job, jobSchema, STAGE_NAMES } from '#domain/job.ts';

@@ -5,7 +5,7 @@
  * would make a withdrawn version plannable.
  */
 import semver from 'semver';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const SHA256 = /^[0-9a-f]{64}$/i;
 

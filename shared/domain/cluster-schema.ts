@@ -3,7 +3,7 @@
  * `PUT /clusters/{name}`. Names and labels follow Kubernetes rules, since ACP names clusters and
  * kubeconfig contexts that way and labels drive batch selectors.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** DNS-1123 subdomain. */
 export const CLUSTER_NAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;

@@ -3,7 +3,7 @@
  * it enters (`upgrade.<state>`). The set of types is closed, so whoever maps them onto webhook
  * event names or filters them handles every one of them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { JOB_STATES, type JobState } from '#domain/job.ts';
 
 export type JobEventType = `upgrade.${JobState}`;

@@ -3,7 +3,7 @@
  * domain's JobOptions type, the API's request body and its OpenAPI document all derive from it.
  * Unknown options are refused, so a misspelt override never passes for an absent one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const jobOptionsSchema = z.strictObject({
   takeBackup: z

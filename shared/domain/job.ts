@@ -10,7 +10,7 @@
  * Active jobs (unplanned or planned) expect exactly one stage message. Jobs are built only by
  * the functions of job-transitions.ts, job-progress.ts and job-cancel.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type JobOptions, jobOptionsSchema } from '#domain/job-options.ts';
 import { HOP_KINDS, type Hop } from '#domain/planner.ts';
 import { instanceRefSchema } from '#domain/redis-instance.ts';

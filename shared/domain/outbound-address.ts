@@ -9,7 +9,7 @@
  * tests use loopback that way).
  */
 import ipaddr from 'ipaddr.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors.ts';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;

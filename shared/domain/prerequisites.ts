@@ -3,7 +3,7 @@
  * cluster reported. Each returns findings that name the resource at fault, so a blocked job
  * tells the on-call engineer exactly what to fix.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CapacityView, PvcView, RedisBackupView, RedisInstanceView } from '#domain/cluster-views.ts';
 import { type InstanceRef, instanceName } from '#domain/redis-instance.ts';
 

@@ -2,7 +2,7 @@
  * The Redis instances the operator manages (docs/architecture.md §2) as a job remembers them: validate
  * records every instance it found, and verify requires each one to be there and healthy again.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { REDIS_KINDS } from '#domain/cluster-views.ts';
 
 export const instanceRefSchema = z.strictObject({

@@ -5,7 +5,7 @@
  * sends its requests and parses its replies through them, and the OpenAPI document is generated
  * from them (openapi.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   clusterListSchema,
   clusterViewSchema,

@@ -6,7 +6,7 @@
  * fields, so an older CLI still reads a newer server; the API tests check that nothing the
  * server sends is left out of the schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CLUSTER_HEALTH } from '#domain/cluster-health.ts';
 import { clusterRecordSchema } from '#domain/cluster-schema.ts';
 import { jobEventSchema as domainJobEventSchema } from '#domain/job-event.ts';

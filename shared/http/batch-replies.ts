@@ -5,7 +5,7 @@
  * unknown fields, so an older CLI still reads a newer server; the API tests check that nothing
  * the server sends is left out.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BATCH_STATES, CLUSTER_STATES } from '#domain/rollout/batch.ts';
 import { APPROVAL_MODES, batchJobOptionsSchema } from '#domain/rollout/batch-request.ts';
 import { batchWaveSchema, batchEventSchema as storedEventSchema } from '#domain/rollout/batch-schema.ts';

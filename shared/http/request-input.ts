@@ -4,7 +4,7 @@
  * values that do not fit the schema (details list every issue with its path).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ValidationError } from '#domain/errors.ts';
 import { HttpError } from './http-error.ts';
 

@@ -3,7 +3,7 @@
  * headers. Unknown fields and parameters are refused. The server validates with these, the CLI
  * types its requests by them and the OpenAPI document is generated from them (api-contract.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterFieldsSchema, clusterNameSchema } from '#domain/cluster-schema.ts';
 import { ACTIVE_STATES, TERMINAL_STATES } from '#domain/job.ts';
 import { jobOptionsSchema } from '#domain/job-options.ts';

@@ -18,7 +18,7 @@
  * Adding a queue (as the rollout's `{ batchId, reason, seq }` was): the message type and its
  * schema, the use case, a row here, and a ~10-line functions/<name>/handler.ts.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Catalog } from '#domain/catalog.ts';
 import { ConfigError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';

@@ -5,7 +5,7 @@
  * (pipelineOverridesSchema, stack setting `pipeline`). Every field of the input is optional and
  * falls back to DEFAULT_PIPELINE_CONFIG.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { STAGE_NAMES } from '#domain/job.ts';
 import {
   capacityThresholdsSchema,

@@ -5,7 +5,7 @@
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 import type { TrafficView } from '#sim/api/traffic.ts';
 import type { LedgerView } from '#sim/ledger.ts';

@@ -6,7 +6,7 @@
  * bundle image; the InstallPlan lists every manifest as a step once the bundle is unpacked.
  */
 import { parse, stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const BUNDLE_DIR = 'bundle';
 const ANNOTATIONS_FILE = `${BUNDLE_DIR}/metadata/annotations.yaml`;

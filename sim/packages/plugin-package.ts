@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Bundle, BundleFormatError, bundleFiles, readBundle } from './bundle.ts';
 import { readTar, TarFormatError, writeTar } from './tar-archive.ts';
 

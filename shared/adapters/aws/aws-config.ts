@@ -3,7 +3,7 @@
  * per cold start (#shared/config-loader.ts). A function reads only the variables its bindings
  * gave it, so everything except the table is optional here and required where used (`required`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 import { NO_OUTBOUND_ALLOW, outboundAllowSchema } from '#domain/outbound-address.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';

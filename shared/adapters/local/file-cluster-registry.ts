@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DatabaseSync } from 'node:sqlite';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterRecordSchema } from '#domain/cluster-schema.ts';
 import { ConfigError } from '#domain/errors.ts';
 import type { ClusterRecord, ClusterRegistry } from '#shared/ports.ts';

@@ -5,7 +5,7 @@
  * (a misspelt `failureBudget` must not silently mean "no budget"); every message names its field.
  */
 import semver from 'semver';
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterNameSchema } from '#domain/cluster-schema.ts';
 import { labelSelectorSchema } from './label-selector.ts';
 import { maintenanceWindowSchema } from './maintenance-window.ts';

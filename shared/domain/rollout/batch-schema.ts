@@ -4,7 +4,7 @@
  * cast). The strategy is read back through the request's own schema: its transforms are
  * idempotent, so a stored strategy parses to itself.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { JOB_STATES } from '#domain/job.ts';
 import type { Batch } from './batch.ts';
 import { BATCH_STATES, CLUSTER_STATES } from './batch.ts';

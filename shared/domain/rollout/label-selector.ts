@@ -7,7 +7,7 @@
  * An empty selector matches every cluster, as in Kubernetes; a batch that means "the whole
  * fleet" says `selector: {}` explicitly, since unknown fields are refused.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { labelsSchema } from '#domain/cluster-schema.ts';
 
 export type Labels = Readonly<Record<string, string>> | undefined;

@@ -6,7 +6,7 @@
  *   clusters is 1 and a percentage never yields an empty wave;
  * - a failure budget rounds DOWN, so `"10%"` of 24 clusters tolerates 2 failures, not 3.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type Quantity = number | `${number}%`;
 

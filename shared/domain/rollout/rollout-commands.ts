@@ -12,7 +12,7 @@
  *   before has ended (while that one bakes: the re-check still gates). Naming the wave makes a
  *   retried request safe.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError } from '#domain/errors.ts';
 import { type Batch, FINAL_BATCH_STATES, runningJobs } from './batch.ts';
 import type { EventDraft } from './batch-events.ts';

@@ -6,7 +6,7 @@
  * adds without adding it to the contract fails the tests instead of vanishing in the CLI.
  */
 import { expect } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { API_OPERATIONS, type Operation, refusalsOf } from '#shared/http/api-contract.ts';
 import { errorBodySchema } from '#shared/http/api-replies.ts';
 import { pathPattern } from '#shared/http/route.ts';
