@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
 import { NO_OUTBOUND_ALLOW, outboundAllowSchema } from '#domain/outbound-address.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
+import { whsecListSchema, whsecSchema } from '#domain/webhooks/endpoint.ts';
 import { type Environment, loadEnvironment } from '#shared/config-loader.ts';
 import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumers.ts';
 import { DEFAULT_PIPELINE_CONFIG, pipelineSettingsSchema } from '#usecases/pipeline-config.ts';
@@ -102,8 +103,22 @@ const variables = z.object({
   REDIS_UPGRADER_UPLOAD_TIMEOUT_SECONDS: seconds.default(600),
   /** Non-public callback destinations admitted anyway (CIDRs, addresses, host names). */
   REDIS_UPGRADER_OUTBOUND_ALLOW: outboundAllowSchema.default(NO_OUTBOUND_ALLOW),
+  /** Refuse plain-http webhook receivers (callbacks and endpoints). */
+  REDIS_UPGRADER_OUTBOUND_REQUIRE_HTTPS: z.stringbool().default(false),
   /** How long an Idempotency-Key stands for its request. */
   REDIS_UPGRADER_IDEMPOTENCY_TTL_SECONDS: seconds.default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+  /** Signs deliveries to callback URLs; default: generated once into <data-dir>/callback-secret (0600). */
+  REDIS_UPGRADER_CALLBACK_SECRET: whsecSchema.optional(),
+  /** How long a rotated-out endpoint secret keeps signing beside the new one. */
+  REDIS_UPGRADER_WEBHOOK_SECRET_OVERLAP_SECONDS: fromText(
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400),
+  ).default(86_400),
+  /** Verifies POST /webhooks/releases: one whsec_ secret, or two during a rotation; unset = the route refuses. */
+  REDIS_UPGRADER_RELEASE_SECRETS: whsecListSchema.optional(),
 });
 
 /** `{ key: value }` when the value is set, else nothing: an unset optional setting stays absent. */
@@ -172,6 +187,10 @@ const configSchema = z
     uploadTimeoutSeconds: v.REDIS_UPGRADER_UPLOAD_TIMEOUT_SECONDS,
     outboundAllow: v.REDIS_UPGRADER_OUTBOUND_ALLOW,
     idempotencyTtlSeconds: v.REDIS_UPGRADER_IDEMPOTENCY_TTL_SECONDS,
+    requireHttps: v.REDIS_UPGRADER_OUTBOUND_REQUIRE_HTTPS,
+    ...ifSet('callbackSecret', v.REDIS_UPGRADER_CALLBACK_SECRET),
+    secretOverlapSeconds: v.REDIS_UPGRADER_WEBHOOK_SECRET_OVERLAP_SECONDS,
+    ...ifSet('releaseSecrets', v.REDIS_UPGRADER_RELEASE_SECRETS),
   }));
 
 /** The deadlines set by a variable (the others take the pipeline's defaults). */
@@ -193,6 +212,6 @@ export type Config = z.output<typeof configSchema>;
 export function loadConfig(env: Environment = process.env): Config {
   return loadEnvironment(configSchema, env, {
     what: 'invalid configuration',
-    secrets: ['REDIS_UPGRADER_API_TOKEN'],
+    secrets: ['REDIS_UPGRADER_API_TOKEN', 'REDIS_UPGRADER_CALLBACK_SECRET', 'REDIS_UPGRADER_RELEASE_SECRETS'],
   });
 }

@@ -29,6 +29,12 @@ export interface OutboundAllowList {
   readonly hosts: ReadonlySet<string>;
 }
 
+/** Where the product may send: the allow-list, and whether plain http is refused (AWS's default). */
+export interface OutboundRules {
+  allow: OutboundAllowList;
+  requireHttps?: boolean | undefined;
+}
+
 export interface Refusal {
   allowed: false;
   /** Why, naming the host or address; never the URL's credentials. */
@@ -132,11 +138,18 @@ function hostRefusal(host: string, allow: OutboundAllowList): Refusal | undefine
  * names are judged again after resolution, at delivery. `url` of an allowed verdict is the
  * normalized URL: store and call that one, never the text that was checked.
  */
-export function checkOutboundUrl(url: string, allow: OutboundAllowList): UrlVerdict {
+export function checkOutboundUrl(
+  url: string,
+  allow: OutboundAllowList,
+  options: { requireHttps?: boolean | undefined } = {},
+): UrlVerdict {
   if (!URL.canParse(url)) return { allowed: false, reason: 'is not an absolute URL' };
   const parsed = new URL(url);
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     return { allowed: false, reason: `must use http or https, not ${parsed.protocol}` };
+  }
+  if (options.requireHttps && parsed.protocol !== 'https:') {
+    return { allowed: false, reason: 'must use https (plain http is not enabled for this deployment)' };
   }
   // Never repeat the credentials: this reason ends up in responses and logs.
   if (parsed.username !== '' || parsed.password !== '') {

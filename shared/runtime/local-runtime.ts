@@ -9,18 +9,23 @@
  * mid-upgrade and started again continues every job from its last committed state (in-flight
  * messages reappear after their visibility timeout).
  */
+import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { readCatalogFile } from '#adapters/local/catalog-file.ts';
 import { FileClusterRegistry } from '#adapters/local/file-cluster-registry.ts';
 import { FsArtifactStore } from '#adapters/local/fs-artifact-store.ts';
 import { HttpArtifactDownloader, readCaFile } from '#adapters/local/http-artifact-downloader.ts';
+import { keptSecret } from '#adapters/local/kept-secret.ts';
 import { SqliteBatchStore } from '#adapters/local/sqlite-batch-store.ts';
 import { openDatabase } from '#adapters/local/sqlite-database.ts';
+import { SqliteDeliveryStore } from '#adapters/local/sqlite-deliveries.ts';
 import { SqliteEventLog } from '#adapters/local/sqlite-event-log.ts';
 import { SqliteJobStore } from '#adapters/local/sqlite-job-store.ts';
 import { SqliteMessageQueue } from '#adapters/local/sqlite-message-queue.ts';
 import { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
+import { SqliteWebhookEndpoints, SqliteWebhookSecrets } from '#adapters/local/sqlite-webhook-endpoints.ts';
 import { batchHandler, recordProcessor } from '#adapters/record-processor.ts';
+import { HttpWebhookSender, type Resolver } from '#adapters/webhook-sender.ts';
 import type { Catalog } from '#domain/catalog.ts';
 import type { Config } from '#shared/config.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
@@ -28,6 +33,7 @@ import { asLog, createLogger, type Logger } from '#shared/logger.ts';
 import type { BatchStore, Clock, JobStore } from '#shared/ports.ts';
 import { API, bindConsumer, QUEUE_NAMES, type RuntimePorts, sendingOnlyTo } from '#usecases/consumers.ts';
 import { queueNotifier } from '#usecases/notify.ts';
+import { newSigningSecret } from '#usecases/webhook-secret.ts';
 import { consoleSite } from './console-site.ts';
 import { startHttpServer } from './http-server.ts';
 import { type ClusterAccess, makeClusterAccess, pipelineConfigOf } from './local-stages.ts';
@@ -40,6 +46,8 @@ export interface LocalRuntimeOptions {
   clusterAccess?: Partial<ClusterAccess>;
   /** Defaults to the catalog file of config.catalogPath. */
   catalog?: Catalog;
+  /** How webhook receivers' host names resolve (tests play a rebinding DNS); default: the system's. */
+  resolve?: Resolver;
 }
 
 export interface LocalRuntime {
@@ -54,6 +62,9 @@ export interface LocalRuntime {
 }
 
 const systemClock: Clock = { now: () => new Date() };
+
+/** Where the callback signing secret is kept when REDIS_UPGRADER_CALLBACK_SECRET is unset. */
+export const CALLBACK_SECRET_FILE = 'callback-secret';
 
 function startPollers(config: Config, queues: SqliteQueue, ports: RuntimePorts, log: Logger): QueuePoller[] {
   return QUEUE_NAMES.map((name) => {
@@ -83,7 +94,15 @@ export async function startLocalRuntime(
   const catalog = options.catalog ?? (await readCatalogFile(config.catalogPath));
   const mirrorCa = config.artifactMirrorCaFile && (await readCaFile(config.artifactMirrorCaFile));
   const db: DatabaseSync = openDatabase(config.dataDir);
+  const sender = new HttpWebhookSender({
+    allow: config.outboundAllow,
+    requireHttps: config.requireHttps,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
   try {
+    const callbackSecret =
+      config.callbackSecret ??
+      (await keptSecret(join(config.dataDir, CALLBACK_SECRET_FILE), newSigningSecret));
     const jobs = new SqliteJobStore(db);
     const batches = new SqliteBatchStore(db);
     const queues = new SqliteQueue(db, { maxReceiveCount: config.queue.maxReceiveCount, clock });
@@ -109,6 +128,11 @@ export async function startLocalRuntime(
       }),
       events,
       config: pipeline,
+      webhookEndpoints: new SqliteWebhookEndpoints(db),
+      webhookSecrets: new SqliteWebhookSecrets(db),
+      deliveries: new SqliteDeliveryStore(db),
+      webhookSender: sender,
+      callbackSecret: async () => callbackSecret,
     };
     const apiQueue = sendingOnlyTo(queue, API.sends, 'api');
     const api = makeApiHandler({
@@ -144,6 +168,7 @@ export async function startLocalRuntime(
       stopping ??= (async () => {
         await server.close();
         await Promise.all(pollers.map((poller) => poller.stop()));
+        await sender.close();
         db.close();
         log.info('local runtime stopped');
       })();
@@ -151,6 +176,7 @@ export async function startLocalRuntime(
     };
     return { url: server.url, stop, jobs, batches, queues };
   } catch (error) {
+    await sender.close();
     db.close();
     throw error;
   }

@@ -23,6 +23,7 @@ import type { Catalog } from '#domain/catalog.ts';
 import { ConfigError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
 import { jobEventSchema } from '#domain/job-event.ts';
+import { type DeliveryMessage, deliveryMessageSchema } from '#domain/webhooks/delivery.ts';
 import type {
   ArtifactDownloader,
   ArtifactStore,
@@ -41,7 +42,14 @@ import type {
   StageMessage,
 } from '#shared/ports.ts';
 import { rolloutMessageSchema, stageMessageOn } from '#shared/queue-messages.ts';
+import type {
+  DeliveryStore,
+  WebhookEndpointStore,
+  WebhookSecretStore,
+  WebhookSender,
+} from '#shared/webhook-ports.ts';
 import { makeCheckBackupStage } from '#usecases/check-backup.ts';
+import { makeDeliverWebhook } from '#usecases/deliver-webhook.ts';
 import { makeNotify, queueNotifier } from '#usecases/notify.ts';
 import { makePatchSubscriptionStage } from '#usecases/patch-subscription.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
@@ -51,7 +59,7 @@ import { makeValidateStage } from '#usecases/validate.ts';
 import { makeVerifyStage } from '#usecases/verify.ts';
 
 /** Every queue; each has its row in CONSUMERS (the compiler holds the two to each other). */
-export const QUEUE_NAMES = [...STAGE_NAMES, 'notify', 'rollout'] as const;
+export const QUEUE_NAMES = [...STAGE_NAMES, 'notify', 'rollout', 'webhook-delivery'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** What a consumer uses beyond its queue and the job table; each maps to ports and to AWS grants. */
@@ -70,6 +78,10 @@ export interface Needs {
   pipeline?: true;
   /** Reads and writes batches and their events (items of the job table on AWS). */
   batches?: true;
+  /** Reads endpoints and writes deliveries (the job table on AWS). */
+  webhookStore?: true;
+  /** Signs and sends webhooks: endpoint and callback secrets (Secrets Manager on AWS), outbound rules. */
+  webhookSigning?: true;
 }
 
 /**
@@ -103,6 +115,11 @@ export interface NeededPorts {
   events: EventLog;
   config: PipelineConfigInput;
   batches: BatchStore;
+  webhookEndpoints: WebhookEndpointStore;
+  deliveries: DeliveryStore;
+  webhookSecrets: WebhookSecretStore;
+  webhookSender: WebhookSender;
+  callbackSecret: () => Promise<string>;
 }
 
 const PORTS_OF_NEED = {
@@ -113,6 +130,8 @@ const PORTS_OF_NEED = {
   events: ['events'],
   pipeline: ['config'],
   batches: ['batches'],
+  webhookStore: ['webhookEndpoints', 'deliveries'],
+  webhookSigning: ['webhookSecrets', 'webhookSender', 'callbackSecret'],
 } as const satisfies Record<keyof Needs, readonly (keyof NeededPorts)[]>;
 
 type PortsOf<N extends Needs> = (typeof PORTS_OF_NEED)[keyof N & keyof Needs][number];
@@ -184,15 +203,16 @@ export const CONSUMERS = {
     timeout: 'stage',
     make: makeVerifyStage,
   }),
-  // The end of a batch's job wakes its rollout.
+  // The end of a batch's job wakes its rollout; one delivery message per receiver, so one slow
+  // receiver never delays the others.
   notify: {
     message: jobEventSchema,
-    sends: ['rollout'],
-    needs: { events: true },
+    sends: ['rollout', 'webhook-delivery'],
+    needs: { events: true, webhookStore: true },
     timeout: 'stage',
     logKeys: ({ id, type, data }) => ({ eventId: id, type, jobId: data.jobId }),
     make: makeNotify,
-  } satisfies ConsumerRow<z.output<typeof jobEventSchema>, { events: true }>,
+  } satisfies ConsumerRow<z.output<typeof jobEventSchema>, { events: true; webhookStore: true }>,
   // Starts jobs as createUpgrade does (validate, notify), cancels them (any stage), sets its own timers.
   rollout: {
     message: rolloutMessageSchema,
@@ -205,6 +225,15 @@ export const CONSUMERS = {
     RolloutMessage,
     { catalog: true; kubeconfigs: true; pipeline: true; batches: true }
   >,
+  // Retries are delayed messages on its own queue (beyond 15 minutes, chained by the SQS adapter).
+  'webhook-delivery': {
+    message: deliveryMessageSchema,
+    sends: ['webhook-delivery'],
+    needs: { webhookStore: true, webhookSigning: true },
+    timeout: 'stage',
+    logKeys: ({ deliveryId, attempt }) => ({ deliveryId, attempt }),
+    make: makeDeliverWebhook,
+  } satisfies ConsumerRow<DeliveryMessage, { webhookStore: true; webhookSigning: true }>,
 } as const satisfies Record<QueueName, unknown>;
 
 /**

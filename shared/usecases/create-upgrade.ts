@@ -45,6 +45,8 @@ export interface CreateUpgradeDeps {
   log?: Log;
   /** Callback hosts and networks admitted although not public (default: none). */
   outboundAllow?: OutboundAllowList;
+  /** Refuse plain-http callback URLs (AWS's default). */
+  requireHttps?: boolean;
   /** How long an Idempotency-Key stands for its request (default 24 h). */
   idempotencyTtlSeconds?: number;
   /** Job id generator (default: random UUID). */
@@ -81,8 +83,8 @@ function checkOptions(options: JobOptions): void {
 }
 
 /** The normalized callback URL; refused unless http(s) to a public host or one the allow-list admits. */
-function checkCallbackUrl(url: string, allow: OutboundAllowList): string {
-  const verdict = checkOutboundUrl(url, allow);
+function checkCallbackUrl(url: string, allow: OutboundAllowList, requireHttps?: boolean): string {
+  const verdict = checkOutboundUrl(url, allow, { requireHttps });
   if (verdict.allowed) return verdict.url;
   throw new ValidationError(
     `callbackUrl refused: ${verdict.reason}; callbacks go to public http(s) hosts only (operators may allow-list others)`,
@@ -116,7 +118,11 @@ function checkInput(input: CreateUpgradeInput, deps: CreateUpgradeDeps): Checked
   if (input.callbackUrl === undefined) return { targetVersion: target };
   return {
     targetVersion: target,
-    callbackUrl: checkCallbackUrl(input.callbackUrl, deps.outboundAllow ?? NO_OUTBOUND_ALLOW),
+    callbackUrl: checkCallbackUrl(
+      input.callbackUrl,
+      deps.outboundAllow ?? NO_OUTBOUND_ALLOW,
+      deps.requireHttps,
+    ),
   };
 }
 

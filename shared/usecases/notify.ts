@@ -1,19 +1,21 @@
 /**
  * Notify (docs/architecture.md §11), one use case on both runtimes. The stages and the API emit a job event
  * by sending it to the notify queue (`queueNotifier`); the notify consumer (a local poller, the
- * notify Lambda) records it in the event log, which GET /upgrades/{id}/events reads, and counts
- * the jobs' outcomes. Queues deliver at least once: an event is recorded under its id, so a
- * redelivered one changes nothing (its outcome may be counted twice, a metric's usual error).
+ * notify Lambda) records it in the event log, which GET /upgrades/{id}/events reads, counts the
+ * jobs' outcomes, and fans it out to webhook receivers (#usecases/webhook-fan-out.ts): one
+ * delivery message per receiver on the webhook-delivery queue. Queues deliver at least once: an
+ * event is recorded under its id and a delivery's id derives from the event's, so a redelivered
+ * event changes nothing (its outcome may be counted twice, a metric's usual error).
  *
  * A job of a batch that ends wakes its rollout: notify forwards its terminal event as a message
  * to the rollout queue, which is how a rollout learns of job ends without polling.
- *
- * Webhook delivery fans out from here: per event, one delivery message per receiver, sent with
- * delays to retry; the notify row of #usecases/consumers.ts then sends to its own queue too.
  */
 import { isTerminal, type JobState } from '#domain/job.ts';
 import type { JobEvent } from '#domain/job-event.ts';
-import type { EventLog, Metrics, Notifier, Queue, RolloutQueues } from '#shared/ports.ts';
+import type { WebhookEvent } from '#domain/webhooks/webhook-event.ts';
+import { jobView } from '#shared/http/job-view.ts';
+import type { EventLog, JobStore, Metrics, Notifier, Queue, RolloutQueues } from '#shared/ports.ts';
+import { type DeliveryQueues, type FanOutDeps, fanOut } from './webhook-fan-out.ts';
 
 /** What notify's queue carries. */
 export type NotifyQueues = { notify: JobEvent };
@@ -26,11 +28,33 @@ const OUTCOME_METRICS: Readonly<Record<string, string>> = {
   'upgrade.cancelled': 'JobsCancelled',
 };
 
-export interface NotifyDeps {
+export interface NotifyDeps extends FanOutDeps {
   events: Pick<EventLog, 'record'>;
-  /** Where the end of a batch's job goes. */
-  queue: Queue<RolloutQueues>;
+  /** Where deliveries go, and the end of a batch's job. */
+  queue: Queue<RolloutQueues & DeliveryQueues>;
+  jobs: Pick<JobStore, 'get'>;
   metrics?: Metrics;
+}
+
+/**
+ * A job event as receivers get it: the event's own fields (the state it is about), and the job's
+ * view as read now (`data.job`, possibly a state or two ahead of the event), with its callbackUrl.
+ */
+async function jobWebhookEvent(
+  deps: NotifyDeps,
+  event: JobEvent,
+): Promise<{ event: WebhookEvent; callbackUrl?: string }> {
+  const jobId = event.data.jobId;
+  const job = typeof jobId === 'string' ? await deps.jobs.get(jobId) : undefined;
+  return {
+    event: {
+      id: event.id,
+      type: event.type,
+      timestamp: event.occurredAt,
+      data: { ...event.data, ...(job ? { job: jobView(job) } : {}) },
+    },
+    ...(job?.callbackUrl ? { callbackUrl: job.callbackUrl } : {}),
+  };
 }
 
 export function makeNotify(deps: NotifyDeps): (event: JobEvent) => Promise<void> {
@@ -40,6 +64,8 @@ export function makeNotify(deps: NotifyDeps): (event: JobEvent) => Promise<void>
     if (typeof batchId === 'string' && isTerminal(state as JobState)) {
       await deps.queue.send('rollout', { batchId, reason: `job ${String(jobId)} ${String(state)}` });
     }
+    const { event: outgoing, callbackUrl } = await jobWebhookEvent(deps, event);
+    await fanOut(deps, outgoing, callbackUrl);
     const metric = OUTCOME_METRICS[event.type];
     if (metric) deps.metrics?.count(metric);
   };

@@ -20,6 +20,7 @@ import { RecordingNotifier } from '#test/fakes/notifier.ts';
 import { FakeOlm } from '#test/fakes/olm.ts';
 import { FakePackageUploader } from '#test/fakes/package-uploader.ts';
 import { type DrainOptions, FakeQueue, type StageHandlers } from '#test/fakes/queue.ts';
+import { webhookPorts } from '#test/fakes/webhooks.ts';
 import { commandBatch } from '#usecases/batch-commands.ts';
 import { type CancelUpgradeInput, cancelUpgrade } from '#usecases/cancel-upgrade.ts';
 import { API, bindConsumer, type RuntimePorts, sendingOnlyTo } from '#usecases/consumers.ts';
@@ -85,6 +86,8 @@ export function createPipeline(options: PipelineOptions = {}) {
     downloader,
     uploader,
     config: options.config ?? {},
+    // Notify fans events out to webhook receivers as well as waking rollouts; none are registered here.
+    ...webhookPorts(),
   };
   const stages: StageHandlers = Object.fromEntries(
     [...STAGE_NAMES, 'rollout' as const].map((name) => [name, bindConsumer(name, ports).handle]),

@@ -10,6 +10,7 @@ import { InMemoryEventLog } from '#test/fakes/event-log.ts';
 import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
+import { webhookPorts } from '#test/fakes/webhooks.ts';
 import { bindConsumer, CONSUMERS, consumerDeps, type RuntimePorts } from '#usecases/consumers.ts';
 
 function corePorts(clock = new FakeClock()) {
@@ -54,6 +55,7 @@ describe('the consumer table', () => {
       artifacts: new InMemoryArtifactStore(),
       events: new InMemoryEventLog(),
       config: {},
+      ...webhookPorts(),
     };
     // Act
     const verify = consumerDeps('verify', CONSUMERS.verify, all);
@@ -63,7 +65,17 @@ describe('the consumer table', () => {
       ['clock', 'clusters', 'config', 'gateway', 'jobs', 'log', 'notifier', 'queue'].sort(),
     );
     expect(Object.keys(notify).sort()).toEqual(
-      ['clock', 'clusters', 'events', 'jobs', 'log', 'notifier', 'queue'].sort(),
+      [
+        'clock',
+        'clusters',
+        'deliveries',
+        'events',
+        'jobs',
+        'log',
+        'notifier',
+        'queue',
+        'webhookEndpoints',
+      ].sort(),
     );
   });
 
@@ -91,7 +103,11 @@ describe('the consumer table', () => {
       gateway: new FakeClusterGateway(),
       config: {},
     });
-    const fromNotify = consumerDeps('notify', CONSUMERS.notify, { ...ports, events: new InMemoryEventLog() });
+    const fromNotify = consumerDeps('notify', CONSUMERS.notify, {
+      ...ports,
+      events: new InMemoryEventLog(),
+      ...webhookPorts(),
+    });
     // Assess
     await expect(fromVerify.notifier.emit(event)).resolves.toBeUndefined();
     await expect(fromNotify.notifier.emit(event)).rejects.toThrow(/notify may not send to the notify queue/);

@@ -1,7 +1,12 @@
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
+import { SqliteDeliveryStore } from '#adapters/local/sqlite-deliveries.ts';
+import { SqliteWebhookEndpoints } from '#adapters/local/sqlite-webhook-endpoints.ts';
 import type { JobEvent, JobEventType } from '#domain/job-event.ts';
+import { newJob } from '#domain/job-transitions.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
 import { InMemoryEventLog } from '#test/fakes/event-log.ts';
+import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingMetrics } from '#test/fakes/metrics.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
 import { makeNotify, queueNotifier } from '#usecases/notify.ts';
@@ -13,13 +18,26 @@ const event = (index: number, type: JobEventType): JobEvent => ({
   data: { jobId: 'j1', cluster: 'region1' },
 });
 
+function notifyDeps() {
+  const db = new DatabaseSync(':memory:');
+  const clock = new FakeClock();
+  const deps = {
+    events: new InMemoryEventLog(),
+    metrics: new RecordingMetrics(),
+    jobs: new InMemoryJobStore(),
+    webhookEndpoints: new SqliteWebhookEndpoints(db),
+    deliveries: new SqliteDeliveryStore(db),
+    queue: new FakeQueue(clock),
+    clock,
+  };
+  return deps;
+}
+
 describe('notify', () => {
   it('records each event in the event log and counts only the jobs’ outcomes', async () => {
     // Prepare
-    const events = new InMemoryEventLog();
-    const metrics = new RecordingMetrics();
-    const queue = new FakeQueue(new FakeClock());
-    const notify = makeNotify({ events, metrics, queue });
+    const deps = notifyDeps();
+    const notify = makeNotify(deps);
     const delivered = [
       event(0, 'upgrade.queued'),
       event(1, 'upgrade.validating'),
@@ -29,19 +47,19 @@ describe('notify', () => {
     // Act
     for (const each of delivered) await notify(each);
     // Assess
-    expect((await events.forJob('j1')).map((e) => e.type)).toEqual([
+    expect((await deps.events.forJob('j1')).map((e) => e.type)).toEqual([
       'upgrade.queued',
       'upgrade.validating',
       'upgrade.blocked',
     ]);
-    expect(metrics.counts).toEqual(['JobsStarted', 'JobsBlocked', 'JobsBlocked']);
-    expect(queue.sent).toEqual([]);
+    expect(deps.metrics.counts).toEqual(['JobsStarted', 'JobsBlocked', 'JobsBlocked']);
+    expect(deps.queue.sent).toEqual([]);
   });
 
   it('wakes the rollout of a batch when one of its jobs ends, and only then', async () => {
     // Prepare
-    const queue = new FakeQueue(new FakeClock());
-    const notify = makeNotify({ events: new InMemoryEventLog(), queue });
+    const deps = notifyDeps();
+    const notify = makeNotify(deps);
     const ofBatch = (index: number, type: JobEventType, state: string): JobEvent => ({
       ...event(index, type),
       data: { jobId: 'j1', cluster: 'region1', batchId: 'b1', state },
@@ -50,16 +68,96 @@ describe('notify', () => {
     await notify(ofBatch(1, 'upgrade.validating', 'validating'));
     await notify(ofBatch(2, 'upgrade.failed', 'failed'));
     // Assess
-    expect(queue.sent.map(({ queue: name, message }) => [name, message])).toEqual([
+    expect(deps.queue.sent.map(({ queue: name, message }) => [name, message])).toEqual([
       ['rollout', { batchId: 'b1', reason: 'job j1 failed' }],
     ]);
+  });
+
+  it('both wakes the rollout and fans the event out when a batch’s job ends', async () => {
+    // Prepare
+    const deps = notifyDeps();
+    await deps.webhookEndpoints.create({
+      id: 'ep1',
+      url: 'https://a.example.com/',
+      events: ['*'],
+      createdAt: deps.clock.now().toISOString(),
+      status: 'active',
+    });
+    const notify = makeNotify(deps);
+    // Act
+    await notify({
+      ...event(2, 'upgrade.succeeded'),
+      data: { jobId: 'j1', cluster: 'region1', batchId: 'b1', state: 'succeeded' },
+    });
+    // Assess
+    expect(deps.queue.sent.map(({ queue: name }) => name).sort()).toEqual(['rollout', 'webhook-delivery']);
+    expect(deps.queue.sent.find(({ queue: name }) => name === 'rollout')?.message).toEqual({
+      batchId: 'b1',
+      reason: 'job j1 succeeded',
+    });
+  });
+
+  it('fans an event out to the job’s callback URL and each subscribed endpoint, one delivery each, once', async () => {
+    // Prepare
+    const deps = notifyDeps();
+    const job = newJob({
+      id: 'j1',
+      cluster: 'region1',
+      targetVersion: '4.1.2',
+      at: deps.clock.now(),
+      callbackUrl: 'https://hooks.example.com/job',
+    });
+    await deps.jobs.create(job);
+    const at = deps.clock.now().toISOString();
+    await deps.webhookEndpoints.create({
+      id: 'ep1',
+      url: 'https://a.example.com/',
+      events: ['upgrade.validating'],
+      createdAt: at,
+      status: 'active',
+    });
+    await deps.webhookEndpoints.create({
+      id: 'ep2',
+      url: 'https://b.example.com/',
+      events: ['upgrade.succeeded'],
+      createdAt: at,
+      status: 'active',
+    });
+    await deps.webhookEndpoints.create({
+      id: 'ep3',
+      url: 'https://c.example.com/',
+      events: ['*'],
+      createdAt: at,
+      status: 'disabled',
+    });
+    const notify = makeNotify(deps);
+    // Act
+    await notify(event(1, 'upgrade.validating'));
+    const messages = deps.queue.sent.length;
+    await notify(event(1, 'upgrade.validating'));
+    // Assess
+    expect(messages).toBe(2);
+    const ids = new Set(
+      deps.queue.sent.map((sent) => (sent.message as unknown as { deliveryId: string }).deliveryId),
+    );
+    expect(ids.size).toBe(2);
+    const stored = await Promise.all([...ids].map((id) => deps.deliveries.get(id)));
+    expect(stored.map((delivery) => delivery?.url).sort()).toEqual([
+      'https://a.example.com/',
+      'https://hooks.example.com/job',
+    ]);
+    expect(JSON.parse(stored[0]?.body ?? '{}')).toMatchObject({
+      type: 'upgrade.validating',
+      timestamp: '2030-01-01T00:00:00.000Z',
+      data: { jobId: 'j1', cluster: 'region1', job: { id: 'j1', state: 'queued', targetVersion: '4.1.2' } },
+    });
   });
 
   it('fails when the event log fails, so the queue redelivers the event', async () => {
     // Prepare
     const notify = makeNotify({
+      ...notifyDeps(),
       events: { record: () => Promise.reject(new Error('table unavailable')) },
-      queue: new FakeQueue(new FakeClock()),
     });
     // Act
     const recording = notify(event(1, 'upgrade.validating'));

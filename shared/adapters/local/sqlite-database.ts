@@ -3,7 +3,7 @@
  * readers (a `status` call, a second process) run beside the workers; a busy timeout makes a
  * concurrent writer wait instead of failing. Each adapter creates its own tables idempotently.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
@@ -11,7 +11,10 @@ export const DATABASE_FILE = 'redis-upgrader.db';
 
 export function openDatabase(dataDir: string): DatabaseSync {
   mkdirSync(dataDir, { recursive: true });
-  const db = new DatabaseSync(join(dataDir, DATABASE_FILE), { timeout: 5000 });
+  const file = join(dataDir, DATABASE_FILE);
+  const db = new DatabaseSync(file, { timeout: 5000 });
+  // Owner only: it holds webhook signing secrets (SQLite gives its -wal and -shm files the same mode).
+  chmodSync(file, 0o600);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
   return db;
 }

@@ -1,0 +1,124 @@
+/**
+ * The one outbound call of webhooks, on both runtimes: a POST with undici, redirects never
+ * followed (a 3xx is a failed attempt), the whole exchange bounded by the timeout. SSRF rules are
+ * applied twice: to the URL as written (scheme, credentials, literal addresses, refused names),
+ * and to every address the host name resolves to, inside the socket's own `lookup`, so the
+ * connection goes to exactly the address that was checked: a name that resolves to a public
+ * address when checked and to 127.0.0.1 a moment later (DNS rebinding) cannot slip through.
+ */
+
+import type { LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns';
+import { Agent, request } from 'undici';
+import {
+  checkOutboundAddress,
+  checkOutboundUrl,
+  type OutboundAllowList,
+  type OutboundRules,
+} from '#domain/outbound-address.ts';
+import type { WebhookRequest, WebhookResponse, WebhookSender } from '#shared/webhook-ports.ts';
+
+/** Every address a host name resolves to (a port, so tests can play a rebinding DNS). */
+export type Resolver = (host: string) => Promise<LookupAddress[]>;
+
+export const systemResolver: Resolver = (host) =>
+  new Promise((resolve, reject) =>
+    dnsLookup(host, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
+  );
+
+const REFUSED = 'OUTBOUND_REFUSED';
+
+class RefusedDestination extends Error {
+  readonly code = REFUSED;
+}
+
+/** The first error in a cause chain that is ours, or the innermost message. */
+function failureOf(error: unknown): { message: string; refused: boolean } {
+  let current: unknown = error;
+  let message = error instanceof Error ? error.message : String(error);
+  while (current instanceof Error) {
+    if (current instanceof RefusedDestination) return { message: current.message, refused: true };
+    if (current.name === 'TimeoutError' || current.name === 'AbortError') {
+      return { message: 'no answer within the timeout', refused: false };
+    }
+    message = current.message || message;
+    current = current.cause;
+  }
+  return { message, refused: false };
+}
+
+/**
+ * `lookup` for net/tls.connect: resolves, refuses the whole name if any address is refused (a
+ * name that mixes public and private addresses is not one we call), and hands the socket the
+ * checked addresses only.
+ */
+function checkedLookup(resolve: Resolver, allow: OutboundAllowList) {
+  return (
+    host: string,
+    options: { all?: boolean },
+    callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
+    resolve(host).then(
+      (addresses) => {
+        for (const { address } of addresses) {
+          const verdict = checkOutboundAddress(address, allow);
+          if (!verdict.allowed) {
+            callback(new RefusedDestination(`${host} resolves to ${verdict.reason}`), []);
+            return;
+          }
+        }
+        const [first] = addresses;
+        if (!first) callback(new Error(`${host} resolves to no address`), []);
+        else if (options.all) callback(null, addresses);
+        else callback(null, first.address, first.family);
+      },
+      (error: unknown) => callback(error as Error, []),
+    );
+  };
+}
+
+export interface HttpWebhookSenderOptions extends OutboundRules {
+  resolve?: Resolver;
+  /** Extra CA certificates (tests' receivers), beside the system's. */
+  ca?: string[];
+}
+
+export class HttpWebhookSender implements WebhookSender {
+  readonly #agent: Agent;
+  readonly #rules: OutboundRules;
+
+  constructor(options: HttpWebhookSenderOptions) {
+    this.#rules = { allow: options.allow, requireHttps: options.requireHttps };
+    this.#agent = new Agent({
+      connect: {
+        lookup: checkedLookup(options.resolve ?? systemResolver, options.allow),
+        ...(options.ca ? { ca: options.ca } : {}),
+      },
+    });
+  }
+
+  async post({ url, headers, body, timeoutMs }: WebhookRequest): Promise<WebhookResponse> {
+    const started = performance.now();
+    const verdict = checkOutboundUrl(url, this.#rules.allow, this.#rules);
+    if (!verdict.allowed) return { error: `${url} refused: ${verdict.reason}`, latencyMs: 0, refused: true };
+    try {
+      const response = await request(verdict.url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: this.#agent,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      // The status is the answer; the body is read and dropped so the connection can be reused.
+      await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      return { statusCode: response.statusCode, latencyMs: performance.now() - started };
+    } catch (error) {
+      const { message, refused } = failureOf(error);
+      return { error: message, latencyMs: performance.now() - started, ...(refused ? { refused } : {}) };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}

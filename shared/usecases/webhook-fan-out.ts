@@ -1,0 +1,64 @@
+/**
+ * Fan-out (DESIGN.md 4.7): one event becomes one delivery per receiver, each with its own message
+ * on the webhook-delivery queue, so a slow or failing receiver only ever delays its own
+ * deliveries. Receivers: the endpoints subscribed to the event's type (not disabled) and the
+ * callback URL of the job or batch it is about. Idempotent: a delivery's id derives from the
+ * event and the receiver, so a redelivered event creates nothing new; a delivery found with no
+ * attempt yet (the crash between creating it and sending its message) has its message sent again.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Delivery, DeliveryMessage } from '#domain/webhooks/delivery.ts';
+import { subscribes, type WebhookEvent, webhookBody } from '#domain/webhooks/webhook-event.ts';
+import type { Clock, Queue } from '#shared/ports.ts';
+import type { DeliveryStore, WebhookEndpointStore } from '#shared/webhook-ports.ts';
+
+export type DeliveryQueues = { 'webhook-delivery': DeliveryMessage };
+
+export interface FanOutDeps {
+  webhookEndpoints: Pick<WebhookEndpointStore, 'list'>;
+  deliveries: Pick<DeliveryStore, 'createIfAbsent' | 'get'>;
+  queue: Queue<DeliveryQueues>;
+  clock: Clock;
+}
+
+interface Receiver {
+  endpointId?: string;
+  url: string;
+}
+
+export function deliveryId(eventId: string, receiver: Receiver): string {
+  const key = receiver.endpointId ? `endpoint:${receiver.endpointId}` : `callback:${receiver.url}`;
+  return `dlv_${createHash('sha256').update(`${eventId}\n${key}`).digest('hex').slice(0, 32)}`;
+}
+
+/** The first attempt's message of a delivery (also sent by a redelivery on request). */
+export async function sendAttempt(queue: Queue<DeliveryQueues>, delivery: Delivery, delaySeconds = 0) {
+  const message = { deliveryId: delivery.id, attempt: delivery.attempts.length + 1, id: randomUUID() };
+  await queue.send('webhook-delivery', message, delaySeconds > 0 ? { delaySeconds } : {});
+}
+
+export async function fanOut(deps: FanOutDeps, event: WebhookEvent, callbackUrl?: string): Promise<number> {
+  const endpoints = await deps.webhookEndpoints.list();
+  const receivers: Receiver[] = endpoints
+    .filter((endpoint) => endpoint.status !== 'disabled' && subscribes(endpoint.events, event.type))
+    .map((endpoint) => ({ endpointId: endpoint.id, url: endpoint.url }));
+  if (callbackUrl) receivers.push({ url: callbackUrl });
+  const body = webhookBody(event);
+  for (const receiver of receivers) {
+    const delivery: Delivery = {
+      id: deliveryId(event.id, receiver),
+      eventId: event.id,
+      eventType: event.type,
+      ...receiver,
+      body,
+      createdAt: deps.clock.now().toISOString(),
+      status: 'pending',
+      attempts: [],
+      version: 0,
+    };
+    const created = await deps.deliveries.createIfAbsent(delivery);
+    const stored = created ? delivery : await deps.deliveries.get(delivery.id);
+    if (stored?.status === 'pending' && stored.attempts.length === 0) await sendAttempt(deps.queue, stored);
+  }
+  return receivers.length;
+}
