@@ -66,6 +66,19 @@ export const stackConfigSchema = z
     idempotencyTtlSeconds: positiveInt.default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
     /** Non-public callback destinations the API admits (CIDRs, addresses, host names; default none). */
     outboundAllow: outboundAllowSchema.optional(),
+    /** Admit plain-http webhook receivers (callbacks, endpoints); https only by default. */
+    outboundAllowHttp: z.union([z.boolean(), z.stringbool()]).default(false),
+    /** Endpoints' signing secrets live in Secrets Manager under this name prefix. */
+    webhookSecretPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]+$/)
+      .default('redis-upgrader/webhooks/'),
+    /** How long a rotated-out endpoint secret keeps signing beside the new one, seconds. */
+    webhookSecretOverlapSeconds: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(AWS_DEFAULTS.webhookSecretOverlapSeconds),
     /** Stage timing and gate overrides (#usecases/pipeline-config.ts), passed to every stage function. */
     pipeline: pipelineOverridesSchema.optional(),
     /** Keep data on stack deletion (production) or destroy it (throwaway stacks). */

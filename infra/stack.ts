@@ -9,6 +9,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type Code, type ILayerVersion, LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct, IConstruct } from 'constructs';
 import { AWS_ENV, queueUrlVariable, VIOLET_COMMIT_MARGIN_SECONDS } from '#adapters/aws/aws-env.ts';
 import { CONSOLE_DIST } from '#runtime/console-site.ts';
@@ -22,7 +23,14 @@ import {
   type TimeoutClass,
 } from '#usecases/consumers.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
-import { bindBucket, bindKubeconfigSecrets, bindQueue, bindTable } from './constructs/bindings.ts';
+import {
+  bindBucket,
+  bindKubeconfigSecrets,
+  bindQueue,
+  bindSecret,
+  bindTable,
+  bindWebhookSecrets,
+} from './constructs/bindings.ts';
 import { ConsoleSite } from './constructs/console-site.ts';
 import { ConsumerQueue } from './constructs/consumer-queue.ts';
 import { DataStores } from './constructs/data-stores.ts';
@@ -46,6 +54,7 @@ export class UpgraderStack extends Stack {
   readonly #alarms: AlarmTopic;
   readonly #data: DataStores;
   readonly #violetLayer: ILayerVersion | undefined;
+  readonly #callbackSecret: Secret;
   readonly #codeOverride: Code | undefined;
 
   constructor(scope: Construct, id: string, props: UpgraderStackProps = {}) {
@@ -58,6 +67,17 @@ export class UpgraderStack extends Stack {
     this.#violetLayer = config.violetLayerArn
       ? LayerVersion.fromLayerVersionArn(this, 'VioletLayer', config.violetLayerArn)
       : undefined;
+    // Signs deliveries to callback URLs; operators read it from Secrets Manager to verify them.
+    this.#callbackSecret = new Secret(this, 'CallbackSigningSecret', {
+      description: 'Standard Webhooks secret signing deliveries to job callback URLs (whsec_ + this value).',
+      // Letters and digits only, a multiple of 4 long: a valid base64 key.
+      generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 44 },
+    });
+    acknowledge(
+      this.#callbackSecret,
+      'AwsSolutions-SMG4',
+      'Rotating it breaks receivers; rotate by replacing it.',
+    );
     // Every queue first: a row may send to a queue whose row comes later.
     for (const name of QUEUE_NAMES) this.#queue(name);
     for (const name of QUEUE_NAMES) this.#consumer(name);
@@ -119,9 +139,12 @@ export class UpgraderStack extends Stack {
     const made = this.#function('api', this.config.apiTimeoutSeconds);
     this.#bind(made, API);
     made.fn.addEnvironment(AWS_ENV.idempotencyTtlSeconds, String(this.config.idempotencyTtlSeconds));
-    if (this.config.outboundAllow?.entries.length) {
-      made.fn.addEnvironment(AWS_ENV.outboundAllow, this.config.outboundAllow.entries.join(','));
-    }
+    bindWebhookSecrets(made.fn, this.config.webhookSecretPrefix, AWS_ENV.webhookSecretPrefix, 'manage');
+    made.fn.addEnvironment(
+      AWS_ENV.webhookSecretOverlapSeconds,
+      String(this.config.webhookSecretOverlapSeconds),
+    );
+    this.#bindOutbound(made);
     return new UpgraderApi(this, 'Http', {
       handler: made.fn,
       ...(this.config.jwt ? { jwt: this.config.jwt } : {}),
@@ -166,7 +189,7 @@ export class UpgraderStack extends Stack {
     const { fn } = made;
     const { config } = this;
     for (const target of row.sends) bindQueue(fn, this.#queueOf(target), queueUrlVariable(target));
-    const { catalog, kubeconfigs, artifacts, violet, events, pipeline } = row.needs;
+    const { catalog, kubeconfigs, artifacts, violet, events, pipeline, webhookSigning } = row.needs;
     if (catalog) this.#bindCatalog(made);
     if (artifacts) bindBucket(fn, this.#data.bucket, AWS_ENV.bucketName, artifacts, ARTIFACTS_PREFIX);
     if (kubeconfigs) {
@@ -181,6 +204,19 @@ export class UpgraderStack extends Stack {
     if (events) fn.addEnvironment(AWS_ENV.eventRetentionDays, String(config.eventRetentionDays));
     if (pipeline && config.pipeline)
       fn.addEnvironment(AWS_ENV.pipelineConfig, JSON.stringify(config.pipeline));
+    if (webhookSigning) {
+      bindWebhookSecrets(fn, config.webhookSecretPrefix, AWS_ENV.webhookSecretPrefix, 'read');
+      bindSecret(fn, this.#callbackSecret, AWS_ENV.callbackSecretArn);
+      this.#bindOutbound(made);
+    }
+  }
+
+  /** Where webhooks may go: the allow-list and whether plain http is admitted. */
+  #bindOutbound(made: UpgraderFunction): void {
+    if (this.config.outboundAllow?.entries.length) {
+      made.fn.addEnvironment(AWS_ENV.outboundAllow, this.config.outboundAllow.entries.join(','));
+    }
+    if (this.config.outboundAllowHttp) made.fn.addEnvironment(AWS_ENV.outboundAllowHttp, 'true');
   }
 
   #queueOf(name: QueueName) {
@@ -207,7 +243,9 @@ export class UpgraderStack extends Stack {
     const literal = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<${pseudo}>` : value);
     const region = literal(this.region, 'AWS::Region');
     const account = literal(this.account, 'AWS::AccountId');
-    const secrets = `Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${this.config.kubeconfigSecretPrefix}*`;
+    const secretsUnder = (prefix: string) =>
+      `Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${prefix}*`;
+    const secrets = secretsUnder(this.config.kubeconfigSecretPrefix);
     const catalogFolder = this.config.catalogKey.slice(0, this.config.catalogKey.lastIndexOf('/') + 1);
     const findings: [string, string][] = [
       ['Resource::*', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.'],
@@ -226,6 +264,10 @@ export class UpgraderStack extends Stack {
       [
         secrets,
         'Kubeconfig secrets are per cluster, registered at run time, and limited to the configured name prefix.',
+      ],
+      [
+        secretsUnder(this.config.webhookSecretPrefix),
+        'Webhook endpoint secrets are per endpoint, registered at run time, and limited to the configured name prefix.',
       ],
     ];
     for (const made of this.functions.values()) {

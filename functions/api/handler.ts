@@ -10,6 +10,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loadAwsConfig } from '#adapters/aws/aws-config.ts';
 import { buildStageDeps } from '#adapters/aws/aws-stage-deps.ts';
+import { withWebhookSigning } from '#adapters/aws/aws-webhook-deps.ts';
 import { observability } from '#adapters/aws/lambda-observability.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
 import { API, sendingOnlyTo } from '#usecases/consumers.ts';
@@ -19,7 +20,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 const observed = observability('api');
 const config = loadAwsConfig();
-const deps = buildStageDeps(config, observed);
+const deps = withWebhookSigning(buildStageDeps(config, observed), config, observed);
 const queue = sendingOnlyTo(deps.queue, API.sends, 'api');
 const api = makeApiHandler({
   jobs: deps.jobs,
@@ -39,6 +40,18 @@ const api = makeApiHandler({
   maxBodyBytes: MAX_BODY_BYTES,
   outboundAllow: config.outboundAllow,
   idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+  requireHttps: config.requireHttps,
+  webhooks: {
+    webhookEndpoints: deps.webhookEndpoints,
+    get webhookSecrets() {
+      return deps.webhookSecrets;
+    },
+    deliveries: deps.deliveries,
+    queue,
+    clock: deps.clock,
+    outbound: deps.outbound,
+    secretOverlapSeconds: config.secretOverlapSeconds,
+  },
 });
 
 const main = async (event: APIGatewayProxyEventV2, context: Context) => {

@@ -8,6 +8,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 
 export type TableAccess = 'read' | 'readWrite';
@@ -70,6 +71,45 @@ export function bindBucket(
       conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
     }),
   );
+}
+
+/**
+ * The endpoints' signing secrets under a name prefix: the delivery function reads them, the API
+ * also creates, rotates and deletes them.
+ */
+export function bindWebhookSecrets(
+  fn: LambdaFunction,
+  secretPrefix: string,
+  envName: string,
+  access: 'read' | 'manage',
+): void {
+  fn.addEnvironment(envName, secretPrefix);
+  const actions = ['secretsmanager:GetSecretValue'];
+  if (access === 'manage') {
+    actions.push(
+      'secretsmanager:CreateSecret',
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:DeleteSecret',
+    );
+  }
+  fn.addToRolePolicy(new PolicyStatement({ actions, resources: [secretsUnder(fn, secretPrefix)] }));
+}
+
+/** Read access to one secret the stack made (the callback signing secret), its ARN in `envName`. */
+export function bindSecret(fn: LambdaFunction, secret: ISecret, envName: string): void {
+  fn.addEnvironment(envName, secret.secretArn);
+  fn.addToRolePolicy(
+    new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+  );
+}
+
+function secretsUnder(fn: LambdaFunction, secretPrefix: string): string {
+  return Stack.of(fn).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${secretPrefix}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
 }
 
 /** Read access to the kubeconfig secrets, which the cluster records reference by ARN. */

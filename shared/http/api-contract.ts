@@ -35,6 +35,19 @@ import {
   putClusterBody,
   resumeBatchBody,
 } from './schemas.ts';
+import {
+  createEndpointBody,
+  deliveriesQuery,
+  deliveryListSchema,
+  deliveryPathParameters,
+  deliveryViewSchema,
+  endpointListSchema,
+  endpointPathParameters,
+  endpointViewSchema,
+  endpointWithSecretSchema,
+  rotatedSecretSchema,
+  rotateSecretBody,
+} from './webhook-schemas.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
@@ -286,6 +299,71 @@ export const operations = {
       },
     },
     refusals: { 503: UNAVAILABLE },
+  }),
+  createWebhookEndpoint: operation({
+    id: 'createWebhookEndpoint',
+    method: 'POST',
+    path: '/webhooks/endpoints',
+    summary: 'Register a webhook endpoint; its signing secret is in this reply only',
+    body: { schema: createEndpointBody },
+    replies: {
+      201: {
+        description: 'The endpoint and its whsec_ secret.',
+        schema: endpointWithSecretSchema,
+        headers: location('endpoint'),
+      },
+    },
+    refusals: { 400: 'Invalid input, or a URL the outbound rules refuse (URL_REFUSED).', 503: UNAVAILABLE },
+  }),
+  listWebhookEndpoints: operation({
+    id: 'listWebhookEndpoints',
+    method: 'GET',
+    path: '/webhooks/endpoints',
+    summary: 'The registered webhook endpoints (never their secrets)',
+    replies: { 200: { description: 'Every endpoint, oldest first.', schema: endpointListSchema } },
+    refusals: { 503: UNAVAILABLE },
+  }),
+  deleteWebhookEndpoint: operation({
+    id: 'deleteWebhookEndpoint',
+    method: 'DELETE',
+    path: '/webhooks/endpoints/{id}',
+    summary: 'Remove an endpoint and its secrets; its pending deliveries are abandoned',
+    params: endpointPathParameters,
+    replies: { 200: { description: 'The endpoint as it was.', schema: endpointViewSchema } },
+    refusals: { 404: 'No such endpoint.', 503: UNAVAILABLE },
+  }),
+  rotateWebhookSecret: operation({
+    id: 'rotateWebhookSecret',
+    method: 'POST',
+    path: '/webhooks/endpoints/{id}/rotate-secret',
+    summary: 'A new signing secret; the previous one keeps signing beside it for the overlap',
+    params: endpointPathParameters,
+    body: { schema: rotateSecretBody, optional: true },
+    replies: { 200: { description: 'The new secret, shown this once.', schema: rotatedSecretSchema } },
+    refusals: { 404: 'No such endpoint.', 503: UNAVAILABLE },
+  }),
+  listWebhookDeliveries: operation({
+    id: 'listWebhookDeliveries',
+    method: 'GET',
+    path: '/webhooks/endpoints/{id}/deliveries',
+    summary: "An endpoint's deliveries, newest first: attempts, status codes, latency, next retry",
+    params: endpointPathParameters,
+    query: deliveriesQuery,
+    replies: { 200: { description: 'The deliveries.', schema: deliveryListSchema } },
+    refusals: { 404: 'No such endpoint.', 503: UNAVAILABLE },
+  }),
+  redeliverWebhook: operation({
+    id: 'redeliverWebhook',
+    method: 'POST',
+    path: '/webhooks/deliveries/{id}/redeliver',
+    summary: 'Send a delivery again (same webhook-id and body) with a fresh retry window',
+    params: deliveryPathParameters,
+    replies: { 202: { description: 'The delivery, pending again.', schema: deliveryViewSchema } },
+    refusals: {
+      400: 'Its endpoint is disabled (ENDPOINT_DISABLED).',
+      404: 'No such delivery, or its endpoint was deleted.',
+      503: UNAVAILABLE,
+    },
   }),
 } as const;
 

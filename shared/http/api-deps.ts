@@ -14,6 +14,7 @@ import type { CancelUpgradeDeps } from '#usecases/cancel-upgrade.ts';
 import type { CreateUpgradeDeps } from '#usecases/create-upgrade.ts';
 import type { FleetStatusOptions } from '#usecases/fleet-status.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
+import type { WebhookAdminDeps } from '#usecases/webhook-endpoints.ts';
 
 /**
  * How callers prove who they are. Locally a bearer token; on AWS the API Gateway authorizer
@@ -40,4 +41,6 @@ export interface ApiDeps extends CreateUpgradeDeps, CancelUpgradeDeps {
   gateway: ClusterGateway;
   /** Gate settings a rehearsal applies as the stages would, and the rollout's estimates. */
   config?: PipelineConfigInput;
+  /** Webhook endpoints, their secrets and deliveries. */
+  webhooks: WebhookAdminDeps;
 }

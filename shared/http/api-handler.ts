@@ -24,6 +24,7 @@ import { planRoutes } from './plan-routes.ts';
 import { reply } from './responses.ts';
 import { pathPattern, type Route } from './route.ts';
 import { upgradeRoutes } from './upgrade-routes.ts';
+import { webhookRoutes } from './webhook-routes.ts';
 
 export type { ApiAuth, ApiDeps } from './api-deps.ts';
 
@@ -45,7 +46,7 @@ function selfRoutes(): Route[] {
   ];
 }
 
-/** Every route of the API; webhooks join this list when they land. */
+/** Every route of the API. */
 export function apiRoutes(deps: ApiDeps): Route[] {
   return [
     ...selfRoutes(),
@@ -53,6 +54,7 @@ export function apiRoutes(deps: ApiDeps): Route[] {
     ...batchRoutes(deps),
     ...planRoutes(deps),
     ...clusterRoutes(deps),
+    ...webhookRoutes(deps),
   ];
 }
 

@@ -111,6 +111,11 @@ export async function startLocalRuntime(
     const clusters = await FileClusterRegistry.open(db, config.clustersFile);
     const access = makeClusterAccess(config, options.clusterAccess);
     const pipeline = pipelineConfigOf(config);
+    const webhookStores = {
+      webhookEndpoints: new SqliteWebhookEndpoints(db),
+      webhookSecrets: new SqliteWebhookSecrets(db),
+      deliveries: new SqliteDeliveryStore(db),
+    };
     const ports: RuntimePorts = {
       jobs,
       batches,
@@ -128,9 +133,7 @@ export async function startLocalRuntime(
       }),
       events,
       config: pipeline,
-      webhookEndpoints: new SqliteWebhookEndpoints(db),
-      webhookSecrets: new SqliteWebhookSecrets(db),
-      deliveries: new SqliteDeliveryStore(db),
+      ...webhookStores,
       webhookSender: sender,
       callbackSecret: async () => callbackSecret,
     };
@@ -151,6 +154,14 @@ export async function startLocalRuntime(
       maxBodyBytes: config.maxBodyBytes,
       outboundAllow: config.outboundAllow,
       idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+      requireHttps: config.requireHttps,
+      webhooks: {
+        ...webhookStores,
+        queue: apiQueue,
+        clock,
+        outbound: { allow: config.outboundAllow, requireHttps: config.requireHttps },
+        secretOverlapSeconds: config.secretOverlapSeconds,
+      },
     });
     const server = await startHttpServer({
       host: config.host,

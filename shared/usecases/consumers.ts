@@ -239,10 +239,11 @@ export const CONSUMERS = {
 /**
  * The HTTP API is no queue consumer but sends and reads like one. Cancelling re-sends a job's
  * expected message to whichever stage the job is at, so it may send to every stage queue; a
- * batch's creation and commands wake its rollout; a rehearsal reads the clusters.
+ * batch's creation and commands wake its rollout; a rehearsal reads the clusters; a redelivery on
+ * request sends a delivery's message.
  */
 export const API = {
-  sends: [...STAGE_NAMES, 'notify', 'rollout'],
+  sends: [...STAGE_NAMES, 'notify', 'rollout', 'webhook-delivery'],
   // kubeconfigs: a rehearsal and `GET /clusters?include=status` read each cluster's operator and instances.
   needs: { catalog: true, kubeconfigs: true, batches: true },
 } as const satisfies { sends: readonly QueueName[]; needs: Needs };

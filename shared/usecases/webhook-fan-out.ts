@@ -26,9 +26,18 @@ interface Receiver {
   url: string;
 }
 
+/** `dlv_<endpoint id or cb>_<hash>`: stores may keep a delivery beside its receiver's others. */
 export function deliveryId(eventId: string, receiver: Receiver): string {
   const key = receiver.endpointId ? `endpoint:${receiver.endpointId}` : `callback:${receiver.url}`;
-  return `dlv_${createHash('sha256').update(`${eventId}\n${key}`).digest('hex').slice(0, 32)}`;
+  const hash = createHash('sha256').update(`${eventId}\n${key}`).digest('hex').slice(0, 32);
+  return `dlv_${receiver.endpointId ?? CALLBACK_RECEIVER}_${hash}`;
+}
+
+const CALLBACK_RECEIVER = 'cb';
+
+/** The receiver part of a delivery id (an endpoint id, or `cb`); undefined for what is no delivery id. */
+export function receiverOfDelivery(id: string): string | undefined {
+  return /^dlv_(ep_[0-9a-f]+|cb)_[0-9a-f]+$/.exec(id)?.[1];
 }
 
 /** The first attempt's message of a delivery (also sent by a redelivery on request). */

@@ -58,16 +58,16 @@ const sendsOf = (name: string): (string | undefined)[] =>
     .sort();
 
 describe('queues', () => {
-  it('has a queue per stage plus notify and rollout, each with its own DLQ after 5 receives, SSE and TLS-only', () => {
+  it('has a queue per stage plus notify, rollout and webhook-delivery, each with its own DLQ after 5 receives, SSE and TLS-only', () => {
     const queues = ofType('AWS::SQS::Queue');
     const withDlq = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
     const dlqIds = new Set(
       withDlq.map(([, queue]) => refId(queue.Properties.RedrivePolicy.deadLetterTargetArn)),
     );
 
-    expect(withDlq).toHaveLength(7);
-    expect(dlqIds.size).toBe(7);
-    expect(queues).toHaveLength(14);
+    expect(withDlq).toHaveLength(8);
+    expect(dlqIds.size).toBe(8);
+    expect(queues).toHaveLength(16);
     for (const [, queue] of withDlq) expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
     for (const [, queue] of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     const tlsOnly = ofType('AWS::SQS::QueuePolicy').filter(([, policy]) =>
@@ -76,13 +76,13 @@ describe('queues', () => {
           statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
       ),
     );
-    expect(tlsOnly).toHaveLength(14);
+    expect(tlsOnly).toHaveLength(16);
   });
 
   it('gives every consumed queue a visibility timeout of at least 6x its function timeout', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
 
-    expect(mappings).toHaveLength(7);
+    expect(mappings).toHaveLength(8);
     for (const [, mapping] of mappings) {
       const fn = resources[refId(mapping.Properties.FunctionName)];
       const queue = resources[refId(mapping.Properties.EventSourceArn)];
@@ -106,17 +106,17 @@ describe('queues', () => {
     );
     const errorAlarms = alarms.filter(([, alarm]) => alarm.Properties.MetricName === 'Errors');
 
-    expect(dlqAlarms).toHaveLength(7);
-    expect(errorAlarms).toHaveLength(8);
+    expect(dlqAlarms).toHaveLength(8);
+    expect(errorAlarms).toHaveLength(9);
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 });
 
 describe('functions', () => {
-  it('runs eight functions on nodejs24.x arm64 with tracing and retained logs', () => {
+  it('runs nine functions on nodejs24.x arm64 with tracing and retained logs', () => {
     const functions = ofType('AWS::Lambda::Function');
 
-    expect(functions).toHaveLength(8);
+    expect(functions).toHaveLength(9);
     for (const [, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -160,7 +160,7 @@ describe('functions', () => {
     }
   });
 
-  it('gives the API function, and only it, the callback allow-list and Idempotency-Key lifetime', () => {
+  it('gives the outbound rules to the functions that check or send webhooks, the Idempotency-Key lifetime to the API', () => {
     const settingOf = (variable: string) =>
       Object.values(resources)
         .filter((resource) => resource.Properties?.Environment?.Variables?.[variable])
@@ -169,7 +169,11 @@ describe('functions', () => {
           resource.Properties.Environment.Variables[variable],
         ]);
 
-    expect(settingOf('UPGRADER_OUTBOUND_ALLOW')).toEqual([['api', '127.0.0.1/32,sim.internal']]);
+    expect(settingOf('UPGRADER_OUTBOUND_ALLOW').sort()).toEqual([
+      ['api', '127.0.0.1/32,sim.internal'],
+      ['webhook-delivery', '127.0.0.1/32,sim.internal'],
+    ]);
+    expect(settingOf('UPGRADER_OUTBOUND_ALLOW_HTTP')).toEqual([]);
     expect(settingOf('UPGRADER_IDEMPOTENCY_TTL_SECONDS')).toEqual([['api', '3600']]);
   });
 
@@ -199,7 +203,7 @@ describe('derived from the consumer table', () => {
       const variables = Object.keys(environmentOf(name)).filter((v) => v.startsWith('UPGRADER_QUEUE_URL_'));
       expect(variables, name).toHaveLength(row.sends.length);
     }
-    expect(API.sends).toEqual([...STAGE_NAMES, 'notify', 'rollout']);
+    expect(API.sends).toEqual([...STAGE_NAMES, 'notify', 'rollout', 'webhook-delivery']);
   });
 
   it('has every row consume its own queue, with the timeout of its class', () => {
@@ -235,8 +239,14 @@ describe('derived from the consumer table', () => {
       const actions = actionsOf(name);
       expect('UPGRADER_CATALOG_KEY' in env, `${name} catalog`).toBe(row.needs.catalog === true);
       expect(actions.includes('s3:PutObject'), `${name} artifacts`).toBe(row.needs.artifacts === 'readWrite');
-      expect(actions.includes('secretsmanager:GetSecretValue'), `${name} kubeconfigs`).toBe(
-        row.needs.kubeconfigs === true,
+      expect(actions.includes('secretsmanager:GetSecretValue'), `${name} secrets`).toBe(
+        row.needs.kubeconfigs === true || row.needs.webhookSigning === true,
+      );
+      expect('UPGRADER_WEBHOOK_SECRET_PREFIX' in env, `${name} webhook secrets`).toBe(
+        row.needs.webhookSigning === true,
+      );
+      expect('UPGRADER_CALLBACK_SECRET_ARN' in env, `${name} callback secret`).toBe(
+        row.needs.webhookSigning === true,
       );
       expect('UPGRADER_KUBECONFIG_TTL_SECONDS' in env, `${name} kubeconfigs`).toBe(
         row.needs.kubeconfigs === true,
@@ -248,6 +258,53 @@ describe('derived from the consumer table', () => {
       );
       expect('UPGRADER_EVENT_RETENTION_DAYS' in env, `${name} events`).toBe(row.needs.events === true);
     }
+  });
+});
+
+describe('webhook secrets', () => {
+  const secretActions = (name: string) =>
+    statementsOf(name)
+      .filter((statement: Cfn) =>
+        [statement.Action].flat().some((a: string) => a.startsWith('secretsmanager:')),
+      )
+      .map((statement: Cfn) => ({
+        actions: [statement.Action].flat().sort(),
+        resource: JSON.stringify(statement.Resource),
+      }));
+
+  it('lets the API manage endpoint secrets under the prefix, and only read kubeconfigs (a rehearsal’s)', () => {
+    expect(secretActions('api')).toEqual([
+      {
+        actions: ['secretsmanager:GetSecretValue'],
+        resource: expect.stringContaining('secret:redis-upgrader/kubeconfig/*'),
+      },
+      {
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+        ],
+        resource: expect.stringContaining('secret:redis-upgrader/webhooks/*'),
+      },
+    ]);
+  });
+
+  it('lets the delivery function read endpoint secrets under the prefix and the generated callback secret, nothing else', () => {
+    const statements = secretActions('webhook-delivery');
+    expect(statements).toEqual([
+      {
+        actions: ['secretsmanager:GetSecretValue'],
+        resource: expect.stringContaining('secret:redis-upgrader/webhooks/*'),
+      },
+      {
+        actions: ['secretsmanager:GetSecretValue'],
+        resource: expect.stringContaining('CallbackSigningSecret'),
+      },
+    ]);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ ExcludePunctuation: true, PasswordLength: 44 }),
+    });
   });
 });
 

@@ -38,6 +38,15 @@ const variables = z.object({
   [AWS_ENV.eventRetentionDays]: positive.default(AWS_DEFAULTS.eventRetentionDays),
   [AWS_ENV.outboundAllow]: outboundAllowSchema.default(NO_OUTBOUND_ALLOW),
   [AWS_ENV.idempotencyTtlSeconds]: positive.default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
+  [AWS_ENV.outboundAllowHttp]: z.stringbool().default(false),
+  [AWS_ENV.webhookSecretPrefix]: z.string().min(1).optional(),
+  [AWS_ENV.callbackSecretArn]: z.string().min(1).optional(),
+  [AWS_ENV.webhookSecretOverlapSeconds]: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(AWS_DEFAULTS.webhookSecretOverlapSeconds),
+  [AWS_ENV.releaseSecretArn]: z.string().min(1).optional(),
 });
 
 /** Every queueUrlVariable the stack set, validated under its own name, then keyed by queue name. */
@@ -70,6 +79,12 @@ const awsConfigSchema = z.intersection(variables, queueUrlVariables).transform((
   eventRetentionDays: v[AWS_ENV.eventRetentionDays],
   outboundAllow: v[AWS_ENV.outboundAllow],
   idempotencyTtlSeconds: v[AWS_ENV.idempotencyTtlSeconds],
+  /** Plain http is refused on AWS unless the stack admits it (outboundAllowHttp). */
+  requireHttps: !v[AWS_ENV.outboundAllowHttp],
+  webhookSecretPrefix: v[AWS_ENV.webhookSecretPrefix],
+  callbackSecretArn: v[AWS_ENV.callbackSecretArn],
+  secretOverlapSeconds: v[AWS_ENV.webhookSecretOverlapSeconds],
+  releaseSecretArn: v[AWS_ENV.releaseSecretArn],
 }));
 
 export type AwsRuntimeConfig = z.output<typeof awsConfigSchema>;

@@ -4,7 +4,8 @@
  * it: the catalog (aws-catalog-deps.ts, S3), the cluster gateway (aws-stage-deps.ts, Secrets Manager and
  * client-node), the artifact store and violet (aws-upload-deps.ts, lib-storage), so a function
  * loads only the SDK clients and libraries its row in #usecases/consumers.ts needs. Ports that
- * need a binding are built on first read, so never spread these deps.
+ * need a binding are built on first read, so never spread these deps. The webhook stores live on
+ * the job table, so every function has them; signing (Secrets Manager) is aws-webhook-deps.ts's.
  */
 
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -15,8 +16,10 @@ import type { AwsRuntimeConfig } from './aws-config.ts';
 import { DynamoBatchStore } from './dynamo-batch-store.ts';
 import { makeDynamoClient } from './dynamo-client.ts';
 import { DynamoClusterRegistry } from './dynamo-cluster-registry.ts';
+import { DynamoDeliveryStore } from './dynamo-deliveries.ts';
 import { DynamoEventLog } from './dynamo-event-log.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
+import { DynamoWebhookEndpoints } from './dynamo-webhook-endpoints.ts';
 import { metricsPort, type Observed, traceClients } from './lambda-observability.ts';
 import { makeSqsClient, SqsQueue } from './sqs-queue.ts';
 
@@ -61,6 +64,9 @@ export function buildCoreDeps(
     queue: new SqsQueue({ client: clients.sqs, urls: config.queueUrls, clock }),
     events: new DynamoEventLog({ ...table, retentionDays: config.eventRetentionDays }),
     config: config.pipeline,
+    webhookEndpoints: new DynamoWebhookEndpoints(table),
+    deliveries: new DynamoDeliveryStore({ ...table, retentionDays: config.eventRetentionDays }),
+    outbound: { allow: config.outboundAllow, requireHttps: config.requireHttps },
   };
 }
 

@@ -16,6 +16,16 @@ export const AWS_ENV = {
   idempotencyTtlSeconds: 'UPGRADER_IDEMPOTENCY_TTL_SECONDS',
   /** PEM of a CA the artifact downloads trust besides the system's (a private artifact host). */
   artifactCaPem: 'UPGRADER_ARTIFACT_CA_PEM',
+  /** "true" admits plain-http webhook receivers; https only otherwise. */
+  outboundAllowHttp: 'UPGRADER_OUTBOUND_ALLOW_HTTP',
+  /** Name prefix of the endpoints' signing-secret secrets in Secrets Manager. */
+  webhookSecretPrefix: 'UPGRADER_WEBHOOK_SECRET_PREFIX',
+  /** ARN of the secret that signs deliveries to callback URLs. */
+  callbackSecretArn: 'UPGRADER_CALLBACK_SECRET_ARN',
+  /** How long a rotated-out endpoint secret keeps signing, seconds. */
+  webhookSecretOverlapSeconds: 'UPGRADER_WEBHOOK_SECRET_OVERLAP_SECONDS',
+  /** ARN of the secret holding the release webhook's whsec_ secrets (space-separated). */
+  releaseSecretArn: 'UPGRADER_RELEASE_SECRET_ARN',
   /** JSON of the stage use cases' timing overrides (poll, retry, deadlines). */
   pipelineConfig: 'UPGRADER_PIPELINE_CONFIG',
 } as const;
@@ -33,6 +43,8 @@ export const AWS_DEFAULTS = {
   kubeconfigTtlSeconds: 300,
   /** Job events expire (DynamoDB TTL) after this many days. */
   eventRetentionDays: 90,
+  /** A rotated-out webhook secret signs beside the new one for a day. */
+  webhookSecretOverlapSeconds: 86_400,
 } as const;
 
 /**

@@ -4,6 +4,7 @@
  */
 import { afterEach } from 'vitest';
 import type { Catalog } from '#domain/catalog.ts';
+import { parseOutboundAllowList } from '#domain/outbound-address.ts';
 import { startHttpServer } from '#runtime/http-server.ts';
 import { type ApiDeps, makeApiHandler } from '#shared/http/api-handler.ts';
 import { InMemoryBatchStore } from '#test/fakes/batch-store.ts';
@@ -15,6 +16,7 @@ import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { RecordingNotifier } from '#test/fakes/notifier.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
+import { webhookPorts } from '#test/fakes/webhooks.ts';
 import { type ErrorShape, errorShapeOf } from './error-shape.ts';
 import { expectReplyContract } from './reply-contract.ts';
 
@@ -63,7 +65,14 @@ export function fakeApiDeps(overrides: Partial<ApiDeps> = {}, maxBodyBytes = 64 
     log: new RecordingLog(),
     maxBodyBytes,
   };
-  return { ...deps, all: { ...deps, ...overrides } satisfies ApiDeps };
+  const webhooks = {
+    ...webhookPorts(),
+    queue: deps.queue,
+    clock,
+    outbound: { allow: parseOutboundAllowList('') },
+    secretOverlapSeconds: 3600,
+  };
+  return { ...deps, webhooks, all: { ...deps, webhooks, ...overrides } satisfies ApiDeps };
 }
 
 export async function startApi(

@@ -1,0 +1,77 @@
+/** `/webhooks/endpoints` and `/webhooks/deliveries`: managing outbound webhooks (DESIGN.md 4.5). */
+import type { Delivery } from '#domain/webhooks/delivery.ts';
+import {
+  deleteEndpoint,
+  endpointDeliveries,
+  redeliver,
+  registerEndpoint,
+  rotateSecret,
+} from '#usecases/webhook-endpoints.ts';
+import { operations } from './api-contract.ts';
+import type { ApiDeps } from './api-deps.ts';
+import { readJsonBody, readPathParameters, readQuery } from './request-input.ts';
+import { reply } from './responses.ts';
+import type { Route } from './route.ts';
+import type { DeliveryView } from './webhook-schemas.ts';
+
+const {
+  createWebhookEndpoint: create,
+  listWebhookEndpoints: list,
+  deleteWebhookEndpoint: remove,
+} = operations;
+const { rotateWebhookSecret: rotate, listWebhookDeliveries: deliveries, redeliverWebhook } = operations;
+
+/** A delivery without its body and the bookkeeping of its messages. */
+function deliveryView(delivery: Delivery): DeliveryView {
+  const { body: _, version: __, reopenedAt: ___, attempts, ...rest } = delivery;
+  return { ...rest, attempts: attempts.map(({ messageId: _id, ...attempt }) => attempt) };
+}
+
+export function webhookRoutes(deps: ApiDeps): Route[] {
+  const admin = deps.webhooks;
+  return [
+    {
+      operation: create,
+      handler: async (event) => {
+        const body = readJsonBody(event, create.body.schema, deps.maxBodyBytes);
+        const made = await registerEndpoint(admin, body);
+        return reply(create, 201, made, { Location: `/webhooks/endpoints/${made.endpoint.id}` });
+      },
+    },
+    {
+      operation: list,
+      handler: async () => reply(list, 200, { items: await admin.webhookEndpoints.list() }),
+    },
+    {
+      operation: remove,
+      handler: async (event) => {
+        const { id } = readPathParameters(event, remove.params);
+        return reply(remove, 200, await deleteEndpoint(admin, id));
+      },
+    },
+    {
+      operation: rotate,
+      handler: async (event) => {
+        const { id } = readPathParameters(event, rotate.params);
+        const body = event.body ? readJsonBody(event, rotate.body.schema, deps.maxBodyBytes) : {};
+        return reply(rotate, 200, await rotateSecret(admin, id, body.overlapSeconds));
+      },
+    },
+    {
+      operation: deliveries,
+      handler: async (event) => {
+        const { id } = readPathParameters(event, deliveries.params);
+        const { limit } = readQuery(event, deliveries.query);
+        const items = await endpointDeliveries(admin, id, limit ?? 100);
+        return reply(deliveries, 200, { items: items.map(deliveryView) });
+      },
+    },
+    {
+      operation: redeliverWebhook,
+      handler: async (event) => {
+        const { id } = readPathParameters(event, redeliverWebhook.params);
+        return reply(redeliverWebhook, 202, deliveryView(await redeliver(admin, id)));
+      },
+    },
+  ];
+}
