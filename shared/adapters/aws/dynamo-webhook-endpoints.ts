@@ -47,7 +47,7 @@ export class DynamoWebhookEndpoints implements WebhookEndpointStore {
     const result = await this.#send(`read endpoint ${id}`, (client) =>
       client.send(new GetCommand({ TableName: this.#table.tableName, Key: keys.endpoint(id) })),
     );
-    return result.Item && endpointSchema.parse(result.Item['endpoint']);
+    return result.Item && endpointSchema.parse(result.Item.endpoint);
   }
 
   async list(): Promise<WebhookEndpoint[]> {
@@ -61,7 +61,7 @@ export class DynamoWebhookEndpoints implements WebhookEndpointStore {
         ExclusiveStartKey: start,
       });
       const page = await this.#send('list webhook endpoints', (client) => client.send(query));
-      for (const item of page.Items ?? []) endpoints.push(endpointSchema.parse(item['endpoint']));
+      for (const item of page.Items ?? []) endpoints.push(endpointSchema.parse(item.endpoint));
       start = page.LastEvaluatedKey;
     } while (start);
     return endpoints.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));

@@ -1,6 +1,7 @@
 /**
- * A loopback Secrets Manager for tests: the JSON protocol's GetSecretValue by SecretId, enough
- * for the kubeconfig source. Counts calls so caching can be asserted.
+ * A loopback Secrets Manager for tests: the JSON protocol's GetSecretValue by SecretId (enough
+ * for the kubeconfig source), and CreateSecret, PutSecretValue and DeleteSecret for the webhook
+ * secrets, chosen by the X-Amz-Target header. Counts calls so caching can be asserted.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,19 +24,38 @@ export async function startFakeSecretsManager(
     });
     req.on('end', () => {
       calls++;
-      const { SecretId } = JSON.parse(body) as { SecretId: string };
+      const action = String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .at(-1);
+      const input = JSON.parse(body) as { SecretId: string; Name?: string; SecretString?: string };
+      const { SecretId } = input;
+      const notFound = {
+        __type: 'ResourceNotFoundException',
+        message: "Secrets Manager can't find the specified secret.",
+      };
+      const answer = (status: number, json: object) =>
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(json));
+      if (action === 'CreateSecret') {
+        if (secrets.has(input.Name ?? '')) {
+          answer(400, { __type: 'ResourceExistsException', message: 'the secret exists' });
+        } else {
+          secrets.set(input.Name ?? '', input.SecretString ?? '');
+          answer(200, { ARN: input.Name, Name: input.Name });
+        }
+        return;
+      }
+      if (action === 'PutSecretValue' || action === 'DeleteSecret') {
+        if (!secrets.has(SecretId)) answer(400, notFound);
+        else {
+          if (action === 'PutSecretValue') secrets.set(SecretId, input.SecretString ?? '');
+          else secrets.delete(SecretId);
+          answer(200, { ARN: SecretId, Name: SecretId });
+        }
+        return;
+      }
       const secret = secrets.get(SecretId);
-      const [status, answer] =
-        secret === undefined
-          ? [
-              400,
-              {
-                __type: 'ResourceNotFoundException',
-                message: "Secrets Manager can't find the specified secret.",
-              },
-            ]
-          : [200, { ARN: SecretId, Name: SecretId.split(':').at(-1), SecretString: secret }];
-      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(answer));
+      if (secret === undefined) answer(400, notFound);
+      else answer(200, { ARN: SecretId, Name: SecretId.split(':').at(-1), SecretString: secret });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
