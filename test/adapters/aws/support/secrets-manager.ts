@@ -13,6 +13,29 @@ export interface FakeSecretsManager {
   close(): Promise<void>;
 }
 
+const NOT_FOUND = {
+  __type: 'ResourceNotFoundException',
+  message: "Secrets Manager can't find the specified secret.",
+};
+
+type Input = { SecretId: string; Name?: string; SecretString?: string };
+type Write = (secrets: Map<string, string>, input: Input) => [number, object];
+
+const WRITES: Record<string, Write> = {
+  CreateSecret: (secrets, { Name = '', SecretString = '' }) => {
+    if (secrets.has(Name)) return [400, { __type: 'ResourceExistsException', message: 'the secret exists' }];
+    secrets.set(Name, SecretString);
+    return [200, { ARN: Name, Name }];
+  },
+  PutSecretValue: (secrets, { SecretId, SecretString = '' }) => {
+    if (!secrets.has(SecretId)) return [400, NOT_FOUND];
+    secrets.set(SecretId, SecretString);
+    return [200, { ARN: SecretId, Name: SecretId }];
+  },
+  DeleteSecret: (secrets, { SecretId }) =>
+    secrets.delete(SecretId) ? [200, { ARN: SecretId, Name: SecretId }] : [400, NOT_FOUND],
+};
+
 export async function startFakeSecretsManager(
   secrets = new Map<string, string>(),
 ): Promise<FakeSecretsManager> {
@@ -35,26 +58,14 @@ export async function startFakeSecretsManager(
       };
       const answer = (status: number, json: object) =>
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(json));
-      if (action === 'CreateSecret') {
-        if (secrets.has(input.Name ?? '')) {
-          answer(400, { __type: 'ResourceExistsException', message: 'the secret exists' });
-        } else {
-          secrets.set(input.Name ?? '', input.SecretString ?? '');
-          answer(200, { ARN: input.Name, Name: input.Name });
-        }
-        return;
-      }
-      if (action === 'PutSecretValue' || action === 'DeleteSecret') {
-        if (!secrets.has(SecretId)) answer(400, notFound);
-        else {
-          if (action === 'PutSecretValue') secrets.set(SecretId, input.SecretString ?? '');
-          else secrets.delete(SecretId);
-          answer(200, { ARN: SecretId, Name: SecretId });
-        }
+      const write = WRITES[action ?? ''];
+      if (write) {
+        const [status, json] = write(secrets, input);
+        answer(status, json);
         return;
       }
       const secret = secrets.get(SecretId);
-      if (secret === undefined) answer(400, notFound);
+      if (secret === undefined) answer(400, NOT_FOUND);
       else answer(200, { ARN: SecretId, Name: SecretId.split(':').at(-1), SecretString: secret });
     });
   });
