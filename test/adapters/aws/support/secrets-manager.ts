@@ -50,12 +50,8 @@ export async function startFakeSecretsManager(
       const action = String(req.headers['x-amz-target'] ?? '')
         .split('.')
         .at(-1);
-      const input = JSON.parse(body) as { SecretId: string; Name?: string; SecretString?: string };
+      const input = JSON.parse(body) as Input;
       const { SecretId } = input;
-      const notFound = {
-        __type: 'ResourceNotFoundException',
-        message: "Secrets Manager can't find the specified secret.",
-      };
       const answer = (status: number, json: object) =>
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(json));
       const write = WRITES[action ?? ''];
