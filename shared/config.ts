@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
 import { NO_OUTBOUND_ALLOW, outboundAllowSchema } from '#domain/outbound-address.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
-import { whsecListSchema, whsecSchema } from '#domain/webhooks/endpoint.ts';
+import { whsecSchema } from '#domain/webhooks/endpoint.ts';
 import { type Environment, loadEnvironment } from '#shared/config-loader.ts';
 import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumers.ts';
 import { DEFAULT_PIPELINE_CONFIG, pipelineSettingsSchema } from '#usecases/pipeline-config.ts';
@@ -117,8 +117,6 @@ const variables = z.object({
       .min(0)
       .max(30 * 86_400),
   ).default(86_400),
-  /** Verifies POST /webhooks/releases: one whsec_ secret, or two during a rotation; unset = the route refuses. */
-  REDIS_UPGRADER_RELEASE_SECRETS: whsecListSchema.optional(),
 });
 
 /** `{ key: value }` when the value is set, else nothing: an unset optional setting stays absent. */
@@ -190,7 +188,6 @@ const configSchema = z
     requireHttps: v.REDIS_UPGRADER_OUTBOUND_REQUIRE_HTTPS,
     ...ifSet('callbackSecret', v.REDIS_UPGRADER_CALLBACK_SECRET),
     secretOverlapSeconds: v.REDIS_UPGRADER_WEBHOOK_SECRET_OVERLAP_SECONDS,
-    ...ifSet('releaseSecrets', v.REDIS_UPGRADER_RELEASE_SECRETS),
   }));
 
 /** The deadlines set by a variable (the others take the pipeline's defaults). */
@@ -212,6 +209,6 @@ export type Config = z.output<typeof configSchema>;
 export function loadConfig(env: Environment = process.env): Config {
   return loadEnvironment(configSchema, env, {
     what: 'invalid configuration',
-    secrets: ['REDIS_UPGRADER_API_TOKEN', 'REDIS_UPGRADER_CALLBACK_SECRET', 'REDIS_UPGRADER_RELEASE_SECRETS'],
+    secrets: ['REDIS_UPGRADER_API_TOKEN', 'REDIS_UPGRADER_CALLBACK_SECRET'],
   });
 }

@@ -46,7 +46,6 @@ const variables = z.object({
     .int()
     .min(0)
     .default(AWS_DEFAULTS.webhookSecretOverlapSeconds),
-  [AWS_ENV.releaseSecretArn]: z.string().min(1).optional(),
 });
 
 /** Every queueUrlVariable the stack set, validated under its own name, then keyed by queue name. */
@@ -84,7 +83,6 @@ const awsConfigSchema = z.intersection(variables, queueUrlVariables).transform((
   webhookSecretPrefix: v[AWS_ENV.webhookSecretPrefix],
   callbackSecretArn: v[AWS_ENV.callbackSecretArn],
   secretOverlapSeconds: v[AWS_ENV.webhookSecretOverlapSeconds],
-  releaseSecretArn: v[AWS_ENV.releaseSecretArn],
 }));
 
 export type AwsRuntimeConfig = z.output<typeof awsConfigSchema>;
