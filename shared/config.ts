@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
 import { NO_OUTBOUND_ALLOW, outboundAllowSchema } from '#domain/outbound-address.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
-import { whsecSchema } from '#domain/webhooks/endpoint.ts';
+import { whsecListSchema, whsecSchema } from '#domain/webhooks/endpoint.ts';
 import { type Environment, loadEnvironment } from '#shared/config-loader.ts';
 import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumers.ts';
 import { DEFAULT_PIPELINE_CONFIG, pipelineSettingsSchema } from '#usecases/pipeline-config.ts';
@@ -109,6 +109,8 @@ const variables = z.object({
   REDIS_UPGRADER_IDEMPOTENCY_TTL_SECONDS: seconds.default(DEFAULT_IDEMPOTENCY_TTL_SECONDS),
   /** Signs deliveries to callback URLs; default: generated once into <data-dir>/callback-secret (0600). */
   REDIS_UPGRADER_CALLBACK_SECRET: whsecSchema.optional(),
+  /** Verify POST /webhooks/releases: one whsec_ secret, or two during a rotation; unset refuses every release. */
+  REDIS_UPGRADER_RELEASE_SECRETS: whsecListSchema.optional(),
   /** How long a rotated-out endpoint secret keeps signing beside the new one. */
   REDIS_UPGRADER_WEBHOOK_SECRET_OVERLAP_SECONDS: fromText(
     z
@@ -188,6 +190,7 @@ const configSchema = z
     requireHttps: v.REDIS_UPGRADER_OUTBOUND_REQUIRE_HTTPS,
     ...ifSet('callbackSecret', v.REDIS_UPGRADER_CALLBACK_SECRET),
     secretOverlapSeconds: v.REDIS_UPGRADER_WEBHOOK_SECRET_OVERLAP_SECONDS,
+    releaseSecrets: v.REDIS_UPGRADER_RELEASE_SECRETS ?? [],
   }));
 
 /** The deadlines set by a variable (the others take the pipeline's defaults). */
@@ -209,6 +212,6 @@ export type Config = z.output<typeof configSchema>;
 export function loadConfig(env: Environment = process.env): Config {
   return loadEnvironment(configSchema, env, {
     what: 'invalid configuration',
-    secrets: ['REDIS_UPGRADER_API_TOKEN', 'REDIS_UPGRADER_CALLBACK_SECRET'],
+    secrets: ['REDIS_UPGRADER_API_TOKEN', 'REDIS_UPGRADER_CALLBACK_SECRET', 'REDIS_UPGRADER_RELEASE_SECRETS'],
   });
 }

@@ -4,6 +4,7 @@
  * call. Kept beside #shared/ports.ts, in the same terms: adapters map failures onto the errors of
  * #domain/errors.ts.
  */
+import type { Catalog } from '#domain/catalog.ts';
 import type { Delivery } from '#domain/webhooks/delivery.ts';
 import type { EndpointStatus, SigningSecret, WebhookEndpoint } from '#domain/webhooks/endpoint.ts';
 
@@ -51,4 +52,17 @@ export type WebhookResponse =
 /** One POST, redirects not followed, to an address checked after resolution (#adapters/webhook-sender.ts). */
 export interface WebhookSender {
   post(request: WebhookRequest): Promise<WebhookResponse>;
+}
+
+/** The catalog as the release webhook changes it: read with a token, replaced only if unchanged. */
+export interface CatalogStore {
+  read(): Promise<{ catalog: Catalog; token: string }>;
+  /** ConflictError when the catalog changed since `token` was read: nothing is written. */
+  replace(catalog: Catalog, token: string): Promise<void>;
+}
+
+/** Release webhook ids seen, for the replay window. */
+export interface ReleaseLog {
+  seen(webhookId: string): Promise<boolean>;
+  remember(webhookId: string, expiresAt: Date): Promise<void>;
 }

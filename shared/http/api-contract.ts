@@ -6,6 +6,7 @@
  * from them (openapi.ts).
  */
 import * as z from 'zod';
+import { releaseBodySchema } from '#domain/webhooks/release.ts';
 import {
   clusterListSchema,
   clusterViewSchema,
@@ -45,6 +46,8 @@ import {
   endpointPathParameters,
   endpointViewSchema,
   endpointWithSecretSchema,
+  releaseHeaders,
+  releaseOutcomeSchema,
   rotatedSecretSchema,
   rotateSecretBody,
 } from './webhook-schemas.ts';
@@ -363,6 +366,23 @@ export const operations = {
       400: 'Its endpoint is disabled (ENDPOINT_DISABLED).',
       404: 'No such delivery, or its endpoint was deleted.',
       503: UNAVAILABLE,
+    },
+  }),
+  receiveRelease: operation({
+    id: 'receiveRelease',
+    method: 'POST',
+    path: '/webhooks/releases',
+    summary: 'A signed release (Standard Webhooks): registers or withdraws a catalog version',
+    // Authenticated by its signature, not by a bearer token or the gateway's authorizer.
+    public: true,
+    headers: releaseHeaders,
+    body: { schema: releaseBodySchema },
+    replies: { 200: { description: 'The catalog changed.', schema: releaseOutcomeSchema } },
+    refusals: {
+      400: 'Not a release, or one that would make the catalog invalid (INVALID_CATALOG); nothing changed.',
+      401: 'Missing signature headers, a bad signature, a timestamp off by over 5 minutes, or no secret configured.',
+      404: 'A withdrawal of a version the catalog does not list.',
+      409: 'A replayed webhook-id (REPLAYED), or the catalog changed meanwhile (CATALOG_CHANGED).',
     },
   }),
 } as const;

@@ -14,6 +14,7 @@ import type { CancelUpgradeDeps } from '#usecases/cancel-upgrade.ts';
 import type { CreateUpgradeDeps } from '#usecases/create-upgrade.ts';
 import type { FleetStatusOptions } from '#usecases/fleet-status.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
+import type { ReceiveReleaseDeps } from '#usecases/receive-release.ts';
 import type { WebhookAdminDeps } from '#usecases/webhook-endpoints.ts';
 
 /**
@@ -43,4 +44,6 @@ export interface ApiDeps extends CreateUpgradeDeps, CancelUpgradeDeps {
   config?: PipelineConfigInput;
   /** Webhook endpoints, their secrets and deliveries. */
   webhooks: WebhookAdminDeps;
+  /** The release webhook; absent where it is not set up (every release is then refused, 401). */
+  releases?: ReceiveReleaseDeps;
 }

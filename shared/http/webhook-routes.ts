@@ -1,5 +1,8 @@
 /** `/webhooks/endpoints` and `/webhooks/deliveries`: managing outbound webhooks (DESIGN.md 4.5). */
+
+import { UnauthorizedError } from '#domain/errors.ts';
 import type { Delivery } from '#domain/webhooks/delivery.ts';
+import { receiveRelease } from '#usecases/receive-release.ts';
 import {
   deleteEndpoint,
   endpointDeliveries,
@@ -9,7 +12,8 @@ import {
 } from '#usecases/webhook-endpoints.ts';
 import { operations } from './api-contract.ts';
 import type { ApiDeps } from './api-deps.ts';
-import { readJsonBody, readPathParameters, readQuery } from './request-input.ts';
+import { HttpError } from './http-error.ts';
+import { bodyBytes, readJsonBody, readPathParameters, readQuery } from './request-input.ts';
 import { reply } from './responses.ts';
 import type { Route } from './route.ts';
 import type { DeliveryView } from './webhook-schemas.ts';
@@ -20,6 +24,7 @@ const {
   deleteWebhookEndpoint: remove,
 } = operations;
 const { rotateWebhookSecret: rotate, listWebhookDeliveries: deliveries, redeliverWebhook } = operations;
+const { receiveRelease: release } = operations;
 
 /** A delivery without its body and the bookkeeping of its messages. */
 function deliveryView(delivery: Delivery): DeliveryView {
@@ -71,6 +76,28 @@ export function webhookRoutes(deps: ApiDeps): Route[] {
       handler: async (event) => {
         const { id } = readPathParameters(event, redeliverWebhook.params);
         return reply(redeliverWebhook, 202, deliveryView(await redeliver(admin, id)));
+      },
+    },
+    {
+      operation: release,
+      handler: async (event) => {
+        // The signature covers the exact bytes: verify them before any parsing.
+        const body = bodyBytes(event);
+        if (body.length > deps.maxBodyBytes) {
+          throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `release body is over ${deps.maxBodyBytes} bytes`);
+        }
+        if (!deps.releases)
+          throw new UnauthorizedError('the release webhook is not configured on this deployment');
+        const headers = Object.fromEntries(
+          Object.entries(event.headers ?? {}).filter(
+            (entry): entry is [string, string] => entry[1] !== undefined,
+          ),
+        );
+        return reply(
+          release,
+          200,
+          await receiveRelease(deps.releases, { body: body.toString('utf8'), headers }),
+        );
       },
     },
   ];

@@ -106,3 +106,17 @@ export const deliveryListSchema = z
   .meta({ id: 'WebhookDeliveryList' });
 
 export type DeliveryView = z.infer<typeof deliveryViewSchema>;
+
+export const releaseHeaders = z.object({
+  'webhook-id': z.string().optional().describe('Unique per release; a repeat within 24 h is refused.'),
+  'webhook-timestamp': z.string().optional().describe('Unix seconds; more than 5 minutes off is refused.'),
+  'webhook-signature': z.string().optional().describe('`v1,<base64>`, several space-separated allowed.'),
+});
+
+export const releaseOutcomeSchema = z
+  .object({
+    action: z.enum(['registered', 'withdrawn']),
+    version: z.string(),
+    versions: z.number().int().describe('How many versions the catalog lists now.'),
+  })
+  .meta({ id: 'ReleaseOutcome' });

@@ -12,6 +12,7 @@
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { readCatalogFile } from '#adapters/local/catalog-file.ts';
+import { FileCatalogStore } from '#adapters/local/file-catalog-store.ts';
 import { FileClusterRegistry } from '#adapters/local/file-cluster-registry.ts';
 import { FsArtifactStore } from '#adapters/local/fs-artifact-store.ts';
 import { HttpArtifactDownloader, readCaFile } from '#adapters/local/http-artifact-downloader.ts';
@@ -23,6 +24,7 @@ import { SqliteEventLog } from '#adapters/local/sqlite-event-log.ts';
 import { SqliteJobStore } from '#adapters/local/sqlite-job-store.ts';
 import { SqliteMessageQueue } from '#adapters/local/sqlite-message-queue.ts';
 import { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
+import { SqliteReleaseLog } from '#adapters/local/sqlite-release-log.ts';
 import { SqliteWebhookEndpoints, SqliteWebhookSecrets } from '#adapters/local/sqlite-webhook-endpoints.ts';
 import { batchHandler, recordProcessor } from '#adapters/record-processor.ts';
 import { HttpWebhookSender, type Resolver } from '#adapters/webhook-sender.ts';
@@ -91,7 +93,11 @@ export async function startLocalRuntime(
 ): Promise<LocalRuntime> {
   const log = options.log ?? createLogger({ level: config.logLevel, keys: { runtime: 'local' } });
   const clock = options.clock ?? systemClock;
-  const catalog = options.catalog ?? (await readCatalogFile(config.catalogPath));
+  // The release webhook replaces the file and this holder; every reader goes through `current`.
+  const catalogFile = new FileCatalogStore(
+    config.catalogPath,
+    options.catalog ?? (await readCatalogFile(config.catalogPath)),
+  );
   const mirrorCa = config.artifactMirrorCaFile && (await readCaFile(config.artifactMirrorCaFile));
   const db: DatabaseSync = openDatabase(config.dataDir);
   const sender = new HttpWebhookSender({
@@ -123,7 +129,9 @@ export async function startLocalRuntime(
       queue,
       clock,
       log: asLog(log),
-      catalog,
+      get catalog() {
+        return catalogFile.current;
+      },
       gateway: access.gateway,
       uploader: access.uploader,
       artifacts: new FsArtifactStore(config.dataDir),
@@ -145,7 +153,9 @@ export async function startLocalRuntime(
       config: pipeline,
       queue: apiQueue,
       clusters,
-      catalog,
+      get catalog() {
+        return catalogFile.current;
+      },
       clock,
       notifier: queueNotifier(apiQueue),
       events,
@@ -161,6 +171,12 @@ export async function startLocalRuntime(
         clock,
         outbound: { allow: config.outboundAllow, requireHttps: config.requireHttps },
         secretOverlapSeconds: config.secretOverlapSeconds,
+      },
+      releases: {
+        releaseSecrets: config.releaseSecrets,
+        catalogStore: catalogFile,
+        releaseLog: new SqliteReleaseLog(db, clock),
+        clock,
       },
     });
     const server = await startHttpServer({

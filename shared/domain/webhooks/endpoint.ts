@@ -26,6 +26,12 @@ export const whsecSchema = z
   .string()
   .regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'must be whsec_ followed by base64 of at least 24 bytes');
 
+/** Several secrets in one setting, space- or comma-separated (two during a rotation). */
+export const whsecListSchema = z
+  .string()
+  .transform((text) => text.split(/[\s,]+/).filter((each) => each !== ''))
+  .pipe(z.array(whsecSchema).min(1));
+
 /** One signing secret (`whsec_...`); an old one expires at the end of a rotation's overlap. */
 export const signingSecretSchema = z.object({
   secret: z.string().startsWith('whsec_'),

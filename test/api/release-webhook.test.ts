@@ -1,0 +1,141 @@
+import { copyFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { readCatalogFile } from '#adapters/local/catalog-file.ts';
+import { FileCatalogStore } from '#adapters/local/file-catalog-store.ts';
+import { SqliteReleaseLog } from '#adapters/local/sqlite-release-log.ts';
+import { useTempDirs } from '#test/adapters/local/support/temp-dir.ts';
+import { newSigningSecret } from '#usecases/webhook-secret.ts';
+import { errorOf, startApi } from './support/api-server.ts';
+
+const tempDir = useTempDirs();
+const [CURRENT, PREVIOUS] = [newSigningSecret(), newSigningSecret()];
+
+const ENTRY = {
+  version: '5.1.1',
+  csv: 'redis-operator.v5.1.1',
+  channel: 'stable-v5',
+  platform: '>=4.1.0 <4.5.0',
+  from: '>=5.0.0',
+  artifact: {
+    url: 'https://packages.example.invalid/redis-operator.stable-v5.ALL.v5.1.1.tgz',
+    sha256: 'a'.repeat(64),
+    size: 1234,
+  },
+};
+
+async function releaseApi() {
+  const file = join(await tempDir(), 'catalog.json');
+  await copyFile('examples/catalog.json', file);
+  const store = new FileCatalogStore(file, await readCatalogFile(file));
+  const clock = { now: () => new Date() };
+  const api = await startApi({
+    releases: {
+      releaseSecrets: [CURRENT, PREVIOUS],
+      catalogStore: store,
+      releaseLog: new SqliteReleaseLog(new DatabaseSync(':memory:'), clock),
+      clock,
+    },
+  });
+  let sequence = 0;
+  const send = async (
+    body: unknown,
+    options: {
+      secret?: string;
+      at?: Date;
+      id?: string;
+      headers?: Record<string, string>;
+      tamper?: boolean;
+    } = {},
+  ) => {
+    const text = JSON.stringify(body);
+    const id = options.id ?? `rel_${++sequence}`;
+    const at = options.at ?? new Date();
+    const signature = new Webhook(options.secret ?? CURRENT).sign(id, at, text);
+    const headers = options.headers ?? {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signature,
+    };
+    const sent = options.tamper ? text.replace('5.1.1', '5.1.9') : text;
+    return api.call('POST', '/webhooks/releases', {
+      body: sent,
+      headers: { 'content-type': 'application/json', authorization: '', ...headers },
+    });
+  };
+  return { file, store, send, catalogText: () => readFile(file, 'utf8') };
+}
+
+describe('POST /webhooks/releases', () => {
+  it('registers a signed release: the catalog file and the runtime’s catalog list it', async () => {
+    // Prepare
+    const { file, store, send } = await releaseApi();
+    // Act
+    const response = await send(ENTRY);
+    // Assess
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ action: 'registered', version: '5.1.1' });
+    expect((await readCatalogFile(file)).versions).toContainEqual(ENTRY);
+    expect(store.current.versions).toContainEqual(ENTRY);
+  });
+
+  it('withdraws a version with the reason, signed with the secret still in its rotation overlap', async () => {
+    // Prepare
+    const { file, send } = await releaseApi();
+    // Act
+    const response = await send({ version: '5.1.0', blocked: 'CVE-2026-1: use 5.1.1' }, { secret: PREVIOUS });
+    // Assess
+    expect(response.status).toBe(200);
+    expect((await readCatalogFile(file)).versions.find((entry) => entry.version === '5.1.0')?.blocked).toBe(
+      'CVE-2026-1: use 5.1.1',
+    );
+  });
+
+  it.each([
+    ['a tampered body', { tamper: true }, 'No matching signature'],
+    ['a wrong secret', { secret: newSigningSecret() }, 'No matching signature'],
+    ['an expired timestamp', { at: new Date(Date.now() - 10 * 60_000) }, 'too old'],
+    ['a future timestamp', { at: new Date(Date.now() + 10 * 60_000) }, 'too new'],
+    ['missing headers', { headers: {} }, 'Missing required headers'],
+  ])('refuses %s with 401 and changes nothing', async (_, options, reason) => {
+    // Prepare
+    const { send, catalogText } = await releaseApi();
+    const before = await catalogText();
+    // Act
+    const response = await send(ENTRY, options);
+    // Assess
+    expect(response.status).toBe(401);
+    expect((await errorOf(response)).message).toContain(reason);
+    expect(await catalogText()).toBe(before);
+  });
+
+  it('refuses a replayed webhook-id with 409, changing nothing', async () => {
+    // Prepare
+    const { send, file } = await releaseApi();
+    await send(ENTRY, { id: 'rel_once' });
+    // Act
+    const replay = await send({ version: '5.1.1', blocked: 'sneaky' }, { id: 'rel_once' });
+    // Assess
+    expect(replay.status).toBe(409);
+    expect((await errorOf(replay)).code).toBe('REPLAYED');
+    expect(
+      (await readCatalogFile(file)).versions.find((entry) => entry.version === '5.1.1')?.blocked,
+    ).toBeUndefined();
+  });
+
+  it.each([
+    ['an entry the catalog contract refuses', { ...ENTRY, platform: 'banana' }, 400],
+    ['a withdrawal of a version the catalog lacks', { version: '9.9.9', blocked: 'no' }, 404],
+  ])('refuses %s, changing nothing', async (_, body, status) => {
+    // Prepare
+    const { send, catalogText } = await releaseApi();
+    const before = await catalogText();
+    // Act
+    const response = await send(body);
+    // Assess
+    expect(response.status).toBe(status);
+    expect(await catalogText()).toBe(before);
+  });
+});
