@@ -140,6 +140,7 @@ export class UpgraderStack extends Stack {
     this.#bind(made, API);
     made.fn.addEnvironment(AWS_ENV.idempotencyTtlSeconds, String(this.config.idempotencyTtlSeconds));
     bindWebhookSecrets(made.fn, this.config.webhookSecretPrefix, AWS_ENV.webhookSecretPrefix, 'manage');
+    this.#bindReleaseWebhook(made);
     made.fn.addEnvironment(
       AWS_ENV.webhookSecretOverlapSeconds,
       String(this.config.webhookSecretOverlapSeconds),
@@ -209,6 +210,27 @@ export class UpgraderStack extends Stack {
       bindSecret(fn, this.#callbackSecret, AWS_ENV.callbackSecretArn);
       this.#bindOutbound(made);
     }
+  }
+
+  /**
+   * The release webhook: its signing secret (generated; a release pipeline reads it, or an
+   * operator puts two space-separated whsec_ values in it while rotating), and the catalog
+   * object written back under its folder.
+   */
+  #bindReleaseWebhook(made: UpgraderFunction): void {
+    const secret = new Secret(this, 'ReleaseSigningSecret', {
+      description: 'Standard Webhooks secret(s) verifying POST /webhooks/releases (whsec_ + this value).',
+      generateSecretString: { excludePunctuation: true, includeSpace: false, passwordLength: 44 },
+    });
+    acknowledge(
+      secret,
+      'AwsSolutions-SMG4',
+      'The release pipeline holds it too; rotate by putting two values.',
+    );
+    bindSecret(made.fn, secret, AWS_ENV.releaseSecretArn);
+    const key = this.config.catalogKey;
+    const folder = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : key;
+    bindBucket(made.fn, this.#data.bucket, AWS_ENV.bucketName, 'readWrite', folder);
   }
 
   /** Where webhooks may go: the allow-list and whether plain http is admitted. */

@@ -9,6 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { loadAwsConfig } from '#adapters/aws/aws-config.ts';
+import { withReleaseWebhook } from '#adapters/aws/aws-release-deps.ts';
 import { buildStageDeps } from '#adapters/aws/aws-stage-deps.ts';
 import { withWebhookSigning } from '#adapters/aws/aws-webhook-deps.ts';
 import { observability } from '#adapters/aws/lambda-observability.ts';
@@ -20,7 +21,11 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 const observed = observability('api');
 const config = loadAwsConfig();
-const deps = withWebhookSigning(buildStageDeps(config, observed), config, observed);
+const deps = withReleaseWebhook(
+  withWebhookSigning(buildStageDeps(config, observed), config, observed),
+  config,
+  observed,
+);
 const queue = sendingOnlyTo(deps.queue, API.sends, 'api');
 const api = makeApiHandler({
   jobs: deps.jobs,
@@ -52,6 +57,7 @@ const api = makeApiHandler({
     outbound: deps.outbound,
     secretOverlapSeconds: config.secretOverlapSeconds,
   },
+  ...(deps.releases ? { releases: deps.releases } : {}),
 });
 
 const main = async (event: APIGatewayProxyEventV2, context: Context) => {

@@ -173,7 +173,7 @@ export async function startLocalRuntime(
         secretOverlapSeconds: config.secretOverlapSeconds,
       },
       releases: {
-        releaseSecrets: config.releaseSecrets,
+        releaseSecrets: async () => config.releaseSecrets,
         catalogStore: catalogFile,
         releaseLog: new SqliteReleaseLog(db, clock),
         clock,

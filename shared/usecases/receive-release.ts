@@ -16,7 +16,7 @@ export const REPLAY_WINDOW_SECONDS = 24 * 3600;
 
 export interface ReceiveReleaseDeps {
   /** The whsec_ secrets that may sign a release; none configured refuses every release. */
-  releaseSecrets: readonly string[];
+  releaseSecrets: () => Promise<readonly string[]>;
   catalogStore: CatalogStore;
   releaseLog: ReleaseLog;
   clock: Clock;
@@ -29,12 +29,12 @@ export interface ReleaseOutcome {
   versions: number;
 }
 
-function verified(deps: ReceiveReleaseDeps, body: string, headers: Record<string, string>): unknown {
-  if (deps.releaseSecrets.length === 0) {
+function verified(secrets: readonly string[], body: string, headers: Record<string, string>): unknown {
+  if (secrets.length === 0) {
     throw new UnauthorizedError('the release webhook has no secret configured: every release is refused');
   }
   let reason = 'no signature';
-  for (const secret of deps.releaseSecrets) {
+  for (const secret of secrets) {
     try {
       return new Webhook(secret).verify(body, headers);
     } catch (error) {
@@ -49,7 +49,7 @@ export async function receiveRelease(
   deps: ReceiveReleaseDeps,
   request: { body: string; headers: Record<string, string> },
 ): Promise<ReleaseOutcome> {
-  const payload = verified(deps, request.body, request.headers);
+  const payload = verified(await deps.releaseSecrets(), request.body, request.headers);
   const webhookId = request.headers['webhook-id'] ?? '';
   if (await deps.releaseLog.seen(webhookId)) {
     throw new ConflictError(`release ${webhookId} was received before; a replay changes nothing`, {

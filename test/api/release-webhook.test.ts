@@ -33,7 +33,7 @@ async function releaseApi() {
   const clock = { now: () => new Date() };
   const api = await startApi({
     releases: {
-      releaseSecrets: [CURRENT, PREVIOUS],
+      releaseSecrets: async () => [CURRENT, PREVIOUS],
       catalogStore: store,
       releaseLog: new SqliteReleaseLog(new DatabaseSync(':memory:'), clock),
       clock,

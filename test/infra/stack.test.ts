@@ -272,22 +272,34 @@ describe('webhook secrets', () => {
         resource: JSON.stringify(statement.Resource),
       }));
 
-  it('lets the API manage endpoint secrets under the prefix, and only read kubeconfigs (a rehearsal’s)', () => {
-    expect(secretActions('api')).toEqual([
-      {
-        actions: ['secretsmanager:GetSecretValue'],
-        resource: expect.stringContaining('secret:redis-upgrader/kubeconfig/*'),
-      },
-      {
-        actions: [
-          'secretsmanager:CreateSecret',
-          'secretsmanager:DeleteSecret',
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:PutSecretValue',
-        ],
-        resource: expect.stringContaining('secret:redis-upgrader/webhooks/*'),
-      },
-    ]);
+  it('lets the API read the release secret and write the catalog object back under its folder, alone', () => {
+    const withRelease = Object.values(resources)
+      .filter((resource) => resource.Properties?.Environment?.Variables?.UPGRADER_RELEASE_SECRET_ARN)
+      .map((resource) => resource.Properties.Environment.Variables.POWERTOOLS_METRICS_FUNCTION_NAME);
+    const catalogWrites = statementsOf('api').filter(
+      (statement: Cfn) =>
+        [statement.Action].flat().includes('s3:PutObject') &&
+        JSON.stringify(statement.Resource).includes('/catalog/*'),
+    );
+
+    expect(withRelease).toEqual(['api']);
+    expect(catalogWrites).toHaveLength(1);
+    expect(secretActions('api')).toContainEqual({
+      actions: ['secretsmanager:GetSecretValue'],
+      resource: expect.stringContaining('ReleaseSigningSecret'),
+    });
+  });
+
+  it('lets the API manage endpoint secrets under the prefix', () => {
+    expect(secretActions('api')).toContainEqual({
+      actions: [
+        'secretsmanager:CreateSecret',
+        'secretsmanager:DeleteSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+      ],
+      resource: expect.stringContaining('secret:redis-upgrader/webhooks/*'),
+    });
   });
 
   it('lets the delivery function read endpoint secrets under the prefix and the generated callback secret, nothing else', () => {
@@ -348,7 +360,8 @@ describe('api', () => {
 
     expect(routes.find((route) => route.RouteKey === 'ANY /{proxy+}')?.AuthorizationType).toBe('AWS_IAM');
     expect(routes.find((route) => route.RouteKey === 'GET /healthz')?.AuthorizationType).toBe('NONE');
-    expect(open.sort()).toEqual(['GET /healthz', 'GET /openapi.json']);
+    // The release webhook is authenticated by its Standard Webhooks signature instead.
+    expect(open.sort()).toEqual(['GET /healthz', 'GET /openapi.json', 'POST /webhooks/releases']);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),

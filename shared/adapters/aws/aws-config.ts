@@ -41,6 +41,7 @@ const variables = z.object({
   [AWS_ENV.outboundAllowHttp]: z.stringbool().default(false),
   [AWS_ENV.webhookSecretPrefix]: z.string().min(1).optional(),
   [AWS_ENV.callbackSecretArn]: z.string().min(1).optional(),
+  [AWS_ENV.releaseSecretArn]: z.string().min(1).optional(),
   [AWS_ENV.webhookSecretOverlapSeconds]: z.coerce
     .number()
     .int()
@@ -82,6 +83,7 @@ const awsConfigSchema = z.intersection(variables, queueUrlVariables).transform((
   requireHttps: !v[AWS_ENV.outboundAllowHttp],
   webhookSecretPrefix: v[AWS_ENV.webhookSecretPrefix],
   callbackSecretArn: v[AWS_ENV.callbackSecretArn],
+  releaseSecretArn: v[AWS_ENV.releaseSecretArn],
   secretOverlapSeconds: v[AWS_ENV.webhookSecretOverlapSeconds],
 }));
 

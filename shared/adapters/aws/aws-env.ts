@@ -24,6 +24,8 @@ export const AWS_ENV = {
   callbackSecretArn: 'UPGRADER_CALLBACK_SECRET_ARN',
   /** How long a rotated-out endpoint secret keeps signing, seconds. */
   webhookSecretOverlapSeconds: 'UPGRADER_WEBHOOK_SECRET_OVERLAP_SECONDS',
+  /** ARN of the secret holding the release webhook's whsec_ secrets (space-separated). */
+  releaseSecretArn: 'UPGRADER_RELEASE_SECRET_ARN',
   /** JSON of the stage use cases' timing overrides (poll, retry, deadlines). */
   pipelineConfig: 'UPGRADER_PIPELINE_CONFIG',
 } as const;

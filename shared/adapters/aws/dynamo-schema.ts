@@ -13,6 +13,7 @@
  *   batch key       BATCH_IDEM#<key>     IDEM                       (expiresAt TTL)
  *   webhook endpoint WEBHOOKS            ENDPOINT#<id>
  *   delivery        WEBHOOK#<ep id|cb>   DELIVERY#<id>              (expiresAt TTL)
+ *   release id      RELEASE#<webhook-id> RELEASE                    (expiresAt TTL: replay window)
  */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -44,6 +45,7 @@ export const keys = {
   endpoint: (id: string) => ({ pk: 'WEBHOOKS', sk: `ENDPOINT#${id}` }),
   /** A delivery's partition is its receiver's, which its id names (#usecases/webhook-fan-out.ts). */
   delivery: (id: string, receiver: string) => ({ pk: `WEBHOOK#${receiver}`, sk: `DELIVERY#${id}` }),
+  release: (webhookId: string) => ({ pk: `RELEASE#${webhookId}`, sk: 'RELEASE' }),
 };
 
 /** Batches are listed, newest first, from one partition of the byState index. */

@@ -94,3 +94,34 @@ export function secretsManagerCallbackSecret(
     return secret;
   };
 }
+
+/**
+ * The release webhook's secrets: one value, `whsec_` secrets separated by spaces (two during a
+ * rotation; a generated value gets the prefix). Re-read after `ttlMs` so a rotation takes effect
+ * on warm functions within minutes.
+ */
+export function secretsManagerReleaseSecrets(
+  client: SecretsManagerClient,
+  arn: string,
+  clock: { now(): Date },
+  ttlMs = 5 * 60_000,
+): () => Promise<string[]> {
+  let cached: { until: number; secrets: Promise<string[]> } | undefined;
+  return () => {
+    const now = clock.now().getTime();
+    if (cached && cached.until > now) return cached.secrets;
+    const secrets = client.send(new GetSecretValueCommand({ SecretId: arn })).then(
+      ({ SecretString: value = '' }) =>
+        value
+          .split(/\s+/)
+          .filter((each) => each !== '')
+          .map((each) => (each.startsWith('whsec_') ? each : `whsec_${each}`)),
+      (error: unknown) => {
+        cached = undefined;
+        throw mapAwsError(error, 'read the release webhook secrets');
+      },
+    );
+    cached = { until: now + ttlMs, secrets };
+    return secrets;
+  };
+}

@@ -1,7 +1,8 @@
 /**
- * fauxqs stores S3 objects faithfully but ignores If-None-Match on writes. This front server
+ * fauxqs stores S3 objects faithfully but ignores If-None-Match and If-Match on writes. This front server
  * adds S3's conditional-write rule for tests: a PutObject or CompleteMultipartUpload carrying
- * `If-None-Match: *` is answered 412 PreconditionFailed when the key already exists. Writes to
+ * `If-None-Match: *` is answered 412 PreconditionFailed when the key already exists, one carrying
+ * `If-Match: <etag>` when the object is missing or has another ETag. Writes to
  * one key are serialised, like S3's own conditional-write check.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
@@ -62,12 +63,23 @@ export async function withConditionalWrites(
         req.method === 'PUT'
           ? !path.includes('partNumber=')
           : req.method === 'POST' && path.includes('uploadId=');
-      const conditional = isWrite && req.headers['if-none-match'] === '*';
+      const ifMatch = req.headers['if-match'];
+      const conditional = isWrite && (req.headers['if-none-match'] === '*' || ifMatch !== undefined);
       const work = async (): Promise<Answer> => {
         if (conditional) {
-          const { 'content-length': _, 'content-encoding': __, ...headHeaders } = req.headers;
+          const {
+            'content-length': _,
+            'content-encoding': __,
+            'if-match': ___,
+            ...headHeaders
+          } = req.headers;
           const head = await send(backend, 'HEAD', objectPath, headHeaders);
-          if (head.status === 200) {
+          // If-None-Match: * wants no object; If-Match wants the object with that ETag.
+          const holds =
+            ifMatch === undefined
+              ? head.status !== 200
+              : head.status === 200 && head.headers.etag === ifMatch;
+          if (!holds) {
             return { status: 412, headers: { 'content-type': 'application/xml' }, body: PRECONDITION_FAILED };
           }
         }
