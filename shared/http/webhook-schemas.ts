@@ -3,7 +3,7 @@
  * schemas.ts and api-replies.ts: the contract (api-contract.ts) declares the operations on them.
  * No reply schema has a place for a secret except the two that create one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DELIVERY_STATUSES } from '#domain/webhooks/delivery.ts';
 import { ENDPOINT_STATUSES } from '#domain/webhooks/endpoint.ts';
 import { subscriptionSchema, WEBHOOK_EVENT_TYPES } from '#domain/webhooks/webhook-event.ts';

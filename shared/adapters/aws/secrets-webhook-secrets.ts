@@ -10,7 +10,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 import { type SigningSecret, signingSecretSchema } from '#domain/webhooks/endpoint.ts';
 import type { WebhookSecretStore } from '#shared/webhook-ports.ts';

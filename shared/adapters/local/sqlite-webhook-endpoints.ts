@@ -4,7 +4,7 @@
  * mode 600 (#adapters/local/sqlite-database.ts), like the API token beside it.
  */
 import type { DatabaseSync } from 'node:sqlite';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type EndpointStatus,
   endpointSchema,

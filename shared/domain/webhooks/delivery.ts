@@ -7,7 +7,7 @@
  * redeliverable through the API). A 410 Gone means the receiver asks to be left alone: no retry,
  * and its endpoint is disabled. Pure: the delivery consumer does the I/O.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Backoff, backoffSeconds } from '#domain/job-progress.ts';
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'abandoned'] as const;

@@ -4,7 +4,7 @@
  * is `active` again after a success); `disabled` means it answered 410 Gone and gets nothing more.
  * Its signing secrets are kept apart (WebhookSecretStore) and never part of this record.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ENDPOINT_STATUSES = ['active', 'failing', 'disabled'] as const;
 export type EndpointStatus = (typeof ENDPOINT_STATUSES)[number];

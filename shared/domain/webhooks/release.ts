@@ -5,7 +5,7 @@
  * is refused with the catalog's own error and nothing changes. Pure.
  */
 import semver from 'semver';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Catalog, validateCatalog } from '#domain/catalog.ts';
 import { catalogEntrySchema } from '#domain/catalog-schema.ts';
 import { NotFoundError } from '#domain/errors.ts';

@@ -4,7 +4,7 @@
  * receivers dedupe on it. The source is generic (a type and its data): job events today, batch
  * events through the same path once rollouts emit them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { JOB_EVENT_TYPES } from '#domain/job-event.ts';
 
 /** Every type a receiver can subscribe to; the batch events of rollouts join this list. */
