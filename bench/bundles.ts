@@ -4,7 +4,7 @@
  * each bundle in a fresh Node process (as a Lambda cold start does, minus the runtime's own
  * start), with the environment the stack would set, three times, reporting the median beside the
  * same-run baseline of an empty module (process start and the probe; the load moves both).
- * Writes bench/results/bundles.json. `@kubernetes/client-node` must stay out of notify.
+ * Writes bench/results/bundles.json. `@kubernetes/client-node` must stay out of every bundle.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 /**
  * Catalog text as the catalog adapters read it (a file, an S3 object): JSON or YAML decoded here,
  * then validated by the domain (#domain/catalog.ts), which never sees text. YAML goes through
- * js-yaml, the parser client-node already brings for kubeconfigs, so a Lambda bundle carries one.
+ * js-yaml, the one YAML parser of the Lambda bundles (kubeconfig text too: kube-config-text.ts).
  */
 import { load as parseYaml } from 'js-yaml';
 import { type Catalog, catalogLabel, validateCatalog } from '#domain/catalog.ts';

@@ -12,6 +12,7 @@
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { readCatalogFile } from '#adapters/local/catalog-file.ts';
+import { fetchTrusting } from '#adapters/local/fetch-trusting.ts';
 import { FileCatalogStore } from '#adapters/local/file-catalog-store.ts';
 import { FileClusterRegistry } from '#adapters/local/file-cluster-registry.ts';
 import { FsArtifactStore } from '#adapters/local/fs-artifact-store.ts';
@@ -137,7 +138,7 @@ export async function startLocalRuntime(
       artifacts: new FsArtifactStore(config.dataDir),
       downloader: new HttpArtifactDownloader({
         ...(config.artifactMirror ? { mirrorBaseUrl: config.artifactMirror } : {}),
-        ...(mirrorCa ? { ca: mirrorCa } : {}),
+        ...(mirrorCa ? { fetch: fetchTrusting(mirrorCa) } : {}),
       }),
       events,
       config: pipeline,

@@ -2,7 +2,8 @@
  * What the local runtime gives the stages beyond its database: the default way to reach clusters
  * (kubeconfig contexts, `violet push`) and the stages' timing settings from its configuration.
  */
-import { KubeClusterGateway, kubeConfigFromFile } from '#adapters/kube/kube-cluster-gateway.ts';
+import { KubeClusterGateway } from '#adapters/kube/kube-cluster-gateway.ts';
+import { kubeConfigFromFile } from '#adapters/kube/kube-config-file.ts';
 import { VIOLET_GUARD, VioletUploader } from '#adapters/kube/violet-uploader.ts';
 import { STAGE_NAMES } from '#domain/job.ts';
 import type { Config } from '#shared/config.ts';

@@ -3,6 +3,7 @@
  * (lib-storage's multipart Upload, loaded by this function alone) and violet, whose pushes of one
  * package to clusters of one platform within a Lambda batch go as one run.
  */
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { VioletUploader } from '#adapters/kube/violet-uploader.ts';
 import { HttpArtifactDownloader } from '#adapters/local/http-artifact-downloader.ts';
 import { type AwsRuntimeConfig, required } from './aws-config.ts';
@@ -13,11 +14,22 @@ import type { Observed } from './lambda-observability.ts';
 import { S3ArtifactStore } from './s3-artifact-store.ts';
 import { makeS3Client } from './s3-client.ts';
 
+/**
+ * The mirror's CA joins this process's default CAs, as NODE_EXTRA_CA_CERTS would at start: Node's
+ * fetch takes no CA of its own, and a fetch that does (fetch-trusting.ts, the local runtime's)
+ * brings undici's 0.7 MB into the bundle. A Lambda function is a process of its own, so the
+ * wider trust reaches only this function's connections that name no CA (cluster connections name theirs).
+ */
+function trustAlso(caPem: string): void {
+  setDefaultCACertificates([...getCACertificates('default'), caPem]);
+}
+
 export function buildUploadDeps(config: AwsRuntimeConfig, observed: Observed, clock = systemClock) {
+  if (config.artifactCaPem) trustAlso(config.artifactCaPem);
   const stage = buildStageDeps(config, observed, clock);
   const withArtifacts = lazily(
     Object.assign(stage, {
-      downloader: new HttpArtifactDownloader(config.artifactCaPem ? { ca: config.artifactCaPem } : {}),
+      downloader: new HttpArtifactDownloader(),
       uploader: new VioletUploader({
         violet: config.violetPath,
         target: (cluster) => stage.gateway.platformTarget(cluster),

@@ -1,17 +1,10 @@
 /**
- * ClusterClient over @kubernetes/client-node: every read and write the stage handlers make on a
- * workload cluster, reduced to the narrow views in #domain/cluster-views.ts. Lists page through
+ * ClusterClient over the Kubernetes REST API (kube-connections.ts; client-node's models as types
+ * only): every read and write the stage handlers make on a workload cluster, reduced to the
+ * narrow views in #domain/cluster-views.ts. Lists page through
  * `limit`/`continue` so clusters with thousands of objects are read completely.
  */
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1Container,
-  type V1Pod,
-} from '@kubernetes/client-node';
+import type { V1Container, V1Node, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type {
   CapacityView,
   CsvView,
@@ -25,7 +18,8 @@ import type {
 import { NotFoundError, ValidationError } from '#domain/errors.ts';
 import type { InstanceRef } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
-import { KubeConnections } from './kube-connections.ts';
+import { KubeConnections, type KubeRequest } from './kube-connections.ts';
+import type { KubeEndpoint } from './kube-endpoint.ts';
 import { callCluster, type RetryPolicy } from './kube-errors.ts';
 import { bytes, cpuMillis } from './kube-quantity.ts';
 import {
@@ -64,15 +58,21 @@ export interface KubeClusterClientOptions {
 
 interface ObjectList<T> {
   items: T[];
-  // Typed core lists deserialize the token as `_continue`; raw custom-object JSON keeps `continue`.
-  metadata?: { continue?: string; _continue?: string };
+  metadata?: { continue?: string };
 }
 
-const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const MERGE_PATCH = 'application/merge-patch+json';
+
+/** The REST path of a custom resource's collection, or of one object in it. */
+function customPath(resource: CustomResource, namespace?: string, name?: string): string {
+  const scope = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  const object = name ? `/${encodeURIComponent(name)}` : '';
+  return `/apis/${resource.group}/${resource.version}${scope}/${resource.plural}${object}`;
+}
 
 export class KubeClusterClient implements ClusterClient {
-  readonly #custom: CustomObjectsApi;
-  readonly #core: CoreV1Api;
+  readonly #endpoint: KubeEndpoint;
+  readonly #connections: KubeConnections;
   readonly #options: KubeClusterClientOptions;
   readonly #cluster: string;
 
@@ -82,19 +82,22 @@ export class KubeClusterClient implements ClusterClient {
    */
   constructor(
     cluster: string,
-    kubeConfig: KubeConfig,
+    endpoint: KubeEndpoint,
     options: KubeClusterClientOptions,
     connections = new KubeConnections({ requestTimeoutMs: options.retry.requestTimeoutMs }),
   ) {
     this.#cluster = cluster;
-    const configuration = connections.configuration(kubeConfig);
-    this.#custom = new CustomObjectsApi(configuration);
-    this.#core = new CoreV1Api(configuration);
+    this.#endpoint = endpoint;
+    this.#connections = connections;
     this.#options = options;
   }
 
-  #call<T>(what: string, call: () => Promise<T>): Promise<T> {
-    return callCluster(`cluster ${this.#cluster}: ${what}`, call, this.#options.retry);
+  #call<T>(what: string, request: KubeRequest): Promise<T> {
+    return callCluster(
+      `cluster ${this.#cluster}: ${what}`,
+      () => this.#connections.request<T>(this.#endpoint, request),
+      this.#options.retry,
+    );
   }
 
   async #getOptional(
@@ -103,39 +106,33 @@ export class KubeClusterClient implements ClusterClient {
     name: string,
   ): Promise<KubeObject | undefined> {
     try {
-      return (await this.#call(`get ${resource.plural} ${namespace}/${name}`, () =>
-        this.#custom.getNamespacedCustomObject({ ...resource, namespace, name }),
-      )) as KubeObject;
+      return await this.#call<KubeObject>(`get ${resource.plural} ${namespace}/${name}`, {
+        method: 'GET',
+        path: customPath(resource, namespace, name),
+      });
     } catch (error) {
       if (error instanceof NotFoundError) return undefined;
       throw error;
     }
   }
 
-  async #listAll<T>(what: string, page: (cont: string | undefined) => Promise<ObjectList<T>>): Promise<T[]> {
+  async #listAll<T>(what: string, path: string): Promise<T[]> {
     const items: T[] = [];
     let cont: string | undefined;
     do {
-      const list = await this.#call(`list ${what}`, () => page(cont));
+      const list = await this.#call<ObjectList<T>>(`list ${what}`, {
+        method: 'GET',
+        path,
+        query: { limit: this.#options.pageSize, continue: cont },
+      });
       items.push(...list.items);
-      cont = list.metadata?.continue || list.metadata?._continue || undefined;
+      cont = list.metadata?.continue || undefined;
     } while (cont);
     return items;
   }
 
   #listCustom(resource: CustomResource, namespace?: string): Promise<KubeObject[]> {
-    const limit = this.#options.pageSize;
-    return this.#listAll(
-      resource.plural,
-      async (cont) =>
-        (namespace
-          ? await this.#custom.listNamespacedCustomObject({ ...resource, namespace, limit, _continue: cont })
-          : await this.#custom.listClusterCustomObject({
-              ...resource,
-              limit,
-              _continue: cont,
-            })) as ObjectList<KubeObject>,
-    );
+    return this.#listAll(resource.plural, customPath(resource, namespace));
   }
 
   async readSubscription(): Promise<SubscriptionView> {
@@ -196,19 +193,16 @@ export class KubeClusterClient implements ClusterClient {
       },
       spec: { source: backupSource(instance) },
     };
-    const created = (await this.#call(`create RedisBackup for ${instance.namespace}/${instance.name}`, () =>
-      this.#custom.createNamespacedCustomObject({ ...REDIS_BACKUPS, namespace: instance.namespace, body }),
-    )) as KubeObject;
+    const created = await this.#call<KubeObject>(
+      `create RedisBackup for ${instance.namespace}/${instance.name}`,
+      { method: 'POST', path: customPath(REDIS_BACKUPS, instance.namespace), body },
+    );
     return toBackupView(created);
   }
 
   async readCapacity(): Promise<CapacityView> {
-    const nodes = await this.#listAll('nodes', (cont) =>
-      this.#core.listNode({ limit: this.#options.pageSize, _continue: cont }),
-    );
-    const pods: V1Pod[] = await this.#listAll('pods', (cont) =>
-      this.#core.listPodForAllNamespaces({ limit: this.#options.pageSize, _continue: cont }),
-    );
+    const nodes = await this.#listAll<V1Node>('nodes', '/api/v1/nodes');
+    const pods = await this.#listAll<V1Pod>('pods', '/api/v1/pods');
     const view: CapacityView = {
       cpuAllocatableMillis: 0,
       cpuRequestedMillis: 0,
@@ -228,11 +222,9 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   async listPvcs(): Promise<PvcView[]> {
-    const pvcs = await this.#listAll('persistentvolumeclaims', (cont) =>
-      this.#core.listPersistentVolumeClaimForAllNamespaces({
-        limit: this.#options.pageSize,
-        _continue: cont,
-      }),
+    const pvcs = await this.#listAll<V1PersistentVolumeClaim>(
+      'persistentvolumeclaims',
+      '/api/v1/persistentvolumeclaims',
     );
     return pvcs.map((pvc) => toPvcView(pvc as KubeObject));
   }
@@ -251,9 +243,12 @@ export class KubeClusterClient implements ClusterClient {
   async patchSubscriptionChannel(channel: string, resourceVersion?: string): Promise<void> {
     const { subscriptionNamespace: namespace, subscriptionName: name } = this.#options;
     const body = { metadata: resourceVersion ? { resourceVersion } : {}, spec: { channel } };
-    await this.#call(`patch Subscription ${namespace}/${name} channel`, () =>
-      this.#custom.patchNamespacedCustomObject({ ...SUBSCRIPTIONS, namespace, name, body }, MERGE_PATCH),
-    );
+    await this.#call(`patch Subscription ${namespace}/${name} channel`, {
+      method: 'PATCH',
+      path: customPath(SUBSCRIPTIONS, namespace, name),
+      body,
+      contentType: MERGE_PATCH,
+    });
   }
 
   async readInstallPlan(name: string, namespace: string): Promise<InstallPlanView | undefined> {
@@ -274,12 +269,12 @@ export class KubeClusterClient implements ClusterClient {
     // The resourceVersion precondition makes the API server refuse (409) if the plan changed
     // since we checked it, so a plan that OLM merged or retargeted meanwhile is never approved.
     const body = { metadata: { resourceVersion: plan.resourceVersion }, spec: { approved: true } };
-    await this.#call(`approve InstallPlan ${plan.namespace}/${plan.name}`, () =>
-      this.#custom.patchNamespacedCustomObject(
-        { ...INSTALL_PLANS, namespace: plan.namespace, name: plan.name, body },
-        MERGE_PATCH,
-      ),
-    );
+    await this.#call(`approve InstallPlan ${plan.namespace}/${plan.name}`, {
+      method: 'PATCH',
+      path: customPath(INSTALL_PLANS, plan.namespace, plan.name),
+      body,
+      contentType: MERGE_PATCH,
+    });
   }
 }
 

@@ -1,35 +1,22 @@
 /**
- * Kubernetes API clients on one keep-alive connection pool per API server and TLS identity.
+ * Kubernetes API requests on one keep-alive connection pool per API server and TLS identity.
  *
- * @kubernetes/client-node 2.x builds a new undici Agent for every request whenever the kubeconfig
- * names a CA, a client certificate or skip-verify (KubeConfig.applySecurityAuthentication), so
- * every request opened a TCP connection and a TLS handshake: 30-odd per cluster-hop, tens of
- * thousands of sockets across a fleet. Here each API client's configuration keeps client-node's
- * own authentication (token, exec plugin, client certificate, basic: whatever the kubeconfig
- * says) and only swaps the per-request Agent for a shared one, built once from the TLS options
- * client-node itself derives from the kubeconfig (applyToHTTPSOptions, createDispatcherOptions).
- *
- * The pool is keyed by server origin and TLS material, so the clusters of one ACP platform, all
- * served at <platform>/kubernetes/<cluster> with the platform's CA, share one pool. A proxied
- * cluster keeps client-node's own dispatcher (it pools per proxy), as does plain HTTP without TLS
- * options (undici's global dispatcher pools already).
+ * The pool is node's own https.Agent, keyed by server origin and TLS material, so the clusters of
+ * one ACP platform, all served at <platform>/kubernetes/<cluster> with the platform's CA, share
+ * one pool, and a fleet opens a handful of connections rather than one per request (what
+ * @kubernetes/client-node 2.x does whenever a CA is set). The requests are the REST calls the
+ * adapter makes (kube-cluster-client.ts), JSON in and out: client-node's generated API classes
+ * would add 1.4 MB to every Lambda bundle for the dozen calls we make.
  */
 import { createHash } from 'node:crypto';
-import {
-  type Configuration,
-  createConfiguration,
-  type KubeConfig,
-  type RequestContext,
-  type SecurityAuthentication,
-  ServerConfiguration,
-} from '@kubernetes/client-node';
-import { Agent, type Dispatcher } from 'undici';
-import { ConfigError } from '#domain/errors.ts';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { KubeEndpoint } from './kube-endpoint.ts';
 
 export interface KubeConnectionOptions {
   /** Connections per API server; requests beyond it wait for a free one instead of opening more. */
   maxConnections: number;
-  /** A request without response headers (or body progress) for this long ends and frees its connection. */
+  /** A request without its whole answer for this long is aborted and frees its connection. */
   requestTimeoutMs: number;
 }
 
@@ -40,43 +27,84 @@ export const DEFAULT_CONNECTION_OPTIONS: KubeConnectionOptions = {
 
 const USER_AGENT = 'redis-upgrader';
 
+/** The API server answered with a status outside 2xx (kube-errors.ts says what each means). */
+export class KubeHttpError extends Error {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: IncomingHttpHeaders;
+
+  constructor(status: number, body: string, headers: IncomingHttpHeaders) {
+    super(`HTTP ${status}`);
+    this.name = 'KubeHttpError';
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+export interface KubeRequest {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** The API path below the server's URL, e.g. /api/v1/nodes. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** The body's media type; a PATCH says which patch it is. */
+  contentType?: string;
+}
+
+type Pool = HttpAgent | HttpsAgent;
+
 export class KubeConnections {
-  readonly #pools = new Map<string, Agent>();
+  readonly #pools = new Map<string, Pool>();
   readonly #options: KubeConnectionOptions;
 
   constructor(options: Partial<KubeConnectionOptions> = {}) {
     this.#options = { ...DEFAULT_CONNECTION_OPTIONS, ...options };
   }
 
-  /** The API client configuration for the kubeconfig's current context, on its server's shared pool. */
-  configuration(kubeConfig: KubeConfig): Configuration {
-    const cluster = kubeConfig.getCurrentCluster();
-    if (!cluster)
-      throw new ConfigError(`kubeconfig context ${kubeConfig.getCurrentContext()} names no cluster`);
-    let pool: Promise<Dispatcher | undefined> | undefined;
-    const auth: SecurityAuthentication = {
-      getName: () => 'kubeconfig on a shared connection pool',
-      applySecurityAuthentication: async (context: RequestContext) => {
-        // client-node's authentication sets the headers (and builds an Agent we drop unused: it
-        // opens nothing until a request goes through it).
-        await kubeConfig.applySecurityAuthentication(context);
-        pool ??= this.#pool(kubeConfig);
-        const dispatcher = await pool;
-        if (dispatcher) context.setDispatcher(dispatcher);
-      },
+  /** Sends one request to the endpoint on its server's pool; the answer's JSON, or a KubeHttpError. */
+  async request<T>(endpoint: KubeEndpoint, request: KubeRequest): Promise<T> {
+    const url = new URL(`${endpoint.server.replace(/\/+$/, '')}${request.path}`);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
+    }
+    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const headers: Record<string, string> = {
+      ...(await endpoint.headers()),
+      Accept: 'application/json',
+      'User-Agent': USER_AGENT,
+      ...(body === undefined
+        ? {}
+        : {
+            'Content-Type': request.contentType ?? 'application/json',
+            'Content-Length': `${Buffer.byteLength(body)}`,
+          }),
     };
-    return createConfiguration({
-      baseServer: new ServerConfiguration(cluster.server, {}),
-      authMethods: { default: auth },
-      promiseMiddleware: [
-        {
-          pre: async (context) => {
-            context.setHeaderParam('User-Agent', USER_AGENT);
-            return context;
-          },
-          post: async (response) => response,
-        },
-      ],
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<T>((resolve, reject) => {
+      const req = send(url, {
+        method: request.method,
+        headers,
+        agent: this.#pool(url, endpoint),
+        signal: AbortSignal.timeout(this.#options.requestTimeoutMs),
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status > 299) return reject(new KubeHttpError(status, text, res.headers));
+          try {
+            resolve(JSON.parse(text) as T);
+          } catch {
+            reject(new Error(`${request.method} ${request.path}: the answer is not JSON`));
+          }
+        });
+      });
+      req.end(body);
     });
   }
 
@@ -89,28 +117,21 @@ export class KubeConnections {
   async close(): Promise<void> {
     const pools = [...this.#pools.values()];
     this.#pools.clear();
-    await Promise.all(pools.map((pool) => pool.close()));
+    for (const pool of pools) pool.destroy();
   }
 
-  async #pool(kubeConfig: KubeConfig): Promise<Dispatcher | undefined> {
-    const cluster = kubeConfig.getCurrentCluster();
-    const tls: Parameters<KubeConfig['applyToHTTPSOptions']>[0] = {};
-    await kubeConfig.applyToHTTPSOptions(tls);
-    const dispatch = kubeConfig.createDispatcherOptions(cluster, tls);
-    if (dispatch.type !== 'agent' || !cluster) return undefined;
+  #pool(url: URL, endpoint: KubeEndpoint): Pool {
     // The CA and client certificate are in the key (hashed): a cluster with other TLS material gets its own pool.
-    const key = createHash('sha256')
-      .update(JSON.stringify([new URL(cluster.server).origin, dispatch.connect]))
+    const { ca, cert, key, rejectUnauthorized, servername } = endpoint.tls;
+    const poolKey = createHash('sha256')
+      .update(JSON.stringify([url.origin, ca, cert, key, rejectUnauthorized, servername]))
       .digest('hex');
-    let pool = this.#pools.get(key);
+    let pool = this.#pools.get(poolKey);
     if (!pool) {
-      pool = new Agent({
-        connect: dispatch.connect,
-        connections: this.#options.maxConnections,
-        headersTimeout: this.#options.requestTimeoutMs,
-        bodyTimeout: this.#options.requestTimeoutMs,
-      });
-      this.#pools.set(key, pool);
+      const sizing = { keepAlive: true, maxSockets: this.#options.maxConnections };
+      pool =
+        url.protocol === 'https:' ? new HttpsAgent({ ...sizing, ...endpoint.tls }) : new HttpAgent(sizing);
+      this.#pools.set(poolKey, pool);
     }
     return pool;
   }

@@ -3,7 +3,6 @@
  * policy for cluster calls lives: 408, 429, 5xx, timeouts and network errors are retried with
  * exponential backoff (honouring Retry-After); other 4xx are answers, not accidents, and are not.
  */
-import { ApiException } from '@kubernetes/client-node';
 import pRetry from 'p-retry';
 import {
   ConflictError,
@@ -13,6 +12,7 @@ import {
   UpgraderError,
   ValidationError,
 } from '#domain/errors.ts';
+import { KubeHttpError } from './kube-connections.ts';
 
 export interface RetryPolicy {
   retries: number;
@@ -48,10 +48,10 @@ function statusMessage(body: unknown): string | undefined {
 
 export function toUpgraderError(error: unknown, what: string): UpgraderError {
   if (error instanceof UpgraderError) return error;
-  if (error instanceof ApiException) {
-    const detail = statusMessage(error.body) ?? `HTTP ${error.code}`;
+  if (error instanceof KubeHttpError) {
+    const detail = statusMessage(error.body) ?? `HTTP ${error.status}`;
     const message = `${what}: ${detail}`;
-    switch (error.code) {
+    switch (error.status) {
       case 401:
       case 403:
         return new UnauthorizedError(message, { cause: error });
@@ -64,12 +64,12 @@ export function toUpgraderError(error: unknown, what: string): UpgraderError {
       case 408:
       case 410:
       case 429:
-        return new TransientError(message, { cause: error, details: { status: error.code } });
+        return new TransientError(message, { cause: error, details: { status: error.status } });
       default:
-        if (error.code >= 400 && error.code < 500) {
+        if (error.status >= 400 && error.status < 500) {
           return new ValidationError(message, { cause: error, code: 'CLUSTER_REJECTED' });
         }
-        return new TransientError(message, { cause: error, details: { status: error.code } });
+        return new TransientError(message, { cause: error, details: { status: error.status } });
     }
   }
   // Network errors, resets and our own request timeouts: worth another try.
@@ -80,8 +80,8 @@ export function toUpgraderError(error: unknown, what: string): UpgraderError {
 /** Retry-After is delta-seconds or an HTTP date (RFC 9110 10.2.3). */
 function retryAfterMs(error: UpgraderError, policy: RetryPolicy): number {
   const cause = error.cause;
-  if (!(cause instanceof ApiException) || cause.code !== 429) return 0;
-  const header = (cause.headers as Record<string, string> | undefined)?.['retry-after']?.trim();
+  if (!(cause instanceof KubeHttpError) || cause.status !== 429) return 0;
+  const header = String(cause.headers['retry-after'] ?? '').trim();
   if (!header) return 0;
   const ms = /^\d+(\.\d+)?$/.test(header) ? Number(header) * 1000 : Date.parse(header) - Date.now();
   return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), policy.maxRetryAfterMs) : 0;

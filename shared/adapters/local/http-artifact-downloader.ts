@@ -15,7 +15,6 @@ import {
   ValidationError,
 } from '#domain/errors.ts';
 import type { ArtifactDownloader } from '#shared/ports.ts';
-import { fetchTrusting } from './fetch-trusting.ts';
 
 export interface HttpArtifactDownloaderOptions {
   /** e.g. http://127.0.0.1:8443/downloads/ : the file name of the catalog URL is resolved against it. */
@@ -26,8 +25,7 @@ export interface HttpArtifactDownloaderOptions {
   maxBackoffMs?: number;
   /** How long to wait for response headers (the body may take as long as it takes). */
   responseTimeoutMs?: number;
-  /** A CA (PEM) trusted besides the system's, e.g. a private mirror's. Ignored when `fetch` is given. */
-  ca?: string;
+  /** The fetch to download with; one that trusts a private mirror's CA: fetch-trusting.ts. */
   fetch?: typeof fetch;
 }
 
@@ -103,7 +101,7 @@ class RetryableResponse extends TransientError {
 }
 
 export class HttpArtifactDownloader implements ArtifactDownloader {
-  readonly #options: Required<Omit<HttpArtifactDownloaderOptions, 'mirrorBaseUrl' | 'ca'>> & {
+  readonly #options: Required<Omit<HttpArtifactDownloaderOptions, 'mirrorBaseUrl'>> & {
     mirrorBaseUrl?: string;
   };
 
@@ -114,7 +112,7 @@ export class HttpArtifactDownloader implements ArtifactDownloader {
       maxBackoffMs: 10_000,
       responseTimeoutMs: 30_000,
       ...options,
-      fetch: options.fetch ?? (options.ca ? fetchTrusting(options.ca) : globalThis.fetch),
+      fetch: options.fetch ?? globalThis.fetch,
     };
   }
 

@@ -57,7 +57,7 @@ describe('Secrets Manager kubeconfigs', () => {
     now = 61_000;
     await source(cluster);
 
-    expect(config.getCurrentCluster()?.server).toBe('https://platform.example/kubernetes/region-1');
+    expect(config.server).toBe('https://platform.example/kubernetes/region-1');
     expect(secretsManager.calls() - before).toBe(2);
   });
 

@@ -9,12 +9,8 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import {
-  KubeClusterGateway,
-  kubeConfigFromFile,
-  platformTarget,
-  selectContext,
-} from '#adapters/kube/kube-cluster-gateway.ts';
+import { KubeClusterGateway, platformTarget } from '#adapters/kube/kube-cluster-gateway.ts';
+import { kubeConfigFromFile, kubeEndpoint, selectContext } from '#adapters/kube/kube-config-file.ts';
 import { ConfigError } from '#domain/errors.ts';
 import { caData } from '#test/sim/api/sim-api-fixture.ts';
 import { clusterSpec, FAST_RETRY, type KubeSim, startKubeSim, TOKEN } from './support/kube-sim.ts';
@@ -145,13 +141,13 @@ describe('KubeClusterGateway with a multi-context kubeconfig', () => {
     await writeFile(late, await readFile(kubeconfigPath, 'utf8'));
 
     // Act
-    const config = await source(cluster);
+    const endpoint = await source(cluster);
 
     // Assess
-    expect(config.getContextObject('east')).toBeTruthy();
+    expect(endpoint.server).toBe(`${sim.url}/kubernetes/east`);
   });
 
-  it('selects a context on a private copy, leaving the loaded kubeconfig as it was', () => {
+  it('selects a context on a private copy, leaving the loaded kubeconfig as it was', async () => {
     // Prepare
     const source = new KubeConfig();
     source.loadFromFile(kubeconfigPath);
@@ -162,19 +158,18 @@ describe('KubeClusterGateway with a multi-context kubeconfig', () => {
     // Assess
     expect(selected.getCurrentContext()).toBe('acp-west');
     expect(source.getCurrentContext()).toBe('east');
-    expect(platformTarget(selected, { name: 'west', labels: {} }).cluster).toBe('west');
+    const west = { name: 'west', labels: {} };
+    expect((await platformTarget(await kubeEndpoint(selected, west), west)).cluster).toBe('west');
   });
 
   it('does not keep a failed build: the next call tries the source again', async () => {
     // Prepare
     let calls = 0;
     const flaky = new KubeClusterGateway(
-      async () => {
+      async (cluster) => {
         calls += 1;
         if (calls === 1) throw new ConfigError('secret not readable yet');
-        const config = new KubeConfig();
-        config.loadFromFile(kubeconfigPath);
-        return config;
+        return kubeConfigFromFile(kubeconfigPath)(cluster);
       },
       { retry: FAST_RETRY },
     );

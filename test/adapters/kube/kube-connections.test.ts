@@ -3,15 +3,13 @@
  * identity, shared by the clusters of a platform, bounded in size, counted where they land (the
  * simulated platform counts the TLS connections it accepts).
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClusterClient } from '#adapters/kube/kube-cluster-client.ts';
 import { DEFAULT_CLIENT_OPTIONS } from '#adapters/kube/kube-cluster-gateway.ts';
 import { KubeConnections } from '#adapters/kube/kube-connections.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import { simServingTls } from '#sim/tls/sim-certificates.ts';
-import { caData } from '#test/sim/api/sim-api-fixture.ts';
-import { clusterSpec, FAST_RETRY, type KubeSim, startKubeSim, TOKEN } from './support/kube-sim.ts';
+import { clusterSpec, FAST_RETRY, type KubeSim, startKubeSim } from './support/kube-sim.ts';
 
 /** What the stages read of a cluster during one hop, a little more than once over. */
 async function readLikeAnUpgrade(client: ClusterClient): Promise<number> {
@@ -40,12 +38,7 @@ describe('Kubernetes connections', () => {
     return made;
   };
   const client = (name: string, shared: KubeConnections) =>
-    new KubeClusterClient(
-      name,
-      sim.kubeConfig(name),
-      { ...DEFAULT_CLIENT_OPTIONS, retry: FAST_RETRY },
-      shared,
-    );
+    new KubeClusterClient(name, sim.endpoint(name), { ...DEFAULT_CLIENT_OPTIONS, retry: FAST_RETRY }, shared);
 
   beforeAll(async () => {
     sim = await startKubeSim();
@@ -95,18 +88,15 @@ describe('Kubernetes connections', () => {
     // Prepare: the same server, trusted through a bundle of two CAs (an unrelated one first).
     const shared = connections();
     const other = await simServingTls();
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [
-        { name: 'west', server: `${sim.url}/kubernetes/west`, caData: caData(`${other.caPem}\n${sim.ca}`) },
-      ],
-      users: [{ name: 'admin', token: TOKEN }],
-      contexts: [{ name: 'west', cluster: 'west', user: 'admin' }],
-      currentContext: 'west',
-    });
     const bundled = new KubeClusterClient(
       'west',
-      kubeConfig,
+      {
+        ...sim.endpoint('west'),
+        tls: {
+          ca: `${other.caPem}
+${sim.ca}`,
+        },
+      },
       { ...DEFAULT_CLIENT_OPTIONS, retry: FAST_RETRY },
       shared,
     );

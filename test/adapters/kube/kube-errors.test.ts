@@ -2,8 +2,8 @@
  * The error mapping and quantity parsing the adapter relies on, for the cases the simulator does
  * not produce (other 4xx statuses, an HTTP-date Retry-After, unusual quantity notations).
  */
-import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { KubeHttpError } from '#adapters/kube/kube-connections.ts';
 import { callCluster, toUpgraderError } from '#adapters/kube/kube-errors.ts';
 import { bytes, cpuMillis } from '#adapters/kube/kube-quantity.ts';
 import {
@@ -16,7 +16,7 @@ import {
 import { FAST_RETRY } from './support/kube-sim.ts';
 
 const status = (code: number, message: string) =>
-  new ApiException(code, 'Unknown API Status Code!', JSON.stringify({ kind: 'Status', message }), {});
+  new KubeHttpError(code, JSON.stringify({ kind: 'Status', message }), {});
 
 describe('toUpgraderError', () => {
   it.each([
@@ -60,7 +60,7 @@ describe('callCluster', () => {
       attempts.push(performance.now());
       if (attempts.length === 1) {
         const date = new Date(Date.now() + 1_500).toUTCString();
-        throw new ApiException(429, 'Too Many Requests', '{}', { 'retry-after': date });
+        throw new KubeHttpError(429, '{}', { 'retry-after': date });
       }
       return 'ok';
     };

@@ -176,7 +176,7 @@ describe('KubeClusterClient retry policy', () => {
 
   it('does not retry a refused token: UnauthorizedError after one request', async () => {
     // Prepare
-    const client = new KubeClusterClient('flaky', sim.kubeConfig('flaky', 'not-the-token'), {
+    const client = new KubeClusterClient('flaky', sim.endpoint('flaky', 'not-the-token'), {
       ...DEFAULT_CLIENT_OPTIONS,
       retry: FAST_RETRY,
     });

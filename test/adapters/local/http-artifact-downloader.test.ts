@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fetchTrusting } from '#adapters/local/fetch-trusting.ts';
 import { artifactUrl, HttpArtifactDownloader } from '#adapters/local/http-artifact-downloader.ts';
 import { NotFoundError, TransientError, UpgraderError } from '#domain/errors.ts';
 import { type SimServingTls, simServingTls } from '#sim/tls/sim-certificates.ts';
@@ -143,7 +144,7 @@ describe('HttpArtifactDownloader over HTTPS with a private CA', () => {
     const downloader = new HttpArtifactDownloader({
       ...fast,
       mirrorBaseUrl: `${base}/downloads/`,
-      ca: tls.caPem,
+      fetch: fetchTrusting(tls.caPem),
     });
 
     // Act

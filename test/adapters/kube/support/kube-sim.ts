@@ -5,9 +5,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { resolve } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClusterClient, type KubeClusterClientOptions } from '#adapters/kube/kube-cluster-client.ts';
 import { DEFAULT_CLIENT_OPTIONS } from '#adapters/kube/kube-cluster-gateway.ts';
+import type { KubeEndpoint } from '#adapters/kube/kube-endpoint.ts';
 import type { RetryPolicy } from '#adapters/kube/kube-errors.ts';
 import type { FaultConfig } from '#sim/api/faults.ts';
 import { type PlatformServer, type SimCluster, startPlatformServer } from '#sim/api/platform-server.ts';
@@ -18,7 +18,6 @@ import { seedCluster, startControllers } from '#sim/seed-cluster.ts';
 import { ClusterStore } from '#sim/store/cluster-store.ts';
 import { simServingTls } from '#sim/tls/sim-certificates.ts';
 import { uploadRoute } from '#sim/upload/upload-route.ts';
-import { caData } from '#test/sim/api/sim-api-fixture.ts';
 import { clusterSpec as simClusterSpec } from '#test/sim/controllers/controller-fixture.ts';
 
 export const TOKEN = 'kube-adapter-test-token-7f3a';
@@ -65,7 +64,8 @@ export interface KubeSim {
   /** The faults the next requests to `cluster` meet, one entry per request; then none. */
   scriptFaults(cluster: string, faults: FaultConfig[]): void;
   requestsTo(cluster: string): RecordedRequest[];
-  kubeConfig(cluster: string, token?: string): KubeConfig;
+  /** How the adapter reaches `cluster` with `token`: the platform's CA, a bearer token. */
+  endpoint(cluster: string, token?: string): KubeEndpoint;
   client(cluster: string, options?: Partial<KubeClusterClientOptions>): KubeClusterClient;
   /** Clusters whose image push fails (the scenario's failUpload). */
   failingUploads: Set<string>;
@@ -125,23 +125,11 @@ export async function startKubeSim(): Promise<KubeSim> {
     return cluster;
   };
 
-  const kubeConfig = (cluster: string, token = TOKEN): KubeConfig => {
-    const config = new KubeConfig();
-    config.loadFromOptions({
-      clusters: [
-        {
-          name: cluster,
-          server: `${server.url}/kubernetes/${cluster}`,
-          caData: caData(tls.caPem),
-          skipTLSVerify: false,
-        },
-      ],
-      users: [{ name: 'admin', token }],
-      contexts: [{ name: cluster, cluster, user: 'admin' }],
-      currentContext: cluster,
-    });
-    return config;
-  };
+  const endpoint = (cluster: string, token = TOKEN): KubeEndpoint => ({
+    server: `${server.url}/kubernetes/${cluster}`,
+    tls: { ca: tls.caPem },
+    headers: async () => ({ Authorization: `Bearer ${token}` }),
+  });
 
   return {
     url: server.url,
@@ -166,9 +154,9 @@ export async function startKubeSim(): Promise<KubeSim> {
     requestsTo: (cluster) => requests.get(cluster) ?? [],
     failingUploads,
     traffic: () => traffic.view(),
-    kubeConfig,
+    endpoint,
     client: (cluster, options = {}) =>
-      new KubeClusterClient(cluster, kubeConfig(cluster), {
+      new KubeClusterClient(cluster, endpoint(cluster), {
         ...DEFAULT_CLIENT_OPTIONS,
         retry: FAST_RETRY,
         ...options,
