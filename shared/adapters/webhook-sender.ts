@@ -1,5 +1,6 @@
 /**
- * The one outbound call of webhooks, on both runtimes: a POST with undici, redirects never
+ * The one outbound call of webhooks, on both runtimes: a POST with node:http(s) on kept-alive
+ * connections (no undici: 0.7 MB off the Lambda bundles), redirects never
  * followed (a 3xx is a failed attempt), the whole exchange bounded by the timeout. SSRF rules are
  * applied twice: to the URL as written (scheme, credentials, literal addresses, refused names),
  * and to every address the host name resolves to, inside the socket's own `lookup`, so the
@@ -9,7 +10,9 @@
 
 import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns';
-import { Agent, request } from 'undici';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import {
   checkOutboundAddress,
   checkOutboundUrl,
@@ -84,17 +87,21 @@ export interface HttpWebhookSenderOptions extends OutboundRules {
 }
 
 export class HttpWebhookSender implements WebhookSender {
-  readonly #agent: Agent;
+  readonly #agents: { http: HttpAgent; https: HttpsAgent };
   readonly #rules: OutboundRules;
 
   constructor(options: HttpWebhookSenderOptions) {
     this.#rules = { allow: options.allow, requireHttps: options.requireHttps };
-    this.#agent = new Agent({
-      connect: {
-        lookup: checkedLookup(options.resolve ?? systemResolver, options.allow),
-        ...(options.ca ? { ca: options.ca } : {}),
-      },
-    });
+    // The agents' options reach every socket they open: the checked lookup, the extra CAs.
+    const lookup = checkedLookup(options.resolve ?? systemResolver, options.allow);
+    this.#agents = {
+      http: new HttpAgent({ keepAlive: true, lookup } as ConstructorParameters<typeof HttpAgent>[0]),
+      https: new HttpsAgent({
+        keepAlive: true,
+        lookup,
+        ...(options.ca ? { ca: [...rootCertificates, ...options.ca] } : {}),
+      } as ConstructorParameters<typeof HttpsAgent>[0]),
+    };
   }
 
   async post({ url, headers, body, timeoutMs }: WebhookRequest): Promise<WebhookResponse> {
@@ -102,23 +109,42 @@ export class HttpWebhookSender implements WebhookSender {
     const verdict = checkOutboundUrl(url, this.#rules.allow, this.#rules);
     if (!verdict.allowed) return { error: `${url} refused: ${verdict.reason}`, latencyMs: 0, refused: true };
     try {
-      const response = await request(verdict.url, {
-        method: 'POST',
-        headers,
-        body,
-        dispatcher: this.#agent,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      // The status is the answer; the body is read and dropped so the connection can be reused.
-      await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-      return { statusCode: response.statusCode, latencyMs: performance.now() - started };
+      const statusCode = await this.#send(verdict.url, headers, body, timeoutMs);
+      return { statusCode, latencyMs: performance.now() - started };
     } catch (error) {
       const { message, refused } = failureOf(error);
       return { error: message, latencyMs: performance.now() - started, ...(refused ? { refused } : {}) };
     }
   }
 
+  #send(target: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
+    const url = new URL(target);
+    const https = url.protocol === 'https:';
+    const send = https ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, {
+        method: 'POST',
+        headers: { ...headers, 'content-length': `${Buffer.byteLength(body)}` },
+        agent: https ? this.#agents.https : this.#agents.http,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        // The status is the answer; the body is read (up to 64 KiB) and dropped so the connection can be reused.
+        let read = 0;
+        res.on('data', (chunk: Buffer) => {
+          read += chunk.length;
+          if (read > 64 * 1024) res.destroy();
+        });
+        res.on('close', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(res.statusCode ?? 0));
+      });
+      req.end(body);
+    });
+  }
+
   async close(): Promise<void> {
-    await this.#agent.close();
+    this.#agents.http.destroy();
+    this.#agents.https.destroy();
   }
 }
