@@ -218,3 +218,26 @@ describe('the rollout consumer', () => {
     expect(Date.parse(c3?.createdAt ?? '')).toBeLessThan(Date.parse(jobs[1]?.createdAt ?? ''));
   });
 });
+
+describe('the rollout timers under at-least-once delivery', () => {
+  it('keeps one timer pending per batch when every message is delivered twice', async () => {
+    // Prepare: jobs that poll for minutes and a bake, so the batch wakes many times unchanged
+    const pipeline = await rolloutPipeline(3);
+    const created = await pipeline.start({ canary: 1, bakeSeconds: 600 });
+    const pendingTimers: number[] = [];
+    // Act
+    const deliveries = await pipeline.run({
+      duplicate: true,
+      afterDelivery: () => {
+        const timers = pipeline.queue.peek().filter((q) => q.queue === 'rollout' && q.delaySeconds > 0);
+        pendingTimers.push(timers.length);
+      },
+    });
+    // Assess
+    expect((await pipeline.batch(created.id)).state).toBe('succeeded');
+    expect(Math.max(...pendingTimers)).toBe(1);
+    const wakes = pipeline.queue.sent.filter((q) => q.queue === 'rollout' && q.delaySeconds > 0);
+    expect(wakes.length).toBeLessThan(40);
+    expect(deliveries).toBeLessThan(400);
+  });
+});
