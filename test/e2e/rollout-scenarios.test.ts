@@ -1,13 +1,16 @@
 /**
  * The rollout's failure semantics end to end, on one simulated fleet of 52 clusters: a failing
- * canary, an exhausted failure budget, pause/resume, cancel mid-wave, an approval gate, a closed
- * maintenance window, an unreachable cluster, and a happy batch, each a batch over its own
+ * canary, an exceeded failure budget, pause/resume, cancel mid-wave, an approval gate, a closed
+ * maintenance window, an unreachable cluster, and a larger batch, each a batch over its own
  * clusters, run side by side. Around all of them: every queue message is delivered twice, and
- * the runtime is stopped and started again on the same data dir three times mid-rollout. The
- * last test checks the whole run: every cluster terminal, none started twice.
+ * the runtime is stopped (its in-flight messages finish, nothing else is kept in memory) and
+ * started again on the same data dir three times mid-rollout. The last test checks the whole
+ * run: every batch settled, every job terminal, one job per cluster attempt.
  *
- * Cheap by design: the target version is already uploaded on every cluster (no violet process),
- * one patch hop each, the simulator at its e2e speed and sub-second pipeline waits.
+ * Cheap by design: one patch hop per cluster; most clusters are never touched (halted, cancelled)
+ * or already on the target, so few violet pushes run (grouped per platform); the simulator at its
+ * e2e speed, sub-second pipeline waits, a 3 s validate deadline, and cluster calls that retry
+ * once, since a stop waits for the calls in flight.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '#domain/job.ts';
