@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { KubeClusterGateway, kubeConfigFromFile } from '#adapters/kube/kube-cluster-gateway.ts';
+import { KubeClusterGateway } from '#adapters/kube/kube-cluster-gateway.ts';
+import { kubeConfigFromFile } from '#adapters/kube/kube-config-file.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#adapters/kube/kube-errors.ts';
 import type { JobOptions } from '#domain/job.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
