@@ -82,6 +82,8 @@ export interface BatchStore {
    * an expired record is replaced in the same atomic write as the insert.
    */
   create(batch: Batch, idempotency?: IdempotencyRecord): Promise<BatchCreateOutcome>;
+  /** The batch a live Idempotency-Key (expiring after `at`) created, with the request's fingerprint. */
+  findByIdempotencyKey(key: string, at: string): Promise<{ batch: Batch; fingerprint: string } | undefined>;
   get(id: string): Promise<Batch | undefined>;
   /** Newest first. */
   list(filter: BatchFilter): Promise<Batch[]>;

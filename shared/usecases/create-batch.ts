@@ -21,7 +21,15 @@ import { decide } from '#domain/rollout/decide.ts';
 import { nameList } from '#domain/rollout/reason-text.ts';
 import { planWaves, selectClusters } from '#domain/rollout/wave-plan.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
-import type { BatchStore, ClusterRecord, ClusterRegistry, Log, Queue, RolloutQueues } from '#shared/ports.ts';
+import type {
+  BatchCreateOutcome,
+  BatchStore,
+  ClusterRecord,
+  ClusterRegistry,
+  Log,
+  Queue,
+  RolloutQueues,
+} from '#shared/ports.ts';
 import { type RehearsalView, type RehearseBatchDeps, rehearseBatch } from '#usecases/rehearse-batch.ts';
 
 export interface CreateBatchDeps extends RehearseBatchDeps {
@@ -113,21 +121,36 @@ export async function createBatch(
 ): Promise<CreateBatchResult> {
   const { request } = input;
   checkRequest(request, deps.catalog, deps.outboundAllow ?? NO_OUTBOUND_ALLOW);
+  const at = deps.clock.now();
+  const fingerprint = batchRequestFingerprint(request);
+  // A retry (after a lost reply, a crash) replays its batch before anything is checked again: the
+  // batch's own jobs would make its clusters busy by now.
+  const earlier =
+    input.idempotencyKey && !request.dryRun
+      ? await deps.batches.findByIdempotencyKey(input.idempotencyKey, at.toISOString())
+      : undefined;
+  if (earlier) return settle(deps, { created: false, ...earlier }, fingerprint);
   const { waves, records, busy } = await plan(deps, request);
   if (request.dryRun) {
     return { dryRun: true, rehearsal: await rehearseBatch(deps, { request, waves, records, busy }) };
   }
   if (busy.size > 0 && !request.strategy.skipBusy) refuseBusy(busy);
-  const at = deps.clock.now();
   const batch = newBatch({ id: deps.newId?.() ?? randomUUID(), request, waves, at, busy });
-  const fingerprint = batchRequestFingerprint(request);
   const ttlSeconds = deps.idempotencyTtlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
   const idempotency = input.idempotencyKey && {
     key: input.idempotencyKey,
     fingerprint,
     expiresAt: new Date(at.getTime() + ttlSeconds * 1000).toISOString(),
   };
-  const outcome = await deps.batches.create(batch, idempotency || undefined);
+  return settle(deps, await deps.batches.create(batch, idempotency || undefined), fingerprint);
+}
+
+/** The stored batch as the answer: a key reused for another request is refused; a new batch is woken. */
+async function settle(
+  deps: CreateBatchDeps,
+  outcome: BatchCreateOutcome,
+  fingerprint: string,
+): Promise<CreateBatchResult> {
   if (!outcome.created && outcome.fingerprint !== fingerprint) {
     throw new ConflictError(
       `this Idempotency-Key was used for a different batch request, which created batch ${outcome.batch.id}; send a new key for a new request`,

@@ -29,6 +29,15 @@ export class InMemoryBatchStore implements BatchStore {
     return { created: true, batch: created };
   }
 
+  async findByIdempotencyKey(
+    key: string,
+    at: string,
+  ): Promise<{ batch: Batch; fingerprint: string } | undefined> {
+    const record = this.keys.get(key);
+    const batch = record && record.expiresAt > at ? this.read(record.batchId) : undefined;
+    return record && batch && { batch, fingerprint: record.fingerprint };
+  }
+
   async get(id: string): Promise<Batch | undefined> {
     return this.read(id);
   }

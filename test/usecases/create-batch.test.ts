@@ -35,6 +35,25 @@ describe('createBatch', () => {
     ]);
   });
 
+  it('replays a retried key even once the batch’s own jobs have made its clusters busy', async () => {
+    // Prepare: the reply to the first request was lost after the canary's job started
+    const pipeline = await rolloutPipeline(3);
+    const first = await pipeline.createBatch(request(), 'deploy-8');
+    if (first.dryRun) throw new Error('not a dry run');
+    const at = pipeline.clock.now();
+    pipeline.jobs.seed({
+      ...jobAt('validating', { catalog: pipeline.catalog, cluster: 'c1', from: '4.0.3', to: '4.2.1', at }),
+      batchId: first.batch.id,
+    });
+    // Act
+    const retry = await pipeline.createBatch(request(), 'deploy-8');
+    const fresh = pipeline.createBatch(request(), 'deploy-9');
+    // Assess
+    expect(retry).toMatchObject({ created: false, batch: { id: first.batch.id } });
+    await expect(fresh).rejects.toMatchObject({ code: 'CLUSTERS_BUSY' });
+    expect(await pipeline.batches.list({})).toHaveLength(1);
+  });
+
   it('refuses clusters that are not registered, naming them, and stores nothing', async () => {
     // Prepare
     const pipeline = await rolloutPipeline(2);

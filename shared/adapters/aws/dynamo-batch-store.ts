@@ -102,6 +102,23 @@ export class DynamoBatchStore implements BatchStore {
     }
   }
 
+  async findByIdempotencyKey(
+    key: string,
+    at: string,
+  ): Promise<{ batch: Batch; fingerprint: string } | undefined> {
+    const { client, tableName } = this.#options;
+    const record = await client
+      .send(new GetCommand({ TableName: tableName, Key: keys.batchIdempotency(key), ConsistentRead: true }))
+      .catch((error: unknown) => {
+        throw mapAwsError(error, `read idempotency key ${key}`);
+      });
+    const item = record.Item;
+    // DynamoDB deletes expired items late: an expired record counts as none.
+    if (!item || Number(item[TTL_ATTRIBUTE]) <= epochSeconds(at)) return undefined;
+    const batch = await this.get(String(item.batchId));
+    return batch && { batch, fingerprint: String(item.fingerprint) };
+  }
+
   async get(id: string): Promise<Batch | undefined> {
     const result = await this.#options.client
       .send(new GetCommand({ TableName: this.#options.tableName, Key: keys.batch(id), ConsistentRead: true }))

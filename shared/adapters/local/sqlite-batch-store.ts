@@ -99,6 +99,18 @@ export class SqliteBatchStore implements BatchStore {
     }
   }
 
+  async findByIdempotencyKey(
+    key: string,
+    at: string,
+  ): Promise<{ batch: Batch; fingerprint: string } | undefined> {
+    const row = this.#db
+      .prepare(
+        'SELECT b.id, b.data, k.fingerprint FROM batch_idempotency_keys k JOIN batches b ON b.id = k.batch_id WHERE k.key = ? AND k.expires_at > ?',
+      )
+      .get(key, at) as (Row & { fingerprint: string }) | undefined;
+    return row && { batch: readBatch(row), fingerprint: row.fingerprint };
+  }
+
   async get(id: string): Promise<Batch | undefined> {
     const row = this.#db.prepare('SELECT id, data FROM batches WHERE id = ?').get(id) as Row | undefined;
     return row ? readBatch(row) : undefined;

@@ -46,6 +46,20 @@ export function batchStoreContract(make: () => Promise<BatchStore>): void {
       });
     });
 
+    it('finds the batch of a live Idempotency-Key without creating anything, and none for an expired or unknown key', async () => {
+      const store = await make();
+      await store.create(testBatch('b1'), key('k'));
+
+      const live = await store.findByIdempotencyKey('k', '2026-03-03T09:59:59.000Z');
+      const expired = await store.findByIdempotencyKey('k', '2026-03-03T10:00:00.000Z');
+      const unknown = await store.findByIdempotencyKey('other', '2026-03-03T09:00:00.000Z');
+
+      expect(live).toMatchObject({ batch: { id: 'b1' }, fingerprint: 'f'.repeat(64) });
+      expect(expired).toBeUndefined();
+      expect(unknown).toBeUndefined();
+      expect(await store.list({})).toHaveLength(1);
+    });
+
     it('lists newest first, by state, up to a limit', async () => {
       const store = await make();
       for (const [id, at] of [
