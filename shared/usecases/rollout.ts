@@ -8,7 +8,9 @@
  *    loaded; a lost race reloads and decides again;
  * 3. carry out the actions (#usecases/rollout-actions.ts); refused starts and re-checks are fed
  *    to another decision at once, until nothing new comes back;
- * 4. set the timer the last decision asks for (bake end, window opening, retry, poll) as a
+ * 4. publish the batch's new events to webhooks (#usecases/batch-webhooks.ts; also on every
+ *    wake first, for events a crash kept back);
+ * 5. set the timer the last decision asks for (bake end, window opening, retry, poll) as a
  *    delayed message carrying the batch version, then acknowledge.
  *
  * Every step is derived from the committed batch, so a redelivered message or a crash at any
@@ -22,12 +24,14 @@ import type { Batch } from '#domain/rollout/batch.ts';
 import { type Decision, decide } from '#domain/rollout/decide.ts';
 import type { BatchStore, Log, Queue, RolloutMessage, RolloutQueues, StageQueues } from '#shared/ports.ts';
 import { gatherJobReports } from '#usecases/batch-job-reports.ts';
+import { type BatchWebhookDeps, publishBatchEvents } from '#usecases/batch-webhooks.ts';
 import { type PipelineConfigInput, resolvePipelineConfig } from '#usecases/pipeline-config.ts';
 import { type Feedback, performActions, type RolloutActionDeps } from '#usecases/rollout-actions.ts';
+import type { DeliveryQueues } from '#usecases/webhook-fan-out.ts';
 
-export interface RolloutDeps extends RolloutActionDeps {
+export interface RolloutDeps extends RolloutActionDeps, Omit<BatchWebhookDeps, 'batches' | 'queue'> {
   batches: BatchStore;
-  queue: Queue<StageQueues & RolloutQueues>;
+  queue: Queue<StageQueues & RolloutQueues & DeliveryQueues>;
   config?: PipelineConfigInput;
 }
 
@@ -104,11 +108,14 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
       log.warn('message for an unknown batch dropped', { batchId: message.batchId });
       return;
     }
+    // Events a crash kept from going out (#usecases/batch-webhooks.ts), before anything may drop the message.
+    await publishBatchEvents(deps, batch);
     if (message.seq !== undefined && message.seq < batch.version) {
       log.debug('timer superseded by a newer decision', { seq: message.seq, version: batch.version });
       return;
     }
     const last = await run(batch);
+    await publishBatchEvents(deps, last.batch);
     const wake = last.actions.find((action) => action.kind === 'wake');
     if (!wake) return;
     const delaySeconds = Math.max(0, (Date.parse(wake.at) - deps.clock.now().getTime()) / 1000);
