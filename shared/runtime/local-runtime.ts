@@ -178,6 +178,7 @@ export async function startLocalRuntime(
         catalogStore: catalogFile,
         releaseLog: new SqliteReleaseLog(db, clock),
         clock,
+        policies: config.rolloutPolicies,
       },
     });
     const server = await startHttpServer({

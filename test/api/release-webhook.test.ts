@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readCatalogFile } from '#adapters/local/catalog-file.ts';
 import { FileCatalogStore } from '#adapters/local/file-catalog-store.ts';
 import { SqliteReleaseLog } from '#adapters/local/sqlite-release-log.ts';
+import { type RolloutPolicy, rolloutPoliciesSchema } from '#domain/rollout/rollout-policy.ts';
 import { useTempDirs } from '#test/adapters/local/support/temp-dir.ts';
 import { newSigningSecret } from '#usecases/webhook-secret.ts';
 import { errorOf, startApi } from './support/api-server.ts';
@@ -26,7 +27,7 @@ const ENTRY = {
   },
 };
 
-async function releaseApi() {
+async function releaseApi(policies: RolloutPolicy[] = []) {
   const file = join(await tempDir(), 'catalog.json');
   await copyFile('examples/catalog.json', file);
   const store = new FileCatalogStore(file, await readCatalogFile(file));
@@ -37,6 +38,7 @@ async function releaseApi() {
       catalogStore: store,
       releaseLog: new SqliteReleaseLog(new DatabaseSync(':memory:'), clock),
       clock,
+      policies,
     },
   });
   let sequence = 0;
@@ -65,7 +67,7 @@ async function releaseApi() {
       headers: { 'content-type': 'application/json', authorization: '', ...headers },
     });
   };
-  return { file, store, send, catalogText: () => readFile(file, 'utf8') };
+  return { api, file, store, send, catalogText: () => readFile(file, 'utf8') };
 }
 
 describe('POST /webhooks/releases', () => {
@@ -79,6 +81,32 @@ describe('POST /webhooks/releases', () => {
     expect(await response.json()).toMatchObject({ action: 'registered', version: '5.1.1' });
     expect((await readCatalogFile(file)).versions).toContainEqual(ENTRY);
     expect(store.current.versions).toContainEqual(ENTRY);
+  });
+
+  it('starts the batch of each rollout policy that admits the released version, and says so', async () => {
+    // Prepare
+    const policies = rolloutPoliciesSchema.parse([
+      {
+        name: 'prod-v5',
+        versions: '^5.1.0',
+        selector: { matchLabels: { env: 'prod' } },
+        strategy: { canary: 1 },
+      },
+      { name: 'v4-only', versions: '^4.0.0', selector: {}, strategy: {} },
+    ]);
+    const { api, send } = await releaseApi(policies);
+    // Act
+    const response = await send(ENTRY);
+    // Assess
+    expect(response.status).toBe(200);
+    const outcome = (await response.json()) as { rollouts: { batchId: string }[] };
+    expect(outcome).toMatchObject({
+      action: 'registered',
+      rollouts: [{ policy: 'prod-v5', batchId: expect.any(String), clusters: 1, created: true }],
+    });
+    const batch = await api.batches.get(outcome.rollouts[0]?.batchId ?? '');
+    expect(batch).toMatchObject({ targetVersion: '5.1.1', clusters: [{ name: 'region1' }] });
+    expect(api.queue.peek().map(({ queue }) => queue)).toEqual(['rollout']);
   });
 
   it('withdraws a version with the reason, signed with the secret still in its rotation overlap', async () => {

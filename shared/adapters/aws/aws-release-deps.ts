@@ -30,7 +30,7 @@ export function withReleaseWebhook<D extends { clock: Clock }>(
     traceClients(observed.tracer, [client]);
     return client;
   };
-  const withSecrets = lazily({ clock }, 'releaseSecrets', () =>
+  const withSecrets = lazily({ clock, policies: config.rolloutPolicies }, 'releaseSecrets', () =>
     secretsManagerReleaseSecrets(traced(makeSecretsClient()), arn, clock),
   );
   const withCatalog = lazily(
