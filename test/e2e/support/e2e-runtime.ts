@@ -22,6 +22,8 @@ export interface E2eRuntimeOptions {
   dataDir?: string;
   /** Every message sent to a stage queue is sent twice (at-least-once delivery at its worst). */
   duplicateEveryMessage?: boolean;
+  /** More REDIS_UPGRADER_* variables (they win over the e2e ones: a catalog copy, release secrets). */
+  env?: Record<string, string>;
 }
 
 export interface ApiResponse {
@@ -47,7 +49,7 @@ export interface E2eRuntime {
   duplicatedMessages(): number;
 }
 
-function e2eConfig(fleet: E2eFleet, dataDir: string): Config {
+function e2eConfig(fleet: E2eFleet, dataDir: string, env: Record<string, string> = {}): Config {
   const config = loadConfig({
     REDIS_UPGRADER_DATA_DIR: dataDir,
     REDIS_UPGRADER_PORT: '0',
@@ -61,6 +63,7 @@ function e2eConfig(fleet: E2eFleet, dataDir: string): Config {
     REDIS_UPGRADER_POLL_INTERVAL_MS: '20',
     REDIS_UPGRADER_POLL_CONCURRENCY: '4',
     REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: '5',
+    ...env,
   });
   // Sub-second re-enqueue delays (the environment takes whole seconds): the simulator's clock
   // runs thousands of times faster than real ACP, so the pipeline's waits shrink with it.
@@ -69,7 +72,7 @@ function e2eConfig(fleet: E2eFleet, dataDir: string): Config {
 
 export async function startE2eRuntime(fleet: E2eFleet, options: E2eRuntimeOptions = {}): Promise<E2eRuntime> {
   const dataDir = options.dataDir ?? join(fleet.dir, `data-${randomUUID()}`);
-  const runtime = await startLocalRuntime(e2eConfig(fleet, dataDir));
+  const runtime = await startLocalRuntime(e2eConfig(fleet, dataDir, options.env));
   let duplicated = 0;
   if (options.duplicateEveryMessage) {
     const send = runtime.queues.send.bind(runtime.queues);
