@@ -30,6 +30,12 @@ export interface ReceiveReleaseDeps {
   catalogStore: CatalogStore;
   releaseLog: ReleaseLog;
   clock: Clock;
+  /**
+   * How long until every consumer reads a catalog the release changed (AWS: the functions' catalog
+   * TTL; locally 0, all read the file's holder). A policy's batch first wakes after it, or its jobs
+   * could meet a consumer that does not know the version yet.
+   */
+  catalogPropagationSeconds?: number;
   /** What a release starts by itself (none by default). */
   policies?: ReleaseRolloutDeps['policies'];
   /** What starting or pausing batches takes; absent: a release changes the catalog only. */
@@ -109,6 +115,7 @@ export async function receiveRelease(
               catalog: changed.catalog,
               version,
               releaseId: webhookId,
+              startDelaySeconds: deps.catalogPropagationSeconds ?? 0,
             }),
           }
         : { paused: await haltWithdrawnRollouts(rollouts, { version, reason: release.blocked }) };

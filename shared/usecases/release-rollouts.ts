@@ -53,7 +53,7 @@ const BY = 'release webhook';
 
 export async function startPolicyRollouts(
   deps: ReleaseRolloutDeps,
-  input: { catalog: Catalog; version: string; releaseId: string },
+  input: { catalog: Catalog; version: string; releaseId: string; startDelaySeconds?: number },
 ): Promise<PolicyRollout[]> {
   const started: PolicyRollout[] = [];
   for (const policy of policiesFor(deps.policies, input.version)) {
@@ -63,6 +63,7 @@ export async function startPolicyRollouts(
         {
           request: policyBatchRequest(policy, input.version),
           idempotencyKey: `release:${input.releaseId}:${policy.name}`,
+          ...(input.startDelaySeconds ? { startDelaySeconds: input.startDelaySeconds } : {}),
         },
       );
       if (result.dryRun) continue;

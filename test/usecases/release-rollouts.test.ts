@@ -80,6 +80,21 @@ describe('a registered version starting the rollouts of its policies', () => {
     expect(await pipeline.batches.list({})).toHaveLength(2);
   });
 
+  it('wakes the batches only once the catalog has reached every function, when the runtime says that takes a while', async () => {
+    // Prepare
+    const { pipeline, deps } = await world();
+    // Act
+    await startPolicyRollouts(deps, {
+      catalog: pipeline.catalog,
+      version: '4.2.1',
+      releaseId: 'rel_1',
+      startDelaySeconds: 60,
+    });
+    // Assess
+    const wakes = pipeline.queue.peek().filter(({ queue }) => queue === 'rollout');
+    expect(wakes.map((wake) => wake.delaySeconds)).toEqual([60, 60]);
+  });
+
   it('reports a policy that cannot start (its selector matches no cluster) and starts the others', async () => {
     // Prepare
     const nobody = rolloutPoliciesSchema.parse([
