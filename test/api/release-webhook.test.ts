@@ -27,6 +27,11 @@ const ENTRY = {
   },
 };
 
+/** A policy that starts a batch on every release, so a refused one shows by the batch it did not start. */
+const EVERY_RELEASE = rolloutPoliciesSchema.parse([
+  { name: 'all', versions: '*', selector: {}, strategy: {} },
+]);
+
 async function releaseApi(policies: RolloutPolicy[] = []) {
   const file = join(await tempDir(), 'catalog.json');
   await copyFile('examples/catalog.json', file);
@@ -127,9 +132,9 @@ describe('POST /webhooks/releases', () => {
     ['an expired timestamp', { at: new Date(Date.now() - 10 * 60_000) }, 'too old'],
     ['a future timestamp', { at: new Date(Date.now() + 10 * 60_000) }, 'too new'],
     ['missing headers', { headers: {} }, 'Missing required headers'],
-  ])('refuses %s with 401 and changes nothing', async (_, options, reason) => {
+  ])('refuses %s with 401 and changes nothing: no catalog change, no batch', async (_, options, reason) => {
     // Prepare
-    const { send, catalogText } = await releaseApi();
+    const { api, send, catalogText } = await releaseApi(EVERY_RELEASE);
     const before = await catalogText();
     // Act
     const response = await send(ENTRY, options);
@@ -137,16 +142,20 @@ describe('POST /webhooks/releases', () => {
     expect(response.status).toBe(401);
     expect((await errorOf(response)).message).toContain(reason);
     expect(await catalogText()).toBe(before);
+    expect(await api.batches.list({})).toEqual([]);
   });
 
-  it('refuses a replayed webhook-id with 409, changing nothing', async () => {
+  it('refuses a replayed webhook-id with 409, changing nothing: no catalog change, no pause', async () => {
     // Prepare
-    const { send, file } = await releaseApi();
+    const { api, send, file } = await releaseApi(EVERY_RELEASE);
     await send(ENTRY, { id: 'rel_once' });
+    const [started] = await api.batches.list({});
     // Act
     const replay = await send({ version: '5.1.1', blocked: 'sneaky' }, { id: 'rel_once' });
     // Assess
     expect(replay.status).toBe(409);
+    expect(await api.batches.list({})).toEqual([started]);
+    expect(started?.pausedAt).toBeUndefined();
     expect((await errorOf(replay)).code).toBe('REPLAYED');
     expect(
       (await readCatalogFile(file)).versions.find((entry) => entry.version === '5.1.1')?.blocked,
