@@ -126,7 +126,9 @@ export interface RolloutMessage {
   batchId: string;
   /** Why, for the log. */
   reason: string;
+  /** A timer's number and due time (#domain/rollout/rollout-timer.ts); absent on other wakes. */
   seq?: number;
+  due?: string;
 }
 
 export interface SendOptions {

@@ -40,6 +40,7 @@ export const rolloutMessageSchema = z.object({
   batchId: z.string().min(1),
   reason: z.string().max(1000),
   seq: z.number().int().min(0).optional(),
+  due: z.iso.datetime().optional(),
 }) satisfies z.ZodType<RolloutMessage>;
 
 const notBeforeField = z.iso.datetime().optional();

@@ -76,6 +76,8 @@ const messageRefSchema = z.strictObject({
   hop: count,
   seq: count,
   id: z.string().min(1).optional(),
+  /** On `expected`: when its message is due (sent with a delay for a wait; now otherwise). */
+  due: timestamp.optional(),
 });
 export type MessageRef = z.infer<typeof messageRefSchema>;
 

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import { isActiveJob, type Job } from '#domain/job.ts';
 import { requestCancel } from '#domain/job-cancel.ts';
+import { expectedMessage } from '#domain/job-messages.ts';
 import type { Clock, JobStore, Log, Notifier, Queue, StageQueues } from '#shared/ports.ts';
 import { emitTransitions } from '#usecases/job-events.ts';
 
@@ -33,8 +34,7 @@ export interface CancelUpgradeInput {
 const MAX_ATTEMPTS = 5;
 
 async function resend(deps: CancelUpgradeDeps, job: Job): Promise<void> {
-  if (isActiveJob(job))
-    await deps.queue.send(job.expected.stage, { jobId: job.id, ...job.expected, id: randomUUID() });
+  if (isActiveJob(job)) await deps.queue.send(job.expected.stage, expectedMessage(job, randomUUID()));
 }
 
 /** Returns the job after the request: `cancelled`, or active with `cancelRequested`. */

@@ -10,18 +10,19 @@
  *    to another decision at once, until nothing new comes back;
  * 4. publish the batch's new events to webhooks (#usecases/batch-webhooks.ts; also on every
  *    wake first, for events a crash kept back);
- * 5. set the timer the last decision asks for (bake end, window opening, retry, poll) as a
- *    delayed message carrying the batch version, then acknowledge.
+ * 5. arm the timer the last decision asks for (bake end, window opening, retry, poll) as a
+ *    delayed message, one live per batch (#domain/rollout/rollout-timer.ts), then acknowledge.
  *
  * Every step is derived from the committed batch, so a redelivered message or a crash at any
  * line repeats the same starts under the same idempotency keys: none starts twice, none is lost.
- * A timer set by an older version is dropped: the decision that made the newer one set its own.
+ * A copy of a timer already handled, or one superseded by an earlier wake, is dropped.
  * Messages of one batch are handled one after the other within a process (a job's end, its
  * duplicate and a timer often arrive together); across processes the conditional write decides.
  */
 import { ConflictError } from '#domain/errors.ts';
 import type { Batch } from '#domain/rollout/batch.ts';
 import { type Decision, decide } from '#domain/rollout/decide.ts';
+import { AHEAD_RETRY_SECONDS, classifyWake, timerToArm } from '#domain/rollout/rollout-timer.ts';
 import type { BatchStore, Log, Queue, RolloutMessage, RolloutQueues, StageQueues } from '#shared/ports.ts';
 import { gatherJobReports } from '#usecases/batch-job-reports.ts';
 import { type BatchWebhookDeps, publishBatchEvents } from '#usecases/batch-webhooks.ts';
@@ -100,26 +101,57 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
     }
   }
 
+  /**
+   * Arms the timer the last decision asks for, send then commit (#domain/rollout/rollout-timer.ts);
+   * false when the commit lost a race (the caller loads and decides again).
+   */
+  async function arm(batch: Batch, decision: Decision, consumed: boolean): Promise<boolean> {
+    const wake = decision.actions.find((action) => action.kind === 'wake');
+    const timer = timerToArm(batch, wake?.at, consumed);
+    if (timer === undefined) return true;
+    if (timer && wake) {
+      const delaySeconds = Math.max(0, (Date.parse(timer.at) - deps.clock.now().getTime()) / 1000);
+      const message = { batchId: batch.id, reason: wake.reason, seq: timer.seq, due: timer.at };
+      await deps.queue.send('rollout', message, { delaySeconds });
+    }
+    const { timer: _, ...rest } = batch;
+    const next: Batch = { ...rest, ...(timer ? { timer } : {}), version: batch.version + 1 };
+    try {
+      await deps.batches.update(next, batch.version);
+      return true;
+    } catch (error) {
+      if (error instanceof ConflictError && error.code === 'STALE_VERSION') return false;
+      throw error;
+    }
+  }
+
   return (message) => serially(message.batchId, () => handle(message));
 
   async function handle(message: RolloutMessage): Promise<void> {
-    const batch = await deps.batches.get(message.batchId);
-    if (!batch) {
-      log.warn('message for an unknown batch dropped', { batchId: message.batchId });
-      return;
+    for (let round = 1; ; round++) {
+      const batch = await deps.batches.get(message.batchId);
+      if (!batch) {
+        log.warn('message for an unknown batch dropped', { batchId: message.batchId });
+        return;
+      }
+      // Events a crash kept from going out (#usecases/batch-webhooks.ts), before anything may drop the message.
+      await publishBatchEvents(deps, batch);
+      const verdict = classifyWake(batch, message, deps.clock.now());
+      if (verdict.kind === 'stale') {
+        log.debug('timer dropped', { batchId: batch.id, why: verdict.why });
+        return;
+      }
+      if (verdict.kind === 'ahead') {
+        if (verdict.giveUp) log.warn('timer never armed; dropped', { batchId: batch.id, seq: message.seq });
+        else await deps.queue.send('rollout', message, { delaySeconds: AHEAD_RETRY_SECONDS });
+        return;
+      }
+      const last = await run(batch);
+      await publishBatchEvents(deps, last.batch);
+      if (await arm(last.batch, last, verdict.kind === 'live')) return;
+      if (round >= MAX_ROUNDS)
+        throw new ConflictError(`batch ${batch.id} kept changing while arming its timer`);
+      log.info('lost a race arming the timer; deciding again', { batchId: batch.id });
     }
-    // Events a crash kept from going out (#usecases/batch-webhooks.ts), before anything may drop the message.
-    await publishBatchEvents(deps, batch);
-    if (message.seq !== undefined && message.seq < batch.version) {
-      log.debug('timer superseded by a newer decision', { seq: message.seq, version: batch.version });
-      return;
-    }
-    const last = await run(batch);
-    await publishBatchEvents(deps, last.batch);
-    const wake = last.actions.find((action) => action.kind === 'wake');
-    if (!wake) return;
-    const delaySeconds = Math.max(0, (Date.parse(wake.at) - deps.clock.now().getTime()) / 1000);
-    const timer = { batchId: batch.id, reason: wake.reason, seq: last.batch.version };
-    await deps.queue.send('rollout', timer, { delaySeconds });
   }
 }

@@ -3,14 +3,15 @@
  *
  * 1. loads the job and classifies the message (#domain/job-messages.ts): the expected message is
  *    processed, a redelivery of the message behind the latest commit re-emits the next message
- *    (crash between write and send), anything else is acknowledged and dropped;
+ *    once that one is overdue (crash between write and send) and is parked until then (a
+ *    duplicate dies there), anything else is acknowledged and dropped;
  * 2. honours a cancel request when the hop is before its point of no return;
  * 3. runs the stage's step, which reads the cluster and returns an outcome (transition, wait,
  *    next hop, defer); side effects inside a step are claimed first with a conditional write;
  * 4. commits the outcome with a conditional write on the version it loaded. A ConflictError
  *    there means another copy of the message, or a cancel, won the race: acknowledge and stop;
- * 5. sends the job's next expected message AFTER the commit (with a delay for waits), then emits
- *    one event per state change.
+ * 5. sends the job's next expected message AFTER the commit (with a delay for waits; the commit
+ *    records when it is due), then emits one event per state change.
  *
  * Errors of a step: TransientError and cluster ConflictError are waits (retried after
  * `retrySeconds`, within the stage deadline); any other UpgraderError ends the job with the error
@@ -34,7 +35,7 @@ import {
   type UnplannedJob,
 } from '#domain/job.ts';
 import { cancelNow, completeHop, isCancellable } from '#domain/job-cancel.ts';
-import { classifyMessage } from '#domain/job-messages.ts';
+import { classifyMessage, expectedMessage } from '#domain/job-messages.ts';
 import {
   backoffSeconds,
   countAttempt,
@@ -202,7 +203,7 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
 
   async function send(job: Job, delaySeconds = 0): Promise<void> {
     if (!isActiveJob(job)) return;
-    const message: StageMessage = { jobId: job.id, ...job.expected, id: randomUUID() };
+    const message = expectedMessage(job, randomUUID());
     await deps.queue.send(message.stage, message, delaySeconds > 0 ? { delaySeconds } : undefined);
   }
 
@@ -344,8 +345,9 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
     }
     learnWait(job, outcome, now);
     let delay = waitDelay(job, outcome, now);
-    const next = await commit(apply(job, outcome, message, now, delay), job.version);
-    if (next.state !== job.state) delay = 0;
+    const applied = apply(job, outcome, message, now, delay);
+    if (applied.state !== job.state) delay = 0;
+    const next = await commit(withDue(applied, deps.clock.now(), delay), job.version);
     await send(next, delay);
     if (next.state === job.state && isActiveJob(next))
       log.info('waiting', { waitingFor: next.step?.waitingFor, delaySeconds: delay });
@@ -361,9 +363,18 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
       return;
     }
     const jobLog = withAttributes(log, { cluster: job.cluster });
-    const disposition = classifyMessage(job, toRef(message));
+    const timing = { now: deps.clock.now(), graceSeconds: config.claimLeaseSeconds };
+    const disposition = classifyMessage(job, toRef(message), timing);
     if (disposition.action === 'drop') {
       jobLog.debug('message dropped', { why: disposition.why });
+      return;
+    }
+    if (disposition.action === 'park') {
+      // A duplicate, or a redelivery after a crash before the send: decided once `expected` is overdue.
+      const delaySeconds = Math.ceil(disposition.delaySeconds);
+      jobLog.info('parked a redelivery of the message behind the latest commit', { delaySeconds });
+      await deps.queue.send(stage, message, { delaySeconds });
+      await emitTransitions(deps.notifier, { ...job, transitions: job.transitions.slice(0, -1) }, job);
       return;
     }
     if (disposition.action === 'reemit') {
@@ -379,6 +390,13 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
       jobLog.info('lost a write race; message acknowledged', { conflict: error.message });
     }
   };
+}
+
+/** The job with the time its expected message is due: the commit's time plus the send's delay. */
+function withDue(job: Job, at: Date, delaySeconds: number): Job {
+  if (!isActiveJob(job)) return job;
+  const due = new Date(at.getTime() + delaySeconds * 1000).toISOString();
+  return { ...job, expected: { ...job.expected, due } };
 }
 
 function withAttributes(log: Log, attributes: Record<string, unknown>): Log {

@@ -1,18 +1,20 @@
 /**
- * The short chaos run of `npm test` (the long one is `npm run chaos`): a dozen clusters through
- * two hops with Kubernetes API faults on, serve SIGKILLed twice and started again, and a platform
- * outage (refused connections, then 503s) in the middle. Everything is counted on the simulator.
+ * The short chaos run of `npm test` (the long one is `npm run chaos`): a dozen clusters rolled out
+ * through two hops as one batch (a canary, then the rest), with Kubernetes API faults on, serve
+ * SIGKILLed three times mid-rollout and started again, and a platform outage (refused
+ * connections, then 503s) in the middle. Everything is counted on the simulator.
  */
 import { describe, expect, it } from 'vitest';
 import { runChaos } from './support/chaos-run.ts';
 
 describe('chaos, short', () => {
-  it('ends every job on its target through two kills and an outage, pushing and approving once', async () => {
+  it('ends a rollout with every cluster on its target through three kills and an outage, starting, pushing and approving each once', async () => {
     // Act
     const report = await runChaos({
       clusters: 12,
       seed: 3,
-      kills: 2,
+      kills: 3,
+      rollout: { canary: 1 },
       killWindowSeconds: 12,
       outage: { atSeconds: 5, seconds: 5, mode: 'mixed' },
       visibilityTimeoutSeconds: 5,
@@ -26,6 +28,7 @@ describe('chaos, short', () => {
     expect(report.duplicateUploads).toEqual([]);
     expect(report.duplicateApprovals).toEqual([]);
     expect(report.wrongVersion).toEqual([]);
-    expect(report.kills).toHaveLength(2);
+    expect(report.kills).toHaveLength(3);
+    expect(report.batch).toMatchObject({ state: 'succeeded', startedTwice: [] });
   }, 180_000);
 });

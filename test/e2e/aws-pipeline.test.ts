@@ -4,7 +4,8 @@
  * environment the stack sets) run on emulated SQS and S3 (fauxqs), DynamoDB (dynalite) and
  * Secrets Manager, against the simulated ACP fleet with the violet shim. A small poller stands in
  * for the SQS event source mappings. One cluster on ACP 3.18.0 goes 3.16.2 -> 4.0.3 -> 4.1.2 (a major hop,
- * landing on the earliest 4.x minor first).
+ * landing on the earliest 4.x minor first); then a small batch (issue 10) rolls two others out
+ * through the rollout function: a canary, an approval, a bake, a second wave.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -102,7 +103,7 @@ beforeAll(async () => {
     port: 0,
     speed: 3000,
     scenario: parseScenario({
-      clusters: { count: 1 },
+      clusters: { count: 3 },
       defaults: {
         installedVersion: '3.16.2',
         platformVersion: '3.18.0',
@@ -115,12 +116,11 @@ beforeAll(async () => {
   });
   secrets = await startFakeSecretsManager(new Map([[SECRET_ARN, JSON.stringify(fleet.kubeconfig)]]));
   await publishCatalog();
-  const [cluster] = fleet.clusterNames();
-  await new DynamoClusterRegistry({ client: aws.clients.dynamo, tableName: TABLE }).put({
-    name: cluster ?? '',
-    kubeconfigSecretArn: SECRET_ARN,
-    labels: {},
-  });
+  // One kubeconfig secret for the platform, a context per cluster (docs/decisions/0005).
+  const registry = new DynamoClusterRegistry({ client: aws.clients.dynamo, tableName: TABLE });
+  for (const name of fleet.clusterNames()) {
+    await registry.put({ name, kubeconfigSecretArn: SECRET_ARN, labels: {} });
+  }
   setFunctionEnvironment(queueUrls);
   for (const name of CONSUMERS) {
     const entry = (await import(`../../functions/${name}/handler.ts`)) as { handler: SqsLambda };
@@ -133,12 +133,14 @@ afterAll(async () => {
   await Promise.all([fleet?.stop(), secrets?.close(), aws?.stop()]);
 });
 
-function apiEvent(method: string, path: string, body?: unknown): APIGatewayProxyEventV2 {
+function apiEvent(method: string, target: string, body?: unknown): APIGatewayProxyEventV2 {
+  const [path = '', query = ''] = target.split('?');
   return {
     version: '2.0',
     routeKey: '$default',
     rawPath: path,
-    rawQueryString: '',
+    rawQueryString: query,
+    ...(query ? { queryStringParameters: Object.fromEntries(new URLSearchParams(query)) } : {}),
     headers: { 'content-type': 'application/json' },
     requestContext: {
       accountId: '000000000000',
@@ -157,17 +159,42 @@ function apiEvent(method: string, path: string, body?: unknown): APIGatewayProxy
   };
 }
 
-/** Runs every event source until the job ends or the deadline passes. */
-async function runUntilFinished(jobId: string, deadlineMs: number): Promise<void> {
-  const jobs = new DynamoJobStore({ client: aws.clients.dynamo, tableName: TABLE });
+/** Runs every event source until `done` holds or the deadline passes; fails saying what it waited for. */
+async function runUntil(what: string, done: () => Promise<boolean>, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
     let delivered = 0;
     for (const [name, source] of sources) delivered += await pollOnce(aws.clients.sqs, source, name);
-    const job = await jobs.get(jobId);
-    if (job && ['succeeded', 'failed', 'blocked', 'cancelled'].includes(job.state)) return;
+    if (await done()) return;
     if (delivered === 0) await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`);
+}
+
+async function runUntilFinished(jobId: string, deadlineMs: number): Promise<void> {
+  const jobs = new DynamoJobStore({ client: aws.clients.dynamo, tableName: TABLE });
+  await runUntil(
+    `job ${jobId} to end`,
+    async () =>
+      ['succeeded', 'failed', 'blocked', 'cancelled'].includes((await jobs.get(jobId))?.state ?? ''),
+    deadlineMs,
+  );
+}
+
+async function callApi<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const answer = await api(apiEvent(method, path, body), lambdaContext('api'));
+  return { status: answer.statusCode ?? 0, body: JSON.parse(answer.body ?? '{}') as T };
+}
+
+interface BatchReply {
+  id: string;
+  state: string;
+  reason: string;
+  waves: { clusters: { name: string; state: string }[] }[];
 }
 
 describe('the pipeline on the AWS adapters', () => {
@@ -212,4 +239,51 @@ describe('the pipeline on the AWS adapters', () => {
       .poll(recordedTypes, { timeout: 10_000 })
       .toEqual(expect.arrayContaining(['upgrade.validating', 'upgrade.succeeded']));
   }, 120_000);
+
+  it('rolls a small batch out through the rollout function: canary, approval, bake, the next wave', async () => {
+    // Prepare: the two clusters the first test left alone
+    const [, first, second] = fleet.clusterNames();
+    const batchState = async (id: string) => (await callApi<BatchReply>('GET', `/batches/${id}`)).body;
+
+    // Act
+    const created = await callApi<BatchReply>('POST', '/batches', {
+      targetVersion: '4.0.3',
+      clusters: [first, second],
+      strategy: { canary: 1, waveSize: 1, bakeSeconds: 1, approval: 'after-canary' },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const id = created.body.id;
+    await runUntil(
+      'the canary to finish and the batch to ask for approval',
+      async () => {
+        return (await batchState(id)).state === 'awaiting-approval';
+      },
+      60_000,
+    );
+    const atApproval = await batchState(id);
+    const approved = await callApi<BatchReply>('POST', `/batches/${id}/approve`, {});
+    await runUntil(
+      'the batch to end',
+      async () => {
+        return ['succeeded', 'completed-with-failures', 'halted', 'cancelled'].includes(
+          (await batchState(id)).state,
+        );
+      },
+      60_000,
+    );
+
+    // Assess
+    expect(atApproval.waves.map((wave) => wave.clusters.map((c) => [c.name, c.state]))).toEqual([
+      [[first, 'succeeded']],
+      [[second, 'pending']],
+    ]);
+    expect(approved.status).toBe(202);
+    const finished = await batchState(id);
+    expect(finished.state, finished.reason).toBe('succeeded');
+    for (const name of [first, second]) {
+      expect(fleet.clusterState(name ?? '').subscription?.installedCSV).toBe('redis-operator.v4.0.3');
+    }
+    const jobs = await callApi<{ items: { cluster: string }[] }>('GET', `/upgrades?batch=${id}`);
+    expect(jobs.body.items.map((job) => job.cluster).sort()).toEqual([first, second].sort());
+  }, 150_000);
 });

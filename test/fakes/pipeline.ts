@@ -1,6 +1,7 @@
 import type { Catalog } from '#domain/catalog.ts';
 import { type ActiveState, isActiveJob, type Job, STAGE_NAMES, type StageName } from '#domain/job.ts';
 import type { JobEvent } from '#domain/job-event.ts';
+import { expectedMessage } from '#domain/job-messages.ts';
 import { instanceRef } from '#domain/redis-instance.ts';
 import type { BatchRequest } from '#domain/rollout/batch-request.ts';
 import type { BatchCommand } from '#domain/rollout/rollout-commands.ts';
@@ -119,11 +120,7 @@ export function createPipeline(options: PipelineOptions = {}) {
   async function seed(seeded: Job): Promise<void> {
     jobs.seed(seeded);
     if (isActiveJob(seeded))
-      await queue.send(seeded.expected.stage, {
-        jobId: seeded.id,
-        ...seeded.expected,
-        id: `seed-${seeded.version}`,
-      });
+      await queue.send(seeded.expected.stage, expectedMessage(seeded, `seed-${seeded.version}`));
   }
 
   return {

@@ -218,3 +218,84 @@ describe('the rollout consumer', () => {
     expect(Date.parse(c3?.createdAt ?? '')).toBeLessThan(Date.parse(jobs[1]?.createdAt ?? ''));
   });
 });
+
+describe('the rollout timers under at-least-once delivery', () => {
+  it('keeps one timer pending per batch when every message is delivered twice', async () => {
+    // Prepare: jobs that poll for minutes and a bake, so the batch wakes many times unchanged
+    const pipeline = await rolloutPipeline(3);
+    const created = await pipeline.start({ canary: 1, bakeSeconds: 600 });
+    const pendingTimers: number[] = [];
+    // Act
+    const deliveries = await pipeline.run({
+      duplicate: true,
+      afterDelivery: () => {
+        const timers = pipeline.queue.peek().filter((q) => q.queue === 'rollout' && q.delaySeconds > 0);
+        pendingTimers.push(timers.length);
+      },
+    });
+    // Assess
+    expect((await pipeline.batch(created.id)).state).toBe('succeeded');
+    expect(Math.max(...pendingTimers)).toBe(1);
+    const wakes = pipeline.queue.sent.filter((q) => q.queue === 'rollout' && q.delaySeconds > 0);
+    expect(wakes.length).toBeLessThan(40);
+    expect(deliveries).toBeLessThan(400);
+  });
+});
+
+describe('the rollout timers after a crash', () => {
+  it('keeps the batch going when the process dies right before or right after the commit arming a timer', async () => {
+    // Prepare: the process dies once right before a commit arming a bake's timer, once right after
+    // one (a bake's timer is the only thing that wakes the batch then)
+    const pipeline = await rolloutPipeline(3);
+    const created = await pipeline.start({ canary: 1, waveSize: 1, bakeSeconds: 600 });
+    const crashes: string[] = [];
+    // A commit that arms a timer numbers it with the version it writes.
+    const arming = (batch: Batch) => batch.timer?.seq === batch.version && batch.state === 'baking';
+    pipeline.batches.beforeUpdate = (batch) => {
+      if (crashes.length === 0 && arming(batch)) {
+        crashes.push('before the commit');
+        throw new Error('process killed');
+      }
+    };
+    const update = pipeline.batches.update.bind(pipeline.batches);
+    pipeline.batches.update = async (batch, expectedVersion, events) => {
+      await update(batch, expectedVersion, events);
+      if (crashes.length === 1 && arming(batch) && batch.currentWave === 1) {
+        crashes.push('after the commit');
+        throw new Error('process killed');
+      }
+    };
+    const pending: number[] = [];
+    // Act: deliver by hand; a message whose handler died is delivered again, as the queue does
+    for (let queued = pipeline.queue.take(); queued; queued = pipeline.queue.take()) {
+      const handler = (pipeline.stages as Record<string, (message: object) => Promise<void>>)[queued.queue];
+      if (!handler) throw new Error(`no handler for ${queued.queue}`);
+      await handler(structuredClone(queued.message)).catch(async (error: Error) => {
+        if (error.message !== 'process killed') throw error;
+        await handler(structuredClone(queued.message));
+      });
+      pending.push(pipeline.queue.peek().filter((q) => q.queue === 'rollout' && q.delaySeconds > 0).length);
+      if (pipeline.queue.sent.length > 2000) throw new Error('the pipeline did not settle');
+    }
+    // Assess: the orphaned timer and the re-armed one are one timer: handled once, never multiplied
+    expect(crashes).toEqual(['before the commit', 'after the commit']);
+    expect((await pipeline.batch(created.id)).state).toBe('succeeded');
+    expect(Math.max(...pending)).toBeLessThanOrEqual(2);
+  });
+
+  it('sends a timer whose arming commit has not landed again shortly, changing nothing', async () => {
+    // Prepare
+    const pipeline = await rolloutPipeline(1);
+    const created = await pipeline.start({ canary: 1 });
+    const before = await pipeline.batch(created.id);
+    const early = { batchId: created.id, reason: 'poll', seq: before.version + 1, due: before.createdAt };
+    const queued = pipeline.queue.size;
+    // Act
+    const rollout = (pipeline.stages as Record<string, (message: object) => Promise<void>>).rollout;
+    await rollout?.(early);
+    // Assess
+    expect(await pipeline.batch(created.id)).toEqual(before);
+    expect(pipeline.queue.size).toBe(queued + 1);
+    expect(pipeline.queue.peek().at(-1)).toMatchObject({ queue: 'rollout', message: early, delaySeconds: 2 });
+  });
+});

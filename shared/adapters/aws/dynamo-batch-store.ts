@@ -12,6 +12,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -116,26 +117,25 @@ export class DynamoBatchStore implements BatchStore {
     const limit = listLimit(filter.limit);
     const index = JOB_INDEXES.byState;
     const batches: Batch[] = [];
-    let start: Record<string, unknown> | undefined;
+    const pages = paginateQuery(
+      { client: this.#options.client },
+      {
+        TableName: this.#options.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': index.partition },
+        ExpressionAttributeValues: { ':p': BATCH_LIST_PARTITION },
+        ScanIndexForward: false,
+      },
+    );
     try {
-      do {
-        const page = await this.#options.client.send(
-          new QueryCommand({
-            TableName: this.#options.tableName,
-            IndexName: index.name,
-            KeyConditionExpression: '#p = :p',
-            ExpressionAttributeNames: { '#p': index.partition },
-            ExpressionAttributeValues: { ':p': BATCH_LIST_PARTITION },
-            ScanIndexForward: false,
-            ExclusiveStartKey: start,
-          }),
-        );
+      for await (const page of pages) {
         for (const item of page.Items ?? []) {
           if (filter.state !== undefined && item.state !== filter.state) continue;
           if (batches.length < limit) batches.push(readItem(item));
         }
-        start = page.LastEvaluatedKey;
-      } while (start && batches.length < limit);
+        if (batches.length >= limit) break;
+      }
     } catch (error) {
       throw mapAwsError(error, 'list batches');
     }

@@ -1,7 +1,8 @@
 /** ClusterRegistry on the same DynamoDB table: one partition holds every cluster record. */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClusterRecord, ClusterRegistry } from '#shared/ports.ts';
 import { mapAwsError } from './aws-errors.ts';
+import { queryByPrefix } from './dynamo-client.ts';
 import { keys } from './dynamo-schema.ts';
 
 export interface DynamoClusterRegistryOptions {
@@ -41,24 +42,12 @@ export class DynamoClusterRegistry implements ClusterRegistry {
   }
 
   async list(): Promise<ClusterRecord[]> {
-    const records: ClusterRecord[] = [];
-    let start: Record<string, unknown> | undefined;
+    const { client, tableName } = this.#options;
     try {
-      do {
-        const page = await this.#options.client.send(
-          new QueryCommand({
-            TableName: this.#options.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': keys.cluster('').pk, ':prefix': 'CLUSTER#' },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) records.push(item.record as ClusterRecord);
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const items = await queryByPrefix(client, tableName, keys.cluster('').pk, 'CLUSTER#');
+      return items.map((item) => item.record as ClusterRecord);
     } catch (error) {
       throw mapAwsError(error, 'list clusters');
     }
-    return records;
   }
 }

@@ -3,13 +3,14 @@
  * #usecases/webhook-fan-out.ts), expiring through the table's TTL after the event retention.
  * Every update is conditional on the version the writer read.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import { type Delivery, deliverySchema } from '#domain/webhooks/delivery.ts';
 import type { DeliveryStore } from '#shared/webhook-ports.ts';
 import { receiverOfDelivery } from '#usecases/webhook-fan-out.ts';
 import { AWS_DEFAULTS } from './aws-env.ts';
 import { awsErrorName, mapAwsError } from './aws-errors.ts';
+import { queryByPrefix } from './dynamo-client.ts';
 import { keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
 
 export interface DynamoDeliveryStoreOptions {
@@ -85,21 +86,11 @@ export class DynamoDeliveryStore implements DeliveryStore {
 
   /** The whole partition, sorted here: an endpoint's deliveries are bounded by the retention. */
   async forEndpoint(endpointId: string, limit: number): Promise<Delivery[]> {
-    const found: Delivery[] = [];
-    let start: Record<string, unknown> | undefined;
+    const { client, tableName } = this.#options;
+    let found: Delivery[];
     try {
-      do {
-        const page = await this.#options.client.send(
-          new QueryCommand({
-            TableName: this.#options.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': keys.delivery('', endpointId).pk, ':prefix': 'DELIVERY#' },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) found.push(deliverySchema.parse(item.delivery));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const items = await queryByPrefix(client, tableName, keys.delivery('', endpointId).pk, 'DELIVERY#');
+      found = items.map((item) => deliverySchema.parse(item.delivery));
     } catch (error) {
       throw mapAwsError(error, `list the deliveries of endpoint ${endpointId}`);
     }

@@ -8,12 +8,12 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type EndpointStatus, endpointSchema, type WebhookEndpoint } from '#domain/webhooks/endpoint.ts';
 import type { WebhookEndpointStore } from '#shared/webhook-ports.ts';
 import { awsErrorName, mapAwsError } from './aws-errors.ts';
+import { queryByPrefix } from './dynamo-client.ts';
 import { keys } from './dynamo-schema.ts';
 
 export interface DynamoTable {
@@ -51,19 +51,10 @@ export class DynamoWebhookEndpoints implements WebhookEndpointStore {
   }
 
   async list(): Promise<WebhookEndpoint[]> {
-    const endpoints: WebhookEndpoint[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const query = new QueryCommand({
-        TableName: this.#table.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.endpoint('').pk, ':prefix': 'ENDPOINT#' },
-        ExclusiveStartKey: start,
-      });
-      const page = await this.#send('list webhook endpoints', (client) => client.send(query));
-      for (const item of page.Items ?? []) endpoints.push(endpointSchema.parse(item.endpoint));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await this.#send('list webhook endpoints', (client) =>
+      queryByPrefix(client, this.#table.tableName, keys.endpoint('').pk, 'ENDPOINT#'),
+    );
+    const endpoints = items.map((item) => endpointSchema.parse(item.endpoint));
     return endpoints.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 

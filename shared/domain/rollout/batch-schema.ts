@@ -83,6 +83,7 @@ export const batchSchema = z.strictObject({
   halt: haltSchema.optional(),
   acceptances: z.array(acceptanceSchema),
   eventSeq: count,
+  timer: z.strictObject({ seq: count, at: timestamp }).optional(),
 }) satisfies z.ZodType<Batch>;
 
 export const batchEventSchema = z.strictObject({

@@ -153,6 +153,8 @@ export interface Batch {
   acceptances: Acceptance[];
   /** Events recorded so far; the next one is `eventSeq + 1`. */
   eventSeq: number;
+  /** The rollout's one live timer message (#domain/rollout/rollout-timer.ts). */
+  timer?: { seq: number; at: string };
 }
 
 export interface NewBatchInput {

@@ -1,6 +1,7 @@
 /**
  * One chaos run: a simulated fleet and `redis-upgrader serve` as separate processes, an upgrade
- * of every cluster through two hops (3.16.2 > 4.0.3 > 4.1.2) with Kubernetes API faults on, the
+ * of every cluster through two hops (3.16.2 > 4.0.3 > 4.1.2), one POST /upgrades per cluster or
+ * one rollout of them all (`rollout`: a batch's strategy), with Kubernetes API faults on, the
  * server SIGKILLed at seeded random moments and started again on the same data dir, and a
  * platform outage. The report counts what an operator would check afterwards, on the
  * simulator's side: jobs that ended (and how), jobs lost, duplicate uploads and approvals,
@@ -52,6 +53,8 @@ export interface ChaosOptions {
   timeoutSeconds: number;
   /** Keep the run's files (logs, data dir) here instead of a temporary dir that is removed. */
   keepDir?: string;
+  /** Upgrade the clusters as one batch with this strategy (POST /batches) instead of a job each. */
+  rollout?: Record<string, unknown>;
 }
 
 export interface ChaosReport {
@@ -68,6 +71,8 @@ export interface ChaosReport {
   unsuccessful: { cluster: string; state: string; reason?: string }[];
   kills: number[];
   outage?: { atSeconds: number; seconds: number; mode: OutageMode };
+  /** With `rollout`: the batch's end and the clusters with more than one job (started twice). */
+  batch?: { state: string; reason: string; startedTwice: string[] };
 }
 
 interface JobSummary {
@@ -136,6 +141,46 @@ async function startUpgrades(serve: ServeProcess, clusters: string[], deadline: 
     if (status !== 202) throw new Error(`POST /upgrades ${cluster}: ${status} ${JSON.stringify(body)}`);
   };
   for (let i = 0; i < clusters.length; i += 10) await Promise.all(clusters.slice(i, i + 10).map(create));
+}
+
+const BATCH_KEY = 'chaos-rollout';
+
+async function startRollout(
+  serve: ServeProcess,
+  clusters: string[],
+  strategy: Record<string, unknown>,
+  deadline: number,
+): Promise<string> {
+  // One Idempotency-Key: a create retried across a restart starts one batch.
+  const body = { targetVersion: TARGET, clusters, strategy, name: BATCH_KEY };
+  const { status, body: reply } = await persistently(
+    'POST /batches',
+    () => api(serve, 'POST', '/batches', body, { 'idempotency-key': BATCH_KEY }),
+    deadline,
+  );
+  if (status !== 202) throw new Error(`POST /batches: ${status} ${JSON.stringify(reply)}`);
+  return (reply as { id: string }).id;
+}
+
+const BATCH_ENDS = new Set(['succeeded', 'completed-with-failures', 'halted', 'cancelled']);
+
+/** The batch once it ends (its last wave is re-checked after its jobs end), or as it is after 30 s. */
+async function batchEnd(serve: ServeProcess, id: string, jobs: JobSummary[]) {
+  const deadline = Date.now() + 30_000;
+  let batch: { state: string; reason: string };
+  do {
+    const { body } = await persistently(
+      `GET /batches/${id}`,
+      () => api(serve, 'GET', `/batches/${id}`),
+      deadline,
+    );
+    batch = body as { state: string; reason: string };
+    if (!BATCH_ENDS.has(batch.state)) await sleep(250);
+  } while (!BATCH_ENDS.has(batch.state) && Date.now() < deadline);
+  const { state, reason } = batch;
+  const seen = new Map<string, number>();
+  for (const job of jobs) seen.set(job.cluster, (seen.get(job.cluster) ?? 0) + 1);
+  return { state, reason, startedTwice: [...seen].filter(([, n]) => n > 1).map(([cluster]) => cluster) };
 }
 
 async function listJobs(serve: ServeProcess): Promise<JobSummary[]> {
@@ -227,7 +272,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           )
           .catch((error) => troubles.push(error))
       : Promise.resolve();
-    await startUpgrades(serve, clusters, deadline);
+    const batchId = options.rollout
+      ? await startRollout(serve, clusters, options.rollout, deadline)
+      : await startUpgrades(serve, clusters, deadline);
     let jobs: JobSummary[] = [];
     let wallSeconds = Number.NaN;
     while (Date.now() < deadline) {
@@ -269,6 +316,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         })),
       kills,
       ...(outage ? { outage } : {}),
+      ...(batchId ? { batch: await batchEnd(serve, batchId, jobs) } : {}),
     };
   } finally {
     await serve?.stop();

@@ -5,10 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { KubeClusterGateway } from '#adapters/kube/kube-cluster-gateway.ts';
+import { kubeConfigFromFile } from '#adapters/kube/kube-config-file.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#adapters/kube/kube-errors.ts';
 import type { JobOptions } from '#domain/job.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
 import { type Config, loadConfig } from '#shared/config.ts';
 import type { JobView } from '#shared/http/api-replies.ts';
+import type { Clock } from '#shared/ports.ts';
 import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
 import type { AnyJob } from '#test/fakes/jobs.ts';
 import type { E2eFleet } from './e2e-fleet.ts';
@@ -22,8 +26,16 @@ export interface E2eRuntimeOptions {
   dataDir?: string;
   /** Every message sent to a stage queue is sent twice (at-least-once delivery at its worst). */
   duplicateEveryMessage?: boolean;
-  /** More REDIS_UPGRADER_* variables (they win over the e2e ones: a catalog copy, release secrets). */
+  /** The runtime's clock (default: the system's). */
+  clock?: Clock;
+  /** More REDIS_UPGRADER_* settings, e.g. a stage deadline. */
   env?: Record<string, string>;
+  /**
+   * The cluster calls' retry policy (default: the runtime's own, up to ~6 s of backoff on a
+   * failing API): a test that stops the runtime while a cluster fails shortens it, since a stop
+   * waits for the call in flight.
+   */
+  clusterRetry?: Partial<RetryPolicy>;
 }
 
 export interface ApiResponse {
@@ -72,7 +84,13 @@ function e2eConfig(fleet: E2eFleet, dataDir: string, env: Record<string, string>
 
 export async function startE2eRuntime(fleet: E2eFleet, options: E2eRuntimeOptions = {}): Promise<E2eRuntime> {
   const dataDir = options.dataDir ?? join(fleet.dir, `data-${randomUUID()}`);
-  const runtime = await startLocalRuntime(e2eConfig(fleet, dataDir, options.env));
+  const config = e2eConfig(fleet, dataDir, options.env);
+  const retry = options.clusterRetry && { ...DEFAULT_RETRY_POLICY, ...options.clusterRetry };
+  const gateway = retry && new KubeClusterGateway(kubeConfigFromFile(config.kubeconfigPath), { retry });
+  const runtime = await startLocalRuntime(config, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(gateway ? { clusterAccess: { gateway } } : {}),
+  });
   let duplicated = 0;
   if (options.duplicateEveryMessage) {
     const send = runtime.queues.send.bind(runtime.queues);
