@@ -96,8 +96,9 @@ export async function haltWithdrawnRollouts(
     try {
       await commandBatch(deps, { batchId: batch.id, command: { kind: 'pause', by: BY, note } });
     } catch (error) {
-      // It finished meanwhile: nothing left to pause, and its jobs have ended.
-      if (error instanceof ConflictError) continue;
+      // It finished meanwhile: nothing left to pause, and its jobs have ended. Any other error
+      // fails the release, and the sender's retry (its id not yet remembered) does it again.
+      if (error instanceof ConflictError && error.code === 'BATCH_FINISHED') continue;
       throw error;
     }
     const outcome: WithdrawnRollout = { batchId: batch.id, stopped: [], finishing: [] };
