@@ -108,6 +108,8 @@ export function resolveApiTarget(
   given: { url?: Given | undefined; token?: Given | undefined },
   env: Env,
   warn: (line: string) => void,
+  /** False for a public route (the release webhook, authenticated by its signature): no token is fine. */
+  requireToken = true,
 ): ApiTarget {
   const legacyUrl = given.url ? undefined : fromEnv(env, [LEGACY_URL_ENV]);
   const legacyToken = given.token ? undefined : fromEnv(env, LEGACY_TOKEN_ENVS);
@@ -128,6 +130,7 @@ export function resolveApiTarget(
     );
   }
   const token = given.token ?? legacyToken;
+  if (!token && !requireToken) return { baseUrl, token: '' };
   if (!token) {
     throw new ConfigError(
       `no API token: pass --token or set $${TOKEN_ENV} (the token \`redis-upgrader serve\` printed)`,
@@ -187,13 +190,13 @@ function unreachable(baseUrl: string, error: unknown): UpgraderError {
 }
 
 /** What an operation answers when it succeeds (any of its declared replies). */
-type ReplyOf<O extends Operation> = {
+export type ReplyOf<O extends Operation> = {
   [S in keyof O['replies']]: O['replies'][S] extends { schema: infer T extends z.ZodType }
     ? z.output<T>
     : never;
 }[keyof O['replies']];
 
-interface RequestInput {
+export interface RequestInput {
   params?: Record<string, string>;
   query?: Record<string, string | number | undefined>;
   headers?: Record<string, string>;
@@ -295,6 +298,11 @@ export class ApiClient {
     return (await this.#call(op, { params: { id }, body })).reply;
   }
 
+  /** Any operation of the contract (the webhook commands' client, cli/webhook-api.ts, goes through this). */
+  send<O extends Operation>(op: O, input: RequestInput = {}): Promise<{ status: number; reply: ReplyOf<O> }> {
+    return this.#call(op, input);
+  }
+
   /** Sends one request of `op` and reads its reply through the schema the contract declares for its status. */
   async #call<O extends Operation>(
     op: O,
@@ -307,7 +315,7 @@ export class ApiClient {
       response = await fetch(`${this.#target.baseUrl}${path}`, {
         method: op.method,
         headers: {
-          authorization: `Bearer ${this.#target.token}`,
+          ...(this.#target.token ? { authorization: `Bearer ${this.#target.token}` } : {}),
           accept: 'application/json',
           ...(input.body === undefined ? {} : { 'content-type': 'application/json' }),
           ...input.headers,

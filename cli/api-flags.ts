@@ -35,11 +35,12 @@ function given(command: Command, key: 'api' | 'token', flag: string, variable: s
 }
 
 /** The client for a command's `--api` and `--token` (or their variables). */
-export function apiClientFor(command: Command): ApiClient {
+export function apiClientFor(command: Command, { requireToken = true } = {}): ApiClient {
   const target = resolveApiTarget(
     { url: given(command, 'api', '--api', URL_ENV), token: given(command, 'token', '--token', TOKEN_ENV) },
     process.env,
     (line) => process.stderr.write(`${line}\n`),
+    requireToken,
   );
   return new ApiClient(target);
 }

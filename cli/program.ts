@@ -12,11 +12,13 @@ import { registerClustersCommand } from '#cli/commands/clusters.ts';
 import { registerDemoCommand } from '#cli/commands/demo.ts';
 import { registerListCommand } from '#cli/commands/list.ts';
 import { registerPlanCommand } from '#cli/commands/plan.ts';
+import { registerReleaseCommand } from '#cli/commands/release.ts';
 import { registerRolloutCommand } from '#cli/commands/rollout.ts';
 import { registerServeCommand } from '#cli/commands/serve.ts';
 import { registerSimCommand } from '#cli/commands/sim.ts';
 import { registerStatusCommand } from '#cli/commands/status.ts';
 import { registerUpgradeCommand } from '#cli/commands/upgrade.ts';
+import { registerWebhooksCommand } from '#cli/commands/webhooks.ts';
 import { EXIT_CODES, exitCodeFor } from '#cli/exit-codes.ts';
 import { reportError } from '#cli/output.ts';
 import packageJson from '../package.json' with { type: 'json' };
@@ -42,6 +44,8 @@ export function createProgram(): Command {
   registerListCommand(program);
   registerCancelCommand(program);
   registerClustersCommand(program);
+  registerWebhooksCommand(program);
+  registerReleaseCommand(program);
   registerServeCommand(program);
   registerSimCommand(program);
 

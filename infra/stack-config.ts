@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { AWS_DEFAULTS } from '#adapters/aws/aws-env.ts';
 import { ConfigError } from '#domain/errors.ts';
 import { outboundAllowSchema } from '#domain/outbound-address.ts';
+import { rolloutPoliciesSchema } from '#domain/rollout/rollout-policy.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
 import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumers.ts';
 import { pipelineOverridesSchema } from '#usecases/pipeline-config.ts';
@@ -79,6 +80,8 @@ export const stackConfigSchema = z
       .int()
       .min(0)
       .default(AWS_DEFAULTS.webhookSecretOverlapSeconds),
+    /** What a signed release starts by itself (#domain/rollout/rollout-policy.ts), given to the API. */
+    rolloutPolicies: rolloutPoliciesSchema.optional(),
     /** Stage timing and gate overrides (#usecases/pipeline-config.ts), passed to every stage function. */
     pipeline: pipelineOverridesSchema.optional(),
     /** Keep data on stack deletion (production) or destroy it (throwaway stacks). */

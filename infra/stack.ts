@@ -228,6 +228,9 @@ export class UpgraderStack extends Stack {
       'The release pipeline holds it too; rotate by putting two values.',
     );
     bindSecret(made.fn, secret, AWS_ENV.releaseSecretArn);
+    if (this.config.rolloutPolicies?.length) {
+      made.fn.addEnvironment(AWS_ENV.rolloutPolicies, JSON.stringify(this.config.rolloutPolicies));
+    }
     const key = this.config.catalogKey;
     const folder = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : key;
     bindBucket(made.fn, this.#data.bucket, AWS_ENV.bucketName, 'readWrite', folder);

@@ -5,8 +5,9 @@
  * of surfacing as a stuck job an hour later. Empty strings count as unset; the values of secret
  * variables are never echoed.
  */
-import type * as z from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '#domain/errors.ts';
+import { rolloutPoliciesSchema } from '#domain/rollout/rollout-policy.ts';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -27,6 +28,20 @@ function describeIssue(issue: z.core.$ZodIssue, env: Environment, secrets: reado
   const where = inside.length > 0 ? ` at ${inside.join('.')}` : '';
   return `${variable}${where}: ${issue.message} (${shown})`;
 }
+
+/** A variable holding JSON: parsed, then held to the schema it is piped to. */
+export const jsonText = z.string().transform((text, context) => {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value;
+  } catch {
+    context.addIssue({ code: 'custom', message: 'is not JSON' });
+    return z.NEVER;
+  }
+});
+
+/** The rollout policies setting on both runtimes: a JSON array of policies, none by default. */
+export const rolloutPoliciesSetting = jsonText.pipe(rolloutPoliciesSchema).default([]);
 
 export function loadEnvironment<T extends z.ZodType>(
   schema: T,

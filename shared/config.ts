@@ -10,7 +10,7 @@ import { STAGE_NAMES, type StageName } from '#domain/job.ts';
 import { NO_OUTBOUND_ALLOW, outboundAllowSchema } from '#domain/outbound-address.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
 import { whsecListSchema, whsecSchema } from '#domain/webhooks/endpoint.ts';
-import { type Environment, loadEnvironment } from '#shared/config-loader.ts';
+import { type Environment, loadEnvironment, rolloutPoliciesSetting } from '#shared/config-loader.ts';
 import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumers.ts';
 import { DEFAULT_PIPELINE_CONFIG, pipelineSettingsSchema } from '#usecases/pipeline-config.ts';
 
@@ -111,6 +111,8 @@ const variables = z.object({
   REDIS_UPGRADER_CALLBACK_SECRET: whsecSchema.optional(),
   /** Verify POST /webhooks/releases: one whsec_ secret, or two during a rotation; unset refuses every release. */
   REDIS_UPGRADER_RELEASE_SECRETS: whsecListSchema.optional(),
+  /** What a release starts by itself: a JSON array of { name, versions, selector, strategy }. */
+  REDIS_UPGRADER_ROLLOUT_POLICIES: rolloutPoliciesSetting,
   /** How long a rotated-out endpoint secret keeps signing beside the new one. */
   REDIS_UPGRADER_WEBHOOK_SECRET_OVERLAP_SECONDS: fromText(
     z
@@ -191,6 +193,7 @@ const configSchema = z
     ...ifSet('callbackSecret', v.REDIS_UPGRADER_CALLBACK_SECRET),
     secretOverlapSeconds: v.REDIS_UPGRADER_WEBHOOK_SECRET_OVERLAP_SECONDS,
     releaseSecrets: v.REDIS_UPGRADER_RELEASE_SECRETS ?? [],
+    rolloutPolicies: v.REDIS_UPGRADER_ROLLOUT_POLICIES,
   }));
 
 /** The deadlines set by a variable (the others take the pipeline's defaults). */

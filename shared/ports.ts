@@ -94,6 +94,13 @@ export interface BatchStore {
   update(batch: Batch, expectedVersion: number, events?: readonly BatchEvent[]): Promise<void>;
   /** The batch's events, oldest first (by sequence number). */
   events(batchId: string): Promise<BatchEvent[]>;
+  /**
+   * The sequence number up to which the batch's events were handed to webhooks (0 when none):
+   * kept apart from the batch, so marking it never moves the batch's version (nor supersedes its timers).
+   */
+  publishedThrough(batchId: string): Promise<number>;
+  /** Raises the mark to `seq`; a lower or equal `seq` leaves it as it is. */
+  markPublished(batchId: string, seq: number): Promise<void>;
 }
 
 // ---------------------------------------------------------------- queues

@@ -2,6 +2,7 @@
 
 import { UnauthorizedError } from '#domain/errors.ts';
 import type { Delivery } from '#domain/webhooks/delivery.ts';
+import { resolvePipelineConfig } from '#usecases/pipeline-config.ts';
 import { receiveRelease } from '#usecases/receive-release.ts';
 import {
   deleteEndpoint,
@@ -93,10 +94,12 @@ export function webhookRoutes(deps: ApiDeps): Route[] {
             (entry): entry is [string, string] => entry[1] !== undefined,
           ),
         );
+        // A release may start or pause batches as the batch routes do, with the API's own ports.
+        const rollouts = { ...deps, config: resolvePipelineConfig(deps.config) };
         return reply(
           release,
           200,
-          await receiveRelease(deps.releases, { body: body.toString('utf8'), headers }),
+          await receiveRelease({ ...deps.releases, rollouts }, { body: body.toString('utf8'), headers }),
         );
       },
     },

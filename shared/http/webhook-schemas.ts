@@ -118,5 +118,25 @@ export const releaseOutcomeSchema = z
     action: z.enum(['registered', 'withdrawn']),
     version: z.string(),
     versions: z.number().int().describe('How many versions the catalog lists now.'),
+    rollouts: z
+      .array(
+        z.union([
+          z.object({
+            policy: z.string(),
+            batchId: z.string(),
+            clusters: z.number().int(),
+            created: z.boolean(),
+          }),
+          z.object({ policy: z.string(), refused: z.string() }),
+        ]),
+      )
+      .optional()
+      .describe('A registered version: the batch each matching rollout policy started, or why it did not.'),
+    paused: z
+      .array(z.object({ batchId: z.string(), stopped: z.array(z.string()), finishing: z.array(z.string()) }))
+      .optional()
+      .describe(
+        'A withdrawn version: each unfinished batch targeting it, now paused; its jobs stopped before their point of no return, and those past it, finishing their hop.',
+      ),
   })
   .meta({ id: 'ReleaseOutcome' });

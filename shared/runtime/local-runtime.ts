@@ -72,7 +72,11 @@ export const CALLBACK_SECRET_FILE = 'callback-secret';
 function startPollers(config: Config, queues: SqliteQueue, ports: RuntimePorts, log: Logger): QueuePoller[] {
   return QUEUE_NAMES.map((name) => {
     const consumerLog = asLog(log.createChild({ persistentKeys: { component: 'consumer', queue: name } }));
-    const consumer = bindConsumer(name, { ...ports, log: consumerLog });
+    // Not a spread: that would read the catalog getter once, and no consumer would see a release.
+    const consumerPorts: RuntimePorts = Object.create(ports, {
+      log: { value: consumerLog, enumerable: true },
+    });
+    const consumer = bindConsumer(name, consumerPorts);
     const poller = new QueuePoller({
       queue: queues,
       queueName: name,
@@ -178,6 +182,7 @@ export async function startLocalRuntime(
         catalogStore: catalogFile,
         releaseLog: new SqliteReleaseLog(db, clock),
         clock,
+        policies: config.rolloutPolicies,
       },
     });
     const server = await startHttpServer({

@@ -213,17 +213,18 @@ export const CONSUMERS = {
     logKeys: ({ id, type, data }) => ({ eventId: id, type, jobId: data.jobId }),
     make: makeNotify,
   } satisfies ConsumerRow<z.output<typeof jobEventSchema>, { events: true; webhookStore: true }>,
-  // Starts jobs as createUpgrade does (validate, notify), cancels them (any stage), sets its own timers.
+  // Starts jobs as createUpgrade does (validate, notify), cancels them (any stage), sets its own
+  // timers, and fans the batch's events out to webhook receivers (one delivery message each).
   rollout: {
     message: rolloutMessageSchema,
-    sends: [...STAGE_NAMES, 'notify', 'rollout'],
-    needs: { catalog: true, kubeconfigs: true, pipeline: true, batches: true },
+    sends: [...STAGE_NAMES, 'notify', 'rollout', 'webhook-delivery'],
+    needs: { catalog: true, kubeconfigs: true, pipeline: true, batches: true, webhookStore: true },
     timeout: 'stage',
     logKeys: ({ batchId, reason, seq }) => ({ batchId, reason, seq }),
     make: makeRollout,
   } satisfies ConsumerRow<
     RolloutMessage,
-    { catalog: true; kubeconfigs: true; pipeline: true; batches: true }
+    { catalog: true; kubeconfigs: true; pipeline: true; batches: true; webhookStore: true }
   >,
   // Retries are delayed messages on its own queue (beyond 15 minutes, chained by the SQS adapter).
   'webhook-delivery': {

@@ -45,6 +45,8 @@ export interface CreateBatchDeps extends RehearseBatchDeps {
 export interface CreateBatchInput {
   request: BatchRequest;
   idempotencyKey?: string;
+  /** The rollout first wakes this much later (a release's batch waits for the catalog to reach every function). */
+  startDelaySeconds?: number;
 }
 
 export type CreateBatchResult =
@@ -159,7 +161,7 @@ async function settle(
   }
   const stored = outcome.batch;
   // A retry may follow a crash between the insert and the send: wake it while it has never been decided.
-  if (outcome.created || stored.version === 0) await wake(deps, stored);
+  if (outcome.created || stored.version === 0) await wake(deps, stored, input.startDelaySeconds ?? 0);
   deps.log?.info('batch created', {
     batchId: stored.id,
     clusters: stored.clusters.length,
@@ -169,9 +171,10 @@ async function settle(
 }
 
 /** The first message; a batch it cannot be sent for would never start: it is cancelled, saying why. */
-async function wake(deps: CreateBatchDeps, batch: Batch): Promise<void> {
+async function wake(deps: CreateBatchDeps, batch: Batch, delaySeconds: number): Promise<void> {
   try {
-    await deps.queue.send('rollout', { batchId: batch.id, reason: 'created' });
+    const options = delaySeconds > 0 ? { delaySeconds } : {};
+    await deps.queue.send('rollout', { batchId: batch.id, reason: 'created' }, options);
   } catch (error) {
     const note = `could not enqueue the rollout: ${error instanceof Error ? error.message : String(error)}`;
     const decision = decide(batch, deps.clock.now(), {

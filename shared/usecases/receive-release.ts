@@ -3,13 +3,23 @@
  * against the configured secrets (two during a rotation; the library's 5-minute timestamp
  * tolerance), a `webhook-id` seen within the replay window refused, then the catalog changed as a
  * whole with a conditional replace, so two releases at once cannot lose each other. Anything
- * refused changes nothing. Starting policy rollouts from a release is not part of this yet.
+ * refused changes nothing. Then the rollouts (#usecases/release-rollouts.ts): a registered
+ * version starts the batches of the rollout policies that admit it, a withdrawn one pauses the
+ * batches that target it. The webhook-id is remembered last, so a sender's retry after a failure
+ * half way does the rest (the catalog change and the policies' batches are idempotent).
  */
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { CatalogError, ConflictError, UnauthorizedError, ValidationError } from '#domain/errors.ts';
 import { applyRelease, type ReleaseAction, releaseBodySchema } from '#domain/webhooks/release.ts';
 import type { Clock } from '#shared/ports.ts';
 import type { CatalogStore, ReleaseLog } from '#shared/webhook-ports.ts';
+import {
+  haltWithdrawnRollouts,
+  type PolicyRollout,
+  type ReleaseRolloutDeps,
+  startPolicyRollouts,
+  type WithdrawnRollout,
+} from '#usecases/release-rollouts.ts';
 
 /** A replayed webhook-id is refused for this long (the sender's retries span less). */
 export const REPLAY_WINDOW_SECONDS = 24 * 3600;
@@ -20,6 +30,16 @@ export interface ReceiveReleaseDeps {
   catalogStore: CatalogStore;
   releaseLog: ReleaseLog;
   clock: Clock;
+  /**
+   * How long until every consumer reads a catalog the release changed (AWS: the functions' catalog
+   * TTL; locally 0, all read the file's holder). A policy's batch first wakes after it, or its jobs
+   * could meet a consumer that does not know the version yet.
+   */
+  catalogPropagationSeconds?: number;
+  /** What a release starts by itself (none by default). */
+  policies?: ReleaseRolloutDeps['policies'];
+  /** What starting or pausing batches takes; absent: a release changes the catalog only. */
+  rollouts?: Omit<ReleaseRolloutDeps, 'policies'>;
 }
 
 export interface ReleaseOutcome {
@@ -27,6 +47,10 @@ export interface ReleaseOutcome {
   version: string;
   /** How many versions the catalog lists now. */
   versions: number;
+  /** A registered version: the batches its matching policies started (or why one did not). */
+  rollouts?: PolicyRollout[];
+  /** A withdrawn version: the batches targeting it, paused, and their jobs stopped or finishing. */
+  paused?: WithdrawnRollout[];
 }
 
 function verified(secrets: readonly string[], body: string, headers: Record<string, string>): unknown {
@@ -79,7 +103,23 @@ export async function receiveRelease(
     throw error;
   }
   await deps.catalogStore.replace(changed.catalog, token);
+  const release = parsed.data;
+  const version = release.version;
+  const rollouts = deps.rollouts && { ...deps.rollouts, policies: deps.policies ?? [] };
+  const effects =
+    rollouts === undefined
+      ? {}
+      : 'csv' in release
+        ? {
+            rollouts: await startPolicyRollouts(rollouts, {
+              catalog: changed.catalog,
+              version,
+              releaseId: webhookId,
+              startDelaySeconds: deps.catalogPropagationSeconds ?? 0,
+            }),
+          }
+        : { paused: await haltWithdrawnRollouts(rollouts, { version, reason: release.blocked }) };
   const now = deps.clock.now().getTime();
   await deps.releaseLog.remember(webhookId, new Date(now + REPLAY_WINDOW_SECONDS * 1000));
-  return { action: changed.action, version: parsed.data.version, versions: changed.catalog.versions.length };
+  return { action: changed.action, version, versions: changed.catalog.versions.length, ...effects };
 }

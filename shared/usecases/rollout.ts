@@ -8,7 +8,9 @@
  *    loaded; a lost race reloads and decides again;
  * 3. carry out the actions (#usecases/rollout-actions.ts); refused starts and re-checks are fed
  *    to another decision at once, until nothing new comes back;
- * 4. arm the timer the last decision asks for (bake end, window opening, retry, poll) as a
+ * 4. publish the batch's new events to webhooks (#usecases/batch-webhooks.ts; also on every
+ *    wake first, for events a crash kept back);
+ * 5. arm the timer the last decision asks for (bake end, window opening, retry, poll) as a
  *    delayed message, one live per batch (#domain/rollout/rollout-timer.ts), then acknowledge.
  *
  * Every step is derived from the committed batch, so a redelivered message or a crash at any
@@ -23,12 +25,14 @@ import { type Decision, decide } from '#domain/rollout/decide.ts';
 import { AHEAD_RETRY_SECONDS, classifyWake, timerToArm } from '#domain/rollout/rollout-timer.ts';
 import type { BatchStore, Log, Queue, RolloutMessage, RolloutQueues, StageQueues } from '#shared/ports.ts';
 import { gatherJobReports } from '#usecases/batch-job-reports.ts';
+import { type BatchWebhookDeps, publishBatchEvents } from '#usecases/batch-webhooks.ts';
 import { type PipelineConfigInput, resolvePipelineConfig } from '#usecases/pipeline-config.ts';
 import { type Feedback, performActions, type RolloutActionDeps } from '#usecases/rollout-actions.ts';
+import type { DeliveryQueues } from '#usecases/webhook-fan-out.ts';
 
-export interface RolloutDeps extends RolloutActionDeps {
+export interface RolloutDeps extends RolloutActionDeps, Omit<BatchWebhookDeps, 'batches' | 'queue'> {
   batches: BatchStore;
-  queue: Queue<StageQueues & RolloutQueues>;
+  queue: Queue<StageQueues & RolloutQueues & DeliveryQueues>;
   config?: PipelineConfigInput;
 }
 
@@ -130,6 +134,8 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
         log.warn('message for an unknown batch dropped', { batchId: message.batchId });
         return;
       }
+      // Events a crash kept from going out (#usecases/batch-webhooks.ts), before anything may drop the message.
+      await publishBatchEvents(deps, batch);
       const verdict = classifyWake(batch, message, deps.clock.now());
       if (verdict.kind === 'stale') {
         log.debug('timer dropped', { batchId: batch.id, why: verdict.why });
@@ -141,6 +147,7 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
         return;
       }
       const last = await run(batch);
+      await publishBatchEvents(deps, last.batch);
       if (await arm(last.batch, last, verdict.kind === 'live')) return;
       if (round >= MAX_ROUNDS)
         throw new ConflictError(`batch ${batch.id} kept changing while arming its timer`);

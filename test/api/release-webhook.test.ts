@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readCatalogFile } from '#adapters/local/catalog-file.ts';
 import { FileCatalogStore } from '#adapters/local/file-catalog-store.ts';
 import { SqliteReleaseLog } from '#adapters/local/sqlite-release-log.ts';
+import { type RolloutPolicy, rolloutPoliciesSchema } from '#domain/rollout/rollout-policy.ts';
 import { useTempDirs } from '#test/adapters/local/support/temp-dir.ts';
 import { newSigningSecret } from '#usecases/webhook-secret.ts';
 import { errorOf, startApi } from './support/api-server.ts';
@@ -26,7 +27,12 @@ const ENTRY = {
   },
 };
 
-async function releaseApi() {
+/** A policy that starts a batch on every release, so a refused one shows by the batch it did not start. */
+const EVERY_RELEASE = rolloutPoliciesSchema.parse([
+  { name: 'all', versions: '*', selector: {}, strategy: {} },
+]);
+
+async function releaseApi(policies: RolloutPolicy[] = []) {
   const file = join(await tempDir(), 'catalog.json');
   await copyFile('examples/catalog.json', file);
   const store = new FileCatalogStore(file, await readCatalogFile(file));
@@ -37,6 +43,7 @@ async function releaseApi() {
       catalogStore: store,
       releaseLog: new SqliteReleaseLog(new DatabaseSync(':memory:'), clock),
       clock,
+      policies,
     },
   });
   let sequence = 0;
@@ -65,7 +72,7 @@ async function releaseApi() {
       headers: { 'content-type': 'application/json', authorization: '', ...headers },
     });
   };
-  return { file, store, send, catalogText: () => readFile(file, 'utf8') };
+  return { api, file, store, send, catalogText: () => readFile(file, 'utf8') };
 }
 
 describe('POST /webhooks/releases', () => {
@@ -79,6 +86,32 @@ describe('POST /webhooks/releases', () => {
     expect(await response.json()).toMatchObject({ action: 'registered', version: '5.1.1' });
     expect((await readCatalogFile(file)).versions).toContainEqual(ENTRY);
     expect(store.current.versions).toContainEqual(ENTRY);
+  });
+
+  it('starts the batch of each rollout policy that admits the released version, and says so', async () => {
+    // Prepare
+    const policies = rolloutPoliciesSchema.parse([
+      {
+        name: 'prod-v5',
+        versions: '^5.1.0',
+        selector: { matchLabels: { env: 'prod' } },
+        strategy: { canary: 1 },
+      },
+      { name: 'v4-only', versions: '^4.0.0', selector: {}, strategy: {} },
+    ]);
+    const { api, send } = await releaseApi(policies);
+    // Act
+    const response = await send(ENTRY);
+    // Assess
+    expect(response.status).toBe(200);
+    const outcome = (await response.json()) as { rollouts: { batchId: string }[] };
+    expect(outcome).toMatchObject({
+      action: 'registered',
+      rollouts: [{ policy: 'prod-v5', batchId: expect.any(String), clusters: 1, created: true }],
+    });
+    const batch = await api.batches.get(outcome.rollouts[0]?.batchId ?? '');
+    expect(batch).toMatchObject({ targetVersion: '5.1.1', clusters: [{ name: 'region1' }] });
+    expect(api.queue.peek().map(({ queue }) => queue)).toEqual(['rollout']);
   });
 
   it('withdraws a version with the reason, signed with the secret still in its rotation overlap', async () => {
@@ -99,9 +132,9 @@ describe('POST /webhooks/releases', () => {
     ['an expired timestamp', { at: new Date(Date.now() - 10 * 60_000) }, 'too old'],
     ['a future timestamp', { at: new Date(Date.now() + 10 * 60_000) }, 'too new'],
     ['missing headers', { headers: {} }, 'Missing required headers'],
-  ])('refuses %s with 401 and changes nothing', async (_, options, reason) => {
+  ])('refuses %s with 401 and changes nothing: no catalog change, no batch', async (_, options, reason) => {
     // Prepare
-    const { send, catalogText } = await releaseApi();
+    const { api, send, catalogText } = await releaseApi(EVERY_RELEASE);
     const before = await catalogText();
     // Act
     const response = await send(ENTRY, options);
@@ -109,16 +142,20 @@ describe('POST /webhooks/releases', () => {
     expect(response.status).toBe(401);
     expect((await errorOf(response)).message).toContain(reason);
     expect(await catalogText()).toBe(before);
+    expect(await api.batches.list({})).toEqual([]);
   });
 
-  it('refuses a replayed webhook-id with 409, changing nothing', async () => {
+  it('refuses a replayed webhook-id with 409, changing nothing: no catalog change, no pause', async () => {
     // Prepare
-    const { send, file } = await releaseApi();
+    const { api, send, file } = await releaseApi(EVERY_RELEASE);
     await send(ENTRY, { id: 'rel_once' });
+    const [started] = await api.batches.list({});
     // Act
     const replay = await send({ version: '5.1.1', blocked: 'sneaky' }, { id: 'rel_once' });
     // Assess
     expect(replay.status).toBe(409);
+    expect(await api.batches.list({})).toEqual([started]);
+    expect(started?.pausedAt).toBeUndefined();
     expect((await errorOf(replay)).code).toBe('REPLAYED');
     expect(
       (await readCatalogFile(file)).versions.find((entry) => entry.version === '5.1.1')?.blocked,

@@ -33,6 +33,8 @@ describe('redis-upgrader --help', () => {
       'list',
       'cancel',
       'clusters',
+      'webhooks',
+      'release',
       'serve',
       'sim',
       'help',

@@ -14,6 +14,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_ENV, queueUrlVariable } from '#adapters/aws/aws-env.ts';
 import { DynamoClusterRegistry } from '#adapters/aws/dynamo-cluster-registry.ts';
+import { DynamoDeliveryStore } from '#adapters/aws/dynamo-deliveries.ts';
 import { DynamoEventLog } from '#adapters/aws/dynamo-event-log.ts';
 import { DynamoJobStore } from '#adapters/aws/dynamo-job-store.ts';
 import { STAGE_NAMES } from '#domain/job.ts';
@@ -30,11 +31,13 @@ import {
   startFakeSecretsManager,
 } from '#test/adapters/aws/support/secrets-manager.ts';
 import { QUEUE_NAMES } from '#usecases/consumers.ts';
+import { deliveryId } from '#usecases/webhook-fan-out.ts';
 import { type EventSource, lambdaContext, pollOnce, type SqsLambda } from './support/sqs-event-source.ts';
 
 const TABLE = 'upgrader-e2e';
 const BUCKET = 'upgrader-e2e-artifacts';
 const CATALOG_KEY = 'catalog/catalog.json';
+const CALLBACK = 'https://hooks.example.com/batches';
 const SECRET_ARN =
   'arn:aws:secretsmanager:us-east-1:000000000000:secret:redis-upgrader/kubeconfig/cluster-01';
 /** Every queue consumer of the consumer table (the API is HTTP-triggered). */
@@ -240,16 +243,19 @@ describe('the pipeline on the AWS adapters', () => {
       .toEqual(expect.arrayContaining(['upgrade.validating', 'upgrade.succeeded']));
   }, 120_000);
 
-  it('rolls a small batch out through the rollout function: canary, approval, bake, the next wave', async () => {
+  it('rolls a small batch out through the rollout function: canary, approval, bake, the next wave; its events fan out to its callbackUrl', async () => {
     // Prepare: the two clusters the first test left alone
     const [, first, second] = fleet.clusterNames();
     const batchState = async (id: string) => (await callApi<BatchReply>('GET', `/batches/${id}`)).body;
+    // The deliveries themselves are the delivery function's (tested in test/webhooks): left queued here.
+    sources.delete('webhook-delivery');
 
     // Act
     const created = await callApi<BatchReply>('POST', '/batches', {
       targetVersion: '4.0.3',
       clusters: [first, second],
       strategy: { canary: 1, waveSize: 1, bakeSeconds: 1, approval: 'after-canary' },
+      callbackUrl: CALLBACK,
     });
     expect(created.status, JSON.stringify(created.body)).toBe(202);
     const id = created.body.id;
@@ -285,5 +291,13 @@ describe('the pipeline on the AWS adapters', () => {
     }
     const jobs = await callApi<{ items: { cluster: string }[] }>('GET', `/upgrades?batch=${id}`);
     expect(jobs.body.items.map((job) => job.cluster).sort()).toEqual([first, second].sort());
+    const events = (await callApi<{ items: { id: string; type: string }[] }>('GET', `/batches/${id}/events`))
+      .body;
+    const deliveries = new DynamoDeliveryStore({ client: aws.clients.dynamo, tableName: TABLE });
+    const fannedOut = await Promise.all(
+      events.items.map((event) => deliveries.get(deliveryId(event.id, { url: CALLBACK }))),
+    );
+    expect(events.items.map((event) => event.type)).toContain('batch.completed');
+    expect(fannedOut.map((delivery) => delivery?.eventId)).toEqual(events.items.map((event) => event.id));
   }, 150_000);
 });

@@ -14,6 +14,7 @@ export class InMemoryBatchStore implements BatchStore {
   private readonly records = new Map<string, unknown>();
   private readonly keys = new Map<string, IdempotencyRecord & { batchId: string }>();
   private readonly eventRecords = new Map<string, unknown>();
+  private readonly published = new Map<string, number>();
   /** Every committed update, in order. */
   readonly updates: Batch[] = [];
   /** Called before each update is applied; throw from it to simulate a failing store or a race. */
@@ -71,6 +72,14 @@ export class InMemoryBatchStore implements BatchStore {
       .map(([id, record]) => readStoredBatchEvent(structuredClone(record), id))
       .filter((event) => event.batchId === batchId)
       .sort((a, b) => a.seq - b.seq);
+  }
+
+  async publishedThrough(batchId: string): Promise<number> {
+    return this.published.get(batchId) ?? 0;
+  }
+
+  async markPublished(batchId: string, seq: number): Promise<void> {
+    this.published.set(batchId, Math.max(seq, this.published.get(batchId) ?? 0));
   }
 
   /** Writes a batch as is (test set-up). */

@@ -68,6 +68,7 @@ export function createPipeline(options: PipelineOptions = {}) {
   const downloader = new FakeArtifactDownloader();
   const uploader = new FakePackageUploader();
   const olms = new Map<string, FakeOlm>();
+  const webhooks = webhookPorts();
   serveCatalog(downloader, catalog);
   uploader.onPush = (push) => olms.get(push.cluster)?.pushed(push.file);
 
@@ -87,8 +88,8 @@ export function createPipeline(options: PipelineOptions = {}) {
     downloader,
     uploader,
     config: options.config ?? {},
-    // Notify fans events out to webhook receivers as well as waking rollouts; none are registered here.
-    ...webhookPorts(),
+    // Notify and the rollout fan events out to webhook receivers; a test registers any it wants.
+    ...webhooks,
   };
   const stages: StageHandlers = Object.fromEntries(
     [...STAGE_NAMES, 'rollout' as const].map((name) => [name, bindConsumer(name, ports).handle]),
@@ -133,6 +134,7 @@ export function createPipeline(options: PipelineOptions = {}) {
     gateway,
     notifier,
     log,
+    webhooks,
     artifacts,
     downloader,
     uploader,

@@ -19,6 +19,9 @@ beforeAll(() => {
     maxConcurrency: 7,
     outboundAllow: '127.0.0.1 sim.internal',
     idempotencyTtlSeconds: 3600,
+    rolloutPolicies: [
+      { name: 'prod', versions: '^4.1.0', selector: { matchLabels: { env: 'prod' } }, strategy: {} },
+    ],
   }).template;
   resources = template.toJSON().Resources as Resources;
 });
@@ -160,7 +163,7 @@ describe('functions', () => {
     }
   });
 
-  it('gives the outbound rules to the functions that check or send webhooks, the Idempotency-Key lifetime to the API', () => {
+  it('gives the outbound rules to the functions that check or send webhooks, the Idempotency-Key lifetime and rollout policies to the API', () => {
     const settingOf = (variable: string) =>
       Object.values(resources)
         .filter((resource) => resource.Properties?.Environment?.Variables?.[variable])
@@ -175,6 +178,10 @@ describe('functions', () => {
     ]);
     expect(settingOf('UPGRADER_OUTBOUND_ALLOW_HTTP')).toEqual([]);
     expect(settingOf('UPGRADER_IDEMPOTENCY_TTL_SECONDS')).toEqual([['api', '3600']]);
+    const [[holder, policies] = []] = settingOf('UPGRADER_ROLLOUT_POLICIES');
+    expect(holder).toBe('api');
+    expect(JSON.parse(policies)).toMatchObject([{ name: 'prod', versions: '^4.1.0' }]);
+    expect(settingOf('UPGRADER_ROLLOUT_POLICIES')).toHaveLength(1);
   });
 
   it('gives the bucket only to the functions that read the catalog or store artifacts', () => {

@@ -108,6 +108,29 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the rollout policies as JSON, none by default, and refuses a bad one naming the policy and field', () => {
+    // Prepare
+    const policies = [
+      { name: 'prod', versions: '>=4.2.0', selector: { matchLabels: { env: 'prod' } }, strategy: {} },
+    ];
+    const bad = [{ ...policies[0], versions: 'newest' }];
+    // Act
+    const none = loadConfig({ REDIS_UPGRADER_API_TOKEN: TOKEN });
+    const some = loadConfig({
+      REDIS_UPGRADER_API_TOKEN: TOKEN,
+      REDIS_UPGRADER_ROLLOUT_POLICIES: JSON.stringify(policies),
+    });
+    const refused = () =>
+      loadConfig({ REDIS_UPGRADER_API_TOKEN: TOKEN, REDIS_UPGRADER_ROLLOUT_POLICIES: JSON.stringify(bad) });
+    const notJson = () =>
+      loadConfig({ REDIS_UPGRADER_API_TOKEN: TOKEN, REDIS_UPGRADER_ROLLOUT_POLICIES: '[{' });
+    // Assess
+    expect(none.rolloutPolicies).toEqual([]);
+    expect(some.rolloutPolicies).toEqual([{ ...policies[0], strategy: expect.any(Object) }]);
+    expect(refused).toThrow(/REDIS_UPGRADER_ROLLOUT_POLICIES at 0\.versions: "newest" is not a semver range/);
+    expect(notJson).toThrow(/REDIS_UPGRADER_ROLLOUT_POLICIES: is not JSON/);
+  });
+
   it('never echoes the API token', () => {
     const load = () => loadConfig({ REDIS_UPGRADER_API_TOKEN: 'short-secret' });
 

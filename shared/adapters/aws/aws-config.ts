@@ -7,24 +7,19 @@ import * as z from 'zod';
 import { ConfigError } from '#domain/errors.ts';
 import { NO_OUTBOUND_ALLOW, outboundAllowSchema } from '#domain/outbound-address.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
-import { type Environment, loadEnvironment } from '#shared/config-loader.ts';
+import {
+  type Environment,
+  jsonText,
+  loadEnvironment,
+  rolloutPoliciesSetting,
+} from '#shared/config-loader.ts';
 import { pipelineOverridesSchema } from '#usecases/pipeline-config.ts';
 import { AWS_DEFAULTS, AWS_ENV, queueOfVariable } from './aws-env.ts';
 
 const positive = z.coerce.number().int().positive();
 
-const json = z.string().transform((text, context) => {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value;
-  } catch {
-    context.addIssue({ code: 'custom', message: 'is not JSON' });
-    return z.NEVER;
-  }
-});
-
 const variables = z.object({
-  [AWS_ENV.pipelineConfig]: json.pipe(pipelineOverridesSchema).default({}),
+  [AWS_ENV.pipelineConfig]: jsonText.pipe(pipelineOverridesSchema).default({}),
   [AWS_ENV.tableName]: z.string().min(1),
   [AWS_ENV.bucketName]: z.string().min(1).optional(),
   [AWS_ENV.catalogKey]: z.string().min(1).optional(),
@@ -42,6 +37,7 @@ const variables = z.object({
   [AWS_ENV.webhookSecretPrefix]: z.string().min(1).optional(),
   [AWS_ENV.callbackSecretArn]: z.string().min(1).optional(),
   [AWS_ENV.releaseSecretArn]: z.string().min(1).optional(),
+  [AWS_ENV.rolloutPolicies]: rolloutPoliciesSetting,
   [AWS_ENV.webhookSecretOverlapSeconds]: z.coerce
     .number()
     .int()
@@ -84,6 +80,8 @@ const awsConfigSchema = z.intersection(variables, queueUrlVariables).transform((
   webhookSecretPrefix: v[AWS_ENV.webhookSecretPrefix],
   callbackSecretArn: v[AWS_ENV.callbackSecretArn],
   releaseSecretArn: v[AWS_ENV.releaseSecretArn],
+  /** What a release starts by itself (#domain/rollout/rollout-policy.ts). */
+  rolloutPolicies: v[AWS_ENV.rolloutPolicies],
   secretOverlapSeconds: v[AWS_ENV.webhookSecretOverlapSeconds],
 }));
 

@@ -26,6 +26,8 @@ export const AWS_ENV = {
   webhookSecretOverlapSeconds: 'UPGRADER_WEBHOOK_SECRET_OVERLAP_SECONDS',
   /** ARN of the secret holding the release webhook's whsec_ secrets (space-separated). */
   releaseSecretArn: 'UPGRADER_RELEASE_SECRET_ARN',
+  /** The rollout policies a release starts batches by (JSON, #domain/rollout/rollout-policy.ts). */
+  rolloutPolicies: 'UPGRADER_ROLLOUT_POLICIES',
   /** JSON of the stage use cases' timing overrides (poll, retry, deadlines). */
   pipelineConfig: 'UPGRADER_PIPELINE_CONFIG',
 } as const;

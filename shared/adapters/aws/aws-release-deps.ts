@@ -13,6 +13,7 @@ import { AWS_ENV } from './aws-env.ts';
 import { makeDynamoClient } from './dynamo-client.ts';
 import { DynamoReleaseLog } from './dynamo-release-log.ts';
 import { type Observed, traceClients } from './lambda-observability.ts';
+import { CATALOG_TTL_SECONDS } from './s3-catalog.ts';
 import { S3CatalogStore } from './s3-catalog-store.ts';
 import { makeS3Client } from './s3-client.ts';
 import { makeSecretsClient } from './secrets-kubeconfig.ts';
@@ -30,7 +31,13 @@ export function withReleaseWebhook<D extends { clock: Clock }>(
     traceClients(observed.tracer, [client]);
     return client;
   };
-  const withSecrets = lazily({ clock }, 'releaseSecrets', () =>
+  // A policy's batch starts once every warm function has re-read the catalog (validate, rollout).
+  const settings = {
+    clock,
+    policies: config.rolloutPolicies,
+    catalogPropagationSeconds: CATALOG_TTL_SECONDS,
+  };
+  const withSecrets = lazily(settings, 'releaseSecrets', () =>
     secretsManagerReleaseSecrets(traced(makeSecretsClient()), arn, clock),
   );
   const withCatalog = lazily(

@@ -4,7 +4,8 @@
  * event is an item beside it. An update is one transaction: the batch put on condition of the
  * version read, and each event set only if absent (`if_not_exists`), so a decision is recorded
  * exactly when it took effect and an event id is recorded once. An Idempotency-Key is put in the
- * creating transaction on condition that no live one exists. No read-then-write anywhere.
+ * creating transaction on condition that no live one exists. No read-then-write anywhere. How far
+ * the events went to webhooks is an item of its own, raised conditionally (never the batch's version).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
@@ -14,6 +15,7 @@ import {
   paginateQuery,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { listLimit } from '#adapters/list-limit.ts';
 import { readStoredBatch, readStoredBatchEvent, storedBatch } from '#adapters/stored-batch.ts';
@@ -205,5 +207,38 @@ export class DynamoBatchStore implements BatchStore {
         throw mapAwsError(error, `list events of batch ${batchId}`);
       });
     return (result.Items ?? []).map((item) => readStoredBatchEvent(item.event, String(item.sk)));
+  }
+
+  async publishedThrough(batchId: string): Promise<number> {
+    const { Item } = await this.#options.client
+      .send(
+        new GetCommand({
+          TableName: this.#options.tableName,
+          Key: keys.batchPublished(batchId),
+          ConsistentRead: true,
+        }),
+      )
+      .catch((error: unknown) => {
+        throw mapAwsError(error, `read the published mark of batch ${batchId}`);
+      });
+    return typeof Item?.seq === 'number' ? Item.seq : 0;
+  }
+
+  async markPublished(batchId: string, seq: number): Promise<void> {
+    try {
+      await this.#options.client.send(
+        new UpdateCommand({
+          TableName: this.#options.tableName,
+          Key: keys.batchPublished(batchId),
+          UpdateExpression: 'SET seq = :seq',
+          ConditionExpression: 'attribute_not_exists(seq) OR seq < :seq',
+          ExpressionAttributeValues: { ':seq': seq },
+        }),
+      );
+    } catch (error) {
+      // Already marked as far or further: the mark only ever rises.
+      if (awsErrorName(error) === 'ConditionalCheckFailedException') return;
+      throw mapAwsError(error, `mark the events of batch ${batchId} published`);
+    }
   }
 }

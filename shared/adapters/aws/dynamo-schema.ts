@@ -10,6 +10,7 @@
  *   cluster         CLUSTERS             CLUSTER#<name>
  *   batch           BATCH#<id>           BATCH                      byState (partition BATCHES)
  *   batch event     BATCH#<id>           EVENT#<seq, 10 digits>
+ *   batch published BATCH#<id>           PUBLISHED                  (seq: events handed to webhooks)
  *   batch key       BATCH_IDEM#<key>     IDEM                       (expiresAt TTL)
  *   webhook endpoint WEBHOOKS            ENDPOINT#<id>
  *   delivery        WEBHOOK#<ep id|cb>   DELIVERY#<id>              (expiresAt TTL)
@@ -41,6 +42,7 @@ export const keys = {
     pk: `BATCH#${batchId}`,
     sk: `EVENT#${String(seq).padStart(10, '0')}`,
   }),
+  batchPublished: (batchId: string) => ({ pk: `BATCH#${batchId}`, sk: 'PUBLISHED' }),
   batchIdempotency: (key: string) => ({ pk: `BATCH_IDEM#${key}`, sk: 'IDEM' }),
   endpoint: (id: string) => ({ pk: 'WEBHOOKS', sk: `ENDPOINT#${id}` }),
   /** A delivery's partition is its receiver's, which its id names (#usecases/webhook-fan-out.ts). */

@@ -9,6 +9,9 @@ import type { Catalog } from '#domain/catalog.ts';
 import type { Clock } from '#shared/ports.ts';
 import { mapAwsError } from './aws-errors.ts';
 
+/** How long a warm function keeps the catalog it read: a released version reaches all within it. */
+export const CATALOG_TTL_SECONDS = 60;
+
 export interface S3CatalogOptions {
   client: S3Client;
   bucket: string;
@@ -34,7 +37,7 @@ export class S3Catalog {
 
   async refresh(): Promise<void> {
     const now = this.#options.clock.now().getTime();
-    if (this.#catalog && now - this.#loadedAt < (this.#options.ttlMs ?? 60_000)) return;
+    if (this.#catalog && now - this.#loadedAt < (this.#options.ttlMs ?? CATALOG_TTL_SECONDS * 1000)) return;
     const { bucket, key } = this.#options;
     let text: string;
     try {

@@ -3,7 +3,8 @@
  * read, #adapters/stored-batch.ts) beside the columns the queries need; its events in their own
  * table keyed by id. An update and the events of its decision commit in one IMMEDIATE
  * transaction, conditional on the version the writer read, so a decision that lost its race
- * leaves no event behind. Idempotency keys expire; expired ones are deleted by the next create
+ * leaves no event behind. How far its events went to webhooks is a row of its own (no version).
+ * Idempotency keys expire; expired ones are deleted by the next create
  * that carries a key, in its transaction.
  */
 
@@ -41,6 +42,10 @@ const SCHEMA = `
     data TEXT NOT NULL
   ) STRICT;
   CREATE INDEX IF NOT EXISTS batch_events_by_batch ON batch_events (batch_id, seq);
+  CREATE TABLE IF NOT EXISTS batch_published (
+    batch_id TEXT PRIMARY KEY REFERENCES batches (id),
+    seq INTEGER NOT NULL
+  ) STRICT;
 `;
 
 interface Row {
@@ -149,6 +154,21 @@ export class SqliteBatchStore implements BatchStore {
       .prepare('SELECT id, data FROM batch_events WHERE batch_id = ? ORDER BY seq, id')
       .all(batchId) as unknown as Row[];
     return rows.map((row) => readStoredBatchEvent(parsedJson(row, 'batch event'), row.id));
+  }
+
+  async publishedThrough(batchId: string): Promise<number> {
+    const row = this.#db.prepare('SELECT seq FROM batch_published WHERE batch_id = ?').get(batchId) as
+      | { seq: number }
+      | undefined;
+    return row?.seq ?? 0;
+  }
+
+  async markPublished(batchId: string, seq: number): Promise<void> {
+    this.#db
+      .prepare(
+        'INSERT INTO batch_published (batch_id, seq) VALUES (?, ?) ON CONFLICT (batch_id) DO UPDATE SET seq = max(seq, excluded.seq)',
+      )
+      .run(batchId, seq);
   }
 
   #stale(id: string, expectedVersion: number): ConflictError {

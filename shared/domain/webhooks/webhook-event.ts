@@ -1,14 +1,15 @@
 /**
  * What a webhook receiver gets (Standard Webhooks v1): the body `{ type, timestamp, data }`, and
  * the event id as the `webhook-id` header, which stays the same across retries and redeliveries so
- * receivers dedupe on it. The source is generic (a type and its data): job events today, batch
- * events through the same path once rollouts emit them.
+ * receivers dedupe on it. The source is generic (a type and its data): job events (fanned out by
+ * notify) and batch events (by the rollout, #usecases/batch-webhooks.ts) take the same path.
  */
 import * as z from 'zod';
 import { JOB_EVENT_TYPES } from '#domain/job-event.ts';
+import { BATCH_EVENT_TYPES } from '#domain/rollout/batch-events.ts';
 
-/** Every type a receiver can subscribe to; the batch events of rollouts join this list. */
-export const WEBHOOK_EVENT_TYPES: readonly string[] = [...JOB_EVENT_TYPES];
+/** Every type a receiver can subscribe to: the jobs' and the batches' events. */
+export const WEBHOOK_EVENT_TYPES: readonly string[] = [...JOB_EVENT_TYPES, ...BATCH_EVENT_TYPES];
 
 /** An endpoint's subscription: event types, or `*` for every type (today's and future ones). */
 export const subscriptionSchema = z

@@ -16,6 +16,20 @@ describe('loadAwsConfig', () => {
     expect(configured.idempotencyTtlSeconds).toBe(600);
   });
 
+  it('reads the rollout policies the stack sets, none by default', () => {
+    // Prepare
+    const policies = [{ name: 'prod', versions: '>=4.2.0', selector: {}, strategy: { canary: 1 } }];
+    // Act
+    const none = loadAwsConfig(TABLE);
+    const some = loadAwsConfig({ ...TABLE, [AWS_ENV.rolloutPolicies]: JSON.stringify(policies) });
+    // Assess
+    expect(none.rolloutPolicies).toEqual([]);
+    expect(some.rolloutPolicies.map((policy) => policy.name)).toEqual(['prod']);
+    expect(() =>
+      loadAwsConfig({ ...TABLE, [AWS_ENV.rolloutPolicies]: JSON.stringify([...policies, ...policies]) }),
+    ).toThrow(/UPGRADER_ROLLOUT_POLICIES at 1\.name: prod is named twice/);
+  });
+
   it('admits no non-public callback destination unless the stack sets the allow-list', () => {
     // Act
     const config = loadAwsConfig({ ...TABLE, [AWS_ENV.outboundAllow]: '' });

@@ -117,6 +117,22 @@ export function batchStoreContract(make: () => Promise<BatchStore>): void {
       expect(await store.events('b2')).toEqual([]);
     });
 
+    it('keeps how far the events were published apart from the batch, and only ever raises it', async () => {
+      const store = await make();
+      const batch = testBatch('b1');
+      await store.create(batch);
+      await store.create(testBatch('b2'));
+      const before = await store.publishedThrough('b1');
+
+      await store.markPublished('b1', 3);
+      await store.markPublished('b1', 2);
+
+      expect(before).toBe(0);
+      expect(await store.publishedThrough('b1')).toBe(3);
+      expect(await store.publishedThrough('b2')).toBe(0);
+      expect(await store.get('b1')).toEqual(batch);
+    });
+
     it('refuses to update a batch it does not have', async () => {
       const store = await make();
       const batch = testBatch('b1');
