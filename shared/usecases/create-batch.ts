@@ -131,7 +131,7 @@ export async function createBatch(
     input.idempotencyKey && !request.dryRun
       ? await deps.batches.findByIdempotencyKey(input.idempotencyKey, at.toISOString())
       : undefined;
-  if (earlier) return settle(deps, { created: false, ...earlier }, fingerprint);
+  if (earlier) return settle(deps, input, { created: false, ...earlier }, fingerprint);
   const { waves, records, busy } = await plan(deps, request);
   if (request.dryRun) {
     return { dryRun: true, rehearsal: await rehearseBatch(deps, { request, waves, records, busy }) };
@@ -144,12 +144,13 @@ export async function createBatch(
     fingerprint,
     expiresAt: new Date(at.getTime() + ttlSeconds * 1000).toISOString(),
   };
-  return settle(deps, await deps.batches.create(batch, idempotency || undefined), fingerprint);
+  return settle(deps, input, await deps.batches.create(batch, idempotency || undefined), fingerprint);
 }
 
 /** The stored batch as the answer: a key reused for another request is refused; a new batch is woken. */
 async function settle(
   deps: CreateBatchDeps,
+  input: CreateBatchInput,
   outcome: BatchCreateOutcome,
   fingerprint: string,
 ): Promise<CreateBatchResult> {
