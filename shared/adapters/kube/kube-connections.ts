@@ -56,6 +56,8 @@ type Pool = HttpAgent | HttpsAgent;
 
 export class KubeConnections {
   readonly #pools = new Map<string, Pool>();
+  /** Each endpoint's pool, so its TLS material is hashed once, not on every request. */
+  #poolOf = new WeakMap<KubeEndpoint, Pool>();
   readonly #options: KubeConnectionOptions;
 
   constructor(options: Partial<KubeConnectionOptions> = {}) {
@@ -117,10 +119,13 @@ export class KubeConnections {
   async close(): Promise<void> {
     const pools = [...this.#pools.values()];
     this.#pools.clear();
+    this.#poolOf = new WeakMap();
     for (const pool of pools) pool.destroy();
   }
 
   #pool(url: URL, endpoint: KubeEndpoint): Pool {
+    const known = this.#poolOf.get(endpoint);
+    if (known) return known;
     // The CA and client certificate are in the key (hashed): a cluster with other TLS material gets its own pool.
     const { ca, cert, key, rejectUnauthorized, servername } = endpoint.tls;
     const poolKey = createHash('sha256')
@@ -133,6 +138,7 @@ export class KubeConnections {
         url.protocol === 'https:' ? new HttpsAgent({ ...sizing, ...endpoint.tls }) : new HttpAgent(sizing);
       this.#pools.set(poolKey, pool);
     }
+    this.#poolOf.set(endpoint, pool);
     return pool;
   }
 }
