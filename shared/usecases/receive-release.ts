@@ -114,7 +114,6 @@ export async function receiveRelease(
             rollouts: await startPolicyRollouts(rollouts, {
               catalog: changed.catalog,
               version,
-              releaseId: webhookId,
               startDelaySeconds: deps.catalogPropagationSeconds ?? 0,
             }),
           }

@@ -4,8 +4,10 @@
  * - A registered version starts a batch for every rollout policy whose range admits it
  *   (#domain/rollout/rollout-policy.ts), through the batch API's own use case (createBatch), so
  *   it is checked, planned and woken as `POST /batches` would be. Its Idempotency-Key derives
- *   from the release's webhook-id and the policy: a sender retrying a release that failed half
- *   way (its id not yet remembered) finds the batches it already started instead of new ones.
+ *   from the version and the policy, not the webhook-id: a sender retrying a release that failed
+ *   half way, or sending the same version again under a new id, finds the batch it already
+ *   started (for the key's 24 hours) instead of starting a second rollout of that version; a
+ *   version withdrawn and released again finds its paused batch, which an operator resumes.
  *   A policy that cannot start (no cluster matches, clusters busy) is reported, not an error:
  *   the catalog already changed and the other policies' batches stand.
  * - A withdrawn version pauses every unfinished batch that targets it (the operator's pause:
@@ -53,7 +55,7 @@ const BY = 'release webhook';
 
 export async function startPolicyRollouts(
   deps: ReleaseRolloutDeps,
-  input: { catalog: Catalog; version: string; releaseId: string; startDelaySeconds?: number },
+  input: { catalog: Catalog; version: string; startDelaySeconds?: number },
 ): Promise<PolicyRollout[]> {
   const started: PolicyRollout[] = [];
   for (const policy of policiesFor(deps.policies, input.version)) {
@@ -62,7 +64,7 @@ export async function startPolicyRollouts(
         { ...deps, catalog: input.catalog },
         {
           request: policyBatchRequest(policy, input.version),
-          idempotencyKey: `release:${input.releaseId}:${policy.name}`,
+          idempotencyKey: `release:${input.version}:${policy.name}`,
           ...(input.startDelaySeconds ? { startDelaySeconds: input.startDelaySeconds } : {}),
         },
       );

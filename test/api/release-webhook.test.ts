@@ -114,6 +114,21 @@ describe('POST /webhooks/releases', () => {
     expect(api.queue.peek().map(({ queue }) => queue)).toEqual(['rollout']);
   });
 
+  it('starts no second rollout when the same version is released again under a new webhook-id', async () => {
+    // Prepare
+    const { api, send } = await releaseApi(EVERY_RELEASE);
+    const first = (await (await send(ENTRY, { id: 'rel_first' })).json()) as { rollouts: object[] };
+    // Act
+    const again = await send(ENTRY, { id: 'rel_again' });
+    // Assess
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({
+      action: 'registered',
+      rollouts: [{ ...first.rollouts[0], created: false }],
+    });
+    expect(await api.batches.list({})).toHaveLength(1);
+  });
+
   it('withdraws a version with the reason, signed with the secret still in its rotation overlap', async () => {
     // Prepare
     const { file, send } = await releaseApi();

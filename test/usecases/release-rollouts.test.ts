@@ -47,7 +47,6 @@ describe('a registered version starting the rollouts of its policies', () => {
     const started = await startPolicyRollouts(deps, {
       catalog: pipeline.catalog,
       version: '4.2.1',
-      releaseId: 'rel_1',
     });
     // Assess
     expect(started).toEqual([
@@ -61,19 +60,17 @@ describe('a registered version starting the rollouts of its policies', () => {
     expect(pipeline.queue.peek().filter(({ queue }) => queue === 'rollout')).toHaveLength(2);
   });
 
-  it('starts nothing new when the same release comes again (a sender retrying a release that failed half way)', async () => {
+  it('starts nothing new when the version comes again (a retried release, or the same version under a new webhook-id)', async () => {
     // Prepare
     const { pipeline, deps } = await world();
     const first = await startPolicyRollouts(deps, {
       catalog: pipeline.catalog,
       version: '4.2.1',
-      releaseId: 'rel_1',
     });
     // Act
     const again = await startPolicyRollouts(deps, {
       catalog: pipeline.catalog,
       version: '4.2.1',
-      releaseId: 'rel_1',
     });
     // Assess
     expect(again).toEqual(first.map((each) => ({ ...each, created: false })));
@@ -87,7 +84,6 @@ describe('a registered version starting the rollouts of its policies', () => {
     await startPolicyRollouts(deps, {
       catalog: pipeline.catalog,
       version: '4.2.1',
-      releaseId: 'rel_1',
       startDelaySeconds: 60,
     });
     // Assess
@@ -106,7 +102,6 @@ describe('a registered version starting the rollouts of its policies', () => {
     const started = await startPolicyRollouts(deps, {
       catalog: pipeline.catalog,
       version: '4.2.1',
-      releaseId: 'rel_1',
     });
     // Assess
     expect(started[0]).toEqual({ policy: 'nobody', refused: expect.stringMatching(/cluster/) });
