@@ -52,6 +52,8 @@ export interface HopCounts {
   /** Job store writes per cluster-hop, and the stored job's size. */
   jobWrites: number;
   jobBytes: number;
+  /** The job's DynamoDB item (its job compressed, keys and index attributes beside it). */
+  itemBytes: number;
   /** violet runs per cluster-hop (1 when every cluster pushes alone). */
   pushes: number;
 }
@@ -68,7 +70,7 @@ export function estimateCost(hop: HopCounts): CostEstimate {
   const hops = 1_000;
   const invocations = hop.messages * hops;
   const pushSeconds = hop.pushes * hops * a.pushSeconds;
-  const writeUnits = Math.ceil(hop.jobBytes / 1024);
+  const writeUnits = Math.ceil(hop.itemBytes / 1024);
   const lines = {
     lambdaRequests: invocations * PRICES.lambdaRequest,
     lambdaCompute:
@@ -77,7 +79,7 @@ export function estimateCost(hop: HopCounts): CostEstimate {
     dynamoWrites:
       (hop.jobWrites * writeUnits + hop.notifyMessages * a.eventWriteUnits) * hops * PRICES.dynamoWriteUnit,
     dynamoReads:
-      invocations * a.dynamoReadsPerMessage * Math.ceil(hop.jobBytes / 4096) * PRICES.dynamoReadUnit,
+      invocations * a.dynamoReadsPerMessage * Math.ceil(hop.itemBytes / 4096) * PRICES.dynamoReadUnit,
     xray: invocations * a.xraySampled * PRICES.xrayTrace,
     logs: ((invocations * a.logBytesPerInvocation) / 1e9) * PRICES.logsGb,
   };
@@ -93,4 +95,18 @@ export function estimateCost(hop: HopCounts): CostEstimate {
       alarms: round(a.alarms * PRICES.alarmMonth),
     },
   };
+}
+
+/** An item's size as DynamoDB bills it: attribute names plus values (strings and binaries by bytes). */
+export function dynamoItemBytes(value: unknown): number {
+  if (value instanceof Uint8Array) return value.byteLength;
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'number') return Math.ceil(String(value).replace(/[-.]/g, '').length / 2) + 1;
+  if (typeof value === 'boolean' || value === null || value === undefined) return 1;
+  if (Array.isArray(value))
+    return 3 + value.reduce((sum: number, entry) => sum + 1 + dynamoItemBytes(entry), 0);
+  return Object.entries(value as Record<string, unknown>).reduce(
+    (sum, [name, entry]) => sum + Buffer.byteLength(name) + dynamoItemBytes(entry),
+    3,
+  );
 }

@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jobItem } from '#adapters/aws/dynamo-job-store.ts';
 import { DATABASE_FILE } from '#adapters/local/sqlite-database.ts';
+import { readStoredJob } from '#adapters/stored-job.ts';
 import { ApiClient } from '#cli/api-client.ts';
 import { VIOLET_SHIM } from '#cli/demo-run.ts';
 import { TERMINAL_STATES } from '#domain/job.ts';
@@ -25,6 +27,7 @@ import type { TrafficView } from '#sim/api/traffic.ts';
 import { startFleet } from '#sim/fleet.ts';
 import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
 import { simProcess } from '#test/chaos/support/sim-process.ts';
+import { dynamoItemBytes } from './cost-model.ts';
 
 export interface FleetRunOptions {
   clusters: number;
@@ -49,7 +52,7 @@ export interface FleetRunFigures {
   /** Queue messages sent, by queue. */
   messages: Record<string, number>;
   /** Job store writes (every commit bumps the version once) and the stored job's mean size. */
-  jobs: { writes: number; meanBytes: number };
+  jobs: { writes: number; meanBytes: number; meanItemBytes: number };
   /** CPU of the upgrader: this process (the simulator too when in-process) plus its violet children. */
   cpuSeconds: { self: number; children: number };
 }
@@ -168,7 +171,7 @@ async function waitForAll(
   config: Config,
   count: number,
   timeoutMs: number,
-): Promise<{ succeeded: number; writes: number; meanBytes: number }> {
+): Promise<{ succeeded: number; writes: number; meanBytes: number; meanItemBytes: number }> {
   const db = new DatabaseSync(join(config.dataDir, DATABASE_FILE), { readOnly: true, timeout: 5000 });
   const states = TERMINAL_STATES.map((state) => `'${state}'`).join(', ');
   const ended = db.prepare(`SELECT count(*) AS n FROM jobs WHERE state IN (${states})`);
@@ -178,11 +181,17 @@ async function waitForAll(
       if (Date.now() > deadline) throw new Error(`bench fleet: jobs still running after ${timeoutMs} ms`);
       await sleep(100);
     }
-    return db
+    const totals = db
       .prepare(
         `SELECT sum(state = 'succeeded') AS succeeded, sum(version) AS writes, avg(length(data)) AS meanBytes FROM jobs`,
       )
       .get() as { succeeded: number; writes: number; meanBytes: number };
+    // The same jobs as the AWS job store would write them.
+    const rows = db.prepare('SELECT id, data FROM jobs').all() as { id: string; data: string }[];
+    const itemBytes = rows.map((row) =>
+      dynamoItemBytes(jobItem(readStoredJob(JSON.parse(row.data), row.id))),
+    );
+    return { ...totals, meanItemBytes: itemBytes.reduce((a, b) => a + b, 0) / Math.max(itemBytes.length, 1) };
   } finally {
     db.close();
   }
@@ -218,7 +227,11 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
       clusters: sim.names.length,
       wallSeconds,
       succeeded: ended.succeeded,
-      jobs: { writes: ended.writes, meanBytes: Math.round(ended.meanBytes) },
+      jobs: {
+        writes: ended.writes,
+        meanBytes: Math.round(ended.meanBytes),
+        meanItemBytes: Math.round(ended.meanItemBytes),
+      },
       traffic: trafficBetween(before, after),
       messages,
       cpuSeconds: { self: (cpu.user + cpu.system) / 1e6, children },

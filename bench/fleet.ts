@@ -49,6 +49,8 @@ export interface FleetRow {
   peakOpenSockets: number;
   uploads: number;
   jobBytes: number;
+  /** The job's DynamoDB item, as the AWS job store writes it (the job compressed). */
+  itemBytes: number;
   load: number[];
 }
 
@@ -85,6 +87,7 @@ function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): F
     peakOpenSockets: figures.traffic.connections.peakOpen,
     uploads: figures.traffic.uploads,
     jobBytes: figures.jobs.meanBytes,
+    itemBytes: figures.jobs.meanItemBytes,
     load: loadavg().map((l) => round(l)),
   };
 }
@@ -138,6 +141,7 @@ function cost(rows: FleetRow[]) {
     notifyMessages: last.perClusterHop.byQueue.notify ?? 0,
     jobWrites: last.perClusterHop.jobWrites,
     jobBytes: last.jobBytes,
+    itemBytes: last.itemBytes,
     // On Lambda a batch carries up to 10 uploads: at best one push per 10 clusters of a platform.
     pushes: Math.max(last.uploads / last.clusters, 1 / 10),
   };

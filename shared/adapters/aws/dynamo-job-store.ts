@@ -5,7 +5,13 @@
  * transaction as the conditional job write. An idempotency key is put in the same transaction on
  * condition that no live one exists: TTL deletion is lazy, so an expired item still there is
  * overwritten like an absent one. No read-then-write anywhere.
+ *
+ * The job is stored as Brotli-compressed JSON: a single-hop job of 2.2 KB takes 0.76 KB (gzip:
+ * 0.91 KB, which with the keys beside it passes 1 KB), so each of its twenty-odd writes per hop
+ * costs one write unit instead of three (bench fleet's cost model). Items written before are
+ * maps, and are read as they are.
  */
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -16,7 +22,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { listLimit } from '#adapters/list-limit.ts';
 import { readStoredJob, storedJob } from '#adapters/stored-job.ts';
-import { ConflictError, TransientError } from '#domain/errors.ts';
+import { ConflictError, TransientError, UnreadableRecordError } from '#domain/errors.ts';
 import { isActiveJob, type Job } from '#domain/job.ts';
 import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
 import { awsErrorName, cancellationReasons, mapAwsError } from './aws-errors.ts';
@@ -30,12 +36,25 @@ export interface DynamoJobStoreOptions {
 /** The id of a job item, from its key (JOB#<id>). */
 const jobIdOf = (item: Record<string, unknown>) => String(item.pk).replace(/^JOB#/, '');
 
+/** The stored job of an item: compressed JSON, or (written before compression) a map. */
+function jobOf(item: Record<string, unknown>, id: string): Job {
+  const stored = item.job;
+  if (!(stored instanceof Uint8Array)) return readStoredJob(stored, id);
+  let record: unknown;
+  try {
+    record = JSON.parse(brotliDecompressSync(stored).toString('utf8'));
+  } catch (error) {
+    throw new UnreadableRecordError(`stored job ${id} is not compressed JSON`, { cause: error });
+  }
+  return readStoredJob(record, id);
+}
+
 export function jobItem(job: Job): Record<string, unknown> {
   const created = `${job.createdAt}#${job.id}`;
   return {
     ...keys.job(job.id),
     version: job.version,
-    job: storedJob(job),
+    job: brotliCompressSync(JSON.stringify(storedJob(job))),
     [JOB_INDEXES.byCluster.partition]: `CLUSTER#${job.cluster}`,
     [JOB_INDEXES.byState.partition]: `STATE#${job.state}`,
     ...(job.batchId ? { [JOB_INDEXES.byBatch.partition]: `BATCH#${job.batchId}` } : {}),
@@ -131,7 +150,7 @@ export class DynamoJobStore implements JobStore {
       const result = await this.#options.client.send(
         new GetCommand({ TableName: this.#options.tableName, Key: keys.job(id), ConsistentRead: true }),
       );
-      return result.Item ? readStoredJob(result.Item.job, id) : undefined;
+      return result.Item ? jobOf(result.Item, id) : undefined;
     } catch (error) {
       throw mapAwsError(error, `read job ${id}`);
     }
@@ -209,7 +228,7 @@ export class DynamoJobStore implements JobStore {
       do {
         const page = await this.#options.client.send(this.#listCommand(filter, start));
         for (const item of page.Items ?? []) {
-          const job = readStoredJob(item.job, jobIdOf(item));
+          const job = jobOf(item, jobIdOf(item));
           if (matches(job) && jobs.length < limit) jobs.push(job);
         }
         start = page.LastEvaluatedKey;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { brotliDecompressSync } from 'node:zlib';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoClusterRegistry } from '#adapters/aws/dynamo-cluster-registry.ts';
@@ -226,7 +227,29 @@ describe('DynamoJobStore', () => {
     );
     expect(listed.map((job) => job.id)).toEqual([mid.id]);
     const item = await aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.job(mid.id) }));
-    expect(item.Item?.job).toMatchObject({ schemaVersion: 1, state: 'cancelled' });
+    expect(JSON.parse(brotliDecompressSync(item.Item?.job as Uint8Array).toString('utf8'))).toMatchObject({
+      schemaVersion: 1,
+      state: 'cancelled',
+    });
+  });
+
+  it('stores the job compressed, within one write unit, and refuses an item whose job is not compressed JSON', async () => {
+    // Prepare
+    const job = newJob('c-compressed');
+    await store.create(job);
+    const broken = newJob('c-broken');
+    await aws.clients.dynamo.send(
+      new PutCommand({ TableName: TABLE, Item: { ...jobItem(broken), job: new Uint8Array([1, 2, 3]) } }),
+    );
+    // Act
+    const item = await aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.job(job.id) }));
+    const refused = await store.get(broken.id).catch((error: unknown) => error);
+    // Assess
+    const stored = item.Item?.job as Uint8Array | undefined;
+    expect(stored).toBeInstanceOf(Uint8Array);
+    expect(stored?.byteLength).toBeLessThan(1024);
+    expect(await store.get(job.id)).toEqual(job);
+    expect((refused as Error).message).toBe(`stored job ${broken.id} is not compressed JSON`);
   });
 
   it('refuses a damaged item with an error naming the job and the field', async () => {
