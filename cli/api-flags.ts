@@ -2,14 +2,8 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
 import type * as z from 'zod';
-import {
-  ApiClient,
-  DEFAULT_API_URL,
-  type Given,
-  resolveApiTarget,
-  TOKEN_ENV,
-  URL_ENV,
-} from '#cli/api-client.ts';
+import { ApiClient } from '#cli/api-client.ts';
+import { DEFAULT_API_URL, type Given, resolveApiTarget, TOKEN_ENV, URL_ENV } from '#cli/api-target.ts';
 
 export interface ApiFlags {
   api?: string;

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { TOKEN_ENV, URL_ENV } from '#cli/api-client.ts';
+import { TOKEN_ENV, URL_ENV } from '#cli/api-target.ts';
 import { catalogOption, resolveCatalogPath } from '#cli/catalog-path.ts';
 import { printJson, printLines } from '#cli/output.ts';
 import { listenForStop } from '#cli/stop-signal.ts';
