@@ -209,3 +209,15 @@ export const outboundAllowSchema = z.string().transform((text, context) => {
     return z.NEVER;
   }
 });
+
+/**
+ * A job's or batch's callback URL as it is stored and called: the normalized URL, or a
+ * ValidationError saying why it is refused (the same rules the sender applies at delivery).
+ */
+export function checkCallbackUrl(url: string, rules: OutboundRules): string {
+  const verdict = checkOutboundUrl(url, rules.allow, rules);
+  if (verdict.allowed) return verdict.url;
+  throw new ValidationError(
+    `callbackUrl refused: ${verdict.reason}; callbacks go to public http(s) hosts only (operators may allow-list others)`,
+  );
+}

@@ -13,7 +13,12 @@ import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
 import { isActive } from '#domain/job.ts';
-import { checkOutboundUrl, NO_OUTBOUND_ALLOW, type OutboundAllowList } from '#domain/outbound-address.ts';
+import {
+  checkCallbackUrl,
+  NO_OUTBOUND_ALLOW,
+  type OutboundAllowList,
+  type OutboundRules,
+} from '#domain/outbound-address.ts';
 import { type Batch, newBatch } from '#domain/rollout/batch.ts';
 import { batchRequestFingerprint } from '#domain/rollout/batch-fingerprint.ts';
 import type { BatchRequest } from '#domain/rollout/batch-request.ts';
@@ -38,6 +43,8 @@ export interface CreateBatchDeps extends RehearseBatchDeps {
   queue: Queue<RolloutQueues>;
   log?: Log;
   outboundAllow?: OutboundAllowList;
+  /** Refuse plain-http callback URLs (AWS's default). */
+  requireHttps?: boolean;
   idempotencyTtlSeconds?: number;
   newId?: () => string;
 }
@@ -56,7 +63,8 @@ export type CreateBatchResult =
 /** Active jobs looked up at once. */
 const PARALLEL_LOOKUPS = 32;
 
-function checkRequest(request: BatchRequest, catalog: Catalog, allow: OutboundAllowList): void {
+/** The request as the batch keeps it (its callback URL normalized), or why it is refused. */
+function checkRequest(request: BatchRequest, catalog: Catalog, rules: OutboundRules): BatchRequest {
   if (!catalog.versions.some((entry) => semver.eq(entry.version, request.targetVersion))) {
     const known = catalog.versions.map((entry) => entry.version).join(', ');
     throw new ValidationError(
@@ -71,9 +79,8 @@ function checkRequest(request: BatchRequest, catalog: Catalog, allow: OutboundAl
       'options.takeBackup and options.skipBackupCheck contradict each other: choose one',
     );
   }
-  if (request.callbackUrl === undefined) return;
-  const verdict = checkOutboundUrl(request.callbackUrl, allow);
-  if (!verdict.allowed) throw new ValidationError(`callbackUrl refused: ${verdict.reason}`);
+  if (request.callbackUrl === undefined) return request;
+  return { ...request, callbackUrl: checkCallbackUrl(request.callbackUrl, rules) };
 }
 
 /** The clusters of `names` with an active job, and which. A cluster's active job is its newest. */
@@ -121,8 +128,10 @@ export async function createBatch(
   deps: CreateBatchDeps,
   input: CreateBatchInput,
 ): Promise<CreateBatchResult> {
-  const { request } = input;
-  checkRequest(request, deps.catalog, deps.outboundAllow ?? NO_OUTBOUND_ALLOW);
+  const request = checkRequest(input.request, deps.catalog, {
+    allow: deps.outboundAllow ?? NO_OUTBOUND_ALLOW,
+    requireHttps: deps.requireHttps,
+  });
   const at = deps.clock.now();
   const fingerprint = batchRequestFingerprint(request);
   // A retry (after a lost reply, a crash) replays its batch before anything is checked again: the

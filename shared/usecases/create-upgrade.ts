@@ -15,7 +15,7 @@ import type { Catalog } from '#domain/catalog.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
 import type { Job, JobOptions } from '#domain/job.ts';
 import { newJob, transition } from '#domain/job-transitions.ts';
-import { checkOutboundUrl, NO_OUTBOUND_ALLOW, type OutboundAllowList } from '#domain/outbound-address.ts';
+import { checkCallbackUrl, NO_OUTBOUND_ALLOW, type OutboundAllowList } from '#domain/outbound-address.ts';
 import {
   DEFAULT_IDEMPOTENCY_TTL_SECONDS,
   differingFields,
@@ -82,15 +82,6 @@ function checkOptions(options: JobOptions): void {
   }
 }
 
-/** The normalized callback URL; refused unless http(s) to a public host or one the allow-list admits. */
-function checkCallbackUrl(url: string, allow: OutboundAllowList, requireHttps?: boolean): string {
-  const verdict = checkOutboundUrl(url, allow, { requireHttps });
-  if (verdict.allowed) return verdict.url;
-  throw new ValidationError(
-    `callbackUrl refused: ${verdict.reason}; callbacks go to public http(s) hosts only (operators may allow-list others)`,
-  );
-}
-
 interface CheckedInput {
   targetVersion: string;
   callbackUrl?: string;
@@ -118,11 +109,10 @@ function checkInput(input: CreateUpgradeInput, deps: CreateUpgradeDeps): Checked
   if (input.callbackUrl === undefined) return { targetVersion: target };
   return {
     targetVersion: target,
-    callbackUrl: checkCallbackUrl(
-      input.callbackUrl,
-      deps.outboundAllow ?? NO_OUTBOUND_ALLOW,
-      deps.requireHttps,
-    ),
+    callbackUrl: checkCallbackUrl(input.callbackUrl, {
+      allow: deps.outboundAllow ?? NO_OUTBOUND_ALLOW,
+      requireHttps: deps.requireHttps,
+    }),
   };
 }
 

@@ -3,6 +3,7 @@ import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#domain/errors.ts';
 import {
+  checkCallbackUrl,
   checkOutboundAddress,
   checkOutboundUrl,
   classifyAddress,
@@ -262,5 +263,21 @@ describe('refused ranges (properties)', () => {
         }
       }),
     );
+  });
+});
+
+describe('checkCallbackUrl', () => {
+  it('gives the normalized URL to store, and refuses with the reason and what callbacks may reach', () => {
+    // Act
+    const stored = checkCallbackUrl('https://HOOKS.Example.com:443/a/../b', { allow: NO_OUTBOUND_ALLOW });
+    const plain = () =>
+      checkCallbackUrl('http://hooks.example.com/b', { allow: NO_OUTBOUND_ALLOW, requireHttps: true });
+    const loopback = () => checkCallbackUrl('http://127.0.0.1/b', { allow: NO_OUTBOUND_ALLOW });
+    // Assess
+    expect(stored).toBe('https://hooks.example.com/b');
+    expect(plain).toThrow(
+      /^callbackUrl refused: must use https .*; callbacks go to public http\(s\) hosts only/,
+    );
+    expect(loopback).toThrow(/^callbackUrl refused: 127\.0\.0\.1 is a loopback address/);
   });
 });

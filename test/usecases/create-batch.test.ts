@@ -91,6 +91,20 @@ describe('createBatch', () => {
     ]);
   });
 
+  it('keeps the callback URL as it will be called (normalized), and refuses one callbacks may not reach', async () => {
+    // Prepare
+    const pipeline = await rolloutPipeline(1);
+    // Act
+    const created = await pipeline.createBatch(
+      request({ clusters: ['c1'], callbackUrl: 'https://HOOKS.Example.com/a/../b' }),
+    );
+    const refused = pipeline.createBatch(request({ clusters: ['c1'], callbackUrl: 'http://127.0.0.1/b' }));
+    // Assess
+    if (created.dryRun) throw new Error('not a dry run');
+    expect(created.batch.callbackUrl).toBe('https://hooks.example.com/b');
+    await expect(refused).rejects.toThrow(/^callbackUrl refused: 127\.0\.0\.1 is a loopback address/);
+  });
+
   it('refuses a target the catalog does not have and contradictory options', async () => {
     // Prepare
     const pipeline = await rolloutPipeline(1);
