@@ -8,7 +8,6 @@
  * 410, active again after a success. A copy of a message is dropped; the message behind the last
  * commit coming back (a crash before the next send) re-sends the next attempt's message.
  */
-import { randomUUID } from 'node:crypto';
 import {
   afterAttempt,
   classifyMessage,
@@ -27,7 +26,7 @@ import type {
   WebhookSecretStore,
   WebhookSender,
 } from '#shared/webhook-ports.ts';
-import type { DeliveryQueues } from './webhook-fan-out.ts';
+import { type DeliveryQueues, sendAttempt } from './webhook-fan-out.ts';
 
 export interface DeliverWebhookDeps {
   deliveries: DeliveryStore;
@@ -57,11 +56,7 @@ async function secretsFor(deps: DeliverWebhookDeps, delivery: Delivery): Promise
 async function act(deps: DeliverWebhookDeps, delivery: Delivery, next: NextStep): Promise<void> {
   const { endpointId } = delivery;
   if (next.kind === 'retry') {
-    await deps.queue.send(
-      'webhook-delivery',
-      { deliveryId: delivery.id, attempt: delivery.attempts.length + 1, id: randomUUID() },
-      { delaySeconds: next.delaySeconds },
-    );
+    await sendAttempt(deps.queue, delivery, next.delaySeconds);
     return;
   }
   if (!endpointId) return;

@@ -40,7 +40,7 @@ export function receiverOfDelivery(id: string): string | undefined {
   return /^dlv_(ep_[0-9a-f]+|cb)_[0-9a-f]+$/.exec(id)?.[1];
 }
 
-/** The first attempt's message of a delivery (also sent by a redelivery on request). */
+/** The message of a delivery's next attempt: its first, a retry (delayed), a redelivery on request. */
 export async function sendAttempt(queue: Queue<DeliveryQueues>, delivery: Delivery, delaySeconds = 0) {
   const message = { deliveryId: delivery.id, attempt: delivery.attempts.length + 1, id: randomUUID() };
   await queue.send('webhook-delivery', message, delaySeconds > 0 ? { delaySeconds } : {});
