@@ -15,7 +15,7 @@ import { ConflictError, UnreadableRecordError, ValidationError } from '#domain/e
 import type { Batch } from '#domain/rollout/batch.ts';
 import type { BatchEvent } from '#domain/rollout/batch-events.ts';
 import type { BatchCreateOutcome, BatchFilter, BatchStore, IdempotencyRecord } from '#shared/ports.ts';
-import { inTransaction, isUniqueViolation } from './sqlite-database.ts';
+import { inTransaction, isUniqueViolation, statement } from './sqlite-database.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS batches (
@@ -75,24 +75,25 @@ export class SqliteBatchStore implements BatchStore {
     try {
       return inTransaction(this.#db, (): BatchCreateOutcome => {
         if (idempotency !== undefined) {
-          this.#db.prepare('DELETE FROM batch_idempotency_keys WHERE expires_at <= ?').run(batch.createdAt);
-          const existing = this.#db
-            .prepare(
-              'SELECT b.id, b.data, k.fingerprint FROM batch_idempotency_keys k JOIN batches b ON b.id = k.batch_id WHERE k.key = ?',
-            )
-            .get(idempotency.key) as (Row & { fingerprint: string }) | undefined;
+          statement(this.#db, 'DELETE FROM batch_idempotency_keys WHERE expires_at <= ?').run(
+            batch.createdAt,
+          );
+          const existing = statement(
+            this.#db,
+            'SELECT b.id, b.data, k.fingerprint FROM batch_idempotency_keys k JOIN batches b ON b.id = k.batch_id WHERE k.key = ?',
+          ).get(idempotency.key) as (Row & { fingerprint: string }) | undefined;
           if (existing)
             return { created: false, batch: readBatch(existing), fingerprint: existing.fingerprint };
         }
-        this.#db
-          .prepare('INSERT INTO batches (id, state, version, created_at, data) VALUES (?, ?, ?, ?, ?)')
-          .run(batch.id, batch.state, batch.version, batch.createdAt, JSON.stringify(storedBatch(batch)));
+        statement(
+          this.#db,
+          'INSERT INTO batches (id, state, version, created_at, data) VALUES (?, ?, ?, ?, ?)',
+        ).run(batch.id, batch.state, batch.version, batch.createdAt, JSON.stringify(storedBatch(batch)));
         if (idempotency !== undefined) {
-          this.#db
-            .prepare(
-              'INSERT INTO batch_idempotency_keys (key, batch_id, fingerprint, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
-            )
-            .run(idempotency.key, batch.id, idempotency.fingerprint, batch.createdAt, idempotency.expiresAt);
+          statement(
+            this.#db,
+            'INSERT INTO batch_idempotency_keys (key, batch_id, fingerprint, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+          ).run(idempotency.key, batch.id, idempotency.fingerprint, batch.createdAt, idempotency.expiresAt);
         }
         return { created: true, batch };
       });
@@ -108,25 +109,25 @@ export class SqliteBatchStore implements BatchStore {
     key: string,
     at: string,
   ): Promise<{ batch: Batch; fingerprint: string } | undefined> {
-    const row = this.#db
-      .prepare(
-        'SELECT b.id, b.data, k.fingerprint FROM batch_idempotency_keys k JOIN batches b ON b.id = k.batch_id WHERE k.key = ? AND k.expires_at > ?',
-      )
-      .get(key, at) as (Row & { fingerprint: string }) | undefined;
+    const row = statement(
+      this.#db,
+      'SELECT b.id, b.data, k.fingerprint FROM batch_idempotency_keys k JOIN batches b ON b.id = k.batch_id WHERE k.key = ? AND k.expires_at > ?',
+    ).get(key, at) as (Row & { fingerprint: string }) | undefined;
     return row && { batch: readBatch(row), fingerprint: row.fingerprint };
   }
 
   async get(id: string): Promise<Batch | undefined> {
-    const row = this.#db.prepare('SELECT id, data FROM batches WHERE id = ?').get(id) as Row | undefined;
+    const row = statement(this.#db, 'SELECT id, data FROM batches WHERE id = ?').get(id) as Row | undefined;
     return row ? readBatch(row) : undefined;
   }
 
   async list(filter: BatchFilter): Promise<Batch[]> {
     const limit = listLimit(filter.limit);
     const where = filter.state === undefined ? '' : 'WHERE state = ?';
-    const rows = this.#db
-      .prepare(`SELECT id, data FROM batches ${where} ORDER BY created_at DESC, id DESC LIMIT ${limit}`)
-      .all(...(filter.state === undefined ? [] : [filter.state])) as unknown as Row[];
+    const rows = statement(
+      this.#db,
+      `SELECT id, data FROM batches ${where} ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
+    ).all(...(filter.state === undefined ? [] : [filter.state])) as unknown as Row[];
     return rows.map(readBatch);
   }
 
@@ -138,11 +139,13 @@ export class SqliteBatchStore implements BatchStore {
       );
     }
     inTransaction(this.#db, () => {
-      const { changes } = this.#db
-        .prepare('UPDATE batches SET state = ?, version = ?, data = ? WHERE id = ? AND version = ?')
-        .run(batch.state, batch.version, JSON.stringify(storedBatch(batch)), batch.id, expectedVersion);
+      const { changes } = statement(
+        this.#db,
+        'UPDATE batches SET state = ?, version = ?, data = ? WHERE id = ? AND version = ?',
+      ).run(batch.state, batch.version, JSON.stringify(storedBatch(batch)), batch.id, expectedVersion);
       if (Number(changes) === 0) throw this.#stale(batch.id, expectedVersion);
-      const insert = this.#db.prepare(
+      const insert = statement(
+        this.#db,
         'INSERT OR IGNORE INTO batch_events (id, batch_id, seq, data) VALUES (?, ?, ?, ?)',
       );
       for (const event of events) insert.run(event.id, event.batchId, event.seq, JSON.stringify(event));
@@ -150,29 +153,29 @@ export class SqliteBatchStore implements BatchStore {
   }
 
   async events(batchId: string): Promise<BatchEvent[]> {
-    const rows = this.#db
-      .prepare('SELECT id, data FROM batch_events WHERE batch_id = ? ORDER BY seq, id')
-      .all(batchId) as unknown as Row[];
+    const rows = statement(
+      this.#db,
+      'SELECT id, data FROM batch_events WHERE batch_id = ? ORDER BY seq, id',
+    ).all(batchId) as unknown as Row[];
     return rows.map((row) => readStoredBatchEvent(parsedJson(row, 'batch event'), row.id));
   }
 
   async publishedThrough(batchId: string): Promise<number> {
-    const row = this.#db.prepare('SELECT seq FROM batch_published WHERE batch_id = ?').get(batchId) as
+    const row = statement(this.#db, 'SELECT seq FROM batch_published WHERE batch_id = ?').get(batchId) as
       | { seq: number }
       | undefined;
     return row?.seq ?? 0;
   }
 
   async markPublished(batchId: string, seq: number): Promise<void> {
-    this.#db
-      .prepare(
-        'INSERT INTO batch_published (batch_id, seq) VALUES (?, ?) ON CONFLICT (batch_id) DO UPDATE SET seq = max(seq, excluded.seq)',
-      )
-      .run(batchId, seq);
+    statement(
+      this.#db,
+      'INSERT INTO batch_published (batch_id, seq) VALUES (?, ?) ON CONFLICT (batch_id) DO UPDATE SET seq = max(seq, excluded.seq)',
+    ).run(batchId, seq);
   }
 
   #stale(id: string, expectedVersion: number): ConflictError {
-    const current = this.#db.prepare('SELECT version FROM batches WHERE id = ?').get(id) as
+    const current = statement(this.#db, 'SELECT version FROM batches WHERE id = ?').get(id) as
       | { version: number }
       | undefined;
     return new ConflictError(

@@ -6,6 +6,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { ConflictError } from '#domain/errors.ts';
 import { type Delivery, deliverySchema } from '#domain/webhooks/delivery.ts';
 import type { DeliveryStore } from '#shared/webhook-ports.ts';
+import { statement } from './sqlite-database.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS webhook_deliveries (
@@ -30,43 +31,42 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async createIfAbsent(delivery: Delivery): Promise<boolean> {
-    const { changes } = this.#db
-      .prepare(
-        `INSERT OR IGNORE INTO webhook_deliveries (id, endpoint_id, created_at, version, data)
+    const { changes } = statement(
+      this.#db,
+      `INSERT OR IGNORE INTO webhook_deliveries (id, endpoint_id, created_at, version, data)
          VALUES (?, ?, ?, ?, ?)`,
-      )
-      .run(
-        delivery.id,
-        delivery.endpointId ?? null,
-        delivery.createdAt,
-        delivery.version,
-        JSON.stringify(delivery),
-      );
+    ).run(
+      delivery.id,
+      delivery.endpointId ?? null,
+      delivery.createdAt,
+      delivery.version,
+      JSON.stringify(delivery),
+    );
     return Number(changes) > 0;
   }
 
   async get(id: string): Promise<Delivery | undefined> {
-    const row = this.#db.prepare('SELECT data FROM webhook_deliveries WHERE id = ?').get(id) as
+    const row = statement(this.#db, 'SELECT data FROM webhook_deliveries WHERE id = ?').get(id) as
       | { data: string }
       | undefined;
     return row && parse(row);
   }
 
   async update(delivery: Delivery, expectedVersion: number): Promise<void> {
-    const { changes } = this.#db
-      .prepare('UPDATE webhook_deliveries SET version = ?, data = ? WHERE id = ? AND version = ?')
-      .run(delivery.version, JSON.stringify(delivery), delivery.id, expectedVersion);
+    const { changes } = statement(
+      this.#db,
+      'UPDATE webhook_deliveries SET version = ?, data = ? WHERE id = ? AND version = ?',
+    ).run(delivery.version, JSON.stringify(delivery), delivery.id, expectedVersion);
     if (Number(changes) === 0) {
       throw new ConflictError(`delivery ${delivery.id} changed since version ${expectedVersion}`);
     }
   }
 
   async forEndpoint(endpointId: string, limit: number): Promise<Delivery[]> {
-    const rows = this.#db
-      .prepare(
-        'SELECT data FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY created_at DESC, id LIMIT ?',
-      )
-      .all(endpointId, limit) as unknown as { data: string }[];
+    const rows = statement(
+      this.#db,
+      'SELECT data FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY created_at DESC, id LIMIT ?',
+    ).all(endpointId, limit) as unknown as { data: string }[];
     return rows.map(parse);
   }
 }

@@ -2,6 +2,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Clock } from '#shared/ports.ts';
 import type { ReleaseLog } from '#shared/webhook-ports.ts';
+import { statement } from './sqlite-database.ts';
 
 export class SqliteReleaseLog implements ReleaseLog {
   readonly #db: DatabaseSync;
@@ -14,15 +15,17 @@ export class SqliteReleaseLog implements ReleaseLog {
   }
 
   async seen(webhookId: string): Promise<boolean> {
-    const row = this.#db
-      .prepare('SELECT 1 FROM release_ids WHERE id = ? AND expires_at > ?')
-      .get(webhookId, this.#clock.now().toISOString());
+    const row = statement(this.#db, 'SELECT 1 FROM release_ids WHERE id = ? AND expires_at > ?').get(
+      webhookId,
+      this.#clock.now().toISOString(),
+    );
     return row !== undefined;
   }
 
   async remember(webhookId: string, expiresAt: Date): Promise<void> {
-    this.#db
-      .prepare('INSERT OR REPLACE INTO release_ids (id, expires_at) VALUES (?, ?)')
-      .run(webhookId, expiresAt.toISOString());
+    statement(this.#db, 'INSERT OR REPLACE INTO release_ids (id, expires_at) VALUES (?, ?)').run(
+      webhookId,
+      expiresAt.toISOString(),
+    );
   }
 }

@@ -13,6 +13,7 @@ import {
   type WebhookEndpoint,
 } from '#domain/webhooks/endpoint.ts';
 import type { WebhookEndpointStore, WebhookSecretStore } from '#shared/webhook-ports.ts';
+import { statement } from './sqlite-database.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS webhook_endpoints (
@@ -37,44 +38,45 @@ export class SqliteWebhookEndpoints implements WebhookEndpointStore {
   }
 
   async create(endpoint: WebhookEndpoint): Promise<void> {
-    this.#db
-      .prepare('INSERT INTO webhook_endpoints (id, created_at, data) VALUES (?, ?, ?)')
-      .run(endpoint.id, endpoint.createdAt, JSON.stringify(endpoint));
+    statement(this.#db, 'INSERT INTO webhook_endpoints (id, created_at, data) VALUES (?, ?, ?)').run(
+      endpoint.id,
+      endpoint.createdAt,
+      JSON.stringify(endpoint),
+    );
   }
 
   async get(id: string): Promise<WebhookEndpoint | undefined> {
-    const row = this.#db.prepare('SELECT data FROM webhook_endpoints WHERE id = ?').get(id) as
+    const row = statement(this.#db, 'SELECT data FROM webhook_endpoints WHERE id = ?').get(id) as
       | { data: string }
       | undefined;
     return row && endpointSchema.parse(JSON.parse(row.data));
   }
 
   async list(): Promise<WebhookEndpoint[]> {
-    const rows = this.#db
-      .prepare('SELECT data FROM webhook_endpoints ORDER BY created_at, id')
-      .all() as unknown as { data: string }[];
+    const rows = statement(
+      this.#db,
+      'SELECT data FROM webhook_endpoints ORDER BY created_at, id',
+    ).all() as unknown as { data: string }[];
     return rows.map((row) => endpointSchema.parse(JSON.parse(row.data)));
   }
 
   async delete(id: string): Promise<boolean> {
-    const { changes } = this.#db.prepare('DELETE FROM webhook_endpoints WHERE id = ?').run(id);
+    const { changes } = statement(this.#db, 'DELETE FROM webhook_endpoints WHERE id = ?').run(id);
     return Number(changes) > 0;
   }
 
   async setStatus(id: string, status: EndpointStatus, reason?: string): Promise<void> {
     // One statement, so a concurrent delete is never undone.
     if (reason === undefined) {
-      this.#db
-        .prepare(
-          `UPDATE webhook_endpoints SET data = json_remove(json_set(data, '$.status', ?), '$.statusReason') WHERE id = ?`,
-        )
-        .run(status, id);
+      statement(
+        this.#db,
+        `UPDATE webhook_endpoints SET data = json_remove(json_set(data, '$.status', ?), '$.statusReason') WHERE id = ?`,
+      ).run(status, id);
     } else {
-      this.#db
-        .prepare(
-          `UPDATE webhook_endpoints SET data = json_set(data, '$.status', ?, '$.statusReason', ?) WHERE id = ?`,
-        )
-        .run(status, reason, id);
+      statement(
+        this.#db,
+        `UPDATE webhook_endpoints SET data = json_set(data, '$.status', ?, '$.statusReason', ?) WHERE id = ?`,
+      ).run(status, reason, id);
     }
   }
 }
@@ -88,22 +90,21 @@ export class SqliteWebhookSecrets implements WebhookSecretStore {
   }
 
   async put(endpointId: string, secrets: readonly SigningSecret[]): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO webhook_secrets (endpoint_id, secrets) VALUES (?, ?)
+    statement(
+      this.#db,
+      `INSERT INTO webhook_secrets (endpoint_id, secrets) VALUES (?, ?)
          ON CONFLICT (endpoint_id) DO UPDATE SET secrets = excluded.secrets`,
-      )
-      .run(endpointId, JSON.stringify(secrets));
+    ).run(endpointId, JSON.stringify(secrets));
   }
 
   async get(endpointId: string): Promise<SigningSecret[]> {
-    const row = this.#db
-      .prepare('SELECT secrets FROM webhook_secrets WHERE endpoint_id = ?')
-      .get(endpointId) as { secrets: string } | undefined;
+    const row = statement(this.#db, 'SELECT secrets FROM webhook_secrets WHERE endpoint_id = ?').get(
+      endpointId,
+    ) as { secrets: string } | undefined;
     return row ? secretsSchema.parse(JSON.parse(row.secrets)) : [];
   }
 
   async delete(endpointId: string): Promise<void> {
-    this.#db.prepare('DELETE FROM webhook_secrets WHERE endpoint_id = ?').run(endpointId);
+    statement(this.#db, 'DELETE FROM webhook_secrets WHERE endpoint_id = ?').run(endpointId);
   }
 }
