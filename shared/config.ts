@@ -67,6 +67,8 @@ const variables = z.object({
   /** Messages per delivered batch (the event source mapping's batchSize). */
   REDIS_UPGRADER_BATCH_SIZE: integer(1, 10).default(QUEUE_DELIVERY_DEFAULTS.batchSize),
   REDIS_UPGRADER_POLL_INTERVAL_MS: integer(10, 60_000).default(500),
+  /** Waits watched at once for an early wake (each holds a connection); 0: waits only poll. */
+  REDIS_UPGRADER_MAX_WATCHES: integer(0, 100_000).default(500),
   REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: seconds.default(60),
   /** Receives after which a message goes to the stage's dead-letter table. */
   REDIS_UPGRADER_MAX_RECEIVE_COUNT: integer(1, 1000).default(QUEUE_DELIVERY_DEFAULTS.maxReceiveCount),
@@ -166,6 +168,7 @@ const configSchema = z
       pollIntervalMs: v.REDIS_UPGRADER_POLL_INTERVAL_MS,
       visibilityTimeoutSeconds: v.REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS,
       maxReceiveCount: v.REDIS_UPGRADER_MAX_RECEIVE_COUNT,
+      maxWatches: v.REDIS_UPGRADER_MAX_WATCHES,
     },
     stageDeadlinesSeconds: { ...defaults.stageDeadlinesSeconds, ...deadlinesOf(v) },
     ...ifSet('stagePollSeconds', v.REDIS_UPGRADER_STAGE_POLL_SECONDS),

@@ -21,6 +21,7 @@ import type { JobEvent } from '#domain/job-event.ts';
 import type { InstanceRef } from '#domain/redis-instance.ts';
 import type { Batch, BatchState } from '#domain/rollout/batch.ts';
 import type { BatchEvent } from '#domain/rollout/batch-events.ts';
+import type { WakeCondition } from '#domain/wake-condition.ts';
 
 // ---------------------------------------------------------------- jobs
 
@@ -217,10 +218,41 @@ export interface ClusterClient {
   listInstallPlans(namespace: string): Promise<InstallPlanView[]>;
   /** Sets spec.approved=true guarded by resourceVersion, so a plan that changed is never approved. */
   approveInstallPlan(plan: InstallPlanView): Promise<void>;
+  /**
+   * Watches until `condition` holds (resolving at once when it holds already); rejects when the
+   * watch fails or `signal` aborts. Optional: a client that cannot watch leaves waits to polls.
+   */
+  watchUntil?(condition: WakeCondition, signal: AbortSignal): Promise<void>;
 }
 
 export interface ClusterGateway {
   forCluster(cluster: ClusterRecord): Promise<ClusterClient>;
+}
+
+/**
+ * Delivers a waiting job's delayed message early once what it waits for has happened
+ * (#usecases/wake-on-change.ts); a runtime that cannot hold watches has none.
+ */
+export interface Waker {
+  /** Whether a wait on `cluster` sent now would be watched (watches are capped, failing clusters polled). */
+  canWatch(cluster: string): boolean;
+  wake(wait: WaitToWake): void;
+}
+
+export interface WaitToWake {
+  jobId: string;
+  cluster: string;
+  condition: WakeCondition;
+  /** The queue and body id of the wait's delayed message. */
+  queue: string;
+  messageId: string;
+  /** When that message is due anyway: a watch is pointless after it. */
+  dueAt: Date;
+}
+
+/** Makes a delayed message receivable now; false when it is no longer waiting (received, gone). */
+export interface Expediter {
+  expedite(queue: string, messageId: string): Promise<boolean>;
 }
 
 export interface PackageUploader {

@@ -19,6 +19,22 @@ import { samePolls, secondsInState } from '#domain/job-progress.ts';
 
 export const POLL_BACKOFF_CAP = 8;
 
+/**
+ * A wait a runtime watches for (#usecases/wake-on-change.ts) is woken when it ends; its delayed
+ * message is only the safety net for a watch that broke or hangs, so it comes after this many
+ * polls (16 minutes at patch-subscription's 30 s, longer than a catalog sync), never later than
+ * the stage's deadline, so a wait that never ends is still ended on time.
+ */
+export const WATCHED_WAIT_POLLS = 32;
+
+export function watchedDelaySeconds(
+  delaySeconds: number,
+  cadence: { pollSeconds: number; secondsLeft: number },
+): number {
+  const safetyNet = Math.max(delaySeconds, cadence.pollSeconds * WATCHED_WAIT_POLLS);
+  return Math.max(cadence.pollSeconds, Math.min(safetyNet, Math.ceil(cadence.secondsLeft)));
+}
+
 export interface PollCadence {
   /** The stage's poll interval. */
   pollSeconds: number;

@@ -36,6 +36,7 @@ import { asLog, createLogger, type Logger } from '#shared/logger.ts';
 import type { BatchStore, Clock, JobStore } from '#shared/ports.ts';
 import { API, bindConsumer, QUEUE_NAMES, type RuntimePorts, sendingOnlyTo } from '#usecases/consumers.ts';
 import { queueNotifier } from '#usecases/notify.ts';
+import { makeWaker } from '#usecases/wake-on-change.ts';
 import { newSigningSecret } from '#usecases/webhook-secret.ts';
 import { consoleSite } from './console-site.ts';
 import { startHttpServer } from './http-server.ts';
@@ -127,6 +128,14 @@ export async function startLocalRuntime(
       webhookSecrets: new SqliteWebhookSecrets(db),
       deliveries: new SqliteDeliveryStore(db),
     };
+    const waker = makeWaker({
+      clusters,
+      gateway: access.gateway,
+      queue,
+      clock,
+      log: asLog(log.createChild({ persistentKeys: { component: 'waker' } })),
+      maxWatches: config.queue.maxWatches,
+    });
     const ports: RuntimePorts = {
       jobs,
       batches,
@@ -149,6 +158,7 @@ export async function startLocalRuntime(
       ...webhookStores,
       webhookSender: sender,
       callbackSecret: async () => callbackSecret,
+      waker,
     };
     const apiQueue = sendingOnlyTo(queue, API.sends, 'api');
     const api = makeApiHandler({
@@ -201,6 +211,7 @@ export async function startLocalRuntime(
       stopping ??= (async () => {
         await server.close();
         await Promise.all(pollers.map((poller) => poller.stop()));
+        waker.close();
         await sender.close();
         db.close();
         log.info('local runtime stopped');

@@ -40,6 +40,7 @@ import type {
   Queue,
   RolloutMessage,
   StageMessage,
+  Waker,
 } from '#shared/ports.ts';
 import { rolloutMessageSchema, stageMessageOn } from '#shared/queue-messages.ts';
 import type {
@@ -103,6 +104,8 @@ export interface CorePorts {
   metrics?: Metrics;
   /** Spreads retry delays (default Math.random); tests pin it. */
   random?: () => number;
+  /** Wakes watched waits early (the local runtime); without it waits only poll. */
+  waker?: Waker;
 }
 
 /** Ports a consumer gets when its row needs them. */
@@ -283,6 +286,7 @@ export function consumerDeps<N extends Needs>(
     log: ports.log,
     ...(ports.metrics ? { metrics: ports.metrics } : {}),
     ...(ports.random ? { random: ports.random } : {}),
+    ...(ports.waker ? { waker: ports.waker } : {}),
   };
   for (const need of Object.keys(row.needs) as (keyof Needs)[]) {
     for (const port of PORTS_OF_NEED[need]) {

@@ -64,9 +64,18 @@ async function approve(
   return installing(context, `approved InstallPlan ${name} (exactly ${hop.csv})`);
 }
 
-/** Once an install is under way the hop is past its point of no return, however it got there. */
+/**
+ * Once an install is under way the hop is past its point of no return, however it got there.
+ * verify's first look waits for the CSV to settle (an install takes minutes).
+ */
 function installing(context: HopContext, reason: string): StepOutcome {
-  return { kind: 'transition', to: 'verifying', reason, facts: { noReturnHop: context.job.hop } };
+  return {
+    kind: 'transition',
+    to: 'verifying',
+    reason,
+    facts: { noReturnHop: context.job.hop },
+    wakeOn: { kind: 'csv-settled', csv: context.hop.csv },
+  };
 }
 
 /**
@@ -137,6 +146,12 @@ async function patchStep(deps: PatchSubscriptionDeps, context: HopContext): Prom
     return {
       kind: 'wait',
       reason: `PackageManifest ${deps.catalog.package} channel ${hop.channel} does not offer ${hop.csv} yet (offers ${offers})`,
+      wakeOn: {
+        kind: 'channel-offers',
+        packageName: deps.catalog.package,
+        channel: hop.channel,
+        csv: hop.csv,
+      },
     };
   }
   const subscription = await client.readSubscription();
@@ -144,8 +159,9 @@ async function patchStep(deps: PatchSubscriptionDeps, context: HopContext): Prom
   if (subscription.approval === 'Automatic') {
     return installing(context, `Automatic approval: OLM installs ${hop.csv} by itself`);
   }
+  const plans = await installPlans(client, subscription);
   const decision = decideInstallPlan(
-    await installPlans(client, subscription),
+    plans,
     { packageName: deps.catalog.package, csv: hop.csv },
     { subscription, channel: hop.channel, head: channel.head },
   );
@@ -157,8 +173,12 @@ async function patchStep(deps: PatchSubscriptionDeps, context: HopContext): Prom
         context,
         `InstallPlan ${decision.plan.namespace}/${decision.plan.name} for ${hop.csv} is approved (${decision.plan.phase ?? 'no phase'})`,
       );
-    case 'wait':
-      return { kind: 'wait', reason: decision.reason };
+    case 'wait': {
+      // No plan for the hop yet: OLM makes one within seconds of the catalog offering it.
+      const planless = !plans.some((plan) => plan.csvNames.includes(hop.csv));
+      const wakeOn = planless ? { wakeOn: { kind: 'plan-exists', csv: hop.csv } as const } : {};
+      return { kind: 'wait', reason: decision.reason, ...wakeOn };
+    }
     case 'unresolved':
       return unresolved(context, decision.reason);
     case 'block':

@@ -48,8 +48,9 @@ import {
 } from '#domain/job-progress.ts';
 import { type JobFacts, plannedHop, STATE_OF_STAGE, transition } from '#domain/job-transitions.ts';
 import type { Hop } from '#domain/planner.ts';
-import { pollDelaySeconds, WaitTimes } from '#domain/poll-cadence.ts';
+import { pollDelaySeconds, WaitTimes, watchedDelaySeconds } from '#domain/poll-cadence.ts';
 import { formatAge } from '#domain/prerequisites.ts';
+import type { WakeCondition } from '#domain/wake-condition.ts';
 import type {
   Clock,
   ClusterClient,
@@ -62,6 +63,7 @@ import type {
   Queue,
   StageMessage,
   StageQueues,
+  Waker,
 } from '#shared/ports.ts';
 import { emitTransitions } from '#usecases/job-events.ts';
 import {
@@ -82,6 +84,8 @@ export interface StageDeps {
   config?: PipelineConfigInput;
   /** Spreads retry delays (default Math.random); tests pin it. */
   random?: () => number;
+  /** Wakes waits that say what would end them (a runtime that can hold watches). */
+  waker?: Waker;
 }
 
 export type StageHandler = (message: StageMessage) => Promise<void>;
@@ -92,15 +96,17 @@ export interface ClusterAccess {
 }
 
 export type StepOutcome =
-  | { kind: 'transition'; to: JobState; reason: string; facts?: JobFacts }
+  /** `wakeOn`: what the next stage waits for first; where it is watched, its first look waits for it. */
+  | { kind: 'transition'; to: JobState; reason: string; facts?: JobFacts; wakeOn?: WakeCondition }
   /** The hop is verified: next hop, succeeded, or a deferred cancel (#domain/job-cancel.ts). */
   | { kind: 'complete-hop' }
   /**
    * Not done yet: record the poll and re-enqueue after `delaySeconds` (default: the stage's poll).
    * A `transient` wait follows a failure that may pass (429, 5xx, timeout, refused connection):
    * its delay backs off with each one in a row, from `retrySeconds` up to `maxRetrySeconds`.
+   * `wakeOn`: what would end the wait, for a runtime's Waker to deliver the message early.
    */
-  | { kind: 'wait'; reason: string; delaySeconds?: number; transient?: boolean }
+  | { kind: 'wait'; reason: string; delaySeconds?: number; transient?: boolean; wakeOn?: WakeCondition }
   /** Another worker holds a claim: re-send this very message later, write nothing. */
   | { kind: 'defer'; reason: string; delaySeconds: number };
 
@@ -201,10 +207,48 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
     return job;
   }
 
-  async function send(job: Job, delaySeconds = 0): Promise<void> {
-    if (!isActiveJob(job)) return;
+  /** Sends the job's expected message; its body id, if one was sent. */
+  async function send(job: Job, delaySeconds = 0): Promise<string | undefined> {
+    if (!isActiveJob(job)) return undefined;
     const message = expectedMessage(job, randomUUID());
     await deps.queue.send(message.stage, message, delaySeconds > 0 ? { delaySeconds } : undefined);
+    return message.id;
+  }
+
+  /** What the job's next message waits for, if the runtime has room to watch it. */
+  function watchedCondition(job: Job, outcome: StepOutcome): WakeCondition | undefined {
+    const condition = outcome.kind === 'wait' || outcome.kind === 'transition' ? outcome.wakeOn : undefined;
+    return condition && deps.waker?.canWatch(job.cluster) ? condition : undefined;
+  }
+
+  /** When the job's next message is due, and what wakes it sooner where that is watched. */
+  function scheduleNext(
+    job: J,
+    applied: Job,
+    outcome: StepOutcome,
+    waitSeconds: number,
+    now: Date,
+  ): { delay: number; condition?: WakeCondition } {
+    const delay = applied.state === job.state ? waitSeconds : 0;
+    const condition = watchedCondition(job, outcome);
+    if (!condition || !isActiveJob(applied)) return { delay };
+    return { delay: watchedDelay(applied, delay, now), condition };
+  }
+
+  /** A watched wait's safety-net delay (#domain/poll-cadence.ts), at the stage the job now expects. */
+  function watchedDelay(next: ActiveJob, delay: number, now: Date): number {
+    const nextStage = next.expected.stage;
+    const deadline = config.stageDeadlinesSeconds[nextStage];
+    const secondsLeft = nextStage === stage ? deadline - secondsInState(next, now) : deadline;
+    return watchedDelaySeconds(delay, { pollSeconds: config.pollSeconds[nextStage], secondsLeft });
+  }
+
+  /** Asks the runtime to deliver the sent message early once `condition` holds. */
+  function wakeOnChange(job: Job, condition: WakeCondition | undefined, messageId: string | undefined): void {
+    if (!condition || !deps.waker || !messageId || !isActiveJob(job)) return;
+    const { stage: queue, due } = job.expected;
+    const dueAt = new Date(due ?? deps.clock.now().toISOString());
+    deps.waker.wake({ jobId: job.id, cluster: job.cluster, condition, queue, messageId, dueAt });
   }
 
   async function cluster(job: Job): Promise<ClusterAccess> {
@@ -344,11 +388,12 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
       return;
     }
     learnWait(job, outcome, now);
-    let delay = waitDelay(job, outcome, now);
-    const applied = apply(job, outcome, message, now, delay);
-    if (applied.state !== job.state) delay = 0;
+    const waitSeconds = waitDelay(job, outcome, now);
+    const applied = apply(job, outcome, message, now, waitSeconds);
+    const { delay, condition } = scheduleNext(job, applied, outcome, waitSeconds, now);
     const next = await commit(withDue(applied, deps.clock.now(), delay), job.version);
-    await send(next, delay);
+    const sent = await send(next, delay);
+    wakeOnChange(next, condition, sent);
     if (next.state === job.state && isActiveJob(next))
       log.info('waiting', { waitingFor: next.step?.waitingFor, delaySeconds: delay });
     else log.info('transition', { from: job.state, to: next.state, reason: next.transitions.at(-1)?.reason });

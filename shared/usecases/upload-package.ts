@@ -32,12 +32,20 @@ export function artifactVersionName(packageName: string, version: string): strin
   return `${packageName}.v${version}`;
 }
 
-function uploaded(context: HopContext, hop: Hop, artifactVersion: string, automatic: boolean): StepOutcome {
+/** patch-subscription's first look waits for the catalog to offer the upload (a sync takes minutes). */
+function uploaded(
+  context: HopContext,
+  packageName: string,
+  artifactVersion: string,
+  automatic: boolean,
+): StepOutcome {
+  const { hop } = context;
   return {
     kind: 'transition',
     to: 'patching',
     reason: `package ${hop.to} is on the cluster (ArtifactVersion ${artifactVersion} reports Success)`,
     ...(automatic ? { facts: { noReturnHop: context.job.hop } } : {}),
+    wakeOn: { kind: 'channel-offers', packageName, channel: hop.channel, csv: hop.csv },
   };
 }
 
@@ -62,7 +70,7 @@ async function uploadStep(
   const subscription = await client.readSubscription();
   const automatic = subscription.approval === 'Automatic';
   const reason = await client.readArtifactVersionReason(artifactVersion);
-  if (reason === 'Success') return uploaded(context, hop, artifactVersion, automatic);
+  if (reason === 'Success') return uploaded(context, deps.catalog.package, artifactVersion, automatic);
   const waiting = (status: string | undefined) =>
     `ArtifactVersion ${artifactVersion} reports ${status ?? 'no status yet'}; waiting for Success`;
   if (context.job.step?.doneAt) return { kind: 'wait', reason: waiting(reason) };
@@ -92,7 +100,7 @@ async function uploadStep(
     };
   }
   const after = await client.readArtifactVersionReason(artifactVersion);
-  if (after === 'Success') return uploaded(context, hop, artifactVersion, automatic);
+  if (after === 'Success') return uploaded(context, deps.catalog.package, artifactVersion, automatic);
   return { kind: 'wait', reason: `pushed ${ref.fileName}; ${waiting(after)}` };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Stage `verify`: waits (delayed re-enqueue, deadline) until the Subscription's installedCSV is
- * the hop target, that CSV is Succeeded and every Redis instance is healthy again (each one validate
+ * Stage `verify`: waits (delayed re-enqueue, deadline) until the hop's CSV is Succeeded and the
+ * Subscription's installedCSV names it and every Redis instance is healthy again (each one validate
  * found must still be there: a lost instance is not a healthy one); then the next
  * hop (back to upload) or `succeeded`. A Failed CSV or InstallPlan fails the job with the
  * cluster's own message; so does the deadline, with what it was still waiting for.
@@ -8,6 +8,7 @@
 
 import type { SubscriptionView } from '#domain/cluster-views.ts';
 import { checkInstances, checkInstancesPresent, summarizeFindings } from '#domain/prerequisites.ts';
+import { instanceRef } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import {
   type HopContext,
@@ -31,25 +32,32 @@ async function failedInstallPlan(
   return `InstallPlan ${plan.namespace}/${plan.name} for ${csv} Failed: ${plan.message ?? 'no message'}`;
 }
 
+/**
+ * The CSV first: while it is unsettled the wait wakes on its phase, and a Failed InstallPlan of
+ * the Subscription's would explain it. Once Succeeded, installedCSV must name it.
+ */
 async function verifyStep(context: HopContext): Promise<StepOutcome> {
   const hop = context.hop;
   const { client } = await context.cluster();
-  const [subscription, csv] = await Promise.all([client.readSubscription(), client.readCsv(hop.csv)]);
+  const csv = await client.readCsv(hop.csv);
   if (csv?.phase === 'Failed') {
     return { kind: 'transition', to: 'failed', reason: `${hop.csv} Failed: ${csv.message ?? 'no message'}` };
   }
-  if (subscription.installedCSV !== hop.csv) {
-    const planFailure = await failedInstallPlan(client, subscription, hop.csv);
+  const wakeOn = { kind: 'csv-settled', csv: hop.csv } as const;
+  if (csv?.phase !== 'Succeeded') {
+    const planFailure = await failedInstallPlan(client, await client.readSubscription(), hop.csv);
     if (planFailure) return { kind: 'transition', to: 'failed', reason: planFailure };
     return {
       kind: 'wait',
-      reason: `installedCSV is ${subscription.installedCSV ?? 'unset'}, waiting for ${hop.csv} (CSV ${csv?.phase ?? 'not created yet'})`,
+      reason: `${hop.csv} is ${csv?.phase ?? 'not created yet'}, waiting for Succeeded`,
+      wakeOn,
     };
   }
-  if (csv?.phase !== 'Succeeded') {
+  const subscription = await client.readSubscription();
+  if (subscription.installedCSV !== hop.csv) {
     return {
       kind: 'wait',
-      reason: `${hop.csv} is ${csv?.phase ?? 'not created yet'}, waiting for Succeeded`,
+      reason: `${hop.csv} Succeeded; waiting for the Subscription's installedCSV (${subscription.installedCSV ?? 'unset'}) to name it`,
     };
   }
   const instances = await client.listRedisInstances();
@@ -58,9 +66,12 @@ async function verifyStep(context: HopContext): Promise<StepOutcome> {
     ...checkInstances(instances),
   ];
   if (unhealthy.length > 0) {
+    // The new operator rolls its instances together: the first one back is worth a look.
+    const rolling = instances.find((instance) => !instance.healthy);
     return {
       kind: 'wait',
       reason: summarizeFindings(`${hop.csv} Succeeded; waiting for Redis instances`, unhealthy),
+      ...(rolling ? { wakeOn: { kind: 'instance-healthy', instance: instanceRef(rolling) } as const } : {}),
     };
   }
   return { kind: 'complete-hop' };

@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActiveJob } from '#domain/job.ts';
 import { recordWait } from '#domain/job-progress.ts';
-import { POLL_BACKOFF_CAP, pollDelaySeconds, WaitTimes } from '#domain/poll-cadence.ts';
+import {
+  POLL_BACKOFF_CAP,
+  pollDelaySeconds,
+  WATCHED_WAIT_POLLS,
+  WaitTimes,
+  watchedDelaySeconds,
+} from '#domain/poll-cadence.ts';
 import { testCatalog } from '#test/fakes/catalog.ts';
 import { jobAt } from '#test/fakes/jobs.ts';
 
@@ -85,5 +91,38 @@ describe('poll cadence', () => {
     expect(quartile).toBe(100);
     expect(times.expected('patch-subscription')).toBe(50);
     expect(times.expected('verify')).toBeUndefined();
+  });
+});
+
+describe('watched waits', () => {
+  it.each([
+    {
+      delay: 30,
+      poll: 30,
+      left: 1800,
+      expected: 30 * WATCHED_WAIT_POLLS,
+      why: 'the safety net, not the poll',
+    },
+    { delay: 1200, poll: 30, left: 1800, expected: 1200, why: 'a longer learned delay stays' },
+    { delay: 30, poll: 30, left: 200, expected: 200, why: 'never past the deadline' },
+    { delay: 30, poll: 30, left: -5, expected: 30, why: 'a passed deadline is checked at the poll' },
+  ])('$why', ({ delay, poll, left, expected }) => {
+    expect(watchedDelaySeconds(delay, { pollSeconds: poll, secondsLeft: left })).toBe(expected);
+  });
+
+  it('is never sooner than the poll nor later than the safety net or the deadline', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(10_000),
+        fc.integer({ min: 1, max: 600 }),
+        fc.integer({ min: -100, max: 10_000 }),
+        (delay, poll, left) => {
+          const seconds = watchedDelaySeconds(delay, { pollSeconds: poll, secondsLeft: left });
+          expect(seconds).toBeGreaterThanOrEqual(poll);
+          expect(seconds).toBeLessThanOrEqual(Math.max(poll, delay, poll * WATCHED_WAIT_POLLS));
+          if (left >= poll) expect(seconds).toBeLessThanOrEqual(left);
+        },
+      ),
+    );
   });
 });

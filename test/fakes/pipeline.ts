@@ -5,7 +5,7 @@ import { expectedMessage } from '#domain/job-messages.ts';
 import { instanceRef } from '#domain/redis-instance.ts';
 import type { BatchRequest } from '#domain/rollout/batch-request.ts';
 import type { BatchCommand } from '#domain/rollout/rollout-commands.ts';
-import type { ClusterRecord } from '#shared/ports.ts';
+import type { ClusterRecord, Waker } from '#shared/ports.ts';
 import { FakeArtifactDownloader, InMemoryArtifactStore } from '#test/fakes/artifacts.ts';
 import { InMemoryBatchStore } from '#test/fakes/batch-store.ts';
 import { serveCatalog, testCatalog } from '#test/fakes/catalog.ts';
@@ -33,6 +33,8 @@ export interface PipelineOptions {
   catalog?: Catalog;
   config?: PipelineConfigInput;
   start?: string;
+  /** Where the stages' watched waits go (the local runtime's Waker); none: waits only poll. */
+  waker?: Waker;
 }
 
 export interface AddedCluster {
@@ -88,6 +90,7 @@ export function createPipeline(options: PipelineOptions = {}) {
     downloader,
     uploader,
     config: options.config ?? {},
+    ...(options.waker ? { waker: options.waker } : {}),
     // Notify and the rollout fan events out to webhook receivers; a test registers any it wants.
     ...webhooks,
   };

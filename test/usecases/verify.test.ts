@@ -80,7 +80,7 @@ describe('verify stage', () => {
     await pipeline.deliverNext();
     // Assess
     expect(installing.step?.waitingFor).toBe(
-      'installedCSV is redis-operator.v3.18.2, waiting for redis-operator.v4.0.3 (CSV not created yet)',
+      'redis-operator.v4.0.3 is not created yet, waiting for Succeeded',
     );
     expect(csvInstalling.step?.waitingFor).toBe('redis-operator.v4.0.3 is Installing, waiting for Succeeded');
     expect(recovering.step?.waitingFor).toBe(

@@ -17,8 +17,9 @@ import type {
 } from '#domain/cluster-views.ts';
 import { NotFoundError, ValidationError } from '#domain/errors.ts';
 import type { InstanceRef } from '#domain/redis-instance.ts';
+import { SETTLED_CSV_PHASES, type WakeCondition } from '#domain/wake-condition.ts';
 import type { ClusterClient } from '#shared/ports.ts';
-import { KubeConnections, type KubeRequest } from './kube-connections.ts';
+import { KubeConnections, type KubeRequest, type WatchEvent } from './kube-connections.ts';
 import type { KubeEndpoint } from './kube-endpoint.ts';
 import { callCluster, type RetryPolicy } from './kube-errors.ts';
 import { bytes, cpuMillis } from './kube-quantity.ts';
@@ -31,6 +32,7 @@ import {
   PRODUCT_BASES,
   REDIS_BACKUPS,
   REDIS_INSTANCE_KINDS,
+  type RedisInstanceKind,
   SUBSCRIPTIONS,
 } from './kube-resources.ts';
 import {
@@ -164,13 +166,13 @@ export class KubeClusterClient implements ClusterClient {
       REDIS_INSTANCE_KINDS.map(async (kind) => {
         const objects = await this.#listCustom(kind);
         return objects.map((object): RedisInstanceView => {
-          const status = (object.status as Record<string, unknown> | undefined)?.[kind.field];
+          const status = instanceStatus(kind, object);
           return {
             kind: kind.kind,
             namespace: object.metadata.namespace ?? '',
             name: object.metadata.name,
             healthy: status === kind.healthy,
-            status: typeof status === 'string' ? status : undefined,
+            status,
           };
         });
       }),
@@ -276,6 +278,82 @@ export class KubeClusterClient implements ClusterClient {
       contentType: MERGE_PATCH,
     });
   }
+
+  /**
+   * Watches the object (or, for plan-exists, the namespace's InstallPlans) until the condition
+   * holds. The watch starts without a resourceVersion, so the current state arrives first and a
+   * change between the stage's read and the watch is not missed. A watched object's deletion ends
+   * the watch too: the stage should look. A stream the server ends is watched again.
+   */
+  async watchUntil(condition: WakeCondition, signal: AbortSignal): Promise<void> {
+    const { resource, namespace, name, holds } = this.#watched(condition);
+    const request = {
+      path: customPath(resource, namespace),
+      query: { fieldSelector: name && `metadata.name=${name}`, timeoutSeconds: WATCH_SECONDS },
+    };
+    const onEvent = (event: WatchEvent): boolean => {
+      if (event.type === 'ERROR') {
+        const status = event.object as { code?: number; message?: string };
+        throw new Error(
+          `cluster ${this.#cluster}: watch ${resource.plural}: ${status.code} ${status.message}`,
+        );
+      }
+      if (event.type === 'DELETED') return name !== undefined;
+      return event.type !== 'BOOKMARK' && holds(event.object as KubeObject);
+    };
+    while (!(await this.#connections.watch(this.#endpoint, request, onEvent, signal)))
+      signal.throwIfAborted();
+  }
+
+  #watched(condition: WakeCondition): {
+    resource: CustomResource;
+    namespace: string;
+    name?: string;
+    holds: (object: KubeObject) => boolean;
+  } {
+    const { subscriptionNamespace, catalogNamespace } = this.#options;
+    switch (condition.kind) {
+      case 'channel-offers':
+        return {
+          resource: PACKAGE_MANIFESTS,
+          namespace: catalogNamespace,
+          name: condition.packageName,
+          holds: (object) => toPackageChannelView(object, condition.channel).offered.includes(condition.csv),
+        };
+      case 'plan-exists':
+        return {
+          resource: INSTALL_PLANS,
+          namespace: subscriptionNamespace,
+          holds: (object) => toInstallPlanView(object).csvNames.includes(condition.csv),
+        };
+      case 'csv-settled':
+        return {
+          resource: CSVS,
+          namespace: subscriptionNamespace,
+          name: condition.csv,
+          holds: (object) => SETTLED_CSV_PHASES.includes(toCsvView(object).phase ?? ''),
+        };
+      case 'instance-healthy': {
+        const { instance } = condition;
+        const kind = REDIS_INSTANCE_KINDS.find((k) => k.kind === instance.kind);
+        if (!kind) throw new ValidationError(`no Redis instance kind ${instance.kind}`);
+        return {
+          resource: kind,
+          namespace: instance.namespace,
+          name: instance.name,
+          holds: (object) => instanceStatus(kind, object) === kind.healthy,
+        };
+      }
+    }
+  }
+}
+
+/** The server ends a watch after this long (it may end it sooner); the client watches again. */
+const WATCH_SECONDS = 600;
+
+function instanceStatus(kind: RedisInstanceKind, object: KubeObject): string | undefined {
+  const status = (object.status as Record<string, unknown> | undefined)?.[kind.field];
+  return typeof status === 'string' ? status : undefined;
 }
 
 /** How the operator links a backup to its instance (DistributedRedisCluster backups say so in sourceType). */

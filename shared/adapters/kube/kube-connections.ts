@@ -54,6 +54,11 @@ export interface KubeRequest {
 
 type Pool = HttpAgent | HttpsAgent;
 
+export interface WatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: { metadata?: { name?: string; resourceVersion?: string }; [field: string]: unknown };
+}
+
 export class KubeConnections {
   readonly #pools = new Map<string, Pool>();
   /** Each endpoint's pool, so its TLS material is hashed once, not on every request. */
@@ -66,10 +71,7 @@ export class KubeConnections {
 
   /** Sends one request to the endpoint on its server's pool; the answer's JSON, or a KubeHttpError. */
   async request<T>(endpoint: KubeEndpoint, request: KubeRequest): Promise<T> {
-    const url = new URL(`${endpoint.server.replace(/\/+$/, '')}${request.path}`);
-    for (const [name, value] of Object.entries(request.query ?? {})) {
-      if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
-    }
+    const url = this.#url(endpoint, request);
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     const headers: Record<string, string> = {
       ...(await endpoint.headers()),
@@ -110,6 +112,64 @@ export class KubeConnections {
     });
   }
 
+  /**
+   * Streams a watch (`?watch=1`, newline-delimited `{type, object}` events) to `onEvent` until it
+   * returns true (resolves true), the server ends the stream (resolves false) or `signal` aborts
+   * (rejects). Watches hold their connection for as long as they last, so they get pools of their
+   * own: a thousand waiting jobs must not take the sockets the short requests queue for.
+   */
+  async watch(
+    endpoint: KubeEndpoint,
+    request: Pick<KubeRequest, 'path' | 'query'>,
+    onEvent: (event: WatchEvent) => boolean,
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const url = this.#url(endpoint, { ...request, query: { ...request.query, watch: 1 } });
+    const headers = { ...(await endpoint.headers()), Accept: 'application/json', 'User-Agent': USER_AGENT };
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<boolean>((resolve, reject) => {
+      const req = send(url, { method: 'GET', headers, agent: this.#pool(url, endpoint, 'watch'), signal });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status > 299) {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            reject(new KubeHttpError(status, Buffer.concat(chunks).toString('utf8'), res.headers)),
+          );
+          return;
+        }
+        let pending = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          pending += chunk;
+          let newline = pending.indexOf('\n');
+          while (newline >= 0) {
+            const line = pending.slice(0, newline).trim();
+            pending = pending.slice(newline + 1);
+            newline = pending.indexOf('\n');
+            if (!line) continue;
+            let done: boolean;
+            try {
+              done = onEvent(JSON.parse(line) as WatchEvent);
+            } catch (error) {
+              req.destroy();
+              return reject(error);
+            }
+            if (done) {
+              req.destroy();
+              return resolve(true);
+            }
+          }
+        });
+        res.on('error', reject);
+        res.on('end', () => resolve(false));
+      });
+      req.end();
+    });
+  }
+
   /** How many pools there are (one per API server and TLS identity). */
   get size(): number {
     return this.#pools.size;
@@ -123,22 +183,34 @@ export class KubeConnections {
     for (const pool of pools) pool.destroy();
   }
 
-  #pool(url: URL, endpoint: KubeEndpoint): Pool {
-    const known = this.#poolOf.get(endpoint);
+  #url(endpoint: KubeEndpoint, request: Pick<KubeRequest, 'path' | 'query'>): URL {
+    const url = new URL(`${endpoint.server.replace(/\/+$/, '')}${request.path}`);
+    for (const [name, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
+    }
+    return url;
+  }
+
+  #pool(url: URL, endpoint: KubeEndpoint, use: 'request' | 'watch' = 'request'): Pool {
+    const known = use === 'request' ? this.#poolOf.get(endpoint) : undefined;
     if (known) return known;
     // The CA and client certificate are in the key (hashed): a cluster with other TLS material gets its own pool.
     const { ca, cert, key, rejectUnauthorized, servername } = endpoint.tls;
     const poolKey = createHash('sha256')
-      .update(JSON.stringify([url.origin, ca, cert, key, rejectUnauthorized, servername]))
+      .update(JSON.stringify([use, url.origin, ca, cert, key, rejectUnauthorized, servername]))
       .digest('hex');
     let pool = this.#pools.get(poolKey);
     if (!pool) {
-      const sizing = { keepAlive: true, maxSockets: this.#options.maxConnections };
+      // A watch pool is unbounded: the waker caps how many watches there are.
+      const sizing = {
+        keepAlive: true,
+        maxSockets: use === 'watch' ? Infinity : this.#options.maxConnections,
+      };
       pool =
         url.protocol === 'https:' ? new HttpsAgent({ ...sizing, ...endpoint.tls }) : new HttpAgent(sizing);
       this.#pools.set(poolKey, pool);
     }
-    this.#poolOf.set(endpoint, pool);
+    if (use === 'request') this.#poolOf.set(endpoint, pool);
     return pool;
   }
 }

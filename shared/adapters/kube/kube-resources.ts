@@ -76,3 +76,5 @@ export const REDIS_INSTANCE_KINDS = [
     healthy: 'Healthy',
   },
 ] as const;
+
+export type RedisInstanceKind = (typeof REDIS_INSTANCE_KINDS)[number];

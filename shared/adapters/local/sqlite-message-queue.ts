@@ -3,11 +3,11 @@
  * body exactly what SQS carries in production (#shared/queue-messages.ts).
  */
 import { ValidationError } from '#domain/errors.ts';
-import type { Queue, SendOptions } from '#shared/ports.ts';
+import type { Expediter, Queue, SendOptions } from '#shared/ports.ts';
 import { encodeQueueBody } from '#shared/queue-messages.ts';
 import type { SqliteQueue } from './sqlite-queue.ts';
 
-export class SqliteMessageQueue implements Queue {
+export class SqliteMessageQueue implements Queue, Expediter {
   readonly #queue: SqliteQueue;
   readonly #names: readonly string[];
 
@@ -22,5 +22,9 @@ export class SqliteMessageQueue implements Queue {
       throw new ValidationError(`there is no ${queue} queue`, { code: 'UNKNOWN_QUEUE' });
     }
     this.#queue.send(queue, encodeQueueBody(message), { delaySeconds: options.delaySeconds ?? 0 });
+  }
+
+  async expedite(queue: string, messageId: string): Promise<boolean> {
+    return this.#queue.expedite(queue, messageId);
   }
 }

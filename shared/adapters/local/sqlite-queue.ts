@@ -115,6 +115,22 @@ export class SqliteQueue {
   }
 
   /**
+   * Makes a delayed message whose body carries `bodyId` (its `id` field) receivable now, as if it
+   * had just been sent; false when no such message is still waiting (received, deleted, never sent).
+   */
+  expedite(queue: string, bodyId: string): boolean {
+    const now = this.#now();
+    const changed = statement(
+      this.#db,
+      `UPDATE queue_messages SET visible_at = ?
+       WHERE queue = ? AND visible_at > ? AND receive_count = 0 AND json_extract(body, '$.id') = ?`,
+    ).run(now, queue, now, bodyId).changes;
+    if (changed === 0) return false;
+    for (const listener of this.#listeners) listener(queue);
+    return true;
+  }
+
+  /**
    * Receives up to `maxMessages` visible messages, hiding each for the visibility timeout under a
    * fresh receipt handle. A message already received `maxReceiveCount` times moves to the
    * dead-letter table instead of being delivered.

@@ -37,6 +37,25 @@ describe('SqliteQueue', () => {
     expect(second?.receiptHandle).not.toBe(first?.receiptHandle);
   });
 
+  it('expedites a delayed message by its body id, once, and wakes whoever listens for sends', async () => {
+    // Prepare
+    const { queue } = await setup();
+    queue.send('verify', '{"jobId":"j1","id":"wait-1"}', { delaySeconds: 480 });
+    queue.send('verify', '{"jobId":"j2","id":"wait-2"}', { delaySeconds: 480 });
+    const woken: string[] = [];
+    queue.onSend((name) => woken.push(name));
+    // Act
+    const expedited = queue.expedite('verify', 'wait-1');
+    const [received] = queue.receive('verify', VT);
+    const again = queue.expedite('verify', 'wait-1');
+    const elsewhere = queue.expedite('validate', 'wait-2');
+    // Assess
+    expect([expedited, again, elsewhere]).toEqual([true, false, false]);
+    expect(received?.body).toBe('{"jobId":"j1","id":"wait-1"}');
+    expect(queue.receive('verify', VT)).toEqual([]);
+    expect(woken).toEqual(['verify']);
+  });
+
   it('keeps a received message hidden until its visibility timeout ends', async () => {
     const { queue, clock } = await setup();
     queue.send('verify', 'a');

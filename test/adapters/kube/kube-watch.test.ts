@@ -1,0 +1,119 @@
+/**
+ * KubeClusterClient.watchUntil against a simulated cluster over real HTTP: a wake condition that
+ * already holds answers from the watch's initial state, one that comes true later answers when
+ * the object changes, unrelated changes do not wake, and an abort ends the watch and its connection.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTALL_PLAN, REDIS } from '#sim/resource-types.ts';
+import { clusterSpec, type KubeSim, startKubeSim } from './support/kube-sim.ts';
+
+/** Whether `promise` is still pending after the server had time to send what it would. */
+async function pending(promise: Promise<unknown>): Promise<boolean> {
+  const settled = await Promise.race([
+    promise.then(
+      () => 'settled',
+      () => 'settled',
+    ),
+    sleep(150),
+  ]);
+  return settled !== 'settled';
+}
+
+function planFor(name: string, csv: string) {
+  return {
+    apiVersion: 'operators.coreos.com/v1alpha1',
+    kind: 'InstallPlan',
+    metadata: { name, namespace: 'redis-system' },
+    spec: { clusterServiceVersionNames: [csv], approval: 'Manual', approved: false },
+  };
+}
+
+describe('KubeClusterClient watches until a wait is over', () => {
+  let sim: KubeSim;
+
+  beforeAll(async () => {
+    sim = await startKubeSim();
+    sim.addCluster(
+      'east',
+      clusterSpec({ instances: [{ kind: 'Redis', name: 'cache', namespace: 'team-a', healthy: false }] }),
+    );
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('answers at once when the condition holds already (the watch starts with the current state)', async () => {
+    // Prepare
+    const client = sim.client('east');
+    // Act
+    const watched = client.watchUntil(
+      { kind: 'csv-settled', csv: 'redis-operator.v3.16.1' },
+      new AbortController().signal,
+    );
+    // Assess
+    await expect(watched).resolves.toBeUndefined();
+    const watch = sim.requestsTo('east').at(-1);
+    expect(watch?.path).toBe(
+      '/apis/operators.coreos.com/v1alpha1/namespaces/redis-system/clusterserviceversions',
+    );
+    expect(Object.fromEntries(watch?.query ?? [])).toMatchObject({
+      watch: '1',
+      fieldSelector: 'metadata.name=redis-operator.v3.16.1',
+    });
+  });
+
+  it('answers when the instance it waits for turns healthy, not before', async () => {
+    // Prepare
+    const client = sim.client('east');
+    const store = sim.store('east');
+    const instance = { kind: 'Redis', namespace: 'team-a', name: 'cache' } as const;
+    const watched = client.watchUntil({ kind: 'instance-healthy', instance }, new AbortController().signal);
+    const waitedWhileUnhealthy = await pending(watched);
+    // Act
+    const cache = store.get(REDIS, 'team-a', 'cache');
+    if (!cache) throw new Error('the seeded instance exists');
+    store.updateStatus(REDIS, { ...cache, status: { ...(cache.status as object), phase: 'Ready' } });
+    // Assess
+    expect(waitedWhileUnhealthy).toBe(true);
+    await expect(watched).resolves.toBeUndefined();
+  });
+
+  it('wakes for an InstallPlan of its CSV, not for another operator plan', async () => {
+    // Prepare
+    const client = sim.client('east');
+    const store = sim.store('east');
+    const watched = client.watchUntil(
+      { kind: 'plan-exists', csv: 'redis-operator.v4.0.3' },
+      new AbortController().signal,
+    );
+    // Act
+    store.create(INSTALL_PLAN, planFor('install-other', 'other-operator.v1.0.0'));
+    const waitedThroughOther = await pending(watched);
+    store.create(INSTALL_PLAN, planFor('install-ours', 'redis-operator.v4.0.3'));
+    // Assess
+    expect(waitedThroughOther).toBe(true);
+    await expect(watched).resolves.toBeUndefined();
+  });
+
+  it('ends on abort and closes its connection', async () => {
+    // Prepare
+    const client = sim.client('east');
+    const controller = new AbortController();
+    await sleep(50); // the earlier tests' watches close their connections
+    const open = sim.traffic().connections.open;
+    const watched = client.watchUntil(
+      { kind: 'csv-settled', csv: 'redis-operator.v9.9.9' },
+      controller.signal,
+    );
+    await pending(watched);
+    const whileWatching = sim.traffic().connections.open;
+    // Act
+    controller.abort();
+    // Assess
+    await expect(watched).rejects.toThrow();
+    await sleep(50);
+    expect(whileWatching).toBe(open + 1);
+    expect(sim.traffic().connections.open).toBe(open);
+  });
+});

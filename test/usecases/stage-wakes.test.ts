@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { WATCHED_WAIT_POLLS } from '#domain/poll-cadence.ts';
+import { createPipeline } from '#test/fakes/pipeline.ts';
+import { RecordingWaker } from '#test/fakes/waker.ts';
+import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
+
+const CSV = 'redis-operator.v4.0.3';
+const POLLS: PipelineConfigInput = { pollSeconds: { 'patch-subscription': 30, verify: 15 } };
+
+async function at(state: 'patching' | 'verifying', config: PipelineConfigInput = POLLS) {
+  const waker = new RecordingWaker();
+  const pipeline = createPipeline({ config, waker });
+  const { cluster, olm } = await pipeline.addCluster('prod-1', {
+    installed: '3.18.2',
+    platformVersion: '4.0.0',
+  });
+  const job = await pipeline.seedAt(state, {
+    cluster: 'prod-1',
+    from: '3.18.2',
+    to: '4.2.1',
+    platform: '4.0.0',
+  });
+  return { pipeline, waker, cluster, olm, job };
+}
+
+describe('waits that wake on change', () => {
+  it('sends a watched wait at the safety-net delay and hands the waker that very message', async () => {
+    // Prepare: the install has not begun
+    const { pipeline, waker, job } = await at('verifying');
+    const start = pipeline.clock.now();
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    const waiting = await pipeline.job(job.id);
+    const [sent] = pipeline.queue.peek();
+    expect(sent?.delaySeconds).toBe(15 * WATCHED_WAIT_POLLS);
+    expect(waker.wakes).toEqual([
+      {
+        jobId: job.id,
+        cluster: 'prod-1',
+        condition: { kind: 'csv-settled', csv: CSV },
+        queue: 'verify',
+        messageId: sent?.message.id,
+        dueAt: new Date(start.getTime() + 15 * WATCHED_WAIT_POLLS * 1000),
+      },
+    ]);
+    expect(waiting.step?.waitingFor).toBe(`${CSV} is not created yet, waiting for Succeeded`);
+  });
+
+  it('polls at the usual cadence when the waker has no room for another watch', async () => {
+    // Prepare
+    const { pipeline, waker } = await at('verifying');
+    waker.room = false;
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(pipeline.queue.peek()[0]?.delaySeconds).toBe(15);
+    expect(waker.wakes).toEqual([]);
+  });
+
+  it('never lets the safety net run past the stage deadline', async () => {
+    // Prepare: 100 s of the 120 s deadline are gone when the wait is committed
+    const { pipeline, job } = await at('verifying', { ...POLLS, stageDeadlinesSeconds: { verify: 120 } });
+    pipeline.clock.advance(100);
+    // Act
+    await pipeline.deliverNext();
+    const waiting = pipeline.queue.peek()[0];
+    await pipeline.deliverNext();
+    // Assess: the check comes at the deadline, and ends the job there
+    expect(waiting?.delaySeconds).toBe(20);
+    expect(await pipeline.job(job.id)).toMatchObject({ state: 'failed' });
+  });
+
+  it('delays the next stage first look until what it waits for happens: the catalog sync, then the install', async () => {
+    // Prepare: the catalog has not offered the upload yet
+    const { pipeline, waker, olm, job } = await at('patching');
+    // Act
+    await pipeline.deliverNext();
+    const offered = pipeline.queue.peek()[0];
+    olm.offer('stable', CSV);
+    await pipeline.deliverNext();
+    const verify = pipeline.queue.peek()[0];
+    // Assess
+    expect(offered?.delaySeconds).toBe(30 * WATCHED_WAIT_POLLS);
+    expect(verify).toMatchObject({ queue: 'verify', delaySeconds: 15 * WATCHED_WAIT_POLLS });
+    expect(waker.wakes.map((wake) => [wake.queue, wake.condition, wake.messageId])).toEqual([
+      [
+        'patch-subscription',
+        { kind: 'channel-offers', packageName: 'redis-operator', channel: 'stable', csv: CSV },
+        offered?.message.id,
+      ],
+      ['verify', { kind: 'csv-settled', csv: CSV }, verify?.message.id],
+    ]);
+    expect(await pipeline.job(job.id)).toMatchObject({ state: 'verifying' });
+  });
+
+  it('watches the first rolling instance while the new operator rolls them', async () => {
+    // Prepare: the CSV Succeeded; one instance is rebalancing
+    const { pipeline, waker, cluster } = await at('verifying');
+    const csv = `redis-operator.v4.0.3`;
+    cluster.state.csvs.push({ name: csv, version: '4.0.3', phase: 'Succeeded' });
+    cluster.state.subscription.installedCSV = csv;
+    const rolling = cluster.state.instances[1];
+    if (!rolling) throw new Error('the healthy cluster has instances');
+    Object.assign(rolling, { healthy: false, status: 'Rebalancing' });
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(waker.wakes.map((wake) => wake.condition)).toEqual([
+      {
+        kind: 'instance-healthy',
+        instance: { kind: rolling.kind, namespace: rolling.namespace, name: rolling.name },
+      },
+    ]);
+  });
+});
