@@ -4,9 +4,11 @@ import type { WebhookEndpoint } from '#domain/webhooks/endpoint.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
 import { InMemoryEventLog } from '#test/fakes/event-log.ts';
 import { RecordingMetrics } from '#test/fakes/metrics.ts';
+import { createPipeline } from '#test/fakes/pipeline.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
 import { webhookPorts } from '#test/fakes/webhooks.ts';
 import { makeNotifier } from '#usecases/notifier.ts';
+import { deliveryId } from '#usecases/webhook-fan-out.ts';
 
 const event = (index: number, type: JobEventType, data: Record<string, unknown> = {}): JobEvent => ({
   id: `j1:${index}`,
@@ -122,5 +124,33 @@ describe('the notifier', () => {
     await expect(emitting).rejects.toThrow('table unavailable');
     expect(notified()).toEqual([]);
     expect(deps.metrics.counts).toEqual([]);
+  });
+});
+
+describe('the notifier after a crash between a commit and its event', () => {
+  it('records and sends the lost event when the stage’s message is redelivered', async () => {
+    // Prepare: check-backup commits `uploading`, then the event log fails before the event is recorded
+    const pipeline = createPipeline();
+    await pipeline.addCluster('prod-1', { installed: '3.18.2', platformVersion: '4.0.0' });
+    const callbackUrl = 'https://hooks.example.com/job';
+    const { job } = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1', callbackUrl });
+    await pipeline.deliverNext();
+    const message = pipeline.queue.peek().find((queued) => queued.queue === 'check-backup')?.message;
+    if (!message) throw new Error('set-up');
+    const record = pipeline.events.record.bind(pipeline.events);
+    pipeline.events.record = () => Promise.reject(new Error('table unavailable'));
+    await expect(pipeline.stages['check-backup']?.(message)).rejects.toThrow('table unavailable');
+    pipeline.events.record = record;
+    const lost = `${job.id}:3`;
+    const before = await pipeline.events.forJob(job.id);
+    // Act: the queue delivers the message again
+    await pipeline.stages['check-backup']?.(message);
+    // Assess
+    expect(before.map((event) => event.id)).not.toContain(lost);
+    expect((await pipeline.events.forJob(job.id)).find((event) => event.id === lost)?.type).toBe(
+      'upgrade.uploading',
+    );
+    const delivery = await pipeline.webhooks.deliveries.get(deliveryId(lost, { url: callbackUrl }));
+    expect(delivery?.eventType).toBe('upgrade.uploading');
   });
 });
