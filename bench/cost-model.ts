@@ -35,8 +35,13 @@ export const ASSUMPTIONS = {
   sqsRequestsPerMessage: 3,
   /** Per processed message: the job read (conditional writes need no read of their own). */
   dynamoReadsPerMessage: 1,
-  /** An event log item per job event (notify message), under 1 KB. */
+  /**
+   * An event log item, under 1 KB: written by the emitter for every job event, and again (a put
+   * over itself, billed alike) by notify for each event sent to it.
+   */
   eventWriteUnits: 1,
+  /** The emitter's look at the webhook endpoints per job event: one eventually consistent query under 4 KB. */
+  endpointReadUnits: 0.5,
   /** X-Ray's default sampling: the first request each second and 5% of the rest. */
   xraySampled: 0.05,
   logBytesPerInvocation: 2_000,
@@ -46,9 +51,11 @@ export const ASSUMPTIONS = {
 } as const;
 
 export interface HopCounts {
-  /** Queue messages per cluster-hop, of which notify (job events). */
+  /** Queue messages per cluster-hop, of which notify (job events with receivers or a rollout to wake). */
   messages: number;
   notifyMessages: number;
+  /** Job events per cluster-hop, each recorded by its emitter whether or not it goes to notify. */
+  jobEvents: number;
   /** Job store writes per cluster-hop, and the stored job's size. */
   jobWrites: number;
   jobBytes: number;
@@ -77,9 +84,13 @@ export function estimateCost(hop: HopCounts): CostEstimate {
       (invocations * a.stageInvocationSeconds + pushSeconds) * a.memoryGb * PRICES.lambdaGbSecond,
     sqs: invocations * a.sqsRequestsPerMessage * PRICES.sqsRequest,
     dynamoWrites:
-      (hop.jobWrites * writeUnits + hop.notifyMessages * a.eventWriteUnits) * hops * PRICES.dynamoWriteUnit,
+      (hop.jobWrites * writeUnits + (hop.jobEvents + hop.notifyMessages) * a.eventWriteUnits) *
+      hops *
+      PRICES.dynamoWriteUnit,
     dynamoReads:
-      invocations * a.dynamoReadsPerMessage * Math.ceil(hop.itemBytes / 4096) * PRICES.dynamoReadUnit,
+      (invocations * a.dynamoReadsPerMessage * Math.ceil(hop.itemBytes / 4096) +
+        hop.jobEvents * hops * a.endpointReadUnits) *
+      PRICES.dynamoReadUnit,
     xray: invocations * a.xraySampled * PRICES.xrayTrace,
     logs: ((invocations * a.logBytesPerInvocation) / 1e9) * PRICES.logsGb,
   };

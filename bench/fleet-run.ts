@@ -51,8 +51,11 @@ export interface FleetRunFigures {
   traffic: TrafficView;
   /** Queue messages sent, by queue. */
   messages: Record<string, number>;
-  /** Job store writes (every commit bumps the version once) and the stored job's mean size. */
-  jobs: { writes: number; meanBytes: number; meanItemBytes: number };
+  /**
+   * Job store writes (every commit bumps the version once), job events (its creation and each
+   * transition: one event log write each) and the stored job's mean size.
+   */
+  jobs: { writes: number; events: number; meanBytes: number; meanItemBytes: number };
   /** CPU of the upgrader: this process (the simulator too when in-process) plus its violet children. */
   cpuSeconds: { self: number; children: number };
 }
@@ -171,7 +174,7 @@ async function waitForAll(
   config: Config,
   count: number,
   timeoutMs: number,
-): Promise<{ succeeded: number; writes: number; meanBytes: number; meanItemBytes: number }> {
+): Promise<{ succeeded: number; writes: number; events: number; meanBytes: number; meanItemBytes: number }> {
   const db = new DatabaseSync(join(config.dataDir, DATABASE_FILE), { readOnly: true, timeout: 5000 });
   const states = TERMINAL_STATES.map((state) => `'${state}'`).join(', ');
   const ended = db.prepare(`SELECT count(*) AS n FROM jobs WHERE state IN (${states})`);
@@ -188,10 +191,15 @@ async function waitForAll(
       .get() as { succeeded: number; writes: number; meanBytes: number };
     // The same jobs as the AWS job store would write them.
     const rows = db.prepare('SELECT id, data FROM jobs').all() as { id: string; data: string }[];
-    const itemBytes = rows.map((row) =>
-      dynamoItemBytes(jobItem(readStoredJob(JSON.parse(row.data), row.id))),
-    );
-    return { ...totals, meanItemBytes: itemBytes.reduce((a, b) => a + b, 0) / Math.max(itemBytes.length, 1) };
+    const stored = rows.map((row) => readStoredJob(JSON.parse(row.data), row.id));
+    const itemBytes = stored.map((job) => dynamoItemBytes(jobItem(job)));
+    // From the jobs, not the event log: the last event is recorded just after the last commit.
+    const events = stored.reduce((sum, job) => sum + job.transitions.length + 1, 0);
+    return {
+      ...totals,
+      events,
+      meanItemBytes: itemBytes.reduce((a, b) => a + b, 0) / Math.max(itemBytes.length, 1),
+    };
   } finally {
     db.close();
   }
@@ -229,6 +237,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
       succeeded: ended.succeeded,
       jobs: {
         writes: ended.writes,
+        events: ended.events,
         meanBytes: Math.round(ended.meanBytes),
         meanItemBytes: Math.round(ended.meanItemBytes),
       },

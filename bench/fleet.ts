@@ -40,6 +40,8 @@ export interface FleetRow {
     connections: number;
     queueMessages: number;
     jobWrites: number;
+    /** Job events (each one event log write, notify message or not). */
+    jobEvents: number;
     cpuMs: number;
     /** Of which the violet processes. */
     childCpuMs: number;
@@ -79,6 +81,7 @@ function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): F
       connections: round(figures.traffic.connections.accepted / hops, 2),
       queueMessages: round(sum(figures.messages) / hops, 1),
       jobWrites: round(figures.jobs.writes / hops, 1),
+      jobEvents: round(figures.jobs.events / hops, 1),
       cpuMs: Math.round(((figures.cpuSeconds.self + figures.cpuSeconds.children) * 1000) / hops),
       childCpuMs: Math.round((figures.cpuSeconds.children * 1000) / hops),
       byRequest: per(figures.traffic.requests, hops),
@@ -114,7 +117,7 @@ function print(label: string, r: FleetRow): void {
     `${label} ${String(r.clusters).padStart(5)}  wall ${r.wallSeconds.toFixed(2).padStart(7)} s  ` +
       `${r.vsOneCluster.toFixed(2).padStart(6)}x of 1  ${r.clustersPerMinute.toFixed(0).padStart(6)}/min  ` +
       `speedup ${r.speedupOverSequential.toFixed(0).padStart(4)}  k8s ${c.kubeRequests}  conn ${c.connections}  ` +
-      `msgs ${c.queueMessages}  cpu ${c.cpuMs} ms (violet ${c.childCpuMs})  peak sockets ${r.peakOpenSockets}  pushes ${r.uploads}  ` +
+      `msgs ${c.queueMessages} (notify ${c.byQueue.notify ?? 0})  events ${c.jobEvents}  cpu ${c.cpuMs} ms (violet ${c.childCpuMs})  peak sockets ${r.peakOpenSockets}  pushes ${r.uploads}  ` +
       `ok ${r.succeeded}/${r.clusters}  load ${r.load.join(' ')}`,
   );
 }
@@ -139,6 +142,7 @@ function cost(rows: FleetRow[]) {
   const hop: HopCounts = {
     messages: last.perClusterHop.queueMessages,
     notifyMessages: last.perClusterHop.byQueue.notify ?? 0,
+    jobEvents: last.perClusterHop.jobEvents,
     jobWrites: last.perClusterHop.jobWrites,
     jobBytes: last.jobBytes,
     itemBytes: last.itemBytes,

@@ -202,6 +202,9 @@ export class UpgraderStack extends Stack {
       const pushSeconds = (fn.timeout?.toSeconds() ?? 0) - VIOLET_COMMIT_MARGIN_SECONDS;
       fn.addEnvironment(AWS_ENV.violetTimeoutSeconds, String(pushSeconds));
     }
+    // Every function that records job events (notify, the emitters) keeps them as long. The
+    // event log and the webhook endpoints (`endpoints`) are items of the job table, which every
+    // function reads and writes (#function): neither has a grant of its own.
     if (events) fn.addEnvironment(AWS_ENV.eventRetentionDays, String(config.eventRetentionDays));
     if (pipeline && config.pipeline)
       fn.addEnvironment(AWS_ENV.pipelineConfig, JSON.stringify(config.pipeline));

@@ -262,9 +262,20 @@ export interface PackageUploader {
 
 // ---------------------------------------------------------------- events and time
 
-/** Where the stages and the API emit job events: a send to the notify queue (#usecases/notify.ts). */
+/**
+ * What an emitter knows of the event's job beyond the event (whose data is the webhook payload):
+ * its callback URL, a receiver of every event of the job. A Job is one.
+ */
+export interface JobEventContext {
+  callbackUrl?: string;
+}
+
+/**
+ * Where the stages and the API emit job events: recorded in the event log, and sent to the notify
+ * queue when it has receivers or a rollout to wake (#usecases/notifier.ts).
+ */
 export interface Notifier {
-  emit(event: JobEvent): Promise<void>;
+  emit(event: JobEvent, job: JobEventContext): Promise<void>;
 }
 
 /** The recorded events, readable per job (GET /upgrades/{id}/events). */

@@ -2,7 +2,9 @@
  * Lambda entry of the HTTP API: API Gateway HTTP API v2 events -> makeApiHandler
  * (#shared/http/api-handler.ts). Callers are authenticated by the API's IAM or JWT authorizer
  * before this runs; the catalog is re-read from S3 when its TTL has passed. It sends only where
- * the API row of #usecases/consumers.ts says, job events through the notify queue. It reaches
+ * the API row of #usecases/consumers.ts says; its job events are recorded at once and sent to
+ * notify when they have receivers (#usecases/notifier.ts), their outcome metrics counted here
+ * otherwise (flushed after the request that counted them). It reaches
  * clusters (kubeconfigs from Secrets Manager) only for a rollout's rehearsal.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -14,8 +16,7 @@ import { buildStageDeps } from '#adapters/aws/aws-stage-deps.ts';
 import { withWebhookSigning } from '#adapters/aws/aws-webhook-deps.ts';
 import { observability } from '#adapters/aws/lambda-observability.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
-import { API, sendingOnlyTo } from '#usecases/consumers.ts';
-import { queueNotifier } from '#usecases/notify.ts';
+import { API, notifierFor, sendingOnlyTo } from '#usecases/consumers.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -36,7 +37,7 @@ const api = makeApiHandler({
   clock: deps.clock,
   events: deps.events,
   queue,
-  notifier: queueNotifier(queue),
+  notifier: notifierFor('api', API, deps, queue),
   get catalog() {
     return deps.catalog;
   },
@@ -65,7 +66,12 @@ const main = async (event: APIGatewayProxyEventV2, context: Context) => {
   await deps
     .refreshCatalog()
     .catch((error: unknown) => observed.logger.error('catalog refresh failed', { error: String(error) }));
-  return api(event, context);
+  try {
+    return await api(event, context);
+  } finally {
+    // Most requests count nothing: flush only what was counted (logMetrics would warn on every other).
+    if (observed.metrics.hasStoredMetrics()) observed.metrics.publishStoredMetrics();
+  }
 };
 
 export const handler = middy(main).use(injectLambdaContext(observed.logger, { resetKeys: true }));

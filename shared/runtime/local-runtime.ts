@@ -3,7 +3,8 @@
  * Lambda, over local adapters (one SQLite file, artifacts on disk), with an HTTP server in place
  * of API Gateway and one poller per queue of the consumer table (#usecases/consumers.ts) in
  * place of the SQS event source mappings, each consumer built and limited as its row says. Job
- * events go through the notify queue to the notify consumer, as on AWS.
+ * events are recorded as they are emitted, and reach the notify consumer when it has receivers
+ * or a rollout to wake for them (#usecases/notifier.ts), as on AWS.
  *
  * Durable by construction: jobs and queue messages live in the database, so a runtime killed
  * mid-upgrade and started again continues every job from its last committed state (in-flight
@@ -34,8 +35,14 @@ import type { Config } from '#shared/config.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
 import { asLog, createLogger, type Logger } from '#shared/logger.ts';
 import type { BatchStore, Clock, JobStore } from '#shared/ports.ts';
-import { API, bindConsumer, QUEUE_NAMES, type RuntimePorts, sendingOnlyTo } from '#usecases/consumers.ts';
-import { queueNotifier } from '#usecases/notify.ts';
+import {
+  API,
+  bindConsumer,
+  notifierFor,
+  QUEUE_NAMES,
+  type RuntimePorts,
+  sendingOnlyTo,
+} from '#usecases/consumers.ts';
 import { makeWaker } from '#usecases/wake-on-change.ts';
 import { newSigningSecret } from '#usecases/webhook-secret.ts';
 import { consoleSite } from './console-site.ts';
@@ -172,7 +179,7 @@ export async function startLocalRuntime(
         return catalogFile.current;
       },
       clock,
-      notifier: queueNotifier(apiQueue),
+      notifier: notifierFor('api', API, ports, apiQueue),
       events,
       auth: { bearerToken: config.apiToken },
       log: asLog(log.createChild({ persistentKeys: { component: 'api' } })),

@@ -51,7 +51,8 @@ import type {
 } from '#shared/webhook-ports.ts';
 import { makeCheckBackupStage } from '#usecases/check-backup.ts';
 import { makeDeliverWebhook } from '#usecases/deliver-webhook.ts';
-import { makeNotify, queueNotifier } from '#usecases/notify.ts';
+import { makeNotifier } from '#usecases/notifier.ts';
+import { makeNotify } from '#usecases/notify.ts';
 import { makePatchSubscriptionStage } from '#usecases/patch-subscription.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 import { makeRollout } from '#usecases/rollout.ts';
@@ -73,8 +74,17 @@ export interface Needs {
   artifacts?: 'read' | 'readWrite';
   /** Runs `violet push`: the violet layer and its path (AWS). */
   violet?: true;
-  /** Writes the event log (its retention on AWS). */
+  /**
+   * Writes the event log (its retention on AWS): notify, and every row that emits job events
+   * (sends to notify), whose notifier records them (#usecases/notifier.ts).
+   */
   events?: true;
+  /**
+   * Reads the webhook endpoints: a row that emits job events, whose notifier sends to notify
+   * only events some endpoint receives (webhookStore includes it). On AWS the endpoints are items
+   * of the job table, which every function reads and writes: no grant of its own.
+   */
+  endpoints?: 'read';
   /** The stages' timing settings (poll, retry, deadlines) and the rollout's. */
   pipeline?: true;
   /** Reads and writes batches and their events (items of the job table on AWS). */
@@ -131,6 +141,7 @@ const PORTS_OF_NEED = {
   artifacts: ['artifacts', 'downloader'],
   violet: ['uploader'],
   events: ['events'],
+  endpoints: ['webhookEndpoints'],
   pipeline: ['config'],
   batches: ['batches'],
   webhookStore: ['webhookEndpoints', 'deliveries'],
@@ -177,32 +188,40 @@ function stageRow<const N extends Needs>(
 export const CONSUMERS = {
   validate: stageRow('validate', {
     sends: ['validate', 'check-backup', 'notify'],
-    needs: { catalog: true, kubeconfigs: true, pipeline: true },
+    needs: { catalog: true, kubeconfigs: true, pipeline: true, events: true, endpoints: 'read' },
     timeout: 'stage',
     make: makeValidateStage,
   }),
   'check-backup': stageRow('check-backup', {
     sends: ['check-backup', 'upload-package', 'notify'],
-    needs: { kubeconfigs: true, pipeline: true },
+    needs: { kubeconfigs: true, pipeline: true, events: true, endpoints: 'read' },
     timeout: 'stage',
     make: makeCheckBackupStage,
   }),
   'upload-package': stageRow('upload-package', {
     sends: ['upload-package', 'patch-subscription', 'notify'],
-    needs: { catalog: true, kubeconfigs: true, artifacts: 'readWrite', violet: true, pipeline: true },
+    needs: {
+      catalog: true,
+      kubeconfigs: true,
+      artifacts: 'readWrite',
+      violet: true,
+      pipeline: true,
+      events: true,
+      endpoints: 'read',
+    },
     timeout: 'upload',
     make: makeUploadPackageStage,
   }),
   'patch-subscription': stageRow('patch-subscription', {
     sends: ['patch-subscription', 'verify', 'notify'],
-    needs: { catalog: true, kubeconfigs: true, pipeline: true },
+    needs: { catalog: true, kubeconfigs: true, pipeline: true, events: true, endpoints: 'read' },
     timeout: 'stage',
     make: makePatchSubscriptionStage,
   }),
   // A verified hop that is not the last goes back to upload for the next one.
   verify: stageRow('verify', {
     sends: ['verify', 'upload-package', 'notify'],
-    needs: { kubeconfigs: true, pipeline: true },
+    needs: { kubeconfigs: true, pipeline: true, events: true, endpoints: 'read' },
     timeout: 'stage',
     make: makeVerifyStage,
   }),
@@ -216,18 +235,25 @@ export const CONSUMERS = {
     logKeys: ({ id, type, data }) => ({ eventId: id, type, jobId: data.jobId }),
     make: makeNotify,
   } satisfies ConsumerRow<z.output<typeof jobEventSchema>, { events: true; webhookStore: true }>,
-  // Starts jobs as createUpgrade does (validate, notify), cancels them (any stage), sets its own
-  // timers, and fans the batch's events out to webhook receivers (one delivery message each).
+  // Starts jobs as createUpgrade does (validate, its job events), cancels them (any stage), sets
+  // its own timers, and fans the batch's events out to webhook receivers (one delivery message each).
   rollout: {
     message: rolloutMessageSchema,
     sends: [...STAGE_NAMES, 'notify', 'rollout', 'webhook-delivery'],
-    needs: { catalog: true, kubeconfigs: true, pipeline: true, batches: true, webhookStore: true },
+    needs: {
+      catalog: true,
+      kubeconfigs: true,
+      pipeline: true,
+      batches: true,
+      webhookStore: true,
+      events: true,
+    },
     timeout: 'stage',
     logKeys: ({ batchId, reason, seq }) => ({ batchId, reason, seq }),
     make: makeRollout,
   } satisfies ConsumerRow<
     RolloutMessage,
-    { catalog: true; kubeconfigs: true; pipeline: true; batches: true; webhookStore: true }
+    { catalog: true; kubeconfigs: true; pipeline: true; batches: true; webhookStore: true; events: true }
   >,
   // Retries are delayed messages on its own queue (beyond 15 minutes, chained by the SQS adapter).
   'webhook-delivery': {
@@ -249,7 +275,8 @@ export const CONSUMERS = {
 export const API = {
   sends: [...STAGE_NAMES, 'notify', 'rollout', 'webhook-delivery'],
   // kubeconfigs: a rehearsal and `GET /clusters?include=status` read each cluster's operator and instances.
-  needs: { catalog: true, kubeconfigs: true, batches: true },
+  // events, endpoints: its job events (a job's creation, cancellation), through its notifier.
+  needs: { catalog: true, kubeconfigs: true, batches: true, events: true, endpoints: 'read' },
 } as const satisfies { sends: readonly QueueName[]; needs: Needs };
 
 /** A queue that sends only to `allowed`, as `who`'s row (or grants, on AWS) permit. */
@@ -267,8 +294,35 @@ export function sendingOnlyTo(queue: Queue, allowed: readonly QueueName[], who: 
 }
 
 /**
+ * The notifier of `name` (a consumer's row, or the API): recording in the event log, reading the
+ * endpoints, sending to notify on `queue` (limited to the row's sends). A row that sends to
+ * notify must need events and endpoints (a ConfigError otherwise, as a missing grant or the
+ * event retention would be on AWS); any other row's notifier refuses to emit.
+ */
+export function notifierFor(
+  name: string,
+  row: { sends: readonly QueueName[]; needs: Needs },
+  ports: Pick<RuntimePorts, 'events' | 'webhookEndpoints' | 'metrics'>,
+  queue: Queue,
+): Notifier {
+  if (!row.sends.includes('notify')) {
+    const refusal = new ConfigError(
+      `${name} may not emit job events: its row in #usecases/consumers.ts does not send to the notify queue`,
+    );
+    return { emit: () => Promise.reject(refusal) };
+  }
+  const { events, webhookEndpoints, metrics } = ports;
+  if (!(row.needs.events && (row.needs.endpoints || row.needs.webhookStore) && events && webhookEndpoints)) {
+    throw new ConfigError(
+      `${name} emits job events (it sends to notify): its row must need events and endpoints, and the runtime provide them`,
+    );
+  }
+  return makeNotifier({ events, webhookEndpoints, queue, ...(metrics ? { metrics } : {}) });
+}
+
+/**
  * The ports `name`'s consumer gets from a runtime's `ports`: the core with its queue limited to
- * the row's `sends`, a notifier on that queue, and the needed ports (read through, so a runtime
+ * the row's `sends`, its notifier (notifierFor), and the needed ports (read through, so a runtime
  * may expose a reloading catalog by a getter). A needed port the runtime lacks is a ConfigError.
  */
 export function consumerDeps<N extends Needs>(
@@ -281,7 +335,6 @@ export function consumerDeps<N extends Needs>(
     jobs: ports.jobs,
     clusters: ports.clusters,
     queue,
-    notifier: queueNotifier(queue),
     clock: ports.clock,
     log: ports.log,
     ...(ports.metrics ? { metrics: ports.metrics } : {}),
@@ -292,9 +345,12 @@ export function consumerDeps<N extends Needs>(
     for (const port of PORTS_OF_NEED[need]) {
       if (!(port in ports))
         throw new ConfigError(`${name} needs ${port}, which this runtime does not provide`);
-      Object.defineProperty(deps, port, { enumerable: true, get: () => ports[port] });
+      // Two needs may name one port (webhookStore and endpoints): define it once.
+      if (!(port in deps)) Object.defineProperty(deps, port, { enumerable: true, get: () => ports[port] });
     }
   }
+  // After the needs: a missing port is named as such before the notifier asks for it.
+  deps.notifier = notifierFor(name, row, ports, queue);
   return deps as ConsumerDeps<N>;
 }
 

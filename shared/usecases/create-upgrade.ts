@@ -177,7 +177,7 @@ export async function createUpgrade(
     await abandon(deps, stored, error);
     throw error;
   }
-  if (created) await deps.notifier.emit(createdEvent(stored));
+  if (created) await deps.notifier.emit(createdEvent(stored), stored);
   deps.log?.info('upgrade queued', { jobId: stored.id, cluster: stored.cluster, targetVersion, created });
   return { job: stored, created };
 }

@@ -53,6 +53,6 @@ export async function emitTransitions(
   const from = before?.transitions.length ?? 0;
   for (let index = from + 1; index <= after.transitions.length; index++) {
     const event = transitionEvent(after, index);
-    if (event) await notifier.emit(event);
+    if (event) await notifier.emit(event, after);
   }
 }

@@ -1,8 +1,10 @@
 /**
- * Notify (docs/architecture.md §11), one use case on both runtimes. The stages and the API emit a job event
- * by sending it to the notify queue (`queueNotifier`); the notify consumer (a local poller, the
- * notify Lambda) records it in the event log, which GET /upgrades/{id}/events reads, counts the
- * jobs' outcomes, and fans it out to webhook receivers (#usecases/webhook-fan-out.ts): one
+ * Notify (docs/architecture.md §11), one use case on both runtimes. The stages and the API emit a job
+ * event through their notifier (#usecases/notifier.ts), which records it in the event log (which
+ * GET /upgrades/{id}/events reads) and sends it to the notify queue only when it has work here:
+ * receivers to fan it out to, or a batch's rollout to wake. The notify consumer (a local poller,
+ * the notify Lambda) records it again (a no-op, so a message is complete on its own), counts the
+ * job's outcome, and fans it out to webhook receivers (#usecases/webhook-fan-out.ts): one
  * delivery message per receiver on the webhook-delivery queue. Queues deliver at least once: an
  * event is recorded under its id and a delivery's id derives from the event's, so a redelivered
  * event changes nothing (its outcome may be counted twice, a metric's usual error).
@@ -14,7 +16,7 @@ import { isTerminal, type JobState } from '#domain/job.ts';
 import type { JobEvent } from '#domain/job-event.ts';
 import type { WebhookEvent } from '#domain/webhooks/webhook-event.ts';
 import { jobView } from '#shared/http/job-view.ts';
-import type { EventLog, JobStore, Metrics, Notifier, Queue, RolloutQueues } from '#shared/ports.ts';
+import type { EventLog, JobStore, Metrics, Queue, RolloutMessage, RolloutQueues } from '#shared/ports.ts';
 import { type DeliveryQueues, type FanOutDeps, fanOut } from './webhook-fan-out.ts';
 
 /** What notify's queue carries. */
@@ -27,6 +29,19 @@ const OUTCOME_METRICS: Readonly<Record<string, string>> = {
   'upgrade.blocked': 'JobsBlocked',
   'upgrade.cancelled': 'JobsCancelled',
 };
+
+/** Counts the job outcome `event` stands for, if any: by notify, or by the notifier when it sends no message. */
+export function countOutcome(metrics: Metrics | undefined, event: JobEvent): void {
+  const metric = OUTCOME_METRICS[event.type];
+  if (metric) metrics?.count(metric);
+}
+
+/** The rollout message a batch's job's end sends (undefined for any other event). */
+export function rolloutWake(event: JobEvent): RolloutMessage | undefined {
+  const { batchId, jobId, state } = event.data;
+  if (typeof batchId !== 'string' || !isTerminal(state as JobState)) return undefined;
+  return { batchId, reason: `job ${String(jobId)} ${String(state)}` };
+}
 
 export interface NotifyDeps extends FanOutDeps {
   events: Pick<EventLog, 'record'>;
@@ -60,18 +75,10 @@ async function jobWebhookEvent(
 export function makeNotify(deps: NotifyDeps): (event: JobEvent) => Promise<void> {
   return async (event) => {
     await deps.events.record(event);
-    const { batchId, jobId, state } = event.data;
-    if (typeof batchId === 'string' && isTerminal(state as JobState)) {
-      await deps.queue.send('rollout', { batchId, reason: `job ${String(jobId)} ${String(state)}` });
-    }
+    const wake = rolloutWake(event);
+    if (wake) await deps.queue.send('rollout', wake);
     const { event: outgoing, callbackUrl } = await jobWebhookEvent(deps, event);
     await fanOut(deps, outgoing, callbackUrl);
-    const metric = OUTCOME_METRICS[event.type];
-    if (metric) deps.metrics?.count(metric);
+    countOutcome(deps.metrics, event);
   };
-}
-
-/** The Notifier every producer uses: the event goes to the notify queue, nothing else. */
-export function queueNotifier(queue: Queue<NotifyQueues>): Notifier {
-  return { emit: (event) => queue.send('notify', event) };
 }

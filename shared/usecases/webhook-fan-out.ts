@@ -8,6 +8,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Delivery, DeliveryMessage } from '#domain/webhooks/delivery.ts';
+import type { WebhookEndpoint } from '#domain/webhooks/endpoint.ts';
 import { subscribes, type WebhookEvent, webhookBody } from '#domain/webhooks/webhook-event.ts';
 import type { Clock, Queue } from '#shared/ports.ts';
 import type { DeliveryStore, WebhookEndpointStore } from '#shared/webhook-ports.ts';
@@ -46,11 +47,14 @@ export async function sendAttempt(queue: Queue<DeliveryQueues>, delivery: Delive
   await queue.send('webhook-delivery', message, delaySeconds > 0 ? { delaySeconds } : {});
 }
 
+/** The endpoints an event of `type` goes to: subscribed to it and not disabled. */
+export function receivingEndpoints(endpoints: readonly WebhookEndpoint[], type: string): WebhookEndpoint[] {
+  return endpoints.filter((endpoint) => endpoint.status !== 'disabled' && subscribes(endpoint.events, type));
+}
+
 export async function fanOut(deps: FanOutDeps, event: WebhookEvent, callbackUrl?: string): Promise<number> {
-  const endpoints = await deps.webhookEndpoints.list();
-  const receivers: Receiver[] = endpoints
-    .filter((endpoint) => endpoint.status !== 'disabled' && subscribes(endpoint.events, event.type))
-    .map((endpoint) => ({ endpointId: endpoint.id, url: endpoint.url }));
+  const endpoints = receivingEndpoints(await deps.webhookEndpoints.list(), event.type);
+  const receivers: Receiver[] = endpoints.map((endpoint) => ({ endpointId: endpoint.id, url: endpoint.url }));
   if (callbackUrl) receivers.push({ url: callbackUrl });
   const body = webhookBody(event);
   for (const receiver of receivers) {

@@ -228,8 +228,8 @@ describe('the pipeline on the AWS adapters', () => {
       'redis-operator.v4.0.3',
       'redis-operator.v4.1.2',
     ]);
-    // The notify function recorded every state change it received through the notify queue
-    // (the last ones may still be on their way when the job ends).
+    // Each function recorded the state changes it emitted (the last just after the job's final
+    // commit); notify records again what it gets through the notify queue.
     const notify = sources.get('notify') as EventSource;
     const recordedTypes = async () => {
       await pollOnce(aws.clients.sqs, notify, 'notify');

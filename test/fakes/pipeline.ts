@@ -24,7 +24,16 @@ import { type DrainOptions, FakeQueue, type StageHandlers } from '#test/fakes/qu
 import { webhookPorts } from '#test/fakes/webhooks.ts';
 import { commandBatch } from '#usecases/batch-commands.ts';
 import { type CancelUpgradeInput, cancelUpgrade } from '#usecases/cancel-upgrade.ts';
-import { API, bindConsumer, type RuntimePorts, sendingOnlyTo } from '#usecases/consumers.ts';
+import {
+  API,
+  CONSUMERS,
+  type ConsumerRow,
+  consumerDeps,
+  notifierFor,
+  type QueueName,
+  type RuntimePorts,
+  sendingOnlyTo,
+} from '#usecases/consumers.ts';
 import { createBatch } from '#usecases/create-batch.ts';
 import { type CreateUpgradeInput, createUpgrade } from '#usecases/create-upgrade.ts';
 import { type PipelineConfigInput, resolvePipelineConfig } from '#usecases/pipeline-config.ts';
@@ -45,9 +54,10 @@ export interface AddedCluster {
 /**
  * Every port faked and every stage (and the rollout) built from its row of the consumer table,
  * limited as the runtimes limit it (only the queues and ports its row names): a test adds
- * clusters, creates upgrades or batches and drains the queue on a fake clock. Events sent to
- * the notify queue are recorded at once by `notifier` and handed to the real notify consumer,
- * which wakes a batch's rollout when one of its jobs ends.
+ * clusters, creates upgrades or batches and drains the queue on a fake clock. Every job event,
+ * the stages' and the API's, is recorded by `notifier` as it is emitted, then goes through the
+ * real notifier of its row; what that sends to the notify queue is handed at once to the real
+ * notify consumer, which wakes a batch's rollout when one of its jobs ends.
  */
 export function createPipeline(options: PipelineOptions = {}) {
   const clock = new FakeClock(options.start);
@@ -55,14 +65,8 @@ export function createPipeline(options: PipelineOptions = {}) {
   const jobs = new InMemoryJobStore();
   const batches = new InMemoryBatchStore();
   const events = new InMemoryEventLog();
-  const notifier = new RecordingNotifier();
   let notify: ((event: JobEvent) => Promise<void>) | undefined;
-  const queue = new FakeQueue(clock, {
-    notify: async (event: JobEvent) => {
-      await notifier.emit(event);
-      await notify?.(event);
-    },
-  });
+  const queue = new FakeQueue(clock, { notify: async (event: JobEvent) => notify?.(event) });
   const clusters = new InMemoryClusterRegistry();
   const gateway = new FakeClusterGateway();
   const log = new RecordingLog();
@@ -94,11 +98,18 @@ export function createPipeline(options: PipelineOptions = {}) {
     // Notify and the rollout fan events out to webhook receivers; a test registers any it wants.
     ...webhooks,
   };
-  const stages: StageHandlers = Object.fromEntries(
-    [...STAGE_NAMES, 'rollout' as const].map((name) => [name, bindConsumer(name, ports).handle]),
-  );
-  notify = bindConsumer('notify', ports).handle;
   const apiQueue = sendingOnlyTo(queue, API.sends, 'api');
+  const notifier = new RecordingNotifier(notifierFor('api', API, ports, apiQueue));
+  /** A consumer built as bindConsumer builds it, its notifier watched by `notifier`. */
+  const handlerOf = (name: QueueName) => {
+    const row: ConsumerRow<object> = CONSUMERS[name];
+    const deps = consumerDeps(name, row, ports);
+    return row.make({ ...deps, notifier: notifier.around(deps.notifier) });
+  };
+  const stages: StageHandlers = Object.fromEntries(
+    [...STAGE_NAMES, 'rollout' as const].map((name) => [name, handlerOf(name)]),
+  );
+  notify = handlerOf('notify');
   const apiDeps = { jobs, batches, queue: apiQueue, clusters, catalog, clock, notifier, log, gateway };
 
   async function addCluster(

@@ -266,6 +266,17 @@ describe('derived from the consumer table', () => {
       expect('UPGRADER_EVENT_RETENTION_DAYS' in env, `${name} events`).toBe(row.needs.events === true);
     }
   });
+
+  it('has every function that emits job events keep them as long as notify does', () => {
+    const emitters = [...rows, ['api', API] as const].filter(([, row]) => row.sends.includes('notify'));
+
+    expect(emitters.map(([name]) => name).sort()).toEqual([...STAGE_NAMES, 'api', 'rollout'].sort());
+    for (const [name] of emitters) {
+      expect(environmentOf(name).UPGRADER_EVENT_RETENTION_DAYS, name).toBe(
+        environmentOf('notify').UPGRADER_EVENT_RETENTION_DAYS,
+      );
+    }
+  });
 });
 
 describe('webhook secrets', () => {

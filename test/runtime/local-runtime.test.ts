@@ -140,7 +140,7 @@ describe('the local runtime', () => {
     for (const stage of ['validate', 'check-backup', 'upload-package', 'patch-subscription', 'verify']) {
       expect(runtime.queues.depth(stage)).toEqual({ visible: 0, invisible: 0, deadLetters: 0 });
     }
-    // Events reach the event log through the notify queue, possibly after the job has ended.
+    // Events are recorded as they are emitted: the last one just after the job's final commit.
     const eventTypes = async () => {
       const events = (await (await api(runtime, 'GET', `/upgrades/${created.id}/events`)).json()) as {
         items: { type: string }[];
@@ -150,7 +150,7 @@ describe('the local runtime', () => {
     await expect.poll(eventTypes).toEqual(expect.arrayContaining(['upgrade.queued', 'upgrade.succeeded']));
   });
 
-  it('records job events through the notify queue, in order, once each however often they arrive', async () => {
+  it('records job events as they are emitted, in order, once each however often notify gets them too', async () => {
     // Prepare: an upgrade that has ended
     const { base } = await mirror();
     const runtime = await start(await tempDir(), fleet(), base);
@@ -164,7 +164,7 @@ describe('the local runtime', () => {
         .items;
     await expect.poll(async () => (await recorded()).at(-1)?.type).toBe('upgrade.succeeded');
     const events = await recorded();
-    // Act: the queue delivers every event again
+    // Act: the notify queue delivers every event (again)
     for (const event of events) runtime.queues.send('notify', JSON.stringify(event));
     await expect
       .poll(() => runtime.queues.depth('notify'))

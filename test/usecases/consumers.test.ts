@@ -35,6 +35,8 @@ describe('the consumer table', () => {
       ...ports,
       gateway: new FakeClusterGateway(),
       config: {},
+      events: new InMemoryEventLog(),
+      ...webhookPorts(),
     });
     // Act
     await deps.queue.send('upload-package', { ...stageMessage, stage: 'upload-package' });
@@ -62,7 +64,18 @@ describe('the consumer table', () => {
     const notify = consumerDeps('notify', CONSUMERS.notify, all);
     // Assess
     expect(Object.keys(verify).sort()).toEqual(
-      ['clock', 'clusters', 'config', 'gateway', 'jobs', 'log', 'notifier', 'queue'].sort(),
+      [
+        'clock',
+        'clusters',
+        'config',
+        'events',
+        'gateway',
+        'jobs',
+        'log',
+        'notifier',
+        'queue',
+        'webhookEndpoints',
+      ].sort(),
     );
     expect(Object.keys(notify).sort()).toEqual(
       [
@@ -88,28 +101,49 @@ describe('the consumer table', () => {
     expect(bind).toThrow(/notify needs events, which this runtime does not provide/);
   });
 
-  it('sends a consumer’s job events to the notify queue only when its row lists notify', async () => {
+  it('lets a consumer emit job events only when its row sends to notify', async () => {
     // Prepare
-    const { ports } = corePorts();
+    const { ports, queue } = corePorts();
+    const events = new InMemoryEventLog();
     const event: JobEvent = {
       id: 'e',
       type: 'upgrade.queued',
       occurredAt: '2030-01-01T00:00:00.000Z',
       data: {},
     };
+    const withStores = { ...ports, events, ...webhookPorts() };
     // Act
     const fromVerify = consumerDeps('verify', CONSUMERS.verify, {
-      ...ports,
+      ...withStores,
       gateway: new FakeClusterGateway(),
       config: {},
     });
-    const fromNotify = consumerDeps('notify', CONSUMERS.notify, {
+    const fromNotify = consumerDeps('notify', CONSUMERS.notify, withStores);
+    // Assess
+    await expect(
+      fromVerify.notifier.emit(event, { callbackUrl: 'https://a.example.com/' }),
+    ).resolves.toBeUndefined();
+    expect([...events.byId.keys()]).toEqual(['e']);
+    expect(queue.sent.map((sent) => sent.queue)).toEqual(['notify']);
+    await expect(fromNotify.notifier.emit(event, {})).rejects.toThrow(/notify may not emit job events/);
+  });
+
+  it('refuses to build an emitting consumer whose row does not need the event log and the endpoints', () => {
+    // Prepare: the verify row without its endpoints need, over a runtime that has every port
+    const { ports } = corePorts();
+    const { endpoints: _, ...needs } = CONSUMERS.verify.needs;
+    const all = {
       ...ports,
       events: new InMemoryEventLog(),
       ...webhookPorts(),
-    });
+      gateway: new FakeClusterGateway(),
+      config: {},
+    };
+    // Act
+    const bind = () => consumerDeps('verify', { ...CONSUMERS.verify, needs }, all);
     // Assess
-    await expect(fromVerify.notifier.emit(event)).resolves.toBeUndefined();
-    await expect(fromNotify.notifier.emit(event)).rejects.toThrow(/notify may not send to the notify queue/);
+    expect(bind).toThrow(
+      /verify emits job events \(it sends to notify\): its row must need events and endpoints/,
+    );
   });
 });

@@ -50,6 +50,8 @@ describe('createUpgrade', () => {
         delaySeconds: 0,
         visibleAt: expect.any(Number),
       },
+      // upgrade.queued, to the callback URL
+      expect.objectContaining({ queue: 'webhook-delivery' }),
     ]);
     expect(pipeline.notifier.events).toEqual([
       {
@@ -198,7 +200,8 @@ describe('createUpgrade', () => {
       details: { jobId: first.job.id, differs },
     });
     expect(await pipeline.jobs.list({})).toHaveLength(1);
-    expect(pipeline.queue.sent).toHaveLength(1);
+    // The first request's: its validate message and its upgrade.queued to the callback URL.
+    expect(pipeline.queue.sent.map((sent) => sent.queue)).toEqual(['validate', 'webhook-delivery']);
   });
 
   it('forgets an idempotency key after its lifetime: the same key then starts a new job', async () => {

@@ -9,7 +9,7 @@ import { InMemoryEventLog } from '#test/fakes/event-log.ts';
 import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingMetrics } from '#test/fakes/metrics.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
-import { makeNotify, queueNotifier } from '#usecases/notify.ts';
+import { makeNotify } from '#usecases/notify.ts';
 
 const event = (index: number, type: JobEventType): JobEvent => ({
   id: `j1:${index}`,
@@ -163,16 +163,5 @@ describe('notify', () => {
     const recording = notify(event(1, 'upgrade.validating'));
     // Assess
     await expect(recording).rejects.toThrow('table unavailable');
-  });
-
-  it('has producers emit an event by sending it to the notify queue, and nowhere else', async () => {
-    // Prepare
-    const received: JobEvent[] = [];
-    const queue = new FakeQueue(new FakeClock(), { notify: async (e: JobEvent) => void received.push(e) });
-    // Act
-    await queueNotifier(queue).emit(event(3, 'upgrade.uploading'));
-    // Assess
-    expect(received).toEqual([event(3, 'upgrade.uploading')]);
-    expect(queue.sent).toEqual([]);
   });
 });
