@@ -40,6 +40,8 @@ export interface FleetRunOptions {
    * would against a real ACP cluster, in 1/speed of the time.
    */
   cadence?: 'demo' | 'production';
+  /** false: no watches (REDIS_UPGRADER_MAX_WATCHES=0), every wait polls, as on AWS without a watcher. */
+  watches?: boolean;
   separateSimulator?: boolean;
   timeoutSeconds?: number;
 }
@@ -212,13 +214,17 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
   try {
     sim = await startSimulator(dir, options);
     const production = options.cadence === 'production';
-    const config = runtimeConfig(dir, sim, production ? PRODUCTION_CADENCE : DEMO_CADENCE);
+    const config = runtimeConfig(dir, sim, {
+      ...(production ? PRODUCTION_CADENCE : DEMO_CADENCE),
+      ...(options.watches === false ? { REDIS_UPGRADER_MAX_WATCHES: '0' } : {}),
+    });
     runtime = await startLocalRuntime(config, production ? { clock: scaledClock(options.speed) } : {});
     const client = new ApiClient({ baseUrl: runtime.url, token: config.apiToken });
     for (const name of sim.names) await client.putCluster(name, { context: name, labels: {} });
     const messages: Record<string, number> = {};
-    runtime.queues.onSend((queue) => {
-      messages[queue] = (messages[queue] ?? 0) + 1;
+    // An expedited message was counted when it was sent.
+    runtime.queues.onSend((queue, how) => {
+      if (how === 'sent') messages[queue] = (messages[queue] ?? 0) + 1;
     });
     const before = await sim.traffic();
     const cpu0 = process.cpuUsage();

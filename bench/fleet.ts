@@ -27,6 +27,8 @@ const IN_PROCESS = { sizes: sizes('BENCH_FLEET_SIZES', '1,10,100,300'), speed: 6
 const SEPARATE = { sizes: sizes('BENCH_FLEET_SEPARATE_SIZES', '1,100'), speed: 60 };
 /** Requests and messages per hop at production poll intervals (time scaled 60x). */
 const CADENCE = { sizes: sizes('BENCH_FLEET_CADENCE_SIZES', '1,10'), speed: 60 };
+/** The same without watches: every wait polls, as on AWS, which has no watcher. */
+const POLLING = { sizes: sizes('BENCH_FLEET_POLLING_SIZES', '10'), speed: 60 };
 
 export interface FleetRow {
   clusters: number;
@@ -98,7 +100,7 @@ function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): F
 async function measure(
   label: string,
   plan: { sizes: number[]; speed: number },
-  how: { separateSimulator?: boolean; cadence?: 'demo' | 'production' },
+  how: { separateSimulator?: boolean; cadence?: 'demo' | 'production'; watches?: boolean },
 ) {
   const rows: FleetRow[] = [];
   let baseline: FleetRunFigures | undefined;
@@ -125,18 +127,23 @@ function print(label: string, r: FleetRow): void {
 const loadBefore = loadavg();
 console.log(`fleet, ${cpus().length} cores, load before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
 const cadence = await measure('production cadence, 60x', CADENCE, { cadence: 'production' });
+const polling = await measure('production cadence, polls only', POLLING, {
+  cadence: 'production',
+  watches: false,
+});
 const inProcess = await measure('in-process sim, speed 600', IN_PROCESS, {});
 const separate = await measure('own-process sim, speed 60', SEPARATE, { separateSimulator: true });
 for (const [what, rows] of [
   ['production cadence', cadence],
+  ['production cadence, polls only', polling],
   ['demo cadence', inProcess],
 ] as const) {
   const last = rows.at(-1);
   if (last) console.log(`per cluster-hop, ${what}, ${last.clusters} clusters:`, last.perClusterHop);
 }
 
-/** The cost model on the production-cadence counts of the largest fleet measured there. */
-function cost(rows: FleetRow[]) {
+/** The cost model on the production-cadence counts of the largest fleet measured `how`. */
+function cost(rows: FleetRow[], how: string) {
   const last = rows.at(-1);
   if (!last) return undefined;
   const hop: HopCounts = {
@@ -151,20 +158,21 @@ function cost(rows: FleetRow[]) {
   };
   const estimate = estimateCost(hop);
   console.log(
-    `cost per 1,000 single-hop upgrades (USD, list prices), from ${last.clusters} clusters at the production cadence:`,
+    `cost per 1,000 single-hop upgrades (USD, list prices), from ${last.clusters} clusters at the production cadence, ${how}:`,
   );
   console.log(estimate.perThousandHops);
   console.log('monthly fixed for 1,000 clusters (USD):', estimate.monthlyFixed);
   return { hop, ...estimate, prices: PRICES, assumptions: ASSUMPTIONS };
 }
-const costModel = cost(cadence);
+const costModel = cost(cadence, 'waits watched');
+const costModelPollsOnly = cost(polling, 'polls only (AWS has no watcher)');
 
 const out = resolve(import.meta.dirname, 'results/fleet.json');
 await mkdir(resolve(import.meta.dirname, 'results'), { recursive: true });
 await writeFile(
   out,
-  `${JSON.stringify({ cores: cpus().length, loadBefore, productionCadence: { speed: CADENCE.speed, rows: cadence }, costModel, inProcess: { speed: IN_PROCESS.speed, rows: inProcess }, separateSimulator: { speed: SEPARATE.speed, rows: separate } }, null, 2)}\n`,
+  `${JSON.stringify({ cores: cpus().length, loadBefore, productionCadence: { speed: CADENCE.speed, rows: cadence }, productionCadencePollsOnly: { speed: POLLING.speed, rows: polling }, costModel, costModelPollsOnly, inProcess: { speed: IN_PROCESS.speed, rows: inProcess }, separateSimulator: { speed: SEPARATE.speed, rows: separate } }, null, 2)}\n`,
 );
 console.log(`figures written to ${out}`);
-const failed = [...cadence, ...inProcess, ...separate].some((r) => r.succeeded !== r.clusters);
+const failed = [...cadence, ...polling, ...inProcess, ...separate].some((r) => r.succeeded !== r.clusters);
 process.exit(failed ? 1 : 0);

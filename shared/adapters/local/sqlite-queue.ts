@@ -81,7 +81,8 @@ interface MessageRow {
   first_received_at: number | null;
 }
 
-type SendListener = (queue: string) => void;
+/** Told of every message that became receivable: `sent` now, or a delayed one `expedited`. */
+type SendListener = (queue: string, how: 'sent' | 'expedited') => void;
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -110,7 +111,7 @@ export class SqliteQueue {
       this.#db,
       'INSERT INTO queue_messages (id, queue, body, sent_at, visible_at) VALUES (?, ?, ?, ?, ?)',
     ).run(id, queue, body, now, now + delayMs);
-    for (const listener of this.#listeners) listener(queue);
+    for (const listener of this.#listeners) listener(queue, 'sent');
     return id;
   }
 
@@ -126,7 +127,7 @@ export class SqliteQueue {
        WHERE queue = ? AND visible_at > ? AND receive_count = 0 AND json_extract(body, '$.id') = ?`,
     ).run(now, queue, now, bodyId).changes;
     if (changed === 0) return false;
-    for (const listener of this.#listeners) listener(queue);
+    for (const listener of this.#listeners) listener(queue, 'expedited');
     return true;
   }
 

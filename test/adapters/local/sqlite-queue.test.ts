@@ -43,7 +43,7 @@ describe('SqliteQueue', () => {
     queue.send('verify', '{"jobId":"j1","id":"wait-1"}', { delaySeconds: 480 });
     queue.send('verify', '{"jobId":"j2","id":"wait-2"}', { delaySeconds: 480 });
     const woken: string[] = [];
-    queue.onSend((name) => woken.push(name));
+    queue.onSend((name, how) => woken.push(`${name} ${how}`));
     // Act
     const expedited = queue.expedite('verify', 'wait-1');
     const [received] = queue.receive('verify', VT);
@@ -53,7 +53,7 @@ describe('SqliteQueue', () => {
     expect([expedited, again, elsewhere]).toEqual([true, false, false]);
     expect(received?.body).toBe('{"jobId":"j1","id":"wait-1"}');
     expect(queue.receive('verify', VT)).toEqual([]);
-    expect(woken).toEqual(['verify']);
+    expect(woken).toEqual(['verify expedited']);
   });
 
   it('keeps a received message hidden until its visibility timeout ends', async () => {
