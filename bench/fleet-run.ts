@@ -258,15 +258,31 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
   }
 }
 
-/** BENCH_FLEET_TRACE=1: one job's transitions, in seconds from its creation (where the time goes). */
+/**
+ * BENCH_FLEET_TRACE=1: where the time goes. One job's transitions, in seconds from its creation,
+ * and over every job the mean and largest time spent in each state.
+ */
 async function printTimeline(runtime: LocalRuntime, cluster: string | undefined): Promise<void> {
-  const [job] = await runtime.jobs.list({ ...(cluster ? { cluster } : {}), limit: 1 });
-  if (!job) return;
-  const start = Date.parse(job.createdAt);
-  for (const t of job.transitions) {
+  const jobs = await runtime.jobs.list({ limit: 10_000 });
+  const mine = jobs.find((job) => job.cluster === cluster);
+  const start = mine ? Date.parse(mine.createdAt) : 0;
+  for (const t of mine?.transitions ?? []) {
     console.log(
       `  ${((Date.parse(t.at) - start) / 1000).toFixed(2).padStart(7)} s  ${t.from} -> ${t.to}  ${t.reason ?? ''}`,
     );
+  }
+  const spent = new Map<string, number[]>();
+  for (const job of jobs) {
+    let since = Date.parse(job.createdAt);
+    for (const t of job.transitions) {
+      const at = Date.parse(t.at);
+      spent.set(t.from, [...(spent.get(t.from) ?? []), (at - since) / 1000]);
+      since = at;
+    }
+  }
+  for (const [state, seconds] of spent) {
+    const mean = seconds.reduce((a, b) => a + b, 0) / seconds.length;
+    console.log(`  ${state.padEnd(16)} mean ${mean.toFixed(2)} s  max ${Math.max(...seconds).toFixed(2)} s`);
   }
 }
 

@@ -12,6 +12,7 @@
  */
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
+import { DEFAULT_PUSH_GROUPS } from '#adapters/kube/violet-uploader.ts';
 import { readCatalogFile } from '#adapters/local/catalog-file.ts';
 import { fetchTrusting } from '#adapters/local/fetch-trusting.ts';
 import { FileCatalogStore } from '#adapters/local/file-catalog-store.ts';
@@ -77,6 +78,18 @@ const systemClock: Clock = { now: () => new Date() };
 /** Where the callback signing secret is kept when REDIS_UPGRADER_CALLBACK_SECRET is unset. */
 export const CALLBACK_SECRET_FILE = 'callback-secret';
 
+/**
+ * Batches in flight per queue. An upload handler mostly waits on its push, which gathers the
+ * platform's clusters into runs of up to DEFAULT_PUSH_GROUPS.maxMembers, one at a time: enough
+ * uploads are in flight to fill a run and gather the next while it runs, else the runs stay
+ * small and many (300 clusters, own-process simulator: 4.2 s -> 2.2 s in uploading on average).
+ */
+function concurrencyOf(name: string, config: Config): number {
+  if (name !== 'upload-package') return config.queue.pollConcurrency;
+  const perRun = Math.ceil(DEFAULT_PUSH_GROUPS.maxMembers / config.queue.batchSize);
+  return Math.max(config.queue.pollConcurrency, 2 * perRun);
+}
+
 function startPollers(config: Config, queues: SqliteQueue, ports: RuntimePorts, log: Logger): QueuePoller[] {
   return QUEUE_NAMES.map((name) => {
     const consumerLog = asLog(log.createChild({ persistentKeys: { component: 'consumer', queue: name } }));
@@ -91,7 +104,7 @@ function startPollers(config: Config, queues: SqliteQueue, ports: RuntimePorts, 
       handler: batchHandler(recordProcessor(consumer, { clock: ports.clock, log: consumerLog })),
       batchSize: config.queue.batchSize,
       visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds,
-      concurrency: config.queue.pollConcurrency,
+      concurrency: concurrencyOf(name, config),
       pollIntervalMs: config.queue.pollIntervalMs,
       logger: consumerLog,
     });
