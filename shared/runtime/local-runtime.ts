@@ -32,6 +32,7 @@ import { SqliteWebhookEndpoints, SqliteWebhookSecrets } from '#adapters/local/sq
 import { batchHandler, recordProcessor } from '#adapters/record-processor.ts';
 import { HttpWebhookSender, type Resolver } from '#adapters/webhook-sender.ts';
 import type { Catalog } from '#domain/catalog.ts';
+import { STAGE_NAMES } from '#domain/job.ts';
 import type { Config } from '#shared/config.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
 import { asLog, createLogger, type Logger } from '#shared/logger.ts';
@@ -223,6 +224,12 @@ export async function startLocalRuntime(
       maxBodyBytes: config.maxBodyBytes,
       log: asLog(log),
     });
+    // The watches of waits the last run left are gone with it: each wait looks once now and
+    // watches again, instead of sleeping until its safety net (ADR 0002).
+    if (config.queue.maxWatches > 0) {
+      const woken = queues.expediteDelayed(STAGE_NAMES);
+      if (woken > 0) log.info('waits left by the last run look again', { waits: woken });
+    }
     // Workers start only once the port is ours, so a failed start leaves nothing running.
     const pollers = startPollers(config, queues, ports, log);
     log.info('local runtime started', { url: server.url, dataDir: config.dataDir, queues: QUEUE_NAMES });

@@ -56,6 +56,21 @@ describe('SqliteQueue', () => {
     expect(woken).toEqual(['verify expedited']);
   });
 
+  it('expedites every delayed message of the named queues that was never received', async () => {
+    // Prepare
+    const { queue } = await setup();
+    queue.send('verify', 'waiting', { delaySeconds: 480 });
+    queue.send('validate', 'elsewhere', { delaySeconds: 480 });
+    queue.send('verify', 'in flight');
+    queue.receive('verify', VT);
+    // Act
+    const woken = queue.expediteDelayed(['verify', 'upload-package']);
+    // Assess
+    expect(woken).toBe(1);
+    expect(queue.receive('verify', VT).map((m) => m.body)).toEqual(['waiting']);
+    expect(queue.receive('validate', VT)).toEqual([]);
+  });
+
   it('keeps a received message hidden until its visibility timeout ends', async () => {
     const { queue, clock } = await setup();
     queue.send('verify', 'a');
