@@ -48,7 +48,7 @@ import {
 } from '#domain/job-progress.ts';
 import { type JobFacts, plannedHop, STATE_OF_STAGE, transition } from '#domain/job-transitions.ts';
 import type { Hop } from '#domain/planner.ts';
-import { pollDelaySeconds, WaitTimes, watchedDelaySeconds } from '#domain/poll-cadence.ts';
+import { pollDelaySeconds, WaitTimes } from '#domain/poll-cadence.ts';
 import { formatAge } from '#domain/prerequisites.ts';
 import type { WakeCondition } from '#domain/wake-condition.ts';
 import type {
@@ -71,6 +71,7 @@ import {
   type PipelineConfigInput,
   resolvePipelineConfig,
 } from '#usecases/pipeline-config.ts';
+import { makeWaitSchedule } from '#usecases/wait-schedule.ts';
 
 /** What every stage needs. Stage factories add their own ports on top. */
 export interface StageDeps {
@@ -190,6 +191,7 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
   const random = deps.random ?? Math.random;
   // This process's memory of how long the stage's waits took: it times the first check of the next.
   const waitTimes = new WaitTimes();
+  const schedule = makeWaitSchedule({ stage, config, clock: deps.clock, waker: deps.waker });
 
   async function commit<T extends Job>(next: T, expectedVersion: number): Promise<T> {
     try {
@@ -213,42 +215,6 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
     const message = expectedMessage(job, randomUUID());
     await deps.queue.send(message.stage, message, delaySeconds > 0 ? { delaySeconds } : undefined);
     return message.id;
-  }
-
-  /** What the job's next message waits for, if the runtime has room to watch it. */
-  function watchedCondition(job: Job, outcome: StepOutcome): WakeCondition | undefined {
-    const condition = outcome.kind === 'wait' || outcome.kind === 'transition' ? outcome.wakeOn : undefined;
-    return condition && deps.waker?.canWatch(job.cluster) ? condition : undefined;
-  }
-
-  /** When the job's next message is due, and what wakes it sooner where that is watched. */
-  function scheduleNext(
-    job: J,
-    applied: Job,
-    outcome: StepOutcome,
-    waitSeconds: number,
-    now: Date,
-  ): { delay: number; condition?: WakeCondition } {
-    const delay = applied.state === job.state ? waitSeconds : 0;
-    const condition = watchedCondition(job, outcome);
-    if (!condition || !isActiveJob(applied)) return { delay };
-    return { delay: watchedDelay(applied, delay, now), condition };
-  }
-
-  /** A watched wait's safety-net delay (#domain/poll-cadence.ts), at the stage the job now expects. */
-  function watchedDelay(next: ActiveJob, delay: number, now: Date): number {
-    const nextStage = next.expected.stage;
-    const deadline = config.stageDeadlinesSeconds[nextStage];
-    const secondsLeft = nextStage === stage ? deadline - secondsInState(next, now) : deadline;
-    return watchedDelaySeconds(delay, { pollSeconds: config.pollSeconds[nextStage], secondsLeft });
-  }
-
-  /** Asks the runtime to deliver the sent message early once `condition` holds. */
-  function wakeOnChange(job: Job, condition: WakeCondition | undefined, messageId: string | undefined): void {
-    if (!condition || !deps.waker || !messageId || !isActiveJob(job)) return;
-    const { stage: queue, due } = job.expected;
-    const dueAt = new Date(due ?? deps.clock.now().toISOString());
-    deps.waker.wake({ jobId: job.id, cluster: job.cluster, condition, queue, messageId, dueAt });
   }
 
   async function cluster(job: Job): Promise<ClusterAccess> {
@@ -390,10 +356,10 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
     learnWait(job, outcome, now);
     const waitSeconds = waitDelay(job, outcome, now);
     const applied = apply(job, outcome, message, now, waitSeconds);
-    const { delay, condition } = scheduleNext(job, applied, outcome, waitSeconds, now);
+    const wakeOn = outcome.kind === 'wait' || outcome.kind === 'transition' ? outcome.wakeOn : undefined;
+    const { delay, condition } = schedule.next(job, applied, wakeOn, waitSeconds, now);
     const next = await commit(withDue(applied, deps.clock.now(), delay), job.version);
-    const sent = await send(next, delay);
-    wakeOnChange(next, condition, sent);
+    schedule.wake(next, condition, await send(next, delay));
     if (next.state === job.state && isActiveJob(next))
       log.info('waiting', { waitingFor: next.step?.waitingFor, delaySeconds: delay });
     else log.info('transition', { from: job.state, to: next.state, reason: next.transitions.at(-1)?.reason });

@@ -1,0 +1,58 @@
+/**
+ * When a stage's next message is due (docs/decisions/0002-polling-and-watches.md): after a wait,
+ * its poll delay; after a transition, at once. A wait or transition that names what would end it
+ * (`wakeOn`), on a cluster the runtime's Waker can watch, is sent at the safety net instead, and
+ * the Waker delivers it early once that happens.
+ */
+import { type ActiveJob, isActiveJob, type Job, type StageName } from '#domain/job.ts';
+import { secondsInState } from '#domain/job-progress.ts';
+import { watchedDelaySeconds } from '#domain/poll-cadence.ts';
+import type { WakeCondition } from '#domain/wake-condition.ts';
+import type { Clock, Waker } from '#shared/ports.ts';
+import type { PipelineConfig } from '#usecases/pipeline-config.ts';
+
+export interface WaitScheduleDeps {
+  stage: StageName;
+  config: PipelineConfig;
+  clock: Clock;
+  waker?: Waker | undefined;
+}
+
+export interface NextMessage {
+  delay: number;
+  /** What wakes it sooner, when watched. */
+  condition?: WakeCondition;
+}
+
+export function makeWaitSchedule({ stage, config, clock, waker }: WaitScheduleDeps) {
+  /** The safety net of a watched wait, at the stage the job now expects. */
+  function watchedDelay(next: ActiveJob, delay: number, now: Date): number {
+    const nextStage = next.expected.stage;
+    const deadline = config.stageDeadlinesSeconds[nextStage];
+    const secondsLeft = nextStage === stage ? deadline - secondsInState(next, now) : deadline;
+    return watchedDelaySeconds(delay, { pollSeconds: config.pollSeconds[nextStage], secondsLeft });
+  }
+
+  return {
+    /** `job` as the stage found it, `applied` as it commits it; `waitSeconds`: the wait's poll delay. */
+    next(
+      job: Job,
+      applied: Job,
+      wakeOn: WakeCondition | undefined,
+      waitSeconds: number,
+      now: Date,
+    ): NextMessage {
+      const delay = applied.state === job.state ? waitSeconds : 0;
+      if (!wakeOn || !isActiveJob(applied) || !waker?.canWatch(job.cluster)) return { delay };
+      return { delay: watchedDelay(applied, delay, now), condition: wakeOn };
+    },
+
+    /** Asks the Waker to deliver the sent message (`messageId`) early once `condition` holds. */
+    wake(job: Job, condition: WakeCondition | undefined, messageId: string | undefined): void {
+      if (!condition || !waker || !messageId || !isActiveJob(job)) return;
+      const { stage: queue, due } = job.expected;
+      const dueAt = new Date(due ?? clock.now().toISOString());
+      waker.wake({ jobId: job.id, cluster: job.cluster, condition, queue, messageId, dueAt });
+    },
+  };
+}
