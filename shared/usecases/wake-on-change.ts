@@ -39,8 +39,6 @@ export interface RunningWaker extends Waker {
   close(): void;
 }
 
-export const DEFAULT_MAX_WATCHES = 500;
-
 /** How long a cluster whose watch failed (or that cannot watch) has its waits polled instead. */
 export const WATCH_COOL_OFF_SECONDS = 600;
 
