@@ -34,14 +34,16 @@ describe('the fleet view', () => {
 
     await page.getByRole('button', { name: /^unknown/ }).focus();
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('tbody th').allTextContents()).toEqual([GHOST]);
+    // A loaded machine (CI runs this after the whole suite) renders in seconds, not the default 1 s.
+    const rendered = { timeout: 5_000 };
+    await expect.poll(() => page.locator('tbody th').allTextContents(), rendered).toEqual([GHOST]);
     await page.getByLabel(`Select ${GHOST}`).focus();
     await page.keyboard.press('Space');
-    await expect.poll(() => page.getByText('1 selected', { exact: true }).count()).toBe(1);
+    await expect.poll(() => page.getByText('1 selected', { exact: true }).count(), rendered).toBe(1);
     await page.getByRole('link', { name: 'Jobs' }).focus();
     await page.keyboard.press('Enter');
 
-    await expect.poll(() => page.getByRole('heading', { name: 'Jobs' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { name: 'Jobs' }).count(), rendered).toBe(1);
   });
 
   it('fits a phone: no sideways scrolling, each cluster a card', async () => {
