@@ -42,8 +42,6 @@ export interface RunningWaker extends Waker {
 /** How long a cluster whose watch failed (or that cannot watch) has its waits polled instead. */
 export const WATCH_COOL_OFF_SECONDS = 600;
 
-class CannotWatch extends Error {}
-
 export function makeWaker(deps: WakerDeps): RunningWaker {
   const watches = new Map<string, AbortController>();
   /** Clusters whose watches failed, until when their waits poll. */
@@ -52,7 +50,7 @@ export function makeWaker(deps: WakerDeps): RunningWaker {
   async function watch(wait: WaitToWake, signal: AbortSignal): Promise<void> {
     const record = await deps.clusters.get(wait.cluster);
     const client = record && (await deps.gateway.forCluster(record));
-    if (!client?.watchUntil) throw new CannotWatch(`cluster ${wait.cluster} offers no watches`);
+    if (!client?.watchUntil) throw new Error(`cluster ${wait.cluster} offers no watches`);
     await client.watchUntil(wait.condition, signal);
     if (signal.aborted) return;
     const woke = await deps.queue.expedite(wait.queue, wait.messageId);
@@ -66,7 +64,12 @@ export function makeWaker(deps: WakerDeps): RunningWaker {
    */
   async function fallBackToPolling(wait: WaitToWake, why: string): Promise<void> {
     deps.log.info('no watch for a wait: it polls', { jobId: wait.jobId, cluster: wait.cluster, why });
-    await deps.queue.expedite(wait.queue, wait.messageId);
+    try {
+      await deps.queue.expedite(wait.queue, wait.messageId);
+    } catch (error) {
+      // The wait still has its safety net; a stopping runtime's queue may be closed already.
+      deps.log.warn('could not deliver a wait early', { jobId: wait.jobId, error: String(error) });
+    }
   }
 
   function canWatch(cluster: string): boolean {
@@ -84,10 +87,10 @@ export function makeWaker(deps: WakerDeps): RunningWaker {
       watches.get(wait.jobId)?.abort();
       watches.delete(wait.jobId);
       if (!canWatch(wait.cluster)) {
-        void fallBackToPolling(
-          wait,
-          `watch budget of ${deps.maxWatches} spent, or the cluster's watches fail`,
-        );
+        const why = coolingOff.has(wait.cluster)
+          ? `cluster ${wait.cluster} had a watch fail lately`
+          : `the watch budget of ${deps.maxWatches} is spent`;
+        void fallBackToPolling(wait, why);
         return;
       }
       const controller = new AbortController();
@@ -101,9 +104,6 @@ export function makeWaker(deps: WakerDeps): RunningWaker {
           coolingOff.set(wait.cluster, deps.clock.now().getTime() + WATCH_COOL_OFF_SECONDS * 1000);
           await fallBackToPolling(wait, error instanceof Error ? error.message : String(error));
         })
-        .catch((error: unknown) =>
-          deps.log.warn('could not deliver a wait early', { jobId: wait.jobId, error: String(error) }),
-        )
         .finally(() => {
           clearTimeout(timer);
           if (watches.get(wait.jobId) === controller) watches.delete(wait.jobId);

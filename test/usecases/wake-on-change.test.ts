@@ -17,7 +17,7 @@ class ScriptedWatches {
     });
 }
 
-function setUp(maxWatches = 10) {
+function setUp(maxWatches = 10, expediting: () => Promise<boolean> = async () => true) {
   const clock = new FakeClock();
   const watches = new ScriptedWatches();
   const expedited: [string, string][] = [];
@@ -28,7 +28,7 @@ function setUp(maxWatches = 10) {
     queue: {
       expedite: async (queue, messageId) => {
         expedited.push([queue, messageId]);
-        return true;
+        return expediting();
       },
     },
     clock,
@@ -106,6 +106,20 @@ describe('waker', () => {
     expect(budget.expedited).toEqual([['verify', 'message-2']]);
     expect(gone.expedited).toEqual([['verify', 'message-3']]);
     expect(gone.waker.canWatch('gone')).toBe(false);
+  });
+
+  it('logs, and leaves the wait to its safety net, when the early delivery itself fails', async () => {
+    // Prepare: the queue is closed (a stopping runtime)
+    const { waker, log, wait } = setUp(0, async () => {
+      throw new Error('database is not open');
+    });
+    // Act
+    waker.wake(wait('job-1', 'message-1'));
+    await sleep(0);
+    // Assess
+    expect(log.lines.filter((line) => line.level === 'warn')).toMatchObject([
+      { message: 'could not deliver a wait early', attributes: { jobId: 'job-1' } },
+    ]);
   });
 
   it('leaves the message to its due time when the job waits again (a newer watch) or it falls due', async () => {
