@@ -43,14 +43,13 @@ async function verifyStep(context: HopContext): Promise<StepOutcome> {
   if (csv?.phase === 'Failed') {
     return { kind: 'transition', to: 'failed', reason: `${hop.csv} Failed: ${csv.message ?? 'no message'}` };
   }
-  const wakeOn = { kind: 'csv-settled', csv: hop.csv } as const;
   if (csv?.phase !== 'Succeeded') {
     const planFailure = await failedInstallPlan(client, await client.readSubscription(), hop.csv);
     if (planFailure) return { kind: 'transition', to: 'failed', reason: planFailure };
     return {
       kind: 'wait',
       reason: `${hop.csv} is ${csv?.phase ?? 'not created yet'}, waiting for Succeeded`,
-      wakeOn,
+      wakeOn: { kind: 'csv-settled', csv: hop.csv },
     };
   }
   const subscription = await client.readSubscription();

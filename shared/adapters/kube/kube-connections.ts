@@ -9,7 +9,12 @@
  * would add 1.4 MB to every Lambda bundle for the dozen calls we make.
  */
 import { createHash } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { KubeEndpoint } from './kube-endpoint.ts';
 
@@ -54,6 +59,18 @@ export interface KubeRequest {
 
 type Pool = HttpAgent | HttpsAgent;
 
+const isSuccess = (status: number) => status >= 200 && status <= 299;
+
+/** A response's whole body as text. */
+function readText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('error', reject);
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: { metadata?: { name?: string; resourceVersion?: string }; [field: string]: unknown };
@@ -94,19 +111,15 @@ export class KubeConnections {
       });
       req.on('error', reject);
       req.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+        readText(res).then((text) => {
           const status = res.statusCode ?? 0;
-          if (status < 200 || status > 299) return reject(new KubeHttpError(status, text, res.headers));
+          if (!isSuccess(status)) return reject(new KubeHttpError(status, text, res.headers));
           try {
             resolve(JSON.parse(text) as T);
           } catch {
             reject(new Error(`${request.method} ${request.path}: the answer is not JSON`));
           }
-        });
+        }, reject);
       });
       req.end(body);
     });
@@ -132,12 +145,8 @@ export class KubeConnections {
       req.on('error', reject);
       req.on('response', (res) => {
         const status = res.statusCode ?? 0;
-        if (status < 200 || status > 299) {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            reject(new KubeHttpError(status, Buffer.concat(chunks).toString('utf8'), res.headers)),
-          );
+        if (!isSuccess(status)) {
+          readText(res).then((text) => reject(new KubeHttpError(status, text, res.headers)), reject);
           return;
         }
         let pending = '';
