@@ -169,14 +169,10 @@ async function startUpgrades(client: ApiClient, names: string[]): Promise<void> 
 }
 
 /**
- * Waits until every job ended and returns how many succeeded; counts with one cheap query on a
- * connection of its own, so that watching costs the runtime nothing measurable.
+ * Waits until every job ended; counts with one cheap query on a connection of its own, so that
+ * watching costs the runtime nothing measurable.
  */
-async function waitForAll(
-  config: Config,
-  count: number,
-  timeoutMs: number,
-): Promise<{ succeeded: number; writes: number; events: number; meanBytes: number; meanItemBytes: number }> {
+async function waitForAll(config: Config, count: number, timeoutMs: number): Promise<void> {
   const db = new DatabaseSync(join(config.dataDir, DATABASE_FILE), { readOnly: true, timeout: 5000 });
   const states = TERMINAL_STATES.map((state) => `'${state}'`).join(', ');
   const ended = db.prepare(`SELECT count(*) AS n FROM jobs WHERE state IN (${states})`);
@@ -186,6 +182,21 @@ async function waitForAll(
       if (Date.now() > deadline) throw new Error(`bench fleet: jobs still running after ${timeoutMs} ms`);
       await sleep(100);
     }
+  } finally {
+    db.close();
+  }
+}
+
+/** What the ended jobs wrote; read after the clock stopped (compressing each job as the AWS store would takes a while). */
+function jobTotals(config: Config): {
+  succeeded: number;
+  writes: number;
+  events: number;
+  meanBytes: number;
+  meanItemBytes: number;
+} {
+  const db = new DatabaseSync(join(config.dataDir, DATABASE_FILE), { readOnly: true, timeout: 5000 });
+  try {
     const totals = db
       .prepare(
         `SELECT sum(state = 'succeeded') AS succeeded, sum(version) AS writes, avg(length(data)) AS meanBytes FROM jobs`,
@@ -231,10 +242,11 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     const children0 = childrenCpuSeconds();
     const started = performance.now();
     await startUpgrades(client, sim.names);
-    const ended = await waitForAll(config, sim.names.length, (options.timeoutSeconds ?? 900) * 1000);
+    await waitForAll(config, sim.names.length, (options.timeoutSeconds ?? 900) * 1000);
     const wallSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const children = childrenCpuSeconds() - children0;
+    const ended = jobTotals(config);
     const after = await sim.traffic();
     if (process.env.BENCH_FLEET_TRACE) await printTimeline(runtime, sim.names[0]);
     return {
