@@ -310,10 +310,14 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
       await emitTransitions(deps.notifier, found, cancelled);
       return;
     }
-    let job =
-      found.state === 'queued'
-        ? fitting(await commit(transition(found, STATE_OF_STAGE[stage], { at: now, cause }), found.version))
-        : found;
+    // validate enters its state in the commit of its first outcome: a job write saved per upgrade.
+    let job = found.state === 'queued' ? fitting(transition(found, STATE_OF_STAGE[stage], { at: now, cause })) : found;
+    let stored = found.version;
+    const write = async <T extends J | Job>(next: T): Promise<T> => {
+      const written = await commit(next, stored);
+      stored = written.version;
+      return written;
+    };
     const base: StepContext<J> = {
       get job() {
         return job;
@@ -324,15 +328,18 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
       log,
       cluster: () => cluster(job),
       progress: async (patch, options = {}) => {
-        job = await commit(recordProgress(job, patch, { at: deps.clock.now(), ...options }), job.version);
+        job = await write(recordProgress(job, patch, { at: deps.clock.now(), ...options }));
       },
       progressOnLatest: async (still, patch) => {
+        // It re-reads the stored job: the state entered in memory goes first.
+        if (job.version !== stored) job = await write(job);
         for (let attempt = 0; attempt < PROGRESS_ATTEMPTS; attempt++) {
           const latest = await deps.jobs.get(job.id);
           if (!latest || !shape.fits(latest) || !still(latest)) return false;
           const at = deps.clock.now();
           try {
-            job = await commit(recordProgress(latest, patch(at), { at }), latest.version);
+            stored = latest.version;
+            job = await write(recordProgress(latest, patch(at), { at }));
             return true;
           } catch (error) {
             if (!(error instanceof LostRace)) throw error;
@@ -358,7 +365,7 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
     const applied = apply(job, outcome, message, now, waitSeconds);
     const wakeOn = outcome.kind === 'wait' || outcome.kind === 'transition' ? outcome.wakeOn : undefined;
     const { delay, condition } = schedule.next(job, applied, wakeOn, waitSeconds, now);
-    const next = await commit(withDue(applied, deps.clock.now(), delay), job.version);
+    const next = await write(withDue(applied, deps.clock.now(), delay));
     schedule.wake(next, condition, await send(next, delay));
     if (next.state === job.state && isActiveJob(next))
       log.info('waiting', { waitingFor: next.step?.waitingFor, delaySeconds: delay });
