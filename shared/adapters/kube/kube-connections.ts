@@ -16,6 +16,7 @@ import {
   type IncomingMessage,
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { KubeEndpoint } from './kube-endpoint.ts';
 
 export interface KubeConnectionOptions {
@@ -215,8 +216,16 @@ export class KubeConnections {
         keepAlive: true,
         maxSockets: use === 'watch' ? Infinity : this.#options.maxConnections,
       };
+      // One TLS context per pool: left to itself, each new connection parses the CA and key again.
       pool =
-        url.protocol === 'https:' ? new HttpsAgent({ ...sizing, ...endpoint.tls }) : new HttpAgent(sizing);
+        url.protocol === 'https:'
+          ? new HttpsAgent({
+              ...sizing,
+              rejectUnauthorized,
+              servername,
+              secureContext: createSecureContext({ ca, cert, key }),
+            })
+          : new HttpAgent(sizing);
       this.#pools.set(poolKey, pool);
     }
     if (use === 'request') this.#poolOf.set(endpoint, pool);

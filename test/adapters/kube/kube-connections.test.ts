@@ -108,4 +108,24 @@ ${sim.ca}`,
     // Assess
     expect(shared.size).toBe(2);
   });
+
+  it("refuses a server whose certificate no CA of the endpoint's signs, unless told to skip the check", async () => {
+    // Prepare: the pool's one TLS context holds only an unrelated CA.
+    const other = await simServingTls();
+    const reach = (tls: object) =>
+      new KubeClusterClient(
+        'west',
+        { ...sim.endpoint('west'), tls },
+        { ...DEFAULT_CLIENT_OPTIONS, retry: FAST_RETRY },
+        connections(),
+      ).readSubscription();
+
+    // Act
+    const untrusted = reach({ ca: other.caPem });
+    const skipped = reach({ ca: other.caPem, rejectUnauthorized: false });
+
+    // Assess
+    await expect(untrusted).rejects.toThrow(/certificate/i);
+    await expect(skipped).resolves.toMatchObject({ name: expect.any(String) });
+  });
 });
