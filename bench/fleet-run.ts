@@ -43,6 +43,12 @@ export interface FleetRunOptions {
   /** false: no watches (REDIS_UPGRADER_MAX_WATCHES=0), every wait polls, as on AWS without a watcher. */
   watches?: boolean;
   separateSimulator?: boolean;
+  /**
+   * `upgrades`: one POST /upgrades per cluster, 8 at a time, as a script would. `rollout`: one
+   * POST /batches of a single wave of every cluster, as `redis-upgrader rollout` would; the
+   * rollout consumer starts the jobs and is woken by each one's end.
+   */
+  start?: 'upgrades' | 'rollout';
   timeoutSeconds?: number;
 }
 
@@ -241,7 +247,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     const cpu0 = process.cpuUsage();
     const children0 = childrenCpuSeconds();
     const started = performance.now();
-    await startUpgrades(client, sim.names);
+    if (options.start === 'rollout') {
+      const strategy = { waveSize: sim.names.length };
+      await client.startBatch({ targetVersion: '4.0.3', clusters: sim.names, strategy });
+    } else await startUpgrades(client, sim.names);
     await waitForAll(config, sim.names.length, (options.timeoutSeconds ?? 900) * 1000);
     const wallSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);

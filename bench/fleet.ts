@@ -7,7 +7,8 @@
  * messages and upgrader CPU; the peak of open sockets and the load average. A second measurement
  * runs the simulator in its own process at speed 60 (BENCH_FLEET_SEPARATE_SIZES, '' to skip); a
  * third counts requests and messages at production poll intervals on a clock scaled 60x
- * (BENCH_FLEET_CADENCE_SIZES).
+ * (BENCH_FLEET_CADENCE_SIZES). Jobs start one POST /upgrades each; BENCH_FLEET_START=rollout
+ * starts them as one rollout (POST /batches, a single wave) instead.
  * Writes bench/results/fleet.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -102,10 +103,11 @@ async function measure(
   plan: { sizes: number[]; speed: number },
   how: { separateSimulator?: boolean; cadence?: 'demo' | 'production'; watches?: boolean },
 ) {
+  const start = process.env.BENCH_FLEET_START === 'rollout' ? 'rollout' : 'upgrades';
   const rows: FleetRow[] = [];
   let baseline: FleetRunFigures | undefined;
   for (const clusters of plan.sizes) {
-    const figures = await runFleet({ clusters, speed: plan.speed, ...how });
+    const figures = await runFleet({ clusters, speed: plan.speed, start, ...how });
     baseline ??= figures;
     rows.push(row(figures, baseline));
     print(label, rows.at(-1) as FleetRow);

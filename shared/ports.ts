@@ -132,6 +132,8 @@ export interface RolloutMessage {
   /** A timer's number and due time (#domain/rollout/rollout-timer.ts); absent on other wakes. */
   seq?: number;
   due?: string;
+  /** The job whose end this wake reports: the rollout reads that job, not all the batch's. */
+  jobId?: string;
 }
 
 export interface SendOptions {

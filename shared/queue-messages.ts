@@ -41,6 +41,7 @@ export const rolloutMessageSchema = z.object({
   reason: z.string().max(1000),
   seq: z.number().int().min(0).optional(),
   due: z.iso.datetime().optional(),
+  jobId: z.string().min(1).optional(),
 }) satisfies z.ZodType<RolloutMessage>;
 
 const notBeforeField = z.iso.datetime().optional();

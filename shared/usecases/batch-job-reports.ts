@@ -3,6 +3,12 @@
  * job of every cluster whose job runs or is about to, read fresh from the job store. A start
  * decided but not yet seen is looked up by cluster and batch: a job its idempotency key created
  * is adopted, whichever worker created it.
+ *
+ * A wake that reports one job's end reads only that job and the starts not yet seen: reading every
+ * running job on every end made a wave of N clusters cost N x N job reads (a million for a wave
+ * of 1,000, on AWS a million DynamoDB reads). The others keep the state the batch last folded
+ * (an absent report changes nothing); the rollout's own poll, every `rollout.pollSeconds` while
+ * jobs run, reads them all, so a lost wake delays a decision by one poll at most.
  */
 import { clusterFactsOf, isActiveJob, type Job } from '#domain/job.ts';
 import { type Batch, type BatchCluster, isRunning } from '#domain/rollout/batch.ts';
@@ -36,8 +42,13 @@ const PARALLEL_READS = 32;
 export async function gatherJobReports(
   jobs: Pick<JobStore, 'get' | 'list'>,
   batch: Batch,
+  endedJobId?: string,
 ): Promise<JobReport[]> {
-  const clusters = batch.clusters.filter((cluster) => watched(batch, cluster));
+  const clusters = batch.clusters.filter(
+    (cluster) =>
+      watched(batch, cluster) &&
+      (endedJobId === undefined || cluster.jobId === undefined || cluster.jobId === endedJobId),
+  );
   const reports: JobReport[] = [];
   for (let start = 0; start < clusters.length; start += PARALLEL_READS) {
     const found = await Promise.all(

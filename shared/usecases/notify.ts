@@ -40,7 +40,11 @@ export function countOutcome(metrics: Metrics | undefined, event: JobEvent): voi
 export function rolloutWake(event: JobEvent): RolloutMessage | undefined {
   const { batchId, jobId, state } = event.data;
   if (typeof batchId !== 'string' || !isTerminal(state as JobState)) return undefined;
-  return { batchId, reason: `job ${String(jobId)} ${String(state)}` };
+  return {
+    batchId,
+    reason: `job ${String(jobId)} ${String(state)}`,
+    ...(typeof jobId === 'string' ? { jobId } : {}),
+  };
 }
 
 export interface NotifyDeps extends FanOutDeps {

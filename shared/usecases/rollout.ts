@@ -79,13 +79,16 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
     return true;
   }
 
-  /** Decides and acts until nothing new comes back; returns the last decision. */
-  async function run(loaded: Batch): Promise<Decision> {
+  /**
+   * Decides and acts until nothing new comes back; returns the last decision. `endedJobId`: the
+   * wake reports that job's end, so only it (and starts not yet seen) is read.
+   */
+  async function run(loaded: Batch, endedJobId: string | undefined): Promise<Decision> {
     let batch = loaded;
     let feedback: Feedback = { refusals: [], rechecks: [] };
     for (let round = 1; ; round++) {
       const now = deps.clock.now();
-      const jobs = await gatherJobReports(deps.jobs, batch);
+      const jobs = await gatherJobReports(deps.jobs, batch, endedJobId);
       const decision = decide(batch, now, { jobs, ...feedback, pollSeconds: settings.pollSeconds });
       if (!(await commit(batch, decision, round))) {
         batch = (await deps.batches.get(batch.id)) ?? batch;
@@ -146,7 +149,7 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
         else await deps.queue.send('rollout', message, { delaySeconds: AHEAD_RETRY_SECONDS });
         return;
       }
-      const last = await run(batch);
+      const last = await run(batch, verdict.kind === 'wake' ? message.jobId : undefined);
       await publishBatchEvents(deps, last.batch);
       if (await arm(last.batch, last, verdict.kind === 'live')) return;
       if (round >= MAX_ROUNDS)

@@ -69,7 +69,7 @@ describe('notify', () => {
     await notify(ofBatch(2, 'upgrade.failed', 'failed'));
     // Assess
     expect(deps.queue.sent.map(({ queue: name, message }) => [name, message])).toEqual([
-      ['rollout', { batchId: 'b1', reason: 'job j1 failed' }],
+      ['rollout', { batchId: 'b1', reason: 'job j1 failed', jobId: 'j1' }],
     ]);
   });
 
@@ -94,6 +94,7 @@ describe('notify', () => {
     expect(deps.queue.sent.find(({ queue: name }) => name === 'rollout')?.message).toEqual({
       batchId: 'b1',
       reason: 'job j1 succeeded',
+      jobId: 'j1',
     });
   });
 

@@ -219,6 +219,63 @@ describe('the rollout consumer', () => {
   });
 });
 
+describe('the rollout at fleet scale', () => {
+  it("reads only the ended job on a job's end, not every running job of the wave", async () => {
+    // Prepare: one wave of 6; c2..c6 wait for a catalog sync that comes one cluster at a time,
+    // minutes in, once the rollout knows every job; the job store's reads counted per delivery
+    const pipeline = await rolloutPipeline(6);
+    const late = pipeline.names.slice(1);
+    for (const name of late) pipeline.olmOf(name).syncOnPush = false;
+    // (a bake, so the wave's re-checks, a read of each job, come on a timer of their own)
+    const created = await pipeline.start({ waveSize: 6, bakeSeconds: 600 });
+    const startedAt = pipeline.clock.now().getTime();
+    let reads = 0;
+    const { get, list } = pipeline.jobs;
+    pipeline.jobs.get = (id) => {
+      reads++;
+      return get.call(pipeline.jobs, id);
+    };
+    pipeline.jobs.list = (filter) => {
+      reads++;
+      return list.call(pipeline.jobs, filter);
+    };
+    const readsPerJobEnd: number[] = [];
+    // Act
+    while (pipeline.queue.size > 0) {
+      reads = 0;
+      const delivered = await pipeline.deliverNext();
+      if (delivered.queue === 'rollout' && 'jobId' in delivered.message) readsPerJobEnd.push(reads);
+      const minutes = (pipeline.clock.now().getTime() - startedAt) / 60_000;
+      const syncing = late[Math.floor(minutes / 5) - 1];
+      if (syncing && !pipeline.olmOf(syncing).syncOnPush) {
+        pipeline.olmOf(syncing).syncOnPush = true;
+        pipeline.olmOf(syncing).pushed('redis-operator.v4.2.1.tgz');
+      }
+    }
+    // Assess
+    expect((await pipeline.batch(created.id)).state).toBe('succeeded');
+    expect(readsPerJobEnd).toHaveLength(6);
+    expect(readsPerJobEnd.slice(1)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it("completes on its own poll when the wakes reporting the jobs' ends are lost", async () => {
+    // Prepare: every job-end wake is dropped on its way to the rollout queue
+    const pipeline = await rolloutPipeline(4);
+    const created = await pipeline.start({ canary: 1, waveSize: 3 });
+    const send = pipeline.queue.send.bind(pipeline.queue);
+    pipeline.queue.send = async (queue, message, options) => {
+      if (queue === 'rollout' && 'jobId' in message) return;
+      return send(queue, message, options);
+    };
+    // Act
+    await pipeline.run();
+    // Assess
+    const batch = await pipeline.batch(created.id);
+    expect(batch.state).toBe('succeeded');
+    await expectWavesInOrder(pipeline, batch);
+  });
+});
+
 describe('the rollout timers under at-least-once delivery', () => {
   it('keeps one timer pending per batch when every message is delivered twice', async () => {
     // Prepare: jobs that poll for minutes and a bake, so the batch wakes many times unchanged
