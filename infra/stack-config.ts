@@ -41,6 +41,12 @@ export const stackConfigSchema = z
      * of one platform within a batch go as one violet run (one image upload to the platform).
      */
     uploadBatchingWindowSeconds: z.number().int().min(0).max(300).default(5),
+    /**
+     * Upload messages one invocation takes: its pushes go as runs of up to 100 clusters per
+     * platform (#adapters/kube/push-groups.ts), so a batch of 10 would cap a run at 10 and cost a
+     * 30-second image upload per 10 clusters. Above 10, SQS needs a batching window.
+     */
+    uploadBatchSize: positiveInt.max(10_000).default(100),
     maxReceiveCount: positiveInt.default(QUEUE_DELIVERY_DEFAULTS.maxReceiveCount),
     logRetentionDays: positiveInt.default(30),
     /** Artifacts not touched for this long expire; old object versions after `noncurrentDays`. */
@@ -88,6 +94,13 @@ export const stackConfigSchema = z
     retainData: z.union([z.boolean(), z.stringbool()]).default(true),
   })
   .superRefine((config, context) => {
+    if (config.uploadBatchSize > 10 && config.uploadBatchingWindowSeconds < 1) {
+      context.addIssue({
+        code: 'custom',
+        path: ['uploadBatchSize'],
+        message: `${config.uploadBatchSize} needs uploadBatchingWindowSeconds of at least 1 (SQS takes more than 10 records only with a window)`,
+      });
+    }
     // A dead worker's claim must run out within about one redelivery, or a crash stalls the job
     // until it does (docs/decisions/0003-claims-and-leases.md).
     const lease = config.pipeline?.claimLeaseSeconds;

@@ -124,7 +124,7 @@ export class UpgraderStack extends Stack {
     });
     made.fn.addEventSource(
       new SqsEventSource(this.#queueOf(name), {
-        batchSize: this.config.batchSize,
+        batchSize: row.needs.violet ? this.config.uploadBatchSize : this.config.batchSize,
         maxConcurrency: this.config.maxConcurrency,
         reportBatchItemFailures: true,
         ...(row.needs.violet && this.config.uploadBatchingWindowSeconds > 0

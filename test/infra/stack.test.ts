@@ -3,6 +3,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
 import { API, CONSUMERS, type ConsumerRow, QUEUE_NAMES } from '#usecases/consumers.ts';
+import { parseStackConfig } from '../../infra/stack-config.ts';
 import { synthStack } from './synth.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON has no static type
@@ -227,17 +228,25 @@ describe('derived from the consumer table', () => {
     }
   });
 
-  it('lets the upload queue gather a batch, so that pushes to clusters of a platform go as one', () => {
-    const windows = Object.fromEntries(
+  it('lets the upload queue gather a batch of a push run, so that pushes to clusters of a platform go as one', () => {
+    const mappings = Object.fromEntries(
       ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => [
         refId(mapping.Properties.FunctionName),
-        mapping.Properties.MaximumBatchingWindowInSeconds,
+        mapping.Properties,
       ]),
     );
 
     for (const [name, row] of rows) {
-      expect(windows[functionIdOf(name)], name).toBe(row.needs.violet ? 5 : undefined);
+      const mapping = mappings[functionIdOf(name)];
+      expect(mapping?.MaximumBatchingWindowInSeconds, name).toBe(row.needs.violet ? 5 : undefined);
+      expect(mapping?.BatchSize, name).toBe(row.needs.violet ? 100 : 10);
     }
+  });
+
+  it('refuses an upload batch above 10 without a batching window, naming both settings', () => {
+    expect(() => parseStackConfig({ uploadBatchSize: 50, uploadBatchingWindowSeconds: 0 })).toThrow(
+      /uploadBatchSize: 50 needs uploadBatchingWindowSeconds of at least 1/,
+    );
   });
 
   it('binds what each row needs and nothing else', () => {
