@@ -37,14 +37,9 @@ import type { Config } from '#shared/config.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
 import { asLog, createLogger, type Logger } from '#shared/logger.ts';
 import type { BatchStore, Clock, JobStore } from '#shared/ports.ts';
-import {
-  API,
-  bindConsumer,
-  notifierFor,
-  QUEUE_NAMES,
-  type RuntimePorts,
-  sendingOnlyTo,
-} from '#usecases/consumers.ts';
+import { notifierFor, sendingOnlyTo } from '#usecases/consumer-deps.ts';
+import { QUEUE_NAMES, type RuntimePorts } from '#usecases/consumer-row.ts';
+import { API, bindConsumer } from '#usecases/consumers.ts';
 import { makeWaker } from '#usecases/wake-on-change.ts';
 import { newSigningSecret } from '#usecases/webhook-secret.ts';
 import { consoleSite } from './console-site.ts';

@@ -2,7 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
-import { API, CONSUMERS, type ConsumerRow, QUEUE_NAMES } from '#usecases/consumers.ts';
+import { type ConsumerRow, QUEUE_NAMES } from '#usecases/consumer-row.ts';
+import { API, CONSUMERS } from '#usecases/consumers.ts';
 import { synthStack } from './synth.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON has no static type
