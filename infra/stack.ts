@@ -126,7 +126,7 @@ export class UpgraderStack extends Stack {
         batchSize: this.config.batchSize,
         maxConcurrency: this.config.maxConcurrency,
         reportBatchItemFailures: true,
-        ...(row.needs.violet && this.config.uploadBatchingWindowSeconds > 0
+        ...(row.gathersPushes && this.config.uploadBatchingWindowSeconds > 0
           ? { maxBatchingWindow: Duration.seconds(this.config.uploadBatchingWindowSeconds) }
           : {}),
       }),

@@ -141,6 +141,12 @@ export interface ConsumerRow<M, N extends Needs = Needs> {
   sends: readonly QueueName[];
   needs: N;
   timeout: TimeoutClass;
+  /**
+   * Its handlers mostly wait on pushes that join a platform's shared `violet push` runs, which
+   * fill only while many of its messages are in flight: the local runtime runs more of its
+   * batches at once, and on AWS its event source gathers batches for a window.
+   */
+  gathersPushes?: true;
   /** Log attributes naming one message. */
   logKeys(message: M): Record<string, unknown>;
   make(deps: ConsumerDeps<N>): MessageHandler<M>;

@@ -72,6 +72,7 @@ export const CONSUMERS = {
       endpoints: 'read',
     },
     timeout: 'upload',
+    gathersPushes: true,
     make: makeUploadPackageStage,
   }),
   'patch-subscription': stageRow('patch-subscription', {

@@ -237,7 +237,7 @@ describe('derived from the consumer table', () => {
     );
 
     for (const [name, row] of rows) {
-      expect(windows[functionIdOf(name)], name).toBe(row.needs.violet ? 5 : undefined);
+      expect(windows[functionIdOf(name)], name).toBe(row.gathersPushes ? 5 : undefined);
     }
   });
 
