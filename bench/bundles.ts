@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { AWS_ENV, queueUrlVariable } from '#adapters/aws/aws-env.ts';
-import { QUEUE_NAMES } from '#usecases/consumers.ts';
+import { QUEUE_NAMES } from '#usecases/consumer-row.ts';
 import { BUNDLE_SETTINGS, FUNCTION_NAMES, PROJECT_ROOT } from '../infra/constructs/upgrader-function.ts';
 
 const OUT = join(PROJECT_ROOT, 'bench/results/bundles');

@@ -9,7 +9,7 @@ import { ConfigError } from '#domain/errors.ts';
 import { outboundAllowSchema } from '#domain/outbound-address.ts';
 import { rolloutPoliciesSchema } from '#domain/rollout/rollout-policy.ts';
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
-import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumers.ts';
+import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumer-row.ts';
 import { pipelineOverridesSchema } from '#usecases/pipeline-config.ts';
 
 const positiveInt = z.coerce.number().int().positive();

@@ -14,14 +14,13 @@ import type { Construct, IConstruct } from 'constructs';
 import { AWS_ENV, queueUrlVariable, VIOLET_COMMIT_MARGIN_SECONDS } from '#adapters/aws/aws-env.ts';
 import { CONSOLE_DIST } from '#runtime/console-site.ts';
 import {
-  API,
-  CONSUMERS,
   type ConsumerRow,
   type Needs,
   QUEUE_NAMES,
   type QueueName,
   type TimeoutClass,
-} from '#usecases/consumers.ts';
+} from '#usecases/consumer-row.ts';
+import { API, CONSUMERS } from '#usecases/consumers.ts';
 import { AlarmTopic } from './constructs/alarm-topic.ts';
 import {
   bindBucket,
@@ -124,10 +123,10 @@ export class UpgraderStack extends Stack {
     });
     made.fn.addEventSource(
       new SqsEventSource(this.#queueOf(name), {
-        batchSize: row.needs.violet ? this.config.uploadBatchSize : this.config.batchSize,
+        batchSize: row.gathersPushes ? this.config.uploadBatchSize : this.config.batchSize,
         maxConcurrency: this.config.maxConcurrency,
         reportBatchItemFailures: true,
-        ...(row.needs.violet && this.config.uploadBatchingWindowSeconds > 0
+        ...(row.gathersPushes && this.config.uploadBatchingWindowSeconds > 0
           ? { maxBatchingWindow: Duration.seconds(this.config.uploadBatchingWindowSeconds) }
           : {}),
       }),

@@ -11,7 +11,7 @@ import { NO_OUTBOUND_ALLOW, outboundAllowSchema } from '#domain/outbound-address
 import { DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '#domain/upgrade-request.ts';
 import { whsecListSchema, whsecSchema } from '#domain/webhooks/endpoint.ts';
 import { type Environment, loadEnvironment, rolloutPoliciesSetting } from '#shared/config-loader.ts';
-import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumers.ts';
+import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumer-row.ts';
 import { DEFAULT_PIPELINE_CONFIG, pipelineSettingsSchema } from '#usecases/pipeline-config.ts';
 
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;

@@ -16,7 +16,8 @@ import { buildStageDeps } from '#adapters/aws/aws-stage-deps.ts';
 import { withWebhookSigning } from '#adapters/aws/aws-webhook-deps.ts';
 import { observability } from '#adapters/aws/lambda-observability.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
-import { API, notifierFor, sendingOnlyTo } from '#usecases/consumers.ts';
+import { notifierFor, sendingOnlyTo } from '#usecases/consumer-deps.ts';
+import { API } from '#usecases/consumers.ts';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -11,7 +11,7 @@ import { Architecture, type Code, type ILayerVersion, Runtime, Tracing } from 'a
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { QUEUE_NAMES } from '#usecases/consumers.ts';
+import { QUEUE_NAMES } from '#usecases/consumer-row.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

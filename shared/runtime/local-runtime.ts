@@ -37,14 +37,9 @@ import type { Config } from '#shared/config.ts';
 import { makeApiHandler } from '#shared/http/api-handler.ts';
 import { asLog, createLogger, type Logger } from '#shared/logger.ts';
 import type { BatchStore, Clock, JobStore } from '#shared/ports.ts';
-import {
-  API,
-  bindConsumer,
-  notifierFor,
-  QUEUE_NAMES,
-  type RuntimePorts,
-  sendingOnlyTo,
-} from '#usecases/consumers.ts';
+import { notifierFor, sendingOnlyTo } from '#usecases/consumer-deps.ts';
+import { type ConsumerRow, QUEUE_NAMES, type RuntimePorts } from '#usecases/consumer-row.ts';
+import { API, bindConsumer } from '#usecases/consumers.ts';
 import { makeWaker } from '#usecases/wake-on-change.ts';
 import { newSigningSecret } from '#usecases/webhook-secret.ts';
 import { consoleSite } from './console-site.ts';
@@ -80,13 +75,14 @@ const systemClock: Clock = { now: () => new Date() };
 export const CALLBACK_SECRET_FILE = 'callback-secret';
 
 /**
- * Batches in flight per queue. An upload handler mostly waits on its push, which gathers the
- * platform's clusters into runs of up to DEFAULT_PUSH_GROUPS.maxMembers, one at a time: enough
- * uploads are in flight to fill a run and gather the next while it runs, else the runs stay
- * small and many (300 clusters, own-process simulator: 4.2 s -> 2.2 s in uploading on average).
+ * Batches in flight per queue. A handler of a row that gathers pushes (upload-package's) mostly
+ * waits on its push, which gathers the platform's clusters into runs of up to
+ * DEFAULT_PUSH_GROUPS.maxMembers, one at a time: enough of them are in flight to fill a run and
+ * gather the next while it runs, else the runs stay small and many (300 clusters, own-process
+ * simulator: 4.2 s -> 2.2 s in uploading on average).
  */
-function concurrencyOf(name: string, config: Config): number {
-  if (name !== 'upload-package') return config.queue.pollConcurrency;
+function concurrencyOf(row: ConsumerRow<object>, config: Config): number {
+  if (!row.gathersPushes) return config.queue.pollConcurrency;
   const perRun = Math.ceil(DEFAULT_PUSH_GROUPS.maxMembers / config.queue.batchSize);
   return Math.max(config.queue.pollConcurrency, 2 * perRun);
 }
@@ -105,7 +101,7 @@ function startPollers(config: Config, queues: SqliteQueue, ports: RuntimePorts, 
       handler: batchHandler(recordProcessor(consumer, { clock: ports.clock, log: consumerLog })),
       batchSize: config.queue.batchSize,
       visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds,
-      concurrency: concurrencyOf(name, config),
+      concurrency: concurrencyOf(consumer.row, config),
       pollIntervalMs: config.queue.pollIntervalMs,
       logger: consumerLog,
     });

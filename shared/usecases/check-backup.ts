@@ -18,13 +18,8 @@ import {
 import { type InstanceRef, instanceName } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import { runClaimed } from '#usecases/claim.ts';
-import {
-  type HopContext,
-  makeHopStage,
-  type StageDeps,
-  type StageHandler,
-  type StepOutcome,
-} from '#usecases/stage-runner.ts';
+import { makeHopStage, type StageDeps, type StageHandler } from '#usecases/stage-runner.ts';
+import type { HopContext, StepOutcome } from '#usecases/stage-step.ts';
 
 export type CheckBackupDeps = StageDeps;
 

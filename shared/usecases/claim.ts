@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ActiveJob, StepProgress } from '#domain/job.ts';
-import { LostRace, type StepContext } from '#usecases/stage-runner.ts';
+import { LostRace, type StepContext } from '#usecases/stage-step.ts';
 
 export type ClaimResult = { status: 'done' } | { status: 'held'; retryInSeconds: number; holder: string };
 

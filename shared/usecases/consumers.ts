@@ -9,8 +9,9 @@
  *   and exactly the environment and IAM grants that `sends` and `needs` call for;
  * - the test harness (test/fakes/pipeline.ts): the stages built from their rows over fakes.
  *
- * Every runtime hands a consumer only what its row declares (`consumerDeps`): a queue that
- * refuses sends to queues the row does not list, and only the needed ports. A wrong row fails
+ * What a row declares (needs, timeout class) is defined in #usecases/consumer-row.ts. Every
+ * runtime hands a consumer only what its row declares (`consumerDeps`, #usecases/consumer-deps.ts):
+ * a queue that refuses sends to queues the row does not list, and only the needed ports. A wrong row fails
  * locally and in tests the way the missing grant would fail on AWS, and a factory that needs a
  * port its row does not declare does not compile. The table lives in the application layer
  * because its rows name use cases; it imports no adapter.
@@ -19,160 +20,21 @@
  * schema, the use case, a row here, and a ~10-line functions/<name>/handler.ts.
  */
 import type * as z from 'zod';
-import type { Catalog } from '#domain/catalog.ts';
-import { ConfigError } from '#domain/errors.ts';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
 import { jobEventSchema } from '#domain/job-event.ts';
 import { type DeliveryMessage, deliveryMessageSchema } from '#domain/webhooks/delivery.ts';
-import type {
-  ArtifactDownloader,
-  ArtifactStore,
-  BatchStore,
-  Clock,
-  ClusterGateway,
-  ClusterRegistry,
-  EventLog,
-  JobStore,
-  Log,
-  Metrics,
-  Notifier,
-  PackageUploader,
-  Queue,
-  RolloutMessage,
-  StageMessage,
-  Waker,
-} from '#shared/ports.ts';
+import type { RolloutMessage, StageMessage } from '#shared/ports.ts';
 import { rolloutMessageSchema, stageMessageOn } from '#shared/queue-messages.ts';
-import type {
-  DeliveryStore,
-  WebhookEndpointStore,
-  WebhookSecretStore,
-  WebhookSender,
-} from '#shared/webhook-ports.ts';
 import { makeCheckBackupStage } from '#usecases/check-backup.ts';
+import { consumerDeps } from '#usecases/consumer-deps.ts';
+import type { ConsumerRow, Needs, QueueName, RuntimePorts } from '#usecases/consumer-row.ts';
 import { makeDeliverWebhook } from '#usecases/deliver-webhook.ts';
-import { makeNotifier } from '#usecases/notifier.ts';
 import { makeNotify } from '#usecases/notify.ts';
 import { makePatchSubscriptionStage } from '#usecases/patch-subscription.ts';
-import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 import { makeRollout } from '#usecases/rollout.ts';
 import { makeUploadPackageStage } from '#usecases/upload-package.ts';
 import { makeValidateStage } from '#usecases/validate.ts';
 import { makeVerifyStage } from '#usecases/verify.ts';
-
-/** Every queue; each has its row in CONSUMERS (the compiler holds the two to each other). */
-export const QUEUE_NAMES = [...STAGE_NAMES, 'notify', 'rollout', 'webhook-delivery'] as const;
-export type QueueName = (typeof QUEUE_NAMES)[number];
-
-/** What a consumer uses beyond its queue and the job table; each maps to ports and to AWS grants. */
-export interface Needs {
-  /** Reads the catalog: the catalog object in the bucket (AWS), the catalog file (local). */
-  catalog?: true;
-  /** Reaches clusters with kubeconfigs: Secrets Manager under the configured prefix (AWS). */
-  kubeconfigs?: true;
-  /** Keeps plugin packages: the bucket's artifacts/ prefix (AWS), the data dir (local). */
-  artifacts?: 'read' | 'readWrite';
-  /** Runs `violet push`: the violet layer and its path (AWS). */
-  violet?: true;
-  /**
-   * Writes the event log (its retention on AWS): notify, and every row that emits job events
-   * (sends to notify), whose notifier records them (#usecases/notifier.ts).
-   */
-  events?: true;
-  /**
-   * Reads the webhook endpoints: a row that emits job events, whose notifier sends to notify
-   * only events some endpoint receives (webhookStore includes it). On AWS the endpoints are items
-   * of the job table, which every function reads and writes: no grant of its own.
-   */
-  endpoints?: 'read';
-  /** The stages' timing settings (poll, retry, deadlines) and the rollout's. */
-  pipeline?: true;
-  /** Reads and writes batches and their events (items of the job table on AWS). */
-  batches?: true;
-  /** Reads endpoints and writes deliveries (the job table on AWS). */
-  webhookStore?: true;
-  /** Signs and sends webhooks: endpoint and callback secrets (Secrets Manager on AWS), outbound rules. */
-  webhookSigning?: true;
-}
-
-/**
- * How every queue delivers, on both runtimes unless configured otherwise: messages per delivered
- * batch (SQS allows at most 10), and receives before a message dead-letters.
- */
-export const QUEUE_DELIVERY_DEFAULTS = { batchSize: 10, maxReceiveCount: 5 } as const;
-
-/** 'upload' runs long and downloads packages: the upload timeout and a large /tmp on AWS. */
-export type TimeoutClass = 'stage' | 'upload';
-
-/** Ports every consumer gets. */
-export interface CorePorts {
-  jobs: JobStore;
-  clusters: ClusterRegistry;
-  queue: Queue;
-  clock: Clock;
-  log: Log;
-  metrics?: Metrics;
-  /** Spreads retry delays (default Math.random); tests pin it. */
-  random?: () => number;
-  /** Wakes watched waits early (the local runtime); without it waits only poll. */
-  waker?: Waker;
-}
-
-/** Ports a consumer gets when its row needs them. */
-export interface NeededPorts {
-  catalog: Catalog;
-  gateway: ClusterGateway;
-  artifacts: ArtifactStore;
-  downloader: ArtifactDownloader;
-  uploader: PackageUploader;
-  events: EventLog;
-  config: PipelineConfigInput;
-  batches: BatchStore;
-  webhookEndpoints: WebhookEndpointStore;
-  deliveries: DeliveryStore;
-  webhookSecrets: WebhookSecretStore;
-  webhookSender: WebhookSender;
-  callbackSecret: () => Promise<string>;
-}
-
-const PORTS_OF_NEED = {
-  catalog: ['catalog'],
-  kubeconfigs: ['gateway'],
-  artifacts: ['artifacts', 'downloader'],
-  violet: ['uploader'],
-  events: ['events'],
-  endpoints: ['webhookEndpoints'],
-  pipeline: ['config'],
-  batches: ['batches'],
-  webhookStore: ['webhookEndpoints', 'deliveries'],
-  webhookSigning: ['webhookSecrets', 'webhookSender', 'callbackSecret'],
-} as const satisfies Record<keyof Needs, readonly (keyof NeededPorts)[]>;
-
-type PortsOf<N extends Needs> = (typeof PORTS_OF_NEED)[keyof N & keyof Needs][number];
-
-/** What a row's factory receives: the core, its notifier, and the ports its needs name. */
-export type ConsumerDeps<N extends Needs> = CorePorts & { notifier: Notifier } & Pick<
-    NeededPorts,
-    PortsOf<N>
-  >;
-
-/** Everything a runtime can offer; a consumer gets its share through `consumerDeps`. */
-export type RuntimePorts = CorePorts & Partial<NeededPorts>;
-
-/** Handles one message. A method type, so rows of different message types share one table. */
-export type MessageHandler<M> = { handle(message: M): Promise<void> }['handle'];
-
-export interface ConsumerRow<M, N extends Needs = Needs> {
-  /** The queue's message schema; a body it refuses fails and, after the receive limit, dead-letters. */
-  message: z.ZodType<M>;
-  /** Where the consumer may send; its own queue too if it re-enqueues (waits, chained delays). */
-  sends: readonly QueueName[];
-  needs: N;
-  timeout: TimeoutClass;
-  /** Log attributes naming one message. */
-  logKeys(message: M): Record<string, unknown>;
-  make(deps: ConsumerDeps<N>): MessageHandler<M>;
-}
 
 function stageRow<const N extends Needs>(
   name: StageName,
@@ -210,6 +72,7 @@ export const CONSUMERS = {
       endpoints: 'read',
     },
     timeout: 'upload',
+    gathersPushes: true,
     make: makeUploadPackageStage,
   }),
   'patch-subscription': stageRow('patch-subscription', {
@@ -278,81 +141,6 @@ export const API = {
   // events, endpoints: its job events (a job's creation, cancellation), through its notifier.
   needs: { catalog: true, kubeconfigs: true, batches: true, events: true, endpoints: 'read' },
 } as const satisfies { sends: readonly QueueName[]; needs: Needs };
-
-/** A queue that sends only to `allowed`, as `who`'s row (or grants, on AWS) permit. */
-export function sendingOnlyTo(queue: Queue, allowed: readonly QueueName[], who: string): Queue {
-  return {
-    send: async (name, message, options) => {
-      if (!(allowed as readonly string[]).includes(name)) {
-        throw new ConfigError(
-          `${who} may not send to the ${name} queue: its row in #usecases/consumers.ts does not list it`,
-        );
-      }
-      await queue.send(name, message, options);
-    },
-  };
-}
-
-/**
- * The notifier of `name` (a consumer's row, or the API): recording in the event log, reading the
- * endpoints, sending to notify on `queue` (limited to the row's sends). A row that sends to
- * notify must need events and endpoints (a ConfigError otherwise, as a missing grant or the
- * event retention would be on AWS); any other row's notifier refuses to emit.
- */
-export function notifierFor(
-  name: string,
-  row: { sends: readonly QueueName[]; needs: Needs },
-  ports: Pick<RuntimePorts, 'events' | 'webhookEndpoints' | 'metrics'>,
-  queue: Queue,
-): Notifier {
-  if (!row.sends.includes('notify')) {
-    const refusal = new ConfigError(
-      `${name} may not emit job events: its row in #usecases/consumers.ts does not send to the notify queue`,
-    );
-    return { emit: () => Promise.reject(refusal) };
-  }
-  const { events, webhookEndpoints, metrics } = ports;
-  if (!(row.needs.events && (row.needs.endpoints || row.needs.webhookStore) && events && webhookEndpoints)) {
-    throw new ConfigError(
-      `${name} emits job events (it sends to notify): its row must need events and endpoints, and the runtime provide them`,
-    );
-  }
-  return makeNotifier({ events, webhookEndpoints, queue, ...(metrics ? { metrics } : {}) });
-}
-
-/**
- * The ports `name`'s consumer gets from a runtime's `ports`: the core with its queue limited to
- * the row's `sends`, its notifier (notifierFor), and the needed ports (read through, so a runtime
- * may expose a reloading catalog by a getter). A needed port the runtime lacks is a ConfigError.
- */
-export function consumerDeps<N extends Needs>(
-  name: string,
-  row: { sends: readonly QueueName[]; needs: N },
-  ports: RuntimePorts,
-): ConsumerDeps<N> {
-  const queue = sendingOnlyTo(ports.queue, row.sends, name);
-  const deps: Record<string, unknown> = {
-    jobs: ports.jobs,
-    clusters: ports.clusters,
-    queue,
-    clock: ports.clock,
-    log: ports.log,
-    ...(ports.metrics ? { metrics: ports.metrics } : {}),
-    ...(ports.random ? { random: ports.random } : {}),
-    ...(ports.waker ? { waker: ports.waker } : {}),
-  };
-  for (const need of Object.keys(row.needs) as (keyof Needs)[]) {
-    for (const port of PORTS_OF_NEED[need]) {
-      if (!(port in ports))
-        throw new ConfigError(`${name} needs ${port}, which this runtime does not provide`);
-      // Two needs may name one port (webhookStore and endpoints): define it once.
-      if (!(port in deps)) Object.defineProperty(deps, port, { enumerable: true, get: () => ports[port] });
-    }
-  }
-  // After the needs: a missing port is named as such before the notifier asks for it.
-  deps.notifier = notifierFor(name, row, ports, queue);
-  return deps as ConsumerDeps<N>;
-}
 
 /** A row made into its handler over a runtime's ports, with the queue it may use. */
 export function bindConsumer(name: QueueName, ports: RuntimePorts) {

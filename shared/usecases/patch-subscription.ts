@@ -19,13 +19,8 @@ import { decideInstallPlan } from '#domain/install-plan-gate.ts';
 import { channelMoveNote, formatDelay } from '#domain/job-progress.ts';
 import type { Hop } from '#domain/planner.ts';
 import type { ClusterClient } from '#shared/ports.ts';
-import {
-  type HopContext,
-  makeHopStage,
-  type StageDeps,
-  type StageHandler,
-  type StepOutcome,
-} from '#usecases/stage-runner.ts';
+import { makeHopStage, type StageDeps, type StageHandler } from '#usecases/stage-runner.ts';
+import type { HopContext, StepOutcome } from '#usecases/stage-step.ts';
 
 export interface PatchSubscriptionDeps extends StageDeps {
   catalog: Catalog;

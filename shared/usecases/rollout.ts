@@ -36,6 +36,9 @@ export interface RolloutDeps extends RolloutActionDeps, Omit<BatchWebhookDeps, '
   config?: PipelineConfigInput;
 }
 
+/** The job whose end a wake reports; a timer reports none. */
+const endedJobOf = (message: RolloutMessage) => (message.seq === undefined ? message.jobId : undefined);
+
 /** Decisions fed back-to-back in one delivery; beyond, the rollout goes on in a new message. */
 const MAX_ROUNDS = 20;
 
@@ -149,7 +152,7 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
         else await deps.queue.send('rollout', message, { delaySeconds: AHEAD_RETRY_SECONDS });
         return;
       }
-      const last = await run(batch, verdict.kind === 'wake' ? message.jobId : undefined);
+      const last = await run(batch, endedJobOf(message));
       await publishBatchEvents(deps, last.batch);
       if (await arm(last.batch, last, verdict.kind === 'live')) return;
       if (round >= MAX_ROUNDS)

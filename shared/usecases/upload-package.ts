@@ -13,13 +13,8 @@ import type { Hop } from '#domain/planner.ts';
 import type { ArtifactDownloader, ArtifactStore, PackageUploader } from '#shared/ports.ts';
 import { runClaimed } from '#usecases/claim.ts';
 import { artifactRef, type EnsureArtifact, makeEnsureArtifact } from '#usecases/ensure-artifact.ts';
-import {
-  type HopContext,
-  makeHopStage,
-  type StageDeps,
-  type StageHandler,
-  type StepOutcome,
-} from '#usecases/stage-runner.ts';
+import { makeHopStage, type StageDeps, type StageHandler } from '#usecases/stage-runner.ts';
+import type { HopContext, StepOutcome } from '#usecases/stage-step.ts';
 
 export interface UploadPackageDeps extends StageDeps {
   catalog: Catalog;

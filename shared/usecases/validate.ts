@@ -21,13 +21,8 @@ import {
 } from '#domain/prerequisites.ts';
 import { type InstanceRef, instanceRef } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
-import {
-  makePlanningStage,
-  type PlanningContext,
-  type StageDeps,
-  type StageHandler,
-  type StepOutcome,
-} from '#usecases/stage-runner.ts';
+import { makePlanningStage, type StageDeps, type StageHandler } from '#usecases/stage-runner.ts';
+import type { PlanningContext, StepOutcome } from '#usecases/stage-step.ts';
 
 export interface ValidateDeps extends StageDeps {
   /** Read on every message, so a runtime may expose a reloadable catalog through a getter. */

@@ -10,13 +10,8 @@ import type { SubscriptionView } from '#domain/cluster-views.ts';
 import { checkInstances, checkInstancesPresent, summarizeFindings } from '#domain/prerequisites.ts';
 import { instanceRef } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
-import {
-  type HopContext,
-  makeHopStage,
-  type StageDeps,
-  type StageHandler,
-  type StepOutcome,
-} from '#usecases/stage-runner.ts';
+import { makeHopStage, type StageDeps, type StageHandler } from '#usecases/stage-runner.ts';
+import type { HopContext, StepOutcome } from '#usecases/stage-step.ts';
 
 export type VerifyDeps = StageDeps;
 

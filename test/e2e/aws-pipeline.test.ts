@@ -30,7 +30,7 @@ import {
   type FakeSecretsManager,
   startFakeSecretsManager,
 } from '#test/adapters/aws/support/secrets-manager.ts';
-import { QUEUE_NAMES } from '#usecases/consumers.ts';
+import { QUEUE_NAMES } from '#usecases/consumer-row.ts';
 import { deliveryId } from '#usecases/webhook-fan-out.ts';
 import { type EventSource, lambdaContext, pollOnce, type SqsLambda } from './support/sqs-event-source.ts';
 

@@ -24,16 +24,9 @@ import { type DrainOptions, FakeQueue, type StageHandlers } from '#test/fakes/qu
 import { webhookPorts } from '#test/fakes/webhooks.ts';
 import { commandBatch } from '#usecases/batch-commands.ts';
 import { type CancelUpgradeInput, cancelUpgrade } from '#usecases/cancel-upgrade.ts';
-import {
-  API,
-  CONSUMERS,
-  type ConsumerRow,
-  consumerDeps,
-  notifierFor,
-  type QueueName,
-  type RuntimePorts,
-  sendingOnlyTo,
-} from '#usecases/consumers.ts';
+import { consumerDeps, notifierFor, sendingOnlyTo } from '#usecases/consumer-deps.ts';
+import type { ConsumerRow, QueueName, RuntimePorts } from '#usecases/consumer-row.ts';
+import { API, CONSUMERS } from '#usecases/consumers.ts';
 import { createBatch } from '#usecases/create-batch.ts';
 import { type CreateUpgradeInput, createUpgrade } from '#usecases/create-upgrade.ts';
 import { type PipelineConfigInput, resolvePipelineConfig } from '#usecases/pipeline-config.ts';

@@ -1,6 +1,7 @@
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { CONSUMERS, type Needs, QUEUE_NAMES } from '#usecases/consumers.ts';
+import { type Needs, QUEUE_NAMES } from '#usecases/consumer-row.ts';
+import { CONSUMERS } from '#usecases/consumers.ts';
 import { synthStack } from './synth.ts';
 
 describe('cdk-nag AwsSolutions', () => {

@@ -2,7 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STAGE_NAMES, type StageName } from '#domain/job.ts';
-import { API, CONSUMERS, type ConsumerRow, QUEUE_NAMES } from '#usecases/consumers.ts';
+import { type ConsumerRow, QUEUE_NAMES } from '#usecases/consumer-row.ts';
+import { API, CONSUMERS } from '#usecases/consumers.ts';
 import { parseStackConfig } from '../../infra/stack-config.ts';
 import { synthStack } from './synth.ts';
 
@@ -238,8 +239,8 @@ describe('derived from the consumer table', () => {
 
     for (const [name, row] of rows) {
       const mapping = mappings[functionIdOf(name)];
-      expect(mapping?.MaximumBatchingWindowInSeconds, name).toBe(row.needs.violet ? 5 : undefined);
-      expect(mapping?.BatchSize, name).toBe(row.needs.violet ? 100 : 10);
+      expect(mapping?.MaximumBatchingWindowInSeconds, name).toBe(row.gathersPushes ? 5 : undefined);
+      expect(mapping?.BatchSize, name).toBe(row.gathersPushes ? 100 : 10);
     }
   });
 

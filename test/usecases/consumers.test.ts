@@ -11,7 +11,9 @@ import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
 import { webhookPorts } from '#test/fakes/webhooks.ts';
-import { bindConsumer, CONSUMERS, consumerDeps, type RuntimePorts } from '#usecases/consumers.ts';
+import { consumerDeps } from '#usecases/consumer-deps.ts';
+import type { RuntimePorts } from '#usecases/consumer-row.ts';
+import { bindConsumer, CONSUMERS } from '#usecases/consumers.ts';
 
 function corePorts(clock = new FakeClock()) {
   const queue = new FakeQueue(clock);

@@ -10,7 +10,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { batchHandler, recordProcessor } from '#adapters/record-processor.ts';
-import { bindConsumer, type QueueName, type RuntimePorts } from '#usecases/consumers.ts';
+import type { QueueName, RuntimePorts } from '#usecases/consumer-row.ts';
+import { bindConsumer } from '#usecases/consumers.ts';
 import { type AwsRuntimeConfig, loadAwsConfig } from './aws-config.ts';
 import { type Observed, observability } from './lambda-observability.ts';
 
