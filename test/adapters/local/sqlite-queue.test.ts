@@ -56,6 +56,33 @@ describe('SqliteQueue', () => {
     expect(woken).toEqual(['verify expedited']);
   });
 
+  it('opens a database from before body ids: its waiting messages arrive when due, new ones expedite', async () => {
+    // Prepare: the queue table as the previous release made it, one message waiting in it
+    const dir = await tempDir();
+    const clock = new ManualClock();
+    const db = openDatabase(dir);
+    open.push(db);
+    db.exec(`CREATE TABLE queue_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+      queue TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL, visible_at INTEGER NOT NULL,
+      receive_count INTEGER NOT NULL DEFAULT 0, first_received_at INTEGER, receipt_handle TEXT UNIQUE) STRICT`);
+    const now = clock.now().getTime();
+    db.prepare(
+      'INSERT INTO queue_messages (id, queue, body, sent_at, visible_at) VALUES (?, ?, ?, ?, ?)',
+    ).run('m-old', 'verify', '{"jobId":"j1","id":"wait-old"}', now, now + 480_000);
+    // Act
+    const queue = new SqliteQueue(db, { maxReceiveCount: 3, clock });
+    queue.send('verify', '{"jobId":"j2","id":"wait-new"}', { delaySeconds: 480 });
+    const expedited = [queue.expedite('verify', 'wait-old'), queue.expedite('verify', 'wait-new')];
+    const woken = queue.receive('verify', VT);
+    for (const message of woken) queue.delete('verify', message.receiptHandle);
+    clock.advance(480);
+    const due = queue.receive('verify', VT).map((m) => m.body);
+    // Assess
+    expect(expedited).toEqual([false, true]);
+    expect(woken.map((m) => m.body)).toEqual(['{"jobId":"j2","id":"wait-new"}']);
+    expect(due).toEqual(['{"jobId":"j1","id":"wait-old"}']);
+  });
+
   it('expedites every delayed message of the named queues that was never received', async () => {
     // Prepare
     const { queue } = await setup();
