@@ -29,8 +29,10 @@ export const ASSUMPTIONS = {
   memoryGb: 0.5,
   /** Duration of a stage or notify invocation: a few reads and one conditional write. */
   stageInvocationSeconds: 0.25,
-  /** A real `violet push` uploads the plugin's images: ~30 s of an upload invocation. */
+  /** A real `violet push` uploads the plugin's images once: ~30 s of an upload invocation... */
   pushSeconds: 30,
+  /** ...and creates each listed cluster's ArtifactVersion, an API call or two each. */
+  pushSecondsPerCluster: 0.2,
   /** Per message: send, receive and delete, each a request (batching would divide the last two). */
   sqsRequestsPerMessage: 3,
   /** Per processed message: the job read (conditional writes need no read of their own). */
@@ -76,7 +78,7 @@ export function estimateCost(hop: HopCounts): CostEstimate {
   const a = ASSUMPTIONS;
   const hops = 1_000;
   const invocations = hop.messages * hops;
-  const pushSeconds = hop.pushes * hops * a.pushSeconds;
+  const pushSeconds = hop.pushes * hops * a.pushSeconds + hops * a.pushSecondsPerCluster;
   const writeUnits = Math.ceil(hop.itemBytes / 1024);
   const lines = {
     lambdaRequests: invocations * PRICES.lambdaRequest,

@@ -14,8 +14,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { parseStackConfig } from '../infra/stack-config.ts';
 import { ASSUMPTIONS, estimateCost, type HopCounts, PRICES } from './cost-model.ts';
 import { type FleetRunFigures, runFleet } from './fleet-run.ts';
+
+const UPLOAD_BATCH_SIZE = parseStackConfig({}).uploadBatchSize;
 
 const sizes = (variable: string, fallback: string) =>
   (process.env[variable] ?? fallback)
@@ -155,8 +158,8 @@ function cost(rows: FleetRow[], how: string) {
     jobWrites: last.perClusterHop.jobWrites,
     jobBytes: last.jobBytes,
     itemBytes: last.itemBytes,
-    // On Lambda a batch carries up to 10 uploads: at best one push per 10 clusters of a platform.
-    pushes: Math.max(last.uploads / last.clusters, 1 / 10),
+    // On Lambda an invocation takes up to uploadBatchSize uploads: at best one push per that many clusters of a platform.
+    pushes: Math.max(last.uploads / last.clusters, 1 / UPLOAD_BATCH_SIZE),
   };
   const estimate = estimateCost(hop);
   console.log(
