@@ -5,5 +5,6 @@
  */
 import { buildCoreDeps } from '#adapters/aws/aws-core-deps.ts';
 import { consumerLambda } from '#adapters/aws/lambda-consumer.ts';
+import { NOTIFY_ROW } from '#usecases/rows/notify.ts';
 
-export const handler = consumerLambda('notify', buildCoreDeps);
+export const handler = consumerLambda('notify', NOTIFY_ROW, buildCoreDeps);

@@ -7,5 +7,6 @@
  */
 import { buildStageDeps } from '#adapters/aws/aws-stage-deps.ts';
 import { consumerLambda } from '#adapters/aws/lambda-consumer.ts';
+import { ROLLOUT_ROW } from '#usecases/rows/rollout.ts';
 
-export const handler = consumerLambda('rollout', buildStageDeps);
+export const handler = consumerLambda('rollout', ROLLOUT_ROW, buildStageDeps);

@@ -5,5 +5,6 @@
  */
 import { buildWebhookDeliveryDeps } from '#adapters/aws/aws-webhook-deps.ts';
 import { consumerLambda } from '#adapters/aws/lambda-consumer.ts';
+import { WEBHOOK_DELIVERY_ROW } from '#usecases/rows/webhook-delivery.ts';
 
-export const handler = consumerLambda('webhook-delivery', buildWebhookDeliveryDeps);
+export const handler = consumerLambda('webhook-delivery', WEBHOOK_DELIVERY_ROW, buildWebhookDeliveryDeps);

@@ -7,6 +7,7 @@ import { ConfigError } from '#domain/errors.ts';
 import type { Notifier, Queue } from '#shared/ports.ts';
 import {
   type ConsumerDeps,
+  type ConsumerRow,
   type Needs,
   PORTS_OF_NEED,
   type QueueName,
@@ -20,7 +21,7 @@ export function sendingOnlyTo(queue: Queue, allowed: readonly QueueName[], who: 
     send: async (name, message, options) => {
       if (!(allowed as readonly string[]).includes(name)) {
         throw new ConfigError(
-          `${who} may not send to the ${name} queue: its row in #usecases/consumers.ts does not list it`,
+          `${who} may not send to the ${name} queue: its row (#usecases/rows/) does not list it`,
         );
       }
       await queue.send(name, message, options);
@@ -42,7 +43,7 @@ export function notifierFor(
 ): Notifier {
   if (!row.sends.includes('notify')) {
     const refusal = new ConfigError(
-      `${name} may not emit job events: its row in #usecases/consumers.ts does not send to the notify queue`,
+      `${name} may not emit job events: its row (#usecases/rows/) does not send to the notify queue`,
     );
     return { emit: () => Promise.reject(refusal) };
   }
@@ -87,4 +88,10 @@ export function consumerDeps<N extends Needs>(
   // After the needs: a missing port is named as such before the notifier asks for it.
   deps.notifier = notifierFor(name, row, ports, queue);
   return deps as ConsumerDeps<N>;
+}
+
+/** A row made into its handler over a runtime's ports, with the queue it may use. */
+export function bindRow(name: QueueName, row: ConsumerRow<object>, ports: RuntimePorts) {
+  const deps = consumerDeps(name, row, ports);
+  return { name, row, queue: deps.queue, handle: row.make(deps) };
 }

@@ -3,7 +3,7 @@
  * function uses (SQS, DynamoDB). What only some functions need comes from the builders that add
  * it: the catalog (aws-catalog-deps.ts, S3), the cluster gateway (aws-stage-deps.ts, Secrets Manager and
  * client-node), the artifact store and violet (aws-upload-deps.ts, lib-storage), so a function
- * loads only the SDK clients and libraries its row in #usecases/consumers.ts needs. Ports that
+ * loads only the SDK clients and libraries its row (#usecases/rows/) needs. Ports that
  * need a binding are built on first read, so never spread these deps. The webhook stores live on
  * the job table, so every function has them; signing (Secrets Manager) is aws-webhook-deps.ts's.
  */

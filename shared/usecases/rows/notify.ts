@@ -1,0 +1,16 @@
+/** The notify consumer's row (#usecases/consumers.ts). */
+import type * as z from 'zod';
+import { jobEventSchema } from '#domain/job-event.ts';
+import type { ConsumerRow } from '#usecases/consumer-row.ts';
+import { makeNotify } from '#usecases/notify.ts';
+
+// The end of a batch's job wakes its rollout; one delivery message per receiver, so one slow
+// receiver never delays the others.
+export const NOTIFY_ROW = {
+  message: jobEventSchema,
+  sends: ['rollout', 'webhook-delivery'],
+  needs: { events: true, webhookStore: true },
+  timeout: 'stage',
+  logKeys: ({ id, type, data }) => ({ eventId: id, type, jobId: data.jobId }),
+  make: makeNotify,
+} satisfies ConsumerRow<z.output<typeof jobEventSchema>, { events: true; webhookStore: true }>;
