@@ -21,7 +21,9 @@ export class SqliteMessageQueue implements Queue, Expediter {
     if (!this.#names.includes(queue)) {
       throw new ValidationError(`there is no ${queue} queue`, { code: 'UNKNOWN_QUEUE' });
     }
-    this.#queue.send(queue, encodeQueueBody(message), { delaySeconds: options.delaySeconds ?? 0 });
+    // The message's own id, taken here where it is an object (the queue would parse the body back).
+    const bodyId = 'id' in message && typeof message.id === 'string' ? { bodyId: message.id } : {};
+    this.#queue.send(queue, encodeQueueBody(message), { delaySeconds: options.delaySeconds ?? 0, ...bodyId });
   }
 
   async expedite(queue: string, messageId: string): Promise<boolean> {

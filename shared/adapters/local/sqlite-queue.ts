@@ -104,15 +104,18 @@ export class SqliteQueue {
     addBodyIdColumn(db);
   }
 
-  /** Enqueues a body; it becomes receivable after `delaySeconds`. Returns the message id. */
-  send(queue: string, body: string, options: { delaySeconds?: number } = {}): string {
+  /**
+   * Enqueues a body; it becomes receivable after `delaySeconds`. Returns the message id.
+   * `bodyId`: the body's own `id` (a stage message's send id), by which `expedite` finds it.
+   */
+  send(queue: string, body: string, options: { delaySeconds?: number; bodyId?: string } = {}): string {
     const delayMs = Math.max(0, Math.round((options.delaySeconds ?? 0) * 1000));
     const now = this.#now();
     const id = randomUUID();
     statement(
       this.#db,
       'INSERT INTO queue_messages (id, queue, body, sent_at, visible_at, body_id) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(id, queue, body, now, now + delayMs, bodyIdOf(body) ?? null);
+    ).run(id, queue, body, now, now + delayMs, options.bodyId ?? null);
     for (const listener of this.#listeners) listener(queue, 'sent');
     return id;
   }
@@ -274,17 +277,6 @@ export class SqliteQueue {
 
   #now(): number {
     return this.#clock.now().getTime();
-  }
-}
-
-/** A JSON object body's own `id` (a stage message's send id), kept beside it for `expedite`. */
-function bodyIdOf(body: string): string | undefined {
-  if (!body.includes('"id"')) return undefined;
-  try {
-    const id = (JSON.parse(body) as { id?: unknown }).id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
   }
 }
 

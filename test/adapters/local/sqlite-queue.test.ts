@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '#adapters/local/sqlite-database.ts';
+import { SqliteMessageQueue } from '#adapters/local/sqlite-message-queue.ts';
 import { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
 import { ManualClock, useTempDirs } from './support/temp-dir.ts';
 
@@ -40,8 +41,8 @@ describe('SqliteQueue', () => {
   it('expedites a delayed message by its body id, once, and wakes whoever listens for sends', async () => {
     // Prepare
     const { queue } = await setup();
-    queue.send('verify', '{"jobId":"j1","id":"wait-1"}', { delaySeconds: 480 });
-    queue.send('verify', '{"jobId":"j2","id":"wait-2"}', { delaySeconds: 480 });
+    queue.send('verify', '{"jobId":"j1","id":"wait-1"}', { delaySeconds: 480, bodyId: 'wait-1' });
+    queue.send('verify', '{"jobId":"j2","id":"wait-2"}', { delaySeconds: 480, bodyId: 'wait-2' });
     const woken: string[] = [];
     queue.onSend((name, how) => woken.push(`${name} ${how}`));
     // Act
@@ -54,6 +55,19 @@ describe('SqliteQueue', () => {
     expect(received?.body).toBe('{"jobId":"j1","id":"wait-1"}');
     expect(queue.receive('verify', VT)).toEqual([]);
     expect(woken).toEqual(['verify expedited']);
+  });
+
+  it('expedites a stage message sent through the Queue port by its send id', async () => {
+    // Prepare
+    const { queue } = await setup();
+    const port = new SqliteMessageQueue(queue, ['verify']);
+    const message = { jobId: 'j1', stage: 'verify', hop: 0, seq: 4, id: 'send-4' };
+    await port.send('verify', message, { delaySeconds: 480 });
+    // Act
+    const expedited = await port.expedite('verify', 'send-4');
+    // Assess
+    expect(expedited).toBe(true);
+    expect(queue.receive('verify', VT).map((m) => JSON.parse(m.body))).toEqual([message]);
   });
 
   it('opens a database from before body ids: its waiting messages arrive when due, new ones expedite', async () => {
@@ -71,7 +85,7 @@ describe('SqliteQueue', () => {
     ).run('m-old', 'verify', '{"jobId":"j1","id":"wait-old"}', now, now + 480_000);
     // Act
     const queue = new SqliteQueue(db, { maxReceiveCount: 3, clock });
-    queue.send('verify', '{"jobId":"j2","id":"wait-new"}', { delaySeconds: 480 });
+    queue.send('verify', '{"jobId":"j2","id":"wait-new"}', { delaySeconds: 480, bodyId: 'wait-new' });
     const expedited = [queue.expedite('verify', 'wait-old'), queue.expedite('verify', 'wait-new')];
     const woken = queue.receive('verify', VT);
     for (const message of woken) queue.delete('verify', message.receiptHandle);
