@@ -22,7 +22,12 @@
 import { ConflictError } from '#domain/errors.ts';
 import type { Batch } from '#domain/rollout/batch.ts';
 import { type Decision, decide } from '#domain/rollout/decide.ts';
-import { AHEAD_RETRY_SECONDS, classifyWake, timerToArm } from '#domain/rollout/rollout-timer.ts';
+import {
+  AHEAD_RETRY_SECONDS,
+  classifyWake,
+  timerToArm,
+  type WakeVerdict,
+} from '#domain/rollout/rollout-timer.ts';
 import type { BatchStore, Log, Queue, RolloutMessage, RolloutQueues, StageQueues } from '#shared/ports.ts';
 import { gatherJobReports } from '#usecases/batch-job-reports.ts';
 import { type BatchWebhookDeps, publishBatchEvents } from '#usecases/batch-webhooks.ts';
@@ -36,8 +41,9 @@ export interface RolloutDeps extends RolloutActionDeps, Omit<BatchWebhookDeps, '
   config?: PipelineConfigInput;
 }
 
-/** The job whose end a wake reports; a timer reports none. */
-const endedJobOf = (message: RolloutMessage) => (message.seq === undefined ? message.jobId : undefined);
+/** The job whose end a wake reports; a timer (as classifyWake tells them apart) reports none. */
+const endedJobOf = (verdict: WakeVerdict, message: RolloutMessage) =>
+  verdict.kind === 'wake' ? message.jobId : undefined;
 
 /** Decisions fed back-to-back in one delivery; beyond, the rollout goes on in a new message. */
 const MAX_ROUNDS = 20;
@@ -152,7 +158,7 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
         else await deps.queue.send('rollout', message, { delaySeconds: AHEAD_RETRY_SECONDS });
         return;
       }
-      const last = await run(batch, endedJobOf(message));
+      const last = await run(batch, endedJobOf(verdict, message));
       await publishBatchEvents(deps, last.batch);
       if (await arm(last.batch, last, verdict.kind === 'live')) return;
       if (round >= MAX_ROUNDS)
