@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jobItem } from '#adapters/aws/dynamo-job-store.ts';
+import { jobItem } from '#adapters/aws/dynamo-job-item.ts';
 import { DATABASE_FILE } from '#adapters/local/sqlite-database.ts';
 import { readStoredJob } from '#adapters/stored-job.ts';
 import { ApiClient } from '#cli/api-client.ts';

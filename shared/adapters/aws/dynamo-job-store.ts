@@ -4,30 +4,32 @@
  * that it does not exist, and the transition into a terminal state deletes that lock in the same
  * transaction as the conditional job write. An idempotency key is put in the same transaction on
  * condition that no live one exists: TTL deletion is lazy, so an expired item still there is
- * overwritten like an absent one. No read-then-write anywhere.
- *
- * The job is stored as Brotli-compressed JSON: a single-hop job of 2.2 KB takes 0.76 KB (gzip:
- * 0.91 KB, which with the keys beside it passes 1 KB), so each of its twenty-odd writes per hop
- * costs one write unit instead of three (bench fleet's cost model). Brotli's default (and
- * slowest) quality on purpose: quality 5 compresses a job in 0.13 ms instead of 2.6 ms but 65
- * bytes larger, which puts a single-hop item at the edge of 1 KB, and a second write unit on each
- * write costs ~25 times the CPU saved. Items written before are maps, and are read as they are.
+ * overwritten like an absent one. No read-then-write: the one read after a write is of an item
+ * from before the lock carried an active job's index entries (dynamo-job-index.ts), once its
+ * conditional write has failed. Items are encoded in dynamo-job-item.ts.
  */
-import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  ScanCommand,
+  type PutCommandInput,
+  paginateQuery,
+  paginateScan,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { listLimit } from '#adapters/list-limit.ts';
-import { readStoredJob, storedJob } from '#adapters/stored-job.ts';
-import { ConflictError, TransientError, UnreadableRecordError } from '#domain/errors.ts';
+import { ConflictError, TransientError } from '#domain/errors.ts';
 import { isActiveJob, type Job } from '#domain/job.ts';
 import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
 import { awsErrorName, cancellationReasons, mapAwsError } from './aws-errors.ts';
+import {
+  type IndexQuery,
+  indexQueries,
+  isLockEntry,
+  itemIndexBeforeLocks,
+  lockItem,
+} from './dynamo-job-index.ts';
+import { jobIdOf, jobItem, jobOf } from './dynamo-job-item.ts';
 import { epochSeconds, JOB_INDEXES, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
 
 export interface DynamoJobStoreOptions {
@@ -35,34 +37,8 @@ export interface DynamoJobStoreOptions {
   tableName: string;
 }
 
-/** The id of a job item, from its key (JOB#<id>). */
-const jobIdOf = (item: Record<string, unknown>) => String(item.pk).replace(/^JOB#/, '');
-
-/** The stored job of an item: compressed JSON, or (written before compression) a map. */
-function jobOf(item: Record<string, unknown>, id: string): Job {
-  const stored = item.job;
-  if (!(stored instanceof Uint8Array)) return readStoredJob(stored, id);
-  let record: unknown;
-  try {
-    record = JSON.parse(brotliDecompressSync(stored).toString('utf8'));
-  } catch (error) {
-    throw new UnreadableRecordError(`stored job ${id} is not compressed JSON`, { cause: error });
-  }
-  return readStoredJob(record, id);
-}
-
-export function jobItem(job: Job): Record<string, unknown> {
-  const created = `${job.createdAt}#${job.id}`;
-  return {
-    ...keys.job(job.id),
-    version: job.version,
-    job: brotliCompressSync(JSON.stringify(storedJob(job))),
-    [JOB_INDEXES.byCluster.partition]: `CLUSTER#${job.cluster}`,
-    [JOB_INDEXES.byState.partition]: `STATE#${job.state}`,
-    ...(job.batchId ? { [JOB_INDEXES.byBatch.partition]: `BATCH#${job.batchId}` } : {}),
-    createdKey: created,
-  };
-}
+/** Index entries per page: at most this many active jobs are read at once behind their locks. */
+const INDEX_PAGE_SIZE = 100;
 
 export class DynamoJobStore implements JobStore {
   readonly #options: DynamoJobStoreOptions;
@@ -80,7 +56,7 @@ export class DynamoJobStore implements JobStore {
             {
               Put: {
                 TableName,
-                Item: { ...keys.active(job.cluster), jobId: job.id, since: job.createdAt },
+                Item: lockItem(job),
                 ConditionExpression: 'attribute_not_exists(pk)',
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
               },
@@ -168,7 +144,7 @@ export class DynamoJobStore implements JobStore {
     };
     try {
       if (isActiveJob(job)) {
-        await this.#options.client.send(new PutCommand(put));
+        await this.#putActive(job, put, expectedVersion);
         return;
       }
       // Finishing releases the cluster's lock, but only a lock this job holds.
@@ -204,6 +180,31 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
+  /**
+   * An active job's write, on condition that the item is not indexed itself: one written before
+   * locks carried the index (dynamo-job-index.ts) keeps its index attributes until the job ends.
+   */
+  async #putActive(job: Job, put: PutCommandInput, expectedVersion: number): Promise<void> {
+    const { client } = this.#options;
+    const cluster = JOB_INDEXES.byCluster.partition;
+    try {
+      await client.send(
+        new PutCommand({
+          ...put,
+          ConditionExpression: `${put.ConditionExpression} AND attribute_not_exists(#cluster)`,
+          ExpressionAttributeNames: { '#cluster': cluster },
+        }),
+      );
+    } catch (error) {
+      if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw error;
+      const { Item: current } = await client.send(
+        new GetCommand({ TableName: put.TableName, Key: keys.job(job.id), ConsistentRead: true }),
+      );
+      if (current?.version !== expectedVersion || current[cluster] === undefined) throw error;
+      await client.send(new PutCommand({ ...put, Item: { ...put.Item, ...itemIndexBeforeLocks(job) } }));
+    }
+  }
+
   #staleOrMapped(error: unknown, job: Job, expectedVersion: number): Error {
     const reasons = cancellationReasons(error);
     if (
@@ -224,48 +225,68 @@ export class DynamoJobStore implements JobStore {
       (!filter.cluster || job.cluster === filter.cluster) &&
       (!filter.state || job.state === filter.state) &&
       (!filter.batchId || job.batchId === filter.batchId);
-    const jobs: Job[] = [];
-    let start: Record<string, unknown> | undefined;
+    const queries = indexQueries(filter);
     try {
-      do {
-        const page = await this.#options.client.send(this.#listCommand(filter, start));
-        for (const item of page.Items ?? []) {
-          const job = jobOf(item, jobIdOf(item));
-          if (matches(job) && jobs.length < limit) jobs.push(job);
-        }
-        start = page.LastEvaluatedKey;
-      } while (start && jobs.length < limit);
+      const found = queries
+        ? (await Promise.all(queries.map((query) => this.#queryJobs(query, matches, limit)))).flat()
+        : await this.#scanJobs(matches, limit);
+      // A job that just ended can show by its lock and by its own item until the index catches up.
+      const unique = [...new Map(found.map((job) => [job.id, job])).values()];
+      return unique.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);
     } catch (error) {
       throw mapAwsError(error, 'list jobs');
     }
-    return jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  #listCommand(filter: JobFilter, start: Record<string, unknown> | undefined): QueryCommand | ScanCommand {
-    const TableName = this.#options.tableName;
-    const index = filter.batchId
-      ? { ...JOB_INDEXES.byBatch, value: `BATCH#${filter.batchId}` }
-      : filter.cluster
-        ? { ...JOB_INDEXES.byCluster, value: `CLUSTER#${filter.cluster}` }
-        : filter.state
-          ? { ...JOB_INDEXES.byState, value: `STATE#${filter.state}` }
-          : undefined;
-    if (!index) {
-      return new ScanCommand({
-        TableName,
+  async #queryJobs(query: IndexQuery, matches: (job: Job) => boolean, limit: number): Promise<Job[]> {
+    const jobs = new Map<string, Job>();
+    const pages = paginateQuery(
+      { client: this.#options.client, pageSize: INDEX_PAGE_SIZE },
+      {
+        TableName: this.#options.tableName,
+        IndexName: query.index.name,
+        KeyConditionExpression: '#p = :p',
+        ExpressionAttributeNames: { '#p': query.index.partition },
+        ExpressionAttributeValues: { ':p': query.value },
+        ScanIndexForward: false,
+      },
+    );
+    for await (const page of pages) {
+      const read = await Promise.all((page.Items ?? []).map((item) => this.#indexedJob(item)));
+      for (const job of read) if (job && matches(job) && jobs.size < limit) jobs.set(job.id, job);
+      if (jobs.size >= limit) break;
+    }
+    return [...jobs.values()];
+  }
+
+  /** The job an index entry stands for: the job item itself, or an active job's lock. */
+  async #indexedJob(item: Record<string, unknown>): Promise<Job | undefined> {
+    if (!isLockEntry(item)) return jobOf(item, jobIdOf(item));
+    const id = String(item.jobId);
+    // Eventually consistent, as the index read that found it: half the read units.
+    const { Item } = await this.#options.client.send(
+      new GetCommand({ TableName: this.#options.tableName, Key: keys.job(id) }),
+    );
+    return Item ? jobOf(Item, id) : undefined;
+  }
+
+  async #scanJobs(matches: (job: Job) => boolean, limit: number): Promise<Job[]> {
+    const jobs: Job[] = [];
+    const pages = paginateScan(
+      { client: this.#options.client },
+      {
+        TableName: this.#options.tableName,
         FilterExpression: 'sk = :job',
         ExpressionAttributeValues: { ':job': 'JOB' },
-        ExclusiveStartKey: start,
-      });
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const job = jobOf(item, jobIdOf(item));
+        if (matches(job) && jobs.length < limit) jobs.push(job);
+      }
+      if (jobs.length >= limit) break;
     }
-    return new QueryCommand({
-      TableName,
-      IndexName: index.name,
-      KeyConditionExpression: '#p = :p',
-      ExpressionAttributeNames: { '#p': index.partition },
-      ExpressionAttributeValues: { ':p': index.value },
-      ScanIndexForward: false,
-      ExclusiveStartKey: start,
-    });
+    return jobs;
   }
 }

@@ -3,9 +3,11 @@
  * disagree on key or index names.
  *
  *   item            pk                   sk                         indexes
- *   job             JOB#<id>             JOB                        byCluster, byState, byBatch
+ *   job             JOB#<id>             JOB                        byCluster, byState, byBatch once ended
  *   job event       JOB#<id>             EVENT#<occurredAt>#<id>    (expiresAt TTL)
- *   active lock     ACTIVE#<cluster>     ACTIVE                     (one per cluster, the uniqueness rule)
+ *   active lock     ACTIVE#<cluster>     ACTIVE                     byCluster, byState (partition ACTIVE_JOBS),
+ *                                                                   byBatch for its job (dynamo-job-index.ts);
+ *                                                                   one per cluster, the uniqueness rule
  *   idempotency     IDEM#<key>           IDEM                       (expiresAt TTL)
  *   cluster         CLUSTERS             CLUSTER#<name>
  *   batch           BATCH#<id>           BATCH                      byState (partition BATCHES)
@@ -49,6 +51,9 @@ export const keys = {
   delivery: (id: string, receiver: string) => ({ pk: `WEBHOOK#${receiver}`, sk: `DELIVERY#${id}` }),
   release: (webhookId: string) => ({ pk: `RELEASE#${webhookId}`, sk: 'RELEASE' }),
 };
+
+/** Active jobs are listed from one partition of the byState index, by their locks. */
+export const ACTIVE_JOBS_PARTITION = 'ACTIVE_JOBS';
 
 /** Batches are listed, newest first, from one partition of the byState index. */
 export const BATCH_LIST_PARTITION = 'BATCHES';
