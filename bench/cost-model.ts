@@ -5,6 +5,8 @@
  * is printed with the result; change them here, in one place.
  */
 
+import { QUEUE_NAMES } from '#usecases/consumer-row.ts';
+
 /** USD list prices. */
 export const PRICES = {
   lambdaRequest: 0.2 / 1e6,
@@ -25,16 +27,21 @@ export const PRICES = {
 
 /** How the counts become billed units; printed with every estimate. */
 export const ASSUMPTIONS = {
-  /** Each queue message is one invocation (no batching: an upper bound), at the stack's 512 MB. */
+  /** The stack's 512 MB. */
   memoryGb: 0.5,
-  /** Duration of a stage or notify invocation: a few reads and one conditional write. */
+  /** Duration of a stage or notify invocation of one message: a few reads and one conditional write. */
   stageInvocationSeconds: 0.25,
+  /**
+   * Each further message of a batch: the batch's records run in parallel (Powertools), so one adds
+   * its CPU, about 10 ms on this machine's core, a third of a core at 512 MB.
+   */
+  batchRecordSeconds: 0.03,
   /** A real `violet push` uploads the plugin's images once: ~30 s of an upload invocation... */
   pushSeconds: 30,
   /** ...and creates each listed cluster's ArtifactVersion, an API call or two each. */
   pushSecondsPerCluster: 0.2,
-  /** Per message: send, receive and delete, each a request (batching would divide the last two). */
-  sqsRequestsPerMessage: 3,
+  /** Per message a send; per batch a receive and a batched delete (the event source's). */
+  sqsRequestsPerBatch: 2,
   /** Per processed message: the job read (conditional writes need no read of their own). */
   dynamoReadsPerMessage: 1,
   /**
@@ -42,24 +49,48 @@ export const ASSUMPTIONS = {
    * over itself, billed alike) by notify for each event sent to it.
    */
   eventWriteUnits: 1,
+  /**
+   * A transaction bills each of its items twice. Index writes it causes are billed once here
+   * (a lower bound): the lock and index entries are small, one unit each.
+   */
+  transactionFactor: 2,
   /** The emitter's look at the webhook endpoints per job event: one eventually consistent query under 4 KB. */
   endpointReadUnits: 0.5,
   /** X-Ray's default sampling: the first request each second and 5% of the rest. */
   xraySampled: 0.05,
-  logBytesPerInvocation: 2_000,
+  logBytesPerMessage: 2_000,
   alarms: 13,
   platforms: 10,
   clusters: 1_000,
+  /** Queues a Lambda event source polls (stages, notify, rollout, webhook delivery)... */
+  polledQueues: QUEUE_NAMES.length,
+  /** ...each with long polls of 20 s from five pollers, messages or not. */
+  idlePollers: 5,
 } as const;
+
+/** Job store writes per cluster-hop, by what DynamoDB bills differently. */
+export interface JobWriteCounts {
+  /** Transactions that put the job and its cluster's lock (and an Idempotency-Key, if keyed). */
+  creates: number;
+  keyedCreates: number;
+  /** Puts of an active job, of which `stateChanges` move it to another state. */
+  activeWrites: number;
+  stateChanges: number;
+  /** Transactions that put the ended job and delete its lock. */
+  ends: number;
+  /** Jobs of a rollout, which the byBatch index holds too. */
+  inBatch: number;
+}
 
 export interface HopCounts {
   /** Queue messages per cluster-hop, of which notify (job events with receivers or a rollout to wake). */
   messages: number;
   notifyMessages: number;
+  /** Batches the consumers received per cluster-hop: Lambda invocations. */
+  batches: number;
   /** Job events per cluster-hop, each recorded by its emitter whether or not it goes to notify. */
   jobEvents: number;
-  /** Job store writes per cluster-hop, and the stored job's size. */
-  jobWrites: number;
+  jobWrites: JobWriteCounts;
   jobBytes: number;
   /** The job's DynamoDB item (its job compressed, keys and index attributes beside it). */
   itemBytes: number;
@@ -67,9 +98,47 @@ export interface HopCounts {
   pushes: number;
 }
 
+/**
+ * Write units of a hop's job writes on the table and its three indexes, which project every
+ * attribute: an index entry is billed whenever its item is written, twice when the write moves
+ * its key. `lock-indexed` is the store's layout (dynamo-job-index.ts): an active job's index
+ * entries are its lock's, put when it starts and deleted when it ends. `job-indexed`, the
+ * layout before, for comparison: the job item in every index all its life.
+ */
+export function jobWriteUnits(
+  w: JobWriteCounts,
+  itemBytes: number,
+  layout: 'lock-indexed' | 'job-indexed',
+): number {
+  const item = Math.ceil(itemBytes / 1024);
+  const tx = ASSUMPTIONS.transactionFactor;
+  const table =
+    w.creates * tx * (item + 1) + w.keyedCreates * tx + w.activeWrites * item + w.ends * tx * (item + 1);
+  const inIndexes = 2 + w.inBatch / Math.max(w.creates, 1);
+  if (layout === 'lock-indexed') {
+    // The lock's entries put at the start and deleted at the end; the ended job's put once.
+    return table + inIndexes * (w.creates + w.ends + w.ends * item);
+  }
+  // Every write rewrites each entry, and one that changes the state moves the byState entry.
+  const writes = w.creates + w.activeWrites + w.ends;
+  return table + (writes * inIndexes + w.stateChanges + w.ends) * item;
+}
+
+type CostLines = Record<
+  'lambdaRequests' | 'lambdaCompute' | 'sqs' | 'dynamoWrites' | 'dynamoReads' | 'xray' | 'logs',
+  number
+>;
+
 export interface CostEstimate {
-  perThousandHops: Record<string, number> & { total: number };
-  monthlyFixed: { perClusterSecrets: number; perPlatformSecrets: number; alarms: number };
+  perThousandHops: CostLines & { total: number };
+  /** Job write units per hop, the store's layout and the one before. */
+  jobWriteUnits: { lockIndexed: number; jobIndexed: number };
+  monthlyFixed: {
+    perClusterSecrets: number;
+    perPlatformSecrets: number;
+    alarms: number;
+    idleQueuePolls: number;
+  };
 }
 
 const round = (usd: number) => Number(usd.toFixed(4));
@@ -77,35 +146,46 @@ const round = (usd: number) => Number(usd.toFixed(4));
 export function estimateCost(hop: HopCounts): CostEstimate {
   const a = ASSUMPTIONS;
   const hops = 1_000;
-  const invocations = hop.messages * hops;
+  const messages = hop.messages * hops;
+  const invocations = hop.batches * hops;
   const pushSeconds = hop.pushes * hops * a.pushSeconds + hops * a.pushSecondsPerCluster;
-  const writeUnits = Math.ceil(hop.itemBytes / 1024);
-  const lines = {
+  const writeUnits = {
+    lockIndexed: jobWriteUnits(hop.jobWrites, hop.itemBytes, 'lock-indexed'),
+    jobIndexed: jobWriteUnits(hop.jobWrites, hop.itemBytes, 'job-indexed'),
+  };
+  const lines: CostLines = {
     lambdaRequests: invocations * PRICES.lambdaRequest,
     lambdaCompute:
-      (invocations * a.stageInvocationSeconds + pushSeconds) * a.memoryGb * PRICES.lambdaGbSecond,
-    sqs: invocations * a.sqsRequestsPerMessage * PRICES.sqsRequest,
+      (invocations * a.stageInvocationSeconds +
+        (messages - invocations) * a.batchRecordSeconds +
+        pushSeconds) *
+      a.memoryGb *
+      PRICES.lambdaGbSecond,
+    sqs: (messages + invocations * a.sqsRequestsPerBatch) * PRICES.sqsRequest,
     dynamoWrites:
-      (hop.jobWrites * writeUnits + (hop.jobEvents + hop.notifyMessages) * a.eventWriteUnits) *
+      (writeUnits.lockIndexed + (hop.jobEvents + hop.notifyMessages) * a.eventWriteUnits) *
       hops *
       PRICES.dynamoWriteUnit,
     dynamoReads:
-      (invocations * a.dynamoReadsPerMessage * Math.ceil(hop.itemBytes / 4096) +
+      (messages * a.dynamoReadsPerMessage * Math.ceil(hop.itemBytes / 4096) +
         hop.jobEvents * hops * a.endpointReadUnits) *
       PRICES.dynamoReadUnit,
     xray: invocations * a.xraySampled * PRICES.xrayTrace,
-    logs: ((invocations * a.logBytesPerInvocation) / 1e9) * PRICES.logsGb,
+    logs: ((messages * a.logBytesPerMessage) / 1e9) * PRICES.logsGb,
   };
   const total = Object.values(lines).reduce((sum, usd) => sum + usd, 0);
+  const pollsPerMonth = ((30 * 24 * 3600) / 20) * a.idlePollers * a.polledQueues;
   return {
     perThousandHops: {
-      ...Object.fromEntries(Object.entries(lines).map(([k, v]) => [k, round(v)])),
+      ...(Object.fromEntries(Object.entries(lines).map(([k, v]) => [k, round(v)])) as CostLines),
       total: round(total),
     },
+    jobWriteUnits: { lockIndexed: round(writeUnits.lockIndexed), jobIndexed: round(writeUnits.jobIndexed) },
     monthlyFixed: {
       perClusterSecrets: round(a.clusters * PRICES.secretMonth),
       perPlatformSecrets: round(a.platforms * PRICES.secretMonth),
       alarms: round(a.alarms * PRICES.alarmMonth),
+      idleQueuePolls: round(pollsPerMonth * PRICES.sqsRequest),
     },
   };
 }

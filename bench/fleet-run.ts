@@ -16,10 +16,11 @@ import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jobItem } from '#adapters/aws/dynamo-job-item.ts';
 import { DATABASE_FILE } from '#adapters/local/sqlite-database.ts';
+import type { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
 import { readStoredJob } from '#adapters/stored-job.ts';
 import { ApiClient } from '#cli/api-client.ts';
 import { VIOLET_SHIM } from '#cli/demo-run.ts';
-import { TERMINAL_STATES } from '#domain/job.ts';
+import { isActiveJob, TERMINAL_STATES } from '#domain/job.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
 import { type Config, loadConfig } from '#shared/config.ts';
 import type { Clock, JobStore } from '#shared/ports.ts';
@@ -27,7 +28,8 @@ import type { TrafficView } from '#sim/api/traffic.ts';
 import { startFleet } from '#sim/fleet.ts';
 import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
 import { simProcess } from '#test/chaos/support/sim-process.ts';
-import { dynamoItemBytes } from './cost-model.ts';
+import { parseStackConfig } from '../infra/stack-config.ts';
+import { dynamoItemBytes, type JobWriteCounts } from './cost-model.ts';
 
 export interface FleetRunOptions {
   clusters: number;
@@ -59,11 +61,13 @@ export interface FleetRunFigures {
   traffic: TrafficView;
   /** Queue messages sent, by queue. */
   messages: Record<string, number>;
+  /** Batches received, by queue: an invocation each on Lambda. */
+  batches: Record<string, number>;
   /**
    * Job store writes (creates and conditional updates, as tried: DynamoDB bills a failed one too), job events (its creation and each
    * transition: one event log write each) and the stored job's mean size.
    */
-  jobs: { writes: number; events: number; meanBytes: number; meanItemBytes: number };
+  jobs: { writes: JobWriteCounts; events: number; meanBytes: number; meanItemBytes: number };
   /** CPU of the upgrader: this process (the simulator too when in-process) plus its violet children. */
   cpuSeconds: { self: number; children: number };
 }
@@ -136,8 +140,14 @@ const DEMO_CADENCE = {
   REDIS_UPGRADER_RETRY_SECONDS: '1',
 };
 
-/** Production intervals in scaled time; a visibility timeout long enough for a push in real time. */
-const PRODUCTION_CADENCE = { REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: '900' };
+/**
+ * Production intervals in scaled time; a visibility timeout long enough for a push in real time;
+ * as many batches of a queue at once as the stack lets Lambda run, so batches are as large as there.
+ */
+const PRODUCTION_CADENCE = {
+  REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: '900',
+  REDIS_UPGRADER_POLL_CONCURRENCY: String(parseStackConfig({}).maxConcurrency),
+};
 
 /** Time that runs `speed` times faster than the wall clock from its start. */
 function scaledClock(speed: number): Clock {
@@ -174,19 +184,51 @@ async function startUpgrades(client: ApiClient, names: string[]): Promise<void> 
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
-/** Counts the job store's writes from now on (a commit may carry two transitions: versions do not count writes). */
-function countWrites(store: JobStore): { count: number } {
-  const counted = { count: 0 };
+/**
+ * Counts the job store's writes from now on, by what DynamoDB bills differently (cost-model.ts):
+ * a create or an end is a transaction with the cluster's lock, an active job's write is a put.
+ * Tried writes, failed ones too. Versions would not do: a commit may carry two transitions.
+ */
+function countWrites(store: JobStore): JobWriteCounts {
+  const counts: JobWriteCounts = {
+    creates: 0,
+    keyedCreates: 0,
+    activeWrites: 0,
+    stateChanges: 0,
+    ends: 0,
+    inBatch: 0,
+  };
+  const states = new Map<string, string>();
   const { create, update } = store;
-  store.create = (...args) => {
-    counted.count++;
-    return create.apply(store, args);
+  store.create = (job, idempotency) => {
+    counts.creates++;
+    if (idempotency) counts.keyedCreates++;
+    if (job.batchId) counts.inBatch++;
+    states.set(job.id, job.state);
+    return create.call(store, job, idempotency);
   };
-  store.update = (...args) => {
-    counted.count++;
-    return update.apply(store, args);
+  store.update = (job, expectedVersion) => {
+    if (!isActiveJob(job)) counts.ends++;
+    else {
+      counts.activeWrites++;
+      if (states.get(job.id) !== job.state) counts.stateChanges++;
+    }
+    states.set(job.id, job.state);
+    return update.call(store, job, expectedVersion);
   };
-  return counted;
+  return counts;
+}
+
+/** Counts the batches the local pollers took, as Lambda's event source would invoke with them. */
+function countBatches(queues: SqliteQueue): Record<string, number> {
+  const batches: Record<string, number> = {};
+  const { receive } = queues;
+  queues.receive = (queue, options) => {
+    const received = receive.call(queues, queue, options);
+    if (received.length > 0) batches[queue] = (batches[queue] ?? 0) + 1;
+    return received;
+  };
+  return batches;
 }
 
 /**
@@ -256,6 +298,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
       if (how === 'sent') messages[queue] = (messages[queue] ?? 0) + 1;
     });
     const writes = countWrites(runtime.jobs);
+    const batches = countBatches(runtime.queues);
     const before = await sim.traffic();
     const cpu0 = process.cpuUsage();
     const children0 = childrenCpuSeconds();
@@ -276,13 +319,14 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
       wallSeconds,
       succeeded: ended.succeeded,
       jobs: {
-        writes: writes.count,
+        writes,
         events: ended.events,
         meanBytes: Math.round(ended.meanBytes),
         meanItemBytes: Math.round(ended.meanItemBytes),
       },
       traffic: trafficBetween(before, after),
       messages,
+      batches,
       cpuSeconds: { self: (cpu.user + cpu.system) / 1e6, children },
     };
   } finally {

@@ -15,7 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseStackConfig } from '../infra/stack-config.ts';
-import { ASSUMPTIONS, estimateCost, type HopCounts, PRICES } from './cost-model.ts';
+import { ASSUMPTIONS, estimateCost, type HopCounts, type JobWriteCounts, PRICES } from './cost-model.ts';
 import { type FleetRunFigures, runFleet } from './fleet-run.ts';
 
 const UPLOAD_BATCH_SIZE = parseStackConfig({}).uploadBatchSize;
@@ -45,7 +45,10 @@ export interface FleetRow {
     kubeRequests: number;
     connections: number;
     queueMessages: number;
+    /** Batches received: Lambda invocations. */
+    queueBatches: number;
     jobWrites: number;
+    jobWriteKinds: JobWriteCounts;
     /** Job events (each one event log write, notify message or not). */
     jobEvents: number;
     cpuMs: number;
@@ -86,7 +89,14 @@ function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): F
       kubeRequests: round(sum(figures.traffic.requests) / hops, 1),
       connections: round(figures.traffic.connections.accepted / hops, 2),
       queueMessages: round(sum(figures.messages) / hops, 1),
-      jobWrites: round(figures.jobs.writes / hops, 1),
+      queueBatches: round(sum(figures.batches) / hops, 1),
+      jobWrites: round(
+        (figures.jobs.writes.creates + figures.jobs.writes.activeWrites + figures.jobs.writes.ends) / hops,
+        1,
+      ),
+      jobWriteKinds: Object.fromEntries(
+        Object.entries(figures.jobs.writes).map(([kind, n]) => [kind, round(n / hops, 2)]),
+      ) as unknown as JobWriteCounts,
       jobEvents: round(figures.jobs.events / hops, 1),
       cpuMs: Math.round(((figures.cpuSeconds.self + figures.cpuSeconds.children) * 1000) / hops),
       childCpuMs: Math.round((figures.cpuSeconds.children * 1000) / hops),
@@ -124,7 +134,7 @@ function print(label: string, r: FleetRow): void {
     `${label} ${String(r.clusters).padStart(5)}  wall ${r.wallSeconds.toFixed(2).padStart(7)} s  ` +
       `${r.vsOneCluster.toFixed(2).padStart(6)}x of 1  ${r.clustersPerMinute.toFixed(0).padStart(6)}/min  ` +
       `speedup ${r.speedupOverSequential.toFixed(0).padStart(4)}  k8s ${c.kubeRequests}  conn ${c.connections}  ` +
-      `msgs ${c.queueMessages} (notify ${c.byQueue.notify ?? 0})  events ${c.jobEvents}  cpu ${c.cpuMs} ms (violet ${c.childCpuMs})  peak sockets ${r.peakOpenSockets}  pushes ${r.uploads}  ` +
+      `msgs ${c.queueMessages} in ${c.queueBatches} batches (notify ${c.byQueue.notify ?? 0})  events ${c.jobEvents}  cpu ${c.cpuMs} ms (violet ${c.childCpuMs})  peak sockets ${r.peakOpenSockets}  pushes ${r.uploads}  ` +
       `ok ${r.succeeded}/${r.clusters}  load ${r.load.join(' ')}`,
   );
 }
@@ -155,7 +165,8 @@ function cost(rows: FleetRow[], how: string) {
     messages: last.perClusterHop.queueMessages,
     notifyMessages: last.perClusterHop.byQueue.notify ?? 0,
     jobEvents: last.perClusterHop.jobEvents,
-    jobWrites: last.perClusterHop.jobWrites,
+    batches: last.perClusterHop.queueBatches,
+    jobWrites: last.perClusterHop.jobWriteKinds,
     jobBytes: last.jobBytes,
     itemBytes: last.itemBytes,
     // On Lambda an invocation takes up to uploadBatchSize uploads: at best one push per that many clusters of a platform.
@@ -166,6 +177,10 @@ function cost(rows: FleetRow[], how: string) {
     `cost per 1,000 single-hop upgrades (USD, list prices), from ${last.clusters} clusters at the production cadence, ${how}:`,
   );
   console.log(estimate.perThousandHops);
+  console.log(
+    "job write units per hop (the store's layout, and the job-indexed one before):",
+    estimate.jobWriteUnits,
+  );
   console.log('monthly fixed for 1,000 clusters (USD):', estimate.monthlyFixed);
   return { hop, ...estimate, prices: PRICES, assumptions: ASSUMPTIONS };
 }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { estimateCost, type HopCounts, type JobWriteCounts, jobWriteUnits } from '../../bench/cost-model.ts';
+
+/** One single-hop job: its start, nine writes while active (five to a new state), its end. */
+const hop: JobWriteCounts = {
+  creates: 1,
+  keyedCreates: 0,
+  activeWrites: 9,
+  stateChanges: 5,
+  ends: 1,
+  inBatch: 0,
+};
+
+describe('jobWriteUnits', () => {
+  it.each([
+    // Table: two transactions of job and lock at twice each (8), nine puts (9).
+    // Lock-indexed: the lock's two entries put and deleted (4), the ended job's two put (2).
+    // Job-indexed: eleven writes rewrite two entries (22), six moves of the byState entry.
+    { case: 'one unit items', counts: hop, bytes: 950, lockIndexed: 23, jobIndexed: 45 },
+    { case: 'two unit items', counts: hop, bytes: 1100, lockIndexed: 38, jobIndexed: 86 },
+    {
+      case: 'a rollout job (byBatch too)',
+      counts: { ...hop, inBatch: 1 },
+      bytes: 950,
+      lockIndexed: 26,
+      jobIndexed: 56,
+    },
+    { case: 'keyed start', counts: { ...hop, keyedCreates: 1 }, bytes: 950, lockIndexed: 25, jobIndexed: 47 },
+  ])('$case', ({ counts, bytes, lockIndexed, jobIndexed }) => {
+    expect(jobWriteUnits(counts, bytes, 'lock-indexed')).toBe(lockIndexed);
+    expect(jobWriteUnits(counts, bytes, 'job-indexed')).toBe(jobIndexed);
+  });
+});
+
+describe('estimateCost', () => {
+  const counts: HopCounts = {
+    messages: 10,
+    notifyMessages: 0,
+    batches: 10,
+    jobEvents: 7,
+    jobWrites: hop,
+    jobBytes: 2200,
+    itemBytes: 950,
+    pushes: 0.01,
+  };
+
+  it('bills a batch of messages as one invocation, one receive and one delete', () => {
+    const single = estimateCost(counts).perThousandHops;
+    const batched = estimateCost({ ...counts, batches: 1 }).perThousandHops;
+
+    expect(batched.lambdaRequests).toBeCloseTo(single.lambdaRequests / 10, 6);
+    // Ten sends either way; receives and deletes from twenty to two.
+    expect(batched.sqs / single.sqs).toBeCloseTo(12 / 30, 3);
+    expect(batched.lambdaCompute).toBeLessThan(single.lambdaCompute);
+  });
+});
