@@ -259,15 +259,12 @@ export class DynamoJobStore implements JobStore {
     return [...jobs.values()];
   }
 
-  /** The job an index entry stands for: the job item itself, or an active job's lock. */
+  /**
+   * The job an index entry stands for: the job item itself, or an active job's lock. The lock
+   * was put in the transaction that put the job, so a consistent read always finds the job.
+   */
   async #indexedJob(item: Record<string, unknown>): Promise<Job | undefined> {
-    if (!isLockEntry(item)) return jobOf(item, jobIdOf(item));
-    const id = String(item.jobId);
-    // Eventually consistent, as the index read that found it: half the read units.
-    const { Item } = await this.#options.client.send(
-      new GetCommand({ TableName: this.#options.tableName, Key: keys.job(id) }),
-    );
-    return Item ? jobOf(Item, id) : undefined;
+    return isLockEntry(item) ? this.get(String(item.jobId)) : jobOf(item, jobIdOf(item));
   }
 
   async #scanJobs(matches: (job: Job) => boolean, limit: number): Promise<Job[]> {
