@@ -82,6 +82,16 @@ export interface JobWriteCounts {
   inBatch: number;
 }
 
+/**
+ * Write units of one write of a rollout's batch: its item, which the byState index lists too
+ * (every write rewrites that entry), and the events it records, in a transaction when any.
+ */
+export function batchWriteUnits(itemBytes: number, events: number): number {
+  const item = Math.ceil(itemBytes / 1024);
+  const tx = events > 0 ? ASSUMPTIONS.transactionFactor : 1;
+  return tx * (item + events) + item;
+}
+
 export interface HopCounts {
   /** Queue messages per cluster-hop, of which notify (job events with receivers or a rollout to wake). */
   messages: number;
@@ -91,6 +101,8 @@ export interface HopCounts {
   /** Job events per cluster-hop, each recorded by its emitter whether or not it goes to notify. */
   jobEvents: number;
   jobWrites: JobWriteCounts;
+  /** Write units of the rollout's batch writes (batchWriteUnits), per cluster-hop; 0 without a rollout. */
+  batchWriteUnits: number;
   jobBytes: number;
   /** The job's DynamoDB item (its job compressed, keys and index attributes beside it). */
   itemBytes: number;

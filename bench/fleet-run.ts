@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { batchItem } from '#adapters/aws/dynamo-batch-store.ts';
 import { jobItem } from '#adapters/aws/dynamo-job-item.ts';
 import { DATABASE_FILE } from '#adapters/local/sqlite-database.ts';
 import type { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
@@ -21,15 +22,16 @@ import { readStoredJob } from '#adapters/stored-job.ts';
 import { ApiClient } from '#cli/api-client.ts';
 import { VIOLET_SHIM } from '#cli/demo-run.ts';
 import { isActiveJob, TERMINAL_STATES } from '#domain/job.ts';
+import type { Batch } from '#domain/rollout/batch.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
 import { type Config, loadConfig } from '#shared/config.ts';
-import type { Clock, JobStore } from '#shared/ports.ts';
+import type { BatchStore, Clock, JobStore } from '#shared/ports.ts';
 import type { TrafficView } from '#sim/api/traffic.ts';
 import { startFleet } from '#sim/fleet.ts';
 import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
 import { simProcess } from '#test/chaos/support/sim-process.ts';
 import { parseStackConfig } from '../infra/stack-config.ts';
-import { dynamoItemBytes, type JobWriteCounts } from './cost-model.ts';
+import { batchWriteUnits, dynamoItemBytes, type JobWriteCounts } from './cost-model.ts';
 
 export interface FleetRunOptions {
   clusters: number;
@@ -61,6 +63,8 @@ export interface FleetRunFigures {
   traffic: TrafficView;
   /** Queue messages sent, by queue. */
   messages: Record<string, number>;
+  /** Write units of the rollout's batch writes on DynamoDB (0 without a rollout). */
+  batchWriteUnits: number;
   /** Batches received, by queue: an invocation each on Lambda. */
   batches: Record<string, number>;
   /**
@@ -219,6 +223,21 @@ function countWrites(store: JobStore): JobWriteCounts {
   return counts;
 }
 
+/** Keeps each write of a rollout's batch, to bill after the clock stops (compressing it takes a while). */
+function keepBatchWrites(store: BatchStore): { batch: Batch; events: number }[] {
+  const writes: { batch: Batch; events: number }[] = [];
+  const { create, update } = store;
+  store.create = (batch, idempotency) => {
+    writes.push({ batch, events: 0 });
+    return create.call(store, batch, idempotency);
+  };
+  store.update = (batch, expectedVersion, events = []) => {
+    writes.push({ batch, events: events.length });
+    return update.call(store, batch, expectedVersion, events);
+  };
+  return writes;
+}
+
 /** Counts the batches the local pollers took, as Lambda's event source would invoke with them. */
 function countBatches(queues: SqliteQueue): Record<string, number> {
   const batches: Record<string, number> = {};
@@ -299,6 +318,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     });
     const writes = countWrites(runtime.jobs);
     const batches = countBatches(runtime.queues);
+    const batchWrites = keepBatchWrites(runtime.batches);
     const before = await sim.traffic();
     const cpu0 = process.cpuUsage();
     const children0 = childrenCpuSeconds();
@@ -312,12 +332,17 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     const cpu = process.cpuUsage(cpu0);
     const children = childrenCpuSeconds() - children0;
     const ended = jobTotals(config);
+    const batchUnits = batchWrites.reduce(
+      (sum, write) => sum + batchWriteUnits(dynamoItemBytes(batchItem(write.batch)), write.events),
+      0,
+    );
     const after = await sim.traffic();
     if (process.env.BENCH_FLEET_TRACE) await printTimeline(runtime, sim.names[0]);
     return {
       clusters: sim.names.length,
       wallSeconds,
       succeeded: ended.succeeded,
+      batchWriteUnits: batchUnits,
       jobs: {
         writes,
         events: ended.events,

@@ -49,6 +49,8 @@ export interface FleetRow {
     queueBatches: number;
     jobWrites: number;
     jobWriteKinds: JobWriteCounts;
+    /** DynamoDB write units of the rollout's batch writes. */
+    batchWriteUnits: number;
     /** Job events (each one event log write, notify message or not). */
     jobEvents: number;
     cpuMs: number;
@@ -97,6 +99,7 @@ function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): F
       jobWriteKinds: Object.fromEntries(
         Object.entries(figures.jobs.writes).map(([kind, n]) => [kind, round(n / hops, 2)]),
       ) as unknown as JobWriteCounts,
+      batchWriteUnits: round(figures.batchWriteUnits / hops, 2),
       jobEvents: round(figures.jobs.events / hops, 1),
       cpuMs: Math.round(((figures.cpuSeconds.self + figures.cpuSeconds.children) * 1000) / hops),
       childCpuMs: Math.round((figures.cpuSeconds.children * 1000) / hops),
@@ -167,6 +170,7 @@ function cost(rows: FleetRow[], how: string) {
     jobEvents: last.perClusterHop.jobEvents,
     batches: last.perClusterHop.queueBatches,
     jobWrites: last.perClusterHop.jobWriteKinds,
+    batchWriteUnits: last.perClusterHop.batchWriteUnits,
     jobBytes: last.jobBytes,
     itemBytes: last.itemBytes,
     // On Lambda an invocation takes up to uploadBatchSize uploads: at best one push per that many clusters of a platform.

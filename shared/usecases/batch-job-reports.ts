@@ -4,7 +4,7 @@
  * decided but not yet seen is looked up by cluster and batch: a job its idempotency key created
  * is adopted, whichever worker created it.
  *
- * A wake that reports one job's end reads only that job and the starts not yet seen: reading every
+ * Wakes that report jobs' ends read only those jobs and the starts not yet seen: reading every
  * running job on every end made a wave of N clusters cost N x N job reads (a million for a wave
  * of 1,000, on AWS a million DynamoDB reads). The others keep the state the batch last folded
  * (an absent report changes nothing); the rollout's own poll, every `rollout.pollSeconds` while
@@ -42,12 +42,12 @@ const PARALLEL_READS = 32;
 export async function gatherJobReports(
   jobs: Pick<JobStore, 'get' | 'list'>,
   batch: Batch,
-  endedJobId?: string,
+  endedJobIds?: ReadonlySet<string>,
 ): Promise<JobReport[]> {
   const clusters = batch.clusters.filter(
     (cluster) =>
       watched(batch, cluster) &&
-      (endedJobId === undefined || cluster.jobId === undefined || cluster.jobId === endedJobId),
+      (endedJobIds === undefined || cluster.jobId === undefined || endedJobIds.has(cluster.jobId)),
   );
   const reports: JobReport[] = [];
   for (let start = 0; start < clusters.length; start += PARALLEL_READS) {

@@ -22,12 +22,7 @@
 import { ConflictError } from '#domain/errors.ts';
 import type { Batch } from '#domain/rollout/batch.ts';
 import { type Decision, decide } from '#domain/rollout/decide.ts';
-import {
-  AHEAD_RETRY_SECONDS,
-  classifyWake,
-  timerToArm,
-  type WakeVerdict,
-} from '#domain/rollout/rollout-timer.ts';
+import { AHEAD_RETRY_SECONDS, classifyWake, timerToArm } from '#domain/rollout/rollout-timer.ts';
 import type { BatchStore, Log, Queue, RolloutMessage, RolloutQueues, StageQueues } from '#shared/ports.ts';
 import { gatherJobReports } from '#usecases/batch-job-reports.ts';
 import { type BatchWebhookDeps, publishBatchEvents } from '#usecases/batch-webhooks.ts';
@@ -41,9 +36,11 @@ export interface RolloutDeps extends RolloutActionDeps, Omit<BatchWebhookDeps, '
   config?: PipelineConfigInput;
 }
 
-/** The job whose end a wake reports; a timer (as classifyWake tells them apart) reports none. */
-const endedJobOf = (verdict: WakeVerdict, message: RolloutMessage) =>
-  verdict.kind === 'wake' ? message.jobId : undefined;
+/** A wake that is no timer (as classifyWake tells them apart): a job's end, a creation, a command. */
+const isPlainWake = (message: RolloutMessage) => message.seq === undefined && message.due === undefined;
+
+/** Jobs whose ends merged wakes report; undefined: a wake that names none, so all are read. */
+type EndedJobs = ReadonlySet<string> | undefined;
 
 /** Decisions fed back-to-back in one delivery; beyond, the rollout goes on in a new message. */
 const MAX_ROUNDS = 20;
@@ -89,15 +86,15 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
   }
 
   /**
-   * Decides and acts until nothing new comes back; returns the last decision. `endedJobId`: the
-   * wake reports that job's end, so only it (and starts not yet seen) is read.
+   * Decides and acts until nothing new comes back; returns the last decision. `ended`: the wakes
+   * report those jobs' ends, so only they (and starts not yet seen) are read.
    */
-  async function run(loaded: Batch, endedJobId: string | undefined): Promise<Decision> {
+  async function run(loaded: Batch, ended: EndedJobs): Promise<Decision> {
     let batch = loaded;
     let feedback: Feedback = { refusals: [], rechecks: [] };
     for (let round = 1; ; round++) {
       const now = deps.clock.now();
-      const jobs = await gatherJobReports(deps.jobs, batch, endedJobId);
+      const jobs = await gatherJobReports(deps.jobs, batch, ended);
       const decision = decide(batch, now, { jobs, ...feedback, pollSeconds: settings.pollSeconds });
       if (!(await commit(batch, decision, round))) {
         batch = (await deps.batches.get(batch.id)) ?? batch;
@@ -137,9 +134,32 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
     }
   }
 
-  return (message) => serially(message.batchId, () => handle(message));
+  /**
+   * Wakes of a batch that come while another of its messages is handled wait as one: a fleet's
+   * jobs end in bursts, and each wake handled alone rewrote the batch, whose item grows with its
+   * clusters (bench fleet: 8 write units per hop at 100 clusters, 19 at 300). They are
+   * acknowledged together, or redelivered together if the handling fails.
+   */
+  const waiting = new Map<string, { ended: Set<string> | undefined; handled: Promise<void> }>();
 
-  async function handle(message: RolloutMessage): Promise<void> {
+  return (message) => {
+    if (!isPlainWake(message)) return serially(message.batchId, () => handle(message, undefined));
+    const queued = waiting.get(message.batchId);
+    if (queued) {
+      if (message.jobId === undefined) queued.ended = undefined;
+      else queued.ended?.add(message.jobId);
+      return queued.handled;
+    }
+    const entry = { ended: message.jobId === undefined ? undefined : new Set([message.jobId]) };
+    const handled = serially(message.batchId, () => {
+      waiting.delete(message.batchId);
+      return handle(message, entry.ended);
+    });
+    waiting.set(message.batchId, Object.assign(entry, { handled }));
+    return handled;
+  };
+
+  async function handle(message: RolloutMessage, ended: EndedJobs): Promise<void> {
     for (let round = 1; ; round++) {
       const batch = await deps.batches.get(message.batchId);
       if (!batch) {
@@ -158,7 +178,7 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
         else await deps.queue.send('rollout', message, { delaySeconds: AHEAD_RETRY_SECONDS });
         return;
       }
-      const last = await run(batch, endedJobOf(verdict, message));
+      const last = await run(batch, verdict.kind === 'wake' ? ended : undefined);
       await publishBatchEvents(deps, last.batch);
       if (await arm(last.batch, last, verdict.kind === 'live')) return;
       if (round >= MAX_ROUNDS)

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { estimateCost, type HopCounts, type JobWriteCounts, jobWriteUnits } from '../../bench/cost-model.ts';
+import {
+  batchWriteUnits,
+  estimateCost,
+  type HopCounts,
+  type JobWriteCounts,
+  jobWriteUnits,
+} from '../../bench/cost-model.ts';
 
 /** One single-hop job: its start, nine writes while active (five to a new state), its end. */
 const hop: JobWriteCounts = {
@@ -32,6 +38,16 @@ describe('jobWriteUnits', () => {
   });
 });
 
+describe('batchWriteUnits', () => {
+  it.each([
+    { case: 'a put: the item and its index entry', bytes: 900, events: 0, units: 2 },
+    { case: 'a 3 KB batch', bytes: 3000, events: 0, units: 6 },
+    { case: 'with two events: a transaction', bytes: 900, events: 2, units: 7 },
+  ])('$case', ({ bytes, events, units }) => {
+    expect(batchWriteUnits(bytes, events)).toBe(units);
+  });
+});
+
 describe('estimateCost', () => {
   const counts: HopCounts = {
     messages: 10,
@@ -39,6 +55,7 @@ describe('estimateCost', () => {
     batches: 10,
     jobEvents: 7,
     jobWrites: hop,
+    batchWriteUnits: 0,
     jobBytes: 2200,
     itemBytes: 950,
     pushes: 0.01,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, TransientError } from '#domain/errors.ts';
 import type { Batch } from '#domain/rollout/batch.ts';
+import type { QueuedMessage } from '#test/fakes/queue.ts';
 import { rolloutPipeline } from './support/rollout-pipeline.ts';
 
 const types = (events: { type: string }[]) => events.map((event) => event.type);
@@ -256,6 +257,49 @@ describe('the rollout at fleet scale', () => {
     expect((await pipeline.batch(created.id)).state).toBe('succeeded');
     expect(readsPerJobEnd).toHaveLength(6);
     expect(readsPerJobEnd.slice(1)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('handles the job-end wakes of a batch that arrive together as one decision', async () => {
+    // Prepare: one wave of 6 whose jobs wait for a catalog sync until the rollout has seen them
+    // all start; then the sync, and the jobs run to their ends with the rollout's job-end wakes
+    // and timers held back (its poll would see the ends first); batch writes counted
+    const pipeline = await rolloutPipeline(6);
+    for (const name of pipeline.names) pipeline.olmOf(name).syncOnPush = false;
+    const created = await pipeline.start({ waveSize: 6 });
+    const handlers = pipeline.stages as Record<string, ((message: unknown) => Promise<void>) | undefined>;
+    while (!(await pipeline.batch(created.id)).clusters.every((cluster) => cluster.jobId)) {
+      const next = pipeline.queue.take();
+      if (!next) throw new Error('the rollout never saw every job start');
+      await handlers[next.queue]?.(next.message);
+    }
+    for (const name of pipeline.names) {
+      pipeline.olmOf(name).syncOnPush = true;
+      pipeline.olmOf(name).pushed('redis-operator.v4.2.1.tgz');
+    }
+    const held: unknown[] = [];
+    const timers: QueuedMessage[] = [];
+    for (let next = pipeline.queue.take(); next; next = pipeline.queue.take()) {
+      if (next.queue === 'rollout' && 'jobId' in next.message) held.push(next.message);
+      else if (next.queue === 'rollout') timers.push(next);
+      else await handlers[next.queue]?.(next.message);
+    }
+    let writes = 0;
+    const { update } = pipeline.batches;
+    pipeline.batches.update = (...args) => {
+      writes++;
+      return update.apply(pipeline.batches, args);
+    };
+    // Act: the six wakes delivered at once, as one SQS batch would be
+    await Promise.all(held.map((message) => handlers.rollout?.(message)));
+    const writesForTheWakes = writes;
+    for (const timer of timers) await pipeline.queue.send(timer.queue, timer.message);
+    await pipeline.run();
+    // Assess: the first wake alone, the other five together (handled one by one: 7 writes)
+    const batch = await pipeline.batch(created.id);
+    expect(held).toHaveLength(6);
+    expect(batch.state).toBe('succeeded');
+    expect(batch.clusters.map((cluster) => cluster.state)).toEqual(Array(6).fill('succeeded'));
+    expect(writesForTheWakes).toBeLessThanOrEqual(4);
   });
 
   it("completes on its own poll when the wakes reporting the jobs' ends are lost", async () => {

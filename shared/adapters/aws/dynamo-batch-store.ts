@@ -31,7 +31,7 @@ export interface DynamoBatchStoreOptions {
   tableName: string;
 }
 
-function batchItem(batch: Batch): Record<string, unknown> {
+export function batchItem(batch: Batch): Record<string, unknown> {
   return {
     ...keys.batch(batch.id),
     version: batch.version,
