@@ -146,12 +146,17 @@ const DEMO_CADENCE = {
 
 /**
  * Production intervals in scaled time; a visibility timeout long enough for a push in real time;
- * as many batches of a queue at once as the stack lets Lambda run, so batches are as large as there.
+ * as many batches of a queue at once as the stack lets Lambda run, so batches are as large as
+ * there, and the rollout's batching window of the stack in scaled time.
  */
-const PRODUCTION_CADENCE = {
-  REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: '900',
-  REDIS_UPGRADER_POLL_CONCURRENCY: String(parseStackConfig({}).maxConcurrency),
-};
+function productionCadence(speed: number): Record<string, string> {
+  const stack = parseStackConfig({});
+  return {
+    REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: '900',
+    REDIS_UPGRADER_POLL_CONCURRENCY: String(stack.maxConcurrency),
+    REDIS_UPGRADER_ROLLOUT_WINDOW_MS: String(Math.round((stack.rolloutBatchingWindowSeconds * 1000) / speed)),
+  };
+}
 
 /** Time that runs `speed` times faster than the wall clock from its start. */
 function scaledClock(speed: number): Clock {
@@ -305,7 +310,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     sim = await startSimulator(dir, options);
     const production = options.cadence === 'production';
     const config = runtimeConfig(dir, sim, {
-      ...(production ? PRODUCTION_CADENCE : DEMO_CADENCE),
+      ...(production ? productionCadence(options.speed) : DEMO_CADENCE),
       ...(options.watches === false ? { REDIS_UPGRADER_MAX_WATCHES: '0' } : {}),
     });
     runtime = await startLocalRuntime(config, production ? { clock: scaledClock(options.speed) } : {});

@@ -47,6 +47,15 @@ export const stackConfigSchema = z
      * 30-second image upload per 10 clusters. Above 10, SQS needs a batching window.
      */
     uploadBatchSize: positiveInt.max(10_000).default(100),
+    /**
+     * The rollout queue waits up to this long to fill a batch: the wakes of one rollout in a
+     * batch make one decision and one write of the batch, whose item grows with its clusters
+     * (each wake alone: a write per job end, 8 write units per hop at 100 clusters, bench fleet).
+     * A decision comes at most this much later; bakes and waves last minutes.
+     */
+    rolloutBatchingWindowSeconds: z.number().int().min(0).max(300).default(5),
+    /** Rollout wakes one invocation takes (above 10, SQS needs a batching window). */
+    rolloutBatchSize: positiveInt.max(10_000).default(100),
     maxReceiveCount: positiveInt.default(QUEUE_DELIVERY_DEFAULTS.maxReceiveCount),
     logRetentionDays: positiveInt.default(30),
     /** Artifacts not touched for this long expire; old object versions after `noncurrentDays`. */
@@ -94,12 +103,15 @@ export const stackConfigSchema = z
     retainData: z.union([z.boolean(), z.stringbool()]).default(true),
   })
   .superRefine((config, context) => {
-    if (config.uploadBatchSize > 10 && config.uploadBatchingWindowSeconds < 1) {
-      context.addIssue({
-        code: 'custom',
-        path: ['uploadBatchSize'],
-        message: `${config.uploadBatchSize} needs uploadBatchingWindowSeconds of at least 1 (SQS takes more than 10 records only with a window)`,
-      });
+    for (const queue of ['upload', 'rollout'] as const) {
+      const size = config[`${queue}BatchSize`];
+      if (size > 10 && config[`${queue}BatchingWindowSeconds`] < 1) {
+        context.addIssue({
+          code: 'custom',
+          path: [`${queue}BatchSize`],
+          message: `${size} needs ${queue}BatchingWindowSeconds of at least 1 (SQS takes more than 10 records only with a window)`,
+        });
+      }
     }
     // A dead worker's claim must run out within about one redelivery, or a crash stalls the job
     // until it does (docs/decisions/0003-claims-and-leases.md).

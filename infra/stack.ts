@@ -121,14 +121,17 @@ export class UpgraderStack extends Stack {
       ...(row.timeout === 'upload' ? { ephemeralStorageMiB: this.config.uploadEphemeralStorageMiB } : {}),
       ...(row.needs.violet && this.#violetLayer ? { layers: [this.#violetLayer] } : {}),
     });
+    const gathering = row.gathersPushes
+      ? { size: this.config.uploadBatchSize, window: this.config.uploadBatchingWindowSeconds }
+      : row.gathersWakes
+        ? { size: this.config.rolloutBatchSize, window: this.config.rolloutBatchingWindowSeconds }
+        : { size: this.config.batchSize, window: 0 };
     made.fn.addEventSource(
       new SqsEventSource(this.#queueOf(name), {
-        batchSize: row.gathersPushes ? this.config.uploadBatchSize : this.config.batchSize,
+        batchSize: gathering.size,
         maxConcurrency: this.config.maxConcurrency,
         reportBatchItemFailures: true,
-        ...(row.gathersPushes && this.config.uploadBatchingWindowSeconds > 0
-          ? { maxBatchingWindow: Duration.seconds(this.config.uploadBatchingWindowSeconds) }
-          : {}),
+        ...(gathering.window > 0 ? { maxBatchingWindow: Duration.seconds(gathering.window) } : {}),
       }),
     );
     this.#bind(made, row);

@@ -67,6 +67,12 @@ const variables = z.object({
   /** Messages per delivered batch (the event source mapping's batchSize). */
   REDIS_UPGRADER_BATCH_SIZE: integer(1, 10).default(QUEUE_DELIVERY_DEFAULTS.batchSize),
   REDIS_UPGRADER_POLL_INTERVAL_MS: integer(10, 60_000).default(500),
+  /**
+   * How long the rollout queue's poller waits to fill a batch (the stack's
+   * rolloutBatchingWindowSeconds): a burst of job ends makes one decision. Short by default, so a
+   * demo's rollout decides at once; 0: no window.
+   */
+  REDIS_UPGRADER_ROLLOUT_WINDOW_MS: integer(0, 300_000).default(250),
   /** Waits watched at once for an early wake (each holds a connection); 0: waits only poll. */
   REDIS_UPGRADER_MAX_WATCHES: integer(0, 100_000).default(500),
   REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: seconds.default(60),
@@ -166,6 +172,7 @@ const configSchema = z
       pollConcurrency: v.REDIS_UPGRADER_POLL_CONCURRENCY,
       batchSize: v.REDIS_UPGRADER_BATCH_SIZE,
       pollIntervalMs: v.REDIS_UPGRADER_POLL_INTERVAL_MS,
+      rolloutWindowMs: v.REDIS_UPGRADER_ROLLOUT_WINDOW_MS,
       visibilityTimeoutSeconds: v.REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS,
       maxReceiveCount: v.REDIS_UPGRADER_MAX_RECEIVE_COUNT,
       maxWatches: v.REDIS_UPGRADER_MAX_WATCHES,

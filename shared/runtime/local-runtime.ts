@@ -103,6 +103,10 @@ function startPollers(config: Config, queues: SqliteQueue, ports: RuntimePorts, 
       visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds,
       concurrency: concurrencyOf(consumer.row, config),
       pollIntervalMs: config.queue.pollIntervalMs,
+      // Within half the visibility timeout: the batch's first messages stay hidden while it fills.
+      batchingWindowMs: consumer.row.gathersWakes
+        ? Math.min(config.queue.rolloutWindowMs, config.queue.visibilityTimeoutSeconds * 500)
+        : 0,
       logger: consumerLog,
     });
     poller.start();

@@ -5,7 +5,7 @@
  * interval, or a send on this process, whichever is first. `stop()` lets in-flight batches finish.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
+import type { ReceivedMessage, SqliteQueue } from '#adapters/local/sqlite-queue.ts';
 import type { Log } from '#shared/ports.ts';
 import { settleBatch, toSqsEvent } from './sqs-event.ts';
 
@@ -19,6 +19,8 @@ export interface QueuePollerOptions {
   visibilityTimeoutSeconds: number;
   concurrency: number;
   pollIntervalMs: number;
+  /** How long a batch short of `batchSize` waits for more messages (Lambda's maximumBatchingWindow); 0: none. */
+  batchingWindowMs?: number;
   logger: Log;
 }
 
@@ -63,6 +65,7 @@ export class QueuePoller {
       let delivered = false;
       try {
         const messages = queue.receive(queueName, { maxMessages: batchSize, visibilityTimeoutSeconds });
+        if (messages.length > 0) await this.#fill(messages);
         if (messages.length > 0) {
           delivered = true;
           await this.#deliver(toSqsEvent(queueName, messages));
@@ -72,6 +75,17 @@ export class QueuePoller {
         this.#options.logger.error('queue poll failed', { queue: queueName, error: error as Error });
       }
       if (!delivered) await this.#idle();
+    }
+  }
+
+  /** Adds messages that come within the batching window, until the batch is full or the window closes. */
+  async #fill(messages: ReceivedMessage[]): Promise<void> {
+    const { queue, queueName, batchSize, visibilityTimeoutSeconds, batchingWindowMs = 0 } = this.#options;
+    const closes = Date.now() + batchingWindowMs;
+    while (this.#running && messages.length < batchSize && Date.now() < closes) {
+      await this.#idle(closes - Date.now());
+      const more = batchSize - messages.length;
+      messages.push(...queue.receive(queueName, { maxMessages: more, visibilityTimeoutSeconds }));
     }
   }
 
@@ -103,18 +117,19 @@ export class QueuePoller {
     for (const handle of settlement.deleteReceiptHandles) queue.delete(queueName, handle);
   }
 
-  #idle(): Promise<void> {
-    const { queue, queueName, pollIntervalMs } = this.#options;
+  /** Sleeps until the next message is due, a send on this process, or `atMostMs` (the poll interval). */
+  #idle(atMostMs = this.#options.pollIntervalMs): Promise<void> {
+    const { queue, queueName } = this.#options;
     if (!this.#running) return Promise.resolve();
     const next = queue.nextVisibleAt(queueName);
-    const untilDue = next === undefined ? pollIntervalMs : Math.max(1, next - Date.now());
+    const untilDue = next === undefined ? atMostMs : Math.max(1, next - Date.now());
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
         this.#wakers.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, Math.min(pollIntervalMs, untilDue));
+      const timer = setTimeout(wake, Math.max(1, Math.min(atMostMs, untilDue)));
       this.#wakers.add(wake);
     });
   }

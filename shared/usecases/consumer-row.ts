@@ -147,6 +147,12 @@ export interface ConsumerRow<M, N extends Needs = Needs> {
    * batches at once, and on AWS its event source gathers batches for a window.
    */
   gathersPushes?: true;
+  /**
+   * Its messages of one subject handled together make one decision where one each made many
+   * (the rollout: a burst of job ends, one batch write): its event source waits a window for a
+   * fuller batch, on AWS and in the local runtime (#runtime/queue-poller.ts).
+   */
+  gathersWakes?: true;
   /** Log attributes naming one message. */
   logKeys(message: M): Record<string, unknown>;
   make(deps: ConsumerDeps<N>): MessageHandler<M>;

@@ -229,7 +229,7 @@ describe('derived from the consumer table', () => {
     }
   });
 
-  it('lets the upload queue gather a batch of a push run, so that pushes to clusters of a platform go as one', () => {
+  it('lets the upload and rollout queues gather batches: a push run to a platform, a burst of job ends', () => {
     const mappings = Object.fromEntries(
       ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => [
         refId(mapping.Properties.FunctionName),
@@ -239,14 +239,18 @@ describe('derived from the consumer table', () => {
 
     for (const [name, row] of rows) {
       const mapping = mappings[functionIdOf(name)];
-      expect(mapping?.MaximumBatchingWindowInSeconds, name).toBe(row.gathersPushes ? 5 : undefined);
-      expect(mapping?.BatchSize, name).toBe(row.gathersPushes ? 100 : 10);
+      const gathers = row.gathersPushes || row.gathersWakes;
+      expect(mapping?.MaximumBatchingWindowInSeconds, name).toBe(gathers ? 5 : undefined);
+      expect(mapping?.BatchSize, name).toBe(gathers ? 100 : 10);
     }
   });
 
-  it('refuses an upload batch above 10 without a batching window, naming both settings', () => {
+  it('refuses an upload or rollout batch above 10 without a batching window, naming both settings', () => {
     expect(() => parseStackConfig({ uploadBatchSize: 50, uploadBatchingWindowSeconds: 0 })).toThrow(
       /uploadBatchSize: 50 needs uploadBatchingWindowSeconds of at least 1/,
+    );
+    expect(() => parseStackConfig({ rolloutBatchSize: 20, rolloutBatchingWindowSeconds: 0 })).toThrow(
+      /rolloutBatchSize: 20 needs rolloutBatchingWindowSeconds of at least 1/,
     );
   });
 

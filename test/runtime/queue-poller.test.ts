@@ -29,6 +29,7 @@ async function setup(
     concurrency?: number;
     batchSize?: number;
     pollIntervalMs?: number;
+    batchingWindowMs?: number;
   } = {},
 ): Promise<Setup> {
   const db: DatabaseSync = openDatabase(await tempDir());
@@ -45,6 +46,7 @@ async function setup(
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 0.3,
     concurrency: options.concurrency ?? 1,
     pollIntervalMs: options.pollIntervalMs ?? 20,
+    batchingWindowMs: options.batchingWindowMs ?? 0,
     logger: new RecordingLog(),
   });
   cleanups.push(() => db.close());
@@ -233,5 +235,31 @@ describe('QueuePoller', () => {
     await until(() => events.length === 1);
 
     expect(Date.now() - sentAt).toBeLessThan(1000);
+  });
+
+  it('waits its batching window for more messages, and no longer than the window or a full batch', async () => {
+    // Prepare: a 400 ms window, batches of 3
+    const { queue, events, poller } = await setup(async () => undefined, {
+      batchingWindowMs: 400,
+      batchSize: 3,
+      pollIntervalMs: 5000,
+      visibilityTimeoutSeconds: 30,
+    });
+    poller.start();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Act: one message, a second 100 ms later; then four at once
+    const firstAt = Date.now();
+    queue.send('verify', 'a');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    queue.send('verify', 'b');
+    await until(() => events.length === 1);
+    const firstBatchAfter = Date.now() - firstAt;
+    for (const body of ['c', 'd', 'e', 'f']) queue.send('verify', body);
+    await until(() => events.length === 3);
+    // Assess: a and b together once the window closed; c-e at once (full), f after its own window
+    expect(bodies(events[0])).toEqual(['a', 'b']);
+    expect(firstBatchAfter).toBeGreaterThanOrEqual(390);
+    expect(bodies(events[1])).toEqual(['c', 'd', 'e']);
+    expect(bodies(events[2])).toEqual(['f']);
   });
 });

@@ -19,6 +19,7 @@ export const ROLLOUT_ROW = {
     events: true,
   },
   timeout: 'stage',
+  gathersWakes: true,
   logKeys: ({ batchId, reason, seq }) => ({ batchId, reason, seq }),
   make: makeRollout,
 } satisfies ConsumerRow<
