@@ -312,6 +312,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     const config = runtimeConfig(dir, sim, {
       ...(production ? productionCadence(options.speed) : DEMO_CADENCE),
       ...(options.watches === false ? { REDIS_UPGRADER_MAX_WATCHES: '0' } : {}),
+      // A baseline for the rollout's batching window (0: each wake alone).
+      ...(process.env.BENCH_FLEET_ROLLOUT_WINDOW_MS
+        ? { REDIS_UPGRADER_ROLLOUT_WINDOW_MS: process.env.BENCH_FLEET_ROLLOUT_WINDOW_MS }
+        : {}),
     });
     runtime = await startLocalRuntime(config, production ? { clock: scaledClock(options.speed) } : {});
     const client = new ApiClient({ baseUrl: runtime.url, token: config.apiToken });
