@@ -65,8 +65,8 @@ export class QueuePoller {
       let delivered = false;
       try {
         const messages = queue.receive(queueName, { maxMessages: batchSize, visibilityTimeoutSeconds });
-        if (messages.length > 0) await this.#fill(messages);
         if (messages.length > 0) {
+          await this.#fill(messages);
           delivered = true;
           await this.#deliver(toSqsEvent(queueName, messages));
         }
