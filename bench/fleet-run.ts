@@ -17,21 +17,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { batchItem } from '#adapters/aws/dynamo-batch-store.ts';
 import { jobItem } from '#adapters/aws/dynamo-job-item.ts';
 import { DATABASE_FILE } from '#adapters/local/sqlite-database.ts';
-import type { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
 import { readStoredJob } from '#adapters/stored-job.ts';
 import { ApiClient } from '#cli/api-client.ts';
 import { VIOLET_SHIM } from '#cli/demo-run.ts';
-import { isActiveJob, TERMINAL_STATES } from '#domain/job.ts';
-import type { Batch } from '#domain/rollout/batch.ts';
+import { TERMINAL_STATES } from '#domain/job.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
 import { type Config, loadConfig } from '#shared/config.ts';
-import type { BatchStore, Clock, JobStore } from '#shared/ports.ts';
+import type { Clock } from '#shared/ports.ts';
 import type { TrafficView } from '#sim/api/traffic.ts';
 import { startFleet } from '#sim/fleet.ts';
 import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
 import { simProcess } from '#test/chaos/support/sim-process.ts';
 import { parseStackConfig } from '../infra/stack-config.ts';
 import { batchWriteUnits, dynamoItemBytes, type JobWriteCounts } from './cost-model.ts';
+import { countBatches, countWrites, keepBatchWrites } from './fleet-counters.ts';
 
 export interface FleetRunOptions {
   clusters: number;
@@ -191,68 +190,6 @@ async function startUpgrades(client: ApiClient, names: string[]): Promise<void> 
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
-}
-
-/**
- * Counts the job store's writes from now on, by what DynamoDB bills differently (cost-model.ts):
- * a create or an end is a transaction with the cluster's lock, an active job's write is a put.
- * Tried writes, failed ones too. Versions would not do: a commit may carry two transitions.
- */
-function countWrites(store: JobStore): JobWriteCounts {
-  const counts: JobWriteCounts = {
-    creates: 0,
-    keyedCreates: 0,
-    activeWrites: 0,
-    stateChanges: 0,
-    ends: 0,
-    inBatch: 0,
-  };
-  const states = new Map<string, string>();
-  const { create, update } = store;
-  store.create = (job, idempotency) => {
-    counts.creates++;
-    if (idempotency) counts.keyedCreates++;
-    if (job.batchId) counts.inBatch++;
-    states.set(job.id, job.state);
-    return create.call(store, job, idempotency);
-  };
-  store.update = (job, expectedVersion) => {
-    if (!isActiveJob(job)) counts.ends++;
-    else {
-      counts.activeWrites++;
-      if (states.get(job.id) !== job.state) counts.stateChanges++;
-    }
-    states.set(job.id, job.state);
-    return update.call(store, job, expectedVersion);
-  };
-  return counts;
-}
-
-/** Keeps each write of a rollout's batch, to bill after the clock stops (compressing it takes a while). */
-function keepBatchWrites(store: BatchStore): { batch: Batch; events: number }[] {
-  const writes: { batch: Batch; events: number }[] = [];
-  const { create, update } = store;
-  store.create = (batch, idempotency) => {
-    writes.push({ batch, events: 0 });
-    return create.call(store, batch, idempotency);
-  };
-  store.update = (batch, expectedVersion, events = []) => {
-    writes.push({ batch, events: events.length });
-    return update.call(store, batch, expectedVersion, events);
-  };
-  return writes;
-}
-
-/** Counts the batches the local pollers took, as Lambda's event source would invoke with them. */
-function countBatches(queues: SqliteQueue): Record<string, number> {
-  const batches: Record<string, number> = {};
-  const { receive } = queues;
-  queues.receive = (queue, options) => {
-    const received = receive.call(queues, queue, options);
-    if (received.length > 0) batches[queue] = (batches[queue] ?? 0) + 1;
-    return received;
-  };
-  return batches;
 }
 
 /**

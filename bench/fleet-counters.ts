@@ -1,0 +1,71 @@
+/**
+ * What the fleet bench counts while a run goes (bench/fleet-run.ts): wrappers around the local
+ * runtime's stores and queue, each costing the run next to nothing; billing happens after the clock.
+ */
+import type { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
+import { isActiveJob } from '#domain/job.ts';
+import type { Batch } from '#domain/rollout/batch.ts';
+import type { BatchStore, JobStore } from '#shared/ports.ts';
+import type { JobWriteCounts } from './cost-model.ts';
+
+/**
+ * Counts the job store's writes from now on, by what DynamoDB bills differently (cost-model.ts):
+ * a create or an end is a transaction with the cluster's lock, an active job's write is a put.
+ * Tried writes, failed ones too. Versions would not do: a commit may carry two transitions.
+ */
+export function countWrites(store: JobStore): JobWriteCounts {
+  const counts: JobWriteCounts = {
+    creates: 0,
+    keyedCreates: 0,
+    activeWrites: 0,
+    stateChanges: 0,
+    ends: 0,
+    inBatch: 0,
+  };
+  const states = new Map<string, string>();
+  const { create, update } = store;
+  store.create = (job, idempotency) => {
+    counts.creates++;
+    if (idempotency) counts.keyedCreates++;
+    if (job.batchId) counts.inBatch++;
+    states.set(job.id, job.state);
+    return create.call(store, job, idempotency);
+  };
+  store.update = (job, expectedVersion) => {
+    if (!isActiveJob(job)) counts.ends++;
+    else {
+      counts.activeWrites++;
+      if (states.get(job.id) !== job.state) counts.stateChanges++;
+    }
+    states.set(job.id, job.state);
+    return update.call(store, job, expectedVersion);
+  };
+  return counts;
+}
+
+/** Keeps each write of a rollout's batch, to bill after the clock stops (compressing it takes a while). */
+export function keepBatchWrites(store: BatchStore): { batch: Batch; events: number }[] {
+  const writes: { batch: Batch; events: number }[] = [];
+  const { create, update } = store;
+  store.create = (batch, idempotency) => {
+    writes.push({ batch, events: 0 });
+    return create.call(store, batch, idempotency);
+  };
+  store.update = (batch, expectedVersion, events = []) => {
+    writes.push({ batch, events: events.length });
+    return update.call(store, batch, expectedVersion, events);
+  };
+  return writes;
+}
+
+/** Counts the batches the local pollers took, as Lambda's event source would invoke with them. */
+export function countBatches(queues: SqliteQueue): Record<string, number> {
+  const batches: Record<string, number> = {};
+  const { receive } = queues;
+  queues.receive = (queue, options) => {
+    const received = receive.call(queues, queue, options);
+    if (received.length > 0) batches[queue] = (batches[queue] ?? 0) + 1;
+    return received;
+  };
+  return batches;
+}
