@@ -83,13 +83,18 @@ export interface JobWriteCounts {
 }
 
 /**
- * Write units of one write of a rollout's batch: its item, which the byState index lists too
- * (every write rewrites that entry), and the events it records, in a transaction when any.
+ * Write units of one write of a rollout's batch: its item and the events it records, in a
+ * transaction when any. `batch-indexed`, the layout before listing items, for comparison: the
+ * batch item in the byState index, whose entry every write rewrote.
  */
-export function batchWriteUnits(itemBytes: number, events: number): number {
+export function batchWriteUnits(
+  itemBytes: number,
+  events: number,
+  layout: 'listing-item' | 'batch-indexed' = 'listing-item',
+): number {
   const item = Math.ceil(itemBytes / 1024);
   const tx = events > 0 ? ASSUMPTIONS.transactionFactor : 1;
-  return tx * (item + events) + item;
+  return tx * (item + events) + (layout === 'batch-indexed' ? item : 0);
 }
 
 export interface HopCounts {

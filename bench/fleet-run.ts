@@ -62,8 +62,8 @@ export interface FleetRunFigures {
   traffic: TrafficView;
   /** Queue messages sent, by queue. */
   messages: Record<string, number>;
-  /** Write units of the rollout's batch writes on DynamoDB (0 without a rollout). */
-  batchWriteUnits: number;
+  /** Write units of the rollout's batch writes on DynamoDB (0 without a rollout), the store's layout and the one before. */
+  batchWriteUnits: { listingItem: number; batchIndexed: number };
   /** Batches received, by queue: an invocation each on Lambda. */
   batches: Record<string, number>;
   /**
@@ -278,17 +278,22 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     const cpu = process.cpuUsage(cpu0);
     const children = childrenCpuSeconds() - children0;
     const ended = jobTotals(config);
-    const batchUnits = batchWrites.reduce(
-      (sum, write) => sum + batchWriteUnits(dynamoItemBytes(batchItem(write.batch)), write.events),
-      0,
-    );
+    const batchBytes = batchWrites.map((write) => dynamoItemBytes(batchItem(write.batch)));
+    const billBatches = (layout: 'listing-item' | 'batch-indexed') =>
+      batchWrites.reduce(
+        (sum, write, i) => sum + batchWriteUnits(batchBytes[i] ?? 0, write.events, layout),
+        0,
+      );
     const after = await sim.traffic();
     if (process.env.BENCH_FLEET_TRACE) await printTimeline(runtime, sim.names[0]);
     return {
       clusters: sim.names.length,
       wallSeconds,
       succeeded: ended.succeeded,
-      batchWriteUnits: batchUnits,
+      batchWriteUnits: {
+        listingItem: billBatches('listing-item'),
+        batchIndexed: billBatches('batch-indexed'),
+      },
       jobs: {
         writes,
         events: ended.events,

@@ -49,8 +49,9 @@ export interface FleetRow {
     queueBatches: number;
     jobWrites: number;
     jobWriteKinds: JobWriteCounts;
-    /** DynamoDB write units of the rollout's batch writes. */
+    /** DynamoDB write units of the rollout's batch writes, and with the batch item indexed (before listing items). */
     batchWriteUnits: number;
+    batchWriteUnitsBefore: number;
     /** Job events (each one event log write, notify message or not). */
     jobEvents: number;
     cpuMs: number;
@@ -99,7 +100,8 @@ function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): F
       jobWriteKinds: Object.fromEntries(
         Object.entries(figures.jobs.writes).map(([kind, n]) => [kind, round(n / hops, 2)]),
       ) as unknown as JobWriteCounts,
-      batchWriteUnits: round(figures.batchWriteUnits / hops, 2),
+      batchWriteUnits: round(figures.batchWriteUnits.listingItem / hops, 2),
+      batchWriteUnitsBefore: round(figures.batchWriteUnits.batchIndexed / hops, 2),
       jobEvents: round(figures.jobs.events / hops, 1),
       cpuMs: Math.round(((figures.cpuSeconds.self + figures.cpuSeconds.children) * 1000) / hops),
       childCpuMs: Math.round((figures.cpuSeconds.children * 1000) / hops),

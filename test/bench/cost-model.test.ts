@@ -40,11 +40,12 @@ describe('jobWriteUnits', () => {
 
 describe('batchWriteUnits', () => {
   it.each([
-    { case: 'a put: the item and its index entry', bytes: 900, events: 0, units: 2 },
-    { case: 'a 3 KB batch', bytes: 3000, events: 0, units: 6 },
-    { case: 'with two events: a transaction', bytes: 900, events: 2, units: 7 },
-  ])('$case', ({ bytes, events, units }) => {
+    { case: 'a put', bytes: 900, events: 0, units: 1, indexed: 2 },
+    { case: 'a 3 KB batch', bytes: 3000, events: 0, units: 3, indexed: 6 },
+    { case: 'with two events: a transaction', bytes: 900, events: 2, units: 6, indexed: 7 },
+  ])('$case', ({ bytes, events, units, indexed }) => {
     expect(batchWriteUnits(bytes, events)).toBe(units);
+    expect(batchWriteUnits(bytes, events, 'batch-indexed')).toBe(indexed);
   });
 });
 

@@ -4,14 +4,21 @@
  * event is an item beside it. An update is one transaction: the batch put on condition of the
  * version read, and each event set only if absent (`if_not_exists`), so a decision is recorded
  * exactly when it took effect and an event id is recorded once. An Idempotency-Key is put in the
- * creating transaction on condition that no live one exists. No read-then-write anywhere. How far
- * the events went to webhooks is an item of its own, raised conditionally (never the batch's version).
+ * creating transaction on condition that no live one exists. How far the events went to webhooks
+ * is an item of its own, raised conditionally (never the batch's version).
+ *
+ * Batches are listed from the byState index by a listing item put with the batch, not by the
+ * batch item: the index projects every attribute, so each write of an indexed batch item was
+ * billed again there, and the item grows with the batch's clusters (4 KB at 100, written about
+ * once per job end). A batch item written before listing items is indexed itself and stays so
+ * (update reads it once, after its conditional write failed), so no batch drops out of a list.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  type PutCommandInput,
   paginateQuery,
   QueryCommand,
   TransactWriteCommand,
@@ -37,10 +44,19 @@ export function batchItem(batch: Batch): Record<string, unknown> {
     version: batch.version,
     state: batch.state,
     batch: gzipSync(JSON.stringify(storedBatch(batch))),
+  };
+}
+
+/** Where the batch is listed from, newest first: the batch item's own entry before listing items. */
+function listedAt(batch: Batch): Record<string, string> {
+  return {
     [JOB_INDEXES.byState.partition]: BATCH_LIST_PARTITION,
     [JOB_INDEXES.byState.sort]: `${batch.createdAt}#${batch.id}`,
   };
 }
+
+/** Index entries per page of a list: at most this many batches are read at once. */
+const LIST_PAGE_SIZE = 25;
 
 function readItem(item: Record<string, unknown>): Batch {
   const id = String(item.pk).replace(/^BATCH#/, '');
@@ -53,6 +69,11 @@ function readItem(item: Record<string, unknown>): Batch {
   return readStoredBatch(record, id);
 }
 
+/** The conditional write failed: another writer moved the batch (or, before listing items, it is indexed itself). */
+const isStale = (error: unknown) =>
+  awsErrorName(error) === 'ConditionalCheckFailedException' ||
+  cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed';
+
 export class DynamoBatchStore implements BatchStore {
   readonly #options: DynamoBatchStoreOptions;
 
@@ -64,6 +85,7 @@ export class DynamoBatchStore implements BatchStore {
     const { tableName: TableName } = this.#options;
     const items = [
       { Put: { TableName, Item: batchItem(batch), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName, Item: { ...keys.batchListing(batch.id), batchId: batch.id, ...listedAt(batch) } } },
       ...(idempotency
         ? [
             {
@@ -89,7 +111,7 @@ export class DynamoBatchStore implements BatchStore {
       return { created: true, batch };
     } catch (error) {
       const reasons = cancellationReasons(error);
-      const record = reasons?.[1]?.Code === 'ConditionalCheckFailed' ? reasons[1].Item : undefined;
+      const record = reasons?.[2]?.Code === 'ConditionalCheckFailed' ? reasons[2].Item : undefined;
       if (idempotency && record) {
         const existing = record.batchId?.S ? await this.get(record.batchId.S) : undefined;
         if (existing) return { created: false, batch: existing, fingerprint: record.fingerprint?.S ?? '' };
@@ -133,9 +155,9 @@ export class DynamoBatchStore implements BatchStore {
   async list(filter: BatchFilter): Promise<Batch[]> {
     const limit = listLimit(filter.limit);
     const index = JOB_INDEXES.byState;
-    const batches: Batch[] = [];
+    const batches = new Map<string, Batch>();
     const pages = paginateQuery(
-      { client: this.#options.client },
+      { client: this.#options.client, pageSize: LIST_PAGE_SIZE },
       {
         TableName: this.#options.tableName,
         IndexName: index.name,
@@ -147,51 +169,84 @@ export class DynamoBatchStore implements BatchStore {
     );
     try {
       for await (const page of pages) {
-        for (const item of page.Items ?? []) {
-          if (filter.state !== undefined && item.state !== filter.state) continue;
-          if (batches.length < limit) batches.push(readItem(item));
+        const read = await Promise.all(
+          (page.Items ?? []).map((item) =>
+            item.sk === keys.batchListing('').sk ? this.get(String(item.batchId)) : readItem(item),
+          ),
+        );
+        for (const batch of read) {
+          if (!batch || (filter.state !== undefined && batch.state !== filter.state)) continue;
+          if (batches.size < limit) batches.set(batch.id, batch);
         }
-        if (batches.length >= limit) break;
+        if (batches.size >= limit) break;
       }
     } catch (error) {
       throw mapAwsError(error, 'list batches');
     }
-    return batches;
+    return [...batches.values()];
   }
 
   async update(batch: Batch, expectedVersion: number, events: readonly BatchEvent[] = []): Promise<void> {
     const { tableName: TableName } = this.#options;
+    const listed = JOB_INDEXES.byState.partition;
     const put = {
       TableName,
       Item: batchItem(batch),
-      ConditionExpression: 'version = :expected',
+      ConditionExpression: 'version = :expected AND attribute_not_exists(#listed)',
+      ExpressionAttributeNames: { '#listed': listed },
       ExpressionAttributeValues: { ':expected': expectedVersion },
     };
+    try {
+      await this.#write(put, events);
+    } catch (error) {
+      if (!isStale(error)) throw mapAwsError(error, `update batch ${batch.id}`);
+      const { Item: current } = await this.#options.client.send(
+        new GetCommand({ TableName, Key: keys.batch(batch.id), ConsistentRead: true }),
+      );
+      if (current?.version !== expectedVersion || current[listed] === undefined) {
+        throw new ConflictError(`batch ${batch.id} is no longer at version ${expectedVersion}`, {
+          code: 'STALE_VERSION',
+          cause: error,
+        });
+      }
+      // A batch item from before listing items: it keeps its own index entry.
+      const { ExpressionAttributeNames: _, ...unlisted } = put;
+      await this.#write(
+        {
+          ...unlisted,
+          Item: { ...put.Item, ...listedAt(batch) },
+          ConditionExpression: 'version = :expected',
+        },
+        events,
+      ).catch((retry: unknown) => {
+        throw isStale(retry)
+          ? new ConflictError(`batch ${batch.id} is no longer at version ${expectedVersion}`, {
+              code: 'STALE_VERSION',
+              cause: retry,
+            })
+          : mapAwsError(retry, `update batch ${batch.id}`);
+      });
+    }
+  }
+
+  /** The batch put and its events, set only if absent, in one transaction when there are any. */
+  async #write(put: PutCommandInput, events: readonly BatchEvent[]): Promise<void> {
+    if (events.length === 0) {
+      await this.#options.client.send(new PutCommand(put));
+      return;
+    }
     const eventUpdates = events.map((event) => ({
       Update: {
-        TableName,
+        TableName: put.TableName,
         Key: keys.batchEvent(event.batchId, event.seq),
         UpdateExpression: 'SET #event = if_not_exists(#event, :event)',
         ExpressionAttributeNames: { '#event': 'event' },
         ExpressionAttributeValues: { ':event': event },
       },
     }));
-    try {
-      if (eventUpdates.length === 0) await this.#options.client.send(new PutCommand(put));
-      else
-        await this.#options.client.send(
-          new TransactWriteCommand({ TransactItems: [{ Put: put }, ...eventUpdates] }),
-        );
-    } catch (error) {
-      const stale =
-        awsErrorName(error) === 'ConditionalCheckFailedException' ||
-        cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed';
-      if (!stale) throw mapAwsError(error, `update batch ${batch.id}`);
-      throw new ConflictError(`batch ${batch.id} is no longer at version ${expectedVersion}`, {
-        code: 'STALE_VERSION',
-        cause: error,
-      });
-    }
+    await this.#options.client.send(
+      new TransactWriteCommand({ TransactItems: [{ Put: put }, ...eventUpdates] }),
+    );
   }
 
   async events(batchId: string): Promise<BatchEvent[]> {

@@ -10,7 +10,9 @@
  *                                                                   one per cluster, the uniqueness rule
  *   idempotency     IDEM#<key>           IDEM                       (expiresAt TTL)
  *   cluster         CLUSTERS             CLUSTER#<name>
- *   batch           BATCH#<id>           BATCH                      byState (partition BATCHES)
+ *   batch           BATCH#<id>           BATCH                      (byState, partition BATCHES, if written
+ *                                                                   before listing entries)
+ *   batch listing   BATCH#<id>           LIST                       byState (partition BATCHES)
  *   batch event     BATCH#<id>           EVENT#<seq, 10 digits>
  *   batch published BATCH#<id>           PUBLISHED                  (seq: events handed to webhooks)
  *   batch key       BATCH_IDEM#<key>     IDEM                       (expiresAt TTL)
@@ -40,6 +42,7 @@ export const keys = {
   }),
   cluster: (name: string) => ({ pk: 'CLUSTERS', sk: `CLUSTER#${name}` }),
   batch: (id: string) => ({ pk: `BATCH#${id}`, sk: 'BATCH' }),
+  batchListing: (id: string) => ({ pk: `BATCH#${id}`, sk: 'LIST' }),
   batchEvent: (batchId: string, seq: number) => ({
     pk: `BATCH#${batchId}`,
     sk: `EVENT#${String(seq).padStart(10, '0')}`,
