@@ -180,7 +180,9 @@ export function estimateCost(hop: HopCounts): CostEstimate {
       PRICES.lambdaGbSecond,
     sqs: (messages + invocations * a.sqsRequestsPerBatch) * PRICES.sqsRequest,
     dynamoWrites:
-      (writeUnits.lockIndexed + (hop.jobEvents + hop.notifyMessages) * a.eventWriteUnits) *
+      (writeUnits.lockIndexed +
+        hop.batchWriteUnits +
+        (hop.jobEvents + hop.notifyMessages) * a.eventWriteUnits) *
       hops *
       PRICES.dynamoWriteUnit,
     dynamoReads:

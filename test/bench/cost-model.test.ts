@@ -71,4 +71,11 @@ describe('estimateCost', () => {
     expect(batched.sqs / single.sqs).toBeCloseTo(12 / 30, 3);
     expect(batched.lambdaCompute).toBeLessThan(single.lambdaCompute);
   });
+
+  it("bills the rollout's batch writes with the job writes", () => {
+    const without = estimateCost(counts).perThousandHops.dynamoWrites;
+    const withBatch = estimateCost({ ...counts, batchWriteUnits: 4 }).perThousandHops.dynamoWrites;
+
+    expect(withBatch - without).toBeCloseTo(4 * 1000 * 1.25e-6, 6);
+  });
 });
