@@ -108,6 +108,8 @@ export interface HopCounts {
   jobWrites: JobWriteCounts;
   /** Write units of the rollout's batch writes (batchWriteUnits), per cluster-hop; 0 without a rollout. */
   batchWriteUnits: number;
+  /** The same writes with the batch item indexed (the layout before listing items). */
+  batchWriteUnitsBefore?: number;
   jobBytes: number;
   /** The job's DynamoDB item (its job compressed, keys and index attributes beside it). */
   itemBytes: number;
@@ -150,6 +152,8 @@ export interface CostEstimate {
   perThousandHops: CostLines & { total: number };
   /** Job write units per hop, the store's layout and the one before. */
   jobWriteUnits: { lockIndexed: number; jobIndexed: number };
+  /** The total with the layouts before (job and batch items indexed themselves), for comparison. */
+  totalIndexedItems: number;
   monthlyFixed: {
     perClusterSecrets: number;
     perPlatformSecrets: number;
@@ -200,6 +204,15 @@ export function estimateCost(hop: HopCounts): CostEstimate {
       total: round(total),
     },
     jobWriteUnits: { lockIndexed: round(writeUnits.lockIndexed), jobIndexed: round(writeUnits.jobIndexed) },
+    totalIndexedItems: round(
+      total +
+        (writeUnits.jobIndexed -
+          writeUnits.lockIndexed +
+          (hop.batchWriteUnitsBefore ?? hop.batchWriteUnits) -
+          hop.batchWriteUnits) *
+          hops *
+          PRICES.dynamoWriteUnit,
+    ),
     monthlyFixed: {
       perClusterSecrets: round(a.clusters * PRICES.secretMonth),
       perPlatformSecrets: round(a.platforms * PRICES.secretMonth),

@@ -173,6 +173,7 @@ function cost(rows: FleetRow[], how: string) {
     batches: last.perClusterHop.queueBatches,
     jobWrites: last.perClusterHop.jobWriteKinds,
     batchWriteUnits: last.perClusterHop.batchWriteUnits,
+    batchWriteUnitsBefore: last.perClusterHop.batchWriteUnitsBefore,
     jobBytes: last.jobBytes,
     itemBytes: last.itemBytes,
     // On Lambda an invocation takes up to uploadBatchSize uploads: at best one push per that many clusters of a platform.
@@ -186,6 +187,10 @@ function cost(rows: FleetRow[], how: string) {
   console.log(
     "job write units per hop (the store's layout, and the job-indexed one before):",
     estimate.jobWriteUnits,
+  );
+  console.log(
+    'total with job and batch items indexed themselves (the layout before):',
+    estimate.totalIndexedItems,
   );
   console.log('monthly fixed for 1,000 clusters (USD):', estimate.monthlyFixed);
   return { hop, ...estimate, prices: PRICES, assumptions: ASSUMPTIONS };
