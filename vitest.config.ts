@@ -9,7 +9,9 @@ import { defineConfig } from 'vitest/config';
  * domain, usecases, api and webhooks (65 files) 49-80 s isolated, 22-24 s shared; the adapters
  * below (21 files) 31 s and 14.5 s; infra, lint and runtime (14 files) 42-49 s and 22-41 s.
  * Files that start a fleet, the kube simulator, a runtime on a fleet, serve, chromium or the CLI
- * stay isolated, so nothing they leave running can reach another file.
+ * stay isolated, so nothing they leave running can reach another file; so do files that assert
+ * on wall-clock time (test/runtime's queue poller, test/sim's clock and controllers: shared, a
+ * sim-clock and a backup-controller test once missed their real-time bounds).
  */
 const SHARED_WORKER = [
   'test/domain/**/*.test.ts',
@@ -21,7 +23,6 @@ const SHARED_WORKER = [
   'test/adapters/local/**/*.test.ts',
   'test/infra/**/*.test.ts',
   'test/lint/**/*.test.ts',
-  'test/runtime/**/*.test.ts',
 ];
 
 export default defineConfig({
