@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Files that start no simulated fleet, serve, CLI or browser, and close what servers they open:
- * fakes, pure functions, SQLite, loopback stubs, CDK synths. They share a worker and its loaded
- * modules instead of a fresh process per file, whose spawn and imports cost ~0.9-1.2 s a file
- * on 2 cores (and aws-cdk-lib's first load several seconds). Measured side by side at load 4-6:
+ * fakes, pure functions, SQLite, loopback stubs and the in-process AWS emulators (stopped in
+ * afterAll), CDK synths. They share a worker and its loaded modules instead of a fresh process
+ * per file, whose spawn and imports cost ~0.9-1.2 s a file on 2 cores (and aws-cdk-lib's first
+ * load several seconds). Measured side by side at load 4-6:
  * domain, usecases, api and webhooks (65 files) 49-80 s isolated, 22-24 s shared; the adapters
  * below (21 files) 31 s and 14.5 s; infra, lint and runtime (14 files) 42-49 s and 22-41 s.
  * Files that start a fleet, the kube simulator, a runtime on a fleet, serve, chromium or the CLI
