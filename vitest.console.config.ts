@@ -2,6 +2,9 @@
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.ts';
 
+// npm test's projects (which files share a worker) do not apply here: one list of console files.
+const { projects: _projects, ...shared } = base.test ?? {};
+
 export default defineConfig({
-  test: { ...base.test, include: ['test/console/**/*.test.ts'], exclude: ['**/node_modules/**'] },
+  test: { ...shared, include: ['test/console/**/*.test.ts'], exclude: ['**/node_modules/**'] },
 });
