@@ -178,7 +178,8 @@ export function makeRollout(deps: RolloutDeps): (message: RolloutMessage) => Pro
         else await deps.queue.send('rollout', message, { delaySeconds: AHEAD_RETRY_SECONDS });
         return;
       }
-      const last = await run(batch, verdict.kind === 'wake' ? ended : undefined);
+      // Only plain wakes carry `ended`: a timer reads every job.
+      const last = await run(batch, ended);
       await publishBatchEvents(deps, last.batch);
       if (await arm(last.batch, last, verdict.kind === 'live')) return;
       if (round >= MAX_ROUNDS)
