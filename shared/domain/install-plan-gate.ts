@@ -17,7 +17,8 @@ export type InstallPlanDecision =
   | { action: 'approve'; plan: InstallPlanView }
   /** Approved already (by this job earlier, or by someone else): the install is under way. */
   | { action: 'installing'; plan: InstallPlanView }
-  | { action: 'wait'; reason: string }
+  /** `unpacking`: the plan whose bundle OLM is still unpacking, the one thing the wait is for. */
+  | { action: 'wait'; reason: string; unpacking?: InstallPlanView }
   /** No plan, and OLM says it will make none: wait a little (it may be catching up), then give up. */
   | { action: 'unresolved'; reason: string }
   | { action: 'block'; reason: string }
@@ -74,6 +75,11 @@ function unpacking(plan: InstallPlanView): string | undefined {
   return undefined;
 }
 
+/** Whether OLM is done unpacking the plan's bundle, either way: its steps are listed, or a lookup failed. */
+export function unpackSettled(plan: InstallPlanView): boolean {
+  return unpacking(plan) === undefined || failedLookup(plan) !== undefined || plan.phase === 'Failed';
+}
+
 /** A Failed plan, or one whose bundle did not unpack: the hop fails with the cluster's words. */
 function failure(plan: InstallPlanView, target: HopTarget): InstallPlanDecision | undefined {
   const unpack = failedLookup(plan);
@@ -87,7 +93,11 @@ function failure(plan: InstallPlanView, target: HopTarget): InstallPlanDecision 
 function approvalOf(plan: InstallPlanView, target: HopTarget): InstallPlanDecision {
   const busy = unpacking(plan);
   if (busy)
-    return { action: 'wait', reason: `${planName(plan)} for ${target.csv} waits for approval; ${busy}` };
+    return {
+      action: 'wait',
+      reason: `${planName(plan)} for ${target.csv} waits for approval; ${busy}`,
+      unpacking: plan,
+    };
   const planned = plan.plannedCsvs ?? [];
   if (planned.length > 0 && (planned.length !== 1 || planned[0] !== target.csv)) {
     return {

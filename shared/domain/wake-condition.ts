@@ -13,6 +13,8 @@ export type WakeCondition =
   | { kind: 'channel-offers'; packageName: string; channel: string; csv: string }
   /** OLM made an InstallPlan that lists `csv` (in the Subscription's namespace). */
   | { kind: 'plan-exists'; csv: string }
+  /** OLM finished unpacking the InstallPlan's bundle, or failed to (#domain/install-plan-gate.ts). */
+  | { kind: 'plan-unpacked'; namespace: string; name: string }
   /** The operator's CSV `csv` reached a phase the install ends in (Succeeded or Failed). */
   | { kind: 'csv-settled'; csv: string }
   /** A Redis instance the stage found unhealthy reports healthy again (or is gone). */
@@ -27,6 +29,8 @@ export function describeWakeCondition(condition: WakeCondition): string {
       return `PackageManifest ${condition.packageName} channel ${condition.channel} offering ${condition.csv}`;
     case 'plan-exists':
       return `an InstallPlan for ${condition.csv}`;
+    case 'plan-unpacked':
+      return `InstallPlan ${condition.namespace}/${condition.name} unpacked`;
     case 'csv-settled':
       return `CSV ${condition.csv} Succeeded or Failed`;
     case 'instance-healthy':

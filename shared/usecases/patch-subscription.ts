@@ -18,6 +18,7 @@ import { NotFoundError } from '#domain/errors.ts';
 import { decideInstallPlan } from '#domain/install-plan-gate.ts';
 import { channelMoveNote, formatDelay } from '#domain/job-progress.ts';
 import type { Hop } from '#domain/planner.ts';
+import type { WakeCondition } from '#domain/wake-condition.ts';
 import type { ClusterClient } from '#shared/ports.ts';
 import { makeHopStage, type StageDeps, type StageHandler } from '#usecases/stage-runner.ts';
 import type { HopContext, StepOutcome } from '#usecases/stage-step.ts';
@@ -171,8 +172,11 @@ async function patchStep(deps: PatchSubscriptionDeps, context: HopContext): Prom
     case 'wait': {
       // No plan for the hop yet: OLM makes one within seconds of the catalog offering it.
       const planless = !plans.some((plan) => plan.csvNames.includes(hop.csv));
-      const wakeOn = planless ? { wakeOn: { kind: 'plan-exists', csv: hop.csv } as const } : {};
-      return { kind: 'wait', reason: decision.reason, ...wakeOn };
+      const { unpacking } = decision;
+      const wakeOn: WakeCondition | undefined = planless
+        ? { kind: 'plan-exists', csv: hop.csv }
+        : unpacking && { kind: 'plan-unpacked', namespace: unpacking.namespace, name: unpacking.name };
+      return { kind: 'wait', reason: decision.reason, ...(wakeOn ? { wakeOn } : {}) };
     }
     case 'unresolved':
       return unresolved(context, decision.reason);

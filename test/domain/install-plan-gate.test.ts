@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InstallPlanView, SubscriptionView } from '#domain/cluster-views.ts';
-import { checkForeignPendingPlans, decideInstallPlan } from '#domain/install-plan-gate.ts';
+import { checkForeignPendingPlans, decideInstallPlan, unpackSettled } from '#domain/install-plan-gate.ts';
 
 const target = { packageName: 'redis-operator', csv: 'redis-operator.v4.0.3' };
 
@@ -192,6 +192,7 @@ describe('InstallPlan gate', () => {
       action: 'wait',
       reason:
         'InstallPlan redis-system/install-u for redis-operator.v4.0.3 waits for approval; OLM is unpacking bundle registry.example/redis-operator-bundle:v4.0.3 (JobIncomplete: unpack job not completed)',
+      unpacking,
     });
   });
 
@@ -352,5 +353,35 @@ describe('foreign pending InstallPlan check (validate)', () => {
     const reason = checkForeignPendingPlans([plan('install-a', ['redis-operator.v4.0.3'])], 'redis-operator');
     // Assess
     expect(reason).toBeUndefined();
+  });
+});
+
+describe('unpackSettled', () => {
+  const lookup = (type: string) => ({
+    identifier: target.csv,
+    path: 'bundle:v4.0.3',
+    conditions: [{ type, status: 'True', reason: 'r', message: 'm' }],
+  });
+  it.each([
+    { case: 'a lookup pending', fields: { bundleLookups: [lookup('BundleLookupPending')] }, settled: false },
+    {
+      case: 'lookups done, no steps listed yet',
+      fields: { bundleLookups: [lookup('X')], plannedCsvs: [] },
+      settled: false,
+    },
+    { case: 'steps listed', fields: { bundleLookups: [], plannedCsvs: [target.csv] }, settled: true },
+    {
+      case: 'a lookup failed',
+      fields: { bundleLookups: [lookup('BundleLookupPending'), lookup('BundleLookupFailed')] },
+      settled: true,
+    },
+    {
+      case: 'the plan failed',
+      fields: { bundleLookups: [lookup('BundleLookupPending')], phase: 'Failed' },
+      settled: true,
+    },
+    { case: 'no lookups at all (older OLM)', fields: {}, settled: true },
+  ])('$case', ({ fields, settled }) => {
+    expect(unpackSettled(plan('install-1', [target.csv], fields))).toBe(settled);
   });
 });

@@ -113,4 +113,26 @@ describe('waits that wake on change', () => {
       },
     ]);
   });
+
+  it('watches the InstallPlan while OLM unpacks its bundle, to approve it once it is unpacked', async () => {
+    // Prepare: the catalog offers the hop, and OLM's plan for it is still unpacking
+    const { pipeline, waker, cluster, olm } = await at('patching');
+    olm.offer('stable', CSV);
+    const plan = cluster.state.installPlans.at(-1);
+    if (!plan) throw new Error('OLM made a plan');
+    const pending = {
+      type: 'BundleLookupPending',
+      status: 'True',
+      reason: 'JobIncomplete',
+      message: 'unpacking',
+    };
+    plan.bundleLookups = [{ identifier: CSV, path: 'bundle:v4.0.3', conditions: [pending] }];
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(waker.wakes.map((wake) => wake.condition)).toEqual([
+      { kind: 'plan-unpacked', namespace: plan.namespace, name: plan.name },
+    ]);
+    expect(pipeline.queue.peek()[0]?.delaySeconds).toBe(30 * WATCHED_WAIT_POLLS);
+  });
 });

@@ -16,6 +16,7 @@ import type {
   SubscriptionView,
 } from '#domain/cluster-views.ts';
 import { NotFoundError, ValidationError } from '#domain/errors.ts';
+import { unpackSettled } from '#domain/install-plan-gate.ts';
 import type { InstanceRef } from '#domain/redis-instance.ts';
 import { SETTLED_CSV_PHASES, type WakeCondition } from '#domain/wake-condition.ts';
 import type { ClusterClient } from '#shared/ports.ts';
@@ -325,6 +326,13 @@ export class KubeClusterClient implements ClusterClient {
           resource: INSTALL_PLANS,
           namespace: subscriptionNamespace,
           holds: (object) => toInstallPlanView(object).csvNames.includes(condition.csv),
+        };
+      case 'plan-unpacked':
+        return {
+          resource: INSTALL_PLANS,
+          namespace: condition.namespace,
+          name: condition.name,
+          holds: (object) => unpackSettled(toInstallPlanView(object)),
         };
       case 'csv-settled':
         return {

@@ -96,6 +96,53 @@ describe('KubeClusterClient watches until a wait is over', () => {
     await expect(watched).resolves.toBeUndefined();
   });
 
+  it("wakes once OLM has unpacked the InstallPlan's bundle, not while it unpacks", async () => {
+    // Prepare: a plan just resolved, its bundle lookup pending and no steps yet
+    const client = sim.client('east');
+    const store = sim.store('east');
+    const created = store.create(INSTALL_PLAN, planFor('install-unpacking', 'redis-operator.v4.0.4'));
+    const lookup = {
+      path: 'registry.example/redis-operator-bundle:v4.0.4',
+      identifier: 'redis-operator.v4.0.4',
+      replaces: '',
+      catalogSourceRef: { namespace: 'cpaas-system', name: 'platform' },
+      conditions: [
+        { type: 'BundleLookupPending', status: 'True', reason: 'JobIncomplete', message: 'unpacking' },
+      ],
+    };
+    store.updateStatus(INSTALL_PLAN, {
+      ...created,
+      status: { phase: 'RequiresApproval', catalogSources: [], plan: [], bundleLookups: [lookup] },
+    });
+    const watched = client.watchUntil(
+      { kind: 'plan-unpacked', namespace: 'redis-system', name: 'install-unpacking' },
+      new AbortController().signal,
+    );
+    const waitedWhileUnpacking = await pending(watched);
+    // Act: the bundle's manifests land in status.plan and the lookup is gone
+    const csvStep = {
+      resolving: 'redis-operator.v4.0.4',
+      status: 'Unknown',
+      resource: {
+        group: 'operators.coreos.com',
+        version: 'v1alpha1',
+        kind: 'ClusterServiceVersion',
+        name: 'redis-operator.v4.0.4',
+        sourceName: 'platform',
+        sourceNamespace: 'cpaas-system',
+      },
+    };
+    const unpacking = store.get(INSTALL_PLAN, 'redis-system', 'install-unpacking');
+    if (!unpacking) throw new Error('the plan exists');
+    store.updateStatus(INSTALL_PLAN, {
+      ...unpacking,
+      status: { phase: 'RequiresApproval', catalogSources: [], plan: [csvStep], bundleLookups: [] },
+    });
+    // Assess
+    expect(waitedWhileUnpacking).toBe(true);
+    await expect(watched).resolves.toBeUndefined();
+  });
+
   it('ends on abort and closes its connection', async () => {
     // Prepare
     const client = sim.client('east');
