@@ -52,10 +52,14 @@ export const stackConfigSchema = z
      * batch make one decision and one write of the batch, whose item grows with its clusters
      * (each wake alone: a write per job end, 8 write units per hop at 100 clusters, bench fleet).
      * A decision comes at most this much later; bakes and waves last minutes.
+     * Off by default: a cancel ends the batch's clusters whose start it decided but whose job it has
+     * not seen, and the batch reads as finished until its next decision adopts and cancels the job
+     * that raced the cancel; the window lengthens that (test/e2e/rollout-scenarios.test.ts caught it
+     * with 250 ms). On once the cancel waits for that decision.
      */
-    rolloutBatchingWindowSeconds: z.number().int().min(0).max(300).default(5),
+    rolloutBatchingWindowSeconds: z.number().int().min(0).max(300).default(0),
     /** Rollout wakes one invocation takes (above 10, SQS needs a batching window). */
-    rolloutBatchSize: positiveInt.max(10_000).default(100),
+    rolloutBatchSize: positiveInt.max(10_000).default(QUEUE_DELIVERY_DEFAULTS.batchSize),
     maxReceiveCount: positiveInt.default(QUEUE_DELIVERY_DEFAULTS.maxReceiveCount),
     logRetentionDays: positiveInt.default(30),
     /** Artifacts not touched for this long expire; old object versions after `noncurrentDays`. */
