@@ -103,7 +103,7 @@ function wakeAt(batch: Batch, now: Date, pollSeconds: number): RolloutAction | u
 function actionsFor(batch: Batch, now: Date, pollSeconds: number): RolloutAction[] {
   const actions: RolloutAction[] = [];
   for (const cluster of batch.clusters) {
-    if (cluster.state === 'starting') {
+    if (cluster.state === 'starting' && !cluster.cancelRequested) {
       const idempotencyKey = startKey(batch.id, cluster.name, cluster.attempt);
       actions.push({ kind: 'start-job', cluster: cluster.name, attempt: cluster.attempt, idempotencyKey });
     }
@@ -117,10 +117,26 @@ function actionsFor(batch: Batch, now: Date, pollSeconds: number): RolloutAction
   return wake ? [...actions, wake] : actions;
 }
 
+/**
+ * Starts the cancel caught before their jobs were seen, whose jobs the caller looked for (`jobs`
+ * given) and did not find: they end cancelled. A job that turns up later is still adopted and
+ * cancelled (rollout-reports.ts), and reopens the batch until it stops.
+ */
+function endCancelledStarts(batch: Batch, now: Date): void {
+  for (const cluster of batch.clusters) {
+    if (cluster.state !== 'starting' || !cluster.cancelRequested) continue;
+    cluster.state = 'cancelled';
+    cluster.reason = `batch cancelled${batch.cancelledBy ? ` by ${batch.cancelledBy}` : ''} before this cluster's job started`;
+    cluster.finishedAt = now.toISOString();
+    delete cluster.cancelRequested;
+  }
+}
+
 export function decide(batch: Batch, now: Date, inputs: RolloutInputs = {}): Decision {
   const draft = structuredClone(batch);
   const drafts: EventDraft[] = inputs.command ? applyCommand(draft, inputs.command, now) : [];
   foldJobReports(draft, inputs.jobs ?? [], now);
+  if (inputs.jobs) endCancelledStarts(draft, now);
   foldRefusals(draft, inputs.refusals ?? [], now);
   foldRechecks(draft, inputs.rechecks ?? []);
   drafts.push(...advanceWaves(draft, now), ...settleStatus(draft, now));

@@ -116,7 +116,12 @@ function cancel(batch: Batch, command: BatchCommand, at: string): EventDraft[] {
     if (cluster.state === 'started') {
       cluster.cancelRequested = true;
       requested.push(cluster.name);
-    } else if (['pending', 'starting', 'deferred-unreachable'].includes(cluster.state)) {
+    } else if (cluster.state === 'starting') {
+      // Its start was decided and may have run before the rollout saw the job: the rollout's next
+      // look at its jobs cancels that job, or finds none and ends the cluster (decide.ts). Ending it
+      // here would show the batch finished while a job it started runs on.
+      cluster.cancelRequested = true;
+    } else if (['pending', 'deferred-unreachable'].includes(cluster.state)) {
       cluster.state = 'cancelled';
       cluster.reason = `batch cancelled${by(command)} before this cluster's job started`;
       cluster.finishedAt = at;

@@ -70,22 +70,35 @@ describe('pause, resume, cancel', () => {
     expect(decide(rollout.batch, rollout.now, { command: { kind: 'cancel' } }).changed).toBe(false);
   });
 
-  it('a job that appears after the cancel of its start is adopted and asked to cancel', () => {
+  it('a cancel leaves a decided start open until the rollout has looked for its job, and cancels the job it finds', () => {
     // Prepare: the start of c00 was decided, its job not seen yet
     const rollout = world();
     const first = decide(rollout.batch, rollout.now, {});
     // Act
-    const cancelled = decide(first.batch, rollout.now, { command: { kind: 'cancel' } });
+    const cancelled = decide(first.batch, rollout.now, { command: { kind: 'cancel', by: 'ana' } });
+    const none = decide(cancelled.batch, rollout.now, { jobs: [] });
     const late = decide(cancelled.batch, rollout.now, {
+      jobs: [{ cluster: 'c00', jobId: 'j9', state: 'uploading' }],
+    });
+    const afterNone = decide(none.batch, rollout.now, {
       jobs: [{ cluster: 'c00', jobId: 'j9', state: 'uploading' }],
     });
     const ended = decide(late.batch, rollout.now, {
       jobs: [{ cluster: 'c00', jobId: 'j9', state: 'succeeded' }],
     });
-    // Assess
-    expect(cancelled.batch.clusters[0]?.state).toBe('cancelled');
-    expect(cancelled.batch.finishedAt).toBeDefined();
+    // Assess: the command alone finishes nothing; a look that finds no job ends the start
+    expect(cancelled.batch.clusters[0]).toMatchObject({ state: 'starting', cancelRequested: true });
+    expect(cancelled.batch.finishedAt).toBeUndefined();
+    expect(none.batch.clusters[0]).toMatchObject({
+      state: 'cancelled',
+      reason: "batch cancelled by ana before this cluster's job started",
+    });
+    expect(none.batch.finishedAt).toBeDefined();
+    expect(none.actions.some((action) => action.kind === 'start-job')).toBe(false);
     expect(late.batch.finishedAt).toBeUndefined();
+    // A job that turns up after the look (its start raced it) is still adopted and cancelled
+    expect(afterNone.batch.finishedAt).toBeUndefined();
+    expect(afterNone.actions).toContainEqual({ kind: 'cancel-job', cluster: 'c00', jobId: 'j9' });
     expect(cancelled.actions.some((action) => action.kind === 'start-job')).toBe(false);
     expect(late.actions).toContainEqual({ kind: 'cancel-job', cluster: 'c00', jobId: 'j9' });
     expect(ended.batch.clusters[0]).toMatchObject({
