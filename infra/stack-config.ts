@@ -52,10 +52,10 @@ export const stackConfigSchema = z
      * batch make one decision and one write of the batch, whose item grows with its clusters
      * (each wake alone: a write per job end, 8 write units per hop at 100 clusters, bench fleet).
      * A decision comes at most this much later; bakes and waves last minutes.
-     * Off by default: a cancel ends the batch's clusters whose start it decided but whose job it has
-     * not seen, and the batch reads as finished until its next decision adopts and cancels the job
-     * that raced the cancel; the window lengthens that (test/e2e/rollout-scenarios.test.ts caught it
-     * with 250 ms). On once the cancel waits for that decision.
+     * Off by default for now: the batch records a job's end up to the window later, and the e2e
+     * rollout scenarios read the batch right after its jobs end (one fails with 250 ms). It once
+     * also lengthened the moment a cancel showed the batch finished while a start raced it; the
+     * cancel now waits for the rollout's look at that job.
      */
     rolloutBatchingWindowSeconds: z.number().int().min(0).max(300).default(0),
     /** Rollout wakes one invocation takes (above 10, SQS needs a batching window). */
