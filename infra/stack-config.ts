@@ -52,14 +52,10 @@ export const stackConfigSchema = z
      * batch make one decision and one write of the batch, whose item grows with its clusters
      * (each wake alone: a write per job end, 8 write units per hop at 100 clusters, bench fleet).
      * A decision comes at most this much later; bakes and waves last minutes.
-     * Off by default for now: the batch records a job's end up to the window later, and the e2e
-     * rollout scenarios read the batch right after its jobs end (one fails with 250 ms). It once
-     * also lengthened the moment a cancel showed the batch finished while a start raced it; the
-     * cancel now waits for the rollout's look at that job.
      */
-    rolloutBatchingWindowSeconds: z.number().int().min(0).max(300).default(0),
+    rolloutBatchingWindowSeconds: z.number().int().min(0).max(300).default(5),
     /** Rollout wakes one invocation takes (above 10, SQS needs a batching window). */
-    rolloutBatchSize: positiveInt.max(10_000).default(QUEUE_DELIVERY_DEFAULTS.batchSize),
+    rolloutBatchSize: positiveInt.max(10_000).default(100),
     maxReceiveCount: positiveInt.default(QUEUE_DELIVERY_DEFAULTS.maxReceiveCount),
     logRetentionDays: positiveInt.default(30),
     /** Artifacts not touched for this long expire; old object versions after `noncurrentDays`. */

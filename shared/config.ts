@@ -69,10 +69,10 @@ const variables = z.object({
   REDIS_UPGRADER_POLL_INTERVAL_MS: integer(10, 60_000).default(500),
   /**
    * How long the rollout queue's poller waits to fill a batch (the stack's
-   * rolloutBatchingWindowSeconds): a burst of job ends makes one decision. 0 (no window) by
-   * default, for the reason infra/stack-config.ts gives.
+   * rolloutBatchingWindowSeconds): a burst of job ends makes one decision. Short by default, so a
+   * demo's rollout decides at once; 0: no window.
    */
-  REDIS_UPGRADER_ROLLOUT_WINDOW_MS: integer(0, 300_000).default(0),
+  REDIS_UPGRADER_ROLLOUT_WINDOW_MS: integer(0, 300_000).default(250),
   /** Waits watched at once for an early wake (each holds a connection); 0: waits only poll. */
   REDIS_UPGRADER_MAX_WATCHES: integer(0, 100_000).default(500),
   REDIS_UPGRADER_VISIBILITY_TIMEOUT_SECONDS: seconds.default(60),

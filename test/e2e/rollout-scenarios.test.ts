@@ -154,7 +154,11 @@ describe('rollout scenarios on a 52-cluster simulated fleet, every message twice
     const id = await start('budget', { canary: 1, waveSize: 3, failureBudget: { maxFailed: 1 } });
     const batch = await waitBatch(id, 'to halt', (b) => b.state === 'halted');
     await until(`the jobs of ${id} to end`, () => allJobsEnded(id), Boolean);
-    const after = byName(await rt.batch(id));
+    // The batch records a job's end at the rollout's next decision, not with the job.
+    const recorded = await waitBatch(id, "to record its jobs' ends", (b) =>
+      clustersOf(b).every((c) => c.state !== 'starting' && c.state !== 'started'),
+    );
+    const after = byName(recorded);
     expect(batch.halt?.clusters.sort()).toEqual([env.name('budget1'), env.name('budget2')]);
     expect(['budget1', 'budget2'].map((r) => after.get(env.name(r))?.state)).toEqual(['failed', 'failed']);
     expect(['upgraded', 'succeeded']).toContain(after.get(env.name('budget3'))?.state);

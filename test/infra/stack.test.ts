@@ -21,8 +21,6 @@ beforeAll(() => {
     maxConcurrency: 7,
     outboundAllow: '127.0.0.1 sim.internal',
     idempotencyTtlSeconds: 3600,
-    rolloutBatchingWindowSeconds: 5,
-    rolloutBatchSize: 100,
     rolloutPolicies: [
       { name: 'prod', versions: '^4.1.0', selector: { matchLabels: { env: 'prod' } }, strategy: {} },
     ],
@@ -231,7 +229,7 @@ describe('derived from the consumer table', () => {
     }
   });
 
-  it('lets the upload queue gather batches of a push run, and the rollout queue bursts of job ends where configured (off by default)', () => {
+  it('lets the upload and rollout queues gather batches: a push run to a platform, a burst of job ends', () => {
     const mappings = Object.fromEntries(
       ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => [
         refId(mapping.Properties.FunctionName),
@@ -245,7 +243,6 @@ describe('derived from the consumer table', () => {
       expect(mapping?.MaximumBatchingWindowInSeconds, name).toBe(gathers ? 5 : undefined);
       expect(mapping?.BatchSize, name).toBe(gathers ? 100 : 10);
     }
-    expect(parseStackConfig({})).toMatchObject({ rolloutBatchingWindowSeconds: 0, rolloutBatchSize: 10 });
   });
 
   it('refuses an upload or rollout batch above 10 without a batching window, naming both settings', () => {
