@@ -97,3 +97,11 @@ export function cancellationReasons(error: unknown): CancellationReason[] | unde
   if (awsErrorName(error) !== 'TransactionCanceledException') return undefined;
   return (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
 }
+
+/** A conditional write refused on its condition: a put's, or that of a transaction's first item. */
+export function firstConditionFailed(error: unknown): boolean {
+  return (
+    awsErrorName(error) === 'ConditionalCheckFailedException' ||
+    cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed'
+  );
+}

@@ -11,7 +11,7 @@
  * batch item: the index projects every attribute, so each write of an indexed batch item was
  * billed again there, and the item grows with the batch's clusters (4 KB at 100, written about
  * once per job end). A batch item written before listing items is indexed itself and stays so
- * (update reads it once, after its conditional write failed), so no batch drops out of a list.
+ * (dynamo-own-index.ts), so no batch drops out of a list.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
@@ -30,7 +30,8 @@ import { ConflictError, TransientError, UnreadableRecordError } from '#domain/er
 import type { Batch } from '#domain/rollout/batch.ts';
 import type { BatchEvent } from '#domain/rollout/batch-events.ts';
 import type { BatchCreateOutcome, BatchFilter, BatchStore, IdempotencyRecord } from '#shared/ports.ts';
-import { awsErrorName, cancellationReasons, mapAwsError } from './aws-errors.ts';
+import { awsErrorName, cancellationReasons, firstConditionFailed, mapAwsError } from './aws-errors.ts';
+import { putUnlessIndexedItself } from './dynamo-own-index.ts';
 import { BATCH_LIST_PARTITION, epochSeconds, JOB_INDEXES, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
 
 export interface DynamoBatchStoreOptions {
@@ -68,11 +69,6 @@ function readItem(item: Record<string, unknown>): Batch {
   }
   return readStoredBatch(record, id);
 }
-
-/** The conditional write failed: another writer moved the batch (or, before listing items, it is indexed itself). */
-const isStale = (error: unknown) =>
-  awsErrorName(error) === 'ConditionalCheckFailedException' ||
-  cancellationReasons(error)?.[0]?.Code === 'ConditionalCheckFailed';
 
 export class DynamoBatchStore implements BatchStore {
   readonly #options: DynamoBatchStoreOptions;
@@ -188,43 +184,25 @@ export class DynamoBatchStore implements BatchStore {
 
   async update(batch: Batch, expectedVersion: number, events: readonly BatchEvent[] = []): Promise<void> {
     const { tableName: TableName } = this.#options;
-    const listed = JOB_INDEXES.byState.partition;
     const put = {
       TableName,
       Item: batchItem(batch),
-      ConditionExpression: 'version = :expected AND attribute_not_exists(#listed)',
-      ExpressionAttributeNames: { '#listed': listed },
+      ConditionExpression: 'version = :expected',
       ExpressionAttributeValues: { ':expected': expectedVersion },
     };
+    const own = {
+      key: keys.batch(batch.id),
+      expectedVersion,
+      attribute: JOB_INDEXES.byState.partition,
+      entries: listedAt(batch),
+    };
     try {
-      await this.#write(put, events);
+      await putUnlessIndexedItself(this.#options.client, put, own, (input) => this.#write(input, events));
     } catch (error) {
-      if (!isStale(error)) throw mapAwsError(error, `update batch ${batch.id}`);
-      const { Item: current } = await this.#options.client.send(
-        new GetCommand({ TableName, Key: keys.batch(batch.id), ConsistentRead: true }),
-      );
-      if (current?.version !== expectedVersion || current[listed] === undefined) {
-        throw new ConflictError(`batch ${batch.id} is no longer at version ${expectedVersion}`, {
-          code: 'STALE_VERSION',
-          cause: error,
-        });
-      }
-      // A batch item from before listing items: it keeps its own index entry.
-      const { ExpressionAttributeNames: _, ...unlisted } = put;
-      await this.#write(
-        {
-          ...unlisted,
-          Item: { ...put.Item, ...listedAt(batch) },
-          ConditionExpression: 'version = :expected',
-        },
-        events,
-      ).catch((retry: unknown) => {
-        throw isStale(retry)
-          ? new ConflictError(`batch ${batch.id} is no longer at version ${expectedVersion}`, {
-              code: 'STALE_VERSION',
-              cause: retry,
-            })
-          : mapAwsError(retry, `update batch ${batch.id}`);
+      if (!firstConditionFailed(error)) throw mapAwsError(error, `update batch ${batch.id}`);
+      throw new ConflictError(`batch ${batch.id} is no longer at version ${expectedVersion}`, {
+        code: 'STALE_VERSION',
+        cause: error,
       });
     }
   }

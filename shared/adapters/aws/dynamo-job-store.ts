@@ -4,15 +4,13 @@
  * that it does not exist, and the transition into a terminal state deletes that lock in the same
  * transaction as the conditional job write. An idempotency key is put in the same transaction on
  * condition that no live one exists: TTL deletion is lazy, so an expired item still there is
- * overwritten like an absent one. No read-then-write: the one read after a write is of an item
- * from before the lock carried an active job's index entries (dynamo-job-index.ts), once its
- * conditional write has failed. Items are encoded in dynamo-job-item.ts.
+ * overwritten like an absent one. No read-then-write but one (dynamo-own-index.ts). Items are
+ * encoded in dynamo-job-item.ts, their index entries chosen in dynamo-job-index.ts.
  */
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  type PutCommandInput,
   paginateQuery,
   paginateScan,
   TransactWriteCommand,
@@ -21,7 +19,7 @@ import { listLimit } from '#adapters/list-limit.ts';
 import { ConflictError, TransientError } from '#domain/errors.ts';
 import { isActiveJob, type Job } from '#domain/job.ts';
 import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
-import { awsErrorName, cancellationReasons, mapAwsError } from './aws-errors.ts';
+import { cancellationReasons, firstConditionFailed, mapAwsError } from './aws-errors.ts';
 import {
   type IndexQuery,
   indexQueries,
@@ -30,6 +28,7 @@ import {
   lockItem,
 } from './dynamo-job-index.ts';
 import { jobIdOf, jobItem, jobOf } from './dynamo-job-item.ts';
+import { putUnlessIndexedItself } from './dynamo-own-index.ts';
 import { epochSeconds, JOB_INDEXES, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
 
 export interface DynamoJobStoreOptions {
@@ -144,7 +143,12 @@ export class DynamoJobStore implements JobStore {
     };
     try {
       if (isActiveJob(job)) {
-        await this.#putActive(job, put, expectedVersion);
+        await putUnlessIndexedItself(this.#options.client, put, {
+          key: keys.job(job.id),
+          expectedVersion,
+          attribute: JOB_INDEXES.byCluster.partition,
+          entries: itemIndexBeforeLocks(job),
+        });
         return;
       }
       // Finishing releases the cluster's lock, but only a lock this job holds.
@@ -180,37 +184,8 @@ export class DynamoJobStore implements JobStore {
     }
   }
 
-  /**
-   * An active job's write, on condition that the item is not indexed itself: one written before
-   * locks carried the index (dynamo-job-index.ts) keeps its index attributes until the job ends.
-   */
-  async #putActive(job: Job, put: PutCommandInput, expectedVersion: number): Promise<void> {
-    const { client } = this.#options;
-    const cluster = JOB_INDEXES.byCluster.partition;
-    try {
-      await client.send(
-        new PutCommand({
-          ...put,
-          ConditionExpression: `${put.ConditionExpression} AND attribute_not_exists(#cluster)`,
-          ExpressionAttributeNames: { '#cluster': cluster },
-        }),
-      );
-    } catch (error) {
-      if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw error;
-      const { Item: current } = await client.send(
-        new GetCommand({ TableName: put.TableName, Key: keys.job(job.id), ConsistentRead: true }),
-      );
-      if (current?.version !== expectedVersion || current[cluster] === undefined) throw error;
-      await client.send(new PutCommand({ ...put, Item: { ...put.Item, ...itemIndexBeforeLocks(job) } }));
-    }
-  }
-
   #staleOrMapped(error: unknown, job: Job, expectedVersion: number): Error {
-    const reasons = cancellationReasons(error);
-    if (
-      awsErrorName(error) === 'ConditionalCheckFailedException' ||
-      reasons?.[0]?.Code === 'ConditionalCheckFailed'
-    ) {
+    if (firstConditionFailed(error)) {
       return new ConflictError(`job ${job.id} is no longer at version ${expectedVersion}`, {
         code: 'STALE_VERSION',
         cause: error,
