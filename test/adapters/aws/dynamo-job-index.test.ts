@@ -1,27 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { itemIndexBeforeLocks } from '#adapters/aws/dynamo-job-index.ts';
 import { jobItem } from '#adapters/aws/dynamo-job-item.ts';
-import { DynamoJobStore } from '#adapters/aws/dynamo-job-store.ts';
 import { JOB_INDEXES, keys } from '#adapters/aws/dynamo-schema.ts';
 import { newJob } from '#domain/job-transitions.ts';
 import { ended, started } from '#test/fakes/jobs.ts';
-import { type AwsEmulators, startAwsEmulators } from './support/emulators.ts';
+import { useDynamoJobStore } from './support/job-store-fixture.ts';
 
 const TABLE = 'upgrader-index-test';
 const INDEX_ATTRIBUTES: string[] = [
   ...new Set(Object.values(JOB_INDEXES).flatMap((index) => [index.partition, index.sort])),
 ];
-let aws: AwsEmulators;
-let store: DynamoJobStore;
-
-beforeAll(async () => {
-  aws = await startAwsEmulators();
-  await aws.createTable(TABLE);
-  store = new DynamoJobStore({ client: aws.clients.dynamo, tableName: TABLE });
-});
-afterAll(() => aws.stop());
+const dynamo = useDynamoJobStore(TABLE);
 
 let seconds = 0;
 function job(cluster: string, batchId = 'rollout-1') {
@@ -30,7 +21,7 @@ function job(cluster: string, batchId = 'rollout-1') {
 }
 
 const item = async (key: Record<string, string>) =>
-  (await aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: key }))).Item;
+  (await dynamo.aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: key }))).Item;
 
 const indexAttributesOf = (found: Record<string, unknown> | undefined) =>
   Object.keys(found ?? {}).filter((name) => INDEX_ATTRIBUTES.includes(name));
@@ -39,9 +30,9 @@ const indexAttributesOf = (found: Record<string, unknown> | undefined) =>
 async function listedBy(found: { cluster: string; batchId?: string; state: string; id: string }) {
   const ids = (jobs: { id: string }[]) => jobs.map((listed) => listed.id).includes(found.id);
   return {
-    cluster: ids(await store.list({ cluster: found.cluster })),
-    batch: ids(await store.list({ batchId: found.batchId ?? '' })),
-    state: ids(await store.list({ state: found.state as 'queued' })),
+    cluster: ids(await dynamo.store.list({ cluster: found.cluster })),
+    batch: ids(await dynamo.store.list({ batchId: found.batchId ?? '' })),
+    state: ids(await dynamo.store.list({ state: found.state as 'queued' })),
   };
 }
 const everywhere = { cluster: true, batch: true, state: true };
@@ -51,16 +42,16 @@ describe('DynamoJobStore indexes', () => {
     // Prepare
     const queued = job('c-index');
     // Act
-    await store.create(queued);
+    await dynamo.store.create(queued);
     const listedQueued = await listedBy(queued);
     const validating = started(queued);
-    await store.update(validating, queued.version);
+    await dynamo.store.update(validating, queued.version);
     const activeItem = await item(keys.job(queued.id));
     const lock = await item(keys.active('c-index'));
     const listedValidating = await listedBy(validating);
-    const notQueuedAnyMore = (await store.list({ state: 'queued' })).map((listed) => listed.id);
+    const notQueuedAnyMore = (await dynamo.store.list({ state: 'queued' })).map((listed) => listed.id);
     const succeeded = ended(validating, 'succeeded');
-    await store.update(succeeded, validating.version);
+    await dynamo.store.update(succeeded, validating.version);
     const endedItem = await item(keys.job(queued.id));
     // Assess
     expect(indexAttributesOf(activeItem)).toEqual([]);
@@ -77,13 +68,13 @@ describe('DynamoJobStore indexes', () => {
     // Prepare: the job item indexed itself, its lock not, as the earlier layout wrote them
     const queued = job('c-before-locks');
     const { pk, sk, version, job: blob } = jobItem(queued);
-    await aws.clients.dynamo.send(
+    await dynamo.aws.clients.dynamo.send(
       new PutCommand({
         TableName: TABLE,
         Item: { pk, sk, version, job: blob, ...itemIndexBeforeLocks(queued) },
       }),
     );
-    await aws.clients.dynamo.send(
+    await dynamo.aws.clients.dynamo.send(
       new PutCommand({
         TableName: TABLE,
         Item: { ...keys.active(queued.cluster), jobId: queued.id, since: queued.createdAt },
@@ -91,28 +82,28 @@ describe('DynamoJobStore indexes', () => {
     );
     // Act
     const validating = started(queued);
-    await store.update(validating, queued.version);
-    const stale = await store.update(started(queued), queued.version).catch((error: unknown) => error);
+    await dynamo.store.update(validating, queued.version);
+    const stale = await dynamo.store.update(started(queued), queued.version).catch((error: unknown) => error);
     // Assess
     expect(await listedBy(validating)).toEqual(everywhere);
     expect(stale).toMatchObject({ code: 'STALE_VERSION' });
-    expect((await store.get(queued.id))?.state).toBe('validating');
+    expect((await dynamo.store.get(queued.id))?.state).toBe('validating');
   });
 
   it('lists a job once while it shows both by its lock and by its own item', async () => {
     // Prepare: the moment after a job ended and before the index dropped its lock's entry
     const queued = job('c-both');
-    await store.create(queued);
+    await dynamo.store.create(queued);
     const succeeded = ended(queued, 'succeeded');
-    await store.update(succeeded, queued.version);
-    await aws.clients.dynamo.send(
+    await dynamo.store.update(succeeded, queued.version);
+    await dynamo.aws.clients.dynamo.send(
       new PutCommand({
         TableName: TABLE,
         Item: { ...keys.active(queued.cluster), jobId: queued.id, ...itemIndexBeforeLocks(queued) },
       }),
     );
     // Act
-    const listed = await store.list({ cluster: queued.cluster });
+    const listed = await dynamo.store.list({ cluster: queued.cluster });
     // Assess
     expect(listed.map((found) => [found.id, found.state])).toEqual([[queued.id, 'succeeded']]);
   });

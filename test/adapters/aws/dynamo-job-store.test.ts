@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { brotliDecompressSync } from 'node:zlib';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoClusterRegistry } from '#adapters/aws/dynamo-cluster-registry.ts';
 import { DynamoEventLog } from '#adapters/aws/dynamo-event-log.ts';
 import { jobItem } from '#adapters/aws/dynamo-job-item.ts';
-import { DynamoJobStore } from '#adapters/aws/dynamo-job-store.ts';
 import { keys } from '#adapters/aws/dynamo-schema.ts';
 import { storedJob } from '#adapters/stored-job.ts';
 import type { JobEvent } from '#domain/job-event.ts';
@@ -15,18 +14,10 @@ import type { IdempotencyRecord } from '#shared/ports.ts';
 import { v0Records } from '#test/adapters/support/stored-jobs.ts';
 import { testCatalog } from '#test/fakes/catalog.ts';
 import { ended, jobAt, started } from '#test/fakes/jobs.ts';
-import { type AwsEmulators, startAwsEmulators } from './support/emulators.ts';
+import { useDynamoJobStore } from './support/job-store-fixture.ts';
 
 const TABLE = 'upgrader-test';
-let aws: AwsEmulators;
-let store: DynamoJobStore;
-
-beforeAll(async () => {
-  aws = await startAwsEmulators();
-  await aws.createTable(TABLE);
-  store = new DynamoJobStore({ client: aws.clients.dynamo, tableName: TABLE });
-});
-afterAll(() => aws.stop());
+const dynamo = useDynamoJobStore(TABLE);
 
 let created = 0;
 function newJob(cluster: string, options: { createdAt?: string; batchId?: string } = {}) {
@@ -46,7 +37,8 @@ function idempotency(fingerprint: string, expiresAt = '2030-01-02T00:00:00.000Z'
 }
 
 const idempotencyItem = async (key: string) =>
-  (await aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.idempotency(key) }))).Item;
+  (await dynamo.aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.idempotency(key) })))
+    .Item;
 
 describe('DynamoJobStore', () => {
   it('creates and reads back a job', async () => {
@@ -59,16 +51,16 @@ describe('DynamoJobStore', () => {
       id: randomUUID(),
     });
 
-    await store.create(job);
+    await dynamo.store.create(job);
 
-    expect(await store.get(job.id)).toEqual(job);
-    expect(await store.get('missing')).toBeUndefined();
+    expect(await dynamo.store.get(job.id)).toEqual(job);
+    expect(await dynamo.store.get('missing')).toBeUndefined();
   });
 
   it('lets exactly one of many concurrent creates for a cluster win', async () => {
     const jobs = Array.from({ length: 8 }, () => newJob('c-race'));
 
-    const results = await Promise.allSettled(jobs.map((job) => store.create(job)));
+    const results = await Promise.allSettled(jobs.map((job) => dynamo.store.create(job)));
 
     const won = results.filter((result) => result.status === 'fulfilled');
     const lost = results.filter((result) => result.status === 'rejected');
@@ -76,14 +68,14 @@ describe('DynamoJobStore', () => {
     expect(lost.map((result) => (result as PromiseRejectedResult).reason.code)).toEqual(
       Array(7).fill('ACTIVE_JOB_EXISTS'),
     );
-    expect(await store.list({ cluster: 'c-race' })).toHaveLength(1);
+    expect(await dynamo.store.list({ cluster: 'c-race' })).toHaveLength(1);
   });
 
   it('names the active job in the conflict', async () => {
     const first = newJob('c-named');
-    await store.create(first);
+    await dynamo.store.create(first);
 
-    const error = await store.create(newJob('c-named')).catch((caught: unknown) => caught);
+    const error = await dynamo.store.create(newJob('c-named')).catch((caught: unknown) => caught);
 
     expect(error).toMatchObject({ code: 'ACTIVE_JOB_EXISTS', details: { activeJobId: first.id } });
   });
@@ -91,9 +83,9 @@ describe('DynamoJobStore', () => {
   it('returns the job and fingerprint of a live Idempotency-Key, even while the job is active', async () => {
     // Prepare
     const key = idempotency('first');
-    const created = await store.create(newJob('c-idem'), key);
+    const created = await dynamo.store.create(newJob('c-idem'), key);
     // Act
-    const retried = await store.create(newJob('c-idem'), { ...key, fingerprint: 'second' });
+    const retried = await dynamo.store.create(newJob('c-idem'), { ...key, fingerprint: 'second' });
     // Assess
     expect(retried).toEqual({ created: false, job: created.job, fingerprint: 'first' });
   });
@@ -102,12 +94,12 @@ describe('DynamoJobStore', () => {
     // Prepare: the key expires at 01:00; DynamoDB may keep the item well past that
     const first = newJob('c-idem-expiry');
     const key = idempotency('first', '2030-01-01T01:00:00.000Z');
-    await store.create(first, key);
-    await store.update(ended(first, 'succeeded'), 1);
+    await dynamo.store.create(first, key);
+    await dynamo.store.update(ended(first, 'succeeded'), 1);
     const recorded = await idempotencyItem(key.key);
     // Act
     const later = newJob('c-idem-expiry', { createdAt: '2030-01-01T01:00:00.000Z' });
-    const outcome = await store.create(later, {
+    const outcome = await dynamo.store.create(later, {
       ...key,
       fingerprint: 'second',
       expiresAt: '2030-01-02T01:00:00.000Z',
@@ -126,38 +118,38 @@ describe('DynamoJobStore', () => {
     // Prepare: an item as the earlier release wrote it
     const job = newJob('c-idem-legacy');
     const key = idempotency('new');
-    await store.create(job);
-    await aws.clients.dynamo.send(
+    await dynamo.store.create(job);
+    await dynamo.aws.clients.dynamo.send(
       new PutCommand({
         TableName: TABLE,
         Item: { ...keys.idempotency(key.key), jobId: job.id, expiresAt: Date.parse(key.expiresAt) / 1000 },
       }),
     );
     // Act
-    const outcome = await store.create(newJob('c-idem-legacy'), key);
+    const outcome = await dynamo.store.create(newJob('c-idem-legacy'), key);
     // Assess
     expect(outcome).toEqual({ created: false, job, fingerprint: undefined });
   });
 
   it('moves a job only from the version it expects; a stale write is a ConflictError', async () => {
     const job = newJob('c-version');
-    await store.create(job);
+    await dynamo.store.create(job);
     const validating = started(job);
 
-    await store.update(validating, 1);
-    const stale = store.update(ended(job, 'blocked'), 1);
+    await dynamo.store.update(validating, 1);
+    const stale = dynamo.store.update(ended(job, 'blocked'), 1);
 
     await expect(stale).rejects.toMatchObject({ code: 'STALE_VERSION' });
-    expect((await store.get(job.id))?.state).toBe('validating');
+    expect((await dynamo.store.get(job.id))?.state).toBe('validating');
   });
 
   it('lets exactly one of two racing transitions from one version win', async () => {
     const job = newJob('c-twice');
-    await store.create(job);
+    await dynamo.store.create(job);
 
     const results = await Promise.allSettled([
-      store.update(started(job), 1),
-      store.update(ended(job, 'cancelled'), 1),
+      dynamo.store.update(started(job), 1),
+      dynamo.store.update(ended(job, 'cancelled'), 1),
     ]);
 
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
@@ -165,14 +157,16 @@ describe('DynamoJobStore', () => {
 
   it('releases the cluster when a job finishes, so the next job can start', async () => {
     const job = newJob('c-release');
-    await store.create(job);
-    await expect(store.create(newJob('c-release'))).rejects.toMatchObject({ code: 'ACTIVE_JOB_EXISTS' });
+    await dynamo.store.create(job);
+    await expect(dynamo.store.create(newJob('c-release'))).rejects.toMatchObject({
+      code: 'ACTIVE_JOB_EXISTS',
+    });
 
-    await store.update(ended(job, 'succeeded'), 1);
-    const { job: next } = await store.create(newJob('c-release'));
+    await dynamo.store.update(ended(job, 'succeeded'), 1);
+    const { job: next } = await dynamo.store.create(newJob('c-release'));
 
     expect(next.cluster).toBe('c-release');
-    const lock = await aws.clients.dynamo.send(
+    const lock = await dynamo.aws.clients.dynamo.send(
       new GetCommand({ TableName: TABLE, Key: keys.active('c-release') }),
     );
     expect(lock.Item?.jobId).toBe(next.id);
@@ -182,13 +176,13 @@ describe('DynamoJobStore', () => {
     const a = newJob('c-list-a', { batchId: 'b-1' });
     const b = newJob('c-list-b', { batchId: 'b-1' });
     const c = newJob('c-list-c', { batchId: 'b-2' });
-    for (const job of [a, b, c]) await store.create(job);
-    await store.update(ended(b, 'blocked'), 1);
+    for (const job of [a, b, c]) await dynamo.store.create(job);
+    await dynamo.store.update(ended(b, 'blocked'), 1);
 
-    const byBatch = await store.list({ batchId: 'b-1' });
-    const byCluster = await store.list({ cluster: 'c-list-b' });
-    const blocked = await store.list({ state: 'blocked' });
-    const limited = await store.list({ batchId: 'b-1', limit: 1 });
+    const byBatch = await dynamo.store.list({ batchId: 'b-1' });
+    const byCluster = await dynamo.store.list({ cluster: 'c-list-b' });
+    const blocked = await dynamo.store.list({ state: 'blocked' });
+    const limited = await dynamo.store.list({ batchId: 'b-1', limit: 1 });
 
     expect(byBatch.map((job) => job.id)).toEqual([b.id, a.id]);
     expect(byCluster.map((job) => job.state)).toEqual(['blocked']);
@@ -212,22 +206,24 @@ describe('DynamoJobStore', () => {
         stateKey: `STATE#${stored.state}`,
         createdKey: `${stored.createdAt}#${stored.id}`,
       };
-      await aws.clients.dynamo.send(new PutCommand({ TableName: TABLE, Item: item }));
+      await dynamo.aws.clients.dynamo.send(new PutCommand({ TableName: TABLE, Item: item }));
     }
     const mid = records.find((record) => record.name === 'verifying hop 2 with a cancel request')?.stored;
     if (!mid) throw new Error('no active fixture');
     // Act
-    const read = await Promise.all(records.map(({ stored }) => store.get(stored.id)));
-    const listed = await store.list({ cluster: mid.cluster });
+    const read = await Promise.all(records.map(({ stored }) => dynamo.store.get(stored.id)));
+    const listed = await dynamo.store.list({ cluster: mid.cluster });
     const active = read.find((job) => job?.id === mid.id);
     if (!active) throw new Error('the active job was not read');
-    await store.update(ended(active, 'cancelled'), active.version);
+    await dynamo.store.update(ended(active, 'cancelled'), active.version);
     // Assess
     expect(read.map((job) => job && JSON.parse(JSON.stringify(jobView(job))))).toEqual(
       records.map(({ view }) => view),
     );
     expect(listed.map((job) => job.id)).toEqual([mid.id]);
-    const item = await aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.job(mid.id) }));
+    const item = await dynamo.aws.clients.dynamo.send(
+      new GetCommand({ TableName: TABLE, Key: keys.job(mid.id) }),
+    );
     expect(JSON.parse(brotliDecompressSync(item.Item?.job as Uint8Array).toString('utf8'))).toMatchObject({
       schemaVersion: 1,
       state: 'cancelled',
@@ -237,27 +233,29 @@ describe('DynamoJobStore', () => {
   it('stores the job compressed, within one write unit, and refuses an item whose job is not compressed JSON', async () => {
     // Prepare
     const job = newJob('c-compressed');
-    await store.create(job);
+    await dynamo.store.create(job);
     const broken = newJob('c-broken');
-    await aws.clients.dynamo.send(
+    await dynamo.aws.clients.dynamo.send(
       new PutCommand({ TableName: TABLE, Item: { ...jobItem(broken), job: new Uint8Array([1, 2, 3]) } }),
     );
     // Act
-    const item = await aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.job(job.id) }));
-    const refused = await store.get(broken.id).catch((error: unknown) => error);
+    const item = await dynamo.aws.clients.dynamo.send(
+      new GetCommand({ TableName: TABLE, Key: keys.job(job.id) }),
+    );
+    const refused = await dynamo.store.get(broken.id).catch((error: unknown) => error);
     // Assess
     const stored = item.Item?.job as Uint8Array | undefined;
     expect(stored).toBeInstanceOf(Uint8Array);
     expect(stored?.byteLength).toBeLessThan(1024);
-    expect(await store.get(job.id)).toEqual(job);
+    expect(await dynamo.store.get(job.id)).toEqual(job);
     expect((refused as Error).message).toBe(`stored job ${broken.id} is not compressed JSON`);
   });
 
   it('refuses a damaged item with an error naming the job and the field', async () => {
     // Prepare
     const job = newJob('c-damaged');
-    await store.create(job);
-    await aws.clients.dynamo.send(
+    await dynamo.store.create(job);
+    await dynamo.aws.clients.dynamo.send(
       new PutCommand({
         TableName: TABLE,
         Item: { ...jobItem(job), job: { ...storedJob(job), expected: undefined } },
@@ -265,14 +263,14 @@ describe('DynamoJobStore', () => {
     );
     // Act / Assess
     const unreadable = `stored job ${job.id} (schema version 1) is unreadable: expected:`;
-    await expect(store.get(job.id)).rejects.toThrow(unreadable);
-    await expect(store.list({ cluster: 'c-damaged' })).rejects.toThrow(unreadable);
+    await expect(dynamo.store.get(job.id)).rejects.toThrow(unreadable);
+    await expect(dynamo.store.list({ cluster: 'c-damaged' })).rejects.toThrow(unreadable);
   });
 });
 
 describe('DynamoClusterRegistry', () => {
   it('puts, gets and lists cluster records', async () => {
-    const registry = new DynamoClusterRegistry({ client: aws.clients.dynamo, tableName: TABLE });
+    const registry = new DynamoClusterRegistry({ client: dynamo.aws.clients.dynamo, tableName: TABLE });
     const record = {
       name: 'region-1',
       kubeconfigSecretArn: 'arn:aws:secretsmanager:x',
@@ -289,7 +287,11 @@ describe('DynamoClusterRegistry', () => {
 
 describe('DynamoEventLog', () => {
   it('records events beside their job with a TTL, once per event id', async () => {
-    const log = new DynamoEventLog({ client: aws.clients.dynamo, tableName: TABLE, retentionDays: 30 });
+    const log = new DynamoEventLog({
+      client: dynamo.aws.clients.dynamo,
+      tableName: TABLE,
+      retentionDays: 30,
+    });
     const event: JobEvent = {
       id: 'ev-1',
       type: 'upgrade.succeeded',
@@ -301,7 +303,7 @@ describe('DynamoEventLog', () => {
     await log.record(event);
 
     expect(await log.forJob('j-ev')).toEqual([event]);
-    const items = await aws.clients.dynamo.send(
+    const items = await dynamo.aws.clients.dynamo.send(
       new QueryCommand({
         TableName: TABLE,
         KeyConditionExpression: 'pk = :pk',
