@@ -41,6 +41,12 @@ export function statement(db: DatabaseSync, sql: string): StatementSync {
   return found;
 }
 
+/** Whether `table` has `column` (a migration's question: was the table made by this release?). */
+export function hasColumn(db: DatabaseSync, table: string, column: string): boolean {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+  return columns.some((found) => found.name === column);
+}
+
 /**
  * Runs `work` in one IMMEDIATE transaction (the write lock is taken up front, so two processes
  * cannot both read a row and then both write it). `work` is synchronous on purpose: nothing can

@@ -13,7 +13,7 @@ import { readStoredJob, storedJob } from '#adapters/stored-job.ts';
 import { ConflictError, UnreadableRecordError, ValidationError } from '#domain/errors.ts';
 import { ACTIVE_STATES, type Job } from '#domain/job.ts';
 import type { CreateOutcome, IdempotencyRecord, JobFilter, JobStore } from '#shared/ports.ts';
-import { inTransaction, isUniqueViolation, statement } from './sqlite-database.ts';
+import { hasColumn, inTransaction, isUniqueViolation, statement } from './sqlite-database.ts';
 
 // ACTIVE_STATES is a compile-time constant of plain words, so inlining it into DDL is safe.
 const ACTIVE_LIST = ACTIVE_STATES.map((state) => `'${state}'`).join(', ');
@@ -51,8 +51,7 @@ const IDEMPOTENCY_TABLE = (name: string) => `
  */
 function migrateIdempotencyKeys(db: DatabaseSync): void {
   inTransaction(db, () => {
-    const columns = db.prepare('PRAGMA table_info(idempotency_keys)').all() as { name: string }[];
-    if (columns.some((column) => column.name === 'expires_at')) return;
+    if (hasColumn(db, 'idempotency_keys', 'expires_at')) return;
     db.exec(`${IDEMPOTENCY_TABLE('idempotency_keys_v2')};
       INSERT INTO idempotency_keys_v2 (key, job_id, fingerprint, created_at, expires_at)
         SELECT key, job_id, NULL, created_at, strftime('%Y-%m-%dT%H:%M:%fZ', created_at, '+1 day')

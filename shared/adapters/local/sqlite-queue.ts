@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { ValidationError } from '#domain/errors.ts';
 import type { Clock } from '#shared/ports.ts';
-import { inTransaction, statement } from './sqlite-database.ts';
+import { hasColumn, inTransaction, statement } from './sqlite-database.ts';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS queue_messages (
@@ -286,8 +286,7 @@ export class SqliteQueue {
  */
 function addBodyIdColumn(db: DatabaseSync): void {
   inTransaction(db, () => {
-    const columns = db.prepare('PRAGMA table_info(queue_messages)').all() as { name: string }[];
-    if (!columns.some((column) => column.name === 'body_id'))
+    if (!hasColumn(db, 'queue_messages', 'body_id'))
       db.exec('ALTER TABLE queue_messages ADD COLUMN body_id TEXT');
     db.exec(
       'CREATE INDEX IF NOT EXISTS queue_messages_by_body_id ON queue_messages (queue, body_id) WHERE body_id IS NOT NULL',
