@@ -73,9 +73,10 @@ beforeAll(async () => {
   });
   const runtime = await rt.current();
   await Promise.all(Object.keys(ROLES).map((role) => runtime.register(env.name(role))));
-  // Nothing runs yet: move the clock to 5 s before a minute starts, when the window test's window opens.
+  // Nothing runs yet: move the clock to 8 s before a minute starts, when the window test's window
+  // opens. With 5 s, a full suite at load 5 once saw the batch's first decision after the opening.
   const now = Date.now();
-  clock.offsetMs = Math.ceil((now + 5000) / 60_000) * 60_000 - 5000 - now;
+  clock.offsetMs = Math.ceil((now + 8000) / 60_000) * 60_000 - 8000 - now;
   restarts = (async () => {
     for (const at of [1500, 2500, 3000]) {
       await new Promise((wake) => setTimeout(wake, at));
