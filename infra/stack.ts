@@ -141,6 +141,8 @@ export class UpgraderStack extends Stack {
     const made = this.#function('api', this.config.apiTimeoutSeconds);
     this.#bind(made, API);
     made.fn.addEnvironment(AWS_ENV.idempotencyTtlSeconds, String(this.config.idempotencyTtlSeconds));
+    // A redelivery on request rewrites the delivery, with the TTL notify gave it.
+    made.fn.addEnvironment(AWS_ENV.eventRetentionDays, String(this.config.eventRetentionDays));
     bindWebhookSecrets(made.fn, this.config.webhookSecretPrefix, AWS_ENV.webhookSecretPrefix, 'manage');
     this.#bindReleaseWebhook(made);
     made.fn.addEnvironment(
@@ -192,7 +194,7 @@ export class UpgraderStack extends Stack {
     const { fn } = made;
     const { config } = this;
     for (const target of row.sends) bindQueue(fn, this.#queueOf(target), queueUrlVariable(target));
-    const { catalog, kubeconfigs, artifacts, violet, events, pipeline, webhookSigning } = row.needs;
+    const { catalog, kubeconfigs, artifacts, violet, pipeline, webhookStore, webhookSigning } = row.needs;
     if (catalog) this.#bindCatalog(made);
     if (artifacts) bindBucket(fn, this.#data.bucket, AWS_ENV.bucketName, artifacts, ARTIFACTS_PREFIX);
     if (kubeconfigs) {
@@ -204,10 +206,10 @@ export class UpgraderStack extends Stack {
       const pushSeconds = (fn.timeout?.toSeconds() ?? 0) - VIOLET_COMMIT_MARGIN_SECONDS;
       fn.addEnvironment(AWS_ENV.violetTimeoutSeconds, String(pushSeconds));
     }
-    // Every function that records job events (notify, the emitters) keeps them as long. The
-    // event log and the webhook endpoints (`endpoints`) are items of the job table, which every
-    // function reads and writes (#function): neither has a grant of its own.
-    if (events) fn.addEnvironment(AWS_ENV.eventRetentionDays, String(config.eventRetentionDays));
+    // Every function that writes deliveries keeps them as long. The deliveries and the webhook
+    // endpoints are items of the job table, which every function reads and writes (#function):
+    // neither has a grant of its own.
+    if (webhookStore) fn.addEnvironment(AWS_ENV.eventRetentionDays, String(config.eventRetentionDays));
     if (pipeline && config.pipeline)
       fn.addEnvironment(AWS_ENV.pipelineConfig, JSON.stringify(config.pipeline));
     if (webhookSigning) {

@@ -273,19 +273,12 @@ export interface JobEventContext {
 }
 
 /**
- * Where the stages and the API emit job events: recorded in the event log, and sent to the notify
- * queue when it has receivers or a rollout to wake (#usecases/notifier.ts).
+ * Where the stages and the API emit job events: sent to the notify queue when it has receivers
+ * or a rollout to wake (#usecases/notifier.ts). The events themselves are the job's history
+ * (#domain/job-event.ts), listed from the job record, not stored apart.
  */
 export interface Notifier {
   emit(event: JobEvent, job: JobEventContext): Promise<void>;
-}
-
-/** The recorded events, readable per job (GET /upgrades/{id}/events). */
-export interface EventLog {
-  /** Stores the event under its id: recording it again (a redelivered message) changes nothing. */
-  record(event: JobEvent): Promise<void>;
-  /** The job's events, oldest first (transitions of one instant in the order they were made). */
-  forJob(jobId: string): Promise<JobEvent[]>;
 }
 
 /** Counters and timings: Powertools Metrics (EMF) on Lambda, none locally. */

@@ -2,8 +2,8 @@
  * Lambda entry of the HTTP API: API Gateway HTTP API v2 events -> makeApiHandler
  * (#shared/http/api-handler.ts). Callers are authenticated by the API's IAM or JWT authorizer
  * before this runs; the catalog is re-read from S3 when its TTL has passed. It sends only where
- * the API row of #usecases/consumers.ts says; its job events are recorded at once and sent to
- * notify when they have receivers (#usecases/notifier.ts), their outcome metrics counted here
+ * the API row of #usecases/consumers.ts says; its job events are sent to notify when they
+ * have receivers (#usecases/notifier.ts), their outcome metrics counted here
  * otherwise (flushed after the request that counted them). It reaches
  * clusters (kubeconfigs from Secrets Manager) only for a rollout's rehearsal.
  */
@@ -36,7 +36,6 @@ const api = makeApiHandler({
   config: deps.config,
   clusters: deps.clusters,
   clock: deps.clock,
-  events: deps.events,
   queue,
   notifier: notifierFor('api', API, deps, queue),
   get catalog() {

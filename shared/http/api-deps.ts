@@ -1,5 +1,4 @@
 import type { Catalog } from '#domain/catalog.ts';
-import type { JobEvent } from '#domain/job-event.ts';
 import type {
   BatchStore,
   ClusterGateway,
@@ -35,8 +34,6 @@ export interface ApiDeps extends CreateUpgradeDeps, CancelUpgradeDeps {
   log: Log;
   /** Request bodies above this many bytes are refused with 413. */
   maxBodyBytes: number;
-  /** The job's recorded state-change events, when the deployment keeps them. */
-  events?: { forJob(jobId: string): Promise<JobEvent[]> };
   batches: BatchStore;
   /** Only ever reads: a rehearsal (`POST /batches` with `dryRun`) reads every target cluster, `GET /clusters?include=status` each cluster's operator and instances. */
   gateway: ClusterGateway;

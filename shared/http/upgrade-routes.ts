@@ -1,6 +1,7 @@
 /** `/upgrades`: start, read, list and cancel upgrade jobs (docs/architecture.md §11). */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { NotFoundError } from '#domain/errors.ts';
+import { jobEvents } from '#domain/job-event.ts';
 import { cancelUpgrade } from '#usecases/cancel-upgrade.ts';
 import { createUpgrade } from '#usecases/create-upgrade.ts';
 import { operations } from './api-contract.ts';
@@ -61,7 +62,7 @@ export function upgradeRoutes(deps: ApiDeps): Route[] {
       operation: events,
       handler: async (event) => {
         const job = await existingJob(deps, event);
-        return reply(events, 200, { items: (await deps.events?.forJob(job.id)) ?? [] });
+        return reply(events, 200, { items: jobEvents(job) });
       },
     },
     {

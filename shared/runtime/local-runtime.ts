@@ -3,8 +3,8 @@
  * Lambda, over local adapters (one SQLite file, artifacts on disk), with an HTTP server in place
  * of API Gateway and one poller per queue of the consumer table (#usecases/consumers.ts) in
  * place of the SQS event source mappings, each consumer built and limited as its row says. Job
- * events are recorded as they are emitted, and reach the notify consumer when it has receivers
- * or a rollout to wake for them (#usecases/notifier.ts), as on AWS.
+ * events reach the notify consumer when they have receivers or a rollout to wake
+ * (#usecases/notifier.ts), as on AWS.
  *
  * Durable by construction: jobs and queue messages live in the database, so a runtime killed
  * mid-upgrade and started again continues every job from its last committed state (in-flight
@@ -23,7 +23,6 @@ import { keptSecret } from '#adapters/local/kept-secret.ts';
 import { SqliteBatchStore } from '#adapters/local/sqlite-batch-store.ts';
 import { openDatabase } from '#adapters/local/sqlite-database.ts';
 import { SqliteDeliveryStore } from '#adapters/local/sqlite-deliveries.ts';
-import { SqliteEventLog } from '#adapters/local/sqlite-event-log.ts';
 import { SqliteJobStore } from '#adapters/local/sqlite-job-store.ts';
 import { SqliteMessageQueue } from '#adapters/local/sqlite-message-queue.ts';
 import { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
@@ -140,7 +139,6 @@ export async function startLocalRuntime(
     const batches = new SqliteBatchStore(db);
     const queues = new SqliteQueue(db, { maxReceiveCount: config.queue.maxReceiveCount, clock });
     const queue = new SqliteMessageQueue(queues, QUEUE_NAMES);
-    const events = new SqliteEventLog(db);
     const clusters = await FileClusterRegistry.open(db, config.clustersFile);
     const access = makeClusterAccess(config, options.clusterAccess);
     const pipeline = pipelineConfigOf(config);
@@ -174,7 +172,6 @@ export async function startLocalRuntime(
         ...(config.artifactMirror ? { mirrorBaseUrl: config.artifactMirror } : {}),
         ...(mirrorCa ? { fetch: fetchTrusting(mirrorCa) } : {}),
       }),
-      events,
       config: pipeline,
       ...webhookStores,
       webhookSender: sender,
@@ -194,7 +191,6 @@ export async function startLocalRuntime(
       },
       clock,
       notifier: notifierFor('api', API, ports, apiQueue),
-      events,
       auth: { bearerToken: config.apiToken },
       log: asLog(log.createChild({ persistentKeys: { component: 'api' } })),
       maxBodyBytes: config.maxBodyBytes,

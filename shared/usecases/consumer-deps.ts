@@ -30,15 +30,15 @@ export function sendingOnlyTo(queue: Queue, allowed: readonly QueueName[], who: 
 }
 
 /**
- * The notifier of `name` (a consumer's row, or the API): recording in the event log, reading the
- * endpoints, sending to notify on `queue` (limited to the row's sends). A row that sends to
- * notify must need events and endpoints (a ConfigError otherwise, as a missing grant or the
- * event retention would be on AWS); any other row's notifier refuses to emit.
+ * The notifier of `name` (a consumer's row, or the API): reading the endpoints, sending to notify
+ * on `queue` (limited to the row's sends). A row that sends to notify must read endpoints (a
+ * ConfigError otherwise, as a missing grant would be on AWS); any other row's notifier refuses
+ * to emit.
  */
 export function notifierFor(
   name: string,
   row: { sends: readonly QueueName[]; needs: Needs },
-  ports: Pick<RuntimePorts, 'events' | 'webhookEndpoints' | 'metrics'>,
+  ports: Pick<RuntimePorts, 'webhookEndpoints' | 'metrics'>,
   queue: Queue,
 ): Notifier {
   if (!row.sends.includes('notify')) {
@@ -47,13 +47,13 @@ export function notifierFor(
     );
     return { emit: () => Promise.reject(refusal) };
   }
-  const { events, webhookEndpoints, metrics } = ports;
-  if (!(row.needs.events && (row.needs.endpoints || row.needs.webhookStore) && events && webhookEndpoints)) {
+  const { webhookEndpoints, metrics } = ports;
+  if (!((row.needs.endpoints || row.needs.webhookStore) && webhookEndpoints)) {
     throw new ConfigError(
-      `${name} emits job events (it sends to notify): its row must need events and endpoints, and the runtime provide them`,
+      `${name} emits job events (it sends to notify): its row must need endpoints, and the runtime provide them`,
     );
   }
-  return makeNotifier({ events, webhookEndpoints, queue, ...(metrics ? { metrics } : {}) });
+  return makeNotifier({ webhookEndpoints, queue, ...(metrics ? { metrics } : {}) });
 }
 
 /**

@@ -14,7 +14,6 @@ import type {
   Clock,
   ClusterGateway,
   ClusterRegistry,
-  EventLog,
   JobStore,
   Log,
   Metrics,
@@ -46,12 +45,7 @@ export interface Needs {
   /** Runs `violet push`: the violet layer and its path (AWS). */
   violet?: true;
   /**
-   * Writes the event log (its retention on AWS): notify, and every row that emits job events
-   * (sends to notify), whose notifier records them (#usecases/notifier.ts).
-   */
-  events?: true;
-  /**
-   * Reads the webhook endpoints: a row that emits job events, whose notifier sends to notify
+   * Reads the webhook endpoints: a row that emits job events (sends to notify), whose notifier sends to notify
    * only events some endpoint receives (webhookStore includes it). On AWS the endpoints are items
    * of the job table, which every function reads and writes: no grant of its own.
    */
@@ -60,7 +54,7 @@ export interface Needs {
   pipeline?: true;
   /** Reads and writes batches and their events (items of the job table on AWS). */
   batches?: true;
-  /** Reads endpoints and writes deliveries (the job table on AWS). */
+  /** Reads endpoints and writes deliveries (the job table on AWS, kept for the event retention). */
   webhookStore?: true;
   /** Signs and sends webhooks: endpoint and callback secrets (Secrets Manager on AWS), outbound rules. */
   webhookSigning?: true;
@@ -96,7 +90,6 @@ export interface NeededPorts {
   artifacts: ArtifactStore;
   downloader: ArtifactDownloader;
   uploader: PackageUploader;
-  events: EventLog;
   config: PipelineConfigInput;
   batches: BatchStore;
   webhookEndpoints: WebhookEndpointStore;
@@ -112,7 +105,6 @@ export const PORTS_OF_NEED = {
   kubeconfigs: ['gateway'],
   artifacts: ['artifacts', 'downloader'],
   violet: ['uploader'],
-  events: ['events'],
   endpoints: ['webhookEndpoints'],
   pipeline: ['config'],
   batches: ['batches'],

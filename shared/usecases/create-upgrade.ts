@@ -14,6 +14,7 @@ import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
 import type { Job, JobOptions } from '#domain/job.ts';
+import { createdEvent } from '#domain/job-event.ts';
 import { newJob, transition } from '#domain/job-transitions.ts';
 import { checkCallbackUrl, NO_OUTBOUND_ALLOW, type OutboundAllowList } from '#domain/outbound-address.ts';
 import {
@@ -33,7 +34,7 @@ import type {
   StageMessage,
   StageQueues,
 } from '#shared/ports.ts';
-import { createdEvent, emitTransitions } from '#usecases/job-events.ts';
+import { emitTransitions } from '#usecases/job-events.ts';
 
 export interface CreateUpgradeDeps {
   jobs: JobStore;

@@ -304,15 +304,27 @@ describe('reading and cancelling upgrades', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('shows a job’s recorded events when the deployment keeps them', async () => {
-    const events: JobEvent[] = [
-      { id: 'e1', type: 'upgrade.queued', occurredAt: '2026-03-01T12:00:00.000Z', data: {} },
-    ];
-    const api = await startApi({ events: { forJob: async () => events } });
+  it('lists a job’s events from its history: its creation and each state it entered; 404 for an unknown job', async () => {
+    const api = await startApi();
     const created = (await (await api.call('POST', '/upgrades', { body: request })).json()) as { id: string };
+    await api.call('POST', `/upgrades/${created.id}/cancel`, { body: { note: 'change freeze' } });
 
     const response = await api.call('GET', `/upgrades/${created.id}/events`);
+    const missing = await api.call('GET', '/upgrades/nope/events');
 
-    expect(await response.json()).toEqual({ items: events });
+    expect(response.status).toBe(200);
+    const { items } = (await response.json()) as { items: JobEvent[] };
+    expect(items.map((event) => [event.id, event.type])).toEqual([
+      [`${created.id}:0`, 'upgrade.queued'],
+      [`${created.id}:1`, 'upgrade.cancelled'],
+    ]);
+    expect(items[1]?.data).toMatchObject({
+      jobId: created.id,
+      cluster: request.cluster,
+      state: 'cancelled',
+      previousState: 'queued',
+      reason: expect.stringMatching('change freeze'),
+    });
+    expect(missing.status).toBe(404);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The job's shapes (#domain/job.ts): every job the domain's functions build has the shape of its
  * state and survives the stores' round trip; illegal combinations neither type-check (checked by
- * `npm run typecheck`, through the @ts-expect-error lines) nor parse.
+ * `npm run typecheck`, through the @ts-expect-error lines) nor parse. A job's history gives the
+ * events it emitted as it went (#domain/job-event.ts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,13 @@ import {
   type UnplannedJob,
 } from '#domain/job.ts';
 import { requestCancel } from '#domain/job-cancel.ts';
+import {
+  createdEvent,
+  type JobEvent,
+  jobEventSchema,
+  jobEvents,
+  transitionEvent,
+} from '#domain/job-event.ts';
 import { countAttempt, recordProgress, recordWait } from '#domain/job-progress.ts';
 import { ALLOWED_TRANSITIONS, newJob, transition } from '#domain/job-transitions.ts';
 import { planUpgrade } from '#domain/planner.ts';
@@ -36,8 +44,12 @@ type Step =
   | { kind: 'wait' | 'attempt' | 'cancel' }
   | { kind: 'progress'; noReturn: boolean };
 
+// Each state lists its way forward first (ALLOWED_TRANSITIONS): walks that mostly take it reach
+// the later hops, where the hop moves.
+const pickArb = fc.oneof({ weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.nat() });
+
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant('transition' as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant('transition' as const), pick: pickArb }),
   fc.record({ kind: fc.constantFrom('wait' as const, 'attempt' as const, 'cancel' as const) }),
   fc.record({ kind: fc.constant('progress' as const), noReturn: fc.boolean() }),
 );
@@ -54,7 +66,8 @@ function apply(job: Job, step: Step, now: Date): Job {
         return transition(job, to, {
           at: now,
           reason: `to ${to}`,
-          ...(to === 'checking-backup' ? { facts: FACTS } : {}),
+          // Validate records what it found when it plans, and when it stops the job too.
+          ...(job.state === 'validating' ? { facts: FACTS } : {}),
           ...(hop === undefined ? {} : { hop }),
         });
       }
@@ -88,6 +101,30 @@ describe('job shapes', () => {
           const stored = JSON.parse(JSON.stringify(storedJob(job)));
           expect(readStoredJob(stored, job.id)).toEqual(job);
         });
+      }),
+    );
+  });
+
+  it('lists, from any later version of a job, exactly the events it emitted as it went', () => {
+    fc.assert(
+      // Long walks (fast-check keeps arrays short by default): a job's second hop takes some 15 steps.
+      fc.property(fc.array(stepArb, { maxLength: 40, size: 'max' }), fc.nat(40), (steps, readAfter) => {
+        let job: Job = newJob({ id: 'job-1', cluster: 'c1', targetVersion: '4.2.1', at, batchId: 'b1' });
+        const emitted: JobEvent[] = [createdEvent(job)];
+        const versions: Job[] = [job];
+        steps.forEach((step, index) => {
+          const before = job;
+          job = apply(job, step, new Date(at.getTime() + (index + 1) * 1000));
+          // As the stage runner emits (#usecases/job-events.ts): each new transition, from the job it committed.
+          for (let i = before.transitions.length + 1; i <= job.transitions.length; i++) {
+            emitted.push(transitionEvent(job, i) as JobEvent);
+          }
+          versions.push(job);
+        });
+        const read = versions[Math.min(readAfter, versions.length - 1)] as Job;
+        expect(jobEvents(job)).toEqual(emitted);
+        expect(jobEvents(read)).toEqual(emitted.slice(0, read.transitions.length + 1));
+        for (const event of emitted) expect(jobEventSchema.safeParse(event).error).toBeUndefined();
       }),
     );
   });

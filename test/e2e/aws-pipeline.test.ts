@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AWS_ENV, queueUrlVariable } from '#adapters/aws/aws-env.ts';
 import { DynamoClusterRegistry } from '#adapters/aws/dynamo-cluster-registry.ts';
 import { DynamoDeliveryStore } from '#adapters/aws/dynamo-deliveries.ts';
-import { DynamoEventLog } from '#adapters/aws/dynamo-event-log.ts';
 import { DynamoJobStore } from '#adapters/aws/dynamo-job-store.ts';
 import { STAGE_NAMES } from '#domain/job.ts';
 import { type Fleet, startFleet } from '#sim/fleet.ts';
@@ -228,19 +227,23 @@ describe('the pipeline on the AWS adapters', () => {
       'redis-operator.v4.0.3',
       'redis-operator.v4.1.2',
     ]);
-    // Each function recorded the state changes it emitted (the last just after the job's final
-    // commit); notify records again what it gets through the notify queue.
-    const notify = sources.get('notify') as EventSource;
-    const recordedTypes = async () => {
-      await pollOnce(aws.clients.sqs, notify, 'notify');
-      const events = await new DynamoEventLog({ client: aws.clients.dynamo, tableName: TABLE }).forJob(
-        job.id,
-      );
-      return events.map((event) => event.type);
-    };
-    await expect
-      .poll(recordedTypes, { timeout: 10_000 })
-      .toEqual(expect.arrayContaining(['upgrade.validating', 'upgrade.succeeded']));
+    // The job's events are its history, read back from DynamoDB: both hops, in order.
+    const events = await callApi<{ items: { id: string; type: string }[] }>(
+      'GET',
+      `/upgrades/${job.id}/events`,
+    );
+    const hop = ['upgrade.uploading', 'upgrade.patching', 'upgrade.verifying'];
+    expect(events.body.items.map((event) => event.type)).toEqual([
+      'upgrade.queued',
+      'upgrade.validating',
+      'upgrade.checking-backup',
+      ...hop,
+      ...hop,
+      'upgrade.succeeded',
+    ]);
+    expect(events.body.items.map((event) => event.id)).toEqual(
+      events.body.items.map((_, index) => `${job.id}:${index}`),
+    );
   }, 120_000);
 
   it('rolls a small batch out through the rollout function: canary, approval, bake, the next wave; its events fan out to its callbackUrl', async () => {

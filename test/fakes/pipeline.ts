@@ -13,7 +13,6 @@ import { FakeClock } from '#test/fakes/clock.ts';
 import { FakeCluster, FakeClusterGateway } from '#test/fakes/cluster.ts';
 import { InMemoryClusterRegistry } from '#test/fakes/cluster-registry.ts';
 import { type HealthyClusterOptions, healthyClusterState } from '#test/fakes/cluster-state.ts';
-import { InMemoryEventLog } from '#test/fakes/event-log.ts';
 import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { type AnyJob, type JobAtOptions, jobAt } from '#test/fakes/jobs.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
@@ -57,7 +56,6 @@ export function createPipeline(options: PipelineOptions = {}) {
   const catalog = options.catalog ?? testCatalog();
   const jobs = new InMemoryJobStore();
   const batches = new InMemoryBatchStore();
-  const events = new InMemoryEventLog();
   let notify: ((event: JobEvent) => Promise<void>) | undefined;
   const queue = new FakeQueue(clock, { notify: async (event: JobEvent) => notify?.(event) });
   const clusters = new InMemoryClusterRegistry();
@@ -74,7 +72,6 @@ export function createPipeline(options: PipelineOptions = {}) {
   const ports: RuntimePorts = {
     jobs,
     batches,
-    events,
     queue,
     clusters,
     clock,
@@ -135,7 +132,6 @@ export function createPipeline(options: PipelineOptions = {}) {
     catalog,
     jobs,
     batches,
-    events,
     queue,
     clusters,
     gateway,

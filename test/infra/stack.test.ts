@@ -277,15 +277,18 @@ describe('derived from the consumer table', () => {
       expect(env.UPGRADER_VIOLET_TIMEOUT_SECONDS, `${name} violet`).toBe(
         row.needs.violet === true ? '270' : undefined,
       );
-      expect('UPGRADER_EVENT_RETENTION_DAYS' in env, `${name} events`).toBe(row.needs.events === true);
+      expect('UPGRADER_EVENT_RETENTION_DAYS' in env, `${name} deliveries`).toBe(
+        row.needs.webhookStore === true,
+      );
     }
   });
 
-  it('has every function that emits job events keep them as long as notify does', () => {
-    const emitters = [...rows, ['api', API] as const].filter(([, row]) => row.sends.includes('notify'));
+  it('has every function that writes webhook deliveries keep them as long as notify does', () => {
+    // The API rewrites one on a redelivery.
+    const writers = [...rows.filter(([, row]) => 'webhookStore' in row.needs).map(([name]) => name), 'api'];
 
-    expect(emitters.map(([name]) => name).sort()).toEqual([...STAGE_NAMES, 'api', 'rollout'].sort());
-    for (const [name] of emitters) {
+    expect(writers.sort()).toEqual(['api', 'notify', 'rollout', 'webhook-delivery']);
+    for (const name of writers) {
       expect(environmentOf(name).UPGRADER_EVENT_RETENTION_DAYS, name).toBe(
         environmentOf('notify').UPGRADER_EVENT_RETENTION_DAYS,
       );

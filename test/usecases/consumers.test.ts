@@ -6,7 +6,6 @@ import { testCatalog } from '#test/fakes/catalog.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
 import { FakeClusterGateway } from '#test/fakes/cluster.ts';
 import { InMemoryClusterRegistry } from '#test/fakes/cluster-registry.ts';
-import { InMemoryEventLog } from '#test/fakes/event-log.ts';
 import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
@@ -37,7 +36,6 @@ describe('the consumer table', () => {
       ...ports,
       gateway: new FakeClusterGateway(),
       config: {},
-      events: new InMemoryEventLog(),
       ...webhookPorts(),
     });
     // Act
@@ -57,7 +55,6 @@ describe('the consumer table', () => {
       catalog: testCatalog(),
       gateway: new FakeClusterGateway(),
       artifacts: new InMemoryArtifactStore(),
-      events: new InMemoryEventLog(),
       config: {},
       ...webhookPorts(),
     };
@@ -70,7 +67,6 @@ describe('the consumer table', () => {
         'clock',
         'clusters',
         'config',
-        'events',
         'gateway',
         'jobs',
         'log',
@@ -80,17 +76,7 @@ describe('the consumer table', () => {
       ].sort(),
     );
     expect(Object.keys(notify).sort()).toEqual(
-      [
-        'clock',
-        'clusters',
-        'deliveries',
-        'events',
-        'jobs',
-        'log',
-        'notifier',
-        'queue',
-        'webhookEndpoints',
-      ].sort(),
+      ['clock', 'clusters', 'deliveries', 'jobs', 'log', 'notifier', 'queue', 'webhookEndpoints'].sort(),
     );
   });
 
@@ -100,20 +86,19 @@ describe('the consumer table', () => {
     // Act
     const bind = () => bindConsumer('notify', ports);
     // Assess
-    expect(bind).toThrow(/notify needs events, which this runtime does not provide/);
+    expect(bind).toThrow(/notify needs webhookEndpoints, which this runtime does not provide/);
   });
 
   it('lets a consumer emit job events only when its row sends to notify', async () => {
     // Prepare
     const { ports, queue } = corePorts();
-    const events = new InMemoryEventLog();
     const event: JobEvent = {
       id: 'e',
       type: 'upgrade.queued',
       occurredAt: '2030-01-01T00:00:00.000Z',
       data: {},
     };
-    const withStores = { ...ports, events, ...webhookPorts() };
+    const withStores = { ...ports, ...webhookPorts() };
     // Act
     const fromVerify = consumerDeps('verify', CONSUMERS.verify, {
       ...withStores,
@@ -125,18 +110,16 @@ describe('the consumer table', () => {
     await expect(
       fromVerify.notifier.emit(event, { callbackUrl: 'https://a.example.com/' }),
     ).resolves.toBeUndefined();
-    expect([...events.byId.keys()]).toEqual(['e']);
     expect(queue.sent.map((sent) => sent.queue)).toEqual(['notify']);
     await expect(fromNotify.notifier.emit(event, {})).rejects.toThrow(/notify may not emit job events/);
   });
 
-  it('refuses to build an emitting consumer whose row does not need the event log and the endpoints', () => {
+  it('refuses to build an emitting consumer whose row does not need the endpoints', () => {
     // Prepare: the verify row without its endpoints need, over a runtime that has every port
     const { ports } = corePorts();
     const { endpoints: _, ...needs } = CONSUMERS.verify.needs;
     const all = {
       ...ports,
-      events: new InMemoryEventLog(),
       ...webhookPorts(),
       gateway: new FakeClusterGateway(),
       config: {},
@@ -144,8 +127,6 @@ describe('the consumer table', () => {
     // Act
     const bind = () => consumerDeps('verify', { ...CONSUMERS.verify, needs }, all);
     // Assess
-    expect(bind).toThrow(
-      /verify emits job events \(it sends to notify\): its row must need events and endpoints/,
-    );
+    expect(bind).toThrow(/verify emits job events \(it sends to notify\): its row must need endpoints/);
   });
 });

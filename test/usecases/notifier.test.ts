@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { JobEvent, JobEventType } from '#domain/job-event.ts';
+import { type JobEvent, type JobEventType, jobEvents } from '#domain/job-event.ts';
 import type { WebhookEndpoint } from '#domain/webhooks/endpoint.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
-import { InMemoryEventLog } from '#test/fakes/event-log.ts';
 import { RecordingMetrics } from '#test/fakes/metrics.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
@@ -21,7 +20,6 @@ function notifierDeps() {
   const clock = new FakeClock();
   const { webhookEndpoints } = webhookPorts();
   const deps = {
-    events: new InMemoryEventLog(),
     webhookEndpoints,
     queue: new FakeQueue(clock),
     metrics: new RecordingMetrics(),
@@ -40,14 +38,13 @@ function notifierDeps() {
 }
 
 describe('the notifier', () => {
-  it('records an event nobody listens to, sends no message, and counts its outcome once', async () => {
+  it('sends no message for an event nobody listens to, and counts its outcome once', async () => {
     // Prepare
     const { deps, notifier, notified } = notifierDeps();
     // Act
     await notifier.emit(event(0, 'upgrade.queued'), {});
     await notifier.emit(event(1, 'upgrade.validating'), {});
     // Assess
-    expect((await deps.events.forJob('j1')).map((e) => e.id)).toEqual(['j1:0', 'j1:1']);
     expect(notified()).toEqual([]);
     expect(deps.queue.sent).toEqual([]);
     expect(deps.metrics.counts).toEqual(['JobsStarted']);
@@ -62,7 +59,6 @@ describe('the notifier', () => {
     await notifier.emit(succeeded, {});
     // Assess
     expect(notified()).toEqual([succeeded]);
-    expect(await deps.events.forJob('j1')).toEqual([succeeded]);
     expect(deps.metrics.counts).toEqual([]);
   });
 
@@ -90,12 +86,11 @@ describe('the notifier', () => {
 
   it('sends every event of a job with a callback URL', async () => {
     // Prepare
-    const { deps, notifier, notified } = notifierDeps();
+    const { notifier, notified } = notifierDeps();
     // Act
     await notifier.emit(event(1, 'upgrade.validating'), { callbackUrl: 'https://hooks.example.com/job' });
     // Assess
     expect(notified()).toEqual([event(1, 'upgrade.validating')]);
-    expect(await deps.events.forJob('j1')).toHaveLength(1);
   });
 
   it('sends the end of a batch’s job, for its rollout, and nothing else of it', async () => {
@@ -107,19 +102,18 @@ describe('the notifier', () => {
     await notifier.emit(event(9, 'upgrade.failed', ofBatch), {});
     // Assess
     expect(notified()).toEqual([event(9, 'upgrade.failed', ofBatch)]);
-    expect((await deps.events.forJob('j1')).map((e) => e.id)).toEqual(['j1:1', 'j1:9']);
     expect(deps.metrics.counts).toEqual([]);
   });
 
-  it('sends nothing and counts nothing when the event log fails, so the emitter fails and retries', async () => {
+  it('sends nothing and counts nothing when the endpoints cannot be read, so the emitter fails and retries', async () => {
     // Prepare
     const { deps, notified } = notifierDeps();
     const notifier = makeNotifier({
       ...deps,
-      events: { record: () => Promise.reject(new Error('table unavailable')) },
+      webhookEndpoints: { list: () => Promise.reject(new Error('table unavailable')) },
     });
     // Act
-    const emitting = notifier.emit(event(9, 'upgrade.succeeded', { batchId: 'b1' }), {});
+    const emitting = notifier.emit(event(9, 'upgrade.succeeded'), {});
     // Assess
     await expect(emitting).rejects.toThrow('table unavailable');
     expect(notified()).toEqual([]);
@@ -128,8 +122,8 @@ describe('the notifier', () => {
 });
 
 describe('the notifier after a crash between a commit and its event', () => {
-  it('records and sends the lost event when the stage’s message is redelivered', async () => {
-    // Prepare: check-backup commits `uploading`, then the event log fails before the event is recorded
+  it('lists the event with the commit, and sends it when the stage’s message is redelivered', async () => {
+    // Prepare: check-backup commits `uploading`, then the notify queue fails before the event is sent
     const pipeline = createPipeline();
     await pipeline.addCluster('prod-1', { installed: '3.18.2', platformVersion: '4.0.0' });
     const callbackUrl = 'https://hooks.example.com/job';
@@ -137,19 +131,19 @@ describe('the notifier after a crash between a commit and its event', () => {
     await pipeline.deliverNext();
     const message = pipeline.queue.peek().find((queued) => queued.queue === 'check-backup')?.message;
     if (!message) throw new Error('set-up');
-    const record = pipeline.events.record.bind(pipeline.events);
-    pipeline.events.record = () => Promise.reject(new Error('table unavailable'));
-    await expect(pipeline.stages['check-backup']?.(message)).rejects.toThrow('table unavailable');
-    pipeline.events.record = record;
+    const send = pipeline.queue.send.bind(pipeline.queue);
+    pipeline.queue.send = (queue, sent, options) =>
+      queue === 'notify' ? Promise.reject(new Error('queue unavailable')) : send(queue, sent, options);
+    await expect(pipeline.stages['check-backup']?.(message)).rejects.toThrow('queue unavailable');
+    pipeline.queue.send = send;
     const lost = `${job.id}:3`;
-    const before = await pipeline.events.forJob(job.id);
+    const listed = jobEvents(await pipeline.job(job.id)).find((event) => event.id === lost);
+    const sentBefore = await pipeline.webhooks.deliveries.get(deliveryId(lost, { url: callbackUrl }));
     // Act: the queue delivers the message again
     await pipeline.stages['check-backup']?.(message);
     // Assess
-    expect(before.map((event) => event.id)).not.toContain(lost);
-    expect((await pipeline.events.forJob(job.id)).find((event) => event.id === lost)?.type).toBe(
-      'upgrade.uploading',
-    );
+    expect(listed?.type).toBe('upgrade.uploading');
+    expect(sentBefore).toBeUndefined();
     const delivery = await pipeline.webhooks.deliveries.get(deliveryId(lost, { url: callbackUrl }));
     expect(delivery?.eventType).toBe('upgrade.uploading');
   });

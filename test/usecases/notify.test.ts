@@ -5,7 +5,6 @@ import { SqliteWebhookEndpoints } from '#adapters/local/sqlite-webhook-endpoints
 import type { JobEvent, JobEventType } from '#domain/job-event.ts';
 import { newJob } from '#domain/job-transitions.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
-import { InMemoryEventLog } from '#test/fakes/event-log.ts';
 import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingMetrics } from '#test/fakes/metrics.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
@@ -22,7 +21,6 @@ function notifyDeps() {
   const db = new DatabaseSync(':memory:');
   const clock = new FakeClock();
   const deps = {
-    events: new InMemoryEventLog(),
     metrics: new RecordingMetrics(),
     jobs: new InMemoryJobStore(),
     webhookEndpoints: new SqliteWebhookEndpoints(db),
@@ -34,7 +32,7 @@ function notifyDeps() {
 }
 
 describe('notify', () => {
-  it('records each event in the event log and counts only the jobs’ outcomes', async () => {
+  it('counts only the jobs’ outcomes, and sends nothing for events nobody receives', async () => {
     // Prepare
     const deps = notifyDeps();
     const notify = makeNotify(deps);
@@ -47,11 +45,6 @@ describe('notify', () => {
     // Act
     for (const each of delivered) await notify(each);
     // Assess
-    expect((await deps.events.forJob('j1')).map((e) => e.type)).toEqual([
-      'upgrade.queued',
-      'upgrade.validating',
-      'upgrade.blocked',
-    ]);
     expect(deps.metrics.counts).toEqual(['JobsStarted', 'JobsBlocked', 'JobsBlocked']);
     expect(deps.queue.sent).toEqual([]);
   });
@@ -154,11 +147,15 @@ describe('notify', () => {
     });
   });
 
-  it('fails when the event log fails, so the queue redelivers the event', async () => {
+  it('fails when the endpoints cannot be read, so the queue redelivers the event', async () => {
     // Prepare
+    const deps = notifyDeps();
     const notify = makeNotify({
-      ...notifyDeps(),
-      events: { record: () => Promise.reject(new Error('table unavailable')) },
+      ...deps,
+      webhookEndpoints: {
+        ...deps.webhookEndpoints,
+        list: () => Promise.reject(new Error('table unavailable')),
+      },
     });
     // Act
     const recording = notify(event(1, 'upgrade.validating'));

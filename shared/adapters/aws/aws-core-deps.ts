@@ -17,7 +17,6 @@ import { DynamoBatchStore } from './dynamo-batch-store.ts';
 import { makeDynamoClient } from './dynamo-client.ts';
 import { DynamoClusterRegistry } from './dynamo-cluster-registry.ts';
 import { DynamoDeliveryStore } from './dynamo-deliveries.ts';
-import { DynamoEventLog } from './dynamo-event-log.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoWebhookEndpoints } from './dynamo-webhook-endpoints.ts';
 import { metricsPort, type Observed, traceClients } from './lambda-observability.ts';
@@ -62,7 +61,6 @@ export function buildCoreDeps(
     batches: new DynamoBatchStore(table),
     clusters: new DynamoClusterRegistry(table),
     queue: new SqsQueue({ client: clients.sqs, urls: config.queueUrls, clock }),
-    events: new DynamoEventLog({ ...table, retentionDays: config.eventRetentionDays }),
     config: config.pipeline,
     webhookEndpoints: new DynamoWebhookEndpoints(table),
     deliveries: new DynamoDeliveryStore({ ...table, retentionDays: config.eventRetentionDays }),

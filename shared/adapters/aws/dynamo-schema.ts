@@ -4,7 +4,6 @@
  *
  *   item            pk                   sk                         indexes
  *   job             JOB#<id>             JOB                        byCluster, byState, byBatch once ended
- *   job event       JOB#<id>             EVENT#<occurredAt>#<id>    (expiresAt TTL)
  *   active lock     ACTIVE#<cluster>     ACTIVE                     byCluster, byState (partition ACTIVE_JOBS),
  *                                                                   byBatch for its job (dynamo-job-index.ts);
  *                                                                   one per cluster, the uniqueness rule
@@ -19,6 +18,9 @@
  *   webhook endpoint WEBHOOKS            ENDPOINT#<id>
  *   delivery        WEBHOOK#<ep id|cb>   DELIVERY#<id>              (expiresAt TTL)
  *   release id      RELEASE#<webhook-id> RELEASE                    (expiresAt TTL: replay window)
+ *
+ * A job's events are its transitions (#domain/job-event.ts, ADR 0008); the JOB#<id> / EVENT#...
+ * items older releases wrote beside the job are read by nothing and expire through their TTL.
  */
 export const TABLE_KEYS = { partition: 'pk', sort: 'sk' } as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -36,10 +38,6 @@ export const keys = {
   job: (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' }),
   active: (cluster: string) => ({ pk: `ACTIVE#${cluster}`, sk: 'ACTIVE' }),
   idempotency: (key: string) => ({ pk: `IDEM#${key}`, sk: 'IDEM' }),
-  event: (jobId: string, occurredAt: string, eventId: string) => ({
-    pk: `JOB#${jobId}`,
-    sk: `EVENT#${occurredAt}#${eventId}`,
-  }),
   cluster: (name: string) => ({ pk: 'CLUSTERS', sk: `CLUSTER#${name}` }),
   batch: (id: string) => ({ pk: `BATCH#${id}`, sk: 'BATCH' }),
   batchListing: (id: string) => ({ pk: `BATCH#${id}`, sk: 'LIST' }),

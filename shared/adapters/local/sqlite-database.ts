@@ -16,6 +16,8 @@ export function openDatabase(dataDir: string): DatabaseSync {
   // Owner only: it holds webhook signing secrets (SQLite gives its -wal and -shm files the same mode).
   chmodSync(file, 0o600);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+  // Job events are the job's history (#domain/job-event.ts); older releases also kept them here.
+  db.exec('DROP TABLE IF EXISTS job_events;');
   return db;
 }
 

@@ -4,7 +4,7 @@ import { stageRow } from './stage-row.ts';
 
 export const CHECK_BACKUP_ROW = stageRow('check-backup', {
   sends: ['check-backup', 'upload-package', 'notify'],
-  needs: { kubeconfigs: true, pipeline: true, events: true, endpoints: 'read' },
+  needs: { kubeconfigs: true, pipeline: true, endpoints: 'read' },
   timeout: 'stage',
   make: makeCheckBackupStage,
 });

@@ -9,8 +9,8 @@ import { makeNotify } from '#usecases/notify.ts';
 export const NOTIFY_ROW = {
   message: jobEventSchema,
   sends: ['rollout', 'webhook-delivery'],
-  needs: { events: true, webhookStore: true },
+  needs: { webhookStore: true },
   timeout: 'stage',
   logKeys: ({ id, type, data }) => ({ eventId: id, type, jobId: data.jobId }),
   make: makeNotify,
-} satisfies ConsumerRow<z.output<typeof jobEventSchema>, { events: true; webhookStore: true }>;
+} satisfies ConsumerRow<z.output<typeof jobEventSchema>, { webhookStore: true }>;

@@ -4,7 +4,7 @@ import { stageRow } from './stage-row.ts';
 
 export const PATCH_SUBSCRIPTION_ROW = stageRow('patch-subscription', {
   sends: ['patch-subscription', 'verify', 'notify'],
-  needs: { catalog: true, kubeconfigs: true, pipeline: true, events: true, endpoints: 'read' },
+  needs: { catalog: true, kubeconfigs: true, pipeline: true, endpoints: 'read' },
   timeout: 'stage',
   make: makePatchSubscriptionStage,
 });

@@ -16,7 +16,6 @@ export const ROLLOUT_ROW = {
     pipeline: true,
     batches: true,
     webhookStore: true,
-    events: true,
   },
   timeout: 'stage',
   gathersWakes: true,
@@ -24,5 +23,5 @@ export const ROLLOUT_ROW = {
   make: makeRollout,
 } satisfies ConsumerRow<
   RolloutMessage,
-  { catalog: true; kubeconfigs: true; pipeline: true; batches: true; webhookStore: true; events: true }
+  { catalog: true; kubeconfigs: true; pipeline: true; batches: true; webhookStore: true }
 >;

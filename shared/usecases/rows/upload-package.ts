@@ -10,7 +10,6 @@ export const UPLOAD_PACKAGE_ROW = stageRow('upload-package', {
     artifacts: 'readWrite',
     violet: true,
     pipeline: true,
-    events: true,
     endpoints: 'read',
   },
   timeout: 'upload',

@@ -4,7 +4,7 @@ import { stageRow } from './stage-row.ts';
 
 export const VALIDATE_ROW = stageRow('validate', {
   sends: ['validate', 'check-backup', 'notify'],
-  needs: { catalog: true, kubeconfigs: true, pipeline: true, events: true, endpoints: 'read' },
+  needs: { catalog: true, kubeconfigs: true, pipeline: true, endpoints: 'read' },
   timeout: 'stage',
   make: makeValidateStage,
 });

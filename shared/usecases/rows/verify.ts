@@ -5,7 +5,7 @@ import { stageRow } from './stage-row.ts';
 // A verified hop that is not the last goes back to upload for the next one.
 export const VERIFY_ROW = stageRow('verify', {
   sends: ['verify', 'upload-package', 'notify'],
-  needs: { kubeconfigs: true, pipeline: true, events: true, endpoints: 'read' },
+  needs: { kubeconfigs: true, pipeline: true, endpoints: 'read' },
   timeout: 'stage',
   make: makeVerifyStage,
 });

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { brotliDecompressSync } from 'node:zlib';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoClusterRegistry } from '#adapters/aws/dynamo-cluster-registry.ts';
-import { DynamoEventLog } from '#adapters/aws/dynamo-event-log.ts';
 import { jobItem } from '#adapters/aws/dynamo-job-item.ts';
 import { keys } from '#adapters/aws/dynamo-schema.ts';
 import { storedJob } from '#adapters/stored-job.ts';
-import type { JobEvent } from '#domain/job-event.ts';
 import { newJob as queued } from '#domain/job-transitions.ts';
 import { jobView } from '#shared/http/job-view.ts';
 import type { IdempotencyRecord } from '#shared/ports.ts';
@@ -282,34 +280,5 @@ describe('DynamoClusterRegistry', () => {
 
     expect(await registry.get('region-1')).toEqual(record);
     expect((await registry.list()).map((cluster) => cluster.name).sort()).toEqual(['region-1', 'region-2']);
-  });
-});
-
-describe('DynamoEventLog', () => {
-  it('records events beside their job with a TTL, once per event id', async () => {
-    const log = new DynamoEventLog({
-      client: dynamo.aws.clients.dynamo,
-      tableName: TABLE,
-      retentionDays: 30,
-    });
-    const event: JobEvent = {
-      id: 'ev-1',
-      type: 'upgrade.succeeded',
-      occurredAt: '2030-01-01T00:00:00.000Z',
-      data: { jobId: 'j-ev' },
-    };
-
-    await log.record(event);
-    await log.record(event);
-
-    expect(await log.forJob('j-ev')).toEqual([event]);
-    const items = await dynamo.aws.clients.dynamo.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'JOB#j-ev' },
-      }),
-    );
-    expect(items.Items?.[0]?.expiresAt).toBe(Date.parse(event.occurredAt) / 1000 + 30 * 86_400);
   });
 });
