@@ -45,8 +45,9 @@ export const ASSUMPTIONS = {
   /** Per processed message: the job read (conditional writes need no read of their own). */
   dynamoReadsPerMessage: 1,
   /**
-   * An event log item, under 1 KB: written by the emitter for every job event, and again (a put
-   * over itself, billed alike) by notify for each event sent to it.
+   * For comparison only: the event log releases before ADR 0008 kept, an item under 1 KB written
+   * by the emitter for every job event, and again by notify for each event sent to it. A job's
+   * events are now its history, written with the job.
    */
   eventWriteUnits: 1,
   /**
@@ -103,7 +104,7 @@ export interface HopCounts {
   notifyMessages: number;
   /** Batches the consumers received per cluster-hop: Lambda invocations. */
   batches: number;
-  /** Job events per cluster-hop, each recorded by its emitter whether or not it goes to notify. */
+  /** Job events per cluster-hop, each asking the emitter's endpoint query whether or not it goes to notify. */
   jobEvents: number;
   jobWrites: JobWriteCounts;
   /** Write units of the rollout's batch writes (batchWriteUnits), per cluster-hop; 0 without a rollout. */
@@ -132,7 +133,7 @@ export function jobWriteUnits(
   const item = Math.ceil(itemBytes / 1024);
   const tx = ASSUMPTIONS.transactionFactor;
   const table =
-    w.creates * tx * (item + 1) + w.keyedCreates * tx + w.activeWrites * item + w.ends * tx * (item + 1);
+    w.creates * tx * (item + 1) + w.keyedCreates * tx + w.activeWrites * item + w.ends * (item + 1);
   const inIndexes = 2 + w.inBatch / Math.max(w.creates, 1);
   if (layout === 'lock-indexed') {
     // The lock's entries put at the start and deleted at the end; the ended job's put once.
@@ -154,6 +155,8 @@ export interface CostEstimate {
   jobWriteUnits: { lockIndexed: number; jobIndexed: number };
   /** The total with the layouts before (job and batch items indexed themselves), for comparison. */
   totalIndexedItems: number;
+  /** The total with the event log before ADR 0008, for comparison. */
+  totalWithEventLog: number;
   monthlyFixed: {
     perClusterSecrets: number;
     perPlatformSecrets: number;
@@ -183,12 +186,7 @@ export function estimateCost(hop: HopCounts): CostEstimate {
       a.memoryGb *
       PRICES.lambdaGbSecond,
     sqs: (messages + invocations * a.sqsRequestsPerBatch) * PRICES.sqsRequest,
-    dynamoWrites:
-      (writeUnits.lockIndexed +
-        hop.batchWriteUnits +
-        (hop.jobEvents + hop.notifyMessages) * a.eventWriteUnits) *
-      hops *
-      PRICES.dynamoWriteUnit,
+    dynamoWrites: (writeUnits.lockIndexed + hop.batchWriteUnits) * hops * PRICES.dynamoWriteUnit,
     dynamoReads:
       (messages * a.dynamoReadsPerMessage * Math.ceil(hop.itemBytes / 4096) +
         hop.jobEvents * hops * a.endpointReadUnits) *
@@ -212,6 +210,9 @@ export function estimateCost(hop: HopCounts): CostEstimate {
           hop.batchWriteUnits) *
           hops *
           PRICES.dynamoWriteUnit,
+    ),
+    totalWithEventLog: round(
+      total + (hop.jobEvents + hop.notifyMessages) * a.eventWriteUnits * hops * PRICES.dynamoWriteUnit,
     ),
     monthlyFixed: {
       perClusterSecrets: round(a.clusters * PRICES.secretMonth),

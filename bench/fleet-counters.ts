@@ -10,7 +10,8 @@ import type { JobWriteCounts } from './cost-model.ts';
 
 /**
  * Counts the job store's writes from now on, by what DynamoDB bills differently (cost-model.ts):
- * a create or an end is a transaction with the cluster's lock, an active job's write is a put.
+ * a create is a transaction with the cluster's lock, an end a put and the lock's delete, an active
+ * job's write is a put.
  * Tried writes, failed ones too. Versions would not do: a commit may carry two transitions.
  */
 export function countWrites(store: JobStore): JobWriteCounts {

@@ -192,6 +192,7 @@ function cost(rows: FleetRow[], how: string) {
     'total with job and batch items indexed themselves (the layout before):',
     estimate.totalIndexedItems,
   );
+  console.log('total with the event log (before ADR 0008):', estimate.totalWithEventLog);
   console.log('monthly fixed for 1,000 clusters (USD):', estimate.monthlyFixed);
   return { hop, ...estimate, prices: PRICES, assumptions: ASSUMPTIONS };
 }

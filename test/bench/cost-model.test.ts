@@ -19,19 +19,20 @@ const hop: JobWriteCounts = {
 
 describe('jobWriteUnits', () => {
   it.each([
-    // Table: two transactions of job and lock at twice each (8), nine puts (9).
+    // Table: the start's transaction of job and lock at twice each (4), nine puts (9), the end's
+    // put and lock delete (2).
     // Lock-indexed: the lock's two entries put and deleted (4), the ended job's two put (2).
     // Job-indexed: eleven writes rewrite two entries (22), six moves of the byState entry.
-    { case: 'one unit items', counts: hop, bytes: 950, lockIndexed: 23, jobIndexed: 45 },
-    { case: 'two unit items', counts: hop, bytes: 1100, lockIndexed: 38, jobIndexed: 86 },
+    { case: 'one unit items', counts: hop, bytes: 950, lockIndexed: 21, jobIndexed: 43 },
+    { case: 'two unit items', counts: hop, bytes: 1100, lockIndexed: 35, jobIndexed: 83 },
     {
       case: 'a rollout job (byBatch too)',
       counts: { ...hop, inBatch: 1 },
       bytes: 950,
-      lockIndexed: 26,
-      jobIndexed: 56,
+      lockIndexed: 24,
+      jobIndexed: 54,
     },
-    { case: 'keyed start', counts: { ...hop, keyedCreates: 1 }, bytes: 950, lockIndexed: 25, jobIndexed: 47 },
+    { case: 'keyed start', counts: { ...hop, keyedCreates: 1 }, bytes: 950, lockIndexed: 23, jobIndexed: 45 },
   ])('$case', ({ counts, bytes, lockIndexed, jobIndexed }) => {
     expect(jobWriteUnits(counts, bytes, 'lock-indexed')).toBe(lockIndexed);
     expect(jobWriteUnits(counts, bytes, 'job-indexed')).toBe(jobIndexed);
@@ -70,6 +71,14 @@ describe('estimateCost', () => {
     // Ten sends either way; receives and deletes from twenty to two.
     expect(batched.sqs / single.sqs).toBeCloseTo(12 / 30, 3);
     expect(batched.lambdaCompute).toBeLessThan(single.lambdaCompute);
+  });
+
+  it('bills no write for job events, which are the job’s history; the event log before is the difference', () => {
+    const quiet = estimateCost({ ...counts, jobEvents: 0 });
+    const busy = estimateCost({ ...counts, jobEvents: 7, notifyMessages: 1 });
+
+    expect(busy.perThousandHops.dynamoWrites).toBe(quiet.perThousandHops.dynamoWrites);
+    expect(busy.totalWithEventLog - busy.perThousandHops.total).toBeCloseTo(8 * 1000 * 1.25e-6, 4);
   });
 
   it("bills the rollout's batch writes with the job writes", () => {

@@ -1,13 +1,17 @@
 /**
  * JobStore on DynamoDB (single table, see dynamo-schema.ts). The at-most-one-active-job rule is
  * the database's: creating a job is one transaction that also puts ACTIVE#<cluster> on condition
- * that it does not exist, and the transition into a terminal state deletes that lock in the same
- * transaction as the conditional job write. An idempotency key is put in the same transaction on
- * condition that no live one exists: TTL deletion is lazy, so an expired item still there is
- * overwritten like an absent one. No read-then-write but one (dynamo-own-index.ts). Items are
- * encoded in dynamo-job-item.ts, their index entries chosen in dynamo-job-index.ts.
+ * that it does not exist. The transition into a terminal state is the conditional job write, then
+ * the lock's delete on condition that this job holds it: two writes, not a transaction, which
+ * would bill both twice. A process that dies between them leaves the lock of an ended job, which
+ * is read as what it is: a list reads the job behind a lock and finds it ended, and a create that
+ * meets such a lock deletes it (on condition that it still names that job) and tries once more.
+ * An idempotency key is put in the create's transaction on condition that no live one exists:
+ * TTL deletion is lazy, so an expired item still there is overwritten like an absent one. Items
+ * are encoded in dynamo-job-item.ts, their index entries chosen in dynamo-job-index.ts.
  */
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -47,6 +51,14 @@ export class DynamoJobStore implements JobStore {
   }
 
   async create(job: Job, idempotency?: IdempotencyRecord): Promise<CreateOutcome> {
+    return this.#create(job, idempotency, true);
+  }
+
+  async #create(
+    job: Job,
+    idempotency: IdempotencyRecord | undefined,
+    mayRepair: boolean,
+  ): Promise<CreateOutcome> {
     const { tableName: TableName } = this.#options;
     const items = [
       { Put: { TableName, Item: jobItem(job), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -86,7 +98,36 @@ export class DynamoJobStore implements JobStore {
       await this.#options.client.send(new TransactWriteCommand({ TransactItems: items }));
       return { created: true, job };
     } catch (error) {
+      const staleLock = mayRepair && isActiveJob(job) ? await this.#endedLockHolder(error) : undefined;
+      if (staleLock) {
+        await this.#releaseLock(job.cluster, staleLock);
+        return this.#create(job, idempotency, false);
+      }
       return this.#createRefused(error, job, idempotency?.key, items.length);
+    }
+  }
+
+  /** The id of the ended job whose lock refused the create (its end's lock delete never ran). */
+  async #endedLockHolder(error: unknown): Promise<string | undefined> {
+    const holder = cancellationReasons(error)?.[1];
+    const jobId = holder?.Code === 'ConditionalCheckFailed' ? holder.Item?.jobId?.S : undefined;
+    const held = jobId ? await this.get(jobId) : undefined;
+    return held && !isActiveJob(held) ? held.id : undefined;
+  }
+
+  /** Deletes the cluster's lock if `jobId` holds it; another job's lock, or none, stays as it is. */
+  async #releaseLock(cluster: string, jobId: string): Promise<void> {
+    try {
+      await this.#options.client.send(
+        new DeleteCommand({
+          TableName: this.#options.tableName,
+          Key: keys.active(cluster),
+          ConditionExpression: 'jobId = :id',
+          ExpressionAttributeValues: { ':id': jobId },
+        }),
+      );
+    } catch (error) {
+      if (!firstConditionFailed(error)) throw mapAwsError(error, `release the lock of cluster ${cluster}`);
     }
   }
 
@@ -151,37 +192,12 @@ export class DynamoJobStore implements JobStore {
         });
         return;
       }
-      // Finishing releases the cluster's lock, but only a lock this job holds.
-      await this.#options.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: put },
-            {
-              Delete: {
-                TableName,
-                Key: keys.active(job.cluster),
-                ConditionExpression: 'attribute_not_exists(pk) OR jobId = :id',
-                ExpressionAttributeValues: { ':id': job.id },
-              },
-            },
-          ],
-        }),
-      );
+      await this.#options.client.send(new PutCommand(put));
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (
-        reasons &&
-        reasons[0]?.Code !== 'ConditionalCheckFailed' &&
-        reasons[1]?.Code === 'ConditionalCheckFailed'
-      ) {
-        // The lock belongs to another job: this one must still be able to finish.
-        await this.#options.client.send(new PutCommand(put)).catch((retry) => {
-          throw this.#staleOrMapped(retry, job, expectedVersion);
-        });
-        return;
-      }
       throw this.#staleOrMapped(error, job, expectedVersion);
     }
+    // Finishing releases the cluster's lock, but only a lock this job holds.
+    await this.#releaseLock(job.cluster, job.id);
   }
 
   #staleOrMapped(error: unknown, job: Job, expectedVersion: number): Error {

@@ -34,6 +34,10 @@ function idempotency(fingerprint: string, expiresAt = '2030-01-02T00:00:00.000Z'
   return { key: `key-${randomUUID()}`, fingerprint, expiresAt };
 }
 
+const lockHolder = async (cluster: string) =>
+  (await dynamo.aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.active(cluster) }))).Item
+    ?.jobId;
+
 const idempotencyItem = async (key: string) =>
   (await dynamo.aws.clients.dynamo.send(new GetCommand({ TableName: TABLE, Key: keys.idempotency(key) })))
     .Item;
@@ -168,6 +172,40 @@ describe('DynamoJobStore', () => {
       new GetCommand({ TableName: TABLE, Key: keys.active('c-release') }),
     );
     expect(lock.Item?.jobId).toBe(next.id);
+  });
+
+  it('after a crash between an end and its lock delete, shows the job ended and lets the next job start', async () => {
+    // Prepare: the ended job written as the end writes it, the lock left where the crash left it
+    const job = newJob('c-crash');
+    await dynamo.store.create(job);
+    const finished = ended(job, 'failed');
+    await dynamo.aws.clients.dynamo.send(new PutCommand({ TableName: TABLE, Item: jobItem(finished) }));
+    // Act
+    const active = await dynamo.store.list({ state: 'queued' });
+    const ofCluster = await dynamo.store.list({ cluster: 'c-crash' });
+    const { job: next } = await dynamo.store.create(newJob('c-crash'));
+    // Assess
+    expect(active.map((each) => each.id)).not.toContain(job.id);
+    expect(ofCluster.map((each) => [each.id, each.state])).toEqual([[job.id, 'failed']]);
+    expect(await lockHolder('c-crash')).toBe(next.id);
+    await expect(dynamo.store.create(newJob('c-crash'))).rejects.toMatchObject({
+      code: 'ACTIVE_JOB_EXISTS',
+      details: { activeJobId: next.id },
+    });
+  });
+
+  it('ends a job whose lock another job holds without touching that lock', async () => {
+    // Prepare: a job whose lock was released and taken by the next one (its end ran twice)
+    const first = newJob('c-held');
+    await dynamo.store.create(first);
+    await dynamo.store.update(ended(first, 'cancelled'), 1);
+    const second = newJob('c-held');
+    await dynamo.store.create(second);
+    // Act
+    await dynamo.store.update({ ...ended(first, 'cancelled'), version: 3 }, 2);
+    // Assess
+    expect(await lockHolder('c-held')).toBe(second.id);
+    expect((await dynamo.store.get(first.id))?.version).toBe(3);
   });
 
   it('lists jobs by cluster, by batch and by state, newest first', async () => {
