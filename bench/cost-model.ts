@@ -99,7 +99,7 @@ export function batchWriteUnits(
 }
 
 export interface HopCounts {
-  /** Queue messages per cluster-hop, of which notify (job events with receivers or a rollout to wake). */
+  /** Queue messages per cluster-hop, of which notify (job events with receivers). */
   messages: number;
   notifyMessages: number;
   /** Batches the consumers received per cluster-hop: Lambda invocations. */

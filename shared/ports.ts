@@ -273,8 +273,8 @@ export interface JobEventContext {
 }
 
 /**
- * Where the stages and the API emit job events: sent to the notify queue when it has receivers
- * or a rollout to wake (#usecases/notifier.ts). The events themselves are the job's history
+ * Where the stages and the API emit job events: sent to the notify queue when it has receivers,
+ * and the end of a batch's job wakes its rollout (#usecases/notifier.ts). The events themselves are the job's history
  * (#domain/job-event.ts), listed from the job record, not stored apart.
  */
 export interface Notifier {

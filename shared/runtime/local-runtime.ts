@@ -3,8 +3,8 @@
  * Lambda, over local adapters (one SQLite file, artifacts on disk), with an HTTP server in place
  * of API Gateway and one poller per queue of the consumer table (#usecases/consumers.ts) in
  * place of the SQS event source mappings, each consumer built and limited as its row says. Job
- * events reach the notify consumer when they have receivers or a rollout to wake
- * (#usecases/notifier.ts), as on AWS.
+ * events reach the notify consumer when they have receivers, and the end of a batch's job wakes
+ * its rollout (#usecases/notifier.ts), as on AWS.
  *
  * Durable by construction: jobs and queue messages live in the database, so a runtime killed
  * mid-upgrade and started again continues every job from its last committed state (in-flight

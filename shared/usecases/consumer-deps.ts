@@ -31,9 +31,9 @@ export function sendingOnlyTo(queue: Queue, allowed: readonly QueueName[], who: 
 
 /**
  * The notifier of `name` (a consumer's row, or the API): reading the endpoints, sending to notify
- * on `queue` (limited to the row's sends). A row that sends to notify must read endpoints (a
- * ConfigError otherwise, as a missing grant would be on AWS); any other row's notifier refuses
- * to emit.
+ * and rollout on `queue` (limited to the row's sends). A row that sends to notify must send to
+ * rollout and read endpoints (a ConfigError otherwise, as a missing grant would be on AWS); any
+ * other row's notifier refuses to emit.
  */
 export function notifierFor(
   name: string,
@@ -48,9 +48,11 @@ export function notifierFor(
     return { emit: () => Promise.reject(refusal) };
   }
   const { webhookEndpoints, metrics } = ports;
-  if (!((row.needs.endpoints || row.needs.webhookStore) && webhookEndpoints)) {
+  if (
+    !((row.needs.endpoints || row.needs.webhookStore) && webhookEndpoints && row.sends.includes('rollout'))
+  ) {
     throw new ConfigError(
-      `${name} emits job events (it sends to notify): its row must need endpoints, and the runtime provide them`,
+      `${name} emits job events (it sends to notify): its row must send to rollout (a batch's job's end wakes it) and need endpoints, and the runtime provide them`,
     );
   }
   return makeNotifier({ webhookEndpoints, queue, ...(metrics ? { metrics } : {}) });

@@ -1,22 +1,18 @@
 /**
  * Notify (docs/architecture.md §11), one use case on both runtimes. The stages and the API emit a job
  * event through their notifier (#usecases/notifier.ts), which sends it to the notify queue only
- * when it has work here: receivers to fan it out to, or a batch's rollout to wake (the event
- * itself is the job's history, which GET /upgrades/{id}/events lists: #domain/job-event.ts). The
+ * when it has receivers to fan it out to (the event itself is the job's history, which
+ * GET /upgrades/{id}/events lists: #domain/job-event.ts). The
  * notify consumer (a local poller, the notify Lambda) counts the job's outcome and fans the event
  * out to webhook receivers (#usecases/webhook-fan-out.ts): one delivery message per receiver on
  * the webhook-delivery queue. Queues deliver at least once: a delivery's id derives from the
  * event's, so a redelivered event changes nothing (its outcome may be counted twice, a metric's
  * usual error).
- *
- * A job of a batch that ends wakes its rollout: notify forwards its terminal event as a message
- * to the rollout queue, which is how a rollout learns of job ends without polling.
  */
-import { isTerminal, type JobState } from '#domain/job.ts';
 import type { JobEvent } from '#domain/job-event.ts';
 import type { WebhookEvent } from '#domain/webhooks/webhook-event.ts';
 import { jobView } from '#shared/http/job-view.ts';
-import type { JobStore, Metrics, Queue, RolloutMessage, RolloutQueues } from '#shared/ports.ts';
+import type { JobStore, Metrics, Queue } from '#shared/ports.ts';
 import { type DeliveryQueues, type FanOutDeps, fanOut } from './webhook-fan-out.ts';
 
 /** What notify's queue carries. */
@@ -36,20 +32,9 @@ export function countOutcome(metrics: Metrics | undefined, event: JobEvent): voi
   if (metric) metrics?.count(metric);
 }
 
-/** The rollout message a batch's job's end sends (undefined for any other event). */
-export function rolloutWake(event: JobEvent): RolloutMessage | undefined {
-  const { batchId, jobId, state } = event.data;
-  if (typeof batchId !== 'string' || !isTerminal(state as JobState)) return undefined;
-  return {
-    batchId,
-    reason: `job ${String(jobId)} ${String(state)}`,
-    ...(typeof jobId === 'string' ? { jobId } : {}),
-  };
-}
-
 export interface NotifyDeps extends FanOutDeps {
-  /** Where deliveries go, and the end of a batch's job. */
-  queue: Queue<RolloutQueues & DeliveryQueues>;
+  /** Where deliveries go. */
+  queue: Queue<DeliveryQueues>;
   jobs: Pick<JobStore, 'get'>;
   metrics?: Metrics;
 }
@@ -77,8 +62,6 @@ async function jobWebhookEvent(
 
 export function makeNotify(deps: NotifyDeps): (event: JobEvent) => Promise<void> {
   return async (event) => {
-    const wake = rolloutWake(event);
-    if (wake) await deps.queue.send('rollout', wake);
     const { event: outgoing, callbackUrl } = await jobWebhookEvent(deps, event);
     await fanOut(deps, outgoing, callbackUrl);
     countOutcome(deps.metrics, event);

@@ -1,6 +1,6 @@
 /**
  * A fleet rollout end to end: the HTTP API of the local runtime, the rollout consumer woken by
- * job ends (through notify) and its own timers, the stage workers, the kube adapter and the
+ * job ends (sent by the stage that ends one) and its own timers, the stage workers, the kube adapter and the
  * violet shim against 12 simulated clusters, with every queue message delivered twice. A
  * rehearsal first, which must change nothing on any cluster.
  */

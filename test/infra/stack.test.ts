@@ -145,12 +145,17 @@ describe('functions', () => {
       name.startsWith('UPGRADER_QUEUE_URL_'),
     );
     expect(queueVariables.sort()).toEqual(
-      ['UPGRADER_QUEUE_URL_CHECK_BACKUP', 'UPGRADER_QUEUE_URL_NOTIFY', 'UPGRADER_QUEUE_URL_VALIDATE'].sort(),
+      [
+        'UPGRADER_QUEUE_URL_CHECK_BACKUP',
+        'UPGRADER_QUEUE_URL_NOTIFY',
+        'UPGRADER_QUEUE_URL_ROLLOUT',
+        'UPGRADER_QUEUE_URL_VALIDATE',
+      ].sort(),
     );
-    expect(CONSUMERS.validate.sends).toEqual(['validate', 'check-backup', 'notify']);
+    expect(CONSUMERS.validate.sends).toEqual(['validate', 'check-backup', 'notify', 'rollout']);
   });
 
-  it('lets each stage send to exactly its own queue, the next stage and notify', () => {
+  it('lets each stage send to exactly its own queue, the next stage, notify and rollout (a batch’s job’s end)', () => {
     // The pipeline's order, stated here independently of the consumer table it checks.
     const next: Record<StageName, StageName> = {
       validate: 'check-backup',
@@ -161,7 +166,7 @@ describe('functions', () => {
     };
 
     for (const stage of STAGE_NAMES) {
-      expect(sendsOf(stage), stage).toEqual([stage, next[stage], 'notify'].map(queueIdOf).sort());
+      expect(sendsOf(stage), stage).toEqual([stage, next[stage], 'notify', 'rollout'].map(queueIdOf).sort());
     }
   });
 

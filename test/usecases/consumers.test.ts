@@ -114,10 +114,12 @@ describe('the consumer table', () => {
     await expect(fromNotify.notifier.emit(event, {})).rejects.toThrow(/notify may not emit job events/);
   });
 
-  it('refuses to build an emitting consumer whose row does not need the endpoints', () => {
-    // Prepare: the verify row without its endpoints need, over a runtime that has every port
+  it('refuses to build an emitting consumer whose row does not need the endpoints or send to rollout', () => {
+    // Prepare: the verify row without its endpoints need, and without rollout among its sends,
+    // over a runtime that has every port
     const { ports } = corePorts();
     const { endpoints: _, ...needs } = CONSUMERS.verify.needs;
+    const sends = CONSUMERS.verify.sends.filter((queue) => queue !== 'rollout');
     const all = {
       ...ports,
       ...webhookPorts(),
@@ -125,8 +127,12 @@ describe('the consumer table', () => {
       config: {},
     };
     // Act
-    const bind = () => consumerDeps('verify', { ...CONSUMERS.verify, needs }, all);
+    const withoutEndpoints = () => consumerDeps('verify', { ...CONSUMERS.verify, needs }, all);
+    const withoutRollout = () => consumerDeps('verify', { ...CONSUMERS.verify, sends }, all);
     // Assess
-    expect(bind).toThrow(/verify emits job events \(it sends to notify\): its row must need endpoints/);
+    const refusal =
+      /verify emits job events \(it sends to notify\): its row must send to rollout .* and need endpoints/;
+    expect(withoutEndpoints).toThrow(refusal);
+    expect(withoutRollout).toThrow(refusal);
   });
 });

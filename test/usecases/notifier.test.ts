@@ -93,15 +93,31 @@ describe('the notifier', () => {
     expect(notified()).toEqual([event(1, 'upgrade.validating')]);
   });
 
-  it('sends the end of a batch’s job, for its rollout, and nothing else of it', async () => {
+  it('wakes the rollout of a batch when one of its jobs ends, itself, and only then', async () => {
     // Prepare
     const { deps, notifier, notified } = notifierDeps();
     const ofBatch = { batchId: 'b1' };
     // Act
     await notifier.emit(event(1, 'upgrade.validating', ofBatch), {});
     await notifier.emit(event(9, 'upgrade.failed', ofBatch), {});
+    await notifier.emit(event(2, 'upgrade.succeeded'), {});
     // Assess
-    expect(notified()).toEqual([event(9, 'upgrade.failed', ofBatch)]);
+    expect(deps.queue.sent.map(({ queue, message }) => [queue, message])).toEqual([
+      ['rollout', { batchId: 'b1', reason: 'job j1 failed', jobId: 'j1' }],
+    ]);
+    expect(notified()).toEqual([]);
+    expect(deps.metrics.counts).toEqual(['JobsFailed', 'JobsSucceeded']);
+  });
+
+  it('both wakes the rollout and sends to notify when a batch’s job that has receivers ends', async () => {
+    // Prepare
+    const { deps, notifier, notified } = notifierDeps();
+    const failed = event(9, 'upgrade.failed', { batchId: 'b1' });
+    // Act
+    await notifier.emit(failed, { callbackUrl: 'https://hooks.example.com/job' });
+    // Assess
+    expect(deps.queue.sent.map(({ queue }) => queue)).toEqual(['rollout', 'notify']);
+    expect(notified()).toEqual([failed]);
     expect(deps.metrics.counts).toEqual([]);
   });
 

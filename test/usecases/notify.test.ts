@@ -49,24 +49,7 @@ describe('notify', () => {
     expect(deps.queue.sent).toEqual([]);
   });
 
-  it('wakes the rollout of a batch when one of its jobs ends, and only then', async () => {
-    // Prepare
-    const deps = notifyDeps();
-    const notify = makeNotify(deps);
-    const ofBatch = (index: number, type: JobEventType, state: string): JobEvent => ({
-      ...event(index, type),
-      data: { jobId: 'j1', cluster: 'region1', batchId: 'b1', state },
-    });
-    // Act
-    await notify(ofBatch(1, 'upgrade.validating', 'validating'));
-    await notify(ofBatch(2, 'upgrade.failed', 'failed'));
-    // Assess
-    expect(deps.queue.sent.map(({ queue: name, message }) => [name, message])).toEqual([
-      ['rollout', { batchId: 'b1', reason: 'job j1 failed', jobId: 'j1' }],
-    ]);
-  });
-
-  it('both wakes the rollout and fans the event out when a batch’s job ends', async () => {
+  it('fans a batch’s job’s end out to its receivers, leaving the rollout’s wake to the emitter', async () => {
     // Prepare
     const deps = notifyDeps();
     await deps.webhookEndpoints.create({
@@ -83,12 +66,7 @@ describe('notify', () => {
       data: { jobId: 'j1', cluster: 'region1', batchId: 'b1', state: 'succeeded' },
     });
     // Assess
-    expect(deps.queue.sent.map(({ queue: name }) => name).sort()).toEqual(['rollout', 'webhook-delivery']);
-    expect(deps.queue.sent.find(({ queue: name }) => name === 'rollout')?.message).toEqual({
-      batchId: 'b1',
-      reason: 'job j1 succeeded',
-      jobId: 'j1',
-    });
+    expect(deps.queue.sent.map(({ queue: name }) => name)).toEqual(['webhook-delivery']);
   });
 
   it('fans an event out to the job’s callback URL and each subscribed endpoint, one delivery each, once', async () => {

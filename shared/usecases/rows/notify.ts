@@ -4,11 +4,11 @@ import { jobEventSchema } from '#domain/job-event.ts';
 import type { ConsumerRow } from '#usecases/consumer-row.ts';
 import { makeNotify } from '#usecases/notify.ts';
 
-// The end of a batch's job wakes its rollout; one delivery message per receiver, so one slow
-// receiver never delays the others.
+// One delivery message per receiver, so one slow receiver never delays the others. (The end of a
+// batch's job wakes its rollout from the emitter: #usecases/notifier.ts.)
 export const NOTIFY_ROW = {
   message: jobEventSchema,
-  sends: ['rollout', 'webhook-delivery'],
+  sends: ['webhook-delivery'],
   needs: { webhookStore: true },
   timeout: 'stage',
   logKeys: ({ id, type, data }) => ({ eventId: id, type, jobId: data.jobId }),

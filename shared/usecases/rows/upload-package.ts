@@ -3,7 +3,7 @@ import { makeUploadPackageStage } from '#usecases/upload-package.ts';
 import { stageRow } from './stage-row.ts';
 
 export const UPLOAD_PACKAGE_ROW = stageRow('upload-package', {
-  sends: ['upload-package', 'patch-subscription', 'notify'],
+  sends: ['upload-package', 'patch-subscription', 'notify', 'rollout'],
   needs: {
     catalog: true,
     kubeconfigs: true,

@@ -4,7 +4,7 @@ import { stageRow } from './stage-row.ts';
 
 // A verified hop that is not the last goes back to upload for the next one.
 export const VERIFY_ROW = stageRow('verify', {
-  sends: ['verify', 'upload-package', 'notify'],
+  sends: ['verify', 'upload-package', 'notify', 'rollout'],
   needs: { kubeconfigs: true, pipeline: true, endpoints: 'read' },
   timeout: 'stage',
   make: makeVerifyStage,
