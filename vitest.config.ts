@@ -25,6 +25,17 @@ const SHARED_WORKER = [
   'test/adapters/local/**/*.test.ts',
   'test/infra/**/*.test.ts',
   'test/lint/**/*.test.ts',
+  // Pure files in folders that otherwise stay isolated: no fleet, server, child process or clock.
+  'test/bench/cost-model.test.ts',
+  'test/cli/duration.test.ts',
+  'test/cli/upgrade-progress.test.ts',
+  'test/cli/rollout-board.test.ts',
+  'test/runtime/config.test.ts',
+  'test/runtime/request-target.test.ts',
+  'test/runtime/pipeline-settings.test.ts',
+  'test/adapters/kube/push-groups.test.ts',
+  'test/adapters/kube/kube-config-text.test.ts',
+  'test/adapters/kube/violet-failure.test.ts',
 ];
 
 export default defineConfig({
