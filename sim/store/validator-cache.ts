@@ -7,7 +7,7 @@
  * afresh; a file that cannot be read or written only means compiling, as without the cache.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,7 +17,23 @@ import standalone from 'ajv/dist/standalone/index.js';
 const require = createRequire(import.meta.url);
 const AJV_PACKAGE = require.resolve('ajv/package.json');
 const AJV_VERSION = (require(AJV_PACKAGE) as { version: string }).version;
-const CACHE_DIR = join(tmpdir(), 'redis-upgrader-sim-validators');
+// Per user, and only used when it is this user's own directory that no one else can write: its
+// files are code this process runs.
+const CACHE_DIR = join(tmpdir(), `redis-upgrader-sim-validators-${process.getuid?.() ?? 'user'}`);
+let usable: boolean | undefined;
+
+function cacheDirUsable(): boolean {
+  if (usable === undefined) {
+    try {
+      mkdirSync(CACHE_DIR, { recursive: true, mode: 0o700 });
+      const dir = lstatSync(CACHE_DIR);
+      usable = dir.isDirectory() && dir.uid === (process.getuid?.() ?? dir.uid) && (dir.mode & 0o022) === 0;
+    } catch {
+      usable = false;
+    }
+  }
+  return usable;
+}
 
 /** The standalone code requires Ajv's runtime helpers by package name; the cache file is outside the project. */
 function withAbsoluteRequires(code: string): string {
@@ -29,6 +45,7 @@ function withAbsoluteRequires(code: string): string {
 
 /** `ajv.compile(schema)`, or the same validator from the cache. `ajv` needs `code: { source: true }`. */
 export function compileCached(ajv: Ajv, options: object, schema: object): ValidateFunction {
+  if (!cacheDirUsable()) return ajv.compile(schema);
   const key = createHash('sha256')
     .update(JSON.stringify([AJV_VERSION, dirname(AJV_PACKAGE), options, schema]))
     .digest('hex')
@@ -41,7 +58,6 @@ export function compileCached(ajv: Ajv, options: object, schema: object): Valida
   }
   const validate = ajv.compile(schema);
   try {
-    mkdirSync(CACHE_DIR, { recursive: true });
     const partial = `${file}.${process.pid}.tmp`;
     writeFileSync(partial, withAbsoluteRequires(standalone.default(ajv, validate)));
     // A rename is atomic: a process starting meanwhile reads the whole file or none.
