@@ -1,4 +1,5 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -24,11 +25,28 @@ const SHARED_WORKER = [
   'test/adapters/local/**/*.test.ts',
   'test/infra/**/*.test.ts',
   'test/lint/**/*.test.ts',
+  // Pure files in folders that otherwise stay isolated: no fleet, server, child process or clock.
+  'test/bench/cost-model.test.ts',
+  'test/cli/duration.test.ts',
+  'test/cli/upgrade-progress.test.ts',
+  'test/cli/rollout-board.test.ts',
+  'test/runtime/config.test.ts',
+  'test/runtime/request-target.test.ts',
+  'test/runtime/pipeline-settings.test.ts',
+  'test/adapters/kube/push-groups.test.ts',
+  'test/adapters/kube/kube-config-text.test.ts',
+  'test/adapters/kube/violet-failure.test.ts',
 ];
 
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
+    // Node's on-disk compile cache (stripped TypeScript and V8 code) for the workers and every process
+    // they start: the CLI, serve, the simulator and the violet shim start hundreds of times a run.
+    // cli/main.ts enables the cache itself, but only after Node has stripped main.ts, which loads the
+    // type stripper (~0.1-0.2 s CPU a start); set in the environment, a cached start never loads it.
+    // The same directory as Node's default (and the violet shim's), so runs reuse each other's cache.
+    env: { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), 'node-compile-cache') },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -1,12 +1,13 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { StatusCause } from '#sim/store/api-error.ts';
+import { compileCached } from '#sim/store/validator-cache.ts';
 
 /**
  * Structural-schema handling the way a real apiserver applies a CRD's openAPIV3Schema: prune unknown
  * fields, apply defaults, validate, and report field errors in apiserver wording. One Ajv and one
  * compiled validator per schema for the whole process, shared by every simulated cluster.
  */
-const ajv = new Ajv({
+const OPTIONS = {
   strict: false, // x-kubernetes-* keywords are annotations here
   allErrors: true,
   verbose: true,
@@ -16,14 +17,16 @@ const ajv = new Ajv({
   // Compiling the CRD schemas dominated simulator start-up; skipping the generated code's optimisation
   // pass halves that and changes no verdict (the pass only folds and drops code).
   code: { optimize: false },
-});
+} as const;
+// `source`: the generated code is kept, so that compileCached can write it for the next process.
+const ajv = new Ajv({ ...OPTIONS, code: { ...OPTIONS.code, source: true } });
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = compileCached(ajv, OPTIONS, schema);
     compiled.set(schema, validate);
   }
   return validate;
