@@ -227,7 +227,7 @@ function jobTotals(config: Config): {
     const rows = db.prepare('SELECT id, data FROM jobs').all() as { id: string; data: string }[];
     const stored = rows.map((row) => readStoredJob(JSON.parse(row.data), row.id));
     const itemBytes = stored.map((job) => dynamoItemBytes(jobItem(job)));
-    // From the jobs, not the event log: the last event is recorded just after the last commit.
+    // A job's events are its creation and each transition (#domain/job-event.ts).
     const events = stored.reduce((sum, job) => sum + job.transitions.length + 1, 0);
     return {
       ...totals,
