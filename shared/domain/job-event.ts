@@ -77,5 +77,5 @@ export function transitionEvent(job: Job, index = job.transitions.length): JobEv
 
 /** Every event of the job, oldest first: its creation, then each state it entered. */
 export function jobEvents(job: Job): JobEvent[] {
-  return [createdEvent(job), ...job.transitions.map((_, i) => transitionEvent(job, i + 1) as JobEvent)];
+  return [createdEvent(job), ...job.transitions.flatMap((_, i) => transitionEvent(job, i + 1) ?? [])];
 }

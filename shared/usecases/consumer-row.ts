@@ -45,9 +45,10 @@ export interface Needs {
   /** Runs `violet push`: the violet layer and its path (AWS). */
   violet?: true;
   /**
-   * Reads the webhook endpoints: a row that emits job events (sends to notify), whose notifier sends to notify
-   * only events some endpoint receives (webhookStore includes it). On AWS the endpoints are items
-   * of the job table, which every function reads and writes: no grant of its own.
+   * Reads the webhook endpoints: a row that emits job events (sends to notify and rollout), whose
+   * notifier sends to notify only events some receiver takes (webhookStore includes it). On AWS
+   * the endpoints are items of the job table, which every function reads and writes: no grant of
+   * its own.
    */
   endpoints?: 'read';
   /** The stages' timing settings (poll, retry, deadlines) and the rollout's. */
