@@ -141,8 +141,6 @@ export class UpgraderStack extends Stack {
     const made = this.#function('api', this.config.apiTimeoutSeconds);
     this.#bind(made, API);
     made.fn.addEnvironment(AWS_ENV.idempotencyTtlSeconds, String(this.config.idempotencyTtlSeconds));
-    // A redelivery on request rewrites the delivery, with the TTL notify gave it.
-    made.fn.addEnvironment(AWS_ENV.eventRetentionDays, String(this.config.eventRetentionDays));
     bindWebhookSecrets(made.fn, this.config.webhookSecretPrefix, AWS_ENV.webhookSecretPrefix, 'manage');
     this.#bindReleaseWebhook(made);
     made.fn.addEnvironment(

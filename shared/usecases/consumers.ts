@@ -54,8 +54,9 @@ export const CONSUMERS = {
 export const API = {
   sends: [...STAGE_NAMES, 'notify', 'rollout', 'webhook-delivery'],
   // kubeconfigs: a rehearsal and `GET /clusters?include=status` read each cluster's operator and instances.
-  // endpoints: its job events (a job's creation, cancellation), through its notifier.
-  needs: { catalog: true, kubeconfigs: true, batches: true, endpoints: 'read' },
+  // webhookStore: its job events (a job's creation, cancellation) ask the endpoints through its
+  // notifier, and a redelivery on request rewrites a delivery.
+  needs: { catalog: true, kubeconfigs: true, batches: true, webhookStore: true },
 } as const satisfies { sends: readonly QueueName[]; needs: Needs };
 
 /** A row of the table made into its handler over a runtime's ports (bindRow). */
