@@ -1,7 +1,7 @@
 /**
- * State-change events (docs/architecture.md §11 `{ type, id, occurredAt, data }`). Event ids are derived
- * from the job and the transition's position, so an event emitted again after a crash carries
- * the same id and receivers dedupe it.
+ * Emitting a job's state-change events (docs/architecture.md §11; the events themselves are
+ * derived from the job: #domain/job-event.ts). An event emitted again after a crash carries the
+ * same id, so receivers dedupe it.
  */
 
 import type { Job } from '#domain/job.ts';

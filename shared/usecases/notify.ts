@@ -2,9 +2,8 @@
  * Notify (docs/architecture.md §11), one use case on both runtimes. The stages and the API emit a job
  * event through their notifier (#usecases/notifier.ts), which sends it to the notify queue only
  * when it has receivers to fan it out to (the event itself is the job's history, which
- * GET /upgrades/{id}/events lists: #domain/job-event.ts). The
- * notify consumer (a local poller, the notify Lambda) counts the job's outcome and fans the event
- * out to webhook receivers (#usecases/webhook-fan-out.ts): one delivery message per receiver on
+ * GET /upgrades/{id}/events lists: #domain/job-event.ts). The notify consumer (a local poller,
+ * the notify Lambda) counts the job's outcome and fans the event out to webhook receivers (#usecases/webhook-fan-out.ts): one delivery message per receiver on
  * the webhook-delivery queue. Queues deliver at least once: a delivery's id derives from the
  * event's, so a redelivered event changes nothing (its outcome may be counted twice, a metric's
  * usual error).
