@@ -222,17 +222,3 @@ export function estimateCost(hop: HopCounts): CostEstimate {
     },
   };
 }
-
-/** An item's size as DynamoDB bills it: attribute names plus values (strings and binaries by bytes). */
-export function dynamoItemBytes(value: unknown): number {
-  if (value instanceof Uint8Array) return value.byteLength;
-  if (typeof value === 'string') return Buffer.byteLength(value);
-  if (typeof value === 'number') return Math.ceil(String(value).replace(/[-.]/g, '').length / 2) + 1;
-  if (typeof value === 'boolean' || value === null || value === undefined) return 1;
-  if (Array.isArray(value))
-    return 3 + value.reduce((sum: number, entry) => sum + 1 + dynamoItemBytes(entry), 0);
-  return Object.entries(value as Record<string, unknown>).reduce(
-    (sum, [name, entry]) => sum + Buffer.byteLength(name) + dynamoItemBytes(entry),
-    3,
-  );
-}

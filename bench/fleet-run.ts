@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { batchItem } from '#adapters/aws/dynamo-batch-store.ts';
+import { dynamoItemBytes } from '#adapters/aws/dynamo-item-size.ts';
 import { jobItem } from '#adapters/aws/dynamo-job-item.ts';
 import { DATABASE_FILE } from '#adapters/local/sqlite-database.ts';
 import { readStoredJob } from '#adapters/stored-job.ts';
@@ -29,7 +30,7 @@ import { startFleet } from '#sim/fleet.ts';
 import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
 import { simProcess } from '#test/chaos/support/sim-process.ts';
 import { parseStackConfig } from '../infra/stack-config.ts';
-import { batchWriteUnits, dynamoItemBytes, type JobWriteCounts } from './cost-model.ts';
+import { batchWriteUnits, type JobWriteCounts } from './cost-model.ts';
 import { countBatches, countWrites, keepBatchWrites } from './fleet-counters.ts';
 
 export interface FleetRunOptions {

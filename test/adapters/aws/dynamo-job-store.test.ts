@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { brotliDecompressSync } from 'node:zlib';
+import { brotliCompressSync, zstdDecompressSync } from 'node:zlib';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoClusterRegistry } from '#adapters/aws/dynamo-cluster-registry.ts';
 import { jobItem } from '#adapters/aws/dynamo-job-item.ts';
 import { keys } from '#adapters/aws/dynamo-schema.ts';
+import { JOB_DICTIONARIES } from '#adapters/aws/job-dictionary.ts';
 import { storedJob } from '#adapters/stored-job.ts';
 import { newJob as queued } from '#domain/job-transitions.ts';
 import { jobView } from '#shared/http/job-view.ts';
@@ -260,7 +261,10 @@ describe('DynamoJobStore', () => {
     const item = await dynamo.aws.clients.dynamo.send(
       new GetCommand({ TableName: TABLE, Key: keys.job(mid.id) }),
     );
-    expect(JSON.parse(brotliDecompressSync(item.Item?.job as Uint8Array).toString('utf8'))).toMatchObject({
+    const dictionary = JOB_DICTIONARIES[item.Item?.dict as number];
+    expect(
+      JSON.parse(zstdDecompressSync(item.Item?.job as Uint8Array, { dictionary }).toString('utf8')),
+    ).toMatchObject({
       schemaVersion: 1,
       state: 'cancelled',
     });
@@ -285,6 +289,31 @@ describe('DynamoJobStore', () => {
     expect(stored?.byteLength).toBeLessThan(1024);
     expect(await dynamo.store.get(job.id)).toEqual(job);
     expect((refused as Error).message).toBe(`stored job ${broken.id} is not compressed JSON`);
+  });
+
+  it('reads a job the release before compressed with Brotli, and refuses one compressed with a dictionary it lacks', async () => {
+    // Prepare: the first as that release's jobItem wrote it (no dictionary number); the second
+    // as a newer release might
+    const before = newJob('c-brotli');
+    const newer = newJob('c-newer-dictionary');
+    const { dict: _, ...brotliItem } = jobItem(before);
+    await dynamo.aws.clients.dynamo.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { ...brotliItem, job: brotliCompressSync(JSON.stringify(storedJob(before))) },
+      }),
+    );
+    await dynamo.aws.clients.dynamo.send(
+      new PutCommand({ TableName: TABLE, Item: { ...jobItem(newer), dict: 99 } }),
+    );
+    // Act
+    const read = await dynamo.store.get(before.id);
+    const refused = await dynamo.store.get(newer.id).catch((error: unknown) => error);
+    // Assess
+    expect(read).toEqual(before);
+    expect((refused as Error).message).toBe(
+      `stored job ${newer.id} is compressed with dictionary 99, which this release does not have`,
+    );
   });
 
   it('refuses a damaged item with an error naming the job and the field', async () => {
