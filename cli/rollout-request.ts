@@ -10,7 +10,7 @@ import { UpgraderError } from '#domain/errors.ts';
 import { APPROVAL_MODES, type ApprovalMode } from '#domain/rollout/batch-request.ts';
 import type { LabelSelector } from '#domain/rollout/label-selector.ts';
 import { selectorFromText } from '#domain/rollout/label-selector-text.ts';
-import type { MaintenanceWindow } from '#domain/rollout/maintenance-window.ts';
+import type { MaintenanceWindow } from '#domain/rollout/maintenance-window-schema.ts';
 import { parseWindowText } from '#domain/rollout/maintenance-window-text.ts';
 import { type Quantity, quantitySchema } from '#domain/rollout/quantity.ts';
 

@@ -10,6 +10,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { withBatches } from '#adapters/aws/aws-batch-deps.ts';
 import { loadAwsConfig } from '#adapters/aws/aws-config.ts';
 import { withReleaseWebhook } from '#adapters/aws/aws-release-deps.ts';
 import { buildStageDeps } from '#adapters/aws/aws-stage-deps.ts';
@@ -24,7 +25,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const observed = observability('api');
 const config = loadAwsConfig();
 const deps = withReleaseWebhook(
-  withWebhookSigning(buildStageDeps(config, observed), config, observed),
+  withWebhookSigning(withBatches(buildStageDeps(config, observed)), config, observed),
   config,
   observed,
 );

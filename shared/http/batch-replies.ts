@@ -11,7 +11,7 @@ import { APPROVAL_MODES, batchJobOptionsSchema } from '#domain/rollout/batch-req
 import { batchWaveSchema, batchEventSchema as storedEventSchema } from '#domain/rollout/batch-schema.ts';
 import { WAVE_VIEW_STATES } from '#domain/rollout/batch-view.ts';
 import { SELECTOR_OPERATORS } from '#domain/rollout/label-selector.ts';
-import { WEEKDAYS } from '#domain/rollout/maintenance-window.ts';
+import { WEEKDAYS } from '#domain/rollout/maintenance-window-schema.ts';
 import { jobStateSchema } from './schemas.ts';
 
 const timestamp = z.iso.datetime();

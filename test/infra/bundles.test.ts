@@ -2,7 +2,8 @@
  * What the Lambda bundles carry, built with the stack's own esbuild settings (no timing here:
  * cold import is measured by bench/bundles.ts): each function loads only the AWS SDK clients its
  * adapters use, lib-storage and violet only in upload, none of client-node's code and no undici
- * (the REST calls go through node:https), one YAML parser, source maps without the sources, and
+ * (the REST calls go through node:https), one YAML parser, luxon only where windows are
+ * computed, source maps without the sources, and
  * sizes pinned so a regression shows.
  */
 import { join } from 'node:path';
@@ -62,6 +63,12 @@ describe('Lambda bundles', () => {
       expect(carries(name, 'yaml'), name).toBe(false);
     }
     expect(carries('verify', 'js-yaml')).toBe(true);
+  });
+
+  it("leaves luxon, the rollouts' date library, to the functions that compute windows", () => {
+    expect(carries('verify', 'luxon')).toBe(false);
+    expect(carries('notify', 'luxon')).toBe(false);
+    expect(carries('api', 'luxon')).toBe(true);
   });
 
   it('ships source maps without the sources inside', () => {

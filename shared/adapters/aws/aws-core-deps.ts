@@ -2,7 +2,7 @@
  * The ports every Lambda entry shares, built once per cold start over the two clients every
  * function uses (SQS, DynamoDB). What only some functions need comes from the builders that add
  * it: the catalog (aws-catalog-deps.ts, S3), the cluster gateway (aws-stage-deps.ts, Secrets Manager and
- * client-node), the artifact store and violet (aws-upload-deps.ts, lib-storage), so a function
+ * client-node), the batches (aws-batch-deps.ts), the artifact store and violet (aws-upload-deps.ts, lib-storage), so a function
  * loads only the SDK clients and libraries its row (#usecases/rows/) needs. Ports that
  * need a binding are built on first read, so never spread these deps. The webhook stores live on
  * the job table, so every function has them; signing (Secrets Manager) is aws-webhook-deps.ts's.
@@ -13,7 +13,6 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { asLog } from '#shared/logger.ts';
 import type { Clock } from '#shared/ports.ts';
 import type { AwsRuntimeConfig } from './aws-config.ts';
-import { DynamoBatchStore } from './dynamo-batch-store.ts';
 import { makeDynamoClient } from './dynamo-client.ts';
 import { DynamoClusterRegistry } from './dynamo-cluster-registry.ts';
 import { DynamoDeliveryStore } from './dynamo-deliveries.ts';
@@ -54,11 +53,12 @@ export function buildCoreDeps(
   traceClients(observed.tracer, [clients.sqs, clients.dynamo]);
   const table = { client: clients.dynamo, tableName: config.tableName };
   return {
+    /** The job table, for the stores only some functions build (aws-batch-deps.ts). */
+    table,
     clock,
     log: asLog(observed.logger),
     metrics: metricsPort(observed.metrics),
     jobs: new DynamoJobStore(table),
-    batches: new DynamoBatchStore(table),
     clusters: new DynamoClusterRegistry(table),
     queue: new SqsQueue({ client: clients.sqs, urls: config.queueUrls, clock }),
     config: config.pipeline,

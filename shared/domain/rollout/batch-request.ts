@@ -8,7 +8,7 @@ import semver from 'semver';
 import * as z from 'zod';
 import { clusterNameSchema } from '#domain/cluster-schema.ts';
 import { labelSelectorSchema } from './label-selector.ts';
-import { maintenanceWindowSchema } from './maintenance-window.ts';
+import { maintenanceWindowSchema } from './maintenance-window-schema.ts';
 import { quantitySchema } from './quantity.ts';
 
 export const APPROVAL_MODES = ['none', 'after-canary', 'each-wave'] as const;

@@ -9,7 +9,7 @@ import {
   maintenanceWindowSchema,
   WEEKDAYS,
   type Weekday,
-} from './maintenance-window.ts';
+} from './maintenance-window-schema.ts';
 
 const EXAMPLE = '"Mon-Fri 01:00-05:00 Europe/Berlin"';
 const FULL_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];

@@ -13,59 +13,18 @@
  * Times are "HH:mm"; `end` may be "24:00" (midnight at the end of the day).
  */
 import { DateTime, IANAZone } from 'luxon';
-import * as z from 'zod';
-
-export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-export interface MaintenanceWindow {
-  days: Weekday[];
-  start: string;
-  end: string;
-  timeZone: string;
-}
+import {
+  clockMinutes,
+  type MaintenanceWindow,
+  MINUTES_PER_DAY,
+  WEEKDAYS,
+  type Weekday,
+} from './maintenance-window-schema.ts';
 
 export interface WindowInterval {
   opensAt: Date;
   closesAt: Date;
 }
-
-const CLOCK = /^([01]\d|2[0-3]):([0-5]\d)$/;
-const MINUTES_PER_DAY = 24 * 60;
-
-/** Minutes after local midnight of "HH:mm" ("24:00" allowed when `endOfDay`), or undefined. */
-export function clockMinutes(text: string, endOfDay = false): number | undefined {
-  if (endOfDay && text === '24:00') return MINUTES_PER_DAY;
-  const match = CLOCK.exec(text);
-  return match ? Number(match[1]) * 60 + Number(match[2]) : undefined;
-}
-
-const clock = (endOfDay: boolean) =>
-  z.string().refine((text) => clockMinutes(text, endOfDay) !== undefined, {
-    error: (issue) =>
-      `${JSON.stringify(issue.input)} is not a time of day "HH:mm" (00:00 to ${endOfDay ? '24:00' : '23:59'})`,
-  });
-
-export const maintenanceWindowSchema = z
-  .strictObject({
-    days: z
-      .array(
-        z.enum(WEEKDAYS, {
-          error: (issue) => `${JSON.stringify(issue.input)} is not a day (use ${WEEKDAYS.join(', ')})`,
-        }),
-      )
-      .min(1, { error: 'must list at least one day' })
-      .transform((days) => WEEKDAYS.filter((day) => days.includes(day))),
-    start: clock(false),
-    end: clock(true),
-    timeZone: z.string().refine((zone) => IANAZone.isValidZone(zone), {
-      error: (issue) => `${JSON.stringify(issue.input)} is not an IANA time zone (e.g. Europe/Berlin, UTC)`,
-    }),
-  })
-  .refine((window) => window.start !== window.end && !(window.start === '00:00' && window.end === '24:00'), {
-    path: ['end'],
-    error: 'must differ from start (a window open all day is no window: leave `window` out)',
-  });
 
 /** Milliseconds of the first instant in [from, to] at which the zone's offset is that of `to`. */
 function offsetChange(zone: IANAZone, from: number, to: number): number {

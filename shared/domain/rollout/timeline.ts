@@ -6,7 +6,9 @@
  * that needs approval is predicted as if approved the moment it could start: it "waits for
  * approval", and every later time counts from that moment.
  */
-import { type MaintenanceWindow, nextOpening } from './maintenance-window.ts';
+
+import { nextOpening } from './maintenance-window.ts';
+import type { MaintenanceWindow } from './maintenance-window-schema.ts';
 
 export interface TimelineJob {
   name: string;

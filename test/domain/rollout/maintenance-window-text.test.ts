@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#domain/errors.ts';
-import { WEEKDAYS } from '#domain/rollout/maintenance-window.ts';
+import { WEEKDAYS } from '#domain/rollout/maintenance-window-schema.ts';
 import { parseWindowText, windowText } from '#domain/rollout/maintenance-window-text.ts';
 
 describe('the command-line form of a window', () => {

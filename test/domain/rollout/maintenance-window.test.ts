@@ -1,13 +1,12 @@
 import fc from 'fast-check';
+import { IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { isOpen, nextOpening, windowInterval } from '#domain/rollout/maintenance-window.ts';
 import {
-  isOpen,
   type MaintenanceWindow,
   maintenanceWindowSchema,
-  nextOpening,
   WEEKDAYS,
-  windowInterval,
-} from '#domain/rollout/maintenance-window.ts';
+} from '#domain/rollout/maintenance-window-schema.ts';
 import { parseWindowText } from '#domain/rollout/maintenance-window-text.ts';
 
 const window = (text: string): MaintenanceWindow => parseWindowText(text);
@@ -131,6 +130,20 @@ describe('maintenance windows on the days clocks change', () => {
       '"Mars/Base" is not an IANA time zone (e.g. Europe/Berlin, UTC)',
     );
     expect(clock.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['days', 'start', 'end']);
+  });
+
+  it('admits exactly the time zones the windows are computed in (luxon)', () => {
+    // Prepare: every zone the runtime knows, links and odd spellings luxon takes, and non-zones
+    const zones = [
+      ...Intl.supportedValuesOf('timeZone'),
+      ...['utc', 'Etc/GMT+5', 'US/Pacific', 'europe/berlin', 'GMT', 'Z', 'UTC+1', '', ' UTC', 'Mars/Base'],
+    ];
+    const window = (timeZone: string) => ({ days: ['Mon'], start: '01:00', end: '02:00', timeZone });
+    // Act
+    const admitted = zones.filter((zone) => maintenanceWindowSchema.safeParse(window(zone)).success);
+    // Assess
+    expect(admitted).toEqual(zones.filter((zone) => IANAZone.isValidZone(zone)));
+    expect(admitted.length).toBeGreaterThan(400);
   });
 });
 
