@@ -121,8 +121,8 @@ export interface HopCounts {
 /**
  * Write units of a hop's job writes on the table and its three indexes, which project every
  * attribute: an index entry is billed whenever its item is written, twice when the write moves
- * its key. `lock-indexed` is the store's layout (dynamo-job-index.ts): an active job's index
- * entries are its lock's, put when it starts and deleted when it ends. `job-indexed`, the
+ * its key. `lock-indexed` is the store's layout (dynamo-job-index.ts): an active job's byState
+ * and byBatch entries are its lock's, put when it starts and deleted when it ends. `job-indexed`, the
  * layout before, for comparison: the job item in every index all its life.
  */
 export function jobWriteUnits(
@@ -136,8 +136,9 @@ export function jobWriteUnits(
     w.creates * tx * (item + 1) + w.keyedCreates * tx + w.activeWrites * item + w.ends * (item + 1);
   const inIndexes = 2 + w.inBatch / Math.max(w.creates, 1);
   if (layout === 'lock-indexed') {
-    // The lock's entries put at the start and deleted at the end; the ended job's put once.
-    return table + inIndexes * (w.creates + w.ends + w.ends * item);
+    // The lock's entries (byState, byBatch: a list by cluster reads the lock by its key) put at
+    // the start and deleted at the end; the ended job's in every index, put once.
+    return table + (inIndexes - 1) * (w.creates + w.ends) + inIndexes * w.ends * item;
   }
   // Every write rewrites each entry, and one that changes the state moves the byState entry.
   const writes = w.creates + w.activeWrites + w.ends;

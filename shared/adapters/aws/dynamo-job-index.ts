@@ -8,7 +8,8 @@
  * active job is indexed by its cluster's lock item, which the transactions that start and end
  * the job already put and delete, and the job item joins the indexes only in its last write,
  * when it ends. Active jobs share one state partition; a list by an active state reads that
- * partition and keeps the jobs in that state.
+ * partition and keeps the jobs in that state. A list by cluster reads the cluster's lock by its
+ * key besides the byCluster index, so the lock needs no entry there.
  *
  * Items written before this layout index an active job on the job item itself. Such an item keeps
  * its index attributes until the job ends (DynamoJobStore.update), and a list by an active state
@@ -45,14 +46,14 @@ export function itemIndexBeforeLocks(job: Job): Record<string, string> {
   return indexAttributes(job, `STATE#${job.state}`);
 }
 
-/** The cluster's lock while `job` is active: the uniqueness rule, and the job's index entries. */
+/**
+ * The cluster's lock while `job` is active: the uniqueness rule, and the job's entries in the
+ * byState and byBatch indexes. Not in byCluster: a list by cluster reads the lock itself, by its
+ * key (ACTIVE#<cluster>), which spares an index entry put and deleted on every job.
+ */
 export function lockItem(job: Job): Record<string, unknown> {
-  return {
-    ...keys.active(job.cluster),
-    jobId: job.id,
-    since: job.createdAt,
-    ...indexAttributes(job, ACTIVE_JOBS_PARTITION),
-  };
+  const { [JOB_INDEXES.byCluster.partition]: _, ...entries } = indexAttributes(job, ACTIVE_JOBS_PARTITION);
+  return { ...keys.active(job.cluster), jobId: job.id, since: job.createdAt, ...entries };
 }
 
 /** Whether an index entry is a lock standing for its active job (else it is the job item). */

@@ -221,7 +221,10 @@ export class DynamoJobStore implements JobStore {
       const found = queries
         ? (await Promise.all(queries.map((query) => this.#queryJobs(query, matches, limit)))).flat()
         : await this.#scanJobs(matches, limit);
-      // A job that just ended can show by its lock and by its own item until the index catches up.
+      const locked = filter.cluster ? await this.#lockedJob(filter.cluster) : undefined;
+      if (locked && matches(locked)) found.push(locked);
+      // A job that just ended can show by its lock and by its own item until the index catches up;
+      // a lock written before locks left byCluster shows in the index and by its key.
       const unique = [...new Map(found.map((job) => [job.id, job])).values()];
       return unique.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, limit);
     } catch (error) {
@@ -256,6 +259,14 @@ export class DynamoJobStore implements JobStore {
    */
   async #indexedJob(item: Record<string, unknown>): Promise<Job | undefined> {
     return isLockEntry(item) ? this.get(String(item.jobId)) : jobOf(item, jobIdOf(item));
+  }
+
+  /** The job holding `cluster`'s lock, read by the lock's key (locks have no byCluster entry). */
+  async #lockedJob(cluster: string): Promise<Job | undefined> {
+    const lock = await this.#options.client.send(
+      new GetCommand({ TableName: this.#options.tableName, Key: keys.active(cluster), ConsistentRead: true }),
+    );
+    return lock.Item ? this.get(String(lock.Item.jobId)) : undefined;
   }
 
   async #scanJobs(matches: (job: Job) => boolean, limit: number): Promise<Job[]> {

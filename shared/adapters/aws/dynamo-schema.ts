@@ -4,9 +4,10 @@
  *
  *   item            pk                   sk                         indexes
  *   job             JOB#<id>             JOB                        byCluster, byState, byBatch once ended
- *   active lock     ACTIVE#<cluster>     ACTIVE                     byCluster, byState (partition ACTIVE_JOBS),
- *                                                                   byBatch for its job (dynamo-job-index.ts);
- *                                                                   one per cluster, the uniqueness rule
+ *   active lock     ACTIVE#<cluster>     ACTIVE                     byState (partition ACTIVE_JOBS), byBatch
+ *                                                                   for its job (dynamo-job-index.ts; by
+ *                                                                   cluster it is read by its key); one per
+ *                                                                   cluster, the uniqueness rule
  *   idempotency     IDEM#<key>           IDEM                       (expiresAt TTL)
  *   cluster         CLUSTERS             CLUSTER#<name>
  *   batch           BATCH#<id>           BATCH                      (byState, partition BATCHES, if written
