@@ -71,13 +71,16 @@ export const ASSUMPTIONS = {
 
 /** Job store writes per cluster-hop, by what DynamoDB bills differently. */
 export interface JobWriteCounts {
-  /** Transactions that put the job and its cluster's lock (and an Idempotency-Key, if keyed). */
+  /**
+   * Starts: the job's put and its cluster lock's, two plain puts; of which `keyedCreates` put
+   * them with an Idempotency-Key in one transaction.
+   */
   creates: number;
   keyedCreates: number;
   /** Puts of an active job, of which `stateChanges` move it to another state. */
   activeWrites: number;
   stateChanges: number;
-  /** Transactions that put the ended job and delete its lock. */
+  /** The ended job's put and its lock's delete. */
   ends: number;
   /** Jobs of a rollout, which the byBatch index holds too. */
   inBatch: number;
@@ -133,7 +136,10 @@ export function jobWriteUnits(
   const item = Math.ceil(itemBytes / 1024);
   const tx = ASSUMPTIONS.transactionFactor;
   const table =
-    w.creates * tx * (item + 1) + w.keyedCreates * tx + w.activeWrites * item + w.ends * (item + 1);
+    (w.creates - w.keyedCreates) * (item + 1) +
+    w.keyedCreates * tx * (item + 2) +
+    w.activeWrites * item +
+    w.ends * (item + 1);
   const inIndexes = 2 + w.inBatch / Math.max(w.creates, 1);
   if (layout === 'lock-indexed') {
     // The lock's entries (byState, byBatch: a list by cluster reads the lock by its key) put at

@@ -3,6 +3,7 @@ import { brotliCompressSync, zstdDecompressSync } from 'node:zlib';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoClusterRegistry } from '#adapters/aws/dynamo-cluster-registry.ts';
+import { lockItem } from '#adapters/aws/dynamo-job-index.ts';
 import { jobItem } from '#adapters/aws/dynamo-job-item.ts';
 import { keys } from '#adapters/aws/dynamo-schema.ts';
 import { JOB_DICTIONARIES } from '#adapters/aws/job-dictionary.ts';
@@ -72,6 +73,49 @@ describe('DynamoJobStore', () => {
       Array(7).fill('ACTIVE_JOB_EXISTS'),
     );
     expect(await dynamo.store.list({ cluster: 'c-race' })).toHaveLength(1);
+    // A create refused by the lock takes its job item back.
+    const losers = jobs.filter((_, i) => results[i]?.status === 'rejected');
+    const items = await Promise.all(losers.map((job) => dynamo.store.get(job.id)));
+    expect(items).toEqual(Array(7).fill(undefined));
+  });
+
+  it("after a crash between a create's job put and its lock put, lists nothing of it and lets the next job start", async () => {
+    // Prepare: the job item as the create put it, no lock
+    const orphan = newJob('c-half-created');
+    await dynamo.aws.clients.dynamo.send(new PutCommand({ TableName: TABLE, Item: jobItem(orphan) }));
+    // Act
+    const listed = [
+      ...(await dynamo.store.list({ cluster: 'c-half-created' })),
+      ...(await dynamo.store.list({ state: 'queued' })),
+      ...(await dynamo.store.list({})),
+    ].map((job) => job.id);
+    const { job: next } = await dynamo.store.create(newJob('c-half-created'));
+    // Assess
+    expect(listed).not.toContain(orphan.id);
+    expect(await lockHolder('c-half-created')).toBe(next.id);
+    expect((await dynamo.store.list({})).map((job) => job.id)).toContain(next.id);
+  });
+
+  it('creates a job once when a put is retried after its answer was lost', async () => {
+    // Prepare: the job's put landed (a retry finds it), and for another job its lock's too
+    const job = newJob('c-retried');
+    const both = newJob('c-retried-both');
+    await dynamo.aws.clients.dynamo.send(new PutCommand({ TableName: TABLE, Item: jobItem(job) }));
+    await dynamo.aws.clients.dynamo.send(new PutCommand({ TableName: TABLE, Item: jobItem(both) }));
+    await dynamo.aws.clients.dynamo.send(new PutCommand({ TableName: TABLE, Item: lockItem(both) }));
+    // Act
+    const created = await dynamo.store.create(job);
+    const createdBoth = await dynamo.store.create(both);
+    const otherWithSameId = await dynamo.store
+      .create({ ...newJob('c-retried-other'), id: job.id })
+      .catch((error: unknown) => error);
+    // Assess
+    expect(created).toEqual({ created: true, job });
+    expect(createdBoth).toEqual({ created: true, job: both });
+    expect(await lockHolder('c-retried')).toBe(job.id);
+    expect(await lockHolder('c-retried-both')).toBe(both.id);
+    expect(otherWithSameId).toMatchObject({ code: 'JOB_EXISTS' });
+    expect(await lockHolder('c-retried-other')).toBeUndefined();
   });
 
   it('names the active job in the conflict', async () => {
