@@ -25,6 +25,48 @@ export const PRICES = {
   alarmMonth: 0.1,
 } as const;
 
+const REQUEST_ID = '6f8a2c1e-5b3d-4c7a-9e2f-1a2b3c4d5e6f';
+const FUNCTION = 'redis-upgrader-PatchSubscription-AbCdEf123456';
+
+/** What a Lambda line carries that a local one does not (a local one carries these instead). */
+const LAMBDA_CONTEXT_FIELDS = {
+  function: 'patch-subscription',
+  cold_start: false,
+  function_arn: `arn:aws:lambda:us-east-1:123456789012:function:${FUNCTION}`,
+  function_memory_size: '512',
+  function_name: FUNCTION,
+  function_request_id: REQUEST_ID,
+  sampling_rate: 0,
+  xray_trace_id: '1-5e1b4151-5ac6c58f5b5daa6532e4f8a1',
+};
+const LOCAL_RUNTIME_FIELDS = { runtime: 'local', component: 'consumer', queue: 'patch-subscription' };
+
+/** Lambda's own lines of an invocation and the metrics line Powertools flushes at its end. */
+const INVOCATION_LOG_LINES = [
+  `START RequestId: ${REQUEST_ID} Version: $LATEST`,
+  `END RequestId: ${REQUEST_ID}`,
+  `REPORT RequestId: ${REQUEST_ID}\tDuration: 245.31 ms\tBilled Duration: 246 ms\tMemory Size: 512 MB\tMax Memory Used: 118 MB\t\nXRAY TraceId: 1-5e1b4151-5ac6c58f5b5daa6532e4f8a1\tSegmentId: 6b9e5b6f0f0a1c2d\tSampled: false\t`,
+  JSON.stringify({
+    _aws: {
+      Timestamp: 1_764_748_800_000,
+      CloudWatchMetrics: [
+        {
+          Namespace: 'redis-upgrader',
+          Dimensions: [['service', 'function']],
+          Metrics: [
+            { Name: 'StageMessagesProcessed', Unit: 'Count' },
+            { Name: 'StageDuration', Unit: 'Milliseconds' },
+          ],
+        },
+      ],
+    },
+    service: 'redis-upgrader',
+    function: 'patch-subscription',
+    StageMessagesProcessed: [1, 1, 1, 1],
+    StageDuration: [212.4, 198.7, 230.1, 187.9],
+  }),
+];
+
 /** How the counts become billed units; printed with every estimate. */
 export const ASSUMPTIONS = {
   /** The stack's 512 MB. */
@@ -59,7 +101,15 @@ export const ASSUMPTIONS = {
   endpointReadUnits: 0.5,
   /** X-Ray's default sampling: the first request each second and 5% of the rest. */
   xraySampled: 0.05,
-  logBytesPerMessage: 2_000,
+  /**
+   * Each line the upgrader logs (counted by the bench at INFO, as deployed) gains on Lambda the
+   * context fields Powertools' injectLambdaContext adds (the sample below, less the local
+   * runtime's own keys), and CloudWatch bills 26 bytes of metadata per log event.
+   */
+  lambdaBytesPerLogLine:
+    JSON.stringify(LAMBDA_CONTEXT_FIELDS).length - JSON.stringify(LOCAL_RUNTIME_FIELDS).length + 26,
+  /** Each invocation's START, END and REPORT lines and its metrics line (EMF), with their metadata. */
+  logBytesPerInvocation: INVOCATION_LOG_LINES.reduce((sum, line) => sum + line.length + 26, 0),
   alarms: 13,
   platforms: 10,
   clusters: 1_000,
@@ -110,6 +160,9 @@ export interface HopCounts {
   /** Job events per cluster-hop, each asking the emitter's endpoint query whether or not it goes to notify. */
   jobEvents: number;
   jobWrites: JobWriteCounts;
+  /** The upgrader's log lines and their bytes per cluster-hop, as the bench counted them locally. */
+  logLines: number;
+  logBytes: number;
   /** Write units of the rollout's batch writes (batchWriteUnits), per cluster-hop; 0 without a rollout. */
   batchWriteUnits: number;
   /** The same writes with the batch item indexed (the layout before listing items). */
@@ -199,7 +252,11 @@ export function estimateCost(hop: HopCounts): CostEstimate {
         hop.jobEvents * hops * a.endpointReadUnits) *
       PRICES.dynamoReadUnit,
     xray: invocations * a.xraySampled * PRICES.xrayTrace,
-    logs: ((messages * a.logBytesPerMessage) / 1e9) * PRICES.logsGb,
+    logs:
+      (((hop.logBytes + hop.logLines * a.lambdaBytesPerLogLine) * hops +
+        invocations * a.logBytesPerInvocation) /
+        1e9) *
+      PRICES.logsGb,
   };
   const total = Object.values(lines).reduce((sum, usd) => sum + usd, 0);
   const pollsPerMonth = ((30 * 24 * 3600) / 20) * a.idlePollers * a.polledQueues;

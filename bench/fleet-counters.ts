@@ -70,3 +70,50 @@ export function countBatches(queues: SqliteQueue): Record<string, number> {
   };
   return batches;
 }
+
+/** Log lines and their bytes, as the runtime's loggers wrote them. */
+export interface LogCounts {
+  lines: number;
+  bytes: number;
+}
+
+/**
+ * Counts the JSON lines the upgrader's loggers (Powertools, service redis-upgrader) write to
+ * stdout and stderr from now on, and keeps them off the terminal; anything else passes through.
+ * `stop()` puts the streams back.
+ */
+export function countLogLines(service: string): { counts: LogCounts; stop(): void } {
+  const counts: LogCounts = { lines: 0, bytes: 0 };
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((stream) => stream.write);
+  streams.forEach((stream, i) => {
+    const write = writes[i] as typeof stream.write;
+    stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      const lines = text.split('\n').filter((line) => line.startsWith('{'));
+      const ours = lines.filter((line) => {
+        try {
+          return (JSON.parse(line) as { service?: unknown }).service === service;
+        } catch {
+          return false;
+        }
+      });
+      if (ours.length === 0 || ours.length !== lines.length) return write.call(stream, chunk, ...rest);
+      counts.lines += ours.length;
+      counts.bytes += ours.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
+      const callback = rest.find((arg): arg is never => typeof arg === 'function') as
+        | (() => void)
+        | undefined;
+      callback?.();
+      return true;
+    }) as typeof stream.write;
+  });
+  return {
+    counts,
+    stop: () => {
+      streams.forEach((stream, i) => {
+        stream.write = writes[i] as typeof stream.write;
+      });
+    },
+  };
+}

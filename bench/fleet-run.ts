@@ -24,6 +24,7 @@ import { VIOLET_SHIM } from '#cli/demo-run.ts';
 import { TERMINAL_STATES } from '#domain/job.ts';
 import { type LocalRuntime, startLocalRuntime } from '#runtime/local-runtime.ts';
 import { type Config, loadConfig } from '#shared/config.ts';
+import { SERVICE_NAME } from '#shared/logger.ts';
 import type { Clock } from '#shared/ports.ts';
 import type { TrafficView } from '#sim/api/traffic.ts';
 import { startFleet } from '#sim/fleet.ts';
@@ -31,7 +32,13 @@ import { EXAMPLE_CATALOG_PATH } from '#sim/packages/example-packages.ts';
 import { simProcess } from '#test/chaos/support/sim-process.ts';
 import { parseStackConfig } from '../infra/stack-config.ts';
 import { batchWriteUnits, type JobWriteCounts } from './cost-model.ts';
-import { countBatches, countWrites, keepBatchWrites } from './fleet-counters.ts';
+import {
+  countBatches,
+  countLogLines,
+  countWrites,
+  keepBatchWrites,
+  type LogCounts,
+} from './fleet-counters.ts';
 
 export interface FleetRunOptions {
   clusters: number;
@@ -74,6 +81,8 @@ export interface FleetRunFigures {
   jobs: { writes: JobWriteCounts; events: number; meanBytes: number; meanItemBytes: number };
   /** CPU of the upgrader: this process (the simulator too when in-process) plus its violet children. */
   cpuSeconds: { self: number; children: number };
+  /** The upgrader's log lines at the production cadence, which logs at INFO as a deployment does (none otherwise). */
+  logs: LogCounts;
 }
 
 export function scenarioText(clusters: number, speed: number): string {
@@ -244,17 +253,22 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
   const dir = await mkdtemp(join(tmpdir(), 'redis-upgrader-bench-fleet-'));
   let sim: SimUnderTest | undefined;
   let runtime: LocalRuntime | undefined;
+  let logs: ReturnType<typeof countLogLines> | undefined;
   try {
     sim = await startSimulator(dir, options);
     const production = options.cadence === 'production';
     const config = runtimeConfig(dir, sim, {
       ...(production ? productionCadence(options.speed) : DEMO_CADENCE),
       ...(options.watches === false ? { REDIS_UPGRADER_MAX_WATCHES: '0' } : {}),
+      // What a deployment logs, counted (and kept off the terminal) for the cost model.
+      ...(production ? { REDIS_UPGRADER_LOG_LEVEL: 'INFO' } : {}),
       // A baseline for the rollout's batching window (0: each wake alone).
       ...(process.env.BENCH_FLEET_ROLLOUT_WINDOW_MS
         ? { REDIS_UPGRADER_ROLLOUT_WINDOW_MS: process.env.BENCH_FLEET_ROLLOUT_WINDOW_MS }
         : {}),
     });
+    // Before the runtime starts, so that its lines stay off the terminal; counted from the clock's start.
+    logs = production ? countLogLines(SERVICE_NAME) : undefined;
     runtime = await startLocalRuntime(config, production ? { clock: scaledClock(options.speed) } : {});
     const client = new ApiClient({ baseUrl: runtime.url, token: config.apiToken });
     for (const name of sim.names) await client.putCluster(name, { context: name, labels: {} });
@@ -267,6 +281,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     const batches = countBatches(runtime.queues);
     const batchWrites = keepBatchWrites(runtime.batches);
     const before = await sim.traffic();
+    const logs0 = { ...(logs?.counts ?? { lines: 0, bytes: 0 }) };
     const cpu0 = process.cpuUsage();
     const children0 = childrenCpuSeconds();
     const started = performance.now();
@@ -276,6 +291,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     } else await startUpgrades(client, sim.names);
     await waitForAll(config, sim.names.length, (options.timeoutSeconds ?? 900) * 1000);
     const wallSeconds = (performance.now() - started) / 1000;
+    const logged = {
+      lines: (logs?.counts.lines ?? 0) - logs0.lines,
+      bytes: (logs?.counts.bytes ?? 0) - logs0.bytes,
+    };
     const cpu = process.cpuUsage(cpu0);
     const children = childrenCpuSeconds() - children0;
     const ended = jobTotals(config);
@@ -305,9 +324,11 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
       messages,
       batches,
       cpuSeconds: { self: (cpu.user + cpu.system) / 1e6, children },
+      logs: logged,
     };
   } finally {
     await runtime?.stop();
+    logs?.stop();
     await sim?.stop();
     await rm(dir, { recursive: true, force: true });
   }

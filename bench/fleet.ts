@@ -57,6 +57,9 @@ export interface FleetRow {
     cpuMs: number;
     /** Of which the violet processes. */
     childCpuMs: number;
+    /** The upgrader's log lines and bytes (production cadence only: it logs at INFO). */
+    logLines: number;
+    logBytes: number;
     byRequest: Record<string, number>;
     byQueue: Record<string, number>;
   };
@@ -105,6 +108,8 @@ function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): F
       jobEvents: round(figures.jobs.events / hops, 1),
       cpuMs: Math.round(((figures.cpuSeconds.self + figures.cpuSeconds.children) * 1000) / hops),
       childCpuMs: Math.round((figures.cpuSeconds.children * 1000) / hops),
+      logLines: round(figures.logs.lines / hops, 1),
+      logBytes: Math.round(figures.logs.bytes / hops),
       byRequest: per(figures.traffic.requests, hops),
       byQueue: per(figures.messages, hops),
     },
@@ -176,6 +181,8 @@ function cost(rows: FleetRow[], how: string) {
     batchWriteUnitsBefore: last.perClusterHop.batchWriteUnitsBefore,
     jobBytes: last.jobBytes,
     itemBytes: last.itemBytes,
+    logLines: last.perClusterHop.logLines,
+    logBytes: last.perClusterHop.logBytes,
     // On Lambda an invocation takes up to uploadBatchSize uploads: at best one push per that many clusters of a platform.
     pushes: Math.max(last.uploads / last.clusters, 1 / UPLOAD_BATCH_SIZE),
   };

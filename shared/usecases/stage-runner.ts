@@ -96,6 +96,17 @@ function toRef(message: StageMessage): MessageRef {
   return id === undefined ? { stage, hop, seq } : { stage, hop, seq, id };
 }
 
+/**
+ * One line per message: the wait or the transition it committed. A poll that found what the last
+ * one found adds nothing the job does not say, and logs are billed by the byte: debug.
+ */
+function logOutcome(log: Log, job: ActiveJob, next: Job, delaySeconds: number): void {
+  if (next.state === job.state && isActiveJob(next)) {
+    const unchanged = next.step?.waitingFor === job.step?.waitingFor;
+    log[unchanged ? 'debug' : 'info']('waiting', { waitingFor: next.step?.waitingFor, delaySeconds });
+  } else log.info('transition', { from: job.state, to: next.state, reason: next.transitions.at(-1)?.reason });
+}
+
 /** validate: the stage that plans, on a job that has no plan yet. */
 export function makePlanningStage(deps: StageDeps, step: Step<PlanningContext>): StageHandler {
   const shape: StageShape<UnplannedJob, PlanningContext> = {
@@ -184,9 +195,7 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
     const { delay, condition } = schedule.next(job, applied, wakeOn, waitSeconds, now);
     const next = await write(withDue(applied, deps.clock.now(), delay));
     schedule.wake(next, condition, await send(next, delay));
-    if (next.state === job.state && isActiveJob(next))
-      log.info('waiting', { waitingFor: next.step?.waitingFor, delaySeconds: delay });
-    else log.info('transition', { from: job.state, to: next.state, reason: next.transitions.at(-1)?.reason });
+    logOutcome(log, job, next, delay);
     await emitTransitions(deps.notifier, loaded, next);
   }
 

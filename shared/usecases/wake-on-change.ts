@@ -54,8 +54,9 @@ export function makeWaker(deps: WakerDeps): RunningWaker {
     await client.watchUntil(wait.condition, signal);
     if (signal.aborted) return;
     const woke = await deps.queue.expedite(wait.queue, wait.messageId);
+    // Debug: the stage logs what it then finds, a line a wake would only repeat.
     if (woke)
-      deps.log.info('woke a waiting job', { jobId: wait.jobId, on: describeWakeCondition(wait.condition) });
+      deps.log.debug('woke a waiting job', { jobId: wait.jobId, on: describeWakeCondition(wait.condition) });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ASSUMPTIONS,
   batchWriteUnits,
   estimateCost,
   type HopCounts,
@@ -61,6 +62,8 @@ describe('estimateCost', () => {
     batchWriteUnits: 0,
     jobBytes: 2200,
     itemBytes: 950,
+    logLines: 12,
+    logBytes: 5_000,
     pushes: 0.01,
   };
 
@@ -87,5 +90,21 @@ describe('estimateCost', () => {
     const withBatch = estimateCost({ ...counts, batchWriteUnits: 4 }).perThousandHops.dynamoWrites;
 
     expect(withBatch - without).toBeCloseTo(4 * 1000 * 1.25e-6, 6);
+  });
+
+  it("bills the logs counted, what Lambda adds to each line, and each invocation's own lines", () => {
+    // Large steps: each estimate is rounded to 1/100 of a cent.
+    const base = estimateCost(counts).perThousandHops.logs;
+    const longer = estimateCost({ ...counts, logBytes: 105_000 }).perThousandHops.logs;
+    const moreLines = estimateCost({ ...counts, logLines: 112 }).perThousandHops.logs;
+    const batched = estimateCost({ ...counts, batches: 100 }).perThousandHops.logs;
+
+    // A thousand hops, $0.50 per GB.
+    expect(longer - base).toBeCloseTo((100_000 * 1_000 * 0.5) / 1e9, 3);
+    expect(moreLines - base).toBeCloseTo((100 * ASSUMPTIONS.lambdaBytesPerLogLine * 1_000 * 0.5) / 1e9, 3);
+    expect(batched - base).toBeCloseTo((90 * ASSUMPTIONS.logBytesPerInvocation * 1_000 * 0.5) / 1e9, 3);
+    // The sample lines: context fields of a few hundred bytes, four lines an invocation.
+    expect(ASSUMPTIONS.lambdaBytesPerLogLine).toBeGreaterThan(250);
+    expect(ASSUMPTIONS.logBytesPerInvocation).toBeGreaterThan(600);
   });
 });

@@ -74,6 +74,24 @@ describe('patch-subscription stage', () => {
     expect(cluster.writes).toEqual([{ op: 'approveInstallPlan', target: 'redis-system/install-prod-1-1' }]);
   });
 
+  it('logs a wait when it starts and a poll that found the same only at debug', async () => {
+    // Prepare
+    const { pipeline, olm } = await atPatching();
+    // Act: two polls find the catalog behind, the third the CSV offered
+    await pipeline.deliverNext();
+    await pipeline.deliverNext();
+    olm.offer('stable', CSV);
+    await pipeline.deliverNext();
+    // Assess
+    const lines = pipeline.log.lines.filter((l) => l.message === 'waiting' || l.message === 'transition');
+    expect(lines.map((l) => [l.level, l.message])).toEqual([
+      ['info', 'waiting'],
+      ['debug', 'waiting'],
+      ['info', 'transition'],
+    ]);
+    expect(lines[1]?.attributes.waitingFor).toBe(lines[0]?.attributes.waitingFor);
+  });
+
   it('fails at the deadline when the catalog never offers the CSV', async () => {
     // Prepare
     const { pipeline, cluster, job } = await atPatching({
