@@ -28,17 +28,25 @@ export function kubeConfigFromFile(path: string): KubeEndpointSource {
   };
 }
 
-/** The context a cluster record names, made current on a private copy of the kubeconfig. */
+/**
+ * The context a cluster record names, made current on a private copy of the kubeconfig holding
+ * that context, its cluster and its user only: client-node looks them up by name on every
+ * request, a linear search that a fleet's kubeconfig of a thousand contexts made cost a
+ * thousand comparisons a request.
+ */
 export function selectContext(source: KubeConfig, cluster: ClusterRecord): KubeConfig {
   const contextName = contextOf(cluster);
-  if (!source.getContextObject(contextName)) {
+  const context = source.getContextObject(contextName);
+  if (!context) {
     throw new ConfigError(`kubeconfig has no context "${contextName}" for cluster ${cluster.name}`);
   }
+  const server = source.getCluster(context.cluster);
+  const user = source.getUser(context.user);
   const copy = new KubeConfig();
   copy.loadFromOptions({
-    clusters: source.getClusters(),
-    users: source.getUsers(),
-    contexts: source.getContexts(),
+    clusters: server ? [server] : [],
+    users: user ? [user] : [],
+    contexts: [context],
     currentContext: contextName,
   });
   return copy;

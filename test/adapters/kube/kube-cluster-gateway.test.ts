@@ -147,7 +147,7 @@ describe('KubeClusterGateway with a multi-context kubeconfig', () => {
     expect(endpoint.server).toBe(`${sim.url}/kubernetes/east`);
   });
 
-  it('selects a context on a private copy, leaving the loaded kubeconfig as it was', async () => {
+  it('selects a context on a private copy of it, its cluster and its user, leaving the loaded kubeconfig as it was', async () => {
     // Prepare
     const source = new KubeConfig();
     source.loadFromFile(kubeconfigPath);
@@ -158,6 +158,12 @@ describe('KubeClusterGateway with a multi-context kubeconfig', () => {
     // Assess
     expect(selected.getCurrentContext()).toBe('acp-west');
     expect(source.getCurrentContext()).toBe('east');
+    // Only what the context names: client-node searches these lists on every request.
+    const context = source.getContextObject('acp-west');
+    expect(source.getContexts().length).toBeGreaterThan(1);
+    expect(selected.getContexts()).toEqual([context]);
+    expect(selected.getClusters()).toEqual([source.getCluster(context?.cluster ?? '')]);
+    expect(selected.getUsers()).toEqual([source.getUser(context?.user ?? '')]);
     const west = { name: 'west', labels: {} };
     expect((await platformTarget(await kubeEndpoint(selected, west), west)).cluster).toBe('west');
   });
