@@ -84,6 +84,7 @@ export interface LogCounts {
  */
 export function countLogLines(service: string): { counts: LogCounts; stop(): void } {
   const counts: LogCounts = { lines: 0, bytes: 0 };
+  const marker = `"service":${JSON.stringify(service)}`;
   const streams = [process.stdout, process.stderr];
   const writes = streams.map((stream) => stream.write);
   streams.forEach((stream, i) => {
@@ -91,13 +92,8 @@ export function countLogLines(service: string): { counts: LogCounts; stop(): voi
     stream.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
       const lines = text.split('\n').filter((line) => line.startsWith('{'));
-      const ours = lines.filter((line) => {
-        try {
-          return (JSON.parse(line) as { service?: unknown }).service === service;
-        } catch {
-          return false;
-        }
-      });
+      // Matched as serialised rather than parsed: the counting must not cost the run measurable CPU.
+      const ours = lines.filter((line) => line.includes(marker));
       if (ours.length === 0 || ours.length !== lines.length) return write.call(stream, chunk, ...rest);
       counts.lines += ours.length;
       counts.bytes += ours.reduce((sum, line) => sum + Buffer.byteLength(line), 0);

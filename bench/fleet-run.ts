@@ -281,7 +281,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     const batches = countBatches(runtime.queues);
     const batchWrites = keepBatchWrites(runtime.batches);
     const before = await sim.traffic();
-    const logs0 = { ...(logs?.counts ?? { lines: 0, bytes: 0 }) };
+    const logs0 = logs ? { ...logs.counts } : { lines: 0, bytes: 0 };
     const cpu0 = process.cpuUsage();
     const children0 = childrenCpuSeconds();
     const started = performance.now();
