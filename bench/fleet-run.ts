@@ -57,9 +57,11 @@ export interface FleetRunOptions {
   /**
    * `upgrades`: one POST /upgrades per cluster, 8 at a time, as a script would. `rollout`: one
    * POST /batches of a single wave of every cluster, as `redis-upgrader rollout` would; the
-   * rollout consumer starts the jobs and is woken by each one's end.
+   * rollout consumer starts the jobs and is woken by each one's end. `canary`: the same rollout
+   * with a canary of one cluster first, as a fleet is usually upgraded; the later jobs time their
+   * first checks by what the canary's waits took (#domain/stage-durations.ts).
    */
-  start?: 'upgrades' | 'rollout';
+  start?: 'upgrades' | 'rollout' | 'canary';
   timeoutSeconds?: number;
 }
 
@@ -285,8 +287,8 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     const cpu0 = process.cpuUsage();
     const children0 = childrenCpuSeconds();
     const started = performance.now();
-    if (options.start === 'rollout') {
-      const strategy = { waveSize: sim.names.length };
+    if (options.start === 'rollout' || options.start === 'canary') {
+      const strategy = { waveSize: sim.names.length, ...(options.start === 'canary' ? { canary: 1 } : {}) };
       await client.startBatch({ targetVersion: '4.0.3', clusters: sim.names, strategy });
     } else await startUpgrades(client, sim.names);
     await waitForAll(config, sim.names.length, (options.timeoutSeconds ?? 900) * 1000);

@@ -8,7 +8,8 @@
  * runs the simulator in its own process at speed 60 (BENCH_FLEET_SEPARATE_SIZES, '' to skip); a
  * third counts requests and messages at production poll intervals on a clock scaled 60x
  * (BENCH_FLEET_CADENCE_SIZES). Jobs start one POST /upgrades each; BENCH_FLEET_START=rollout
- * starts them as one rollout (POST /batches, a single wave) instead.
+ * starts them as one rollout (POST /batches, a single wave) instead; BENCH_FLEET_START=canary as a
+ * rollout whose first wave is a canary of one cluster.
  * Writes bench/results/fleet.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -126,7 +127,8 @@ async function measure(
   plan: { sizes: number[]; speed: number },
   how: { separateSimulator?: boolean; cadence?: 'demo' | 'production'; watches?: boolean },
 ) {
-  const start = process.env.BENCH_FLEET_START === 'rollout' ? 'rollout' : 'upgrades';
+  const chosen = process.env.BENCH_FLEET_START;
+  const start = chosen === 'rollout' || chosen === 'canary' ? chosen : 'upgrades';
   const rows: FleetRow[] = [];
   let baseline: FleetRunFigures | undefined;
   for (const clusters of plan.sizes) {

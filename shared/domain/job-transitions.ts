@@ -24,6 +24,7 @@ import {
   type PlannedJob,
   type PlannedState,
   type StageName,
+  type StageSeconds,
   type TerminalState,
   type UnplannedJob,
   type UnplannedState,
@@ -78,6 +79,7 @@ export interface NewJobInput {
   options?: JobOptions;
   callbackUrl?: string;
   batchId?: string;
+  expectedWaits?: StageSeconds;
 }
 
 export function newJob(input: NewJobInput): UnplannedJob {
@@ -99,6 +101,9 @@ export function newJob(input: NewJobInput): UnplannedJob {
   };
   if (input.callbackUrl !== undefined) job.callbackUrl = input.callbackUrl;
   if (input.batchId !== undefined) job.batchId = input.batchId;
+  if (input.expectedWaits && Object.keys(input.expectedWaits).length > 0) {
+    job.expectedWaits = input.expectedWaits;
+  }
   return job;
 }
 

@@ -143,7 +143,15 @@ const jobFields = {
   noReturnHop: count.optional(),
   cancelRequested: z.boolean().optional(),
   cancelRequestedAt: timestamp.optional(),
+  /**
+   * Seconds the earlier jobs of its rollout spent in each stage (#domain/stage-durations.ts):
+   * the first check of a wait in that stage comes then rather than at the poll.
+   */
+  expectedWaits: z.partialRecord(stageName, count).optional(),
 };
+
+/** Whole seconds by stage. */
+export type StageSeconds = Partial<Record<StageName, number>>;
 
 /** What validate learns from the cluster, never from the request. */
 const clusterFacts = {

@@ -6,8 +6,9 @@
  * making a job depend on anything but its own delayed message:
  *
  * - The first check of a stage visit comes when the stage's recent waits suggest it will be done:
- *   the lower quartile of how long the stage took lately in this process (WaitTimes), never
- *   sooner than the stage's poll. Nothing learned yet: the poll.
+ *   the lower quartile of how long the stage took for the earlier jobs of the job's rollout
+ *   (#domain/stage-durations.ts), or else lately in this process (WaitTimes), never sooner than
+ *   the stage's poll. Nothing learned yet: the poll.
  * - Polls that keep finding the same thing back off, doubling from the poll up to
  *   POLL_BACKOFF_CAP times it; a change in what the cluster reports (the CSV appeared, the
  *   install moved on) starts again at the poll, since the next step is probably near.
@@ -64,11 +65,13 @@ export class WaitTimes {
     this.#recent.set(stage, recent);
   }
 
-  /** The lower quartile: most waits are not over before it, few long ones make it late. */
   expected(stage: string): number | undefined {
-    const recent = this.#recent.get(stage);
-    if (!recent || recent.length === 0) return undefined;
-    const sorted = [...recent].sort((a, b) => a - b);
-    return sorted[Math.floor((sorted.length - 1) / 4)];
+    return lowerQuartile(this.#recent.get(stage) ?? []);
   }
+}
+
+/** Where waits are expected to end: most are not over before it, few long ones make it late. */
+export function lowerQuartile(seconds: readonly number[]): number | undefined {
+  const sorted = [...seconds].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 4)];
 }

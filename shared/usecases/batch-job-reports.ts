@@ -13,6 +13,7 @@
 import { clusterFactsOf, isActiveJob, type Job } from '#domain/job.ts';
 import { type Batch, type BatchCluster, isRunning } from '#domain/rollout/batch.ts';
 import type { JobReport } from '#domain/rollout/rollout-reports.ts';
+import { stageSeconds } from '#domain/stage-durations.ts';
 import type { JobStore } from '#shared/ports.ts';
 
 export function jobReport(job: Job): JobReport {
@@ -25,7 +26,9 @@ export function jobReport(job: Job): JobReport {
   const ending = isActiveJob(job)
     ? {}
     : { reason: job.reason, finishedAt: job.finishedAt, ...(job.unreachable ? { unreachable: true } : {}) };
-  return { cluster: job.cluster, jobId: job.id, state: job.state, ...progress, ...ending };
+  const seconds = stageSeconds(job);
+  const learned = Object.keys(seconds).length > 0 ? { stageSeconds: seconds } : {};
+  return { cluster: job.cluster, jobId: job.id, state: job.state, ...progress, ...ending, ...learned };
 }
 
 /** A cluster whose job may have moved: running, about to, or (cancelled before its start was seen) about to appear. */

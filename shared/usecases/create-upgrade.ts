@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
-import type { Job, JobOptions } from '#domain/job.ts';
+import type { Job, JobOptions, StageSeconds } from '#domain/job.ts';
 import { createdEvent } from '#domain/job-event.ts';
 import { newJob, transition } from '#domain/job-transitions.ts';
 import { checkCallbackUrl, NO_OUTBOUND_ALLOW, type OutboundAllowList } from '#domain/outbound-address.ts';
@@ -61,6 +61,8 @@ export interface CreateUpgradeInput {
   callbackUrl?: string;
   batchId?: string;
   idempotencyKey?: string;
+  /** What earlier jobs of the rollout took per stage; not part of the request's identity. */
+  expectedWaits?: StageSeconds;
 }
 
 export interface CreateUpgradeResult {
@@ -163,6 +165,7 @@ export async function createUpgrade(
     ...(input.options ? { options: input.options } : {}),
     ...(callbackUrl === undefined ? {} : { callbackUrl }),
     ...(input.batchId === undefined ? {} : { batchId: input.batchId }),
+    ...(input.expectedWaits ? { expectedWaits: input.expectedWaits } : {}),
   });
   const idempotency =
     input.idempotencyKey === undefined ? undefined : idempotencyRecord(deps, input.idempotencyKey, job);

@@ -44,6 +44,7 @@ async function start(
       ...(batch.options ? { options: batch.options } : {}),
       batchId: batch.id,
       idempotencyKey: action.idempotencyKey,
+      ...(action.expectedWaits ? { expectedWaits: action.expectedWaits } : {}),
     });
     return undefined;
   } catch (error) {

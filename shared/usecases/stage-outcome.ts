@@ -122,7 +122,8 @@ export function makeStageOutcomes(
     if (!outcome.transient) {
       return pollDelaySeconds(job, outcome.reason, now, {
         pollSeconds: config.pollSeconds[stage],
-        expectedSeconds: waitTimes.expected(stage),
+        // The rollout's earlier jobs know this job's waits better than whatever this process saw.
+        expectedSeconds: job.expectedWaits?.[stage] ?? waitTimes.expected(stage),
       });
     }
     const backoff = { baseSeconds: config.retrySeconds, maxSeconds: config.maxRetrySeconds };

@@ -7,6 +7,7 @@ import type {
   JobOptions,
   PlannedJob,
   PlannedState,
+  StageSeconds,
   TerminalState,
   UnplannedJob,
   UnplannedState,
@@ -34,6 +35,8 @@ export interface JobAtOptions {
   id?: string;
   /** The instances validate found (none by default). */
   instances?: InstanceRef[];
+  /** What the earlier jobs of its rollout took per stage. */
+  expectedWaits?: StageSeconds;
 }
 
 const PATH: ActiveState[] = ['validating', 'checking-backup', 'uploading', 'patching', 'verifying'];
@@ -53,6 +56,7 @@ export function jobAt(state: ActiveState, input: JobAtOptions): ActiveJob {
     targetVersion: input.to,
     at: input.at,
     ...(input.options ? { options: input.options } : {}),
+    ...(input.expectedWaits ? { expectedWaits: input.expectedWaits } : {}),
   });
   if (state === 'queued') return job;
   const plan = planUpgrade(

@@ -113,6 +113,16 @@ describe('createUpgrade', () => {
     expect(pipeline.queue.size).toBe(0);
   });
 
+  it('gives the job what the earlier jobs of its rollout waited, for its first checks', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    const expectedWaits = { 'patch-subscription': 900, verify: 240 };
+    // Act
+    const { job } = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1', expectedWaits });
+    // Assess
+    expect((await pipeline.jobs.get(job.id))?.expectedWaits).toEqual(expectedWaits);
+  });
+
   it('accepts a callbackUrl the outbound allow-list admits, and keeps it normalized', async () => {
     // Prepare
     const pipeline = await setUp();
@@ -157,6 +167,7 @@ describe('createUpgrade', () => {
       { options: { skipBackupCheck: false, includePrerelease: false } },
     ],
     ['the callback URL spelt differently', { callbackUrl: 'HTTPS://Hooks.Example:443/x/../up' }],
+    ['a later decision of its rollout expecting other waits', { expectedWaits: { verify: 60 } }],
   ])('replays the job of a repeated idempotency key for %s', async (_name, retry) => {
     // Prepare
     const pipeline = await setUp();

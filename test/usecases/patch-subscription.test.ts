@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Approval, InstallPlanView } from '#domain/cluster-views.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
+import type { StageSeconds } from '#domain/job.ts';
 import { attemptsByStageAndHop } from '#domain/job-progress.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 import { RESOLUTION_POLLS } from '#usecases/patch-subscription.ts';
@@ -14,6 +15,7 @@ interface SetUp {
   platform?: string;
   approval?: Approval;
   config?: PipelineConfigInput;
+  expectedWaits?: StageSeconds;
 }
 
 async function atPatching(setUp: SetUp = {}) {
@@ -30,6 +32,7 @@ async function atPatching(setUp: SetUp = {}) {
     from: installed,
     to: setUp.to ?? '4.2.1',
     platform,
+    ...(setUp.expectedWaits ? { expectedWaits: setUp.expectedWaits } : {}),
   });
   return { pipeline, cluster, olm, job };
 }
@@ -72,6 +75,25 @@ describe('patch-subscription stage', () => {
       `approved InstallPlan redis-system/install-prod-1-1 (exactly ${CSV})`,
     );
     expect(cluster.writes).toEqual([{ op: 'approveInstallPlan', target: 'redis-system/install-prod-1-1' }]);
+  });
+
+  it('looks again when the earlier jobs of its rollout were done patching, then polls from there', async () => {
+    // Prepare
+    const { pipeline, olm, job } = await atPatching({
+      config: { pollSeconds: { 'patch-subscription': 30 } },
+      expectedWaits: { 'patch-subscription': 900, verify: 240 },
+    });
+    // Act: the first look finds the catalog behind; so does the one at 900 s
+    await pipeline.deliverNext();
+    const first = pipeline.queue.peek()[0];
+    await pipeline.deliverNext();
+    const second = pipeline.queue.peek()[0];
+    olm.offer('stable', CSV);
+    await pipeline.deliverNext();
+    // Assess
+    expect(first?.delaySeconds).toBe(900);
+    expect(second?.delaySeconds).toBe(60);
+    expect(await pipeline.job(job.id)).toMatchObject({ state: 'verifying' });
   });
 
   it('logs a wait when it starts and a poll that found the same only at debug', async () => {

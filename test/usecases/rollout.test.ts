@@ -37,6 +37,16 @@ describe('the rollout consumer', () => {
     const jobs = await pipeline.jobsOf(batch.id);
     expect([...jobs.values()].map((list) => list.length)).toEqual([1, 1, 1, 1, 1]);
     await expectWavesInOrder(pipeline, batch);
+    // The canary's stage times reach every later job, to time its first checks.
+    const [canary, ...later] = batch.clusters.map((cluster) => jobs.get(cluster.name)?.[0]);
+    expect(canary?.expectedWaits).toBeUndefined();
+    for (const job of later) {
+      expect(job?.expectedWaits).toMatchObject({
+        'patch-subscription': expect.any(Number),
+        verify: expect.any(Number),
+      });
+    }
+    expect(batch.waitSamples?.verify).toHaveLength(5);
     const events = await pipeline.batches.events(batch.id);
     expect(types(events)).toEqual([
       'batch.started',

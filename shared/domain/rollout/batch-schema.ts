@@ -5,7 +5,8 @@
  * idempotent, so a stored strategy parses to itself.
  */
 import * as z from 'zod';
-import { JOB_STATES } from '#domain/job.ts';
+import { JOB_STATES, STAGE_NAMES } from '#domain/job.ts';
+import { WAIT_SAMPLES } from '#domain/stage-durations.ts';
 import type { Batch } from './batch.ts';
 import { BATCH_STATES, CLUSTER_STATES } from './batch.ts';
 import { BATCH_EVENT_TYPES, type BatchEvent } from './batch-events.ts';
@@ -84,6 +85,7 @@ export const batchSchema = z.strictObject({
   acceptances: z.array(acceptanceSchema),
   eventSeq: count,
   timer: z.strictObject({ seq: count, at: timestamp }).optional(),
+  waitSamples: z.partialRecord(z.enum(STAGE_NAMES), z.array(count).max(WAIT_SAMPLES)).optional(),
 }) satisfies z.ZodType<Batch>;
 
 export const batchEventSchema = z.strictObject({

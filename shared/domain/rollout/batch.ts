@@ -4,6 +4,7 @@
  * `version`, so two deciders racing on one batch cannot both commit.
  */
 import type { JobState } from '#domain/job.ts';
+import type { WaitSamples } from '#domain/stage-durations.ts';
 import type { BatchRequest, Strategy } from './batch-request.ts';
 import type { PlannedWave } from './wave-plan.ts';
 
@@ -155,6 +156,8 @@ export interface Batch {
   eventSeq: number;
   /** The rollout's one live timer message (#domain/rollout/rollout-timer.ts). */
   timer?: { seq: number; at: string };
+  /** How long its first succeeded jobs spent in each stage: the jobs it starts later expect as much. */
+  waitSamples?: WaitSamples;
 }
 
 export interface NewBatchInput {

@@ -18,6 +18,8 @@
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import type { StageSeconds } from '#domain/job.ts';
+import { expectedWaits } from '#domain/stage-durations.ts';
 import { type Batch, type BatchCluster, isRunning } from './batch.ts';
 import { type BatchEvent, type EventDraft, numberEvents } from './batch-events.ts';
 import { settleStatus } from './batch-status.ts';
@@ -45,7 +47,14 @@ export interface RolloutInputs {
 }
 
 export type RolloutAction =
-  | { kind: 'start-job'; cluster: string; attempt: number; idempotencyKey: string }
+  | {
+      kind: 'start-job';
+      cluster: string;
+      attempt: number;
+      idempotencyKey: string;
+      /** What the batch's earlier jobs took per stage, for the job's first checks. */
+      expectedWaits?: StageSeconds;
+    }
   | { kind: 'cancel-job'; cluster: string; jobId: string }
   | { kind: 'recheck'; clusters: string[] }
   | { kind: 'wake'; at: string; reason: string };
@@ -102,10 +111,13 @@ function wakeAt(batch: Batch, now: Date, pollSeconds: number): RolloutAction | u
 
 function actionsFor(batch: Batch, now: Date, pollSeconds: number): RolloutAction[] {
   const actions: RolloutAction[] = [];
+  const learned = expectedWaits(batch.waitSamples ?? {});
+  const expected = Object.keys(learned).length > 0 ? { expectedWaits: learned } : {};
   for (const cluster of batch.clusters) {
     if (cluster.state === 'starting' && !cluster.cancelRequested) {
       const idempotencyKey = startKey(batch.id, cluster.name, cluster.attempt);
-      actions.push({ kind: 'start-job', cluster: cluster.name, attempt: cluster.attempt, idempotencyKey });
+      const { name, attempt } = cluster;
+      actions.push({ kind: 'start-job', cluster: name, attempt, idempotencyKey, ...expected });
     }
     if (cluster.state === 'started' && cluster.cancelRequested && cluster.jobId) {
       actions.push({ kind: 'cancel-job', cluster: cluster.name, jobId: cluster.jobId });

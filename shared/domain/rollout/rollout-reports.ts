@@ -9,7 +9,14 @@
  * - a job's terminal state is final: a later report of it running is ignored;
  * - of conflicting re-checks of one cluster, the unhealthy one wins.
  */
-import { ACTIVE_STATES, type ActiveState, isTerminal, type JobState } from '#domain/job.ts';
+import {
+  ACTIVE_STATES,
+  type ActiveState,
+  isTerminal,
+  type JobState,
+  type StageSeconds,
+} from '#domain/job.ts';
+import { addWaitSamples } from '#domain/stage-durations.ts';
 import type { Batch, BatchCluster, HopProgress } from './batch.ts';
 import { addSeconds } from './wave-progress.ts';
 
@@ -26,6 +33,8 @@ export interface JobReport {
   unreachable?: boolean;
   hop?: HopProgress;
   finishedAt?: string;
+  /** A succeeded job's seconds in each stage (#domain/stage-durations.ts). */
+  stageSeconds?: StageSeconds;
 }
 
 /** A start the caller could not make (createUpgrade refused it); nothing was changed. */
@@ -93,6 +102,9 @@ function endJob(batch: Batch, cluster: BatchCluster, report: JobReport, now: Dat
   } else {
     cluster.state = 'upgraded';
     delete cluster.reason;
+  }
+  if (report.state === 'succeeded' && report.stageSeconds) {
+    batch.waitSamples = addWaitSamples(batch.waitSamples ?? {}, report.stageSeconds);
   }
 }
 

@@ -3,6 +3,7 @@
  * consumer, the stages and notify all built from their rows, driven by draining the queue.
  */
 
+import type { Job } from '#domain/job.ts';
 import type { Batch } from '#domain/rollout/batch.ts';
 import { type BatchRequestInput, batchRequestSchema } from '#domain/rollout/batch-request.ts';
 import type { FakeOlm } from '#test/fakes/olm.ts';
@@ -15,9 +16,7 @@ export interface RolloutPipeline extends Pipeline {
   start(strategy: BatchRequestInput['strategy'], extra?: Partial<BatchRequestInput>): Promise<Batch>;
   batch(id: string): Promise<Batch>;
   /** The jobs of the batch per cluster, oldest first. */
-  jobsOf(
-    batchId: string,
-  ): Promise<Map<string, { id: string; state: string; createdAt: string; finishedAt?: string }[]>>;
+  jobsOf(batchId: string): Promise<Map<string, Job[]>>;
 }
 
 export async function rolloutPipeline(
@@ -57,7 +56,7 @@ export async function rolloutPipeline(
     },
     async jobsOf(batchId) {
       const jobs = (await pipeline.jobs.list({ batchId, limit: 1000 })).reverse();
-      return Map.groupBy(jobs, (job) => job.cluster) as Awaited<ReturnType<RolloutPipeline['jobsOf']>>;
+      return Map.groupBy(jobs, (job) => job.cluster);
     },
   };
 }

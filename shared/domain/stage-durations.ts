@@ -1,0 +1,65 @@
+/**
+ * How long a job spent in each stage, and what that tells the jobs that follow it. A rollout
+ * keeps the times of its first succeeded jobs (Batch.waitSamples) and starts each later job
+ * with their lower quartile (Job.expectedWaits): the later job's waits look first when the
+ * earlier ones ended (#domain/poll-cadence.ts), not at every poll of a catalog sync.
+ *
+ * A process's own memory of waits (WaitTimes) is not enough on AWS: each Lambda instance would
+ * learn alone, and a wave spread over instances that never saw the canary would poll as if
+ * nothing had been learned. The job carries what it needs, so every runtime times it alike.
+ */
+import {
+  type Job,
+  PLANNED_STATES,
+  type PlannedState,
+  type StageName,
+  type StageSeconds,
+} from '#domain/job.ts';
+import { STAGE_OF_STATE } from '#domain/job-transitions.ts';
+import { lowerQuartile } from '#domain/poll-cadence.ts';
+
+/** Times of several jobs by stage, each list at most WAIT_SAMPLES long. */
+export type WaitSamples = Partial<Record<StageName, number[]>>;
+
+/** Samples kept per stage: the first jobs to succeed (the canary, the first wave) are enough. */
+export const WAIT_SAMPLES = 20;
+
+const isPlanned = (state: string): state is PlannedState =>
+  (PLANNED_STATES as readonly string[]).includes(state);
+
+/**
+ * Seconds a succeeded job spent in each stage that works on the cluster (check-backup to
+ * verify), from its transitions; the shortest visit when a stage ran once per hop.
+ */
+export function stageSeconds(job: Job): StageSeconds {
+  if (job.state !== 'succeeded') return {};
+  const seconds: StageSeconds = {};
+  job.transitions.forEach((entered, index) => {
+    const left = job.transitions.slice(index + 1).find((t) => t.from === entered.to);
+    if (!left || !isPlanned(entered.to)) return;
+    const stage = STAGE_OF_STATE[entered.to];
+    const visit = Math.round((Date.parse(left.at) - Date.parse(entered.at)) / 1000);
+    if (visit >= 0) seconds[stage] = Math.min(visit, seconds[stage] ?? visit);
+  });
+  return seconds;
+}
+
+/** `samples` with one more job's times, each stage's list kept to WAIT_SAMPLES. */
+export function addWaitSamples(samples: WaitSamples, job: StageSeconds): WaitSamples {
+  const next: WaitSamples = structuredClone(samples);
+  for (const [stage, seconds] of Object.entries(job) as [StageName, number][]) {
+    const kept = next[stage] ?? [];
+    if (kept.length < WAIT_SAMPLES) next[stage] = [...kept, seconds];
+  }
+  return next;
+}
+
+/** What a job started now should expect of each stage: the lower quartile of the samples. */
+export function expectedWaits(samples: WaitSamples): StageSeconds {
+  const expected: StageSeconds = {};
+  for (const [stage, seconds] of Object.entries(samples) as [StageName, number[]][]) {
+    const quartile = lowerQuartile(seconds);
+    if (quartile !== undefined) expected[stage] = quartile;
+  }
+  return expected;
+}
