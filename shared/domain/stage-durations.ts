@@ -9,12 +9,14 @@
  * nothing had been learned. The job carries what it needs, so every runtime times it alike.
  */
 import {
+  type ActiveJob,
   type Job,
   PLANNED_STATES,
   type PlannedState,
   type StageName,
   type StageSeconds,
 } from '#domain/job.ts';
+import { formatDelay } from '#domain/job-progress.ts';
 import { STAGE_OF_STATE } from '#domain/job-transitions.ts';
 import { lowerQuartile } from '#domain/poll-cadence.ts';
 
@@ -52,6 +54,26 @@ export function addWaitSamples(samples: WaitSamples, job: StageSeconds): WaitSam
     if (kept.length < WAIT_SAMPLES) next[stage] = [...kept, seconds];
   }
   return next;
+}
+
+/**
+ * A job that just entered a stage: when to look first, if the earlier jobs of its rollout had to
+ * wait in that stage (at least its poll). Looking at once would only find what they found then
+ * (a catalog not synced yet, an install under way), at the price of a message, a job write and
+ * its reads. The wait says so, since every wait says what it waits for.
+ */
+export function firstLook(
+  job: ActiveJob,
+  pollSeconds: number,
+): { seconds: number; waitingFor: string } | undefined {
+  const stage = job.expected.stage;
+  const seconds = job.expectedWaits?.[stage];
+  if (seconds === undefined || seconds < pollSeconds) return undefined;
+  const took = formatDelay(seconds);
+  return {
+    seconds,
+    waitingFor: `the first look, ${took} in: the earlier jobs of the rollout took ${took} in ${stage}`,
+  };
 }
 
 /** What a job started now should expect of each stage: the lower quartile of the samples. */

@@ -133,6 +133,12 @@ export function makeStageOutcomes(
   return { outcomeOfError, learnWait, waitDelay, apply };
 }
 
+/** A job that entered its state with a delayed first look, saying so. */
+export function withWaitingFor(job: Job, waitingFor: string | undefined): Job {
+  if (waitingFor === undefined || !isActiveJob(job)) return job;
+  return { ...job, step: { ...job.step, waitingFor } };
+}
+
 /** The job with the time its expected message is due: the commit's time plus the send's delay. */
 export function withDue(job: Job, at: Date, delaySeconds: number): Job {
   if (!isActiveJob(job)) return job;

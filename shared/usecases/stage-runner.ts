@@ -50,7 +50,7 @@ import type {
 import { emitTransitions } from '#usecases/job-events.ts';
 import { withAttributes } from '#usecases/log-attributes.ts';
 import { type PipelineConfigInput, resolvePipelineConfig } from '#usecases/pipeline-config.ts';
-import { makeStageOutcomes, withDue } from '#usecases/stage-outcome.ts';
+import { makeStageOutcomes, withDue, withWaitingFor } from '#usecases/stage-outcome.ts';
 import {
   type HopContext,
   LostRace,
@@ -192,8 +192,8 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
     const waitSeconds = outcomes.waitDelay(job, outcome, now);
     const applied = outcomes.apply(job, outcome, cause, now, waitSeconds);
     const wakeOn = outcome.kind === 'wait' || outcome.kind === 'transition' ? outcome.wakeOn : undefined;
-    const { delay, condition } = schedule.next(job, applied, wakeOn, waitSeconds, now);
-    const next = await write(withDue(applied, deps.clock.now(), delay));
+    const { delay, condition, waitingFor } = schedule.next(job, applied, wakeOn, waitSeconds, now);
+    const next = await write(withDue(withWaitingFor(applied, waitingFor), deps.clock.now(), delay));
     schedule.wake(next, condition, await send(next, delay));
     logOutcome(log, job, next, delay);
     await emitTransitions(deps.notifier, loaded, next);

@@ -1,12 +1,14 @@
 /**
  * When a stage's next message is due (docs/decisions/0002-polling-and-watches.md): after a wait,
- * its poll delay; after a transition, at once. A wait or transition that names what would end it
+ * its poll delay; after a transition, at once, or when the earlier jobs of the job's rollout were
+ * done with the stage it enters (#domain/stage-durations.ts firstLook). A wait or transition that names what would end it
  * (`wakeOn`), on a cluster the runtime's Waker can watch, is sent at the safety net instead, and
  * the Waker delivers it early once that happens.
  */
 import { type ActiveJob, isActiveJob, type Job, type StageName } from '#domain/job.ts';
 import { secondsInState } from '#domain/job-progress.ts';
 import { watchedDelaySeconds } from '#domain/poll-cadence.ts';
+import { firstLook } from '#domain/stage-durations.ts';
 import type { WakeCondition } from '#domain/wake-condition.ts';
 import type { Clock, Waker } from '#shared/ports.ts';
 import type { PipelineConfig } from '#usecases/pipeline-config.ts';
@@ -22,6 +24,8 @@ export interface NextMessage {
   delay: number;
   /** What wakes it sooner, when watched. */
   condition?: WakeCondition;
+  /** A transition whose first look is delayed: what the job waits for meanwhile. */
+  waitingFor?: string;
 }
 
 export function makeWaitSchedule({ stage, config, clock, waker }: WaitScheduleDeps) {
@@ -42,9 +46,12 @@ export function makeWaitSchedule({ stage, config, clock, waker }: WaitScheduleDe
       waitSeconds: number,
       now: Date,
     ): NextMessage {
-      const delay = applied.state === job.state ? waitSeconds : 0;
-      if (!wakeOn || !isActiveJob(applied) || !waker?.canWatch(job.cluster)) return { delay };
-      return { delay: watchedDelay(applied, delay, now), condition: wakeOn };
+      const entered = applied.state !== job.state && isActiveJob(applied);
+      const look = entered ? firstLook(applied, config.pollSeconds[applied.expected.stage]) : undefined;
+      const delay = applied.state === job.state ? waitSeconds : (look?.seconds ?? 0);
+      const waiting = look ? { waitingFor: look.waitingFor } : {};
+      if (!wakeOn || !isActiveJob(applied) || !waker?.canWatch(job.cluster)) return { delay, ...waiting };
+      return { delay: watchedDelay(applied, delay, now), condition: wakeOn, ...waiting };
     },
 
     /** Asks the Waker to deliver the sent message (`messageId`) early once `condition` holds. */

@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActiveState, Job } from '#domain/job.ts';
 import { transition } from '#domain/job-transitions.ts';
-import { addWaitSamples, expectedWaits, stageSeconds, WAIT_SAMPLES } from '#domain/stage-durations.ts';
+import {
+  addWaitSamples,
+  expectedWaits,
+  firstLook,
+  stageSeconds,
+  WAIT_SAMPLES,
+} from '#domain/stage-durations.ts';
 import { testCatalog } from '#test/fakes/catalog.ts';
 import { ended, jobAt } from '#test/fakes/jobs.ts';
 
@@ -81,5 +87,26 @@ describe('stage durations', () => {
         );
       }),
     );
+  });
+
+  it.each([
+    ['nothing learned', undefined, undefined],
+    ['a stage the earlier jobs were through within a poll', 29, undefined],
+    ['a stage the earlier jobs waited a poll in', 30, 30],
+    ['a catalog sync', 1007, 1007],
+  ])('looks first on entering patching after %s', (_label, learned, expected) => {
+    // Prepare
+    const job = jobAt('patching', {
+      catalog: testCatalog(),
+      cluster: 'c1',
+      from: '3.18.2',
+      to: '4.0.3',
+      at,
+      ...(learned === undefined ? {} : { expectedWaits: { 'patch-subscription': learned, verify: 5000 } }),
+    });
+    // Act
+    const look = firstLook(job, 30);
+    // Assess
+    expect(look?.seconds).toBe(expected);
   });
 });

@@ -90,10 +90,31 @@ describe('patch-subscription stage', () => {
     const second = pipeline.queue.peek()[0];
     olm.offer('stable', CSV);
     await pipeline.deliverNext();
+    const verifying = await pipeline.job(job.id);
+    const verify = pipeline.queue.peek()[0];
     // Assess
     expect(first?.delaySeconds).toBe(900);
     expect(second?.delaySeconds).toBe(60);
-    expect(await pipeline.job(job.id)).toMatchObject({ state: 'verifying' });
+    expect(verifying.state).toBe('verifying');
+    expect(verifying.step?.waitingFor).toBe(
+      'the first look, 4m in: the earlier jobs of the rollout took 4m in verify',
+    );
+    expect(verify).toMatchObject({ delaySeconds: 240, message: { stage: 'verify' } });
+  });
+
+  it('looks at once on entering a stage the earlier jobs of its rollout did not wait in', async () => {
+    // Prepare
+    const { pipeline, olm, job } = await atPatching({
+      config: { pollSeconds: { 'patch-subscription': 30, verify: 30 } },
+      expectedWaits: { verify: 20 },
+    });
+    olm.offer('stable', CSV);
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect((await pipeline.job(job.id)).step).toBeUndefined();
+    expect(pipeline.queue.peek()[0]).toMatchObject({ message: { stage: 'verify' } });
+    expect(pipeline.queue.peek()[0]?.delaySeconds ?? 0).toBe(0);
   });
 
   it('logs a wait when it starts and a poll that found the same only at debug', async () => {
