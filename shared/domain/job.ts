@@ -145,7 +145,7 @@ const jobFields = {
   cancelRequestedAt: timestamp.optional(),
   /**
    * Seconds the earlier jobs of its rollout spent in each stage (#domain/stage-durations.ts):
-   * the first check of a wait in that stage comes then rather than at the poll.
+   * entering a stage they had to wait in, the job looks first then rather than at once.
    */
   expectedWaits: z.partialRecord(stageName, count).optional(),
 };
