@@ -60,19 +60,20 @@ export function addWaitSamples(samples: WaitSamples, job: StageSeconds): WaitSam
  * A job that just entered a stage: when to look first, if the earlier jobs of its rollout had to
  * wait in that stage (at least its poll). Looking at once would only find what they found then
  * (a catalog not synced yet, an install under way), at the price of a message, a job write and
- * its reads. The wait says so, since every wait says what it waits for.
+ * its reads. The wait says so, since every wait says what it waits for. Never past the stage's
+ * deadline (shortened since those jobs ran): a job must not end there without having looked.
  */
 export function firstLook(
   job: ActiveJob,
-  pollSeconds: number,
+  stage: { pollSeconds: number; deadlineSeconds: number },
 ): { seconds: number; waitingFor: string } | undefined {
-  const stage = job.expected.stage;
-  const seconds = job.expectedWaits?.[stage];
-  if (seconds === undefined || seconds < pollSeconds) return undefined;
-  const took = formatDelay(seconds);
+  const name = job.expected.stage;
+  const took = job.expectedWaits?.[name];
+  if (took === undefined || took < stage.pollSeconds) return undefined;
+  const seconds = Math.min(took, stage.deadlineSeconds);
   return {
     seconds,
-    waitingFor: `the first look, ${took} in: the earlier jobs of the rollout took ${took} in ${stage}`,
+    waitingFor: `the first look, ${formatDelay(seconds)} in: the earlier jobs of the rollout took ${formatDelay(took)} in ${name}`,
   };
 }
 

@@ -37,6 +37,11 @@ export function makeWaitSchedule({ stage, config, clock, waker }: WaitScheduleDe
     return watchedDelaySeconds(delay, { pollSeconds: config.pollSeconds[nextStage], secondsLeft });
   }
 
+  const stageTimes = (name: StageName) => ({
+    pollSeconds: config.pollSeconds[name],
+    deadlineSeconds: config.stageDeadlinesSeconds[name],
+  });
+
   return {
     /** `job` as the stage found it, `applied` as it commits it; `waitSeconds`: the wait's poll delay. */
     next(
@@ -47,7 +52,7 @@ export function makeWaitSchedule({ stage, config, clock, waker }: WaitScheduleDe
       now: Date,
     ): NextMessage {
       const entered = applied.state !== job.state && isActiveJob(applied);
-      const look = entered ? firstLook(applied, config.pollSeconds[applied.expected.stage]) : undefined;
+      const look = entered ? firstLook(applied, stageTimes(applied.expected.stage)) : undefined;
       const delay = applied.state === job.state ? waitSeconds : (look?.seconds ?? 0);
       const waiting = look ? { waitingFor: look.waitingFor } : {};
       if (!wakeOn || !isActiveJob(applied) || !waker?.canWatch(job.cluster)) return { delay, ...waiting };

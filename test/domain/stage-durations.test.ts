@@ -94,6 +94,7 @@ describe('stage durations', () => {
     ['a stage the earlier jobs were through within a poll', 29, undefined],
     ['a stage the earlier jobs waited a poll in', 30, 30],
     ['a catalog sync', 1007, 1007],
+    ['a sync longer than the deadline is now', 4000, 3600],
   ])('looks first on entering patching after %s', (_label, learned, expected) => {
     // Prepare
     const job = jobAt('patching', {
@@ -105,7 +106,7 @@ describe('stage durations', () => {
       ...(learned === undefined ? {} : { expectedWaits: { 'patch-subscription': learned, verify: 5000 } }),
     });
     // Act
-    const look = firstLook(job, 30);
+    const look = firstLook(job, { pollSeconds: 30, deadlineSeconds: 3600 });
     // Assess
     expect(look?.seconds).toBe(expected);
   });

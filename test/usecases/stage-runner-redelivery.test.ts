@@ -4,6 +4,7 @@
  * after hop, and a worker that dies between its commit and its send must not strand the job.
  */
 import { describe, expect, it } from 'vitest';
+import type { StageSeconds } from '#domain/job.ts';
 import { createPipeline, type Pipeline } from '#test/fakes/pipeline.ts';
 
 /** A catalog that syncs five minutes after each push, so patch-subscription polls for it. */
@@ -36,9 +37,10 @@ function sentPerStage(pipeline: Pipeline): Record<string, number> {
   return counts;
 }
 
-async function upgrade(duplicate: boolean) {
+async function upgrade(duplicate: boolean, expectedWaits?: StageSeconds) {
   const { pipeline, cluster, syncDue } = await slowCatalogPipeline();
-  const { job } = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1' });
+  const learned = expectedWaits ? { expectedWaits } : {};
+  const { job } = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1', ...learned });
   const deliveries = await pipeline.run({ duplicate, afterDelivery: syncDue });
   const reads = Object.values(cluster.calls).reduce((sum, n) => sum + (n ?? 0), 0);
   return { pipeline, done: await pipeline.job(job.id), deliveries, reads, sent: sentPerStage(pipeline) };
@@ -60,6 +62,23 @@ describe('stage runner under duplicate delivery', () => {
       expect(doubled.sent[stage], stage).toBeLessThanOrEqual(2 * count);
     }
     expect(doubled.deliveries).toBeLessThanOrEqual(4 * single.deliveries);
+  });
+
+  it("keeps a rollout job's delayed first looks, and what they save, when every message is delivered twice", async () => {
+    // Prepare: the earlier jobs of its rollout took the five minutes the catalog takes to sync
+    const learned = { 'patch-subscription': 300 };
+    const polled = await upgrade(false);
+    const single = await upgrade(false, learned);
+    // Act
+    const doubled = await upgrade(true, learned);
+    // Assess
+    expect(single.done.state).toBe('succeeded');
+    expect(doubled.done.transitions).toEqual(single.done.transitions);
+    expect(doubled.reads).toBe(single.reads);
+    expect(single.reads).toBeLessThan(polled.reads);
+    // Two hops: polling sent patch-subscription 9 messages; the delayed looks, 2 a hop.
+    expect(single.sent['patch-subscription']).toBe(4);
+    expect(polled.sent['patch-subscription']).toBe(9);
   });
 
   it('keeps the wait a commit scheduled when a duplicate arrives: nothing is delivered before it is due', async () => {
@@ -109,5 +128,34 @@ describe('stage runner after a crash between its commit and its send', () => {
     const reemits = pipeline.log.lines.filter((line) => line.message.startsWith('re-emitting'));
     expect(reemits).toHaveLength(1);
     expect((await pipeline.job(job.id)).state).not.toBe('checking-backup');
+  });
+
+  it('re-sends a delayed first look when it falls due, not at once', async () => {
+    // Prepare: upload commits its move to patching (first look in 300 s), then its send fails
+    const { pipeline, syncDue } = await slowCatalogPipeline();
+    const learned = { 'patch-subscription': 300 };
+    const { job } = await pipeline.create({
+      cluster: 'prod-1',
+      targetVersion: '4.2.1',
+      expectedWaits: learned,
+    });
+    await pipeline.deliverNext(); // validate -> checking-backup
+    await pipeline.deliverNext(); // check-backup -> uploading
+    const message = pipeline.queue.take()?.message;
+    if (message?.stage !== 'upload-package') throw new Error('set-up');
+    pipeline.queue.failNextSend(new Error('connection reset'));
+    await expect(pipeline.stages['upload-package']?.(message)).rejects.toThrow('connection reset');
+    const committed = await pipeline.job(job.id);
+    // Act: the queue redelivers the upload message at once
+    await pipeline.stages['upload-package']?.(message);
+    const parked = pipeline.queue.peek();
+    await pipeline.run({ afterDelivery: syncDue, maxDeliveries: 500 });
+    // Assess
+    expect(committed.state).toBe('patching');
+    expect(committed.step?.waitingFor).toMatch(/^the first look, 5m in/);
+    expect(parked).toMatchObject([{ queue: 'upload-package', message: { id: message.id } }]);
+    // Parked until the look is overdue: its due time plus the claim lease (60 s).
+    expect(parked[0]?.visibleAt).toBe(Date.parse(committed.expected?.due ?? '') + 60_000);
+    expect((await pipeline.job(job.id)).state).toBe('succeeded');
   });
 });
