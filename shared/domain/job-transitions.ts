@@ -101,9 +101,7 @@ export function newJob(input: NewJobInput): UnplannedJob {
   };
   if (input.callbackUrl !== undefined) job.callbackUrl = input.callbackUrl;
   if (input.batchId !== undefined) job.batchId = input.batchId;
-  if (input.expectedWaits && Object.keys(input.expectedWaits).length > 0) {
-    job.expectedWaits = input.expectedWaits;
-  }
+  if (input.expectedWaits !== undefined) job.expectedWaits = input.expectedWaits;
   return job;
 }
 

@@ -39,7 +39,7 @@ export function watchedDelaySeconds(
 export interface PollCadence {
   /** The stage's poll interval. */
   pollSeconds: number;
-  /** What the stage's waits took lately (WaitTimes.expected), if anything was learned. */
+  /** What the stage took for the rollout's earlier jobs, else lately here (WaitTimes.expected), if known. */
   expectedSeconds?: number | undefined;
 }
 

@@ -30,8 +30,17 @@ const isPlanned = (state: string): state is PlannedState =>
   (PLANNED_STATES as readonly string[]).includes(state);
 
 /**
+ * Stages whose first look only reads: what they wait for was set off before they began (the
+ * catalog sync by the upload, the install by the approval). Upload and check-backup start their
+ * own work (the push, the backups) at their first look, so theirs is never put off.
+ */
+const FIRST_LOOK_ONLY_READS: readonly StageName[] = ['patch-subscription', 'verify'];
+
+/**
  * Seconds a succeeded job spent in each stage that works on the cluster (check-backup to
- * verify), from its transitions; the shortest visit when a stage ran once per hop.
+ * verify), from its transitions; the shortest visit when a stage ran once per hop. A stage the
+ * job was told to expect is left out: its time is at least its first look, so it could only
+ * confirm the expectation, never correct it.
  */
 export function stageSeconds(job: Job): StageSeconds {
   if (job.state !== 'succeeded') return {};
@@ -40,6 +49,7 @@ export function stageSeconds(job: Job): StageSeconds {
     const left = job.transitions.slice(index + 1).find((t) => t.from === entered.to);
     if (!left || !isPlanned(entered.to)) return;
     const stage = STAGE_OF_STATE[entered.to];
+    if (job.expectedWaits?.[stage] !== undefined) return;
     const visit = Math.round((Date.parse(left.at) - Date.parse(entered.at)) / 1000);
     if (visit >= 0) seconds[stage] = Math.min(visit, seconds[stage] ?? visit);
   });
@@ -60,8 +70,8 @@ export function addWaitSamples(samples: WaitSamples, job: StageSeconds): WaitSam
  * A job that just entered a stage: when to look first, if the earlier jobs of its rollout had to
  * wait in that stage (at least its poll). Looking at once would only find what they found then
  * (a catalog not synced yet, an install under way), at the price of a message, a job write and
- * its reads. The wait says so, since every wait says what it waits for. Never past the stage's
- * deadline (shortened since those jobs ran): a job must not end there without having looked.
+ * its reads. The wait says so, since every wait says what it waits for. At least a poll before
+ * the stage's deadline (shortened since those jobs ran), so the look is never the job's last.
  */
 export function firstLook(
   job: ActiveJob,
@@ -69,20 +79,21 @@ export function firstLook(
 ): { seconds: number; waitingFor: string } | undefined {
   const name = job.expected.stage;
   const took = job.expectedWaits?.[name];
-  if (took === undefined || took < stage.pollSeconds) return undefined;
-  const seconds = Math.min(took, stage.deadlineSeconds);
+  if (took === undefined || !FIRST_LOOK_ONLY_READS.includes(name)) return undefined;
+  const seconds = Math.min(took, stage.deadlineSeconds - stage.pollSeconds);
+  if (seconds < stage.pollSeconds) return undefined;
   return {
     seconds,
     waitingFor: `the first look, ${formatDelay(seconds)} in: the earlier jobs of the rollout took ${formatDelay(took)} in ${name}`,
   };
 }
 
-/** What a job started now should expect of each stage: the lower quartile of the samples. */
-export function expectedWaits(samples: WaitSamples): StageSeconds {
+/** What a job started now should expect of each stage: the lower quartile of the samples; nothing learned, undefined. */
+export function expectedWaits(samples: WaitSamples): StageSeconds | undefined {
   const expected: StageSeconds = {};
   for (const [stage, seconds] of Object.entries(samples) as [StageName, number[]][]) {
     const quartile = lowerQuartile(seconds);
     if (quartile !== undefined) expected[stage] = quartile;
   }
-  return expected;
+  return Object.keys(expected).length > 0 ? expected : undefined;
 }

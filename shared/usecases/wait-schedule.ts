@@ -1,9 +1,9 @@
 /**
  * When a stage's next message is due (docs/decisions/0002-polling-and-watches.md): after a wait,
  * its poll delay; after a transition, at once, or when the earlier jobs of the job's rollout were
- * done with the stage it enters (#domain/stage-durations.ts firstLook). A wait or transition that names what would end it
- * (`wakeOn`), on a cluster the runtime's Waker can watch, is sent at the safety net instead, and
- * the Waker delivers it early once that happens.
+ * done with the stage it enters (#domain/stage-durations.ts firstLook). A wait or transition that
+ * names what would end it (`wakeOn`), on a cluster the runtime's Waker can watch, is sent at the
+ * safety net instead, and the Waker delivers it early once that happens.
  */
 import { type ActiveJob, isActiveJob, type Job, type StageName } from '#domain/job.ts';
 import { secondsInState } from '#domain/job-progress.ts';
@@ -54,9 +54,11 @@ export function makeWaitSchedule({ stage, config, clock, waker }: WaitScheduleDe
       const entered = applied.state !== job.state && isActiveJob(applied);
       const look = entered ? firstLook(applied, stageTimes(applied.expected.stage)) : undefined;
       const delay = applied.state === job.state ? waitSeconds : (look?.seconds ?? 0);
-      const waiting = look ? { waitingFor: look.waitingFor } : {};
-      if (!wakeOn || !isActiveJob(applied) || !waker?.canWatch(job.cluster)) return { delay, ...waiting };
-      return { delay: watchedDelay(applied, delay, now), condition: wakeOn, ...waiting };
+      if (!wakeOn || !isActiveJob(applied) || !waker?.canWatch(job.cluster)) {
+        return look ? { delay, waitingFor: look.waitingFor } : { delay };
+      }
+      // Watched, the look comes when the watch sees the change: the delay is only the safety net.
+      return { delay: watchedDelay(applied, delay, now), condition: wakeOn };
     },
 
     /** Asks the Waker to deliver the sent message (`messageId`) early once `condition` holds. */

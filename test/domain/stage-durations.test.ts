@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ActiveState, Job } from '#domain/job.ts';
@@ -73,17 +74,17 @@ describe('stage durations', () => {
     expect(expectedWaits(samples)).toEqual({ 'patch-subscription': 140, verify: 280 });
   });
 
-  it('expects a time some sample took, never above the median, and never keeps more than WAIT_SAMPLES', () => {
+  it('keeps the first WAIT_SAMPLES times in the order they came, and expects the same whatever that order', () => {
     fc.assert(
       fc.property(fc.array(fc.nat({ max: 3600 }), { minLength: 1, maxLength: 50 }), (times) => {
-        const samples = times.reduce((kept, seconds) => addWaitSamples(kept, { verify: seconds }), {});
-        const kept = (samples as { verify: number[] }).verify;
-        const expected = expectedWaits(samples).verify ?? -1;
-        const sorted = [...kept].sort((a, b) => a - b);
+        const add = (list: number[]) =>
+          list.reduce((kept, seconds) => addWaitSamples(kept, { verify: seconds }), {});
+        const first = times.slice(0, WAIT_SAMPLES);
+        const kept = add(times);
+        const reversed = add([...first].reverse());
         return (
-          kept.length === Math.min(times.length, WAIT_SAMPLES) &&
-          kept.includes(expected) &&
-          expected <= (sorted[Math.floor((sorted.length - 1) / 2)] ?? -1)
+          isDeepStrictEqual(kept, { verify: first }) &&
+          expectedWaits(kept)?.verify === expectedWaits(reversed)?.verify
         );
       }),
     );
@@ -94,7 +95,7 @@ describe('stage durations', () => {
     ['a stage the earlier jobs were through within a poll', 29, undefined],
     ['a stage the earlier jobs waited a poll in', 30, 30],
     ['a catalog sync', 1007, 1007],
-    ['a sync longer than the deadline is now', 4000, 3600],
+    ['a sync longer than the deadline is now: a poll before it', 4000, 3570],
   ])('looks first on entering patching after %s', (_label, learned, expected) => {
     // Prepare
     const job = jobAt('patching', {
@@ -109,5 +110,48 @@ describe('stage durations', () => {
     const look = firstLook(job, { pollSeconds: 30, deadlineSeconds: 3600 });
     // Assess
     expect(look?.seconds).toBe(expected);
+  });
+
+  it.each(['uploading', 'checking-backup'] as const)(
+    'looks at once on entering %s, whose first look starts its own work',
+    (state) => {
+      // Prepare
+      const expectedWaits = { 'check-backup': 1800, 'upload-package': 410 };
+      const job = jobAt(state, {
+        catalog: testCatalog(),
+        cluster: 'c1',
+        from: '3.18.2',
+        to: '4.0.3',
+        at,
+        expectedWaits,
+      });
+      // Act
+      const look = firstLook(job, { pollSeconds: 10, deadlineSeconds: 3600 });
+      // Assess
+      expect(look).toBeUndefined();
+    },
+  );
+
+  it('leaves out the stages a job was told to expect: their times only confirm the expectation', () => {
+    // Prepare
+    let job: Job = jobAt('checking-backup', {
+      catalog: testCatalog(),
+      cluster: 'c1',
+      from: '3.18.2',
+      to: '4.0.3',
+      at,
+      expectedWaits: { 'patch-subscription': 1007 },
+    });
+    for (const [state, second] of [
+      ['uploading', 7],
+      ['patching', 8],
+      ['verifying', 1015],
+    ] as const) {
+      job = transition(job, state, { at: later(second) });
+    }
+    // Act
+    const seconds = stageSeconds(ended(job, 'succeeded', later(1250)));
+    // Assess
+    expect(seconds).toEqual({ 'check-backup': 7, 'upload-package': 1, verify: 235 });
   });
 });

@@ -44,7 +44,7 @@ export interface WaveView extends Omit<BatchWave, 'clusters'> {
   clusters: ClusterView[];
 }
 
-export interface BatchView extends Omit<Batch, 'waves' | 'clusters' | 'eventSeq' | 'timer'> {
+export interface BatchView extends Omit<Batch, 'waves' | 'clusters' | 'eventSeq' | 'timer' | 'waitSamples'> {
   counts: Record<ClusterRolloutState, number>;
   /** While the batch waits for its maintenance window: when the window next opens. */
   windowOpensAt?: string;
@@ -154,7 +154,8 @@ function etas(batch: Batch, now: Date, options: BatchViewOptions): Map<number, D
 }
 
 export function batchView(batch: Batch, now: Date, options: BatchViewOptions): BatchView {
-  const { waves, clusters, eventSeq: _, timer: __, ...rest } = batch;
+  // Bookkeeping the rollout keeps for itself, not part of the batch as shown.
+  const { waves, clusters, eventSeq: _, timer: __, waitSamples: ___, ...rest } = batch;
   const counts = Object.fromEntries(CLUSTER_STATES.map((state) => [state, 0])) as Record<
     ClusterRolloutState,
     number

@@ -112,7 +112,7 @@ function wakeAt(batch: Batch, now: Date, pollSeconds: number): RolloutAction | u
 function actionsFor(batch: Batch, now: Date, pollSeconds: number): RolloutAction[] {
   const actions: RolloutAction[] = [];
   const learned = expectedWaits(batch.waitSamples ?? {});
-  const expected = Object.keys(learned).length > 0 ? { expectedWaits: learned } : {};
+  const expected = learned ? { expectedWaits: learned } : {};
   for (const cluster of batch.clusters) {
     if (cluster.state === 'starting' && !cluster.cancelRequested) {
       const idempotencyKey = startKey(batch.id, cluster.name, cluster.attempt);

@@ -107,4 +107,15 @@ describe('the batch view of a batch outside its window', () => {
     expect(running.state).toBe('running');
     expect(running).not.toHaveProperty('windowOpensAt');
   });
+
+  it('keeps the times the rollout learned from its jobs to itself', () => {
+    // Prepare
+    const rollout = world();
+    const batch = { ...rollout.batch, waitSamples: { verify: [240] } };
+    // Act
+    const view = batchView(batch, rollout.now, options);
+    // Assess
+    expect(view).not.toHaveProperty('waitSamples');
+    expect(view).toMatchObject({ id: batch.id, targetVersion: batch.targetVersion });
+  });
 });
