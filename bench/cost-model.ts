@@ -5,6 +5,7 @@
  * is printed with the result; change them here, in one place.
  */
 
+import { SERVICE_NAME, UpgraderLogFormatter } from '#shared/logger.ts';
 import { QUEUE_NAMES } from '#usecases/consumer-row.ts';
 
 /** USD list prices. */
@@ -14,9 +15,13 @@ export const PRICES = {
   lambdaGbSecond: 0.0000133334,
   /** Standard queue, per request (a batch of up to 10 messages is one request). */
   sqsRequest: 0.4 / 1e6,
-  /** On-demand, per write request unit (1 KB) and per read request unit (4 KB, strongly consistent). */
-  dynamoWriteUnit: 1.25 / 1e6,
-  dynamoReadUnit: 0.25 / 1e6,
+  /**
+   * On-demand, per write request unit (1 KB) and per read request unit (4 KB, strongly
+   * consistent): the price list's PayPerRequestThroughput WriteRequestUnits and ReadRequestUnits
+   * since 1 November 2024, half the $1.25 and $0.25 before.
+   */
+  dynamoWriteUnit: 0.625 / 1e6,
+  dynamoReadUnit: 0.125 / 1e6,
   xrayTrace: 5 / 1e6,
   /** Per GB ingested. */
   logsGb: 0.5,
@@ -28,17 +33,38 @@ export const PRICES = {
 const REQUEST_ID = '6f8a2c1e-5b3d-4c7a-9e2f-1a2b3c4d5e6f';
 const FUNCTION = 'redis-upgrader-PatchSubscription-AbCdEf123456';
 
-/** What a Lambda line carries that a local one does not (a local one carries these instead). */
-const LAMBDA_CONTEXT_FIELDS = {
-  function: 'patch-subscription',
-  cold_start: false,
-  function_arn: `arn:aws:lambda:us-east-1:123456789012:function:${FUNCTION}`,
-  function_memory_size: '512',
-  function_name: FUNCTION,
-  function_request_id: REQUEST_ID,
-  sampling_rate: 0,
-  xray_trace_id: '1-5e1b4151-5ac6c58f5b5daa6532e4f8a1',
+const LAMBDA_CONTEXT = {
+  coldStart: false,
+  functionName: FUNCTION,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${FUNCTION}`,
+  memoryLimitInMB: '512',
+  awsRequestId: REQUEST_ID,
 };
+/** The Root of _X_AMZN_TRACE_ID, which Lambda sets on every invocation, sampled or not. */
+const XRAY_TRACE_ID = '1-5e1b4151-5ac6c58f5b5daa6532e4f8a1';
+
+/**
+ * Bytes of one line as the upgrader's formatter (shared/logger.ts) writes it, on Lambda (its
+ * context, the function's key) or locally (the local runtime's keys instead).
+ */
+function formattedLineBytes(where: 'lambda' | 'local'): number {
+  const lambda = where === 'lambda';
+  const item = new UpgraderLogFormatter().formatAttributes(
+    {
+      logLevel: 'INFO',
+      message: 'waiting',
+      timestamp: new Date(1_764_748_800_000),
+      serviceName: SERVICE_NAME,
+      sampleRateValue: 0,
+      awsRegion: 'us-east-1',
+      ...(lambda ? { lambdaContext: LAMBDA_CONTEXT, xRayTraceId: XRAY_TRACE_ID } : {}),
+    },
+    lambda ? { function: 'patch-subscription' } : LOCAL_RUNTIME_FIELDS,
+  );
+  item.prepareForPrint();
+  return JSON.stringify(item.getAttributes()).length;
+}
 const LOCAL_RUNTIME_FIELDS = { runtime: 'local', component: 'consumer', queue: 'patch-subscription' };
 
 /** Lambda's own lines of an invocation and the metrics line Powertools flushes at its end. */
@@ -103,11 +129,10 @@ export const ASSUMPTIONS = {
   xraySampled: 0.05,
   /**
    * Each line the upgrader logs (counted by the bench at INFO, as deployed) gains on Lambda the
-   * context fields Powertools' injectLambdaContext adds (the sample below, less the local
-   * runtime's own keys), and CloudWatch bills 26 bytes of metadata per log event.
+   * context fields injectLambdaContext adds that the formatter keeps, less the local runtime's own
+   * keys, and CloudWatch bills 26 bytes of metadata per log event.
    */
-  lambdaBytesPerLogLine:
-    JSON.stringify(LAMBDA_CONTEXT_FIELDS).length - JSON.stringify(LOCAL_RUNTIME_FIELDS).length + 26,
+  lambdaBytesPerLogLine: formattedLineBytes('lambda') - formattedLineBytes('local') + 26,
   /** Each invocation's START, END and REPORT lines and its metrics line (EMF), with their metadata. */
   logBytesPerInvocation: INVOCATION_LOG_LINES.reduce((sum, line) => sum + line.length + 26, 0),
   alarms: 13,
