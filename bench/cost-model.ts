@@ -41,6 +41,7 @@ const LAMBDA_CONTEXT = {
   memoryLimitInMB: '512',
   awsRequestId: REQUEST_ID,
 };
+const LOCAL_RUNTIME_FIELDS = { runtime: 'local', component: 'consumer', queue: 'patch-subscription' };
 /** The Root of _X_AMZN_TRACE_ID, which Lambda sets on every invocation, sampled or not. */
 const XRAY_TRACE_ID = '1-5e1b4151-5ac6c58f5b5daa6532e4f8a1';
 
@@ -65,7 +66,6 @@ function formattedLineBytes(where: 'lambda' | 'local'): number {
   item.prepareForPrint();
   return JSON.stringify(item.getAttributes()).length;
 }
-const LOCAL_RUNTIME_FIELDS = { runtime: 'local', component: 'consumer', queue: 'patch-subscription' };
 
 /** Lambda's own lines of an invocation and the metrics line Powertools flushes at its end. */
 const INVOCATION_LOG_LINES = [
