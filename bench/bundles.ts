@@ -14,7 +14,12 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { AWS_ENV, queueUrlVariable } from '#adapters/aws/aws-env.ts';
 import { QUEUE_NAMES } from '#usecases/consumer-row.ts';
-import { BUNDLE_SETTINGS, FUNCTION_NAMES, PROJECT_ROOT } from '../infra/constructs/upgrader-function.ts';
+import {
+  BUILTIN_ALIASES,
+  BUNDLE_SETTINGS,
+  FUNCTION_NAMES,
+  PROJECT_ROOT,
+} from '../infra/constructs/upgrader-function.ts';
 
 const OUT = join(PROJECT_ROOT, 'bench/results/bundles');
 const RUNS = Number(process.env.BENCH_BUNDLE_RUNS ?? 3);
@@ -75,6 +80,7 @@ for (const name of FUNCTION_NAMES) {
     sourcesContent: BUNDLE_SETTINGS.sourcesContent,
     mainFields: BUNDLE_SETTINGS.mainFields,
     external: BUNDLE_SETTINGS.externalModules,
+    alias: BUILTIN_ALIASES,
     banner: { js: BUNDLE_SETTINGS.banner },
     metafile: true,
     logLevel: 'error',

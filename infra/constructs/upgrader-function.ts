@@ -18,6 +18,19 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The functions under functions/<name>/handler.ts: the API and one per queue consumer. */
 export const FUNCTION_NAMES = ['api', ...QUEUE_NAMES] as const;
 
+/**
+ * Builtins every bundle loads through process.getBuiltinModule (infra/bundling/) instead of an
+ * ESM import. Node runs every lazy getter of a builtin an ES module imports (nodejs/node#59686):
+ * node:http's load Node's undici and node:crypto's WebCrypto, though only their plain exports are
+ * used; 10-20 ms of each cold import here (README). Powertools Tracer imports node:http(s) too.
+ */
+export const BUILTIN_ALIASES: Record<string, string> = Object.fromEntries(
+  ['http', 'https', 'crypto'].map((name) => [
+    `node:${name}`,
+    `${PROJECT_ROOT}infra/bundling/node-${name}.cjs`,
+  ]),
+);
+
 /** esbuild settings of every bundle; bench/bundles.ts builds with exactly these. */
 export const BUNDLE_SETTINGS = {
   target: 'node24',
@@ -90,7 +103,14 @@ export class UpgraderFunction extends Construct {
       entry: `${PROJECT_ROOT}functions/${props.name}/handler.ts`,
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      bundling: { ...BUNDLE_SETTINGS, format: OutputFormat.ESM, forceDockerBundling: false },
+      bundling: {
+        ...BUNDLE_SETTINGS,
+        format: OutputFormat.ESM,
+        forceDockerBundling: false,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(BUILTIN_ALIASES).map(([builtin, file]) => [`--alias:${builtin}`, file]),
+        ),
+      },
       ...(props.codeOverride
         ? { code: props.codeOverride, handler: 'index.handler' }
         : { handler: 'handler' }),

@@ -3,16 +3,20 @@
  * cold import is measured by bench/bundles.ts): each function loads only the AWS SDK clients its
  * adapters use, lib-storage and violet only in upload, none of client-node's code and no undici
  * (the REST calls go through node:https), one YAML parser, luxon only where windows are
- * computed, source maps without the sources, and
- * sizes pinned so a regression shows.
+ * computed, node:http(s) and node:crypto without their ESM import's lazy getters, source maps
+ * without the sources, and sizes pinned so a regression shows.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_SETTINGS, PROJECT_ROOT } from '../../infra/constructs/upgrader-function.ts';
+import { BUILTIN_ALIASES, BUNDLE_SETTINGS, PROJECT_ROOT } from '../../infra/constructs/upgrader-function.ts';
 
 const FUNCTIONS = ['api', 'notify', 'verify', 'upload-package'] as const;
-type Built = { bytes: number; inputs: string[]; sdk: string[] };
+type Built = { bytes: number; inputs: string[]; sdk: string[]; builtins: string[] };
 
 async function bundle(name: string): Promise<Built> {
   const result = await build({
@@ -25,6 +29,7 @@ async function bundle(name: string): Promise<Built> {
     minify: BUNDLE_SETTINGS.minify,
     mainFields: BUNDLE_SETTINGS.mainFields,
     external: BUNDLE_SETTINGS.externalModules,
+    alias: BUILTIN_ALIASES,
     metafile: true,
     logLevel: 'error',
   });
@@ -33,6 +38,7 @@ async function bundle(name: string): Promise<Built> {
     bytes: output.bytes,
     inputs: Object.keys(output.inputs),
     sdk: output.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path),
+    builtins: output.imports.filter((i) => i.path.startsWith('node:')).map((i) => i.path),
   };
 }
 
@@ -69,6 +75,57 @@ describe('Lambda bundles', () => {
     expect(carries('verify', 'luxon')).toBe(false);
     expect(carries('notify', 'luxon')).toBe(false);
     expect(carries('api', 'luxon')).toBe(true);
+  });
+
+  it('imports node:http, node:https and node:crypto through getBuiltinModule, never as ES modules', () => {
+    for (const name of FUNCTIONS) {
+      expect(of(name).builtins, name).toContain('node:zlib');
+      for (const builtin of Object.keys(BUILTIN_ALIASES))
+        expect(of(name).builtins, name).not.toContain(builtin);
+    }
+    // The stand-in is the builtin itself.
+    const load = createRequire(import.meta.url);
+    for (const [builtin, file] of Object.entries(BUILTIN_ALIASES))
+      expect(load(file), builtin).toBe(load(builtin));
+  });
+
+  it('serves the default and named imports of an aliased builtin, as the adapters use them', async () => {
+    // Prepare: code importing the three builtins both ways, bundled like a function.
+    const source = `
+      import http, { request } from 'node:http';
+      import { Agent } from 'node:https';
+      import { createHash } from 'node:crypto';
+      export async function probe() {
+        const server = http.createServer((_req, res) => res.end('pong'));
+        await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
+        const reply = await new Promise((done) => {
+          request({ port: server.address().port, host: '127.0.0.1' }, (res) => {
+            let body = '';
+            res.on('data', (chunk) => { body += chunk; }).on('end', () => done(body));
+          }).end();
+        });
+        server.close();
+        return { reply, agent: new Agent().protocol, sha: createHash('sha256').update('x').digest('hex').slice(0, 8) };
+      }`;
+    const dir = await mkdtemp(join(tmpdir(), 'bundle-'));
+    const outfile = join(dir, 'probe.mjs');
+    await build({
+      stdin: { contents: source, resolveDir: PROJECT_ROOT },
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: BUNDLE_SETTINGS.target,
+      minify: true,
+      alias: BUILTIN_ALIASES,
+      logLevel: 'error',
+    });
+    // Act
+    const { probe } = await import(pathToFileURL(outfile).href);
+    // Assess
+    expect(await readFile(outfile, 'utf8')).not.toMatch(/from\s*"node:(http|https|crypto)"/);
+    expect(await probe()).toEqual({ reply: 'pong', agent: 'https:', sha: '2d711642' });
+    await rm(dir, { recursive: true });
   });
 
   it('ships source maps without the sources inside', () => {
