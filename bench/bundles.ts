@@ -14,12 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { AWS_ENV, queueUrlVariable } from '#adapters/aws/aws-env.ts';
 import { QUEUE_NAMES } from '#usecases/consumer-row.ts';
-import {
-  BUILTIN_ALIASES,
-  BUNDLE_SETTINGS,
-  FUNCTION_NAMES,
-  PROJECT_ROOT,
-} from '../infra/constructs/upgrader-function.ts';
+import { ESBUILD_OPTIONS, FUNCTION_NAMES, PROJECT_ROOT } from '../infra/constructs/upgrader-function.ts';
 
 const OUT = join(PROJECT_ROOT, 'bench/results/bundles');
 const RUNS = Number(process.env.BENCH_BUNDLE_RUNS ?? 3);
@@ -71,17 +66,7 @@ for (const name of FUNCTION_NAMES) {
   const built = await build({
     entryPoints: [join(PROJECT_ROOT, 'functions', name, 'handler.ts')],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_SETTINGS.target,
-    minify: BUNDLE_SETTINGS.minify,
-    sourcemap: BUNDLE_SETTINGS.sourceMap,
-    sourcesContent: BUNDLE_SETTINGS.sourcesContent,
-    mainFields: BUNDLE_SETTINGS.mainFields,
-    external: BUNDLE_SETTINGS.externalModules,
-    alias: BUILTIN_ALIASES,
-    banner: { js: BUNDLE_SETTINGS.banner },
+    ...ESBUILD_OPTIONS,
     metafile: true,
     logLevel: 'error',
   });

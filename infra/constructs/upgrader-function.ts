@@ -11,6 +11,7 @@ import { Architecture, type Code, type ILayerVersion, Runtime, Tracing } from 'a
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { BuildOptions } from 'esbuild';
 import { QUEUE_NAMES } from '#usecases/consumer-row.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,7 +32,7 @@ export const BUILTIN_ALIASES: Record<string, string> = Object.fromEntries(
   ]),
 );
 
-/** esbuild settings of every bundle; bench/bundles.ts builds with exactly these. */
+/** esbuild settings of every bundle, as CDK's bundling takes them. */
 export const BUNDLE_SETTINGS = {
   target: 'node24',
   minify: true,
@@ -44,6 +45,24 @@ export const BUNDLE_SETTINGS = {
   // CommonJS dependencies (client-node, powertools internals) call require() inside ESM.
   banner: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);",
 };
+
+/**
+ * The same settings, aliases included, in esbuild's own terms: what bench/bundles.ts and the
+ * bundle tests build with, so what they measure is what the stack deploys.
+ */
+export const ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: BUNDLE_SETTINGS.target,
+  minify: BUNDLE_SETTINGS.minify,
+  sourcemap: BUNDLE_SETTINGS.sourceMap,
+  sourcesContent: BUNDLE_SETTINGS.sourcesContent,
+  mainFields: BUNDLE_SETTINGS.mainFields,
+  external: BUNDLE_SETTINGS.externalModules,
+  alias: BUILTIN_ALIASES,
+  banner: { js: BUNDLE_SETTINGS.banner },
+} satisfies BuildOptions;
 
 export interface UpgraderFunctionProps {
   /** Folder under functions/, e.g. "validate". */

@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_ALIASES, BUNDLE_SETTINGS, PROJECT_ROOT } from '../../infra/constructs/upgrader-function.ts';
+import {
+  BUILTIN_ALIASES,
+  BUNDLE_SETTINGS,
+  ESBUILD_OPTIONS,
+  PROJECT_ROOT,
+} from '../../infra/constructs/upgrader-function.ts';
 
 const FUNCTIONS = ['api', 'notify', 'verify', 'upload-package'] as const;
 type Built = { bytes: number; inputs: string[]; sdk: string[]; builtins: string[] };
@@ -21,19 +26,16 @@ type Built = { bytes: number; inputs: string[]; sdk: string[]; builtins: string[
 async function bundle(name: string): Promise<Built> {
   const result = await build({
     entryPoints: [join(PROJECT_ROOT, 'functions', name, 'handler.ts')],
-    bundle: true,
+    ...ESBUILD_OPTIONS,
+    outfile: join(PROJECT_ROOT, 'bench/results/bundles-test', name, 'index.mjs'),
     write: false,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_SETTINGS.target,
-    minify: BUNDLE_SETTINGS.minify,
-    mainFields: BUNDLE_SETTINGS.mainFields,
-    external: BUNDLE_SETTINGS.externalModules,
-    alias: BUILTIN_ALIASES,
     metafile: true,
     logLevel: 'error',
   });
-  const output = Object.values(result.metafile.outputs)[0] as Metafile['outputs'][string];
+  // The bundle, not its source map.
+  const output = Object.values(result.metafile.outputs).find(
+    (o) => o.entryPoint,
+  ) as Metafile['outputs'][string];
   return {
     bytes: output.bytes,
     inputs: Object.keys(output.inputs),
@@ -112,12 +114,7 @@ describe('Lambda bundles', () => {
     await build({
       stdin: { contents: source, resolveDir: PROJECT_ROOT },
       outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: BUNDLE_SETTINGS.target,
-      minify: true,
-      alias: BUILTIN_ALIASES,
+      ...ESBUILD_OPTIONS,
       logLevel: 'error',
     });
     // Act
