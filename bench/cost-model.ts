@@ -5,6 +5,10 @@
  * is printed with the result; change them here, in one place.
  */
 
+import { dynamoItemBytes } from '#adapters/aws/dynamo-item-size.ts';
+import { keys } from '#adapters/aws/dynamo-schema.ts';
+import { slotAttribute } from '#adapters/aws/dynamo-wait-history.ts';
+import { HISTORY_SLOTS } from '#domain/wait-history.ts';
 import { SERVICE_NAME, UpgraderLogFormatter } from '#shared/logger.ts';
 import { QUEUE_NAMES } from '#usecases/consumer-row.ts';
 
@@ -93,6 +97,14 @@ const INVOCATION_LOG_LINES = [
   }),
 ];
 
+/** The wait history's item with every slot used, each a job's four stage times. */
+function fullWaitHistoryBytes(): number {
+  const seconds = { 'check-backup': 12, 'upload-package': 45, 'patch-subscription': 905, verify: 125 };
+  const at = '2026-12-03T12:00:00.000Z';
+  const slots = Array.from({ length: HISTORY_SLOTS }, (_, slot) => [slotAttribute(slot), { seconds, at }]);
+  return dynamoItemBytes({ ...keys.waitHistory(), ...Object.fromEntries(slots) });
+}
+
 /** How the counts become billed units; printed with every estimate. */
 export const ASSUMPTIONS = {
   /** The stack's 512 MB. */
@@ -125,6 +137,12 @@ export const ASSUMPTIONS = {
   transactionFactor: 2,
   /** The emitter's look at the webhook endpoints per job event: one eventually consistent query under 4 KB. */
   endpointReadUnits: 0.5,
+  /**
+   * The wait history (#domain/wait-history.ts): per job, one eventually consistent read at its
+   * start and one write of the whole item when it succeeds.
+   */
+  waitHistoryReadUnits: 0.5,
+  waitHistoryWriteUnits: Math.ceil(fullWaitHistoryBytes() / 1024),
   /** X-Ray's default sampling: the first request each second and 5% of the rest. */
   xraySampled: 0.05,
   /**
@@ -271,10 +289,14 @@ export function estimateCost(hop: HopCounts): CostEstimate {
       a.memoryGb *
       PRICES.lambdaGbSecond,
     sqs: (messages + invocations * a.sqsRequestsPerBatch) * PRICES.sqsRequest,
-    dynamoWrites: (writeUnits.lockIndexed + hop.batchWriteUnits) * hops * PRICES.dynamoWriteUnit,
+    dynamoWrites:
+      (writeUnits.lockIndexed + hop.batchWriteUnits + a.waitHistoryWriteUnits) *
+      hops *
+      PRICES.dynamoWriteUnit,
     dynamoReads:
       (messages * a.dynamoReadsPerMessage * Math.ceil(hop.itemBytes / 4096) +
-        hop.jobEvents * hops * a.endpointReadUnits) *
+        hop.jobEvents * hops * a.endpointReadUnits +
+        hops * a.waitHistoryReadUnits) *
       PRICES.dynamoReadUnit,
     xray: invocations * a.xraySampled * PRICES.xrayTrace,
     logs:

@@ -62,6 +62,12 @@ export interface FleetRunOptions {
    * first checks by what the canary's waits took (#domain/stage-durations.ts).
    */
   start?: 'upgrades' | 'rollout' | 'canary';
+  /**
+   * Clusters upgraded one by one, alone, before the measured ones start and counting starts: the
+   * earlier hops whose stage times the wait history keeps (#domain/wait-history.ts), as a runtime
+   * in use has them. 0 (default): a fresh runtime, nothing learned.
+   */
+  earlier?: number;
   timeoutSeconds?: number;
 }
 
@@ -125,7 +131,7 @@ interface SimUnderTest {
 
 async function startSimulator(dir: string, options: FleetRunOptions): Promise<SimUnderTest> {
   const scenarioFile = join(dir, 'scenario.yaml');
-  await writeFile(scenarioFile, scenarioText(options.clusters, options.speed));
+  await writeFile(scenarioFile, scenarioText(options.clusters + (options.earlier ?? 0), options.speed));
   if (options.separateSimulator) {
     const sim = await simProcess({ scenarioFile, dir });
     return {
@@ -204,6 +210,21 @@ async function startUpgrades(client: ApiClient, names: string[]): Promise<void> 
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
+/** Upgrades the first `count` of `names` one after the other; the others, to measure. */
+async function upgradeEarlier(
+  client: ApiClient,
+  config: Config,
+  names: string[],
+  count: number,
+  timeoutMs: number,
+): Promise<string[]> {
+  for (const [done, name] of names.slice(0, count).entries()) {
+    await startUpgrades(client, [name]);
+    await waitForAll(config, done + 1, timeoutMs);
+  }
+  return names.slice(count);
+}
+
 /**
  * Waits until every job ended; counts with one cheap query on a connection of its own, so that
  * watching costs the runtime nothing measurable.
@@ -224,7 +245,10 @@ async function waitForAll(config: Config, count: number, timeoutMs: number): Pro
 }
 
 /** What the ended jobs wrote; read after the clock stopped (compressing each job as the AWS store would takes a while). */
-function jobTotals(config: Config): {
+function jobTotals(
+  config: Config,
+  clusters: ReadonlySet<string>,
+): {
   succeeded: number;
   events: number;
   meanBytes: number;
@@ -232,11 +256,19 @@ function jobTotals(config: Config): {
 } {
   const db = new DatabaseSync(join(config.dataDir, DATABASE_FILE), { readOnly: true, timeout: 5000 });
   try {
-    const totals = db
-      .prepare(`SELECT sum(state = 'succeeded') AS succeeded, avg(length(data)) AS meanBytes FROM jobs`)
-      .get() as { succeeded: number; meanBytes: number };
+    const rows = (
+      db.prepare('SELECT id, cluster, state, data FROM jobs').all() as {
+        id: string;
+        cluster: string;
+        state: string;
+        data: string;
+      }[]
+    ).filter((row) => clusters.has(row.cluster));
+    const totals = {
+      succeeded: rows.filter((row) => row.state === 'succeeded').length,
+      meanBytes: rows.reduce((sum, row) => sum + row.data.length, 0) / Math.max(rows.length, 1),
+    };
     // The same jobs as the AWS job store would write them.
-    const rows = db.prepare('SELECT id, data FROM jobs').all() as { id: string; data: string }[];
     const stored = rows.map((row) => readStoredJob(JSON.parse(row.data), row.id));
     const itemBytes = stored.map((job) => dynamoItemBytes(jobItem(job)));
     // A job's events are its creation and each transition (#domain/job-event.ts).
@@ -274,6 +306,8 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     runtime = await startLocalRuntime(config, production ? { clock: scaledClock(options.speed) } : {});
     const client = new ApiClient({ baseUrl: runtime.url, token: config.apiToken });
     for (const name of sim.names) await client.putCluster(name, { context: name, labels: {} });
+    const timeoutMs = (options.timeoutSeconds ?? 900) * 1000;
+    const measured = await upgradeEarlier(client, config, sim.names, options.earlier ?? 0, timeoutMs);
     const messages: Record<string, number> = {};
     // An expedited message was counted when it was sent.
     runtime.queues.onSend((queue, how) => {
@@ -288,10 +322,10 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     const children0 = childrenCpuSeconds();
     const started = performance.now();
     if (options.start === 'rollout' || options.start === 'canary') {
-      const strategy = { waveSize: sim.names.length, ...(options.start === 'canary' ? { canary: 1 } : {}) };
-      await client.startBatch({ targetVersion: '4.0.3', clusters: sim.names, strategy });
-    } else await startUpgrades(client, sim.names);
-    await waitForAll(config, sim.names.length, (options.timeoutSeconds ?? 900) * 1000);
+      const strategy = { waveSize: measured.length, ...(options.start === 'canary' ? { canary: 1 } : {}) };
+      await client.startBatch({ targetVersion: '4.0.3', clusters: measured, strategy });
+    } else await startUpgrades(client, measured);
+    await waitForAll(config, sim.names.length, timeoutMs);
     const wallSeconds = (performance.now() - started) / 1000;
     const logged = {
       lines: (logs?.counts.lines ?? 0) - logs0.lines,
@@ -299,7 +333,7 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
     };
     const cpu = process.cpuUsage(cpu0);
     const children = childrenCpuSeconds() - children0;
-    const ended = jobTotals(config);
+    const ended = jobTotals(config, new Set(measured));
     const batchBytes = batchWrites.map((write) => dynamoItemBytes(batchItem(write.batch)));
     const billBatches = (layout: 'listing-item' | 'batch-indexed') =>
       batchWrites.reduce(
@@ -307,9 +341,9 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetRunFigure
         0,
       );
     const after = await sim.traffic();
-    if (process.env.BENCH_FLEET_TRACE) await printTimeline(runtime, sim.names[0]);
+    if (process.env.BENCH_FLEET_TRACE) await printTimeline(runtime, measured[0]);
     return {
-      clusters: sim.names.length,
+      clusters: measured.length,
       wallSeconds,
       succeeded: ended.succeeded,
       batchWriteUnits: {

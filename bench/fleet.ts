@@ -9,7 +9,9 @@
  * third counts requests and messages at production poll intervals on a clock scaled 60x
  * (BENCH_FLEET_CADENCE_SIZES). Jobs start one POST /upgrades each; BENCH_FLEET_START=rollout
  * starts them as one rollout (POST /batches, a single wave) instead; BENCH_FLEET_START=canary as a
- * rollout whose first wave is a canary of one cluster.
+ * rollout whose first wave is a canary of one cluster. BENCH_FLEET_EARLIER=n upgrades n other
+ * clusters one by one first, uncounted, so the measured jobs start from the wait history of
+ * earlier hops (#domain/wait-history.ts) as on a runtime in use; default 0, a fresh runtime.
  * Writes bench/results/fleet.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -129,10 +131,11 @@ async function measure(
 ) {
   const chosen = process.env.BENCH_FLEET_START;
   const start = chosen === 'rollout' || chosen === 'canary' ? chosen : 'upgrades';
+  const earlier = Number(process.env.BENCH_FLEET_EARLIER ?? 0);
   const rows: FleetRow[] = [];
   let baseline: FleetRunFigures | undefined;
   for (const clusters of plan.sizes) {
-    const figures = await runFleet({ clusters, speed: plan.speed, start, ...how });
+    const figures = await runFleet({ clusters, speed: plan.speed, start, earlier, ...how });
     baseline ??= figures;
     rows.push(row(figures, baseline));
     print(label, rows.at(-1) as FleetRow);

@@ -21,6 +21,7 @@ import type { JobEvent } from '#domain/job-event.ts';
 import type { InstanceRef } from '#domain/redis-instance.ts';
 import type { Batch, BatchState } from '#domain/rollout/batch.ts';
 import type { BatchEvent } from '#domain/rollout/batch-events.ts';
+import type { WaitRecord } from '#domain/wait-history.ts';
 import type { WakeCondition } from '#domain/wake-condition.ts';
 
 // ---------------------------------------------------------------- jobs
@@ -58,6 +59,17 @@ export interface JobStore {
   /** Conditional write: succeeds only when the stored job still has `expectedVersion`, else ConflictError. */
   update(job: Job, expectedVersion: number): Promise<void>;
   list(filter: JobFilter): Promise<Job[]>;
+}
+
+/**
+ * What earlier upgrades took per stage (#domain/wait-history.ts): HISTORY_SLOTS records, each slot
+ * overwritten by the next job that hashes to it.
+ */
+export interface WaitHistory {
+  /** Every slot's record, in no particular order. */
+  recent(): Promise<WaitRecord[]>;
+  /** Writes `record` to `slot`, replacing what was there. */
+  record(slot: number, record: WaitRecord): Promise<void>;
 }
 
 // ---------------------------------------------------------------- batches

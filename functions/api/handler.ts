@@ -37,6 +37,7 @@ const api = makeApiHandler({
   config: deps.config,
   clusters: deps.clusters,
   clock: deps.clock,
+  waitHistory: deps.waitHistory,
   queue,
   notifier: notifierFor('api', API, deps, queue),
   get catalog() {

@@ -7,8 +7,9 @@
  *
  * - The first check of a stage visit comes when the stage's recent waits suggest it will be done:
  *   the lower quartile of how long the stage took for the earlier jobs of the job's rollout
- *   (#domain/stage-durations.ts), or else lately in this process (WaitTimes), never sooner than
- *   the stage's poll. Nothing learned yet: the poll.
+ *   (#domain/stage-durations.ts), or else for the latest upgrades (#domain/wait-history.ts), or
+ *   else for the job's own earlier hops; never sooner than the stage's poll. Nothing learned yet:
+ *   the poll.
  * - Polls that keep finding the same thing back off, doubling from the poll up to
  *   POLL_BACKOFF_CAP times it; a change in what the cluster reports (the CSV appeared, the
  *   install moved on) starts again at the poll, since the next step is probably near.
@@ -39,7 +40,7 @@ export function watchedDelaySeconds(
 export interface PollCadence {
   /** The stage's poll interval. */
   pollSeconds: number;
-  /** What the stage took for the rollout's earlier jobs, else lately here (WaitTimes.expected), if known. */
+  /** What the stage took for earlier jobs (Job.expectedWaits), else for the job's earlier hops, if known. */
   expectedSeconds?: number | undefined;
 }
 
@@ -51,23 +52,6 @@ export function pollDelaySeconds(job: ActiveJob, reason: string, now: Date, cade
     return Math.max(pollSeconds, Math.round(expectedSeconds - secondsInState(job, now)));
   }
   return pollSeconds * 2 ** Math.min(samePolls(job, reason), Math.log2(POLL_BACKOFF_CAP));
-}
-
-/** Recent stage durations that had to wait, per stage, to time the first check of the next wait. */
-export class WaitTimes {
-  static readonly KEEP = 20;
-  readonly #recent = new Map<string, number[]>();
-
-  record(stage: string, seconds: number): void {
-    const recent = this.#recent.get(stage) ?? [];
-    recent.push(seconds);
-    if (recent.length > WaitTimes.KEEP) recent.shift();
-    this.#recent.set(stage, recent);
-  }
-
-  expected(stage: string): number | undefined {
-    return lowerQuartile(this.#recent.get(stage) ?? []);
-  }
 }
 
 /** Where waits are expected to end: most are not over before it, few long ones make it late. */

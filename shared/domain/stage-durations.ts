@@ -4,9 +4,10 @@
  * with their lower quartile (Job.expectedWaits): the later job's waits look first when the
  * earlier ones ended (#domain/poll-cadence.ts), not at every poll of a catalog sync.
  *
- * A process's own memory of waits (WaitTimes) is not enough on AWS: each Lambda instance would
- * learn alone, and a wave spread over instances that never saw the canary would poll as if
- * nothing had been learned. The job carries what it needs, so every runtime times it alike.
+ * A process's own memory of waits is not enough on AWS: each Lambda instance would learn alone,
+ * and a wave spread over instances that never saw the canary would poll as if nothing had been
+ * learned. The job carries what it needs, so every runtime times it alike. A job its rollout has
+ * nothing to tell takes the wait history's times instead (#domain/wait-history.ts).
  */
 import {
   type ActiveJob,
@@ -44,16 +45,30 @@ const FIRST_LOOK_ONLY_READS: readonly StageName[] = ['patch-subscription', 'veri
  */
 export function stageSeconds(job: Job): StageSeconds {
   if (job.state !== 'succeeded') return {};
+  const seconds = visitSeconds(job);
+  for (const stage of Object.keys(job.expectedWaits ?? {}) as StageName[]) delete seconds[stage];
+  return seconds;
+}
+
+/** The shortest finished visit of each stage so far, whatever the job's state. */
+function visitSeconds(job: Job): StageSeconds {
   const seconds: StageSeconds = {};
   job.transitions.forEach((entered, index) => {
     const left = job.transitions.slice(index + 1).find((t) => t.from === entered.to);
     if (!left || !isPlanned(entered.to)) return;
     const stage = STAGE_OF_STATE[entered.to];
-    if (job.expectedWaits?.[stage] !== undefined) return;
     const visit = Math.round((Date.parse(left.at) - Date.parse(entered.at)) / 1000);
     if (visit >= 0) seconds[stage] = Math.min(visit, seconds[stage] ?? visit);
   });
   return seconds;
+}
+
+/**
+ * What a job should expect of `stage`: what it was told, else what its own earlier hops took
+ * there (the second hop of a job waits for the same catalog sync and install as its first).
+ */
+export function expectedSeconds(job: Job, stage: StageName): number | undefined {
+  return job.expectedWaits?.[stage] ?? visitSeconds(job)[stage];
 }
 
 /** `samples` with one more job's times, each stage's list kept to WAIT_SAMPLES. */
@@ -84,7 +99,7 @@ export function firstLook(
   if (seconds < stage.pollSeconds) return undefined;
   return {
     seconds,
-    waitingFor: `the first look, ${formatDelay(seconds)} in: the earlier jobs of the rollout took ${formatDelay(took)} in ${name}`,
+    waitingFor: `the first look, ${formatDelay(seconds)} in: earlier upgrades took ${formatDelay(took)} in ${name}`,
   };
 }
 

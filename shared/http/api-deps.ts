@@ -8,6 +8,7 @@ import type {
   Queue,
   RolloutQueues,
   StageQueues,
+  WaitHistory,
 } from '#shared/ports.ts';
 import type { CancelUpgradeDeps } from '#usecases/cancel-upgrade.ts';
 import type { CreateUpgradeDeps } from '#usecases/create-upgrade.ts';
@@ -41,6 +42,8 @@ export interface ApiDeps extends CreateUpgradeDeps, CancelUpgradeDeps {
   config?: PipelineConfigInput;
   /** Webhook endpoints, their secrets and deliveries. */
   webhooks: WebhookAdminDeps;
+  /** Required here, so no runtime's API starts every upgrade without what earlier ones took. */
+  waitHistory: Pick<WaitHistory, 'recent'>;
   /** The release webhook; absent where it is not set up (every release is then refused, 401). */
   releases?: ReceiveReleaseDeps;
 }

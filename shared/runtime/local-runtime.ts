@@ -27,6 +27,7 @@ import { SqliteJobStore } from '#adapters/local/sqlite-job-store.ts';
 import { SqliteMessageQueue } from '#adapters/local/sqlite-message-queue.ts';
 import { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
 import { SqliteReleaseLog } from '#adapters/local/sqlite-release-log.ts';
+import { SqliteWaitHistory } from '#adapters/local/sqlite-wait-history.ts';
 import { SqliteWebhookEndpoints, SqliteWebhookSecrets } from '#adapters/local/sqlite-webhook-endpoints.ts';
 import { batchHandler, recordProcessor } from '#adapters/record-processor.ts';
 import { HttpWebhookSender, type Resolver } from '#adapters/webhook-sender.ts';
@@ -137,6 +138,7 @@ export async function startLocalRuntime(
       (await keptSecret(join(config.dataDir, CALLBACK_SECRET_FILE), newSigningSecret));
     const jobs = new SqliteJobStore(db);
     const batches = new SqliteBatchStore(db);
+    const waitHistory = new SqliteWaitHistory(db);
     const queues = new SqliteQueue(db, { maxReceiveCount: config.queue.maxReceiveCount, clock });
     const queue = new SqliteMessageQueue(queues, QUEUE_NAMES);
     const clusters = await FileClusterRegistry.open(db, config.clustersFile);
@@ -177,6 +179,7 @@ export async function startLocalRuntime(
       webhookSender: sender,
       callbackSecret: async () => callbackSecret,
       waker,
+      waitHistory,
     };
     const apiQueue = sendingOnlyTo(queue, API.sends, 'api');
     const api = makeApiHandler({
@@ -190,6 +193,7 @@ export async function startLocalRuntime(
         return catalogFile.current;
       },
       clock,
+      waitHistory,
       notifier: notifierFor('api', API, ports, apiQueue),
       auth: { bearerToken: config.apiToken },
       log: asLog(log.createChild({ persistentKeys: { component: 'api' } })),

@@ -78,6 +78,7 @@ export function consumerDeps<N extends Needs>(
     ...(ports.metrics ? { metrics: ports.metrics } : {}),
     ...(ports.random ? { random: ports.random } : {}),
     ...(ports.waker ? { waker: ports.waker } : {}),
+    ...(ports.waitHistory ? { waitHistory: ports.waitHistory } : {}),
   };
   for (const need of Object.keys(row.needs) as (keyof Needs)[]) {
     for (const port of PORTS_OF_NEED[need]) {

@@ -20,6 +20,7 @@ import type {
   Notifier,
   PackageUploader,
   Queue,
+  WaitHistory,
   Waker,
 } from '#shared/ports.ts';
 import type {
@@ -82,6 +83,11 @@ export interface CorePorts {
   random?: () => number;
   /** Wakes watched waits early (the local runtime); without it waits only poll. */
   waker?: Waker;
+  /**
+   * What earlier upgrades took per stage (#domain/wait-history.ts): the stages record it, job
+   * starts read it. On AWS an item of the job table, which every function reads and writes.
+   */
+  waitHistory?: WaitHistory;
 }
 
 /** Ports a consumer gets when its row needs them. */

@@ -22,6 +22,7 @@ import {
   differingFields,
   upgradeRequestFingerprint,
 } from '#domain/upgrade-request.ts';
+import { historyExpectation } from '#domain/wait-history.ts';
 import type {
   Clock,
   ClusterRegistry,
@@ -33,6 +34,7 @@ import type {
   Queue,
   StageMessage,
   StageQueues,
+  WaitHistory,
 } from '#shared/ports.ts';
 import { emitTransitions } from '#usecases/job-events.ts';
 
@@ -52,6 +54,8 @@ export interface CreateUpgradeDeps {
   idempotencyTtlSeconds?: number;
   /** Job id generator (default: random UUID). */
   newId?: () => string;
+  /** What earlier upgrades took per stage, for a job its rollout has nothing to tell. */
+  waitHistory?: Pick<WaitHistory, 'recent'>;
 }
 
 export interface CreateUpgradeInput {
@@ -61,7 +65,10 @@ export interface CreateUpgradeInput {
   callbackUrl?: string;
   batchId?: string;
   idempotencyKey?: string;
-  /** What earlier jobs of the rollout took per stage; not part of the request's identity. */
+  /**
+   * What earlier jobs of the rollout took per stage (the wait history's time fills the others);
+   * not part of the request's identity.
+   */
   expectedWaits?: StageSeconds;
 }
 
@@ -157,6 +164,7 @@ export async function createUpgrade(
     );
   }
   const now = deps.clock.now();
+  const expectedWaits = await expectedWaitsOf(deps, input, now);
   const job = newJob({
     id: deps.newId?.() ?? randomUUID(),
     cluster: input.cluster,
@@ -165,7 +173,7 @@ export async function createUpgrade(
     ...(input.options ? { options: input.options } : {}),
     ...(callbackUrl === undefined ? {} : { callbackUrl }),
     ...(input.batchId === undefined ? {} : { batchId: input.batchId }),
-    ...(input.expectedWaits ? { expectedWaits: input.expectedWaits } : {}),
+    ...(expectedWaits ? { expectedWaits } : {}),
   });
   const idempotency =
     input.idempotencyKey === undefined ? undefined : idempotencyRecord(deps, input.idempotencyKey, job);
@@ -184,6 +192,27 @@ export async function createUpgrade(
   if (created) await deps.notifier.emit(createdEvent(stored), stored);
   deps.log?.info('upgrade queued', { jobId: stored.id, cluster: stored.cluster, targetVersion, created });
   return { job: stored, created };
+}
+
+/**
+ * Per stage, what the rollout's earlier jobs took, else the wait history's time. The history only
+ * times first looks: a job that cannot read it polls from the start, as before any was kept.
+ */
+async function expectedWaitsOf(
+  deps: CreateUpgradeDeps,
+  input: CreateUpgradeInput,
+  now: Date,
+): Promise<StageSeconds | undefined> {
+  let history: StageSeconds | undefined;
+  try {
+    history = deps.waitHistory && historyExpectation(await deps.waitHistory.recent(), now);
+  } catch (error) {
+    deps.log?.warn('wait history unreadable; the job polls from the start', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+  const merged = { ...history, ...input.expectedWaits };
+  return Object.keys(merged).length > 0 ? merged : undefined;
 }
 
 /** A job whose first message could not be sent would hold the cluster forever: end it. */

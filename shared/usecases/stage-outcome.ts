@@ -23,11 +23,11 @@ import {
   formatDelay,
   recordWait,
   resumeNote,
-  secondsInState,
 } from '#domain/job-progress.ts';
 import { type JobFacts, transition } from '#domain/job-transitions.ts';
-import { pollDelaySeconds, WaitTimes } from '#domain/poll-cadence.ts';
+import { pollDelaySeconds } from '#domain/poll-cadence.ts';
 import { formatAge } from '#domain/prerequisites.ts';
+import { expectedSeconds } from '#domain/stage-durations.ts';
 import type { PipelineConfig } from '#usecases/pipeline-config.ts';
 import { LostRace, type StepOutcome } from '#usecases/stage-step.ts';
 
@@ -37,8 +37,6 @@ export interface StageOutcomes {
    * the job; a lost race and anything else (a bug) are rethrown.
    */
   outcomeOfError(error: unknown): StepOutcome;
-  /** A visit that had to poll is over: its length times the first check of the next visit. */
-  learnWait(job: ActiveJob, outcome: StepOutcome, now: Date): void;
   /** Seconds until the job's next message: the wait's own, its poll, or its retry backoff. */
   waitDelay(job: ActiveJob, outcome: StepOutcome, now: Date): number;
   /** The job the outcome leaves, counting the attempt; `delay` is waitDelay's, for the reason. */
@@ -51,9 +49,6 @@ export function makeStageOutcomes(
   config: PipelineConfig,
   random: () => number,
 ): StageOutcomes {
-  // This process's memory of how long the stage's waits took: it times the first check of the next.
-  const waitTimes = new WaitTimes();
-
   function outcomeOfError(error: unknown): StepOutcome {
     if (error instanceof LostRace) throw error;
     if (error instanceof TransientError || error instanceof ConflictError) {
@@ -110,27 +105,20 @@ export function makeStageOutcomes(
     }
   }
 
-  function learnWait(job: ActiveJob, outcome: StepOutcome, now: Date): void {
-    if (outcome.kind !== 'wait' && job.step?.polls !== undefined) {
-      waitTimes.record(stage, secondsInState(job, now));
-    }
-  }
-
   function waitDelay(job: ActiveJob, outcome: StepOutcome, now: Date): number {
     if (outcome.kind !== 'wait') return 0;
     if (outcome.delaySeconds !== undefined) return outcome.delaySeconds;
     if (!outcome.transient) {
       return pollDelaySeconds(job, outcome.reason, now, {
         pollSeconds: config.pollSeconds[stage],
-        // The rollout's earlier jobs know this job's waits better than whatever this process saw.
-        expectedSeconds: job.expectedWaits?.[stage] ?? waitTimes.expected(stage),
+        expectedSeconds: expectedSeconds(job, stage),
       });
     }
     const backoff = { baseSeconds: config.retrySeconds, maxSeconds: config.maxRetrySeconds };
     return backoffSeconds(backoff, (job.step?.retries ?? 0) + 1, random());
   }
 
-  return { outcomeOfError, learnWait, waitDelay, apply };
+  return { outcomeOfError, waitDelay, apply };
 }
 
 /** A job that entered its state with a delayed first look, saying so. */

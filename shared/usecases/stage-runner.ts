@@ -35,6 +35,8 @@ import {
 import { cancelNow, isCancellable } from '#domain/job-cancel.ts';
 import { classifyMessage, expectedMessage } from '#domain/job-messages.ts';
 import { plannedHop, STATE_OF_STAGE, transition } from '#domain/job-transitions.ts';
+import { stageSeconds } from '#domain/stage-durations.ts';
+import { historySlot } from '#domain/wait-history.ts';
 import type {
   Clock,
   ClusterGateway,
@@ -45,6 +47,7 @@ import type {
   Queue,
   StageMessage,
   StageQueues,
+  WaitHistory,
   Waker,
 } from '#shared/ports.ts';
 import { emitTransitions } from '#usecases/job-events.ts';
@@ -76,6 +79,8 @@ export interface StageDeps {
   random?: () => number;
   /** Wakes waits that say what would end them (a runtime that can hold watches). */
   waker?: Waker;
+  /** Where a succeeded job leaves its stage times, for the first looks of the jobs after it. */
+  waitHistory?: Pick<WaitHistory, 'record'>;
 }
 
 export type StageHandler = (message: StageMessage) => Promise<void>;
@@ -105,6 +110,23 @@ function logOutcome(log: Log, job: ActiveJob, next: Job, delaySeconds: number): 
     const unchanged = next.step?.waitingFor === job.step?.waitingFor;
     log[unchanged ? 'debug' : 'info']('waiting', { waitingFor: next.step?.waitingFor, delaySeconds });
   } else log.info('transition', { from: job.state, to: next.state, reason: next.transitions.at(-1)?.reason });
+}
+
+/**
+ * A succeeded job's stage times join the wait history (#domain/wait-history.ts). They only time
+ * later first looks: a record lost to a crash or an error leaves the history a job older.
+ */
+async function recordWaits(history: StageDeps['waitHistory'], job: Job, log: Log): Promise<void> {
+  if (!history || job.state !== 'succeeded') return;
+  const seconds = stageSeconds(job);
+  if (Object.keys(seconds).length === 0) return;
+  try {
+    await history.record(historySlot(job.id), { seconds, at: job.finishedAt });
+  } catch (error) {
+    log.warn('could not record the stage times in the wait history', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 /** validate: the stage that plans, on a job that has no plan yet. */
@@ -188,14 +210,13 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
       return;
     }
     const job = context.job;
-    outcomes.learnWait(job, outcome, now);
     const waitSeconds = outcomes.waitDelay(job, outcome, now);
     const applied = outcomes.apply(job, outcome, cause, now, waitSeconds);
-    const wakeOn = outcome.kind === 'wait' || outcome.kind === 'transition' ? outcome.wakeOn : undefined;
-    const { delay, condition, waitingFor } = schedule.next(job, applied, wakeOn, waitSeconds, now);
+    const { delay, condition, waitingFor } = schedule.next(job, applied, outcome, waitSeconds, now);
     const next = await write(withDue(withWaitingFor(applied, waitingFor), deps.clock.now(), delay));
     schedule.wake(next, condition, await send(next, delay));
     logOutcome(log, job, next, delay);
+    await recordWaits(deps.waitHistory, next, log);
     await emitTransitions(deps.notifier, loaded, next);
   }
 

@@ -16,8 +16,19 @@ export interface ClusterAccess {
 }
 
 export type StepOutcome =
-  /** `wakeOn`: what the next stage waits for first; where it is watched, its first look waits for it. */
-  | { kind: 'transition'; to: JobState; reason: string; facts?: JobFacts; wakeOn?: WakeCondition }
+  /**
+   * `wakeOn`: what the next stage waits for first; where it is watched, its first look waits for
+   * it. `setOff: false`: this visit did not set that off (the package was on the cluster before
+   * it), so earlier jobs' times say nothing of when it ends: the next stage looks at once.
+   */
+  | {
+      kind: 'transition';
+      to: JobState;
+      reason: string;
+      facts?: JobFacts;
+      wakeOn?: WakeCondition;
+      setOff?: false;
+    }
   /** The hop is verified: next hop, succeeded, or a deferred cancel (#domain/job-cancel.ts). */
   | { kind: 'complete-hop' }
   /**

@@ -27,7 +27,11 @@ export function artifactVersionName(packageName: string, version: string): strin
   return `${packageName}.v${version}`;
 }
 
-/** patch-subscription's first look waits for the catalog to offer the upload (a sync takes minutes). */
+/**
+ * patch-subscription's first look waits for the catalog to offer the upload (a sync takes
+ * minutes), unless the package was on the cluster before this visit pushed anything: its sync
+ * began earlier, and may be over.
+ */
 function uploaded(
   context: HopContext,
   packageName: string,
@@ -35,7 +39,9 @@ function uploaded(
   automatic: boolean,
 ): StepOutcome {
   const { hop } = context;
+  const pushed = context.job.step?.doneAt !== undefined;
   return {
+    ...(pushed ? {} : { setOff: false as const }),
     kind: 'transition',
     to: 'patching',
     reason: `package ${hop.to} is on the cluster (ArtifactVersion ${artifactVersion} reports Success)`,

@@ -12,6 +12,7 @@ import { firstLook } from '#domain/stage-durations.ts';
 import type { WakeCondition } from '#domain/wake-condition.ts';
 import type { Clock, Waker } from '#shared/ports.ts';
 import type { PipelineConfig } from '#usecases/pipeline-config.ts';
+import type { StepOutcome } from '#usecases/stage-step.ts';
 
 export interface WaitScheduleDeps {
   stage: StageName;
@@ -43,16 +44,12 @@ export function makeWaitSchedule({ stage, config, clock, waker }: WaitScheduleDe
   });
 
   return {
-    /** `job` as the stage found it, `applied` as it commits it; `waitSeconds`: the wait's poll delay. */
-    next(
-      job: Job,
-      applied: Job,
-      wakeOn: WakeCondition | undefined,
-      waitSeconds: number,
-      now: Date,
-    ): NextMessage {
+    /** `job` as the stage found it, `applied` as `outcome` commits it; `waitSeconds`: the wait's poll delay. */
+    next(job: Job, applied: Job, outcome: StepOutcome, waitSeconds: number, now: Date): NextMessage {
+      const wakeOn = outcome.kind === 'wait' || outcome.kind === 'transition' ? outcome.wakeOn : undefined;
       const entered = applied.state !== job.state && isActiveJob(applied);
-      const look = entered ? firstLook(applied, stageTimes(applied.expected.stage)) : undefined;
+      const setOff = !(outcome.kind === 'transition' && outcome.setOff === false);
+      const look = entered && setOff ? firstLook(applied, stageTimes(applied.expected.stage)) : undefined;
       const delay = applied.state === job.state ? waitSeconds : (look?.seconds ?? 0);
       if (!wakeOn || !isActiveJob(applied) || !waker?.canWatch(job.cluster)) {
         return look ? { delay, waitingFor: look.waitingFor } : { delay };

@@ -96,6 +96,21 @@ describe('estimateCost', () => {
     expect(withBatch - without).toBeCloseTo(4 * 1000 * PRICES.dynamoWriteUnit, 6);
   });
 
+  it("bills each job's wait history write as the whole item it rewrites, and its read", () => {
+    // Prepare: a job's writes and the reads of an idle hop, taken apart from the history's
+    const quiet = { ...counts, messages: 0, jobEvents: 0 };
+    const jobUnits = jobWriteUnits(counts.jobWrites, counts.itemBytes, 'lock-indexed');
+    // Act
+    const bill = estimateCost(quiet).perThousandHops;
+    // Assess: every slot used, the item is past 2 KB
+    expect(ASSUMPTIONS.waitHistoryWriteUnits).toBe(3);
+    expect(bill.dynamoWrites).toBeCloseTo(
+      (jobUnits + counts.batchWriteUnits + 3) * 1000 * PRICES.dynamoWriteUnit,
+      4,
+    );
+    expect(bill.dynamoReads).toBeCloseTo(0.5 * 1000 * PRICES.dynamoReadUnit, 4);
+  });
+
   it("bills the logs counted, what Lambda adds to each line, and each invocation's own lines", () => {
     // Large steps: each estimate is rounded to 1/100 of a cent.
     const base = estimateCost(counts).perThousandHops.logs;

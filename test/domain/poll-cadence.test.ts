@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { ActiveJob } from '#domain/job.ts';
 import { recordWait } from '#domain/job-progress.ts';
 import {
+  lowerQuartile,
   POLL_BACKOFF_CAP,
   pollDelaySeconds,
   WATCHED_WAIT_POLLS,
-  WaitTimes,
   watchedDelaySeconds,
 } from '#domain/poll-cadence.ts';
 import { testCatalog } from '#test/fakes/catalog.ts';
@@ -80,17 +80,13 @@ describe('poll cadence', () => {
     );
   });
 
-  it('learns the lower quartile of the recent waits of each stage, forgetting old ones', () => {
-    // Prepare
-    const times = new WaitTimes();
-    // Act
-    for (const seconds of [100, 400, 200, 300]) times.record('patch-subscription', seconds);
-    const quartile = times.expected('patch-subscription');
-    for (let i = 0; i < WaitTimes.KEEP; i++) times.record('patch-subscription', 50);
-    // Assess
-    expect(quartile).toBe(100);
-    expect(times.expected('patch-subscription')).toBe(50);
-    expect(times.expected('verify')).toBeUndefined();
+  it.each([
+    { seconds: [], expected: undefined },
+    { seconds: [70], expected: 70 },
+    { seconds: [100, 400, 200, 300], expected: 100 },
+    { seconds: [500, 50, 60, 70, 80], expected: 60 },
+  ])('expects a wait at the lower quartile of $seconds', ({ seconds, expected }) => {
+    expect(lowerQuartile(seconds)).toBe(expected);
   });
 });
 

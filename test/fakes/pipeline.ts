@@ -20,6 +20,7 @@ import { RecordingNotifier } from '#test/fakes/notifier.ts';
 import { FakeOlm } from '#test/fakes/olm.ts';
 import { FakePackageUploader } from '#test/fakes/package-uploader.ts';
 import { type DrainOptions, FakeQueue, type StageHandlers } from '#test/fakes/queue.ts';
+import { InMemoryWaitHistory } from '#test/fakes/wait-history.ts';
 import { webhookPorts } from '#test/fakes/webhooks.ts';
 import { commandBatch } from '#usecases/batch-commands.ts';
 import { type CancelUpgradeInput, cancelUpgrade } from '#usecases/cancel-upgrade.ts';
@@ -65,6 +66,8 @@ export function createPipeline(options: PipelineOptions = {}) {
   const downloader = new FakeArtifactDownloader();
   const uploader = new FakePackageUploader();
   const olms = new Map<string, FakeOlm>();
+  // As in both runtimes: a succeeded job's stage times time the first looks of the jobs after it.
+  const waitHistory = new InMemoryWaitHistory();
   const webhooks = webhookPorts();
   serveCatalog(downloader, catalog);
   uploader.onPush = (push) => olms.get(push.cluster)?.pushed(push.file);
@@ -85,6 +88,7 @@ export function createPipeline(options: PipelineOptions = {}) {
     uploader,
     config: options.config ?? {},
     ...(options.waker ? { waker: options.waker } : {}),
+    waitHistory,
     // Notify and the rollout fan events out to webhook receivers; a test registers any it wants.
     ...webhooks,
   };
@@ -100,7 +104,18 @@ export function createPipeline(options: PipelineOptions = {}) {
     [...STAGE_NAMES, 'rollout' as const].map((name) => [name, handlerOf(name)]),
   );
   notify = handlerOf('notify');
-  const apiDeps = { jobs, batches, queue: apiQueue, clusters, catalog, clock, notifier, log, gateway };
+  const apiDeps = {
+    jobs,
+    batches,
+    queue: apiQueue,
+    clusters,
+    catalog,
+    clock,
+    notifier,
+    log,
+    gateway,
+    waitHistory,
+  };
 
   async function addCluster(
     name: string,
@@ -138,6 +153,7 @@ export function createPipeline(options: PipelineOptions = {}) {
     notifier,
     log,
     webhooks,
+    waitHistory,
     artifacts,
     downloader,
     uploader,
@@ -145,7 +161,7 @@ export function createPipeline(options: PipelineOptions = {}) {
     addCluster,
     job,
     create: (input: CreateUpgradeInput): Promise<{ job: AnyJob; created: boolean }> =>
-      createUpgrade({ jobs, queue: apiQueue, clusters, catalog, clock, notifier, log }, input),
+      createUpgrade({ jobs, queue: apiQueue, clusters, catalog, clock, notifier, log, waitHistory }, input),
     cancel: (input: CancelUpgradeInput): Promise<AnyJob> =>
       cancelUpgrade({ jobs, queue: apiQueue, clock, notifier, log }, input),
     /** POST /batches, as the API does it (the request as its schema parsed it). */

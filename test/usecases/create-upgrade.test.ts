@@ -123,6 +123,54 @@ describe('createUpgrade', () => {
     expect((await pipeline.jobs.get(job.id))?.expectedWaits).toEqual(expectedWaits);
   });
 
+  it('gives a job its rollout has nothing to tell what the latest upgrades took, from the wait history', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    const at = pipeline.clock.now().toISOString();
+    await pipeline.waitHistory.record(0, { seconds: { 'patch-subscription': 900, verify: 240 }, at });
+    await pipeline.waitHistory.record(1, { seconds: { 'patch-subscription': 600 }, at });
+    // Act
+    const { job } = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1' });
+    // Assess
+    expect(job.expectedWaits).toEqual({ 'patch-subscription': 600, verify: 240 });
+  });
+
+  it("prefers what its rollout's earlier jobs took to the wait history, stage by stage", async () => {
+    // Prepare
+    const pipeline = await setUp();
+    const at = pipeline.clock.now().toISOString();
+    await pipeline.waitHistory.record(0, { seconds: { 'patch-subscription': 900 }, at });
+    // Act
+    const { job } = await pipeline.create({
+      cluster: 'prod-1',
+      targetVersion: '4.2.1',
+      expectedWaits: { verify: 60 },
+    });
+    // Assess
+    expect(job.expectedWaits).toEqual({ 'patch-subscription': 900, verify: 60 });
+  });
+
+  it('starts a job that cannot read the wait history as if none were kept, and says so', async () => {
+    // Prepare
+    const pipeline = await setUp();
+    const { jobs, queue, clusters, catalog, clock, notifier, log } = pipeline;
+    const waitHistory = { recent: () => Promise.reject(new Error('table throttled')) };
+    // Act
+    const { job, created } = await createUpgrade(
+      { jobs, queue, clusters, catalog, clock, notifier, log, waitHistory },
+      { cluster: 'prod-1', targetVersion: '4.2.1' },
+    );
+    // Assess
+    expect(created).toBe(true);
+    expect(job.expectedWaits).toBeUndefined();
+    expect(log.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'wait history unreadable; the job polls from the start',
+      }),
+    );
+  });
+
   it('accepts a callbackUrl the outbound allow-list admits, and keeps it normalized', async () => {
     // Prepare
     const pipeline = await setUp();

@@ -96,9 +96,7 @@ describe('patch-subscription stage', () => {
     expect(first?.delaySeconds).toBe(900);
     expect(second?.delaySeconds).toBe(60);
     expect(verifying.state).toBe('verifying');
-    expect(verifying.step?.waitingFor).toBe(
-      'the first look, 4m in: the earlier jobs of the rollout took 4m in verify',
-    );
+    expect(verifying.step?.waitingFor).toBe('the first look, 4m in: earlier upgrades took 4m in verify');
     expect(verify).toMatchObject({ delaySeconds: 240, message: { stage: 'verify' } });
   });
 

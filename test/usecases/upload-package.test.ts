@@ -48,6 +48,35 @@ describe('upload-package stage', () => {
     ]);
   });
 
+  it.each([
+    { case: 'pushed it', before: undefined, pushes: 1, delaySeconds: 900 },
+    { case: 'found it there already', before: 'Success', pushes: 0, delaySeconds: 0 },
+  ])('puts off the first catalog look by what earlier upgrades took only when it $case', async (row) => {
+    // Prepare
+    const pipeline = createPipeline();
+    const { cluster } = await pipeline.addCluster('prod-1', {
+      installed: '3.18.2',
+      platformVersion: '4.0.0',
+    });
+    if (row.before) cluster.state.artifactVersions['redis-operator.v4.0.3'] = row.before;
+    const job = await pipeline.seedAt('uploading', {
+      cluster: 'prod-1',
+      from: '3.18.2',
+      to: '4.2.1',
+      platform: '4.0.0',
+      expectedWaits: { 'patch-subscription': 900 },
+    });
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect((await pipeline.job(job.id)).state).toBe('patching');
+    expect(pipeline.uploader.pushes).toHaveLength(row.pushes);
+    expect(pipeline.queue.peek()[0]).toMatchObject({
+      queue: 'patch-subscription',
+      delaySeconds: row.delaySeconds,
+    });
+  });
+
   it('fails the job on a checksum mismatch, keeping and pushing nothing', async () => {
     // Prepare
     const { pipeline, job } = await setUp();

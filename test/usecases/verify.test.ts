@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { historySlot } from '#domain/wait-history.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 
-async function atVerify(hop: number, config: PipelineConfigInput = {}) {
+/** A job verifying hop `hop` of its upgrade to 4.2.1 from `from` (two hops from 3.18.2, one from 4.0.3). */
+async function atVerify(hop: number, config: PipelineConfigInput = {}, from = '3.18.2') {
   const pipeline = createPipeline({ config });
-  const { cluster } = await pipeline.addCluster('prod-1', { installed: '3.18.2', platformVersion: '4.0.0' });
+  const { cluster } = await pipeline.addCluster('prod-1', { installed: from, platformVersion: '4.0.0' });
   const job = await pipeline.seedAt('verifying', {
     cluster: 'prod-1',
-    from: '3.18.2',
+    from,
     to: '4.2.1',
     platform: '4.0.0',
     hop,
@@ -59,6 +61,42 @@ describe('verify stage', () => {
     });
     expect(pipeline.queue.size).toBe(0);
     expect(pipeline.notifier.typesFor(job.id)).toEqual(['upgrade.succeeded']);
+  });
+
+  it('leaves the stage times of a job that succeeded in the wait history, at the slot of its id', async () => {
+    // Prepare: one hop, whose install takes one 30 s poll
+    const { pipeline, cluster, job } = await atVerify(0, { pollSeconds: { verify: 30 } }, '4.0.3');
+    await pipeline.deliverNext();
+    install(cluster, '4.2.1');
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    const after = await pipeline.job(job.id);
+    expect(after.state).toBe('succeeded');
+    expect([...pipeline.waitHistory.slots]).toEqual([
+      [
+        historySlot(job.id),
+        { seconds: expect.objectContaining({ 'patch-subscription': 0, verify: 30 }), at: after.finishedAt },
+      ],
+    ]);
+  });
+
+  it('succeeds a job whose stage times cannot be written to the wait history, and says so', async () => {
+    // Prepare
+    const { pipeline, cluster, job: told } = await atVerify(1);
+    await pipeline.deliverNext();
+    install(cluster, '4.2.1');
+    pipeline.waitHistory.record = () => Promise.reject(new Error('table throttled'));
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect((await pipeline.job(told.id)).state).toBe('succeeded');
+    expect(pipeline.log.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'could not record the stage times in the wait history',
+      }),
+    );
   });
 
   it('waits while the install runs and while instances recover, then moves on', async () => {

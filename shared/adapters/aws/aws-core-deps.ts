@@ -17,6 +17,7 @@ import { makeDynamoClient } from './dynamo-client.ts';
 import { DynamoClusterRegistry } from './dynamo-cluster-registry.ts';
 import { DynamoDeliveryStore } from './dynamo-deliveries.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
+import { DynamoWaitHistory } from './dynamo-wait-history.ts';
 import { DynamoWebhookEndpoints } from './dynamo-webhook-endpoints.ts';
 import { metricsPort, type Observed, traceClients } from './lambda-observability.ts';
 import { makeSqsClient, SqsQueue } from './sqs-queue.ts';
@@ -60,6 +61,7 @@ export function buildCoreDeps(
     metrics: metricsPort(observed.metrics),
     jobs: new DynamoJobStore(table),
     clusters: new DynamoClusterRegistry(table),
+    waitHistory: new DynamoWaitHistory(table),
     queue: new SqsQueue({ client: clients.sqs, urls: config.queueUrls, clock }),
     config: config.pipeline,
     webhookEndpoints: new DynamoWebhookEndpoints(table),

@@ -19,6 +19,7 @@
  *   webhook endpoint WEBHOOKS            ENDPOINT#<id>
  *   delivery        WEBHOOK#<ep id|cb>   DELIVERY#<id>              (expiresAt TTL)
  *   release id      RELEASE#<webhook-id> RELEASE                    (expiresAt TTL: replay window)
+ *   wait history    WAITS                RECENT                     (slot<n> attributes: dynamo-wait-history.ts)
  *
  * A job's events are its transitions (#domain/job-event.ts, ADR 0008); the JOB#<id> / EVENT#...
  * items older releases wrote beside the job are read by nothing and expire through their TTL.
@@ -52,6 +53,7 @@ export const keys = {
   /** A delivery's partition is its receiver's, which its id names (#usecases/webhook-fan-out.ts). */
   delivery: (id: string, receiver: string) => ({ pk: `WEBHOOK#${receiver}`, sk: `DELIVERY#${id}` }),
   release: (webhookId: string) => ({ pk: `RELEASE#${webhookId}`, sk: 'RELEASE' }),
+  waitHistory: () => ({ pk: 'WAITS', sk: 'RECENT' }),
 };
 
 /** Active jobs are listed from one partition of the byState index, by their locks. */

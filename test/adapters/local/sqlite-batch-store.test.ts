@@ -1,24 +1,12 @@
-import type { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteBatchStore } from '#adapters/local/sqlite-batch-store.ts';
-import { openDatabase } from '#adapters/local/sqlite-database.ts';
 import { UnreadableRecordError } from '#domain/errors.ts';
 import { batchStoreContract } from '#test/adapters/support/batch-store-contract.ts';
 import { testBatch } from '#test/fakes/batches.ts';
-import { useTempDirs } from './support/temp-dir.ts';
+import { useDatabases, useTempDirs } from './support/temp-dir.ts';
 
 const tempDir = useTempDirs();
-const open: DatabaseSync[] = [];
-
-afterEach(() => {
-  for (const db of open.splice(0)) if (db.isOpen) db.close();
-});
-
-async function database(dir?: string): Promise<DatabaseSync> {
-  const db = openDatabase(dir ?? (await tempDir()));
-  open.push(db);
-  return db;
-}
+const database = useDatabases(tempDir);
 
 describe('SqliteBatchStore', () => {
   batchStoreContract(async () => new SqliteBatchStore(await database()));

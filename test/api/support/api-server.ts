@@ -16,6 +16,7 @@ import { InMemoryJobStore } from '#test/fakes/job-store.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { RecordingNotifier } from '#test/fakes/notifier.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
+import { InMemoryWaitHistory } from '#test/fakes/wait-history.ts';
 import { webhookPorts } from '#test/fakes/webhooks.ts';
 import { type ErrorShape, errorShapeOf } from './error-shape.ts';
 import { expectReplyContract } from './reply-contract.ts';
@@ -64,6 +65,7 @@ export function fakeApiDeps(overrides: Partial<ApiDeps> = {}, maxBodyBytes = 64 
     auth: { bearerToken: TOKEN },
     log: new RecordingLog(),
     maxBodyBytes,
+    waitHistory: new InMemoryWaitHistory(),
   };
   const webhooks = {
     ...webhookPorts(),
