@@ -7,9 +7,8 @@
  *
  * - The first check of a stage visit comes when the stage's recent waits suggest it will be done:
  *   the lower quartile of how long the stage took for the earlier jobs of the job's rollout
- *   (#domain/stage-durations.ts), or else for the latest upgrades (#domain/wait-history.ts), or
- *   else for the job's own earlier hops; never sooner than the stage's poll. Nothing learned yet:
- *   the poll.
+ *   (#domain/stage-durations.ts), or else for the latest upgrades (#domain/wait-history.ts); never
+ *   sooner than the stage's poll. Nothing learned yet: the poll.
  * - Polls that keep finding the same thing back off, doubling from the poll up to
  *   POLL_BACKOFF_CAP times it; a change in what the cluster reports (the CSV appeared, the
  *   install moved on) starts again at the poll, since the next step is probably near.
@@ -40,7 +39,7 @@ export function watchedDelaySeconds(
 export interface PollCadence {
   /** The stage's poll interval. */
   pollSeconds: number;
-  /** What the stage took for earlier jobs (Job.expectedWaits), else for the job's earlier hops, if known. */
+  /** What the stage took for earlier jobs (Job.expectedWaits), if known. */
   expectedSeconds?: number | undefined;
 }
 

@@ -45,30 +45,16 @@ const FIRST_LOOK_ONLY_READS: readonly StageName[] = ['patch-subscription', 'veri
  */
 export function stageSeconds(job: Job): StageSeconds {
   if (job.state !== 'succeeded') return {};
-  const seconds = visitSeconds(job);
-  for (const stage of Object.keys(job.expectedWaits ?? {}) as StageName[]) delete seconds[stage];
-  return seconds;
-}
-
-/** The shortest finished visit of each stage so far, whatever the job's state. */
-function visitSeconds(job: Job): StageSeconds {
   const seconds: StageSeconds = {};
   job.transitions.forEach((entered, index) => {
     const left = job.transitions.slice(index + 1).find((t) => t.from === entered.to);
     if (!left || !isPlanned(entered.to)) return;
     const stage = STAGE_OF_STATE[entered.to];
+    if (job.expectedWaits?.[stage] !== undefined) return;
     const visit = Math.round((Date.parse(left.at) - Date.parse(entered.at)) / 1000);
     if (visit >= 0) seconds[stage] = Math.min(visit, seconds[stage] ?? visit);
   });
   return seconds;
-}
-
-/**
- * What a job should expect of `stage`: what it was told, else what its own earlier hops took
- * there (the second hop of a job waits for the same catalog sync and install as its first).
- */
-export function expectedSeconds(job: Job, stage: StageName): number | undefined {
-  return job.expectedWaits?.[stage] ?? visitSeconds(job)[stage];
 }
 
 /** `samples` with one more job's times, each stage's list kept to WAIT_SAMPLES. */

@@ -27,7 +27,6 @@ import {
 import { type JobFacts, transition } from '#domain/job-transitions.ts';
 import { pollDelaySeconds } from '#domain/poll-cadence.ts';
 import { formatAge } from '#domain/prerequisites.ts';
-import { expectedSeconds } from '#domain/stage-durations.ts';
 import type { PipelineConfig } from '#usecases/pipeline-config.ts';
 import { LostRace, type StepOutcome } from '#usecases/stage-step.ts';
 
@@ -111,7 +110,8 @@ export function makeStageOutcomes(
     if (!outcome.transient) {
       return pollDelaySeconds(job, outcome.reason, now, {
         pollSeconds: config.pollSeconds[stage],
-        expectedSeconds: expectedSeconds(job, stage),
+        // What the rollout's earlier jobs, or the wait history, took (#domain/stage-durations.ts).
+        expectedSeconds: job.expectedWaits?.[stage],
       });
     }
     const backoff = { baseSeconds: config.retrySeconds, maxSeconds: config.maxRetrySeconds };

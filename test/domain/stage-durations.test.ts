@@ -1,11 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ActiveState, Job, StageSeconds } from '#domain/job.ts';
+import type { ActiveState, Job } from '#domain/job.ts';
 import { transition } from '#domain/job-transitions.ts';
 import {
   addWaitSamples,
-  expectedSeconds,
   expectedWaits,
   firstLook,
   stageSeconds,
@@ -154,33 +153,5 @@ describe('stage durations', () => {
     const seconds = stageSeconds(ended(job, 'succeeded', later(1250)));
     // Assess
     expect(seconds).toEqual({ 'check-backup': 7, 'upload-package': 1, verify: 235 });
-  });
-  it.each<[string, StageSeconds | undefined, number | undefined]>([
-    ['its first hop took, on its second hop', undefined, 1000],
-    ['it was told, before its own hops', { 'patch-subscription': 600 }, 600],
-  ])('expects of a stage what %s', (_name, told, expected) => {
-    // Prepare: hop 2's patch-subscription visit under way, hop 1's took 1000 s
-    let job: Job = jobAt('checking-backup', {
-      catalog: testCatalog(),
-      cluster: 'c1',
-      from: '3.18.2',
-      to: '4.2.1',
-      at,
-      ...(told ? { expectedWaits: told } : {}),
-    });
-    for (const [state, second, hop] of [
-      ['uploading', 7],
-      ['patching', 8],
-      ['verifying', 1008],
-      ['uploading', 1250, 1],
-      ['patching', 1251],
-    ] as const) {
-      job = transition(job, state, { at: later(second), ...(hop === undefined ? {} : { hop }) });
-    }
-    // Act
-    const seconds = expectedSeconds(job, 'patch-subscription');
-    // Assess
-    expect(seconds).toBe(expected);
-    expect(expectedSeconds(job, 'check-backup')).toBe(7);
   });
 });
