@@ -31,6 +31,13 @@ export function historySlot(jobId: string): number {
   return createHash('sha256').update(jobId).digest().readUInt32BE(0) % HISTORY_SLOTS;
 }
 
+/** A slot outside the history is the caller's bug; every store refuses it alike. */
+export function checkSlot(slot: number): void {
+  if (!Number.isInteger(slot) || slot < 0 || slot >= HISTORY_SLOTS) {
+    throw new Error(`wait history slot ${slot} is not an integer in [0, ${HISTORY_SLOTS})`);
+  }
+}
+
 /** What a job started at `now` should expect of each stage, from the records still current. */
 export function historyExpectation(records: readonly WaitRecord[], now: Date): StageSeconds | undefined {
   const oldest = now.getTime() - HISTORY_MAX_AGE_SECONDS * 1000;

@@ -1,4 +1,4 @@
-import { HISTORY_SLOTS, type WaitRecord } from '#domain/wait-history.ts';
+import { checkSlot, type WaitRecord } from '#domain/wait-history.ts';
 import type { WaitHistory } from '#shared/ports.ts';
 
 /** WaitHistory in a Map, one record per slot, refusing the slots a real store refuses. */
@@ -10,9 +10,7 @@ export class InMemoryWaitHistory implements WaitHistory {
   }
 
   async record(slot: number, record: WaitRecord): Promise<void> {
-    if (!Number.isInteger(slot) || slot < 0 || slot >= HISTORY_SLOTS) {
-      throw new Error(`wait history slot ${slot} is not an integer in [0, ${HISTORY_SLOTS})`);
-    }
+    checkSlot(slot);
     // A copy, as a real store keeps: a caller changing its object afterwards changes nothing here.
     this.slots.set(slot, structuredClone(record));
   }

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Approval } from '#domain/cluster-views.ts';
 import { TransientError } from '#domain/errors.ts';
+import type { StageSeconds } from '#domain/job.ts';
 import { createPipeline, type Pipeline } from '#test/fakes/pipeline.ts';
 import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 
 const URL_403 = 'https://packages.example.invalid/alauda/redis-operator/redis-operator.stable.ALL.v4.0.3.tgz';
 
-async function atUpload(pipeline: Pipeline, cluster: string, approval: Approval = 'Manual') {
+async function atUpload(
+  pipeline: Pipeline,
+  cluster: string,
+  approval: Approval = 'Manual',
+  expectedWaits?: StageSeconds,
+) {
   const added = await pipeline.addCluster(cluster, {
     installed: '3.18.2',
     platformVersion: '4.0.0',
@@ -17,6 +23,7 @@ async function atUpload(pipeline: Pipeline, cluster: string, approval: Approval 
     from: '3.18.2',
     to: '4.2.1',
     platform: '4.0.0',
+    ...(expectedWaits ? { expectedWaits } : {}),
   });
   return { ...added, job };
 }
@@ -54,18 +61,8 @@ describe('upload-package stage', () => {
   ])('puts off the first catalog look by what earlier upgrades took only when it $case', async (row) => {
     // Prepare
     const pipeline = createPipeline();
-    const { cluster } = await pipeline.addCluster('prod-1', {
-      installed: '3.18.2',
-      platformVersion: '4.0.0',
-    });
+    const { cluster, job } = await atUpload(pipeline, 'prod-1', 'Manual', { 'patch-subscription': 900 });
     if (row.before) cluster.state.artifactVersions['redis-operator.v4.0.3'] = row.before;
-    const job = await pipeline.seedAt('uploading', {
-      cluster: 'prod-1',
-      from: '3.18.2',
-      to: '4.2.1',
-      platform: '4.0.0',
-      expectedWaits: { 'patch-subscription': 900 },
-    });
     // Act
     await pipeline.deliverNext();
     // Assess

@@ -8,7 +8,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { STAGE_NAMES } from '#domain/job.ts';
-import { HISTORY_SLOTS, type WaitRecord } from '#domain/wait-history.ts';
+import { checkSlot, HISTORY_SLOTS, type WaitRecord } from '#domain/wait-history.ts';
 import type { WaitHistory } from '#shared/ports.ts';
 import { mapAwsError } from './aws-errors.ts';
 import { keys } from './dynamo-schema.ts';
@@ -48,9 +48,7 @@ export class DynamoWaitHistory implements WaitHistory {
   }
 
   async record(slot: number, record: WaitRecord): Promise<void> {
-    if (!Number.isInteger(slot) || slot < 0 || slot >= HISTORY_SLOTS) {
-      throw new Error(`wait history slot ${slot} is not an integer in [0, ${HISTORY_SLOTS})`);
-    }
+    checkSlot(slot);
     try {
       await this.#table.client.send(
         new UpdateCommand({

@@ -1,6 +1,6 @@
 /** What earlier upgrades took per stage (#domain/wait-history.ts), one row per slot in the local database. */
 import type { DatabaseSync } from 'node:sqlite';
-import { HISTORY_SLOTS, type WaitRecord } from '#domain/wait-history.ts';
+import { checkSlot, HISTORY_SLOTS, type WaitRecord } from '#domain/wait-history.ts';
 import type { WaitHistory } from '#shared/ports.ts';
 import { statement } from './sqlite-database.ts';
 
@@ -23,9 +23,7 @@ export class SqliteWaitHistory implements WaitHistory {
   }
 
   async record(slot: number, record: WaitRecord): Promise<void> {
-    if (!Number.isInteger(slot) || slot < 0 || slot >= HISTORY_SLOTS) {
-      throw new Error(`wait history slot ${slot} is not an integer in [0, ${HISTORY_SLOTS})`);
-    }
+    checkSlot(slot);
     statement(
       this.#db,
       'INSERT INTO wait_history (slot, seconds, at) VALUES (?, ?, ?) ' +
