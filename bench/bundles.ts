@@ -2,8 +2,8 @@
  * `npx node bench/bundles.ts`: what each Lambda bundle weighs and how long its cold import takes.
  * Builds every functions/<name>/handler.ts with the stack's own esbuild settings, then imports
  * each bundle in a fresh Node process (as a Lambda cold start does, minus the runtime's own
- * start), with the environment the stack would set, three times, reporting the median beside the
- * same-run baseline of an empty module (process start and the probe; the load moves both).
+ * start), with the environment the stack would set, BENCH_BUNDLE_RUNS rounds (default 5) of one
+ * import each, reporting the median beside the same-run baseline of an empty module.
  * Writes bench/results/bundles.json. `@kubernetes/client-node` must stay out of every bundle.
  */
 import { execFile } from 'node:child_process';
@@ -17,7 +17,7 @@ import { QUEUE_NAMES } from '#usecases/consumer-row.ts';
 import { ESBUILD_OPTIONS, FUNCTION_NAMES, PROJECT_ROOT } from '../infra/constructs/upgrader-function.ts';
 
 const OUT = join(PROJECT_ROOT, 'bench/results/bundles');
-const RUNS = Number(process.env.BENCH_BUNDLE_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_BUNDLE_RUNS ?? 5);
 
 /** Values shaped like the stack's, so module-level config parsing succeeds; nothing is called. */
 const ENV: Record<string, string> = {
@@ -39,48 +39,64 @@ const ENV: Record<string, string> = {
 
 const IMPORT_PROBE = `const t=performance.now();await import(process.argv[1]);console.log(JSON.stringify({ms:performance.now()-t}));`;
 
-async function coldImportMs(file: string): Promise<number> {
-  const runs: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--enable-source-maps', '--input-type=module', '-e', IMPORT_PROBE, file],
-      { env: { ...process.env, ...ENV } },
-    );
-    runs.push(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}').ms);
-  }
-  return runs.sort((a, b) => a - b)[Math.floor(runs.length / 2)] ?? Number.NaN;
+async function importMs(file: string): Promise<number> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--enable-source-maps', '--input-type=module', '-e', IMPORT_PROBE, file],
+    { env: { ...process.env, ...ENV } },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}').ms;
 }
 
-// The same-run baseline: a fresh Node importing an empty module (process start and the probe).
+const median = (values: number[]) =>
+  Math.round([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN);
+
+// The same-run baseline: a fresh Node importing an empty module (the probe's own cost).
 const emptyModule = join(OUT, 'empty.mjs');
 await mkdir(OUT, { recursive: true });
 await writeFile(emptyModule, 'export {};\n');
-const baselineMs = Math.round(await coldImportMs(emptyModule));
 
-const results = [];
+const built = [];
 for (const name of FUNCTION_NAMES) {
   const outfile = join(OUT, name, 'index.mjs');
   await mkdir(join(OUT, name), { recursive: true });
   const started = performance.now();
-  const built = await build({
+  const result = await build({
     entryPoints: [join(PROJECT_ROOT, 'functions', name, 'handler.ts')],
     outfile,
     ...ESBUILD_OPTIONS,
     metafile: true,
     logLevel: 'error',
   });
-  const buildMs = performance.now() - started;
-  const bytes = (await stat(outfile)).size;
-  const inputs = Object.keys(built.metafile.inputs);
+  const inputs = Object.keys(result.metafile.inputs);
+  built.push({
+    name,
+    outfile,
+    buildMs: Math.round(performance.now() - started),
+    bundlesKubernetesClient: inputs.some((input) => input.includes('@kubernetes/client-node')),
+  });
+}
+
+// Round by round, every bundle once per round: this machine's speed drifts within seconds, and
+// interleaving spreads the drift over all of them alike instead of over whichever ran then.
+const imports = new Map<string, number[]>(
+  [emptyModule, ...built.map((b) => b.outfile)].map((file) => [file, []]),
+);
+for (let run = 0; run < RUNS; run++) {
+  for (const [file, times] of imports) times.push(await importMs(file));
+}
+const baselineMs = median(imports.get(emptyModule) ?? []);
+
+const results = [];
+for (const { name, outfile, buildMs, bundlesKubernetesClient } of built) {
   results.push({
     function: name,
-    bytes,
+    bytes: (await stat(outfile)).size,
     gzipBytes: gzipSync(await readFile(outfile)).length,
-    buildMs: Math.round(buildMs),
-    coldImportMs: Math.round(await coldImportMs(outfile)),
+    buildMs,
+    coldImportMs: median(imports.get(outfile) ?? []),
     baselineMs,
-    bundlesKubernetesClient: inputs.some((input) => input.includes('@kubernetes/client-node')),
+    bundlesKubernetesClient,
   });
 }
 
