@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- fleet`: how close N clusters come to the speed of one. Upgrades fleets of
- * 1, 10, 100 and 300 simulated clusters (BENCH_FLEET_SIZES; 1000 is opt-in) 3.16.2 -> 4.0.3 on
+ * 1, 10, 100, 300 and 1,000 simulated clusters (BENCH_FLEET_SIZES) 3.16.2 -> 4.0.3 on
  * the local runtime (bench/fleet-run.ts) and reports, against the 1-cluster run of the same
  * invocation: wall(N)/wall(1), clusters per minute, speedup over N sequential upgrades, and per
  * cluster-hop the Kubernetes requests (by verb and resource), TCP/TLS connections, queue
@@ -12,6 +12,8 @@
  * rollout whose first wave is a canary of one cluster. BENCH_FLEET_EARLIER=n upgrades n other
  * clusters one by one first, uncounted, so the measured jobs start from the wait history of
  * earlier hops (#domain/wait-history.ts) as on a runtime in use; default 0, a fresh runtime.
+ * Sizes left to their defaults run while they fit in 10 minutes (BENCH_FLEET_BUDGET_SECONDS,
+ * bench/fleet-budget.ts); the rest are printed and recorded as skipped.
  * Writes bench/results/fleet.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -19,23 +21,33 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseStackConfig } from '../infra/stack-config.ts';
 import { ASSUMPTIONS, estimateCost, type HopCounts, type JobWriteCounts, PRICES } from './cost-model.ts';
+import { type FleetBudget, fleetBudget, type SizeRun, type Skipped } from './fleet-budget.ts';
 import { type FleetRunFigures, runFleet } from './fleet-run.ts';
 
 const UPLOAD_BATCH_SIZE = parseStackConfig({}).uploadBatchSize;
 
-const sizes = (variable: string, fallback: string) =>
-  (process.env[variable] ?? fallback)
-    .split(',')
-    .filter(Boolean)
-    .map(Number)
-    .filter((n) => Number.isInteger(n) && n > 0);
+/** The sizes a measurement runs; `named` when its variable names them (then the budget does not apply). */
+function sizes(variable: string, fallback: string): { sizes: number[]; named: boolean } {
+  const given = process.env[variable];
+  return {
+    sizes: (given ?? fallback)
+      .split(',')
+      .filter(Boolean)
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n > 0),
+    named: given !== undefined,
+  };
+}
 
-const IN_PROCESS = { sizes: sizes('BENCH_FLEET_SIZES', '1,10,100,300'), speed: 600 };
-const SEPARATE = { sizes: sizes('BENCH_FLEET_SEPARATE_SIZES', '1,100'), speed: 60 };
+const IN_PROCESS = { ...sizes('BENCH_FLEET_SIZES', '1,10,100,300,1000'), speed: 600 };
+const SEPARATE = { ...sizes('BENCH_FLEET_SEPARATE_SIZES', '1,100,1000'), speed: 60 };
 /** Requests and messages per hop at production poll intervals (time scaled 60x). */
-const CADENCE = { sizes: sizes('BENCH_FLEET_CADENCE_SIZES', '1,10'), speed: 60 };
+const CADENCE = { ...sizes('BENCH_FLEET_CADENCE_SIZES', '1,10,100'), speed: 60 };
 /** The same without watches: every wait polls, as on AWS, which has no watcher. */
-const POLLING = { sizes: sizes('BENCH_FLEET_POLLING_SIZES', '10'), speed: 60 };
+const POLLING = { ...sizes('BENCH_FLEET_POLLING_SIZES', '10,100'), speed: 60 };
+/** Default sizes run while the budget holds them (bench/fleet-budget.ts). */
+const BUDGET: FleetBudget = fleetBudget(Number(process.env.BENCH_FLEET_BUDGET_SECONDS ?? 600));
+const skipped: (Skipped & { measurement: string })[] = [];
 
 export interface FleetRow {
   clusters: number;
@@ -126,16 +138,28 @@ function row(figures: FleetRunFigures, baseline: FleetRunFigures | undefined): F
 
 async function measure(
   label: string,
-  plan: { sizes: number[]; speed: number },
+  plan: { sizes: number[]; named: boolean; speed: number },
   how: { separateSimulator?: boolean; cadence?: 'demo' | 'production'; watches?: boolean },
 ) {
   const chosen = process.env.BENCH_FLEET_START;
   const start = chosen === 'rollout' || chosen === 'canary' ? chosen : 'upgrades';
   const earlier = Number(process.env.BENCH_FLEET_EARLIER ?? 0);
   const rows: FleetRow[] = [];
+  const runs: SizeRun[] = [];
   let baseline: FleetRunFigures | undefined;
   for (const clusters of plan.sizes) {
+    const skip = plan.named ? undefined : BUDGET.skip(runs, clusters);
+    if (skip) {
+      skipped.push({ measurement: label, ...skip });
+      console.log(
+        `${label} ${String(clusters).padStart(5)}  skipped: about ${skip.expectedSeconds} s expected, ` +
+          `${skip.leftSeconds} s left of the ${BUDGET.totalSeconds} s budget (BENCH_FLEET_BUDGET_SECONDS)`,
+      );
+      continue;
+    }
+    const started = performance.now();
     const figures = await runFleet({ clusters, speed: plan.speed, start, earlier, ...how });
+    runs.push({ clusters, seconds: (performance.now() - started) / 1000 });
     baseline ??= figures;
     rows.push(row(figures, baseline));
     print(label, rows.at(-1) as FleetRow);
@@ -215,7 +239,7 @@ const out = resolve(import.meta.dirname, 'results/fleet.json');
 await mkdir(resolve(import.meta.dirname, 'results'), { recursive: true });
 await writeFile(
   out,
-  `${JSON.stringify({ cores: cpus().length, loadBefore, productionCadence: { speed: CADENCE.speed, rows: cadence }, productionCadencePollsOnly: { speed: POLLING.speed, rows: polling }, costModel, costModelPollsOnly, inProcess: { speed: IN_PROCESS.speed, rows: inProcess }, separateSimulator: { speed: SEPARATE.speed, rows: separate } }, null, 2)}\n`,
+  `${JSON.stringify({ cores: cpus().length, loadBefore, productionCadence: { speed: CADENCE.speed, rows: cadence }, productionCadencePollsOnly: { speed: POLLING.speed, rows: polling }, costModel, costModelPollsOnly, inProcess: { speed: IN_PROCESS.speed, rows: inProcess }, separateSimulator: { speed: SEPARATE.speed, rows: separate }, budgetSeconds: BUDGET.totalSeconds, skipped }, null, 2)}\n`,
 );
 console.log(`figures written to ${out}`);
 const failed = [...cadence, ...polling, ...inProcess, ...separate].some((r) => r.succeeded !== r.clusters);
