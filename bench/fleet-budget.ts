@@ -38,13 +38,12 @@ export interface Skipped {
   leftSeconds: number;
 }
 
-/** The bench's clock: what is left of the budget, and whether a size fits in it. */
+/** The bench's clock: whether a size fits in what is left of the budget. */
 export function fleetBudget(totalSeconds: number, now: () => number = () => performance.now() / 1000) {
   const started = now();
   const left = () => totalSeconds - (now() - started);
   return {
     totalSeconds,
-    left,
     /** undefined: run it; else why not. */
     skip(runs: readonly SizeRun[], clusters: number): Skipped | undefined {
       const expected = expectedSeconds(runs, clusters);
