@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { AWS_ENV, queueUrlVariable } from '#adapters/aws/aws-env.ts';
 import { QUEUE_NAMES } from '#usecases/consumer-row.ts';
 import { ESBUILD_OPTIONS, FUNCTION_NAMES, PROJECT_ROOT } from '../infra/constructs/upgrader-function.ts';
+import { median } from './median.ts';
 
 const OUT = join(PROJECT_ROOT, 'bench/results/bundles');
 const RUNS = Number(process.env.BENCH_BUNDLE_RUNS ?? 5);
@@ -47,9 +48,6 @@ async function importMs(file: string): Promise<number> {
   );
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}').ms;
 }
-
-const median = (values: number[]) =>
-  Math.round([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN);
 
 // The same-run baseline: a fresh Node importing an empty module (the probe's own cost).
 const emptyModule = join(OUT, 'empty.mjs');
@@ -85,7 +83,7 @@ const imports = new Map<string, number[]>(
 for (let run = 0; run < RUNS; run++) {
   for (const [file, times] of imports) times.push(await importMs(file));
 }
-const baselineMs = median(imports.get(emptyModule) ?? []);
+const baselineMs = Math.round(median(imports.get(emptyModule) ?? []));
 
 const results = [];
 for (const { name, outfile, buildMs, bundlesKubernetesClient } of built) {
@@ -94,7 +92,7 @@ for (const { name, outfile, buildMs, bundlesKubernetesClient } of built) {
     bytes: (await stat(outfile)).size,
     gzipBytes: gzipSync(await readFile(outfile)).length,
     buildMs,
-    coldImportMs: median(imports.get(outfile) ?? []),
+    coldImportMs: Math.round(median(imports.get(outfile) ?? [])),
     baselineMs,
     bundlesKubernetesClient,
   });

@@ -16,17 +16,13 @@ import { join, resolve } from 'node:path';
 import type { Catalog } from '#domain/catalog.ts';
 import { PlanError } from '#domain/errors.ts';
 import { planUpgrade } from '#domain/planner.ts';
+import { median } from './median.ts';
 import { generateCatalog, lastBlocked, NO_PATH_TARGET, newestRelease } from './planner-catalog.ts';
 
 const SIZES = (process.env.BENCH_PLANNER_SIZES ?? '1000,3000,10000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_PLANNER_RUNS ?? 9);
 const PLATFORM = '4.0.0';
 const MAIN = resolve(import.meta.dirname, '../cli/main.ts');
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
 
 /** Median milliseconds of `run`, after one warm-up call; `expect` checks the outcome each time. */
 function time(run: () => string, expect: string): number {

@@ -13,6 +13,7 @@ import { batchRequestSchema } from '#domain/rollout/batch-request.ts';
 import { decide } from '#domain/rollout/decide.ts';
 import type { JobReport } from '#domain/rollout/rollout-reports.ts';
 import { planWaves } from '#domain/rollout/wave-plan.ts';
+import { median } from './median.ts';
 
 const SIZES = (process.env.BENCH_ROLLOUT_SIZES ?? '1000,3000,10000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_ROLLOUT_RUNS ?? 15);
@@ -45,11 +46,6 @@ function midRollout(size: number): { batch: Batch; jobs: JobReport[] } {
   batch = decide(batch, at, { jobs: [...jobs.values()], rechecks }).batch;
   report('uploading');
   return { batch, jobs: [...jobs.values()] };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 const loadBefore = loadavg();
