@@ -3,7 +3,7 @@
  * `{"error":{"code","message"}}` on stdout so a script reads one stream.
  */
 import { CommanderError } from 'commander';
-import { UpgraderError } from '#domain/errors.ts';
+import { errorMessage, UpgraderError } from '#domain/errors.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -27,7 +27,7 @@ function view(error: unknown): ErrorView {
     return { code: 'USAGE', message: `${oneLine(error.message.replace(/^error: /, ''))} (see --help)` };
   }
   if (error instanceof UpgraderError) return { code: error.code, message: oneLine(error.message) };
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return { code: 'INTERNAL', message: `unexpected failure: ${oneLine(message)}` };
 }
 

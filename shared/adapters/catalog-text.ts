@@ -5,7 +5,7 @@
  */
 import { load as parseYaml } from 'js-yaml';
 import { type Catalog, catalogLabel, validateCatalog } from '#domain/catalog.ts';
-import { CatalogError } from '#domain/errors.ts';
+import { CatalogError, errorMessage } from '#domain/errors.ts';
 
 function firstLine(message: string): string {
   return message.split('\n', 1)[0] ?? message;
@@ -22,7 +22,7 @@ function decode(text: string, sourceName: string | undefined): unknown {
   try {
     return isJson ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    const reason = firstLine(error instanceof Error ? error.message : String(error));
+    const reason = firstLine(errorMessage(error));
     throw new CatalogError(
       `${catalogLabel(sourceName)} is not valid ${isJson ? 'JSON' : 'YAML'}: ${reason}`,
       {

@@ -10,6 +10,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
+import { errorMessage } from '#domain/errors.ts';
 import type { Clock, Log, Metrics, Queue } from '#shared/ports.ts';
 import { decodeQueueBody } from '#shared/queue-messages.ts';
 
@@ -57,7 +58,7 @@ export function recordProcessor<M extends object>(
       log.error('message failed; the queue will redeliver it', {
         queue: name,
         ...keys,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
       throw error;
     } finally {

@@ -13,6 +13,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
+import { errorMessage } from '#domain/errors.ts';
 import {
   checkOutboundAddress,
   checkOutboundUrl,
@@ -38,7 +39,7 @@ class RefusedDestination extends Error {
 /** The first error in a cause chain that is ours, or the innermost message. */
 function failureOf(error: unknown): { message: string; refused: boolean } {
   let current: unknown = error;
-  let message = error instanceof Error ? error.message : String(error);
+  let message = errorMessage(error);
   while (current instanceof Error) {
     if (current instanceof RefusedDestination) return { message: current.message, refused: true };
     if (current.name === 'TimeoutError' || current.name === 'AbortError') {

@@ -91,3 +91,8 @@ export class ConfigError extends UpgraderError {
     super('INVALID_CONFIG', message, options);
   }
 }
+
+/** What a caught value says: an Error's message, anything else (a thrown string, a rejection value) as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

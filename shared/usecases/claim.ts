@@ -15,6 +15,7 @@
  * its claim, and a claim taken over after a stall stays with the worker that took it.
  */
 import { randomUUID } from 'node:crypto';
+import { errorMessage } from '#domain/errors.ts';
 import type { ActiveJob, StepProgress } from '#domain/job.ts';
 import { LostRace, type StepContext } from '#usecases/stage-step.ts';
 
@@ -127,7 +128,7 @@ function renewWhileRunning(context: StepContext, ours: (job: ActiveJob) => boole
     } catch (error) {
       // A store hiccup: the next tick tries again, well within the lease.
       context.log.warn('could not renew the claim lease', {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   };

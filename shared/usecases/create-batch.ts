@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
-import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
+import { ConflictError, errorMessage, NotFoundError, ValidationError } from '#domain/errors.ts';
 import { isActive } from '#domain/job.ts';
 import {
   checkCallbackUrl,
@@ -186,7 +186,7 @@ async function wake(deps: CreateBatchDeps, batch: Batch, delaySeconds: number): 
     const options = delaySeconds > 0 ? { delaySeconds } : {};
     await deps.queue.send('rollout', { batchId: batch.id, reason: 'created' }, options);
   } catch (error) {
-    const note = `could not enqueue the rollout: ${error instanceof Error ? error.message : String(error)}`;
+    const note = `could not enqueue the rollout: ${errorMessage(error)}`;
     const decision = decide(batch, deps.clock.now(), {
       command: { kind: 'cancel', by: 'redis-upgrader', note },
     });

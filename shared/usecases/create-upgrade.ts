@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
-import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
+import { ConflictError, errorMessage, NotFoundError, ValidationError } from '#domain/errors.ts';
 import type { Job, JobOptions, StageSeconds } from '#domain/job.ts';
 import { createdEvent } from '#domain/job-event.ts';
 import { newJob, transition } from '#domain/job-transitions.ts';
@@ -208,7 +208,7 @@ async function expectedWaitsOf(
     history = deps.waitHistory && historyExpectation(await deps.waitHistory.recent(), now);
   } catch (error) {
     deps.log?.warn('wait history unreadable; the job polls from the start', {
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     });
   }
   const merged = { ...history, ...input.expectedWaits };
@@ -217,7 +217,7 @@ async function expectedWaitsOf(
 
 /** A job whose first message could not be sent would hold the cluster forever: end it. */
 async function abandon(deps: CreateUpgradeDeps, job: Job, error: unknown): Promise<void> {
-  const detail = error instanceof Error ? error.message : String(error);
+  const detail = errorMessage(error);
   const failed = transition(job, 'failed', {
     at: deps.clock.now(),
     reason: `could not enqueue validation: ${detail}`,
@@ -228,7 +228,7 @@ async function abandon(deps: CreateUpgradeDeps, job: Job, error: unknown): Promi
   } catch (cleanupError) {
     deps.log?.error('could not mark an unqueued job failed', {
       jobId: job.id,
-      error: cleanupError instanceof Error ? cleanupError.message : String(cleanupError),
+      error: errorMessage(cleanupError),
     });
   }
 }

@@ -21,6 +21,7 @@
  * else is a bug and is rethrown so the queue retries and dead-letters it.
  */
 import { randomUUID } from 'node:crypto';
+import { errorMessage } from '#domain/errors.ts';
 import {
   type ActiveJob,
   isActiveJob,
@@ -124,7 +125,7 @@ async function recordWaits(history: StageDeps['waitHistory'], job: Job, log: Log
     await history.record(historySlot(job.id), { seconds, at: job.finishedAt });
   } catch (error) {
     log.warn('could not record the stage times in the wait history', {
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     });
   }
 }
@@ -202,7 +203,7 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
       outcome = await step(shape.context(context));
     } catch (error) {
       outcome = outcomes.outcomeOfError(error);
-      log.warn('stage step failed', { error: error instanceof Error ? error.message : String(error) });
+      log.warn('stage step failed', { error: errorMessage(error) });
     }
     if (outcome.kind === 'defer') {
       log.info('deferred', { reason: outcome.reason, delaySeconds: outcome.delaySeconds });

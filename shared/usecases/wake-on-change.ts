@@ -11,6 +11,7 @@
  * watch, a failed watch) delivers the message at once instead, and the cluster's waits poll for
  * a while: the stage delayed that message to its safety net counting on the watch.
  */
+import { errorMessage } from '#domain/errors.ts';
 import { describeWakeCondition } from '#domain/wake-condition.ts';
 import type {
   Clock,
@@ -103,7 +104,7 @@ export function makeWaker(deps: WakerDeps): RunningWaker {
         .catch(async (error: unknown) => {
           if (controller.signal.aborted) return;
           coolingOff.set(wait.cluster, deps.clock.now().getTime() + WATCH_COOL_OFF_SECONDS * 1000);
-          await fallBackToPolling(wait, error instanceof Error ? error.message : String(error));
+          await fallBackToPolling(wait, errorMessage(error));
         })
         .finally(() => {
           clearTimeout(timer);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorMessage } from '#domain/errors.ts';
 import { badRequest, SimApiError } from '#sim/store/api-error.ts';
 
 /** What a real apiserver accepts per request body (etcd's 1.5 MiB object limit, with room). */
@@ -96,5 +97,5 @@ export function sendFailure(res: ServerResponse, error: unknown): void {
     return;
   }
   if (error instanceof SimApiError) sendError(res, error);
-  else sendError(res, internalError(error instanceof Error ? error.message : String(error)));
+  else sendError(res, internalError(errorMessage(error)));
 }

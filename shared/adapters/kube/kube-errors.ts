@@ -6,6 +6,7 @@
 import pRetry from 'p-retry';
 import {
   ConflictError,
+  errorMessage,
   NotFoundError,
   TransientError,
   UnauthorizedError,
@@ -73,7 +74,7 @@ export function toUpgraderError(error: unknown, what: string): UpgraderError {
     }
   }
   // Network errors, resets and our own request timeouts: worth another try.
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = errorMessage(error);
   return new TransientError(`${what}: ${reason}`, { cause: error });
 }
 

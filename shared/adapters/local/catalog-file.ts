@@ -8,7 +8,7 @@ import { constants, type Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { parseCatalog } from '#adapters/catalog-text.ts';
 import type { Catalog } from '#domain/catalog.ts';
-import { ConfigError } from '#domain/errors.ts';
+import { ConfigError, errorMessage } from '#domain/errors.ts';
 
 /** A catalog of 10,000 versions, pretty-printed, is about 4 MiB; a real one is a few hundred KiB. */
 export const MAX_CATALOG_BYTES = 8 * 1024 * 1024;
@@ -29,7 +29,7 @@ function unreadable(path: string, reason: string, options: { cause?: unknown; co
 
 function fileSystemFailure(path: string, error: unknown): ConfigError {
   const code = (error as NodeJS.ErrnoException).code ?? '';
-  const reason = REASONS[code] ?? (error instanceof Error ? error.message : String(error));
+  const reason = REASONS[code] ?? errorMessage(error);
   return unreadable(path, reason, { cause: error, code });
 }
 
