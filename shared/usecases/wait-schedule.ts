@@ -3,7 +3,8 @@
  * its poll delay; after a transition, at once, or when the earlier jobs of the job's rollout were
  * done with the stage it enters (#domain/stage-durations.ts firstLook). A wait or transition that
  * names what would end it (`wakeOn`), on a cluster the runtime's Waker can watch, is sent at the
- * safety net instead, and the Waker delivers it early once that happens.
+ * safety net instead, and the Waker delivers it early once that happens; not a first look the
+ * earlier jobs timed, though.
  */
 import { type ActiveJob, isActiveJob, type Job, type StageName } from '#domain/job.ts';
 import { secondsInState } from '#domain/job-progress.ts';
@@ -51,9 +52,12 @@ export function makeWaitSchedule({ stage, config, clock, waker }: WaitScheduleDe
       const setOff = !(outcome.kind === 'transition' && outcome.setOff === false);
       const look = entered && setOff ? firstLook(applied, stageTimes(applied.expected.stage)) : undefined;
       const delay = applied.state === job.state ? waitSeconds : (look?.seconds ?? 0);
-      if (!wakeOn || !isActiveJob(applied) || !waker?.canWatch(job.cluster)) {
-        return look ? { delay, waitingFor: look.waitingFor } : { delay };
-      }
+      // A look the earlier jobs timed is not watched: it comes when their waits were over, which
+      // few end sooner, and a wake before it mostly finds a step on the way (a settled CSV whose
+      // instances still roll) at the price of a look. If the look finds the wait not over, that
+      // wait is watched.
+      if (look) return { delay, waitingFor: look.waitingFor };
+      if (!wakeOn || !isActiveJob(applied) || !waker?.canWatch(job.cluster)) return { delay };
       // Watched, the look comes when the watch sees the change: the delay is only the safety net.
       return { delay: watchedDelay(applied, delay, now), condition: wakeOn };
     },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { StageSeconds } from '#domain/job.ts';
 import { WATCHED_WAIT_POLLS } from '#domain/poll-cadence.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 import { RecordingWaker } from '#test/fakes/waker.ts';
@@ -7,7 +8,11 @@ import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 const CSV = 'redis-operator.v4.0.3';
 const POLLS: PipelineConfigInput = { pollSeconds: { 'patch-subscription': 30, verify: 15 } };
 
-async function at(state: 'patching' | 'verifying', config: PipelineConfigInput = POLLS) {
+async function at(
+  state: 'patching' | 'verifying',
+  config: PipelineConfigInput = POLLS,
+  expectedWaits?: StageSeconds,
+) {
   const waker = new RecordingWaker();
   const pipeline = createPipeline({ config, waker });
   const { cluster, olm } = await pipeline.addCluster('prod-1', {
@@ -19,6 +24,7 @@ async function at(state: 'patching' | 'verifying', config: PipelineConfigInput =
     from: '3.18.2',
     to: '4.2.1',
     platform: '4.0.0',
+    ...(expectedWaits ? { expectedWaits } : {}),
   });
   return { pipeline, waker, cluster, olm, job };
 }
@@ -92,6 +98,30 @@ describe('waits that wake on change', () => {
       ['verify', { kind: 'csv-settled', csv: CSV }, verify?.message.id],
     ]);
     expect(await pipeline.job(job.id)).toMatchObject({ state: 'verifying' });
+  });
+
+  it('does not watch a first look the earlier jobs timed, and watches the wait that look finds', async () => {
+    // Prepare: earlier jobs took 4 minutes in verify; the catalog offers the hop, whose install will not begin
+    const { pipeline, waker, cluster, olm, job } = await at('patching', POLLS, { verify: 240 });
+    olm.offer('stable', CSV);
+    cluster.onApprove = undefined;
+    // Act: approve, then the first look at verify finds the install not begun
+    await pipeline.deliverNext();
+    const firstLook = pipeline.queue.peek()[0];
+    const wakesAfterApproval = waker.wakes.length;
+    pipeline.clock.advance(240);
+    await pipeline.deliverNext();
+    const afterLook = pipeline.queue.peek()[0];
+    // Assess: the look comes at the earlier jobs' time, unwatched; the wait after it is watched
+    expect(firstLook).toMatchObject({ queue: 'verify', delaySeconds: 240 });
+    expect(wakesAfterApproval).toBe(0);
+    expect(afterLook?.delaySeconds).toBe(15 * WATCHED_WAIT_POLLS);
+    expect(waker.wakes.map((wake) => [wake.condition, wake.messageId])).toEqual([
+      [{ kind: 'csv-settled', csv: CSV }, afterLook?.message.id],
+    ]);
+    expect((await pipeline.job(job.id)).step?.waitingFor).toBe(
+      `${CSV} is not created yet, waiting for Succeeded`,
+    );
   });
 
   it('watches the first rolling instance while the new operator rolls them', async () => {
