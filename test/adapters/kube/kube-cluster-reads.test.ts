@@ -167,7 +167,7 @@ describe('KubeClusterClient reads from a simulated cluster', () => {
     });
   });
 
-  it('sums allocatable and requests of running pods, whatever the quantity notation', async () => {
+  it('sums allocatable and the requests of pods not finished, whatever the quantity notation', async () => {
     // Prepare: the seeded 3 nodes of 3800m / 15Gi are half requested; add quantities in other notations
     const store = sim.store('east');
     store.create(NODE, {
@@ -196,12 +196,22 @@ describe('KubeClusterClient reads from a simulated cluster', () => {
       initContainers: [{ ...container('2', '1G'), name: 'migrate' }],
     });
     pod('finished', 'Succeeded', { containers: [container('3', '8Gi')] });
+    pod('failed', 'Failed', { containers: [container('3', '8Gi')] });
     const client = sim.client('east', { pageSize: 2 });
+    const before = sim.requestsTo('east').length;
 
     // Act
     const capacity = await client.readCapacity();
 
-    // Assess
+    // Assess: the API server left the finished pods out, on every page
+    const podPages = sim
+      .requestsTo('east')
+      .slice(before)
+      .filter((r) => r.path === '/api/v1/pods');
+    expect(podPages.length).toBeGreaterThan(1);
+    expect(new Set(podPages.map((r) => r.query.get('fieldSelector')))).toEqual(
+      new Set(['status.phase!=Succeeded,status.phase!=Failed']),
+    );
     const gi = 1024 ** 3;
     expect(capacity).toEqual({
       cpuAllocatableMillis: 3 * 3800 + 4000,
