@@ -11,8 +11,12 @@ import { type InstanceRef, instanceName } from '#domain/redis-instance.ts';
 export type WakeCondition =
   /** The catalog's PackageManifest offers `csv` in `channel` (the catalog synced the upload). */
   | { kind: 'channel-offers'; packageName: string; channel: string; csv: string }
-  /** OLM made an InstallPlan that lists `csv` (in the Subscription's namespace). */
-  | { kind: 'plan-exists'; csv: string }
+  /**
+   * OLM made an InstallPlan that lists `csv` (in the Subscription's namespace) and is done
+   * unpacking its bundle, or failed to: what the approval decides on. A plan still unpacking
+   * would only be waited for again.
+   */
+  | { kind: 'plan-ready'; csv: string }
   /** OLM finished unpacking the InstallPlan's bundle, or failed to (#domain/install-plan-gate.ts). */
   | { kind: 'plan-unpacked'; namespace: string; name: string }
   /** The operator's CSV `csv` reached a phase the install ends in (Succeeded or Failed). */
@@ -27,8 +31,8 @@ export function describeWakeCondition(condition: WakeCondition): string {
   switch (condition.kind) {
     case 'channel-offers':
       return `PackageManifest ${condition.packageName} channel ${condition.channel} offering ${condition.csv}`;
-    case 'plan-exists':
-      return `an InstallPlan for ${condition.csv}`;
+    case 'plan-ready':
+      return `an unpacked InstallPlan for ${condition.csv}`;
     case 'plan-unpacked':
       return `InstallPlan ${condition.namespace}/${condition.name} unpacked`;
     case 'csv-settled':

@@ -174,7 +174,7 @@ async function patchStep(deps: PatchSubscriptionDeps, context: HopContext): Prom
       const planless = !plans.some((plan) => plan.csvNames.includes(hop.csv));
       const { unpacking } = decision;
       const wakeOn: WakeCondition | undefined = planless
-        ? { kind: 'plan-exists', csv: hop.csv }
+        ? { kind: 'plan-ready', csv: hop.csv }
         : unpacking && { kind: 'plan-unpacked', namespace: unpacking.namespace, name: unpacking.name };
       return { kind: 'wait', reason: decision.reason, ...(wakeOn ? { wakeOn } : {}) };
     }

@@ -8,8 +8,10 @@
  * hop's point of no return, marked before pushing; the gates ran before it.
  */
 import type { Catalog } from '#domain/catalog.ts';
+import type { SubscriptionView } from '#domain/cluster-views.ts';
 import { ValidationError } from '#domain/errors.ts';
 import type { Hop } from '#domain/planner.ts';
+import type { WakeCondition } from '#domain/wake-condition.ts';
 import type { ArtifactDownloader, ArtifactStore, PackageUploader } from '#shared/ports.ts';
 import { runClaimed } from '#usecases/claim.ts';
 import { artifactRef, type EnsureArtifact, makeEnsureArtifact } from '#usecases/ensure-artifact.ts';
@@ -28,25 +30,32 @@ export function artifactVersionName(packageName: string, version: string): strin
 }
 
 /**
- * patch-subscription's first look waits for the catalog to offer the upload (a sync takes
- * minutes), unless the package was on the cluster before this visit pushed anything: its sync
- * began earlier, and may be over.
+ * patch-subscription's first look waits for the catalog sync (minutes), unless the package was on
+ * the cluster before this visit pushed anything: its sync began earlier, and may be over. On the
+ * Subscription's own channel it waits for what follows the sync within seconds, OLM's InstallPlan
+ * for the hop, unpacked: woken by the catalog alone, the look mostly came before the plan and had
+ * to wait again. A hop to another channel waits for the catalog, since OLM plans it only once
+ * patch-subscription has moved the Subscription there.
  */
 function uploaded(
   context: HopContext,
   packageName: string,
   artifactVersion: string,
-  automatic: boolean,
+  subscription: SubscriptionView,
 ): StepOutcome {
   const { hop } = context;
   const pushed = context.job.step?.doneAt !== undefined;
+  const wakeOn: WakeCondition =
+    subscription.channel === hop.channel
+      ? { kind: 'plan-ready', csv: hop.csv }
+      : { kind: 'channel-offers', packageName, channel: hop.channel, csv: hop.csv };
   return {
     ...(pushed ? {} : { setOff: false as const }),
     kind: 'transition',
     to: 'patching',
     reason: `package ${hop.to} is on the cluster (ArtifactVersion ${artifactVersion} reports Success)`,
-    ...(automatic ? { facts: { noReturnHop: context.job.hop } } : {}),
-    wakeOn: { kind: 'channel-offers', packageName, channel: hop.channel, csv: hop.csv },
+    ...(subscription.approval === 'Automatic' ? { facts: { noReturnHop: context.job.hop } } : {}),
+    wakeOn,
   };
 }
 
@@ -71,7 +80,7 @@ async function uploadStep(
   const subscription = await client.readSubscription();
   const automatic = subscription.approval === 'Automatic';
   const reason = await client.readArtifactVersionReason(artifactVersion);
-  if (reason === 'Success') return uploaded(context, deps.catalog.package, artifactVersion, automatic);
+  if (reason === 'Success') return uploaded(context, deps.catalog.package, artifactVersion, subscription);
   const waiting = (status: string | undefined) =>
     `ArtifactVersion ${artifactVersion} reports ${status ?? 'no status yet'}; waiting for Success`;
   if (context.job.step?.doneAt) return { kind: 'wait', reason: waiting(reason) };
@@ -101,7 +110,7 @@ async function uploadStep(
     };
   }
   const after = await client.readArtifactVersionReason(artifactVersion);
-  if (after === 'Success') return uploaded(context, deps.catalog.package, artifactVersion, automatic);
+  if (after === 'Success') return uploaded(context, deps.catalog.package, artifactVersion, subscription);
   return { kind: 'wait', reason: `pushed ${ref.fileName}; ${waiting(after)}` };
 }
 

@@ -8,22 +8,22 @@ import type { PipelineConfigInput } from '#usecases/pipeline-config.ts';
 const CSV = 'redis-operator.v4.0.3';
 const POLLS: PipelineConfigInput = { pollSeconds: { 'patch-subscription': 30, verify: 15 } };
 
+const HOP_IN_CHANNEL = { installed: '3.18.2', to: '4.2.1', platform: '4.0.0' };
+
 async function at(
-  state: 'patching' | 'verifying',
+  state: 'uploading' | 'patching' | 'verifying',
   config: PipelineConfigInput = POLLS,
   expectedWaits?: StageSeconds,
+  { installed, to, platform } = HOP_IN_CHANNEL,
 ) {
   const waker = new RecordingWaker();
   const pipeline = createPipeline({ config, waker });
-  const { cluster, olm } = await pipeline.addCluster('prod-1', {
-    installed: '3.18.2',
-    platformVersion: '4.0.0',
-  });
+  const { cluster, olm } = await pipeline.addCluster('prod-1', { installed, platformVersion: platform });
   const job = await pipeline.seedAt(state, {
     cluster: 'prod-1',
-    from: '3.18.2',
-    to: '4.2.1',
-    platform: '4.0.0',
+    from: installed,
+    to,
+    platform,
     ...(expectedWaits ? { expectedWaits } : {}),
   });
   return { pipeline, waker, cluster, olm, job };
@@ -98,6 +98,41 @@ describe('waits that wake on change', () => {
       ['verify', { kind: 'csv-settled', csv: CSV }, verify?.message.id],
     ]);
     expect(await pipeline.job(job.id)).toMatchObject({ state: 'verifying' });
+  });
+
+  it("wakes patch-subscription's first look on OLM's InstallPlan for the hop, which follows the catalog sync", async () => {
+    // Prepare: the catalog will not sync the upload yet
+    const { pipeline, waker, olm } = await at('uploading');
+    olm.syncOnPush = false;
+    // Act
+    await pipeline.deliverNext();
+    const patching = pipeline.queue.peek()[0];
+    // Assess
+    expect(patching).toMatchObject({ queue: 'patch-subscription', delaySeconds: 30 * WATCHED_WAIT_POLLS });
+    expect(waker.wakes.map((wake) => [wake.condition, wake.messageId])).toEqual([
+      [{ kind: 'plan-ready', csv: CSV }, patching?.message.id],
+    ]);
+  });
+
+  it('wakes it on the catalog instead when the hop moves the Subscription to another channel', async () => {
+    // Prepare: 4.2.1 -> 5.0.0 moves to stable-v5, where OLM plans nothing before the move
+    const { pipeline, waker, olm } = await at('uploading', POLLS, undefined, {
+      installed: '4.2.1',
+      to: '5.0.0',
+      platform: '4.2.0',
+    });
+    olm.syncOnPush = false;
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(waker.wakes.map((wake) => wake.condition)).toEqual([
+      {
+        kind: 'channel-offers',
+        packageName: 'redis-operator',
+        channel: 'stable-v5',
+        csv: 'redis-operator.v5.0.0',
+      },
+    ]);
   });
 
   it('does not watch a first look the earlier jobs timed, and watches the wait that look finds', async () => {

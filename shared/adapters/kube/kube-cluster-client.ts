@@ -285,7 +285,7 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   /**
-   * Watches the object (or, for plan-exists, the namespace's InstallPlans) until the condition
+   * Watches the object (or, for plan-ready, the namespace's InstallPlans) until the condition
    * holds. The watch starts without a resourceVersion, so the current state arrives first and a
    * change between the stage's read and the watch is not missed. A watched object's deletion ends
    * the watch too: the stage should look. A stream the server ends is watched again.
@@ -325,11 +325,14 @@ export class KubeClusterClient implements ClusterClient {
           name: condition.packageName,
           holds: (object) => toPackageChannelView(object, condition.channel).offered.includes(condition.csv),
         };
-      case 'plan-exists':
+      case 'plan-ready':
         return {
           resource: INSTALL_PLANS,
           namespace: subscriptionNamespace,
-          holds: (object) => toInstallPlanView(object).csvNames.includes(condition.csv),
+          holds: (object) => {
+            const plan = toInstallPlanView(object);
+            return plan.csvNames.includes(condition.csv) && unpackSettled(plan);
+          },
         };
       case 'plan-unpacked':
         return {

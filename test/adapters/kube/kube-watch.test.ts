@@ -43,6 +43,48 @@ describe('KubeClusterClient watches until a wait is over', () => {
     await sim.close();
   });
 
+  /** A plan OLM just resolved for `csv`: its bundle lookup pending, no steps yet. */
+  function unpackingPlan(name: string, csv: string): void {
+    const store = sim.store('east');
+    const created = store.create(INSTALL_PLAN, planFor(name, csv));
+    const lookup = {
+      path: `registry.example/redis-operator-bundle:${csv.slice(csv.indexOf('.v') + 1)}`,
+      identifier: csv,
+      replaces: '',
+      catalogSourceRef: { namespace: 'cpaas-system', name: 'platform' },
+      conditions: [
+        { type: 'BundleLookupPending', status: 'True', reason: 'JobIncomplete', message: 'unpacking' },
+      ],
+    };
+    store.updateStatus(INSTALL_PLAN, {
+      ...created,
+      status: { phase: 'RequiresApproval', catalogSources: [], plan: [], bundleLookups: [lookup] },
+    });
+  }
+
+  /** OLM unpacked the plan: the bundle's manifests land in status.plan and the lookup is gone. */
+  function unpacked(name: string, csv: string): void {
+    const store = sim.store('east');
+    const csvStep = {
+      resolving: csv,
+      status: 'Unknown',
+      resource: {
+        group: 'operators.coreos.com',
+        version: 'v1alpha1',
+        kind: 'ClusterServiceVersion',
+        name: csv,
+        sourceName: 'platform',
+        sourceNamespace: 'cpaas-system',
+      },
+    };
+    const plan = store.get(INSTALL_PLAN, 'redis-system', name);
+    if (!plan) throw new Error('the plan exists');
+    store.updateStatus(INSTALL_PLAN, {
+      ...plan,
+      status: { phase: 'RequiresApproval', catalogSources: [], plan: [csvStep], bundleLookups: [] },
+    });
+  }
+
   it('answers at once when the condition holds already (the watch starts with the current state)', async () => {
     // Prepare
     const client = sim.client('east');
@@ -79,12 +121,28 @@ describe('KubeClusterClient watches until a wait is over', () => {
     await expect(watched).resolves.toBeUndefined();
   });
 
+  it('wakes for an InstallPlan of its CSV once unpacked, not while it unpacks', async () => {
+    // Prepare: OLM's plan for the CSV is unpacking its bundle
+    const client = sim.client('east');
+    unpackingPlan('install-ready', 'redis-operator.v4.0.5');
+    const watched = client.watchUntil(
+      { kind: 'plan-ready', csv: 'redis-operator.v4.0.5' },
+      new AbortController().signal,
+    );
+    const waitedWhileUnpacking = await pending(watched);
+    // Act
+    unpacked('install-ready', 'redis-operator.v4.0.5');
+    // Assess
+    expect(waitedWhileUnpacking).toBe(true);
+    await expect(watched).resolves.toBeUndefined();
+  });
+
   it('wakes for an InstallPlan of its CSV, not for another operator plan', async () => {
     // Prepare
     const client = sim.client('east');
     const store = sim.store('east');
     const watched = client.watchUntil(
-      { kind: 'plan-exists', csv: 'redis-operator.v4.0.3' },
+      { kind: 'plan-ready', csv: 'redis-operator.v4.0.3' },
       new AbortController().signal,
     );
     // Act
@@ -99,45 +157,14 @@ describe('KubeClusterClient watches until a wait is over', () => {
   it("wakes once OLM has unpacked the InstallPlan's bundle, not while it unpacks", async () => {
     // Prepare: a plan just resolved, its bundle lookup pending and no steps yet
     const client = sim.client('east');
-    const store = sim.store('east');
-    const created = store.create(INSTALL_PLAN, planFor('install-unpacking', 'redis-operator.v4.0.4'));
-    const lookup = {
-      path: 'registry.example/redis-operator-bundle:v4.0.4',
-      identifier: 'redis-operator.v4.0.4',
-      replaces: '',
-      catalogSourceRef: { namespace: 'cpaas-system', name: 'platform' },
-      conditions: [
-        { type: 'BundleLookupPending', status: 'True', reason: 'JobIncomplete', message: 'unpacking' },
-      ],
-    };
-    store.updateStatus(INSTALL_PLAN, {
-      ...created,
-      status: { phase: 'RequiresApproval', catalogSources: [], plan: [], bundleLookups: [lookup] },
-    });
+    unpackingPlan('install-unpacking', 'redis-operator.v4.0.4');
     const watched = client.watchUntil(
       { kind: 'plan-unpacked', namespace: 'redis-system', name: 'install-unpacking' },
       new AbortController().signal,
     );
     const waitedWhileUnpacking = await pending(watched);
-    // Act: the bundle's manifests land in status.plan and the lookup is gone
-    const csvStep = {
-      resolving: 'redis-operator.v4.0.4',
-      status: 'Unknown',
-      resource: {
-        group: 'operators.coreos.com',
-        version: 'v1alpha1',
-        kind: 'ClusterServiceVersion',
-        name: 'redis-operator.v4.0.4',
-        sourceName: 'platform',
-        sourceNamespace: 'cpaas-system',
-      },
-    };
-    const unpacking = store.get(INSTALL_PLAN, 'redis-system', 'install-unpacking');
-    if (!unpacking) throw new Error('the plan exists');
-    store.updateStatus(INSTALL_PLAN, {
-      ...unpacking,
-      status: { phase: 'RequiresApproval', catalogSources: [], plan: [csvStep], bundleLookups: [] },
-    });
+    // Act
+    unpacked('install-unpacking', 'redis-operator.v4.0.4');
     // Assess
     expect(waitedWhileUnpacking).toBe(true);
     await expect(watched).resolves.toBeUndefined();
