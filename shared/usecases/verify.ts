@@ -6,7 +6,7 @@
  * cluster's own message; so does the deadline, with what it was still waiting for.
  */
 
-import type { SubscriptionView } from '#domain/cluster-views.ts';
+import type { CsvView, SubscriptionView } from '#domain/cluster-views.ts';
 import { checkInstances, checkInstancesPresent, summarizeFindings } from '#domain/prerequisites.ts';
 import { instanceRef } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
@@ -28,8 +28,19 @@ async function failedInstallPlan(
 }
 
 /**
- * The CSV first: while it is unsettled the wait wakes on its phase, and a Failed InstallPlan of
- * the Subscription's would explain it. Once Succeeded, installedCSV must name it.
+ * Whether a Failed InstallPlan could be what holds the CSV. The CSV's requirements (its CRDs and
+ * permissions) are objects its plan creates; a CSV that met them (InstallReady, Installing) goes on
+ * to Succeeded or Failed by itself, so reading the plan on each of those polls explains nothing.
+ */
+function planMayHaveFailed(csv: CsvView | undefined): boolean {
+  return csv === undefined || csv.phase === undefined || csv.phase === 'Pending';
+}
+
+/**
+ * The CSV first: while it is unsettled the wait wakes on its phase, and while it is missing or
+ * Pending a Failed InstallPlan of the Subscription's would explain it. Once Succeeded, the
+ * instances, then installedCSV must name it: a look that finds the new operator still rolling
+ * instances (most first looks) ends there, without reading the Subscription.
  */
 async function verifyStep(context: HopContext): Promise<StepOutcome> {
   const hop = context.hop;
@@ -39,19 +50,14 @@ async function verifyStep(context: HopContext): Promise<StepOutcome> {
     return { kind: 'transition', to: 'failed', reason: `${hop.csv} Failed: ${csv.message ?? 'no message'}` };
   }
   if (csv?.phase !== 'Succeeded') {
-    const planFailure = await failedInstallPlan(client, await client.readSubscription(), hop.csv);
+    const planFailure = planMayHaveFailed(csv)
+      ? await failedInstallPlan(client, await client.readSubscription(), hop.csv)
+      : undefined;
     if (planFailure) return { kind: 'transition', to: 'failed', reason: planFailure };
     return {
       kind: 'wait',
       reason: `${hop.csv} is ${csv?.phase ?? 'not created yet'}, waiting for Succeeded`,
       wakeOn: { kind: 'csv-settled', csv: hop.csv },
-    };
-  }
-  const subscription = await client.readSubscription();
-  if (subscription.installedCSV !== hop.csv) {
-    return {
-      kind: 'wait',
-      reason: `${hop.csv} Succeeded; waiting for the Subscription's installedCSV (${subscription.installedCSV ?? 'unset'}) to name it`,
     };
   }
   const instances = await client.listRedisInstances();
@@ -66,6 +72,13 @@ async function verifyStep(context: HopContext): Promise<StepOutcome> {
       kind: 'wait',
       reason: summarizeFindings(`${hop.csv} Succeeded; waiting for Redis instances`, unhealthy),
       ...(rolling ? { wakeOn: { kind: 'instance-healthy', instance: instanceRef(rolling) } as const } : {}),
+    };
+  }
+  const subscription = await client.readSubscription();
+  if (subscription.installedCSV !== hop.csv) {
+    return {
+      kind: 'wait',
+      reason: `${hop.csv} Succeeded; waiting for the Subscription's installedCSV (${subscription.installedCSV ?? 'unset'}) to name it`,
     };
   }
   return { kind: 'complete-hop' };

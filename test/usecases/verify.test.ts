@@ -128,6 +128,39 @@ describe('verify stage', () => {
     expect(pipeline.queue.sent.slice(1, 4).map((queued) => queued.delaySeconds)).toEqual([15, 15, 15]);
   });
 
+  it('reads no Subscription on a look that finds instances still rolling, and waits for one of them', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atVerify(0);
+    install(cluster, '4.0.3');
+    const orders = cluster.state.instances[0];
+    if (orders) Object.assign(orders, { healthy: false, status: 'Rebalancing' });
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect((await pipeline.job(job.id)).step?.waitingFor).toBe(
+      'redis-operator.v4.0.3 Succeeded; waiting for Redis instances: Redis cache/orders is Rebalancing',
+    );
+    expect(cluster.calls).toMatchObject({ readCsv: 1, listRedisInstances: 1 });
+    expect(cluster.calls.readSubscription).toBeUndefined();
+  });
+
+  it('waits for the Subscription to name the CSV once it Succeeded and every instance is healthy', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atVerify(0);
+    install(cluster, '4.0.3');
+    cluster.state.subscription.installedCSV = 'redis-operator.v3.18.2';
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(await pipeline.job(job.id)).toMatchObject({
+      state: 'verifying',
+      step: {
+        waitingFor:
+          "redis-operator.v4.0.3 Succeeded; waiting for the Subscription's installedCSV (redis-operator.v3.18.2) to name it",
+      },
+    });
+  });
+
   it('fails with the CSV message when the install Failed', async () => {
     // Prepare
     const { pipeline, cluster, job } = await atVerify(0);
@@ -147,9 +180,14 @@ describe('verify stage', () => {
     });
   });
 
-  it('fails with the InstallPlan message when the plan Failed', async () => {
+  it.each([
+    ['no CSV yet', undefined],
+    ['a Pending CSV', 'Pending'],
+  ])('fails with the InstallPlan message when the plan Failed, leaving %s', async (_, csvPhase) => {
     // Prepare
     const { pipeline, cluster, job } = await atVerify(0);
+    if (csvPhase)
+      cluster.state.csvs.push({ name: 'redis-operator.v4.0.3', version: '4.0.3', phase: csvPhase });
     cluster.state.installPlans.push({
       name: 'install-x',
       namespace: 'redis-system',
@@ -168,6 +206,19 @@ describe('verify stage', () => {
       reason:
         'InstallPlan redis-system/install-x for redis-operator.v4.0.3 Failed: error validating existing CRs against new CRD schema',
     });
+  });
+
+  it('reads no InstallPlan while the CSV installs: its requirements, which the plan creates, are met', async () => {
+    // Prepare
+    const { pipeline, cluster, job } = await atVerify(0);
+    install(cluster, '4.0.3', 'Installing');
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect((await pipeline.job(job.id)).step?.waitingFor).toBe(
+      'redis-operator.v4.0.3 is Installing, waiting for Succeeded',
+    );
+    expect(cluster.calls).toEqual({ readCsv: 1 });
   });
 
   it('fails at the deadline naming the instances that did not recover', async () => {
