@@ -19,7 +19,10 @@ const TRANSIENT_PHRASES: readonly RegExp[] = [
   /\b(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|EPIPE|EAI_AGAIN|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)\b/,
   // Go's net/http phrasing.
   /\b(connection refused|connection reset by peer|broken pipe|i\/o timeout|no such host|network is unreachable)\b/i,
+  /\b(connection timed out|no route to host|server closed idle connection|http2: server sent GOAWAY)\b/i,
   /\b(context deadline exceeded|TLS handshake timeout|timeout awaiting response headers|unexpected EOF)\b/i,
+  // Client.Timeout ends a request whose answer is late; a bare io.EOF is a connection the far end dropped.
+  /\bClient\.Timeout exceeded\b|:\s+EOF\s*$/,
   /\b(socket hang up|fetch failed|other side closed)\b/i,
 ];
 

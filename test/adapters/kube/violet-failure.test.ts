@@ -13,6 +13,18 @@ describe('classifyUploadFailure', () => {
     ['Error: Post "https://acp.example/x": context deadline exceeded', 'transient'],
     ['Error: Get "https://acp.example/x": dial tcp: lookup acp.example: no such host', 'transient'],
     ['Error: unexpected status code 504 Gateway Timeout', 'transient'],
+    [
+      'Error: Post "https://acp.example/x": dial tcp 10.0.0.1:443: connect: connection timed out',
+      'transient',
+    ],
+    ['Error: Post "https://acp.example/x": dial tcp 10.0.0.1:443: connect: no route to host', 'transient'],
+    ['Error: Post "https://acp.example/x": EOF', 'transient'],
+    [
+      'Error: Post "https://acp.example/x": net/http: request canceled (Client.Timeout exceeded while awaiting headers)',
+      'transient',
+    ],
+    ['Error: Post "https://acp.example/x": http2: server sent GOAWAY and closed the connection', 'transient'],
+    ['violet: EOF marker missing in manifest.yaml', 'permanent'],
     ['violet: platform https://acp.example refused the token (401 Unauthorized)', 'permanent'],
     ['Error: unexpected status code 403 Forbidden', 'permanent'],
     ['violet: redis-operator.v4.0.1.tgz: not a gzip archive', 'permanent'],
