@@ -2,7 +2,8 @@
  * Streams catalog artifacts over HTTP(S) with fetch. Getting a response is retried with
  * exponential backoff on 429, 5xx, timeouts and network errors (a 429's Retry-After is honoured);
  * any other 4xx is final. The body is returned as a stream for the artifact store to hash while
- * writing. A mirror base URL replaces the catalog URL's directory, so a fleet without internet
+ * writing; a connection that fails mid-body is a TransientError too, so the job waits and the
+ * next visit downloads again. A mirror base URL replaces the catalog URL's directory, so a fleet without internet
  * access (or the simulator's /downloads/) serves the same file names.
  */
 import { readFile } from 'node:fs/promises';
@@ -100,6 +101,22 @@ class RetryableResponse extends TransientError {
   }
 }
 
+async function* transientOnFailure(
+  body: AsyncIterable<Uint8Array>,
+  where: string,
+): AsyncIterable<Uint8Array> {
+  try {
+    yield* body;
+  } catch (error) {
+    throw new TransientError(
+      `download ${where}: the connection failed mid-file (${(error as Error).message})`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
 export class HttpArtifactDownloader implements ArtifactDownloader {
   readonly #options: Required<Omit<HttpArtifactDownloaderOptions, 'mirrorBaseUrl'>> & {
     mirrorBaseUrl?: string;
@@ -157,7 +174,7 @@ export class HttpArtifactDownloader implements ArtifactDownloader {
     } finally {
       clearTimeout(timer);
     }
-    if (response.ok && response.body) return response.body;
+    if (response.ok && response.body) return transientOnFailure(response.body, where);
     await response.body?.cancel();
     const problem = `download ${where}: HTTP ${response.status}`;
     if (isRetryableStatus(response.status)) {

@@ -101,6 +101,23 @@ describe('HttpArtifactDownloader', () => {
     await expect(downloader.download(`${base}/gone.tgz`)).rejects.toBeInstanceOf(TransientError);
   });
 
+  it('turns a connection dropped mid-file into a TransientError that names the URL without its query', async () => {
+    const { base } = await serve([
+      (req, res) => {
+        res.writeHead(200, { 'Content-Length': '1000000' });
+        res.write(Buffer.alloc(1000), () => req.socket.destroy());
+      },
+    ]);
+    const downloader = new HttpArtifactDownloader(fast);
+
+    const body = await downloader.download(`${base}/cut.tgz?signature=secret`);
+    const reading = text(body);
+
+    await expect(reading).rejects.toBeInstanceOf(TransientError);
+    await expect(reading).rejects.toThrow(`download ${base}/cut.tgz: the connection failed mid-file`);
+    await expect(reading).rejects.not.toThrow('secret');
+  });
+
   it('fetches the catalog file name from the mirror', async () => {
     const { base, paths } = await serve([file('mirrored')]);
     const downloader = new HttpArtifactDownloader({ ...fast, mirrorBaseUrl: `${base}/downloads` });
