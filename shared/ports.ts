@@ -221,7 +221,8 @@ export interface ClusterClient {
   readPlatformVersion(): Promise<string | undefined>;
   listRedisInstances(): Promise<RedisInstanceView[]>;
   listRedisBackups(): Promise<RedisBackupView[]>;
-  createRedisBackup(instance: InstanceRef): Promise<RedisBackupView>;
+  /** Creates the backup `name` of the instance, or finds it when it exists already: idempotent. */
+  createRedisBackup(instance: InstanceRef, name: string): Promise<RedisBackupView>;
   readCapacity(): Promise<CapacityView>;
   listPvcs(): Promise<PvcView[]>;
   /** The PackageManifest's channel of the package; offers nothing when the channel or package is absent. */

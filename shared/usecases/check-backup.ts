@@ -1,13 +1,14 @@
 /**
  * Stage `check-backup`: every Redis instance validate found (the job's `instances`) needs a Complete backup younger than the maximum
  * age (job option, else config; default 24 h). Otherwise the job is blocked naming the instances,
- * unless the job asked for `takeBackup`: then one RedisBackup is created per stale instance
- * (claimed first, so duplicates of the message create none) and the stage waits, by delayed
- * re-enqueue, until they are Complete, one Failed, or the deadline passes.
+ * unless the job asked for `takeBackup`: then one RedisBackup is created per stale instance,
+ * under a name fixed by job, hop and instance (so a repeated create makes none), and the stage
+ * waits, by delayed re-enqueue, until they are Complete, one Failed, or the deadline passes.
  * `skipBackupCheck` is an explicit override: recorded in the transition reason and logged.
  */
 
 import type { RedisBackupView } from '#domain/cluster-views.ts';
+import { preUpgradeBackupName } from '#domain/pre-upgrade-backup.ts';
 import {
   checkBackups,
   type Finding,
@@ -17,7 +18,6 @@ import {
 } from '#domain/prerequisites.ts';
 import { type InstanceRef, instanceName } from '#domain/redis-instance.ts';
 import type { ClusterClient } from '#shared/ports.ts';
-import { runClaimed } from '#usecases/claim.ts';
 import { makeHopStage, type StageDeps, type StageHandler } from '#usecases/stage-runner.ts';
 import type { HopContext, StepOutcome } from '#usecases/stage-step.ts';
 
@@ -37,34 +37,33 @@ function failedBackups(requested: readonly string[], backups: readonly RedisBack
     }));
 }
 
-async function createBackups(client: ClusterClient, stale: readonly InstanceRef[]): Promise<string[]> {
-  const created: string[] = [];
-  for (const instance of stale) created.push(backupName(await client.createRedisBackup(instance)));
-  return created;
-}
-
+/**
+ * Creates the backups of the stale instances that do not have theirs yet, and waits for them.
+ * The names are fixed by job, hop and instance (#domain/pre-upgrade-backup.ts), so the cluster
+ * itself says which exist: an instance whose backup aged out during the wait gets one too, and a
+ * create repeated after a crash, a transient failure or by a copy of the message finds the first.
+ */
 async function takeBackups(
   context: HopContext,
   client: ClusterClient,
   stale: readonly InstanceRef[],
+  backups: readonly RedisBackupView[],
 ): Promise<StepOutcome> {
-  const claim = await runClaimed(
-    context,
-    async () => {
-      context.log.info('taking backups', { instances: stale.map(instanceName) });
-      return { backups: await createBackups(client, stale) };
-    },
-    { doing: `creating RedisBackups of ${stale.map(instanceName).join(', ')}` },
-  );
-  if (claim.status === 'held') {
-    return {
-      kind: 'defer',
-      reason: `another worker is at it: ${claim.holder}`,
-      delaySeconds: claim.retryInSeconds,
-    };
+  const wanted = stale.map((instance) => ({
+    instance,
+    name: preUpgradeBackupName(instance, context.job.id, context.hop.to),
+  }));
+  const existing = new Set(backups.map(backupName));
+  const missing = wanted.filter(({ instance, name }) => !existing.has(`${instance.namespace}/${name}`));
+  const awaited = wanted.map(({ instance, name }) => `${instance.namespace}/${name}`);
+  if (missing.length > 0) {
+    const recorded = context.job.step?.backups ?? [];
+    // Recorded before the creates, so a failure of one of them is reported even after a crash.
+    await context.progress({ backups: [...new Set([...recorded, ...awaited])] });
+    context.log.info('taking backups', { instances: missing.map(({ instance }) => instanceName(instance)) });
+    for (const { instance, name } of missing) await client.createRedisBackup(instance, name);
   }
-  const names = context.job.step?.backups ?? [];
-  return { kind: 'wait', reason: `waiting for RedisBackups ${names.join(', ')} to complete` };
+  return { kind: 'wait', reason: `waiting for RedisBackups ${awaited.join(', ')} to complete` };
 }
 
 async function checkBackupStep(context: HopContext): Promise<StepOutcome> {
@@ -109,7 +108,7 @@ async function checkBackupStep(context: HopContext): Promise<StepOutcome> {
       reason: `${summarizeFindings(headline, findings)}. Back these instances up, or start the upgrade with options.takeBackup`,
     };
   }
-  return takeBackups(context, client, instancesNeedingBackup(instances, findings));
+  return takeBackups(context, client, instancesNeedingBackup(instances, findings), backups);
 }
 
 export function makeCheckBackupStage(deps: CheckBackupDeps): StageHandler {

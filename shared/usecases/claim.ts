@@ -1,7 +1,8 @@
 /**
- * Claims for side effects that must not run twice (a package push, creating backups). Queues
- * deliver at least once and two copies of a message can run at the same time, so a step first
- * commits a claim (a conditional write: of two copies only one wins) and only then acts.
+ * Claims for side effects that must not run twice (a package push; backups are named so that a
+ * second create finds the first, #domain/pre-upgrade-backup.ts). Queues deliver at least once and
+ * two copies of a message can run at the same time, so a step first commits a claim (a
+ * conditional write: of two copies only one wins) and only then acts.
  *
  * A claim belongs to a live worker: it is a short lease (`claimLeaseSeconds`, by default about
  * one visibility timeout) that its holder renews while the effect runs, and a claim whose effect

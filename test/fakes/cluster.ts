@@ -53,7 +53,6 @@ export class FakeCluster implements ClusterClient {
   onChannelPatch: ((channel: string) => void) | undefined;
   onBackupCreated: ((backup: RedisBackupView) => void) | undefined;
   private readonly failures = new Map<Method, Error[]>();
-  private backupCounter = 0;
   private resourceVersion = 100;
 
   constructor(name: string, state: FakeClusterState) {
@@ -105,12 +104,13 @@ export class FakeCluster implements ClusterClient {
     return structuredClone(this.state.backups);
   }
 
-  async createRedisBackup(instance: InstanceRef): Promise<RedisBackupView> {
+  async createRedisBackup(instance: InstanceRef, name: string): Promise<RedisBackupView> {
     this.enter('createRedisBackup');
-    this.backupCounter += 1;
+    const existing = this.state.backups.find((b) => b.namespace === instance.namespace && b.name === name);
+    if (existing) return structuredClone(existing);
     const backup: RedisBackupView = {
       namespace: instance.namespace,
-      name: `${instance.name}-upgrade-${this.backupCounter}`,
+      name,
       instance: instance.name,
       condition: 'Running',
     };

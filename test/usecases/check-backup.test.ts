@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { JobOptions } from '#domain/job.ts';
+import { TransientError } from '#domain/errors.ts';
+import type { Job, JobOptions, PlannedJob } from '#domain/job.ts';
 import { attemptsByStageAndHop } from '#domain/job-progress.ts';
+import { plannedHop } from '#domain/job-transitions.ts';
+import { preUpgradeBackupName } from '#domain/pre-upgrade-backup.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 
 const HOUR = 3600_000;
@@ -17,6 +20,18 @@ async function atBackupCheck(options: JobOptions = {}, config = {}) {
   });
   return { pipeline, cluster, job };
 }
+
+/** `namespace/name` of the backup the job takes of an instance before its current hop. */
+function backupOf(job: Job, instance: { namespace: string; name: string }): string {
+  const hop = plannedHop(job as PlannedJob);
+  const ref = (job as PlannedJob).instances.find(
+    (i) => i.namespace === instance.namespace && i.name === instance.name,
+  );
+  if (!ref) throw new Error(`the job has no instance ${instance.namespace}/${instance.name}`);
+  return `${instance.namespace}/${preUpgradeBackupName(ref, job.id, hop.to)}`;
+}
+
+const ORDERS = { namespace: 'cache', name: 'orders' };
 
 function ageBackup(
   cluster: { state: { backups: { instance: string; completionTime?: string }[] } },
@@ -107,18 +122,16 @@ describe('check-backup stage', () => {
       Object.assign(created, { condition: 'Complete', completionTime: pipeline.clock.now().toISOString() });
     await pipeline.deliverNext();
     // Assess
-    expect(cluster.writes).toEqual([{ op: 'createRedisBackup', target: 'cache/orders-upgrade-1' }]);
+    const orders = backupOf(job, ORDERS);
+    expect(cluster.writes).toEqual([{ op: 'createRedisBackup', target: orders }]);
     expect(waiting).toMatchObject({
       state: 'checking-backup',
-      step: {
-        backups: ['cache/orders-upgrade-1'],
-        waitingFor: 'waiting for RedisBackups cache/orders-upgrade-1 to complete',
-      },
+      step: { backups: [orders], waitingFor: `waiting for RedisBackups ${orders} to complete` },
     });
     expect(poll?.delaySeconds).toBe(30);
     const after = await pipeline.job(job.id);
     expect(after.state).toBe('uploading');
-    expect(after.transitions.at(-1)?.reason).toContain('took cache/orders-upgrade-1');
+    expect(after.transitions.at(-1)?.reason).toContain(`took ${orders}`);
     expect(attemptsByStageAndHop(after.attempts)['check-backup:0']).toBe(3);
   });
 
@@ -131,7 +144,52 @@ describe('check-backup stage', () => {
     await pipeline.deliverNext(2);
     // Assess
     expect(cluster.writes.map((write) => write.op)).toEqual(Array(4).fill('createRedisBackup'));
-    expect(cluster.calls.createRedisBackup).toBe(4);
+  });
+
+  it('with takeBackup, a create that fails part way is taken up again without a second backup of any instance', async () => {
+    // Prepare: four stale instances; the second create gets a 503
+    const { pipeline, cluster, job } = await atBackupCheck({ takeBackup: true });
+    cluster.state.backups = [];
+    cluster.onBackupCreated = () => {
+      cluster.onBackupCreated = undefined;
+      cluster.failNext('createRedisBackup', new TransientError('503 Service Unavailable'));
+    };
+    // Act
+    await pipeline.deliverNext();
+    const afterFailure = cluster.state.backups.length;
+    await pipeline.deliverNext();
+    // Assess
+    expect(afterFailure).toBe(1);
+    const instances = (job as PlannedJob).instances;
+    expect(cluster.writes.map((write) => write.target).sort()).toEqual(
+      instances.map((instance) => backupOf(job, instance)).sort(),
+    );
+    expect((await pipeline.job(job.id)).step?.waitingFor).toBe(
+      `waiting for RedisBackups ${instances.map((instance) => backupOf(job, instance)).join(', ')} to complete`,
+    );
+  });
+
+  it('with takeBackup, backs up an instance whose backup aged out during the wait, and waits for that one', async () => {
+    // Prepare: orders is stale; sessions' backup is 30 s short of the 24 h limit
+    const { pipeline, cluster, job } = await atBackupCheck(
+      { takeBackup: true },
+      { pollSeconds: { 'check-backup': 60 } },
+    );
+    const now = pipeline.clock.now().getTime();
+    ageBackup(cluster, 'orders', new Date(now - 30 * HOUR));
+    ageBackup(cluster, 'sessions', new Date(now - 24 * HOUR + 30_000));
+    await pipeline.deliverNext();
+    const orders = cluster.state.backups.find((backup) => backup.condition === 'Running');
+    if (orders)
+      Object.assign(orders, { condition: 'Complete', completionTime: pipeline.clock.now().toISOString() });
+    // Act: the next poll, 60 s on
+    await pipeline.deliverNext();
+    // Assess
+    const sessions = backupOf(job, { namespace: 'payments', name: 'sessions' });
+    expect(cluster.writes.map((write) => write.target)).toEqual([backupOf(job, ORDERS), sessions]);
+    expect((await pipeline.job(job.id)).step?.waitingFor).toBe(
+      `waiting for RedisBackups ${sessions} to complete`,
+    );
   });
 
   it('blocks when a backup taken for the upgrade Failed, naming it', async () => {
@@ -148,8 +206,7 @@ describe('check-backup stage', () => {
     // Assess
     expect(await pipeline.job(job.id)).toMatchObject({
       state: 'blocked',
-      reason:
-        'backups taken for the upgrade failed: RedisBackup cache/orders-upgrade-1 (instance orders) Failed',
+      reason: `backups taken for the upgrade failed: RedisBackup ${backupOf(job, ORDERS)} (instance orders) Failed`,
     });
   });
 
@@ -166,7 +223,7 @@ describe('check-backup stage', () => {
     const after = await pipeline.job(job.id);
     expect(after.state).toBe('blocked');
     expect(after.reason).toBe(
-      'check-backup gave up after 10m: waiting for RedisBackups cache/orders-upgrade-1 to complete',
+      `check-backup gave up after 10m: waiting for RedisBackups ${backupOf(job, ORDERS)} to complete`,
     );
     expect(cluster.calls.createRedisBackup).toBe(1);
   });

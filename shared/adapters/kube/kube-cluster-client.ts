@@ -15,7 +15,7 @@ import type {
   RedisInstanceView,
   SubscriptionView,
 } from '#domain/cluster-views.ts';
-import { NotFoundError, ValidationError } from '#domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
 import { unpackSettled } from '#domain/install-plan-gate.ts';
 import type { InstanceRef } from '#domain/redis-instance.ts';
 import { SETTLED_CSV_PHASES, type WakeCondition } from '#domain/wake-condition.ts';
@@ -187,22 +187,34 @@ export class KubeClusterClient implements ClusterClient {
     return (await this.#listCustom(REDIS_BACKUPS)).map(toBackupView);
   }
 
-  async createRedisBackup(instance: InstanceRef): Promise<RedisBackupView> {
+  async createRedisBackup(instance: InstanceRef, name: string): Promise<RedisBackupView> {
     const body = {
       apiVersion: `${REDIS_BACKUPS.group}/${REDIS_BACKUPS.version}`,
       kind: 'RedisBackup',
       metadata: {
-        generateName: `${instance.name}-pre-upgrade-`,
+        name,
         namespace: instance.namespace,
         labels: { [INSTANCE_LABEL]: instance.name, 'redis-upgrader.io/reason': 'pre-upgrade' },
       },
       spec: { source: backupSource(instance) },
     };
-    const created = await this.#call<KubeObject>(
-      `create RedisBackup for ${instance.namespace}/${instance.name}`,
-      { method: 'POST', path: customPath(REDIS_BACKUPS, instance.namespace), body },
-    );
-    return toBackupView(created);
+    const what = `create RedisBackup ${instance.namespace}/${name}`;
+    try {
+      return toBackupView(
+        await this.#call<KubeObject>(what, {
+          method: 'POST',
+          path: customPath(REDIS_BACKUPS, instance.namespace),
+          body,
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      // AlreadyExists: an earlier create landed (its answer lost, or another copy of the message).
+      const existing = await this.#getOptional(REDIS_BACKUPS, instance.namespace, name);
+      const backup = existing && toBackupView(existing);
+      if (backup?.instance !== instance.name) throw error;
+      return backup;
+    }
   }
 
   async readCapacity(): Promise<CapacityView> {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstallPlanView, RedisInstanceView } from '#domain/cluster-views.ts';
 import { ConflictError, ValidationError } from '#domain/errors.ts';
+import { preUpgradeBackupName } from '#domain/pre-upgrade-backup.ts';
 import { INSTALL_PLAN, REDIS_BACKUP, SUBSCRIPTION } from '#sim/resource-types.ts';
 import { publishArtifact } from '#sim/upload/publish-artifact.ts';
 import { eventually, type KubeSim, startKubeSim } from './support/kube-sim.ts';
@@ -48,14 +49,18 @@ describe('KubeClusterClient writes to a simulated cluster', () => {
     const client = sim.client('backups');
     const instances = await client.listRedisInstances();
 
+    const nameOf = (instance: RedisInstanceView) => preUpgradeBackupName(instance, 'job-1', '4.0.3');
+
     // Act
-    const created = await Promise.all(instances.map((instance) => client.createRedisBackup(instance)));
+    const created = await Promise.all(
+      instances.map((instance) => client.createRedisBackup(instance, nameOf(instance))),
+    );
 
     // Assess
     expect(created.map((b) => b.instance).sort()).toEqual(instances.map((i) => i.name).sort());
     for (const [i, backup] of created.entries()) {
       const instance = instances[i] as RedisInstanceView;
-      expect(backup.name.startsWith(`${instance.name}-pre-upgrade-`)).toBe(true);
+      expect(backup.name).toBe(nameOf(instance));
       expect(backup.namespace).toBe(instance.namespace);
     }
     const names = new Set(created.map((b) => b.name));
@@ -70,6 +75,38 @@ describe('KubeClusterClient writes to a simulated cluster', () => {
     const stored = sim.store('backups').get(REDIS_BACKUP, drc.namespace, drcBackup?.name ?? '');
     expect(stored?.spec).toEqual({ source: { redisName: drc.name, sourceType: 'cluster' } });
     expect(stored?.metadata.labels).toMatchObject({ 'redis.kun/name': drc.name });
+  });
+
+  it('finds a backup created before instead of making a second (a retried create, a copy of the message)', async () => {
+    // Prepare
+    sim.addCluster('backup-again');
+    const client = sim.client('backup-again');
+    const [instance] = (await client.listRedisInstances()) as [RedisInstanceView];
+    const name = preUpgradeBackupName(instance, 'job-1', '4.0.3');
+    const first = await client.createRedisBackup(instance, name);
+    const before = (await client.listRedisBackups()).length;
+
+    // Act
+    const again = await client.createRedisBackup(instance, name);
+
+    // Assess
+    expect(again).toMatchObject({ namespace: first.namespace, name, instance: instance.name });
+    expect(await client.listRedisBackups()).toHaveLength(before);
+  });
+
+  it('refuses to take over a backup of that name made for another instance', async () => {
+    // Prepare
+    sim.addCluster('backup-clash');
+    const client = sim.client('backup-clash');
+    const [one, other] = (await client.listRedisInstances()).filter((i) => i.namespace === 'team-a');
+    if (!one || !other) throw new Error('the fixture has two instances in team-a');
+    await client.createRedisBackup(one, 'shared-name');
+
+    // Act
+    const error = await client.createRedisBackup(other, 'shared-name').catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConflictError);
   });
 
   it('patches only the Subscription channel, and refuses a patch on a stale resourceVersion', async () => {

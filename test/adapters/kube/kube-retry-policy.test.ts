@@ -141,13 +141,13 @@ describe('KubeClusterClient retry policy', () => {
   });
 
   it('does not retry a 422: an object the API server refuses is a ValidationError', async () => {
-    // Prepare: a name that is no RFC 1123 subdomain makes an invalid generateName
+    // Prepare: a name that is no RFC 1123 subdomain
     const instance = { kind: 'Redis', name: 'Not_Valid', namespace: 'team-a', healthy: true } as const;
     let error: unknown;
 
     // Act
     const sent = await requestsDuring('flaky', async () => {
-      error = await failure(sim.client('flaky').createRedisBackup(instance));
+      error = await failure(sim.client('flaky').createRedisBackup(instance, 'Not_Valid-pre-upgrade'));
     });
 
     // Assess
