@@ -1,7 +1,9 @@
 /**
  * Kubeconfigs from Secrets Manager, by the ARN on the cluster record. Cached per warm Lambda for
  * a short TTL so a rotated token is picked up within minutes without a GetSecretValue per
- * message. The secret text is never logged and never put into an error message.
+ * message: the gateway asks again each time it hands out a client and rebuilds the client when
+ * the text changed (kube-cluster-gateway.ts). The secret text is never logged and never put into
+ * an error message.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '#domain/errors.ts';

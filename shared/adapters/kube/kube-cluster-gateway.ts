@@ -1,9 +1,12 @@
 /**
- * One ClusterClient per cluster, built from the cluster's endpoint and reused (clients are cheap
- * to keep and costly to rebuild per message). Where the endpoint comes from is the caller's
- * business: a local kubeconfig file (kube-config-file.ts), or a secret fetched per warm Lambda
- * (kube-config-text.ts).
+ * One ClusterClient per cluster, built from the cluster's endpoint and reused while the endpoint
+ * stays the same. Where the endpoint comes from is the caller's business: a local kubeconfig file
+ * (kube-config-file.ts), or a secret fetched per warm Lambda (kube-config-text.ts). The source is
+ * asked again each time a client is handed out (the secrets source caches for a short TTL), so a
+ * rotated platform token or a record pointed at another context is used from then on; the
+ * connections stay pooled per API server either way (kube-connections.ts).
  */
+import { createHash } from 'node:crypto';
 import { ConfigError } from '#domain/errors.ts';
 import type { ClusterClient, ClusterGateway, ClusterRecord } from '#shared/ports.ts';
 import { KubeClusterClient, type KubeClusterClientOptions } from './kube-cluster-client.ts';
@@ -48,8 +51,34 @@ export async function platformTarget(
   return { address: match[1], cluster: match[2], token, ...(pem ? { certificateAuthority: pem } : {}) };
 }
 
+/**
+ * What a client is built from, hashed: the server, its TLS material and the authenticating
+ * headers (the token). Hashed so the map holds no credential in clear beside the endpoint.
+ */
+async function identityOf(endpoint: KubeEndpoint): Promise<string> {
+  const { ca, cert, key, rejectUnauthorized, servername } = endpoint.tls;
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        endpoint.server,
+        ca,
+        cert,
+        key,
+        rejectUnauthorized,
+        servername,
+        await endpoint.headers(),
+      ]),
+    )
+    .digest('hex');
+}
+
+interface CachedClient {
+  identity: string;
+  client: ClusterClient;
+}
+
 export class KubeClusterGateway implements ClusterGateway {
-  readonly #clients = new Map<string, Promise<ClusterClient>>();
+  readonly #clients = new Map<string, CachedClient>();
   readonly #source: KubeEndpointSource;
   readonly #options: KubeClusterClientOptions;
   /** One keep-alive pool per API server: the clusters of a platform share their platform's. */
@@ -61,16 +90,19 @@ export class KubeClusterGateway implements ClusterGateway {
     this.#connections = new KubeConnections({ requestTimeoutMs: this.#options.retry.requestTimeoutMs });
   }
 
-  forCluster(cluster: ClusterRecord): Promise<ClusterClient> {
-    let client = this.#clients.get(cluster.name);
-    if (!client) {
-      client = this.#source(cluster).then(
-        (endpoint) => new KubeClusterClient(cluster.name, endpoint, this.#options, this.#connections),
-      );
-      // A failed build (bad kubeconfig, secret not readable yet) must not be cached forever.
-      client.catch(() => this.#clients.delete(cluster.name));
-      this.#clients.set(cluster.name, client);
-    }
+  /**
+   * The cluster's client: the one kept for it while its endpoint is what the source says now, a
+   * new one otherwise (a rotated token, another context or server). A failed read of the source
+   * (bad kubeconfig, secret not readable yet) is the caller's error and keeps nothing.
+   */
+  async forCluster(cluster: ClusterRecord): Promise<ClusterClient> {
+    const endpoint = await this.#source(cluster);
+    const identity = await identityOf(endpoint);
+    const kept = this.#clients.get(cluster.name);
+    // Kept while unchanged: a client's endpoint object is what maps it to its pool without hashing.
+    if (kept?.identity === identity) return kept.client;
+    const client = new KubeClusterClient(cluster.name, endpoint, this.#options, this.#connections);
+    this.#clients.set(cluster.name, { identity, client });
     return client;
   }
 

@@ -53,8 +53,26 @@ type Kubeconfig = z.output<typeof kubeconfigSchema>;
 /** What a Lambda cannot do with a kubeconfig, by the key that asks for it. */
 const UNSUPPORTED = ['exec', 'auth-provider', 'tokenFile', 'client-certificate', 'client-key'] as const;
 
+/**
+ * Texts parsed lately, by text: the gateway asks for an endpoint each time it hands out a client
+ * (so a rotated token is used), and parsing a platform's kubeconfig of a thousand contexts takes
+ * tens of milliseconds. A handful of platforms per function, each replaced on rotation: bounded
+ * so the texts a rotation left behind go.
+ */
+const PARSED_TEXTS = 32;
+
 export function kubeConfigFromText(fetch: (cluster: ClusterRecord) => Promise<string>): KubeEndpointSource {
-  return async (cluster) => endpointOf(parse(await fetch(cluster), cluster), cluster);
+  const parsed = new Map<string, Kubeconfig>();
+  return async (cluster) => {
+    const text = await fetch(cluster);
+    let config = parsed.get(text);
+    if (!config) {
+      config = parse(text, cluster);
+      if (parsed.size >= PARSED_TEXTS) parsed.delete(parsed.keys().next().value as string);
+      parsed.set(text, config);
+    }
+    return endpointOf(config, cluster);
+  };
 }
 
 function parse(text: string, cluster: ClusterRecord): Kubeconfig {

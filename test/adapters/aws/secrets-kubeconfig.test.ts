@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretsManagerKubeconfigs } from '#adapters/aws/secrets-kubeconfig.ts';
 import { KubeClusterGateway } from '#adapters/kube/kube-cluster-gateway.ts';
 import { kubeConfigFromText } from '#adapters/kube/kube-config-text.ts';
+import { platformKubeconfig, startTokenApiServer } from '#test/adapters/kube/support/token-api-server.ts';
 import { type FakeSecretsManager, startFakeSecretsManager } from './support/secrets-manager.ts';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:kube-region-1';
@@ -77,6 +78,28 @@ describe('Secrets Manager kubeconfigs', () => {
       ['https://acp-east.example', 'east-2', 'platform-token'],
     ]);
     expect(secretsManager.calls() - before).toBe(1);
+  });
+
+  it('reaches a cluster with the rotated platform token once the cached secret expires, the old token revoked', async () => {
+    const api = await startTokenApiServer();
+    const rotating = `${PLATFORM_ARN}-rotating`;
+    secretsManager.secrets.set(rotating, platformKubeconfig(api.url, 'old-token', ['c1']));
+    let now = 0;
+    const source = secretsManagerKubeconfigs({ client, clock: { now: () => new Date(now) }, ttlMs: 60_000 });
+    const gateway = new KubeClusterGateway(kubeConfigFromText(source));
+    const record = { name: 'c1', kubeconfigSecretArn: rotating, labels: {} };
+    api.accept('old-token');
+    await (await gateway.forCluster(record)).readPlatformVersion();
+
+    secretsManager.secrets.set(rotating, platformKubeconfig(api.url, 'new-token', ['c1']));
+    api.accept('new-token');
+    now = 3_600_000;
+    const version = await (await gateway.forCluster(record))
+      .readPlatformVersion()
+      .finally(() => Promise.all([gateway.close(), api.close()]));
+
+    expect(version).toBe('3.18.2');
+    expect(api.authorizations.at(-1)).toBe('Bearer new-token');
   });
 
   it('refuses a cluster without a secret ARN, and never echoes secret text in errors', async () => {

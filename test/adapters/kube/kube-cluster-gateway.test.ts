@@ -11,9 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { KubeClusterGateway, platformTarget } from '#adapters/kube/kube-cluster-gateway.ts';
 import { kubeConfigFromFile, kubeEndpoint, selectContext } from '#adapters/kube/kube-config-file.ts';
+import { kubeConfigFromText } from '#adapters/kube/kube-config-text.ts';
 import { ConfigError } from '#domain/errors.ts';
 import { caData } from '#test/sim/api/sim-api-fixture.ts';
 import { clusterSpec, FAST_RETRY, type KubeSim, startKubeSim, TOKEN } from './support/kube-sim.ts';
+import { platformKubeconfig, startTokenApiServer, type TokenApiServer } from './support/token-api-server.ts';
 
 describe('KubeClusterGateway with a multi-context kubeconfig', () => {
   let sim: KubeSim;
@@ -69,6 +71,19 @@ describe('KubeClusterGateway with a multi-context kubeconfig', () => {
     expect(await west.readPlatformVersion()).toBe('3.18.2');
     expect(await east.readPlatformVersion()).toBe('3.16.0');
     expect(await clusters.forCluster({ name: 'west', context: 'acp-west', labels: {} })).toBe(west);
+  });
+
+  it('follows a record whose context changed (PUT /clusters/{name}) instead of the client built for the old one', async () => {
+    // Prepare
+    const clusters = gateway();
+    const before = await clusters.forCluster({ name: 'west', context: 'acp-west', labels: {} });
+    expect(await before.readPlatformVersion()).toBe('3.18.2');
+
+    // Act: the operator points the record at another context
+    const after = await clusters.forCluster({ name: 'west', context: 'east', labels: {} });
+
+    // Assess
+    expect(await after.readPlatformVersion()).toBe('3.16.0');
   });
 
   it('derives the platform target violet needs from the context, the CA the kubeconfig trusts included', async () => {
@@ -188,5 +203,66 @@ describe('KubeClusterGateway with a multi-context kubeconfig', () => {
     // Assess
     expect(await client.readPlatformVersion()).toBe('3.18.2');
     expect(calls).toBe(2);
+  });
+});
+
+describe('KubeClusterGateway when the kubeconfig behind a cluster changes', () => {
+  let api: TokenApiServer;
+  let text: string;
+  const record = { name: 'c1', labels: {} };
+
+  beforeAll(async () => {
+    api = await startTokenApiServer();
+  });
+  afterAll(() => api.close());
+
+  // The source as the secrets cache serves it: whatever text it holds now.
+  const gateway = () =>
+    new KubeClusterGateway(
+      kubeConfigFromText(async () => text),
+      { retry: FAST_RETRY },
+    );
+
+  it('sends the rotated token on the next request once the source holds it, the old one revoked', async () => {
+    // Prepare
+    api.accept('old-token');
+    text = platformKubeconfig(api.url, 'old-token', ['c1']);
+    const clusters = gateway();
+    expect(await (await clusters.forCluster(record)).readPlatformVersion()).toBe('3.18.2');
+
+    // Act: the platform secret is updated and the old token revoked
+    text = platformKubeconfig(api.url, 'new-token', ['c1']);
+    api.accept('new-token');
+    const version = await (await clusters.forCluster(record)).readPlatformVersion();
+
+    // Assess
+    expect(version).toBe('3.18.2');
+    expect(api.authorizations.at(-1)).toBe('Bearer new-token');
+    await clusters.close();
+  });
+
+  it('keeps the client while the kubeconfig is unchanged, and the connection across a rotation', async () => {
+    // Prepare
+    api.accept('token-a');
+    text = platformKubeconfig(api.url, 'token-a', ['c1', 'c2']);
+    const clusters = gateway();
+    const connectionsBefore = api.connections();
+
+    // Act
+    const first = await clusters.forCluster(record);
+    await first.readPlatformVersion();
+    const again = await clusters.forCluster(record);
+    await again.readPlatformVersion();
+    await (await clusters.forCluster({ name: 'c2', labels: {} })).readPlatformVersion();
+    text = platformKubeconfig(api.url, 'token-b', ['c1', 'c2']);
+    api.accept('token-b');
+    const rotated = await clusters.forCluster(record);
+    await rotated.readPlatformVersion();
+
+    // Assess: one client until the text changed; one keep-alive connection throughout
+    expect(again).toBe(first);
+    expect(rotated).not.toBe(first);
+    expect(api.connections() - connectionsBefore).toBe(1);
+    await clusters.close();
   });
 });
