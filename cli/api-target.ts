@@ -55,9 +55,11 @@ export function resolveApiTarget(
       `warning: ${legacy.join(' and ')} ${legacy.length > 1 ? 'are' : 'is'} deprecated for the CLI: set $${URL_ENV} (the API URL) and $${TOKEN_ENV} (its token) instead`,
     );
   }
-  const baseUrl = (given.url ?? legacyUrl)?.value ?? DEFAULT_API_URL;
+  const typed = (given.url ?? legacyUrl)?.value ?? DEFAULT_API_URL;
+  // Paths are appended with their leading slash: `--api http://host/` must not send `//upgrades`.
+  const baseUrl = typed.replace(/\/+$/, '');
   if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
-    throw new ConfigError(`API URL ${JSON.stringify(baseUrl)} is not an http(s) URL (--api or $${URL_ENV})`);
+    throw new ConfigError(`API URL ${JSON.stringify(typed)} is not an http(s) URL (--api or $${URL_ENV})`);
   }
   const url = new URL(baseUrl);
   if (url.username || url.password) {
@@ -78,5 +80,5 @@ export function resolveApiTarget(
       `the API token in ${token.source} is not a valid bearer token (only letters, digits and -._~+/, then = padding; no spaces or line breaks): set it again, the value is not shown`,
     );
   }
-  return { baseUrl: baseUrl.replace(/\/+$/, ''), token: token.value };
+  return { baseUrl, token: token.value };
 }

@@ -5,13 +5,15 @@
  * Without $REDIS_UPGRADER_API_TOKEN a token is generated once and kept in the data dir.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { TOKEN_ENV, URL_ENV } from '#cli/api-target.ts';
 import { catalogOption, resolveCatalogPath } from '#cli/catalog-path.ts';
 import { printJson, printLines } from '#cli/output.ts';
 import { listenForStop } from '#cli/stop-signal.ts';
+import { ConfigError, errorMessage } from '#domain/errors.ts';
 
 interface ServeFlags {
   host?: string;
@@ -57,17 +59,35 @@ export function serveEnvironment(flags: ServeFlags, env: Env): Env {
   return { ...env, ...Object.fromEntries(set) };
 }
 
+/** A data dir the server cannot use is a bad setting (exit 2), not an unexpected failure. */
+function dataDirError(dir: string, error: unknown): ConfigError {
+  return new ConfigError(
+    `cannot use data dir ${dir}: ${errorMessage(error)}: choose another with --data-dir or $${P}DATA_DIR`,
+    { cause: error },
+  );
+}
+
+/** Made if missing and checked before the runtime opens its database there, so a bad one fails as one line. */
+async function prepareDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    throw dataDirError(dir, error);
+  }
+}
+
 /** The API token: the variable, else the one kept in the data dir, else a new one written there (0600). */
-async function apiToken(env: Env): Promise<{ token: string; file?: string }> {
+async function apiToken(env: Env, dir: string): Promise<{ token: string; file?: string }> {
   const given = env[`${P}API_TOKEN`];
   if (given) return { token: given };
-  const dir = resolve(env[`${P}DATA_DIR`] || DEFAULT_DATA_DIR);
   const file = join(dir, TOKEN_FILE);
   const kept = await readFile(file, 'utf8').catch(() => undefined);
   if (kept?.trim()) return { token: kept.trim(), file };
-  await mkdir(dir, { recursive: true });
   const token = randomBytes(24).toString('base64url');
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  await writeFile(file, `${token}\n`, { mode: 0o600 }).catch((error: unknown) => {
+    throw dataDirError(dir, error);
+  });
   return { token, file };
 }
 
@@ -75,7 +95,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   const { loadConfig } = await import('#shared/config.ts');
   const { startLocalRuntime } = await import('#runtime/local-runtime.ts');
   const env = serveEnvironment(flags, process.env);
-  const { token, file } = await apiToken(env);
+  const dataDir = resolve(env[`${P}DATA_DIR`] || DEFAULT_DATA_DIR);
+  await prepareDataDir(dataDir);
+  const { token, file } = await apiToken(env, dataDir);
   const config = loadConfig({ ...env, [`${P}API_TOKEN`]: token });
   const stop = listenForStop();
   try {

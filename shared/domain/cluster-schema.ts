@@ -3,6 +3,7 @@
  * `PUT /clusters/{name}`. Names and labels follow Kubernetes rules, since ACP names clusters and
  * kubeconfig contexts that way and labels drive batch selectors.
  */
+import semver from 'semver';
 import * as z from 'zod';
 
 /** DNS-1123 subdomain. */
@@ -20,12 +21,27 @@ export const labelsSchema = z.record(
   z.string().regex(LABEL_VALUE, 'must be a Kubernetes label value (at most 63 characters)'),
 );
 
+/**
+ * The planner parses a platform version with `semver.valid` (shared/domain/planner.ts) and ends
+ * every job on a cluster whose version fails it with INVALID_VERSION: refuse it at the door instead.
+ */
+const platformVersionSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((value) => semver.valid(value) !== null, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a semantic version (expected e.g. 4.1.0)`,
+  })
+  .describe(
+    "The cluster's ACP version, a semantic version (e.g. 4.1.0; a leading `v` is accepted); used instead of what the cluster reports.",
+  );
+
 /** Everything but the name, which the file carries per entry and the API takes from the path. */
 export const clusterFieldsSchema = z.strictObject({
   context: z.string().min(1).max(253).optional(),
   kubeconfigSecretArn: z.string().startsWith('arn:').max(2048).optional(),
   labels: labelsSchema.default({}),
-  platformVersion: z.string().min(1).max(64).optional(),
+  platformVersion: platformVersionSchema.optional(),
 });
 
 export const clusterRecordSchema = clusterFieldsSchema.extend({ name: clusterNameSchema });

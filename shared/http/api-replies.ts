@@ -87,7 +87,19 @@ export const planViewSchema = z
   })
   .meta({ id: 'Plan' });
 
-export const clusterViewSchema = z.object(clusterRecordSchema.shape).meta({ id: 'Cluster' });
+export const clusterViewSchema = z
+  .object({
+    ...clusterRecordSchema.shape,
+    // Records registered before the version check may hold any string; the CLI must still show
+    // them, so the operator can see and correct them, instead of refusing the whole reply.
+    platformVersion: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("The cluster's ACP version, as registered."),
+  })
+  .meta({ id: 'Cluster' });
 
 export const clusterStatusSchema = z
   .object({

@@ -29,6 +29,21 @@ export function bodyBytes(event: APIGatewayProxyEventV2): Buffer {
   return event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
 }
 
+/** 415 unless the body is declared JSON; for routes that must read the raw bytes before parsing them. */
+export function requireJsonMediaType(event: APIGatewayProxyEventV2): void {
+  const contentType = event.headers?.['content-type'] ?? '';
+  if (!JSON_MEDIA_TYPE.test(contentType)) {
+    throw new HttpError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'send the body as JSON with Content-Type: application/json',
+      {
+        details: { contentType: contentType || null },
+      },
+    );
+  }
+}
+
 export function readJsonBody<T extends z.ZodType>(
   event: APIGatewayProxyEventV2,
   schema: T,
@@ -42,17 +57,7 @@ export function readJsonBody<T extends z.ZodType>(
       `request body is ${bytes.length} bytes; the limit is ${maxBytes}`,
     );
   }
-  const contentType = event.headers?.['content-type'] ?? '';
-  if (!JSON_MEDIA_TYPE.test(contentType)) {
-    throw new HttpError(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      'send the body as JSON with Content-Type: application/json',
-      {
-        details: { contentType: contentType || null },
-      },
-    );
-  }
+  requireJsonMediaType(event);
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));

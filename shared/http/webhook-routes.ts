@@ -14,7 +14,13 @@ import {
 import { operations } from './api-contract.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { HttpError } from './http-error.ts';
-import { bodyBytes, readJsonBody, readPathParameters, readQuery } from './request-input.ts';
+import {
+  bodyBytes,
+  readJsonBody,
+  readPathParameters,
+  readQuery,
+  requireJsonMediaType,
+} from './request-input.ts';
 import { reply } from './responses.ts';
 import type { Route } from './route.ts';
 import type { DeliveryView } from './webhook-schemas.ts';
@@ -87,6 +93,8 @@ export function webhookRoutes(deps: ApiDeps): Route[] {
         if (body.length > deps.maxBodyBytes) {
           throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `release body is over ${deps.maxBodyBytes} bytes`);
         }
+        // The media type is not covered by the signature, so check it apart; the bytes stay untouched.
+        requireJsonMediaType(event);
         if (!deps.releases)
           throw new UnauthorizedError('the release webhook is not configured on this deployment');
         const headers = Object.fromEntries(

@@ -77,6 +77,20 @@ describe('/clusters', () => {
     expect((await errorOf(response)).message).toMatch(message);
   });
 
+  it('refuses a platformVersion that is not a version with 400, storing nothing', async () => {
+    const api = await startApi();
+
+    const response = await api.call('PUT', '/clusters/edge-7', {
+      body: { labels: {}, platformVersion: 'banana' },
+    });
+
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toMatch(/^body\.platformVersion: "banana" is not a semantic version/);
+    expect(await api.clusters.get('edge-7')).toBeUndefined();
+  });
+
   it('gets one cluster, and 404 for one not registered', async () => {
     const api = await startApi();
 

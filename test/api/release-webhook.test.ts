@@ -55,6 +55,7 @@ async function releaseApi(policies: RolloutPolicy[] = []) {
       id?: string;
       headers?: Record<string, string>;
       tamper?: boolean;
+      contentType?: string;
     } = {},
   ) => {
     const text = JSON.stringify(body);
@@ -69,7 +70,7 @@ async function releaseApi(policies: RolloutPolicy[] = []) {
     const sent = options.tamper ? text.replace('5.1.1', '5.1.9') : text;
     return api.call('POST', '/webhooks/releases', {
       body: sent,
-      headers: { 'content-type': 'application/json', authorization: '', ...headers },
+      headers: { 'content-type': options.contentType ?? 'application/json', authorization: '', ...headers },
     });
   };
   return { api, file, store, send, catalogText: () => readFile(file, 'utf8') };
@@ -175,6 +176,19 @@ describe('POST /webhooks/releases', () => {
     expect(
       (await readCatalogFile(file)).versions.find((entry) => entry.version === '5.1.1')?.blocked,
     ).toBeUndefined();
+  });
+
+  it('refuses a correctly signed body not sent as JSON with 415, changing nothing', async () => {
+    // Prepare
+    const { api, send, catalogText } = await releaseApi(EVERY_RELEASE);
+    const before = await catalogText();
+    // Act
+    const response = await send({ version: '5.1.0', blocked: 'CVE-2026-1' }, { contentType: 'text/plain' });
+    // Assess
+    expect(response.status).toBe(415);
+    expect((await errorOf(response)).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(await catalogText()).toBe(before);
+    expect(await api.batches.list({})).toEqual([]);
   });
 
   it.each([

@@ -67,7 +67,7 @@ describe('clusters', () => {
     for (const run of [created, replaced, list, table, shown]) expect(run.stderr).toBe('');
   });
 
-  it('refuses an unknown cluster, a bad name and bad labels with one line each, registering nothing', async () => {
+  it('refuses an unknown cluster, a bad name, bad labels and a bad platform version with one line each, registering nothing', async () => {
     // Prepare
     const api = await startApi();
 
@@ -88,6 +88,11 @@ describe('clusters', () => {
         ['clusters', 'register', 'edge-7', '--label', 'env=no way'],
         2,
         /^error: body\.labels\.env: must be a Kubernetes label value/,
+      ],
+      [
+        ['clusters', 'register', 'edge-7', '--platform-version', 'banana'],
+        2,
+        /^error: body\.platformVersion: "banana" is not a semantic version \(expected e\.g\. 4\.1\.0\)/,
       ],
     ]);
     expect((await api.clusters.list()).map((c) => c.name)).toEqual(['region1', 'region2']);

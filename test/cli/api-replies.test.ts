@@ -169,6 +169,21 @@ describe('replies that break the API contract', () => {
   });
 });
 
+describe('replies the contract allows for records stored before it was tightened', () => {
+  it('clusters show: a platformVersion registered before it had to be a version is shown, to be corrected', async () => {
+    // Prepare
+    replies['GET /clusters/edge-7'] = json(200, { name: 'edge-7', labels: {}, platformVersion: 'banana' });
+
+    // Act
+    const run = await cli(['clusters', 'show', 'edge-7']);
+
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Platform\s+ACP banana$/m);
+  });
+});
+
 describe('a token that cannot be a bearer token', () => {
   const secret = 'secret-part-one\nsecret-part-two';
 
