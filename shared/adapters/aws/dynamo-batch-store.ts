@@ -195,6 +195,7 @@ export class DynamoBatchStore implements BatchStore {
       expectedVersion,
       attribute: JOB_INDEXES.byState.partition,
       entries: listedAt(batch),
+      content: 'batch',
     };
     try {
       await putUnlessIndexedItself(this.#options.client, put, own, (input) => this.#write(input, events));

@@ -25,8 +25,9 @@ import { type ActiveJob, isActiveJob, type Job } from '#domain/job.ts';
 import type { CreateOutcome, IdempotencyRecord } from '#shared/ports.ts';
 import { cancellationReasons, firstConditionFailed, mapAwsError } from './aws-errors.ts';
 import { lockItem } from './dynamo-job-index.ts';
-import { jobIdOf, jobItem } from './dynamo-job-item.ts';
+import { jobItem } from './dynamo-job-item.ts';
 import { epochSeconds, keys, TTL_ATTRIBUTE } from './dynamo-schema.ts';
+import { isWritten } from './dynamo-written.ts';
 
 export interface JobTable {
   client: DynamoDBDocumentClient;
@@ -98,19 +99,10 @@ async function putNewJob(table: JobTable, job: Job): Promise<void> {
   } catch (error) {
     if (!firstConditionFailed(error)) throw mapAwsError(error, `create job for cluster ${job.cluster}`);
     // The SDK retries a put whose answer was lost: then this very item is there already.
-    if (!(await isStored(table, item))) {
+    if (!(await isWritten(table, item, 'job'))) {
       throw new ConflictError(`job ${job.id} already exists`, { code: 'JOB_EXISTS', cause: error });
     }
   }
-}
-
-/** Whether the table holds `item`'s job as it is (compressed alike: the same job). */
-async function isStored(table: JobTable, item: Record<string, unknown>): Promise<boolean> {
-  const found = await table.client.send(
-    new GetCommand({ TableName: table.tableName, Key: keys.job(jobIdOf(item)), ConsistentRead: true }),
-  );
-  const stored = found.Item?.job;
-  return stored instanceof Uint8Array && Buffer.from(stored).equals(item.job as Uint8Array);
 }
 
 async function putLock(table: JobTable, readJob: ReadJob, job: ActiveJob, mayRepair: boolean): Promise<void> {

@@ -25,6 +25,7 @@ import { type IndexQuery, indexQueries, isLockEntry, itemIndexBeforeLocks } from
 import { jobIdOf, jobItem, jobOf } from './dynamo-job-item.ts';
 import { putUnlessIndexedItself } from './dynamo-own-index.ts';
 import { JOB_INDEXES, keys } from './dynamo-schema.ts';
+import { isWritten } from './dynamo-written.ts';
 
 export interface DynamoJobStoreOptions {
   client: DynamoDBDocumentClient;
@@ -71,10 +72,14 @@ export class DynamoJobStore implements JobStore {
           expectedVersion,
           attribute: JOB_INDEXES.byCluster.partition,
           entries: itemIndexBeforeLocks(job),
+          content: 'job',
         });
         return;
       }
-      await this.#options.client.send(new PutCommand(put));
+      await this.#options.client.send(new PutCommand(put)).catch(async (error: unknown) => {
+        // A retry of a put that landed (its answer lost) fails on the item it wrote: that is done.
+        if (!firstConditionFailed(error) || !(await isWritten(this.#options, put.Item, 'job'))) throw error;
+      });
     } catch (error) {
       throw this.#staleOrMapped(error, job, expectedVersion);
     }

@@ -63,7 +63,10 @@ describe('DynamoBatchStore listing', () => {
     const decision = startedBatch(batch);
     // Act
     await batches.update(decision.batch, batch.version, decision.events);
-    const stale = await batches.update(decision.batch, batch.version).catch((error: unknown) => error);
+    // Another decision from the same version (the same write again would be a retry whose
+    // answer was lost, and done)
+    const rival = { ...decision.batch, reason: 'a rival decision' };
+    const stale = await batches.update(rival, batch.version).catch((error: unknown) => error);
     // Assess
     expect((await batches.list({})).map((found) => [found.id, found.version])).toEqual([
       ['b-old', decision.batch.version],

@@ -85,7 +85,10 @@ describe('DynamoJobStore indexes', () => {
     // Act
     const validating = started(queued);
     await dynamo.store.update(validating, queued.version);
-    const stale = await dynamo.store.update(started(queued), queued.version).catch((error: unknown) => error);
+    // Another copy's start from the same version, a second later (the same write again would be
+    // a retry whose answer was lost, and done)
+    const rival = started(queued, new Date(Date.parse(queued.updatedAt) + 1000));
+    const stale = await dynamo.store.update(rival, queued.version).catch((error: unknown) => error);
     // Assess
     expect(await listedBy(validating)).toEqual(everywhere);
     expect(stale).toMatchObject({ code: 'STALE_VERSION' });
