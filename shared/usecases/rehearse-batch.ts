@@ -60,6 +60,10 @@ async function readAll(
       chunk.map(async (name): Promise<ClusterRead> => {
         const busy = input.busy.get(name);
         const record = input.records.get(name);
+        // Under skipBusy the batch skips it (never a failure); otherwise the batch is refused.
+        if (busy !== undefined && input.request.strategy.skipBusy) {
+          return { forecast: { cluster: name, skipped: busy } };
+        }
         if (busy !== undefined) return { forecast: { cluster: name, blocked: `busy: ${busy}` } };
         if (!record) return { forecast: { cluster: name, blocked: 'not registered' } };
         return forecastCluster({ ...deps, now }, record, target);

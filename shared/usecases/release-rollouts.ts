@@ -14,17 +14,20 @@
  *   no new job starts) and stops each of its jobs that has not passed the point of no return of
  *   its hop (#domain/job-cancel.ts: the InstallPlan approval, or the push on an Automatic
  *   subscription), as a cancel does, with a conditional write, so a job racing past that point
- *   is left to finish its hop. Jobs starting after the pause meet the blocked version in validate.
+ *   is left to finish its hop. Its jobs are those of the clusters the paused batch runs or is
+ *   about to (#usecases/batch-job-reports.ts), however many. Jobs starting after the pause meet
+ *   the blocked version in validate.
  */
 import semver from 'semver';
 import type { Catalog } from '#domain/catalog.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
-import { isActiveJob } from '#domain/job.ts';
+import { isActiveJob, isTerminal } from '#domain/job.ts';
 import { cancelNow, isCancellable } from '#domain/job-cancel.ts';
-import { BATCH_STATES, FINAL_BATCH_STATES } from '#domain/rollout/batch.ts';
+import { BATCH_STATES, type Batch, FINAL_BATCH_STATES } from '#domain/rollout/batch.ts';
 import { policiesFor, policyBatchRequest, type RolloutPolicy } from '#domain/rollout/rollout-policy.ts';
 import type { JobStore, Notifier, Queue, StageQueues } from '#shared/ports.ts';
 import { type BatchCommandDeps, commandBatch } from '#usecases/batch-commands.ts';
+import { gatherJobReports } from '#usecases/batch-job-reports.ts';
 import { type CreateBatchDeps, createBatch } from '#usecases/create-batch.ts';
 import { emitTransitions } from '#usecases/job-events.ts';
 
@@ -95,8 +98,9 @@ export async function haltWithdrawnRollouts(
   const note = `version ${input.version} withdrawn: ${input.reason}`;
   const halted: WithdrawnRollout[] = [];
   for (const batch of targeting) {
+    let paused: Batch;
     try {
-      await commandBatch(deps, { batchId: batch.id, command: { kind: 'pause', by: BY, note } });
+      paused = await commandBatch(deps, { batchId: batch.id, command: { kind: 'pause', by: BY, note } });
     } catch (error) {
       // It finished meanwhile: nothing left to pause, and its jobs have ended. Any other error
       // fails the release, and the sender's retry (its id not yet remembered) does it again.
@@ -104,9 +108,11 @@ export async function haltWithdrawnRollouts(
       throw error;
     }
     const outcome: WithdrawnRollout = { batchId: batch.id, stopped: [], finishing: [] };
-    for (const job of await deps.jobs.list({ batchId: batch.id, limit: LIST_LIMIT })) {
-      if (!isActiveJob(job)) continue;
-      ((await stopBeforeNoReturn(deps, job.id, note)) ? outcome.stopped : outcome.finishing).push(job.id);
+    // The jobs of the clusters the paused batch runs, each read as the rollout reads them: one
+    // list of the batch's jobs stops at the store's page limit, and the rest would go on.
+    for (const { jobId, state } of await gatherJobReports(deps.jobs, paused)) {
+      if (isTerminal(state)) continue;
+      ((await stopBeforeNoReturn(deps, jobId, note)) ? outcome.stopped : outcome.finishing).push(jobId);
     }
     deps.log?.info('rollout of a withdrawn version paused', { ...outcome, version: input.version });
     halted.push(outcome);

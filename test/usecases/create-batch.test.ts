@@ -158,4 +158,26 @@ describe('the rehearsal (dryRun)', () => {
     expect(await pipeline.batches.list({})).toEqual([]);
     expect(pipeline.queue.sent.length).toBe(sentBefore);
   });
+
+  it('predicts a busy cluster skipped under skipBusy, as the batch would skip it, never a block against the budget', async () => {
+    // Prepare: c2 has an active job; blocked clusters count and none is tolerated
+    const pipeline = await rolloutPipeline(3);
+    const at = pipeline.clock.now();
+    pipeline.jobs.seed(
+      jobAt('validating', { catalog: pipeline.catalog, cluster: 'c2', from: '4.0.3', to: '4.2.1', at }),
+    );
+    const strategy = { canary: 1, skipBusy: true, failureBudget: { maxFailed: 0, countBlocked: true } };
+    // Act
+    const result = await pipeline.createBatch(request({ dryRun: true, strategy }));
+    // Assess
+    if (!result.dryRun) throw new Error('a dry run');
+    const clusters = result.rehearsal.waves.flatMap((wave) => wave.clusters);
+    expect(clusters.map((c) => [c.name, c.blocked ?? ''])).toEqual([
+      ['c1', ''],
+      ['c3', ''],
+    ]);
+    expect(result.rehearsal.notes).toEqual([
+      '1 cluster would be skipped (strategy.skipBusy): c2 (upgrade job job-c2 is validating)',
+    ]);
+  });
 });

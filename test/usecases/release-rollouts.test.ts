@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ActiveJob } from '#domain/job.ts';
+import type { ActiveJob, Job } from '#domain/job.ts';
+import type { Batch, BatchCluster } from '#domain/rollout/batch.ts';
 import { type RolloutPolicy, rolloutPoliciesSchema } from '#domain/rollout/rollout-policy.ts';
 import { jobAt } from '#test/fakes/jobs.ts';
 import { resolvePipelineConfig } from '#usecases/pipeline-config.ts';
@@ -8,7 +9,7 @@ import {
   type ReleaseRolloutDeps,
   startPolicyRollouts,
 } from '#usecases/release-rollouts.ts';
-import { rolloutPipeline } from './support/rollout-pipeline.ts';
+import { type RolloutPipeline, rolloutPipeline } from './support/rollout-pipeline.ts';
 
 const POLICIES = rolloutPoliciesSchema.parse([
   {
@@ -37,6 +38,23 @@ async function world(policies: readonly RolloutPolicy[] = POLICIES) {
     policies,
   };
   return { pipeline, deps };
+}
+
+/** The batch as the rollout leaves it once it has started these jobs and seen them run. */
+function seenRunning(pipeline: RolloutPipeline, batch: Batch, jobs: readonly Job[]): void {
+  const waves = new Map(batch.clusters.map((cluster) => [cluster.name, cluster.wave]));
+  const started = new Set(jobs.map((job) => job.cluster));
+  const running = jobs.map(
+    (job): BatchCluster => ({
+      name: job.cluster,
+      wave: waves.get(job.cluster) ?? 0,
+      state: 'started',
+      attempt: 1,
+      jobId: job.id,
+    }),
+  );
+  const idle = batch.clusters.filter((cluster) => !started.has(cluster.name));
+  pipeline.batches.seed({ ...batch, clusters: [...running, ...idle] });
 }
 
 describe('a registered version starting the rollouts of its policies', () => {
@@ -135,6 +153,7 @@ describe('a withdrawn version pausing its rollouts', () => {
       batchId: target.id,
       noReturnHop: 0,
     });
+    seenRunning(pipeline, target, [early, late]);
     // Act
     const paused = await haltWithdrawnRollouts(deps, { version: '4.2.1', reason: 'CVE-1' });
     // Assess
@@ -164,6 +183,7 @@ describe('a withdrawn version pausing its rollouts', () => {
       batchId: target.id,
     };
     pipeline.jobs.seed(job);
+    seenRunning(pipeline, target, [job]);
     const update = pipeline.jobs.update.bind(pipeline.jobs);
     let raced = false;
     pipeline.jobs.update = async (next, expected) => {
@@ -179,5 +199,29 @@ describe('a withdrawn version pausing its rollouts', () => {
     // Assess
     expect(paused).toEqual([{ batchId: target.id, stopped: [], finishing: [job.id] }]);
     expect(await pipeline.job(job.id)).toMatchObject({ state: 'patching', noReturnHop: 0 });
+  });
+
+  it('stops every running job of a batch, however many the store lists at once', async () => {
+    // Prepare: 1,200 jobs before their point of no return, more than one list of the store
+    const { pipeline, deps } = await world();
+    const target = await pipeline.start({ canary: 1 });
+    const at = pipeline.clock.now();
+    const jobs = Array.from({ length: 1200 }, (_, index) => {
+      const cluster = `big-${index}`;
+      const job = {
+        ...jobAt('checking-backup', { catalog: pipeline.catalog, cluster, from: '4.0.3', to: '4.2.1', at }),
+        batchId: target.id,
+      };
+      pipeline.jobs.seed(job);
+      return job;
+    });
+    seenRunning(pipeline, target, jobs);
+    // Act
+    const [paused] = await haltWithdrawnRollouts(deps, { version: '4.2.1', reason: 'CVE-1' });
+    // Assess
+    expect(paused?.stopped).toHaveLength(1200);
+    expect(paused?.finishing).toEqual([]);
+    const last = jobs.at(-1)?.id ?? '';
+    expect(await pipeline.job(last)).toMatchObject({ state: 'cancelled' });
   });
 });

@@ -58,7 +58,12 @@ export const batchWaveSchema = z.strictObject({
 
 export const haltSchema = z.strictObject({ at: timestamp, reason: z.string(), clusters: names });
 
-export const acceptanceSchema = z.strictObject({ at: timestamp, by: z.string().optional(), clusters: names });
+export const acceptanceSchema = z.strictObject({
+  at: timestamp,
+  by: z.string().optional(),
+  clusters: names,
+  attempts: z.record(z.string(), count).optional(),
+});
 
 export const batchSchema = z.strictObject({
   id: z.string().min(1),

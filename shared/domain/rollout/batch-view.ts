@@ -155,7 +155,7 @@ function etas(batch: Batch, now: Date, options: BatchViewOptions): Map<number, D
 
 export function batchView(batch: Batch, now: Date, options: BatchViewOptions): BatchView {
   // Bookkeeping the rollout keeps for itself, not part of the batch as shown.
-  const { waves, clusters, eventSeq: _, timer: __, waitSamples: ___, ...rest } = batch;
+  const { waves, clusters, eventSeq: _, timer: __, waitSamples: ___, acceptances, ...rest } = batch;
   const counts = Object.fromEntries(CLUSTER_STATES.map((state) => [state, 0])) as Record<
     ClusterRolloutState,
     number
@@ -165,6 +165,8 @@ export function batchView(batch: Batch, now: Date, options: BatchViewOptions): B
   const last = [...waveEtas.values()].reduce<Date | undefined>((a, b) => (a && a > b ? a : b), undefined);
   return {
     ...rest,
+    // Which attempt each acceptance covers is the failure budget's bookkeeping too.
+    acceptances: acceptances.map(({ attempts: _, ...acceptance }) => acceptance),
     counts,
     failures: { counted: countedFailures(batch).length, tolerated: tolerance(batch) },
     waves: waves.map((wave) => {

@@ -121,6 +121,12 @@ export interface Acceptance {
   at: string;
   by?: string;
   clusters: string[];
+  /**
+   * The attempt of each cluster accepted: the acceptance covers that attempt only, so a cluster
+   * accepted before it failed (an unproven canary deferred as unreachable) counts when its retry
+   * fails. Acceptances recorded without it cover every attempt.
+   */
+  attempts?: Record<string, number>;
 }
 
 export interface Batch {

@@ -34,7 +34,7 @@ import {
   type RecheckReport,
   type StartRefusal,
 } from './rollout-reports.ts';
-import { advanceWaves } from './wave-progress.ts';
+import { advanceWaves, mayStartJobs } from './wave-progress.ts';
 
 export interface RolloutInputs {
   /** The latest known state of the batch's jobs (e.g. every job listed with its batch id). */
@@ -113,8 +113,11 @@ function actionsFor(batch: Batch, now: Date, pollSeconds: number): RolloutAction
   const actions: RolloutAction[] = [];
   const learned = expectedWaits(batch.waitSamples ?? {});
   const expected = learned ? { expectedWaits: learned } : {};
+  // A start committed before a pause, halt or the window's close whose job never came to be (the
+  // process died first) waits, still `starting`, and is carried out under its key once jobs may start.
+  const mayStart = mayStartJobs(batch, now);
   for (const cluster of batch.clusters) {
-    if (cluster.state === 'starting' && !cluster.cancelRequested) {
+    if (cluster.state === 'starting' && !cluster.cancelRequested && mayStart) {
       const idempotencyKey = startKey(batch.id, cluster.name, cluster.attempt);
       const { name, attempt } = cluster;
       actions.push({ kind: 'start-job', cluster: name, attempt, idempotencyKey, ...expected });

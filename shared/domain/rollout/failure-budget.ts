@@ -6,7 +6,8 @@
  * The batch halts exactly when its failures exceed `maxFailed` (a share of the batch rounds
  * down), or as soon as a canary fails (a failing canary stops the rollout whatever the budget;
  * that is what canaries are for), or when the canary wave completes with no canary upgraded and
- * re-checked (nothing has proven the version yet). Failures accepted on a resume no longer count.
+ * re-checked (nothing has proven the version yet). Failures accepted on a resume no longer count;
+ * an acceptance covers the attempt it was shown, so a later attempt's failure counts.
  */
 import { type Batch, type BatchCluster, type Halt, runningJobs } from './batch.ts';
 import { resolveTolerance } from './quantity.ts';
@@ -17,14 +18,25 @@ export function isFailure(cluster: BatchCluster, batch: Pick<Batch, 'strategy'>)
   return cluster.state === 'blocked' && batch.strategy.failureBudget.countBlocked;
 }
 
-export function acceptedFailures(batch: Batch): Set<string> {
-  return new Set(batch.acceptances.flatMap((acceptance) => acceptance.clusters));
+/** What an acceptance covers: one attempt of a cluster, or (recorded without attempts) all of them. */
+function acceptedKey(name: string, attempt: number | undefined): string {
+  return attempt === undefined ? name : `${name}#${attempt}`;
+}
+
+function acceptedFailures(batch: Batch): Set<string> {
+  return new Set(
+    batch.acceptances.flatMap((acceptance) =>
+      acceptance.clusters.map((name) => acceptedKey(name, acceptance.attempts?.[name])),
+    ),
+  );
 }
 
 /** Failures that count against the budget now (accepted ones excluded), in batch order. */
 export function countedFailures(batch: Batch): BatchCluster[] {
   const accepted = acceptedFailures(batch);
-  return batch.clusters.filter((cluster) => isFailure(cluster, batch) && !accepted.has(cluster.name));
+  const isAccepted = (cluster: BatchCluster) =>
+    accepted.has(cluster.name) || accepted.has(acceptedKey(cluster.name, cluster.attempt));
+  return batch.clusters.filter((cluster) => isFailure(cluster, batch) && !isAccepted(cluster));
 }
 
 /** How many failures the batch tolerates. */

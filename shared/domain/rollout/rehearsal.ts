@@ -6,12 +6,14 @@
  *
  * A job's predicted duration is a fixed overhead (validate, backup check) plus, per hop, the
  * median of the durations measured on earlier jobs for that very hop, or the configured
- * estimate when there are none. A cluster that would block takes the overhead only.
+ * estimate when there are none. A cluster that would block takes the overhead only; one that
+ * `skipBusy` would skip (it has an active job) starts no job at all and is never a failure, as in
+ * the batch (#domain/rollout/batch.ts).
  */
 import { needsApproval } from './batch.ts';
 import type { Strategy } from './batch-request.ts';
 import { resolveTolerance } from './quantity.ts';
-import { nameList } from './reason-text.ts';
+import { nameList, plural } from './reason-text.ts';
 import { predictTimeline, type TimelineWave } from './timeline.ts';
 import type { PlannedWave } from './wave-plan.ts';
 
@@ -20,8 +22,14 @@ export interface HopSpan {
   to: string;
 }
 
-/** What a read of the cluster predicts: the hops to the target (none: already there), or a block. */
-export type ClusterForecast = { cluster: string; hops: HopSpan[] } | { cluster: string; blocked: string };
+/**
+ * What a read of the cluster predicts: the hops to the target (none: already there), a block, or
+ * (busy under `skipBusy`) that the batch would skip it, and why.
+ */
+export type ClusterForecast =
+  | { cluster: string; hops: HopSpan[] }
+  | { cluster: string; blocked: string }
+  | { cluster: string; skipped: string };
 
 export interface HopSample extends HopSpan {
   seconds: number;
@@ -82,7 +90,7 @@ export function hopMedians(samples: readonly HopSample[]): Map<string, number> {
 }
 
 function jobEstimate(forecast: ClusterForecast, model: DurationModel, medians: Map<string, number>) {
-  if ('blocked' in forecast) return { seconds: model.jobOverheadSeconds, measured: true };
+  if (!('hops' in forecast)) return { seconds: model.jobOverheadSeconds, measured: true };
   const hops = forecast.hops.map((hop) => medians.get(hopKey(hop)));
   const seconds = hops.reduce<number>(
     (sum, hop) => sum + (hop ?? model.estimateHopSeconds),
@@ -97,12 +105,19 @@ function haltNotes(
   strategy: Strategy,
 ): string[] {
   const notes: string[] = [];
-  const blocked = (name: string) =>
-    forecasts.get(name) === undefined || 'blocked' in (forecasts.get(name) ?? {});
+  const skipped = (name: string) => 'skipped' in (forecasts.get(name) ?? {});
+  const upgrades = (name: string) => 'hops' in (forecasts.get(name) ?? {});
+  const blocked = (name: string) => !upgrades(name) && !skipped(name);
   const canary = waves.find((wave) => wave.kind === 'canary');
-  if (canary?.clusters.every(blocked)) {
+  // A canary wave that upgrades none of its clusters proves nothing: the batch halts after it.
+  if (canary && !canary.clusters.some(upgrades)) {
+    const why = canary.clusters.every(blocked)
+      ? 'block'
+      : canary.clusters.every(skipped)
+        ? 'be skipped'
+        : 'block or be skipped';
     notes.push(
-      `every canary would block (${nameList(canary.clusters)}): the batch would halt after the canary wave`,
+      `every canary would ${why} (${nameList(canary.clusters)}): the batch would halt after the canary wave`,
     );
   }
   const total = waves.reduce((sum, wave) => sum + wave.clusters.length, 0);
@@ -114,6 +129,13 @@ function haltNotes(
     );
   }
   return notes;
+}
+
+/** The clusters the batch would skip (they start no job, so the waves leave them out), and why. */
+function skipNote(skips: ReadonlyMap<string, string>): string[] {
+  if (skips.size === 0) return [];
+  const named = nameList([...skips].map(([name, why]) => `${name} (${why})`));
+  return [`${plural(skips.size, 'cluster', 'clusters')} would be skipped (strategy.skipBusy): ${named}`];
 }
 
 export interface RehearsalInput {
@@ -128,6 +150,11 @@ export function rehearse(input: RehearsalInput): Rehearsal {
   const { strategy, durations } = input;
   const forecasts = new Map(input.forecasts.map((forecast) => [forecast.cluster, forecast]));
   const medians = hopMedians(durations.samples);
+  const skips = new Map(
+    input.forecasts.flatMap((forecast) =>
+      'skipped' in forecast ? [[forecast.cluster, forecast.skipped]] : [],
+    ),
+  );
   const estimates = new Map(
     input.forecasts.map((forecast) => [forecast.cluster, jobEstimate(forecast, durations, medians)]),
   );
@@ -136,10 +163,12 @@ export function rehearse(input: RehearsalInput): Rehearsal {
     label: wave.label,
     maxConcurrency: wave.maxConcurrency,
     waitsForApproval: needsApproval(strategy, index),
-    jobs: wave.clusters.map((name) => ({
-      name,
-      seconds: estimates.get(name)?.seconds ?? durations.jobOverheadSeconds,
-    })),
+    jobs: wave.clusters
+      .filter((name) => !skips.has(name))
+      .map((name) => ({
+        name,
+        seconds: estimates.get(name)?.seconds ?? durations.jobOverheadSeconds,
+      })),
   }));
   const timeline = predictTimeline(timelineWaves, {
     start: input.now,
@@ -180,6 +209,6 @@ export function rehearse(input: RehearsalInput): Rehearsal {
   return {
     waves,
     eta: timeline.completesAt.toISOString(),
-    notes: [...haltNotes(input.waves, forecasts, strategy), ...approvals],
+    notes: [...haltNotes(input.waves, forecasts, strategy), ...skipNote(skips), ...approvals],
   };
 }

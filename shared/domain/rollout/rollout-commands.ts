@@ -93,9 +93,17 @@ function resume(batch: Batch, command: Extract<BatchCommand, { kind: 'resume' }>
   if (!halt && !batch.pausedAt) return [];
   let accepted = '';
   if (halt) {
-    // Exactly the failures the halt names (it names every failure counted so far).
+    // Exactly the failures the halt names (it names every failure counted so far), each at the
+    // attempt shown: a canary it names that has not failed (deferred as unreachable) is accepted
+    // for that attempt only, so its retry's failure still counts.
     const { clusters } = halt;
-    batch.acceptances.push({ at, ...actor(command), clusters });
+    const named = new Set(clusters);
+    const attempts = Object.fromEntries(
+      batch.clusters
+        .filter((cluster) => named.has(cluster.name))
+        .map((cluster) => [cluster.name, cluster.attempt]),
+    );
+    batch.acceptances.push({ at, ...actor(command), clusters, attempts });
     accepted = `, accepting the failures of ${nameList(clusters)}`;
     delete batch.halt;
   }

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '#domain/errors.ts';
-import { decide, startKey } from '#domain/rollout/decide.ts';
+import { decide, type RolloutAction, startKey } from '#domain/rollout/decide.ts';
 import { batchCommandBodies } from '#domain/rollout/rollout-commands.ts';
 import { fleetOf } from './support/fleet.ts';
 import { RolloutWorld, type WorldOptions } from './support/rollout-world.ts';
 
 const fleet = fleetOf(6);
 const names = fleet.map((cluster) => cluster.name);
+
+const starts = (actions: readonly RolloutAction[]) =>
+  actions.flatMap((action) =>
+    action.kind === 'start-job' ? [{ cluster: action.cluster, idempotencyKey: action.idempotencyKey }] : [],
+  );
 
 function world(strategy: WorldOptions['request']['strategy'] = { maxConcurrency: 2 }) {
   return new RolloutWorld({ fleet, request: { clusters: names, strategy } });
@@ -139,6 +144,47 @@ describe('pause, resume, cancel', () => {
         `batch b1 is succeeded: it cannot be ${past}`,
       );
     }
+  });
+});
+
+describe('a start decided before the batch stopped starting jobs', () => {
+  // The start of c00 was committed, then the process died before its job existed.
+  const decidedStart = (strategy: WorldOptions['request']['strategy']) => {
+    const rollout = world(strategy);
+    return { rollout, decided: decide(rollout.batch, rollout.now, {}) };
+  };
+
+  it('is not carried out while the batch is paused, and is on resume, under the same key', () => {
+    // Prepare
+    const { rollout, decided } = decidedStart({ maxConcurrency: 1 });
+    // Act
+    const paused = decide(decided.batch, rollout.now, { command: { kind: 'pause', by: 'ana' } });
+    const woken = decide(paused.batch, rollout.now, { jobs: [] });
+    const resumed = decide(woken.batch, rollout.now, { command: { kind: 'resume', by: 'ana' } });
+    // Assess
+    expect(starts(decided.actions)).toEqual([{ cluster: 'c00', idempotencyKey: 'rollout:b1:1:c00' }]);
+    expect(starts(paused.actions)).toEqual([]);
+    expect(starts(woken.actions)).toEqual([]);
+    expect(woken.batch.clusters[0]).toMatchObject({ state: 'starting', attempt: 1 });
+    expect(woken.batch.clusters.filter((c) => c.state === 'starting')).toHaveLength(1);
+    expect(starts(resumed.actions)).toEqual(starts(decided.actions));
+  });
+
+  it('is not carried out while the batch is halted, and is once its failures are accepted', () => {
+    // Prepare: c00 and c01 were to start; c00's job failed at once, c01's never came to be
+    const { rollout, decided } = decidedStart({ maxConcurrency: 2, failureBudget: { maxFailed: 0 } });
+    const failed = [{ cluster: 'c00', jobId: 'j1', state: 'failed' as const }];
+    // Act
+    const halted = decide(decided.batch, rollout.now, { jobs: failed });
+    const resumed = decide(halted.batch, rollout.now, {
+      command: { kind: 'resume', acceptFailures: true },
+      jobs: failed,
+    });
+    // Assess
+    expect(halted.batch.state).toBe('halted');
+    expect(starts(halted.actions)).toEqual([]);
+    expect(halted.batch.clusters[1]).toMatchObject({ state: 'starting', attempt: 1 });
+    expect(starts(resumed.actions)).toContainEqual({ cluster: 'c01', idempotencyKey: 'rollout:b1:1:c01' });
   });
 });
 

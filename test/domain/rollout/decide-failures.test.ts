@@ -92,7 +92,12 @@ describe('failures and the failure budget', () => {
     expect(refused).toThrow(ConflictError);
     expect(refused).toThrow('resume it with acceptFailures: true to accept c01 and go on');
     expect(resumed.batch.acceptances).toEqual([
-      { at: rollout.decisions.at(-1)?.batch.acceptances[0]?.at, by: 'ana', clusters: ['c01'] },
+      {
+        at: rollout.decisions.at(-1)?.batch.acceptances[0]?.at,
+        by: 'ana',
+        clusters: ['c01'],
+        attempts: { c01: 1 },
+      },
     ]);
     expect(resumed.events[0]).toMatchObject({
       type: 'batch.resumed',
@@ -101,6 +106,31 @@ describe('failures and the failure budget', () => {
     });
     expect(again.state).toBe('halted');
     expect(again.halt?.clusters).toEqual(['c03']);
+  });
+
+  it("accepting an unproven canary does not accept its retry's failure", () => {
+    // Prepare: the canary is deferred as unreachable, so the canary wave proves nothing
+    const rollout = world(
+      {
+        canary: 1,
+        maxConcurrency: 1,
+        failureBudget: { maxFailed: 0 },
+        unreachable: { mode: 'defer', retries: 1 },
+      },
+      { c00: ['unreachable', 'fail'] },
+    );
+    const unproven = rollout.run();
+    // Act
+    const resumed = rollout.decide({ command: { kind: 'resume', acceptFailures: true, by: 'ana' } });
+    const batch = rollout.run();
+    // Assess
+    expect(unproven.halt?.reason).toContain('no canary was upgraded and re-checked');
+    expect(resumed.batch.acceptances).toMatchObject([{ by: 'ana', clusters: ['c00'], attempts: { c00: 1 } }]);
+    expect(batch.clusters[0]).toMatchObject({ state: 'failed', attempt: 2 });
+    expect(batch.halt?.clusters).toEqual(['c00']);
+    expect(batch.reason).toContain(
+      '(halted on the way: failure budget exceeded: 1 failed where 0 are tolerated: c00 (failed: scripted fail)',
+    );
   });
 
   it('halts when the canary wave ends with no canary upgraded', () => {

@@ -146,6 +146,24 @@ describe('maintenance windows', () => {
       reason: 'the maintenance window opens',
     });
   });
+
+  it('does not carry out a start decided before the window closed until it opens again, under the same key', () => {
+    // Prepare: the starts of c00 and c01 were committed a minute before the window closed; the
+    // process died before their jobs existed
+    const rollout = world({ maxConcurrency: 2, window }, { start: new Date('2026-03-02T11:59:00Z') });
+    const decided = decide(rollout.batch, rollout.now, {});
+    // Act
+    const closed = decide(decided.batch, new Date('2026-03-02T12:01:00Z'), { jobs: [] });
+    const reopened = decide(closed.batch, new Date('2026-03-09T11:00:00Z'), { jobs: [] });
+    // Assess
+    expect(starts(decided.actions)).toEqual(['c00', 'c01']);
+    expect(closed.batch.state).toBe('outside-window');
+    expect(starts(closed.actions)).toEqual([]);
+    expect(closed.batch.clusters.slice(0, 2).map((c) => c.state)).toEqual(['starting', 'starting']);
+    expect(reopened.actions.filter((action) => action.kind === 'start-job')).toEqual(
+      decided.actions.filter((action) => action.kind === 'start-job'),
+    );
+  });
 });
 
 describe('approvals', () => {

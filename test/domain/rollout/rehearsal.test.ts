@@ -111,4 +111,35 @@ describe('the rehearsal', () => {
       '3 clusters would block and blocked ones count against a budget of 1: the batch would halt at c02',
     ]);
   });
+
+  it('leaves the clusters skipBusy would skip out of the waves and the budget; a skipped canary proves nothing', () => {
+    // Prepare: the canary c00 and c02 have active jobs; blocked clusters count, none tolerated
+    const rolloutStrategy = strategy({
+      canary: 1,
+      skipBusy: true,
+      failureBudget: { maxFailed: 0, countBlocked: true },
+    });
+    const busy: ClusterForecast[] = fleet.map((c, i) =>
+      i % 2 === 0 && i < 3
+        ? { cluster: c.name, skipped: 'upgrade job j is validating' }
+        : { cluster: c.name, hops: [] },
+    );
+    // Act
+    const rehearsal = rehearse({
+      waves: planWaves(fleet, rolloutStrategy),
+      forecasts: busy,
+      strategy: rolloutStrategy,
+      durations,
+      now,
+    });
+    // Assess
+    expect(rehearsal.waves.map((wave) => wave.clusters.map((c) => c.name))).toEqual([
+      [],
+      ['c01', 'c03', 'c04'],
+    ]);
+    expect(rehearsal.notes).toEqual([
+      'every canary would be skipped (c00): the batch would halt after the canary wave',
+      '2 clusters would be skipped (strategy.skipBusy): c00 (upgrade job j is validating), c02 (upgrade job j is validating)',
+    ]);
+  });
 });
