@@ -13,7 +13,7 @@ import { isActiveJob, type Job } from '#domain/job.ts';
 import { requestCancel } from '#domain/job-cancel.ts';
 import { expectedMessage } from '#domain/job-messages.ts';
 import type { Clock, JobStore, Log, Notifier, Queue, StageQueues } from '#shared/ports.ts';
-import { emitTransitions } from '#usecases/job-events.ts';
+import { emitLatestCommit, emitTransitions } from '#usecases/job-events.ts';
 
 export interface CancelUpgradeDeps {
   jobs: Pick<JobStore, 'get' | 'update'>;
@@ -42,6 +42,9 @@ export async function cancelUpgrade(deps: CancelUpgradeDeps, input: CancelUpgrad
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const job = await deps.jobs.get(input.jobId);
     if (!job) throw new NotFoundError(`upgrade job ${input.jobId} not found`);
+    // A retried cancel may follow a crash between the commit below and its emit: emit again (the
+    // event keeps its id) before the request is refused as having nothing left to cancel.
+    if (job.transitions.at(-1)?.to === 'cancelled') await emitLatestCommit(deps.notifier, job);
     const next = requestCancel(job, { at: deps.clock.now(), ...(input.note ? { note: input.note } : {}) });
     if (next === job) {
       await resend(deps, job);

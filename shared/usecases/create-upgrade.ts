@@ -183,13 +183,20 @@ export async function createUpgrade(
   // A retry with the same key may follow a crash between the insert and the send: send again
   // while the job is untouched; a second copy is harmless (one wins, the other is dropped).
   if (!created && !(stored.state === 'queued' && stored.version === 1)) return { job: stored, created };
+  // Emitted before the send (and again on a retry while the job is untouched), so no crash
+  // between the two can leave a job that runs without its first event. A notifier that fails
+  // does not keep the job from starting; the request still fails, as the event was not sent.
+  const unsent = await deps.notifier.emit(createdEvent(stored), stored).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   try {
     await deps.queue.send('validate', validateMessage(stored));
   } catch (error) {
     await abandon(deps, stored, error);
     throw error;
   }
-  if (created) await deps.notifier.emit(createdEvent(stored), stored);
+  if (unsent) throw unsent;
   deps.log?.info('upgrade queued', { jobId: stored.id, cluster: stored.cluster, targetVersion, created });
   return { job: stored, created };
 }

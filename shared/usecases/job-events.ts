@@ -20,3 +20,16 @@ export async function emitTransitions(
     if (event) await notifier.emit(event, after);
   }
 }
+
+/**
+ * Emits again the events of the job's latest commit, for the redelivery of the message that made
+ * it: every trailing transition stamped with the latest one's time, since a commit stamps all of
+ * its transitions (validate's first makes two) with one time. An event emitted twice keeps its id.
+ */
+export async function emitLatestCommit(notifier: Notifier, job: Job): Promise<void> {
+  const latest = job.transitions.at(-1);
+  if (!latest) return;
+  let first = job.transitions.length - 1;
+  while (first > 0 && job.transitions[first - 1]?.at === latest.at) first--;
+  await emitTransitions(notifier, { ...job, transitions: job.transitions.slice(0, first) }, job);
+}

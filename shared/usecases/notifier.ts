@@ -8,9 +8,11 @@
  * The outcome metric of an event not sent to notify is counted here, of one sent, by notify: once
  * either way.
  *
- * Crash safety is the queue's: a crash between a job's commit and its send is mended when the
- * stage's message is redelivered and the stage runner emits the latest state change again.
- * An endpoint registered after an event was emitted does not receive it.
+ * Crash safety is the queue's: the stage runner emits a commit's events before it sends the next
+ * message, so a crash between the commit and the emit is mended when the stage's message is
+ * redelivered and the runner emits that commit's events again (the API emits before it sends
+ * validate's message, and again for a retried create or cancel). An event emitted twice keeps its
+ * id. An endpoint registered after an event was emitted does not receive it.
  */
 import { isTerminal, type JobState } from '#domain/job.ts';
 import type { JobEvent } from '#domain/job-event.ts';

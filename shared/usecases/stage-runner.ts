@@ -51,7 +51,7 @@ import type {
   WaitHistory,
   Waker,
 } from '#shared/ports.ts';
-import { emitTransitions } from '#usecases/job-events.ts';
+import { emitLatestCommit, emitTransitions } from '#usecases/job-events.ts';
 import { withAttributes } from '#usecases/log-attributes.ts';
 import { type PipelineConfigInput, resolvePipelineConfig } from '#usecases/pipeline-config.ts';
 import { makeStageOutcomes, withDue, withWaitingFor } from '#usecases/stage-outcome.ts';
@@ -215,10 +215,18 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
     const applied = outcomes.apply(job, outcome, cause, now, waitSeconds);
     const { delay, condition, waitingFor } = schedule.next(job, applied, outcome, waitSeconds, now);
     const next = await write(withDue(withWaitingFor(applied, waitingFor), deps.clock.now(), delay));
+    // Events before the send: until the next message is out, this one is the job's only driver,
+    // and its redelivery after a crash emits the commit's events again. Sent first, the next stage
+    // could commit before the redelivery came back, which would then be dropped as stale, the
+    // events unsent. A notifier that fails does not hold the job up: the message still goes out.
+    const unsent = await emitTransitions(deps.notifier, loaded, next).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     schedule.wake(next, condition, await send(next, delay));
     logOutcome(log, job, next, delay);
     await recordWaits(deps.waitHistory, next, log);
-    await emitTransitions(deps.notifier, loaded, next);
+    if (unsent) throw unsent;
   }
 
   return async (message) => {
@@ -240,13 +248,13 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
       const delaySeconds = Math.ceil(disposition.delaySeconds);
       jobLog.info('parked a redelivery of the message behind the latest commit', { delaySeconds });
       await deps.queue.send(stage, message, { delaySeconds });
-      await emitTransitions(deps.notifier, { ...job, transitions: job.transitions.slice(0, -1) }, job);
+      await emitLatestCommit(deps.notifier, job);
       return;
     }
     if (disposition.action === 'reemit') {
       jobLog.info('re-emitting the next message after a redelivery', { next: disposition.message });
+      await emitLatestCommit(deps.notifier, job);
       await send(job);
-      await emitTransitions(deps.notifier, { ...job, transitions: job.transitions.slice(0, -1) }, job);
       return;
     }
     try {

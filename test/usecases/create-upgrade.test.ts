@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
 import { parseOutboundAllowList } from '#domain/outbound-address.ts';
+import type { StageMessage } from '#shared/ports.ts';
 import type { AnyJob } from '#test/fakes/jobs.ts';
 import { createPipeline, type Pipeline } from '#test/fakes/pipeline.ts';
 import { type CreateUpgradeDeps, type CreateUpgradeInput, createUpgrade } from '#usecases/create-upgrade.ts';
@@ -44,14 +45,14 @@ describe('createUpgrade', () => {
     });
     expect(job.fromVersion).toBeUndefined();
     expect(pipeline.queue.peek()).toEqual([
+      // upgrade.queued, to the callback URL, before the message that sets the job going
+      expect.objectContaining({ queue: 'webhook-delivery' }),
       {
         queue: 'validate',
         message: { jobId: job.id, stage: 'validate', hop: 0, seq: 1, id: expect.any(String) },
         delaySeconds: 0,
         visibleAt: expect.any(Number),
       },
-      // upgrade.queued, to the callback URL
-      expect.objectContaining({ queue: 'webhook-delivery' }),
     ]);
     expect(pipeline.notifier.events).toEqual([
       {
@@ -221,7 +222,8 @@ describe('createUpgrade', () => {
     const pipeline = await setUp();
     const request = { cluster: 'prod-1', targetVersion: '4.2.1', idempotencyKey: 'k1' };
     const first = await pipeline.create({ ...request, callbackUrl: 'https://hooks.example/up' });
-    await pipeline.deliverNext();
+    const validate = pipeline.queue.peek().find((queued) => queued.queue === 'validate');
+    await pipeline.stages.validate?.(structuredClone(validate?.message as StageMessage));
     // Act
     const again = await pipeline.create({ ...request, callbackUrl: 'https://hooks.example/up', ...retry });
     // Assess
@@ -259,8 +261,8 @@ describe('createUpgrade', () => {
       details: { jobId: first.job.id, differs },
     });
     expect(await pipeline.jobs.list({})).toHaveLength(1);
-    // The first request's: its validate message and its upgrade.queued to the callback URL.
-    expect(pipeline.queue.sent.map((sent) => sent.queue)).toEqual(['validate', 'webhook-delivery']);
+    // The first request's: its upgrade.queued to the callback URL and its validate message.
+    expect(pipeline.queue.sent.map((sent) => sent.queue)).toEqual(['webhook-delivery', 'validate']);
   });
 
   it('forgets an idempotency key after its lifetime: the same key then starts a new job', async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type JobEvent, type JobEventType, jobEvents } from '#domain/job-event.ts';
 import type { WebhookEndpoint } from '#domain/webhooks/endpoint.ts';
+import type { StageMessage } from '#shared/ports.ts';
 import { FakeClock } from '#test/fakes/clock.ts';
+import type { AnyJob } from '#test/fakes/jobs.ts';
 import { RecordingMetrics } from '#test/fakes/metrics.ts';
 import { createPipeline } from '#test/fakes/pipeline.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
@@ -144,7 +146,8 @@ describe('the notifier after a crash between a commit and its event', () => {
     await pipeline.addCluster('prod-1', { installed: '3.18.2', platformVersion: '4.0.0' });
     const callbackUrl = 'https://hooks.example.com/job';
     const { job } = await pipeline.create({ cluster: 'prod-1', targetVersion: '4.2.1', callbackUrl });
-    await pipeline.deliverNext();
+    const validate = pipeline.queue.peek().find((queued) => queued.queue === 'validate')?.message;
+    await pipeline.stages.validate?.(validate as StageMessage);
     const message = pipeline.queue.peek().find((queued) => queued.queue === 'check-backup')?.message;
     if (!message) throw new Error('set-up');
     const send = pipeline.queue.send.bind(pipeline.queue);
@@ -163,4 +166,89 @@ describe('the notifier after a crash between a commit and its event', () => {
     const delivery = await pipeline.webhooks.deliveries.get(deliveryId(lost, { url: callbackUrl }));
     expect(delivery?.eventType).toBe('upgrade.uploading');
   });
+
+  it('sends every event of a commit that made two when the message comes back after a crash before them', async () => {
+    // Prepare: validate commits queued -> validating -> checking-backup, then the process dies
+    // before its events and its next message are out
+    const { pipeline, job, callbackUrl, failNext } = await createdWithCallback();
+    const validate = pipeline.queue.peek().find((queued) => queued.queue === 'validate')?.message;
+    failNext(['notify', 'check-backup']);
+    await expect(pipeline.stages.validate?.(validate as StageMessage)).rejects.toThrow('process died');
+    // Act: the queue delivers the message again, and once more when the runner parked it until
+    // the next message is overdue (it cannot tell a crash before the send from a duplicate)
+    await pipeline.stages.validate?.(validate as StageMessage);
+    pipeline.clock.advance(120);
+    await pipeline.stages.validate?.(validate as StageMessage);
+    // Assess
+    for (const [index, type] of [
+      [1, 'upgrade.validating'],
+      [2, 'upgrade.checking-backup'],
+    ] as const) {
+      const delivery = await pipeline.webhooks.deliveries.get(
+        deliveryId(`${job.id}:${index}`, { url: callbackUrl }),
+      );
+      expect(delivery?.eventType).toBe(type);
+    }
+    expect(pipeline.queue.peek().filter((queued) => queued.queue === 'check-backup')).toHaveLength(1);
+  });
+
+  it('sends the next message even when the event cannot be sent, so a notify outage holds no job up', async () => {
+    // Prepare
+    const { pipeline, job, failNext } = await createdWithCallback();
+    const validate = pipeline.queue.peek().find((queued) => queued.queue === 'validate')?.message;
+    failNext(['notify']);
+    // Act
+    const handled = pipeline.stages.validate?.(validate as StageMessage);
+    // Assess
+    await expect(handled).rejects.toThrow('process died');
+    expect((await pipeline.job(job.id)).state).toBe('checking-backup');
+    expect(pipeline.queue.peek().filter((queued) => queued.queue === 'check-backup')).toHaveLength(1);
+  });
+
+  it('emits upgrade.queued again on a retried create while the job is untouched', async () => {
+    // Prepare: the first request's event could not be sent
+    const { pipeline, callbackUrl, failNext, request } = await createdWithCallback({ failFirstEvent: true });
+    const [stored] = await pipeline.jobs.list({});
+    failNext([]);
+    // Act
+    const again = await pipeline.create(request);
+    // Assess
+    expect(again).toMatchObject({ created: false, job: { id: stored?.id } });
+    const delivery = await pipeline.webhooks.deliveries.get(
+      deliveryId(`${stored?.id}:0`, { url: callbackUrl }),
+    );
+    expect(delivery?.eventType).toBe('upgrade.queued');
+  });
+
+  it('emits upgrade.cancelled again on a retried cancel of a job the first cancel ended', async () => {
+    // Prepare: the cancel commits, then its event cannot be sent
+    const { pipeline, job, callbackUrl, failNext } = await createdWithCallback();
+    failNext(['notify']);
+    await expect(pipeline.cancel({ jobId: job.id })).rejects.toThrow('process died');
+    // Act
+    const retried = pipeline.cancel({ jobId: job.id });
+    // Assess
+    await expect(retried).rejects.toThrow('already cancelled');
+    const delivery = await pipeline.webhooks.deliveries.get(deliveryId(`${job.id}:1`, { url: callbackUrl }));
+    expect(delivery?.eventType).toBe('upgrade.cancelled');
+  });
 });
+
+/** A job created with a callback URL, and a way to make the next sends to some queues fail. */
+async function createdWithCallback(options: { failFirstEvent?: boolean } = {}) {
+  const pipeline = createPipeline();
+  await pipeline.addCluster('prod-1', { installed: '3.18.2', platformVersion: '4.0.0' });
+  const callbackUrl = 'https://hooks.example.com/job';
+  const request = { cluster: 'prod-1', targetVersion: '4.2.1', callbackUrl, idempotencyKey: 'k1' };
+  const send = pipeline.queue.send.bind(pipeline.queue);
+  let failing = new Set<string>(options.failFirstEvent ? ['notify'] : []);
+  pipeline.queue.send = (queue, sent, sendOptions) => {
+    if (!failing.delete(queue)) return send(queue, sent, sendOptions);
+    return Promise.reject(new Error('process died'));
+  };
+  const created = await pipeline.create(request).catch(() => undefined);
+  const failNext = (queues: string[]) => {
+    failing = new Set(queues);
+  };
+  return { pipeline, job: created?.job as AnyJob, callbackUrl, failNext, request };
+}
