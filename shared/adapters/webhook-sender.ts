@@ -54,7 +54,8 @@ function failureOf(error: unknown): { message: string; refused: boolean } {
 /**
  * `lookup` for net/tls.connect: resolves, refuses the whole name if any address is refused (a
  * name that mixes public and private addresses is not one we call), and hands the socket the
- * checked addresses only.
+ * checked addresses only. An allow-listed host name is admitted to whatever it resolves to, as
+ * it was at registration; every other name is judged by its addresses.
  */
 function checkedLookup(resolve: Resolver, allow: OutboundAllowList) {
   return (
@@ -65,7 +66,7 @@ function checkedLookup(resolve: Resolver, allow: OutboundAllowList) {
     resolve(host).then(
       (addresses) => {
         for (const { address } of addresses) {
-          const verdict = checkOutboundAddress(address, allow);
+          const verdict = checkOutboundAddress(address, allow, host);
           if (!verdict.allowed) {
             callback(new RefusedDestination(`${host} resolves to ${verdict.reason}`), []);
             return;

@@ -111,15 +111,24 @@ function refusalOf(address: Address, allow: OutboundAllowList): Refusal | undefi
   return { allowed: false, reason: `${shown} is ${description}` };
 }
 
-/** Whether a request may go to `address` (e.g. one the receiver's host name resolved to). */
-export function checkOutboundAddress(address: string, allow: OutboundAllowList): AddressVerdict {
-  const parsed = parseAddress(address);
-  if (!parsed) return { allowed: false, reason: `${JSON.stringify(address)} is not an IP address` };
-  return refusalOf(parsed, allow) ?? { allowed: true };
-}
-
 /** Host names compare lower-case, without the root's trailing dot. */
 const hostKey = (name: string) => name.toLowerCase().replace(/\.$/, '');
+
+/**
+ * Whether a request may go to `address`, one the receiver's host name `host` resolved to when
+ * given. Every address of an allow-listed host name is admitted: the operator named that host, so
+ * where its DNS points is theirs to decide (as registration admits its URL whatever it resolves to).
+ */
+export function checkOutboundAddress(
+  address: string,
+  allow: OutboundAllowList,
+  host?: string,
+): AddressVerdict {
+  const parsed = parseAddress(address);
+  if (!parsed) return { allowed: false, reason: `${JSON.stringify(address)} is not an IP address` };
+  if (host !== undefined && allow.hosts.has(hostKey(host))) return { allowed: true };
+  return refusalOf(parsed, allow) ?? { allowed: true };
+}
 
 function hostRefusal(host: string, allow: OutboundAllowList): Refusal | undefined {
   const name = hostKey(host);

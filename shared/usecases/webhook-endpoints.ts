@@ -96,13 +96,22 @@ export async function endpointDeliveries(deps: WebhookAdminDeps, id: string, lim
 
 /**
  * Sends a delivery again, with the same webhook-id and body, on a fresh 24-hour retry window.
- * One still pending is left alone (its retries are under way); a refused, failed or abandoned one
- * is reopened if its endpoint still exists and is not disabled.
+ * A refused, failed or abandoned one is reopened if its endpoint still exists and is not disabled.
+ * One pending with a retry scheduled is left alone (its retries are under way); one pending with
+ * none has its attempt message sent again: the reopening may have been committed and its send
+ * lost (throttled, a crash between the two), and nothing else would ever send it.
  */
 export async function redeliver(deps: WebhookAdminDeps, id: string): Promise<Delivery> {
   const delivery = await deps.deliveries.get(id);
   if (!delivery) throw new NotFoundError(`webhook delivery ${id} not found`);
-  if (delivery.status === 'pending') return delivery;
+  if (delivery.status === 'pending') {
+    // Every recorded attempt that leaves a delivery pending sets nextAttemptAt, so one without it
+    // has had no attempt since it was opened. A second message for that attempt is harmless: the
+    // consumer processes the attempt once and drops the other message (classifyMessage), and of
+    // two handled at once only one commits its attempt (the conditional write).
+    if (!delivery.nextAttemptAt) await sendAttempt(deps.queue, delivery);
+    return delivery;
+  }
   if (delivery.endpointId) {
     const endpoint = await existingEndpoint(deps, delivery.endpointId);
     if (endpoint.status === 'disabled') {

@@ -166,6 +166,22 @@ describe('checkOutboundUrl', () => {
   });
 });
 
+describe('checkOutboundAddress', () => {
+  it('admits any address of an allow-listed host name, and judges those of other names by address', () => {
+    // Prepare
+    const allow = parseOutboundAllowList('Hooks.Internal');
+    // Act
+    const named = ['127.0.0.1', '10.0.0.7'].map((address) =>
+      checkOutboundAddress(address, allow, 'hooks.internal.'),
+    );
+    const other = checkOutboundAddress('127.0.0.1', allow, 'other.internal');
+    // Assess
+    expect(named).toEqual([{ allowed: true }, { allowed: true }]);
+    expect(other).toEqual({ allowed: false, reason: '127.0.0.1 is a loopback address' });
+    expect(checkOutboundAddress('hooks.internal', allow, 'hooks.internal').allowed).toBe(false);
+  });
+});
+
 describe('parseOutboundAllowList', () => {
   it('keeps each entry in a canonical spelling', () => {
     expect(parseOutboundAllowList(' 127.0.0.1,10.0.0.0/8  [::1] Hooks.Example. ').entries).toEqual([

@@ -2,6 +2,7 @@ import type { LookupAddress } from 'node:dns';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpWebhookSender, type Resolver } from '#adapters/webhook-sender.ts';
 import { parseOutboundAllowList } from '#domain/outbound-address.ts';
+import { registerEndpoint } from '#usecases/webhook-endpoints.ts';
 import { type Receiver, startReceiver } from './support/receiver.ts';
 import { webhookWorld } from './support/webhook-world.ts';
 
@@ -84,7 +85,7 @@ describe('outbound rules at delivery time, after resolution', () => {
     expect(outcome).toMatchObject({ refused: true, error: expect.stringContaining('must use https') });
   });
 
-  it('connects to the very address it checked: an allow-listed name reaches the loopback receiver', async () => {
+  it('connects to the very address it checked: a name resolving to an allow-listed address reaches it', async () => {
     // Prepare
     hooks = await startReceiver(204);
     const allowed = sender('127.0.0.1', resolving({ 'hooks.test': ['127.0.0.1'] }));
@@ -93,6 +94,38 @@ describe('outbound rules at delivery time, after resolution', () => {
     // Assess
     expect(outcome).toMatchObject({ statusCode: 204 });
     expect(hooks.received[0]?.headers.host).toBe(`hooks.test:${hooks.port}`);
+  });
+
+  it('delivers to an allow-listed host name that resolves to loopback, as registration admitted it', async () => {
+    // Prepare
+    hooks = await startReceiver(204);
+    const resolve = resolving({ 'hooks.internal': ['127.0.0.1'] });
+    const world = webhookWorld({ allow: 'hooks.internal', resolve });
+    const url = `http://hooks.internal:${hooks.port}/hooks`;
+    const registered = await registerEndpoint(world.admin, { url, events: ['*'] });
+    // Act
+    await world.fanOut(world.event());
+    await world.drain();
+    // Assess
+    const [delivery] = await world.deliveries.forEndpoint(registered.endpoint.id, 10);
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: [{ statusCode: 204 }] });
+    expect(hooks.received[0]?.headers.host).toBe(`hooks.internal:${hooks.port}`);
+    await world.close();
+  });
+
+  it('still refuses a name the allow-list does not hold, resolving to loopback, beside one it holds', async () => {
+    // Prepare
+    hooks = await startReceiver(200);
+    const resolve = resolving({ 'hooks.internal': ['127.0.0.1'], 'other.internal': ['127.0.0.1'] });
+    const allowed = sender('hooks.internal', resolve);
+    // Act
+    const outcome = await post(allowed, `http://other.internal:${hooks.port}/hooks`);
+    // Assess
+    expect(outcome).toMatchObject({
+      refused: true,
+      error: 'other.internal resolves to 127.0.0.1 is a loopback address',
+    });
+    expect(hooks.received).toEqual([]);
   });
 
   it('catches DNS rebinding: a name that resolved to a public address at registration resolves to loopback at delivery', async () => {

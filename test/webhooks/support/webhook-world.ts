@@ -1,8 +1,9 @@
 /**
  * The webhook path over real parts: SQLite stores in memory, the HTTP sender with its SSRF rules
- * (loopback allow-listed unless a test says otherwise), the fan-out and the delivery consumer,
- * and a FakeQueue on a fake clock. The system time follows the fake clock while a message is
- * handled, so receivers verify signatures with the library's own timestamp tolerance.
+ * (loopback allow-listed unless a test says otherwise), the fan-out, the delivery consumer and
+ * the operator's calls, and a FakeQueue on a fake clock. The system time follows the fake clock
+ * while a message is handled, so receivers verify signatures with the library's own timestamp
+ * tolerance.
  */
 import { DatabaseSync } from 'node:sqlite';
 import { vi } from 'vitest';
@@ -16,6 +17,7 @@ import { FakeClock } from '#test/fakes/clock.ts';
 import { RecordingLog } from '#test/fakes/log.ts';
 import { FakeQueue } from '#test/fakes/queue.ts';
 import { makeDeliverWebhook } from '#usecases/deliver-webhook.ts';
+import type { WebhookAdminDeps } from '#usecases/webhook-endpoints.ts';
 import { fanOut } from '#usecases/webhook-fan-out.ts';
 import { newSigningSecret } from '#usecases/webhook-secret.ts';
 
@@ -32,8 +34,9 @@ export function webhookWorld(options: WorldOptions = {}) {
   const webhookEndpoints = new SqliteWebhookEndpoints(db);
   const webhookSecrets = new SqliteWebhookSecrets(db);
   const deliveries = new SqliteDeliveryStore(db);
+  const allow = parseOutboundAllowList(options.allow ?? '127.0.0.1');
   const sender = new HttpWebhookSender({
-    allow: parseOutboundAllowList(options.allow ?? '127.0.0.1'),
+    allow,
     ...(options.resolve ? { resolve: options.resolve } : {}),
   });
   const callbackSecret = newSigningSecret();
@@ -96,6 +99,16 @@ export function webhookWorld(options: WorldOptions = {}) {
     addEndpoint,
     event,
     drain,
+    /** The operator's side (register, redeliver...) on the same stores, queue and outbound rules. */
+    admin: {
+      webhookEndpoints,
+      webhookSecrets,
+      deliveries,
+      queue,
+      clock,
+      outbound: { allow },
+      secretOverlapSeconds: 3600,
+    } satisfies WebhookAdminDeps,
     fanOut: (e: WebhookEvent, callbackUrl?: string) =>
       fanOut({ webhookEndpoints, deliveries, queue, clock }, e, callbackUrl),
     close: async () => {
