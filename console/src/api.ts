@@ -47,6 +47,16 @@ export function whenUnauthorized(callback: () => void): void {
   onUnauthorized = callback;
 }
 
+/** A request that never got an answer (network down, API gone) says where it went and why. */
+async function send(path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(path, init);
+  } catch (failure) {
+    const reason = failure instanceof Error ? failure.message : String(failure);
+    throw new ApiError(0, 'API_UNREACHABLE', `cannot reach the API at ${location.origin}: ${reason}`);
+  }
+}
+
 async function call<T>(
   method: 'GET' | 'POST',
   path: string,
@@ -57,11 +67,13 @@ async function call<T>(
   const token = readToken();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, {
+  const response = await send(path, {
     method,
     headers,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  // Before parsing: a proxy's 401 (CloudFront, an authorizer) need not be JSON.
+  if (response.status === 401) onUnauthorized();
   const text = await response.text();
   let parsed: unknown;
   try {
@@ -74,7 +86,6 @@ async function call<T>(
     );
   }
   if (response.ok) return parsed as T;
-  if (response.status === 401) onUnauthorized();
   const error = (parsed as Partial<ErrorBody> | undefined)?.error;
   throw new ApiError(
     response.status,

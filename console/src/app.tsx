@@ -31,20 +31,26 @@ const TABS = [
   { label: 'Jobs', href: href.jobs, views: ['jobs', 'job'] },
 ];
 
+const REFUSED = 'The API refused the token (expired or wrong): enter a new one';
+
 export function App() {
   const [token, setToken] = useState(readToken);
+  // Why the token form is shown again, when it is not the operator's own sign-out.
+  const [notice, setNotice] = useState<string>();
   const route = useRoute();
   useEffect(
     () =>
       whenUnauthorized(() => {
         forgetToken();
         setToken(undefined);
+        setNotice(REFUSED);
       }),
     [],
   );
   const signOut = () => {
     forgetToken();
     setToken(undefined);
+    setNotice(undefined);
   };
   return (
     <>
@@ -74,9 +80,11 @@ export function App() {
           <View route={route} />
         ) : (
           <TokenForm
+            notice={notice}
             onSave={(value) => {
               saveToken(value);
               setToken(value);
+              setNotice(undefined);
             }}
           />
         )}

@@ -11,7 +11,7 @@
 import type { Page } from 'playwright-core';
 import { describe, type ExpectStatic, expect, it } from 'vitest';
 import { screenshot } from './support/browser.ts';
-import { consoleFleetForFile, GHOST } from './support/console-fleet.ts';
+import { consoleFleetForFile, GHOST, openWaitingJob } from './support/console-fleet.ts';
 
 const harness = consoleFleetForFile();
 
@@ -133,17 +133,8 @@ describe('the web console served by serve', () => {
   it.concurrent("shows a job's hop path, its stage and what it waits for, and cancels it through a confirmation", async ({
     expect,
   }) => {
-    const cluster = harness.name('slow-eu');
-    const created = await harness.runtime.upgrade(cluster, '4.1.2');
-    await harness.runtime.waitFor(
-      created.id,
-      (job) => job.state !== 'queued' && Boolean(job.step?.waitingFor),
-    );
-    const { page, problems } = await harness.signedIn(`/#/jobs/${created.id}`);
+    const { id, page, problems } = await openWaitingJob(harness, expect);
 
-    await expect
-      .poll(() => page.locator('.stage').textContent(), { timeout: 10_000 })
-      .toMatch(/waiting for /);
     expect(await page.locator('.hops').textContent()).toMatch(/3\.16\.2.*4\.0\.3.*4\.1\.2/);
     expect(await page.locator('.timeline li').count()).toBeGreaterThanOrEqual(3);
     await expect.poll(() => page.locator('.events li').count()).toBeGreaterThanOrEqual(3);
@@ -154,7 +145,7 @@ describe('the web console served by serve', () => {
     expect(await dialog.textContent()).toMatch(/an install is never interrupted/);
     await page.keyboard.press('Escape');
     expect(await dialog.count()).toBe(0);
-    expect((await harness.runtime.runtime.jobs.get(created.id))?.state).not.toBe('cancelled');
+    expect((await harness.runtime.runtime.jobs.get(id))?.state).not.toBe('cancelled');
     await page.getByRole('button', { name: 'Cancel job' }).click();
     await page.getByLabel(/Note/).fill('console test');
     await page.getByRole('button', { name: 'Cancel the job' }).click();

@@ -2,9 +2,13 @@
  * Pause, resume, cancel and approve, each behind a confirmation that says what will happen to the
  * jobs already running. Every command names the batch version the operator was looking at, so
  * it is refused (BATCH_CHANGED) rather than applied to a batch that moved on since.
+ * The dialog keeps the batch as it was when its button was pressed: the page polls every 2 s, and
+ * reading the current batch on Confirm would send whatever version arrived last, approving or
+ * pausing something the operator never saw. What changed meanwhile is said in the dialog.
  */
 import { useState } from 'preact/hooks';
 import { api, type Batch, type BatchCommand } from '../api.ts';
+import { BATCH_MARKS } from '../marks.tsx';
 import { ConfirmDialog } from './confirm-dialog.tsx';
 
 const FINAL = new Set(['succeeded', 'completed-with-failures', 'cancelled']);
@@ -51,18 +55,27 @@ function available(batch: Batch): BatchCommand[] {
   return commands;
 }
 
+/** The command being confirmed and the batch as the operator saw it when asking. */
+interface Asking {
+  command: BatchCommand;
+  batch: Batch;
+}
+
+function send({ command, batch }: Asking, note: string) {
+  const base = { ifVersion: batch.version, ...(note ? { note } : {}) };
+  if (command === 'resume' && batch.state === 'halted') {
+    return api.command(batch.id, 'resume', { ...base, acceptFailures: true });
+  }
+  if (command === 'approve') return api.command(batch.id, 'approve', { ...base, wave: batch.currentWave });
+  return api.command(batch.id, command, base);
+}
+
 export function RolloutControls({ batch, onChanged }: { batch: Batch; onChanged(): void }) {
-  const [asking, setAsking] = useState<BatchCommand>();
+  const [asking, setAsking] = useState<Asking>();
   const commands = available(batch);
-  if (commands.length === 0) return null;
-  const send = (command: BatchCommand, note: string) => {
-    const base = { ifVersion: batch.version, ...(note ? { note } : {}) };
-    if (command === 'resume' && batch.state === 'halted') {
-      return api.command(batch.id, 'resume', { ...base, acceptFailures: true });
-    }
-    if (command === 'approve') return api.command(batch.id, 'approve', { ...base, wave: batch.currentWave });
-    return api.command(batch.id, command, base);
-  };
+  // An open dialog stays when the batch ends meanwhile, so the operator reads why it is over.
+  if (commands.length === 0 && !asking) return null;
+  const moved = asking && batch.version !== asking.batch.version;
   return (
     <fieldset class="controls" aria-label="Rollout controls">
       {commands.map((command) => (
@@ -70,15 +83,15 @@ export function RolloutControls({ batch, onChanged }: { batch: Batch; onChanged(
           key={command}
           type="button"
           class={command === 'cancel' ? 'danger' : command === 'approve' ? 'primary' : ''}
-          onClick={() => setAsking(command)}
+          onClick={() => setAsking({ command, batch })}
         >
           {LABELS[command].button}
         </button>
       ))}
       {asking && (
         <ConfirmDialog
-          title={LABELS[asking].title}
-          confirmLabel={LABELS[asking].confirm}
+          title={LABELS[asking.command].title}
+          confirmLabel={LABELS[asking.command].confirm}
           note
           onConfirm={(note) => send(asking, note)}
           onClose={() => {
@@ -86,7 +99,13 @@ export function RolloutControls({ batch, onChanged }: { batch: Batch; onChanged(
             onChanged();
           }}
         >
-          <p>{consequence(batch, asking)}</p>
+          <p>{consequence(asking.batch, asking.command)}</p>
+          {moved && (
+            <p class="notice" role="status">
+              The rollout changed while this was open: it is now {BATCH_MARKS[batch.state].label}
+              {batch.reason ? ` (${batch.reason})` : ''}. Confirming is refused; go back and read it again.
+            </p>
+          )}
         </ConfirmDialog>
       )}
     </fieldset>

@@ -1,10 +1,17 @@
 /** Every rollout, newest first, with its state and counts; each links to its own view. */
-import { api } from '../api.ts';
+import { api, type BatchSummary } from '../api.ts';
 import { dateTime } from '../format.ts';
 import { BATCH_MARKS, Mark } from '../marks.tsx';
 import { href } from '../router.ts';
 import { usePoll } from '../use-poll.ts';
 import { ErrorNote } from './error-note.tsx';
+
+/** A finished batch's current wave is past its last one (the index it stopped looking at). */
+function waves({ currentWave, waveCount }: BatchSummary) {
+  return currentWave >= waveCount
+    ? `waves done: ${waveCount} of ${waveCount}`
+    : `wave ${currentWave + 1} of ${waveCount}`;
+}
 
 export function RolloutsView() {
   const batches = usePoll(() => api.batches(), 5_000, 'batches');
@@ -42,8 +49,7 @@ export function RolloutsView() {
                   {batch.targetVersion}
                 </td>
                 <td data-label="Progress">
-                  {batch.counts.succeeded ?? 0}/{total} succeeded, wave {batch.currentWave + 1} of{' '}
-                  {batch.waveCount}
+                  {batch.counts.succeeded ?? 0}/{total} succeeded, {waves(batch)}
                 </td>
                 <td data-label="Created">{dateTime(batch.createdAt)}</td>
               </tr>

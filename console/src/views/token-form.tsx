@@ -1,7 +1,8 @@
 /** Asks for the API token; it is kept in this tab's sessionStorage only (session-token.ts). */
 import { useState } from 'preact/hooks';
 
-export function TokenForm({ onSave }: { onSave(token: string): void }) {
+/** `notice`: why the token is asked for again (the API refused the last one). */
+export function TokenForm({ notice, onSave }: { notice?: string; onSave(token: string): void }) {
   const [value, setValue] = useState('');
   return (
     <form
@@ -12,6 +13,11 @@ export function TokenForm({ onSave }: { onSave(token: string): void }) {
       }}
     >
       <h1>Sign in</h1>
+      {notice && (
+        <p class="error" role="alert">
+          {notice}
+        </p>
+      )}
       <label for="token">API token</label>
       <input
         id="token"

@@ -6,44 +6,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { consoleFleetForFile } from '../support/console-fleet.ts';
+import { windowedBatch } from '../support/windowed-batch.ts';
 
 const harness = consoleFleetForFile();
 
-const MINUTE = 60_000;
-const hhmm = (at: Date) => at.toISOString().slice(11, 16);
-
-interface BatchReply {
-  id: string;
-  state: string;
-  windowOpensAt?: string;
-}
-
 describe('a rollout outside its maintenance window', () => {
   it('counts down to the window and is cancelled from the console without touching a cluster', async () => {
-    // Prepare: a window opening in 10 to 11 minutes (UTC, every day), so the batch waits for it.
-    const opens = new Date(Math.ceil(Date.now() / MINUTE) * MINUTE + 10 * MINUTE);
+    // Prepare: a window opening in 10 to 11 minutes, so the batch waits for it.
     const cluster = harness.name('main-eu');
-    const created = await harness.runtime.request('POST', '/batches', {
-      targetVersion: '4.0.3',
-      clusters: [cluster],
-      strategy: {
-        window: {
-          days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
-          start: hhmm(opens),
-          end: hhmm(new Date(opens.getTime() + 60 * MINUTE)),
-          timeZone: 'UTC',
-        },
-      },
-    });
-    expect(created.status).toBe(202);
-    const { id } = created.body as BatchReply;
-    await expect
-      .poll(async () => ((await harness.runtime.request('GET', `/batches/${id}`)).body as BatchReply).state, {
-        timeout: 15_000,
-      })
-      .toBe('outside-window');
-    const batch = (await harness.runtime.request('GET', `/batches/${id}`)).body as BatchReply;
-    expect(batch.windowOpensAt).toBe(opens.toISOString());
+    const { id, opens, windowOpensAt } = await windowedBatch(harness, cluster);
+    expect(windowOpensAt).toBe(opens.toISOString());
 
     // Act: open the rollout and read the countdown twice.
     const { page, problems } = await harness.signedIn(`/#/rollouts/${id}`);

@@ -5,7 +5,7 @@
  * and the built console, and one Chromium.
  */
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, type ExpectStatic } from 'vitest';
 import { type E2eFleet, startE2eFleet } from '#test/e2e/support/e2e-fleet.ts';
 import { type E2eRuntime, startE2eRuntime } from '#test/e2e/support/e2e-runtime.ts';
 import { DESKTOP, launchChromium, openPage, type WatchedPage } from './browser.ts';
@@ -93,4 +93,18 @@ export function consoleFleetForFile(): ConsoleFleet {
     await started?.stop();
   });
   return harness;
+}
+
+/**
+ * A job on slow-eu, held in a stage by its slow catalog sync, and a page showing what it waits
+ * for. `expect` is the calling test's own (a concurrent test must assert through it).
+ */
+export async function openWaitingJob(harness: ConsoleFleet, expect: ExpectStatic) {
+  const created = await harness.runtime.upgrade(harness.name('slow-eu'), '4.1.2');
+  await harness.runtime.waitFor(created.id, (job) => job.state !== 'queued' && Boolean(job.step?.waitingFor));
+  const watched = await harness.signedIn(`/#/jobs/${created.id}`);
+  await expect
+    .poll(() => watched.page.locator('.stage').textContent(), { timeout: 10_000 })
+    .toMatch(/waiting for /);
+  return { id: created.id, ...watched };
 }
