@@ -252,6 +252,8 @@ export interface Waker {
   /** Whether a wait on `cluster` sent now would be watched (watches are capped, failing clusters polled). */
   canWatch(cluster: string): boolean;
   wake(wait: WaitToWake): void;
+  /** Ends the job's watch, if any: its job ended or waits on nothing to watch (a Map lookup when none). */
+  release(jobId: string): void;
 }
 
 export interface WaitToWake {

@@ -180,6 +180,7 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
     const found = fitting(loaded);
     if (found.cancelRequested && isCancellable(found)) {
       const cancelled = await commit(deps.jobs, cancelNow(found, { at: now, cause }), found.version);
+      deps.waker?.release(found.id);
       log.info('cancel honoured', { state: cancelled.state });
       await emitTransitions(deps.notifier, found, cancelled);
       return;
@@ -223,7 +224,11 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
       () => undefined,
       (error: unknown) => error,
     );
-    schedule.wake(next, condition, await send(next, delay));
+    const messageId = await send(next, delay);
+    // A commit that wakes on nothing ends the job's older watch: else a job that ended, or polls
+    // now, holds a watch slot and a connection until that watch's safety net.
+    if (condition && messageId) schedule.wake(next, condition, messageId);
+    else deps.waker?.release(next.id);
     logOutcome(log, job, next, delay);
     await recordWaits(deps.waitHistory, next, log);
     if (unsent) throw unsent;

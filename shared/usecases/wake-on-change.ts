@@ -7,17 +7,23 @@
  * is over the budget changes nothing but the timing; the delayed message is the safety net.
  *
  * One watch per job: a newer wait of the job replaces the older one's, and a watch ends when its
- * message falls due anyway. A watch that cannot be had (budget spent, a cluster that cannot
- * watch, a failed watch) delivers the message at once instead, and the cluster's waits poll for
- * a while: the stage delayed that message to its safety net counting on the watch.
+ * message falls due anyway, or once the job no longer waits on it (`release`): a stage commit
+ * that wakes on nothing, or the job's end however it came (a cancel over the API or by its batch
+ * is no stage commit: releasingEndedJobs). Else a cancelled batch would hold its jobs' watch
+ * slots and connections until their safety nets. A watch that cannot be had (budget spent, a
+ * cluster that cannot watch, a failed watch) delivers the message at once instead, and the
+ * cluster's waits poll for a while: the stage delayed that message to its safety net counting on
+ * the watch.
  */
 import { errorMessage } from '#domain/errors.ts';
+import { isActiveJob } from '#domain/job.ts';
 import { describeWakeCondition } from '#domain/wake-condition.ts';
 import type {
   Clock,
   ClusterGateway,
   ClusterRegistry,
   Expediter,
+  JobStore,
   Log,
   WaitToWake,
   Waker,
@@ -80,14 +86,19 @@ export function makeWaker(deps: WakerDeps): RunningWaker {
     return watches.size < deps.maxWatches && !coolingOff.has(cluster);
   }
 
+  /** Ends the job's watch: a newer wait replaces it, or its job no longer waits on one. */
+  function release(jobId: string): void {
+    watches.get(jobId)?.abort();
+    watches.delete(jobId);
+  }
+
   return {
     get active() {
       return watches.size;
     },
     canWatch,
     wake(wait) {
-      watches.get(wait.jobId)?.abort();
-      watches.delete(wait.jobId);
+      release(wait.jobId);
       if (!canWatch(wait.cluster)) {
         const why = coolingOff.has(wait.cluster)
           ? `cluster ${wait.cluster} had a watch fail lately`
@@ -111,9 +122,23 @@ export function makeWaker(deps: WakerDeps): RunningWaker {
           if (watches.get(wait.jobId) === controller) watches.delete(wait.jobId);
         });
     },
+    release,
     close() {
       for (const controller of watches.values()) controller.abort();
       watches.clear();
+    },
+  };
+}
+
+/** `jobs`, whose writes of an ended job end its watch, whatever ended it (a stage, a cancel, a batch). */
+export function releasingEndedJobs(jobs: JobStore, waker: Pick<Waker, 'release'>): JobStore {
+  return {
+    create: (job, idempotency) => jobs.create(job, idempotency),
+    get: (id) => jobs.get(id),
+    list: (filter) => jobs.list(filter),
+    async update(job, expectedVersion) {
+      await jobs.update(job, expectedVersion);
+      if (!isActiveJob(job)) waker.release(job.id);
     },
   };
 }

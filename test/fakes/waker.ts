@@ -1,8 +1,12 @@
 import type { WaitToWake, Waker } from '#shared/ports.ts';
 
-/** Records the waits a stage asks to be woken on; `room` says whether it would watch another. */
+/**
+ * Records the waits a stage asks to be woken on and the jobs whose watch it ends; `room` says
+ * whether it would watch another.
+ */
 export class RecordingWaker implements Waker {
   readonly wakes: WaitToWake[] = [];
+  readonly releases: string[] = [];
   room = true;
 
   canWatch(): boolean {
@@ -11,5 +15,9 @@ export class RecordingWaker implements Waker {
 
   wake(wait: WaitToWake): void {
     this.wakes.push(structuredClone(wait));
+  }
+
+  release(jobId: string): void {
+    this.releases.push(jobId);
   }
 }

@@ -64,6 +64,31 @@ describe('waits that wake on change', () => {
     expect(waker.wakes).toEqual([]);
   });
 
+  it("ends the job's watch when a commit wakes on nothing: a wait that polls, a cancel honoured", async () => {
+    // Prepare: one job waits with no room for a watch; another's cancel request reaches its stage
+    const polling = await at('verifying');
+    polling.waker.room = false;
+    const cancelling = await at('patching');
+    cancelling.pipeline.jobs.seed({ ...cancelling.job, cancelRequested: true });
+    // Act
+    await polling.pipeline.deliverNext();
+    await cancelling.pipeline.deliverNext();
+    // Assess
+    expect(polling.waker.releases).toEqual([polling.job.id]);
+    expect(cancelling.waker.releases).toEqual([cancelling.job.id]);
+    expect(await cancelling.pipeline.job(cancelling.job.id)).toMatchObject({ state: 'cancelled' });
+  });
+
+  it('ends no watch when the commit is watched: the new wait replaces the older one', async () => {
+    // Prepare
+    const { pipeline, waker } = await at('verifying');
+    // Act
+    await pipeline.deliverNext();
+    // Assess
+    expect(waker.wakes).toHaveLength(1);
+    expect(waker.releases).toEqual([]);
+  });
+
   it('never lets the safety net run past the stage deadline', async () => {
     // Prepare: 100 s of the 120 s deadline are gone when the wait is committed
     const { pipeline, job } = await at('verifying', { ...POLLS, stageDeadlinesSeconds: { verify: 120 } });

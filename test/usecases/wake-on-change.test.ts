@@ -134,6 +134,23 @@ describe('waker', () => {
     expect(waker.active).toBe(0);
   });
 
+  it("ends a job's watch on release (a cancel, an end, a wait that polls) and delivers nothing", async () => {
+    // Prepare
+    const { waker, watches, expedited, wait } = setUp();
+    waker.wake(wait('job-1', 'message-1'));
+    waker.wake(wait('job-2', 'message-2'));
+    await sleep(0);
+    // Act
+    waker.release('job-1');
+    waker.release('job-3');
+    await sleep(0);
+    // Assess
+    expect(watches.started.map((watch) => watch.signal.aborted)).toEqual([true, false]);
+    expect(expedited).toEqual([]);
+    expect(waker.active).toBe(1);
+    expect(waker.canWatch('prod-1')).toBe(true);
+  });
+
   it('ends every watch on close', async () => {
     // Prepare
     const { waker, watches, expedited, wait } = setUp();

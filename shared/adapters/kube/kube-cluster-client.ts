@@ -300,7 +300,10 @@ export class KubeClusterClient implements ClusterClient {
    * Watches the object (or, for plan-ready, the namespace's InstallPlans) until the condition
    * holds. The watch starts without a resourceVersion, so the current state arrives first and a
    * change between the stage's read and the watch is not missed. A watched object's deletion ends
-   * the watch too: the stage should look. A stream the server ends is watched again.
+   * the watch too: the stage should look. A stream the server ends is watched again, and so is a
+   * 410 (Expired): Kubernetes' "list and watch again", which a watch from the current state is.
+   * A server (or proxy) that ends every stream at once would be asked again without pause, so a
+   * few early ends in a row fail the watch, and the waker polls that cluster instead.
    */
   async watchUntil(condition: WakeCondition, signal: AbortSignal): Promise<void> {
     const { resource, namespace, name, holds } = this.#watched(condition);
@@ -308,18 +311,24 @@ export class KubeClusterClient implements ClusterClient {
       path: customPath(resource, namespace),
       query: { fieldSelector: name && `metadata.name=${name}`, timeoutSeconds: WATCH_SECONDS },
     };
-    const onEvent = (event: WatchEvent): boolean => {
+    const what = `cluster ${this.#cluster}: watch ${resource.plural}`;
+    const onEvent = (event: WatchEvent): boolean | 'restart' => {
       if (event.type === 'ERROR') {
-        const status = event.object as { code?: number; message?: string };
-        throw new Error(
-          `cluster ${this.#cluster}: watch ${resource.plural}: ${status.code} ${status.message}`,
-        );
+        const status = event.object as { code?: number; reason?: string; message?: string };
+        if (status.code === 410 || status.reason === 'Expired' || status.reason === 'Gone') return 'restart';
+        throw new Error(`${what}: ${status.code} ${status.message}`);
       }
       if (event.type === 'DELETED') return name !== undefined;
       return event.type !== 'BOOKMARK' && holds(event.object as KubeObject);
     };
-    while (!(await this.#connections.watch(this.#endpoint, request, onEvent, signal)))
+    for (let earlyEnds = 0; ; ) {
+      const started = performance.now();
+      if (await this.#connections.watch(this.#endpoint, request, onEvent, signal)) return;
       signal.throwIfAborted();
+      earlyEnds = performance.now() - started < EARLY_END_MS ? earlyEnds + 1 : 0;
+      if (earlyEnds >= MAX_EARLY_ENDS)
+        throw new Error(`${what}: the server ended ${earlyEnds} streams early in a row`);
+    }
   }
 
   #watched(condition: WakeCondition): {
@@ -377,6 +386,14 @@ export class KubeClusterClient implements ClusterClient {
 
 /** The server ends a watch after this long (it may end it sooner); the client watches again. */
 const WATCH_SECONDS = 600;
+/**
+ * A stream that ended sooner than this ended early; this many in a row fail the watch. Failing
+ * rather than backing off: the waker then delivers the wait at once and polls the cluster on the
+ * stages' own cadence for its cool-off, and says so in its log, where a backoff here would poll
+ * silently on a cadence of its own while holding the job's watch slot.
+ */
+const EARLY_END_MS = 1_000;
+const MAX_EARLY_ENDS = 3;
 
 function instanceStatus(kind: RedisInstanceKind, object: KubeObject): string | undefined {
   const status = (object.status as Record<string, unknown> | undefined)?.[kind.field];

@@ -128,14 +128,15 @@ export class KubeConnections {
 
   /**
    * Streams a watch (`?watch=1`, newline-delimited `{type, object}` events) to `onEvent` until it
-   * returns true (resolves true), the server ends the stream (resolves false) or `signal` aborts
-   * (rejects). Watches hold their connection for as long as they last, so they get pools of their
-   * own: a thousand waiting jobs must not take the sockets the short requests queue for.
+   * returns true (resolves true), the server ends the stream or `onEvent` returns 'restart'
+   * (resolves false, the stream closed) or `signal` aborts (rejects). Watches hold their connection
+   * for as long as they last, so they get pools of their own: a thousand waiting jobs must not
+   * take the sockets the short requests queue for.
    */
   async watch(
     endpoint: KubeEndpoint,
     request: Pick<KubeRequest, 'path' | 'query'>,
-    onEvent: (event: WatchEvent) => boolean,
+    onEvent: (event: WatchEvent) => boolean | 'restart',
     signal: AbortSignal,
   ): Promise<boolean> {
     const url = this.#url(endpoint, { ...request, query: { ...request.query, watch: 1 } });
@@ -160,7 +161,7 @@ export class KubeConnections {
             pending = pending.slice(newline + 1);
             newline = pending.indexOf('\n');
             if (!line) continue;
-            let done: boolean;
+            let done: boolean | 'restart';
             try {
               done = onEvent(JSON.parse(line) as WatchEvent);
             } catch (error) {
@@ -169,7 +170,7 @@ export class KubeConnections {
             }
             if (done) {
               req.destroy();
-              return resolve(true);
+              return resolve(done === true);
             }
           }
         });
