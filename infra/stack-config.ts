@@ -3,6 +3,7 @@
  * or from props in tests. Parsed once with zod so a typo in a context value fails synth with a
  * line naming the key, not a half-built stack.
  */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as z from 'zod';
 import { AWS_DEFAULTS } from '#adapters/aws/aws-env.ts';
 import { ConfigError } from '#domain/errors.ts';
@@ -13,6 +14,20 @@ import { QUEUE_DELIVERY_DEFAULTS } from '#usecases/consumer-row.ts';
 import { pipelineOverridesSchema } from '#usecases/pipeline-config.ts';
 
 const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * The retentions CloudWatch Logs accepts: any other number synthesizes and then fails the deploy.
+ * INFINITE (9999) is CDK's "no retention" sentinel, not a retention, so it is left out.
+ */
+const LOG_RETENTIONS = Object.values(RetentionDays).filter(
+  (days): days is RetentionDays => typeof days === 'number' && days !== RetentionDays.INFINITE,
+);
+const logRetentionDays = z.coerce
+  .number()
+  .refine((days) => (LOG_RETENTIONS as number[]).includes(days), {
+    message: `must be one of the retentions CloudWatch Logs accepts: ${LOG_RETENTIONS.join(', ')}`,
+  })
+  .transform((days) => days as RetentionDays);
 
 /** A queue's visibility timeout is this many times its consumer's timeout (AWS's guidance for Lambda). */
 export const VISIBILITY_PER_TIMEOUT = 6;
@@ -56,8 +71,9 @@ export const stackConfigSchema = z
     rolloutBatchingWindowSeconds: z.number().int().min(0).max(300).default(5),
     /** Rollout wakes one invocation takes (above 10, SQS needs a batching window). */
     rolloutBatchSize: positiveInt.max(10_000).default(100),
-    maxReceiveCount: positiveInt.default(QUEUE_DELIVERY_DEFAULTS.maxReceiveCount),
-    logRetentionDays: positiveInt.default(30),
+    /** Receives before a message dead-letters; SQS's redrive policy takes 1..1000. */
+    maxReceiveCount: positiveInt.max(1000).default(QUEUE_DELIVERY_DEFAULTS.maxReceiveCount),
+    logRetentionDays: logRetentionDays.default(RetentionDays.ONE_MONTH),
     /** Artifacts not touched for this long expire; old object versions after `noncurrentDays`. */
     artifactExpirationDays: positiveInt.default(365),
     noncurrentVersionDays: positiveInt.default(30),
@@ -151,4 +167,13 @@ export function configFromContext(tryGetContext: (key: string) => unknown): Stac
       (key === 'jwt' || key === 'pipeline') && typeof value === 'string' ? JSON.parse(value) : value;
   }
   return parseStackConfig(input);
+}
+
+/**
+ * The prefix the catalog grants cover: the key's folder, or the key itself when it has none (a
+ * grant on the bucket's root would cover the artifacts too). The grants and their cdk-nag
+ * acknowledgement both use it, so they cannot disagree.
+ */
+export function catalogFolder(key: string): string {
+  return key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : key;
 }

@@ -36,7 +36,7 @@ import { DataStores } from './constructs/data-stores.ts';
 import { acknowledge } from './constructs/nag.ts';
 import { UpgraderApi } from './constructs/upgrader-api.ts';
 import { UpgraderFunction } from './constructs/upgrader-function.ts';
-import { parseStackConfig, type StackConfig, type StackConfigInput } from './stack-config.ts';
+import { catalogFolder, parseStackConfig, type StackConfig, type StackConfigInput } from './stack-config.ts';
 
 const ARTIFACTS_PREFIX = 'artifacts/';
 
@@ -201,6 +201,8 @@ export class UpgraderStack extends Stack {
     }
     if (violet) {
       fn.addEnvironment(AWS_ENV.violetPath, config.violetPath);
+      // The longest a run may last. Each run also ends by its invocation's end less the margin
+      // (#adapters/kube/violet-uploader.ts): the invocation's downloads and waits share its time.
       const pushSeconds = (fn.timeout?.toSeconds() ?? 0) - VIOLET_COMMIT_MARGIN_SECONDS;
       fn.addEnvironment(AWS_ENV.violetTimeoutSeconds, String(pushSeconds));
     }
@@ -236,8 +238,7 @@ export class UpgraderStack extends Stack {
     if (this.config.rolloutPolicies?.length) {
       made.fn.addEnvironment(AWS_ENV.rolloutPolicies, JSON.stringify(this.config.rolloutPolicies));
     }
-    const key = this.config.catalogKey;
-    const folder = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : key;
+    const folder = catalogFolder(this.config.catalogKey);
     bindBucket(made.fn, this.#data.bucket, AWS_ENV.bucketName, 'readWrite', folder);
   }
 
@@ -258,9 +259,8 @@ export class UpgraderStack extends Stack {
   #bindCatalog(made: UpgraderFunction): void {
     // The catalog lives beside the artifacts; the key is configurable, its folder is the grant.
     const key = this.config.catalogKey;
-    const folder = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : key;
     made.fn.addEnvironment(AWS_ENV.catalogKey, key);
-    bindBucket(made.fn, this.#data.bucket, AWS_ENV.bucketName, 'read', folder);
+    bindBucket(made.fn, this.#data.bucket, AWS_ENV.bucketName, 'read', catalogFolder(key));
   }
 
   /** Findings that are intended, each with its reason; anything else fails the cdk-nag test. */
@@ -276,7 +276,6 @@ export class UpgraderStack extends Stack {
     const secretsUnder = (prefix: string) =>
       `Resource::arn:<AWS::Partition>:secretsmanager:${region}:${account}:secret:${prefix}*`;
     const secrets = secretsUnder(this.config.kubeconfigSecretPrefix);
-    const catalogFolder = this.config.catalogKey.slice(0, this.config.catalogKey.lastIndexOf('/') + 1);
     const findings: [string, string][] = [
       ['Resource::*', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.'],
       [
@@ -288,7 +287,7 @@ export class UpgraderStack extends Stack {
         'Artifact keys (artifacts/<package>/<version>/<file>) are not known at deploy time.',
       ],
       [
-        `Resource::<${bucket}.Arn>/${catalogFolder}*`,
+        `Resource::<${bucket}.Arn>/${catalogFolder(this.config.catalogKey)}*`,
         'The catalog folder; object names are chosen at run time.',
       ],
       [

@@ -7,6 +7,7 @@
  * redelivers it and dead-letters it after the receive limit. Records of a batch run concurrently
  * (Powertools' default), so message keys go on each log line, never onto a shared logger.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
@@ -67,21 +68,48 @@ export function recordProcessor<M extends object>(
   };
 }
 
+/** The end of the invocation handling the current record, epoch ms (invocationDeadline). */
+const invocationEnd = new AsyncLocalStorage<number>();
+
+/**
+ * When the invocation carrying the record being handled ends (epoch ms): Lambda's own end, or on
+ * the local runtime the batch's start plus its budget; undefined outside one. An effect that must
+ * not outlive its invocation (a violet push) bounds itself by this: on AWS, running past it fails
+ * the whole batch, each record back only after its visibility timeout. Read where the effect
+ * starts, so no port carries it through the use cases.
+ */
+export function invocationDeadline(): number | undefined {
+  return invocationEnd.getStore();
+}
+
+export interface BatchHandlerOptions {
+  /** Runs before each batch (the catalog's refresh). */
+  beforeBatch?: () => Promise<void>;
+  /** Without a Lambda context (the local runtime): how long a batch's invocation may take. */
+  budgetMs?: number;
+}
+
 /**
  * The SQS batch handler over a record processor, as Lambda with ReportBatchItemFailures wants it.
  * One BatchProcessor per batch, since local pollers run batches concurrently. A fully failed
  * batch is reported as a list too (not thrown): Lambda treats both alike, and a throw would hide
- * which records failed.
+ * which records failed. The records run within the invocation's deadline (invocationDeadline).
  */
 export function batchHandler(
   processRecord: RecordProcessor,
-  beforeBatch?: () => Promise<void>,
+  { beforeBatch, budgetMs }: BatchHandlerOptions = {},
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   return async (event, context) => {
-    await beforeBatch?.();
-    return processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
-      ...(context ? { context } : {}),
-      throwOnFullBatchFailure: false,
-    });
+    const remainingMs = context ? context.getRemainingTimeInMillis() : budgetMs;
+    const handleBatch = async () => {
+      await beforeBatch?.();
+      return processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), {
+        ...(context ? { context } : {}),
+        throwOnFullBatchFailure: false,
+      });
+    };
+    return remainingMs === undefined
+      ? handleBatch()
+      : invocationEnd.run(Date.now() + remainingMs, handleBatch);
   };
 }

@@ -40,7 +40,7 @@ import type { BatchStore, Clock, JobStore } from '#shared/ports.ts';
 import { notifierFor, sendingOnlyTo } from '#usecases/consumer-deps.ts';
 import { type ConsumerRow, QUEUE_NAMES, type RuntimePorts } from '#usecases/consumer-row.ts';
 import { API, bindConsumer } from '#usecases/consumers.ts';
-import { makeWaker } from '#usecases/wake-on-change.ts';
+import { makeWaker, releasingEndedJobs } from '#usecases/wake-on-change.ts';
 import { newSigningSecret } from '#usecases/webhook-secret.ts';
 import { consoleSite } from './console-site.ts';
 import { startHttpServer } from './http-server.ts';
@@ -98,7 +98,11 @@ function startPollers(config: Config, queues: SqliteQueue, ports: RuntimePorts, 
     const poller = new QueuePoller({
       queue: queues,
       queueName: name,
-      handler: batchHandler(recordProcessor(consumer, { clock: ports.clock, log: consumerLog })),
+      // A batch of pushes gets the upload timeout in all, as a Lambda invocation does (invocationDeadline).
+      handler: batchHandler(
+        recordProcessor(consumer, { clock: ports.clock, log: consumerLog }),
+        consumer.row.needs.violet ? { budgetMs: config.uploadTimeoutSeconds * 1000 } : {},
+      ),
       batchSize: config.queue.batchSize,
       visibilityTimeoutSeconds: config.queue.visibilityTimeoutSeconds,
       concurrency: concurrencyOf(consumer.row, config),
@@ -136,7 +140,6 @@ export async function startLocalRuntime(
     const callbackSecret =
       config.callbackSecret ??
       (await keptSecret(join(config.dataDir, CALLBACK_SECRET_FILE), newSigningSecret));
-    const jobs = new SqliteJobStore(db);
     const batches = new SqliteBatchStore(db);
     const waitHistory = new SqliteWaitHistory(db);
     const queues = new SqliteQueue(db, { maxReceiveCount: config.queue.maxReceiveCount, clock });
@@ -157,6 +160,8 @@ export async function startLocalRuntime(
       log: asLog(log.createChild({ persistentKeys: { component: 'waker' } })),
       maxWatches: config.queue.maxWatches,
     });
+    // Not only a stage's commit ends a job: a cancel over the API or by its batch ends its watch too.
+    const jobs = releasingEndedJobs(new SqliteJobStore(db), waker);
     const ports: RuntimePorts = {
       jobs,
       batches,
@@ -239,6 +244,7 @@ export async function startLocalRuntime(
         await server.close();
         await Promise.all(pollers.map((poller) => poller.stop()));
         waker.close();
+        await access.close();
         await sender.close();
         db.close();
         log.info('local runtime stopped');

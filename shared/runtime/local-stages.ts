@@ -5,6 +5,7 @@
 import { KubeClusterGateway } from '#adapters/kube/kube-cluster-gateway.ts';
 import { kubeConfigFromFile } from '#adapters/kube/kube-config-file.ts';
 import { VIOLET_GUARD, VioletUploader } from '#adapters/kube/violet-uploader.ts';
+import { invocationDeadline } from '#adapters/record-processor.ts';
 import { STAGE_NAMES } from '#domain/job.ts';
 import type { Config } from '#shared/config.ts';
 import type { ClusterGateway, PackageUploader } from '#shared/ports.ts';
@@ -15,7 +16,14 @@ export interface ClusterAccess {
   uploader: PackageUploader;
 }
 
-export function makeClusterAccess(config: Config, overrides: Partial<ClusterAccess> = {}): ClusterAccess {
+/**
+ * `close` closes the pools of the gateway built here (a stopping runtime); a gateway passed in is
+ * its owner's to close.
+ */
+export function makeClusterAccess(
+  config: Config,
+  overrides: Partial<ClusterAccess> = {},
+): ClusterAccess & { close(): Promise<void> } {
   let kube: KubeClusterGateway | undefined;
   const kubeGateway = () => {
     kube ??= new KubeClusterGateway(kubeConfigFromFile(config.kubeconfigPath));
@@ -29,9 +37,12 @@ export function makeClusterAccess(config: Config, overrides: Partial<ClusterAcce
         violet: config.violetPath,
         target: (cluster) => kubeGateway().platformTarget(cluster),
         timeoutMs: config.uploadTimeoutSeconds * 1000,
+        // Within its batch's budget (startPollers), as on AWS within the invocation.
+        deadline: invocationDeadline,
         // A push must not outlive this process: a runtime killed mid-push must not leave it running.
         guard: VIOLET_GUARD,
       }),
+    close: async () => kube?.close(),
   };
 }
 

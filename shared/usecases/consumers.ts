@@ -56,7 +56,9 @@ export const API = {
   // kubeconfigs: a rehearsal and `GET /clusters?include=status` read each cluster's operator and instances.
   // webhookStore: its job events (a job's creation, cancellation) ask the endpoints through its
   // notifier, and a redelivery on request rewrites a delivery.
-  needs: { catalog: true, kubeconfigs: true, batches: true, webhookStore: true },
+  // pipeline: batch estimates and rehearsals, cluster forecasts and the rollouts a release starts
+  // read the operator's timing and gate overrides, as the stages do.
+  needs: { catalog: true, kubeconfigs: true, batches: true, webhookStore: true, pipeline: true },
 } as const satisfies { sends: readonly QueueName[]; needs: Needs };
 
 /** A row of the table made into its handler over a runtime's ports (bindRow). */

@@ -214,6 +214,34 @@ describe('the local runtime', () => {
     ).toHaveLength(1);
   });
 
+  it('ends the watch of a waiting job cancelled over the API, long before its safety net', async () => {
+    // Prepare: the catalog will not sync, so the job waits in patching, watched by the cluster
+    const { base } = await mirror();
+    const fake = fleet();
+    fake.olm.syncOnPush = false;
+    const watching = new Set<AbortSignal>();
+    const watchUntil = (_condition: unknown, signal: AbortSignal) =>
+      new Promise<void>((_resolve, reject) => {
+        watching.add(signal);
+        signal.addEventListener('abort', () => reject(signal.reason));
+      });
+    Object.assign(fake.gateway.clusters.get('region1') ?? {}, { watchUntil });
+    const runtime = await start(await tempDir(), fake, base);
+    await api(runtime, 'PUT', '/clusters/region1', {});
+    const created = (await (
+      await api(runtime, 'POST', '/upgrades', { cluster: 'region1', targetVersion: '4.2.1' })
+    ).json()) as JobView;
+    await waitForJob(runtime, created.id, (j) => j.state === 'patching');
+    const open = () => [...watching].filter((signal) => !signal.aborted).length;
+    await expect.poll(open).toBe(1);
+    // Act
+    const cancel = await api(runtime, 'POST', `/upgrades/${created.id}/cancel`, {});
+    // Assess: the safety net is 32 polls away
+    expect(cancel.status).toBe(202);
+    expect(await runtime.jobs.get(created.id)).toMatchObject({ state: 'cancelled' });
+    await expect.poll(open, { timeout: 2_000 }).toBe(0);
+  });
+
   it('refuses to start on a port already taken, leaving nothing running', async () => {
     const dataDir = await tempDir();
     const { base } = await mirror();

@@ -6,9 +6,10 @@
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { VioletUploader } from '#adapters/kube/violet-uploader.ts';
 import { HttpArtifactDownloader } from '#adapters/local/http-artifact-downloader.ts';
+import { invocationDeadline } from '#adapters/record-processor.ts';
 import { type AwsRuntimeConfig, required } from './aws-config.ts';
 import { lazily, systemClock } from './aws-core-deps.ts';
-import { AWS_ENV } from './aws-env.ts';
+import { AWS_ENV, VIOLET_COMMIT_MARGIN_SECONDS } from './aws-env.ts';
 import { buildStageDeps } from './aws-stage-deps.ts';
 import type { Observed } from './lambda-observability.ts';
 import { S3ArtifactStore } from './s3-artifact-store.ts';
@@ -34,6 +35,10 @@ export function buildUploadDeps(config: AwsRuntimeConfig, observed: Observed, cl
         violet: config.violetPath,
         target: (cluster) => stage.gateway.platformTarget(cluster),
         timeoutMs: config.violetTimeoutSeconds * 1000,
+        // A run ends before the invocation does, with time left to record its outcome: a Lambda
+        // timeout would fail every upload message of the batch.
+        deadline: invocationDeadline,
+        marginMs: VIOLET_COMMIT_MARGIN_SECONDS * 1000,
       }),
     }),
     'artifacts',

@@ -28,7 +28,9 @@ export function consumerLambda<M extends object>(
   const ports = build(loadAwsConfig(), observed);
   const consumer = bindRow(name, row as ConsumerRow<object>, ports);
   const processRecord = recordProcessor(consumer, ports);
-  const main = batchHandler(processRecord, consumer.row.needs.catalog ? ports.refreshCatalog : undefined);
+  const refresh = consumer.row.needs.catalog ? ports.refreshCatalog : undefined;
+  // The Lambda context gives each batch its deadline (invocationDeadline): a push ends before it.
+  const main = batchHandler(processRecord, refresh ? { beforeBatch: refresh } : {});
   const { logger, metrics, tracer } = observed;
   return middy(main)
     .use(captureLambdaHandler(tracer))

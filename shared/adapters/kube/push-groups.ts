@@ -4,7 +4,9 @@
  * the key's next run, up to `maxMembers` per run. At most one run per key at a time, so a burst
  * of arrivals costs a run per window instead of a run per member. Every member learns its run's
  * outcome. A lone member waits `gatherMs` at most; a run in progress is never joined late (it has
- * already named its members).
+ * already named its members). A member may be refused when its run starts (`refuse`: it has too
+ * little time left after waiting for the run before): it learns the refusal and the run goes
+ * without it.
  */
 
 export interface PushGroupOptions {
@@ -28,10 +30,16 @@ export class PushGroups<M> {
   readonly #keys = new Map<string, KeyState<M>>();
   readonly #run: (key: string, members: M[]) => Promise<void>;
   readonly #options: PushGroupOptions;
+  readonly #refuse: (member: M) => Error | undefined;
 
-  constructor(run: (key: string, members: M[]) => Promise<void>, options: PushGroupOptions) {
+  constructor(
+    run: (key: string, members: M[]) => Promise<void>,
+    options: PushGroupOptions,
+    refuse: (member: M) => Error | undefined = () => undefined,
+  ) {
     this.#run = run;
     this.#options = options;
+    this.#refuse = refuse;
   }
 
   /** Resolves when the run that carried `member` succeeded; rejects with that run's error. */
@@ -67,8 +75,11 @@ export class PushGroups<M> {
 
   async #start(key: string, state: KeyState<M>): Promise<void> {
     if (state.running) return;
-    const batch = state.waiting.splice(0, this.#options.maxMembers);
-    if (batch.length === 0) return;
+    const batch = this.#admitted(state);
+    if (batch.length === 0) {
+      if (!state.timer) this.#keys.delete(key);
+      return;
+    }
     state.running = true;
     let failure: unknown;
     try {
@@ -85,5 +96,18 @@ export class PushGroups<M> {
     // Whoever arrived during the run goes next, at once: they have waited a run already.
     if (state.waiting.length > 0) void this.#start(key, state);
     else if (!state.timer) this.#keys.delete(key);
+  }
+
+  /** The next run's members, first come first; the refused ones are settled with their refusal. */
+  #admitted(state: KeyState<M>): Pending<M>[] {
+    const batch: Pending<M>[] = [];
+    while (batch.length < this.#options.maxMembers) {
+      const pending = state.waiting.shift();
+      if (!pending) break;
+      const refusal = this.#refuse(pending.member);
+      if (refusal) pending.settle(refusal);
+      else batch.push(pending);
+    }
+    return batch;
   }
 }

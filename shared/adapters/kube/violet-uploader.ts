@@ -10,6 +10,13 @@
  * redacted from every message we produce and never logged. A platform certificate signed by a
  * private CA (the one the kubeconfig trusts) reaches violet as SSL_CERT_FILE, the trust roots a
  * Go program reads.
+ *
+ * A run has a deadline, not only a duration: it ends by the end of the invocation that carries
+ * its pushes (`deadline`) less the time kept to record the outcome (`marginMs`), and lasts at most
+ * `timeoutMs`. The pushes of an invocation share its time with their downloads and with waiting
+ * for the run before theirs; a hung violet that outlived the Lambda invocation failed its whole
+ * batch. A push that finds less than `minRunMs` left starts no run: it fails transiently, so its
+ * job waits and the next delivery, in a fresh invocation, pushes.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -27,7 +34,14 @@ export interface VioletUploaderOptions {
   /** Path or name (looked up in PATH) of the violet executable. */
   violet: string;
   target: (cluster: ClusterRecord) => Promise<PlatformTarget>;
+  /** The longest a run may last. */
   timeoutMs: number;
+  /** When the invocation carrying the current push ends, epoch ms (#adapters/record-processor.ts). */
+  deadline?: () => number | undefined;
+  /** Kept between a run's end and the invocation's, to record its outcome (default 0). */
+  marginMs?: number;
+  /** The least time worth starting a run with (default a quarter of timeoutMs, at most 30 s). */
+  minRunMs?: number;
   /**
    * Run violet under violet-guard.ts (VIOLET_GUARD), which ends it when this process dies. For
    * long-lived processes (the local runtime); a Lambda's sandbox ends its children itself.
@@ -45,10 +59,15 @@ export interface VioletUploaderOptions {
  */
 export const DEFAULT_PUSH_GROUPS: PushGroupOptions = { gatherMs: 200, maxMembers: 100 };
 
+/** About one image upload to a platform: a run with less time left would likely be stopped. */
+const MIN_RUN_MS = 30_000;
+
 interface Member {
   file: string;
   cluster: ClusterRecord;
   target: PlatformTarget;
+  /** The end of the invocation that pushes it, epoch ms; none outside an invocation. */
+  deadline: number | undefined;
 }
 
 export const VIOLET_GUARD = fileURLToPath(new URL('./violet-guard.ts', import.meta.url));
@@ -59,6 +78,8 @@ interface Exit {
   signal: NodeJS.Signals | null;
   stderr: string;
   timedOut: boolean;
+  /** How long it was given. */
+  timeoutMs: number;
   /** The executable could not be started (ENOENT, EACCES). */
   spawnError?: string;
 }
@@ -72,22 +93,46 @@ export class VioletUploader implements PackageUploader {
   /** Clusters whose last push was a shared run that failed: their next push goes alone. */
   readonly #alone = new Set<string>();
   #caDir: Promise<string> | undefined;
+  readonly #marginMs: number;
+  readonly #minRunMs: number;
 
   constructor(options: VioletUploaderOptions) {
     this.#options = options;
-    this.#groups = new PushGroups((_key, members) => this.#push(members), {
-      ...DEFAULT_PUSH_GROUPS,
-      ...options.groups,
-    });
+    this.#marginMs = options.marginMs ?? 0;
+    this.#minRunMs = options.minRunMs ?? Math.min(MIN_RUN_MS, options.timeoutMs / 4);
+    this.#groups = new PushGroups(
+      (_key, members) => this.#push(members),
+      { ...DEFAULT_PUSH_GROUPS, ...options.groups },
+      (member) => this.#refusal(member),
+    );
   }
 
   async push(file: string, cluster: ClusterRecord): Promise<void> {
+    const deadline = this.#options.deadline?.();
     const target = await this.#options.target(cluster);
-    const member = { file, cluster, target };
+    const member = { file, cluster, target, deadline };
+    const refused = this.#refusal(member);
+    if (refused) throw refused;
     if (this.#alone.delete(cluster.name)) return this.#push([member]);
     // One run per platform, credentials, trust and package: members of a key share all of them.
     const key = JSON.stringify([file, target.address, target.token, target.certificateAuthority ?? '']);
     return this.#groups.join(key, member);
+  }
+
+  /** How long a run of this member may last: to its invocation's end less the margin. */
+  #roomMs(member: Member): number {
+    return member.deadline === undefined ? Infinity : member.deadline - Date.now() - this.#marginMs;
+  }
+
+  /** Why a run of this member must not start now, if so: its invocation would end during it. */
+  #refusal(member: Member): TransientError | undefined {
+    const room = this.#roomMs(member);
+    if (room >= this.#minRunMs) return undefined;
+    return new TransientError(
+      `violet push to cluster ${member.cluster.name} not started: ${Math.max(0, Math.floor(room))} ms of this ` +
+        `invocation remain after the ${this.#marginMs} ms kept to record the outcome, less than the ` +
+        `${this.#minRunMs} ms a run needs; the next delivery pushes it`,
+    );
   }
 
   /** One violet run for members that share file, platform, token and CA. */
@@ -106,7 +151,9 @@ export class VioletUploader implements PackageUploader {
     const env = target.certificateAuthority
       ? { ...process.env, SSL_CERT_FILE: await this.#caFile(target.certificateAuthority) }
       : process.env;
-    const exit = await this.#run(args, env);
+    // The earliest end among its members' invocations: the run must not outlive any of them.
+    const room = Math.min(...members.map((member) => this.#roomMs(member)));
+    const exit = await this.#run(args, env, Math.floor(Math.min(this.#options.timeoutMs, room)));
     if (exit.code === 0) return;
     const failure = this.#failure(exit, members, target.token);
     // A failure that may pass (the platform is down, say) is tried again by the same group.
@@ -119,8 +166,8 @@ export class VioletUploader implements PackageUploader {
     );
   }
 
-  #run(args: string[], env: NodeJS.ProcessEnv): Promise<Exit> {
-    const { violet, guard, timeoutMs } = this.#options;
+  #run(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Exit> {
+    const { violet, guard } = this.#options;
     const [command, argv] = guard ? [process.execPath, [guard, violet, ...args]] : [violet, args];
     return new Promise((resolve) => {
       const child = spawn(command, argv, {
@@ -138,11 +185,18 @@ export class VioletUploader implements PackageUploader {
       });
       child.on('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
-        resolve({ code: null, signal: null, stderr, timedOut, spawnError: error.code ?? error.message });
+        resolve({
+          code: null,
+          signal: null,
+          stderr,
+          timedOut,
+          timeoutMs,
+          spawnError: error.code ?? error.message,
+        });
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);
-        resolve({ code, signal, stderr, timedOut });
+        resolve({ code, signal, stderr, timedOut, timeoutMs });
       });
     });
   }
@@ -173,7 +227,7 @@ export class VioletUploader implements PackageUploader {
     const details = { exitCode: exit.code, signal: exit.signal };
     if (exit.timedOut) {
       return new TransientError(
-        `${failed}: no answer within ${this.#options.timeoutMs} ms (violet was stopped); whether it landed is checked on the cluster before pushing again`,
+        `${failed}: no answer within ${exit.timeoutMs} ms (violet was stopped); whether it landed is checked on the cluster before pushing again`,
         { details },
       );
     }

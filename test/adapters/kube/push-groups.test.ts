@@ -11,7 +11,10 @@ interface ScriptedRun {
   finish(error?: Error): void;
 }
 
-function scripted(options: { gatherMs: number; maxMembers: number }) {
+function scripted(
+  options: { gatherMs: number; maxMembers: number },
+  refuse?: (member: string) => Error | undefined,
+) {
   const runs: ScriptedRun[] = [];
   const waiters: (() => void)[] = [];
   const groups = new PushGroups<string>(
@@ -21,6 +24,7 @@ function scripted(options: { gatherMs: number; maxMembers: number }) {
         for (const wake of waiters.splice(0)) wake();
       }),
     options,
+    refuse,
   );
   /** Resolves once `count` runs have started. */
   const started = async (count: number): Promise<ScriptedRun[]> => {
@@ -97,5 +101,29 @@ describe('PushGroups', () => {
     expect(full?.members).toEqual(['a', 'b']);
     expect(rest?.members).toEqual(['c']);
     expect(await Promise.all(outcomes)).toEqual(['registry unavailable', 'registry unavailable', 'ok']);
+  });
+
+  it('settles a member its run would not admit with the refusal, and runs the others without it', async () => {
+    // Prepare: 'late' has too little time left by the time the run after the first starts
+    const refused = new Set<string>();
+    const { groups, started } = scripted({ gatherMs: 1, maxMembers: 10 }, (member) =>
+      refused.has(member) ? new Error(`${member}: too little time left`) : undefined,
+    );
+    const first = settled(groups.join('acp', 'a'));
+    const [running] = await started(1);
+
+    // Act
+    const later = ['b', 'late', 'c'].map((member) => settled(groups.join('acp', member)));
+    refused.add('late');
+    running?.finish();
+    const [, next] = await started(2);
+    next?.finish();
+    const lone = settled(groups.join('acp', 'late'));
+
+    // Assess
+    expect(await first).toBe('ok');
+    expect(next?.members).toEqual(['b', 'c']);
+    expect(await Promise.all(later)).toEqual(['ok', 'late: too little time left', 'ok']);
+    expect(await lone).toBe('late: too little time left');
   });
 });
