@@ -6,7 +6,6 @@
  * rotated platform token or a record pointed at another context is used from then on; the
  * connections stay pooled per API server either way (kube-connections.ts).
  */
-import { createHash } from 'node:crypto';
 import { ConfigError } from '#domain/errors.ts';
 import type { ClusterClient, ClusterGateway, ClusterRecord } from '#shared/ports.ts';
 import { KubeClusterClient, type KubeClusterClientOptions } from './kube-cluster-client.ts';
@@ -51,29 +50,8 @@ export async function platformTarget(
   return { address: match[1], cluster: match[2], token, ...(pem ? { certificateAuthority: pem } : {}) };
 }
 
-/**
- * What a client is built from, hashed: the server, its TLS material and the authenticating
- * headers (the token). Hashed so the map holds no credential in clear beside the endpoint.
- */
-async function identityOf(endpoint: KubeEndpoint): Promise<string> {
-  const { ca, cert, key, rejectUnauthorized, servername } = endpoint.tls;
-  return createHash('sha256')
-    .update(
-      JSON.stringify([
-        endpoint.server,
-        ca,
-        cert,
-        key,
-        rejectUnauthorized,
-        servername,
-        await endpoint.headers(),
-      ]),
-    )
-    .digest('hex');
-}
-
 interface CachedClient {
-  identity: string;
+  endpoint: KubeEndpoint;
   client: ClusterClient;
 }
 
@@ -97,12 +75,12 @@ export class KubeClusterGateway implements ClusterGateway {
    */
   async forCluster(cluster: ClusterRecord): Promise<ClusterClient> {
     const endpoint = await this.#source(cluster);
-    const identity = await identityOf(endpoint);
     const kept = this.#clients.get(cluster.name);
-    // Kept while unchanged: a client's endpoint object is what maps it to its pool without hashing.
-    if (kept?.identity === identity) return kept.client;
+    // The sources hand out one endpoint object per kubeconfig text and context (kube-config-*.ts),
+    // so the same object means nothing changed; a new one gets a client on the same pool.
+    if (kept?.endpoint === endpoint) return kept.client;
     const client = new KubeClusterClient(cluster.name, endpoint, this.#options, this.#connections);
-    this.#clients.set(cluster.name, { identity, client });
+    this.#clients.set(cluster.name, { endpoint, client });
     return client;
   }
 

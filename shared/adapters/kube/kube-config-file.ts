@@ -11,7 +11,7 @@ import { contextOf, type KubeEndpoint, type KubeEndpointSource } from './kube-en
 
 export function kubeConfigFromFile(path: string): KubeEndpointSource {
   let loaded: KubeConfig | undefined;
-  return async (cluster) => {
+  const load = async (cluster: ClusterRecord) => {
     if (!loaded) {
       const config = new KubeConfig();
       try {
@@ -25,6 +25,19 @@ export function kubeConfigFromFile(path: string): KubeEndpointSource {
       }
     }
     return kubeEndpoint(selectContext(loaded, cluster), cluster);
+  };
+  // One endpoint per context (the file is read once): the gateway keeps a cluster's client while
+  // it gets the same one, and a fleet's kubeconfig of a thousand contexts is searched once each.
+  const endpoints = new Map<string, Promise<KubeEndpoint>>();
+  return (cluster) => {
+    const context = contextOf(cluster);
+    let endpoint = endpoints.get(context);
+    if (!endpoint) {
+      endpoint = load(cluster);
+      endpoint.catch(() => endpoints.delete(context));
+      endpoints.set(context, endpoint);
+    }
+    return endpoint;
   };
 }
 

@@ -62,16 +62,24 @@ const UNSUPPORTED = ['exec', 'auth-provider', 'tokenFile', 'client-certificate',
 const PARSED_TEXTS = 32;
 
 export function kubeConfigFromText(fetch: (cluster: ClusterRecord) => Promise<string>): KubeEndpointSource {
-  const parsed = new Map<string, Kubeconfig>();
+  const parsed = new Map<string, { config: Kubeconfig; endpoints: Map<string, KubeEndpoint> }>();
   return async (cluster) => {
     const text = await fetch(cluster);
-    let config = parsed.get(text);
-    if (!config) {
-      config = parse(text, cluster);
+    let entry = parsed.get(text);
+    if (!entry) {
+      entry = { config: parse(text, cluster), endpoints: new Map() };
       if (parsed.size >= PARSED_TEXTS) parsed.delete(parsed.keys().next().value as string);
-      parsed.set(text, config);
+      parsed.set(text, entry);
     }
-    return endpointOf(config, cluster);
+    // One endpoint per text and context: the gateway keeps a cluster's client while it gets the
+    // same one, and finding a context among a platform's thousand is done once.
+    const context = contextOf(cluster);
+    let endpoint = entry.endpoints.get(context);
+    if (!endpoint) {
+      endpoint = endpointOf(entry.config, cluster);
+      entry.endpoints.set(context, endpoint);
+    }
+    return endpoint;
   };
 }
 
