@@ -16,11 +16,10 @@ import type {
   SubscriptionView,
 } from '#domain/cluster-views.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors.ts';
-import { unpackSettled } from '#domain/install-plan-gate.ts';
 import type { InstanceRef } from '#domain/redis-instance.ts';
-import { SETTLED_CSV_PHASES, type WakeCondition } from '#domain/wake-condition.ts';
+import type { WakeCondition } from '#domain/wake-condition.ts';
 import type { ClusterClient } from '#shared/ports.ts';
-import { KubeConnections, type KubeRequest, type WatchEvent } from './kube-connections.ts';
+import { KubeConnections, type KubeRequest } from './kube-connections.ts';
 import type { KubeEndpoint } from './kube-endpoint.ts';
 import { callCluster, type RetryPolicy } from './kube-errors.ts';
 import { bytes, cpuMillis } from './kube-quantity.ts';
@@ -28,16 +27,17 @@ import {
   ARTIFACT_VERSIONS,
   CSVS,
   type CustomResource,
+  customPath,
   INSTALL_PLANS,
   PACKAGE_MANIFESTS,
   PRODUCT_BASES,
   REDIS_BACKUPS,
   REDIS_INSTANCE_KINDS,
-  type RedisInstanceKind,
   SUBSCRIPTIONS,
 } from './kube-resources.ts';
 import {
   INSTANCE_LABEL,
+  instanceStatus,
   type KubeObject,
   toBackupView,
   toCsvView,
@@ -46,6 +46,7 @@ import {
   toPvcView,
   toSubscriptionView,
 } from './kube-views.ts';
+import { watchedObject, watchUntil } from './kube-watch-until.ts';
 
 export interface KubeClusterClientOptions {
   subscriptionNamespace: string;
@@ -67,13 +68,6 @@ interface ObjectList<T> {
 const MERGE_PATCH = 'application/merge-patch+json';
 /** Pods that hold their resource requests: neither Succeeded nor Failed. */
 const UNFINISHED_PODS = 'status.phase!=Succeeded,status.phase!=Failed';
-
-/** The REST path of a custom resource's collection, or of one object in it. */
-function customPath(resource: CustomResource, namespace?: string, name?: string): string {
-  const scope = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  const object = name ? `/${encodeURIComponent(name)}` : '';
-  return `/apis/${resource.group}/${resource.version}${scope}/${resource.plural}${object}`;
-}
 
 export class KubeClusterClient implements ClusterClient {
   readonly #endpoint: KubeEndpoint;
@@ -296,108 +290,12 @@ export class KubeClusterClient implements ClusterClient {
     });
   }
 
-  /**
-   * Watches the object (or, for plan-ready, the namespace's InstallPlans) until the condition
-   * holds. The watch starts without a resourceVersion, so the current state arrives first and a
-   * change between the stage's read and the watch is not missed. A watched object's deletion ends
-   * the watch too: the stage should look. A stream the server ends is watched again, and so is a
-   * 410 (Expired): Kubernetes' "list and watch again", which a watch from the current state is.
-   * A server (or proxy) that ends every stream at once would be asked again without pause, so a
-   * few early ends in a row fail the watch, and the waker polls that cluster instead.
-   */
-  async watchUntil(condition: WakeCondition, signal: AbortSignal): Promise<void> {
-    const { resource, namespace, name, holds } = this.#watched(condition);
-    const request = {
-      path: customPath(resource, namespace),
-      query: { fieldSelector: name && `metadata.name=${name}`, timeoutSeconds: WATCH_SECONDS },
-    };
-    const what = `cluster ${this.#cluster}: watch ${resource.plural}`;
-    const onEvent = (event: WatchEvent): boolean | 'restart' => {
-      if (event.type === 'ERROR') {
-        const status = event.object as { code?: number; reason?: string; message?: string };
-        if (status.code === 410 || status.reason === 'Expired' || status.reason === 'Gone') return 'restart';
-        throw new Error(`${what}: ${status.code} ${status.message}`);
-      }
-      if (event.type === 'DELETED') return name !== undefined;
-      return event.type !== 'BOOKMARK' && holds(event.object as KubeObject);
-    };
-    for (let earlyEnds = 0; ; ) {
-      const started = performance.now();
-      if (await this.#connections.watch(this.#endpoint, request, onEvent, signal)) return;
-      signal.throwIfAborted();
-      earlyEnds = performance.now() - started < EARLY_END_MS ? earlyEnds + 1 : 0;
-      if (earlyEnds >= MAX_EARLY_ENDS)
-        throw new Error(`${what}: the server ended ${earlyEnds} streams early in a row`);
-    }
-  }
-
-  #watched(condition: WakeCondition): {
-    resource: CustomResource;
-    namespace: string;
-    name?: string;
-    holds: (object: KubeObject) => boolean;
-  } {
+  /** Until the condition holds (kube-watch-until.ts). */
+  watchUntil(condition: WakeCondition, signal: AbortSignal): Promise<void> {
     const { subscriptionNamespace, catalogNamespace } = this.#options;
-    switch (condition.kind) {
-      case 'channel-offers':
-        return {
-          resource: PACKAGE_MANIFESTS,
-          namespace: catalogNamespace,
-          name: condition.packageName,
-          holds: (object) => toPackageChannelView(object, condition.channel).offered.includes(condition.csv),
-        };
-      case 'plan-ready':
-        return {
-          resource: INSTALL_PLANS,
-          namespace: subscriptionNamespace,
-          holds: (object) => {
-            const plan = toInstallPlanView(object);
-            return plan.csvNames.includes(condition.csv) && unpackSettled(plan);
-          },
-        };
-      case 'plan-unpacked':
-        return {
-          resource: INSTALL_PLANS,
-          namespace: condition.namespace,
-          name: condition.name,
-          holds: (object) => unpackSettled(toInstallPlanView(object)),
-        };
-      case 'csv-settled':
-        return {
-          resource: CSVS,
-          namespace: subscriptionNamespace,
-          name: condition.csv,
-          holds: (object) => SETTLED_CSV_PHASES.includes(toCsvView(object).phase ?? ''),
-        };
-      case 'instance-healthy': {
-        const { instance } = condition;
-        const kind = REDIS_INSTANCE_KINDS.find((k) => k.kind === instance.kind);
-        if (!kind) throw new ValidationError(`no Redis instance kind ${instance.kind}`);
-        return {
-          resource: kind,
-          namespace: instance.namespace,
-          name: instance.name,
-          holds: (object) => instanceStatus(kind, object) === kind.healthy,
-        };
-      }
-    }
+    const watched = watchedObject(condition, { subscriptionNamespace, catalogNamespace });
+    return watchUntil(this.#connections, this.#endpoint, `cluster ${this.#cluster}`, watched, signal);
   }
-}
-
-/** The server ends a watch after this long (it may end it sooner); the client watches again. */
-const WATCH_SECONDS = 600;
-/**
- * A stream that ended sooner than this ended early; this many in a row fail the watch. Failing
- * rather than backing off: the waker then delivers the wait at once and polls the cluster on the
- * stages' own cadence for its cool-off, and says so in its log, where a backoff here would poll
- * silently on a cadence of its own while holding the job's watch slot.
- */
-const EARLY_END_MS = 1_000;
-const MAX_EARLY_ENDS = 3;
-
-function instanceStatus(kind: RedisInstanceKind, object: KubeObject): string | undefined {
-  const status = (object.status as Record<string, unknown> | undefined)?.[kind.field];
-  return typeof status === 'string' ? status : undefined;
 }
 
 /** How the operator links a backup to its instance (DistributedRedisCluster backups say so in sourceType). */

@@ -78,3 +78,10 @@ export const REDIS_INSTANCE_KINDS = [
 ] as const;
 
 export type RedisInstanceKind = (typeof REDIS_INSTANCE_KINDS)[number];
+
+/** The REST path of a custom resource's collection, or of one object in it. */
+export function customPath(resource: CustomResource, namespace?: string, name?: string): string {
+  const scope = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  const object = name ? `/${encodeURIComponent(name)}` : '';
+  return `/apis/${resource.group}/${resource.version}${scope}/${resource.plural}${object}`;
+}

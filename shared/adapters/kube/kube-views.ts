@@ -10,6 +10,7 @@ import type {
   RedisBackupView,
   SubscriptionView,
 } from '#domain/cluster-views.ts';
+import type { RedisInstanceKind } from './kube-resources.ts';
 
 export interface KubeObject {
   metadata: {
@@ -145,6 +146,12 @@ export function toBackupView(object: KubeObject): RedisBackupView {
     condition: text(object.status?.condition),
     completionTime: text(object.status?.completionTime),
   };
+}
+
+/** An instance's status as its kind reports it (status.phase, or status.status for clusters). */
+export function instanceStatus(kind: RedisInstanceKind, object: KubeObject): string | undefined {
+  const status = (object.status as Record<string, unknown> | undefined)?.[kind.field];
+  return typeof status === 'string' ? status : undefined;
 }
 
 export function toPvcView(object: KubeObject): PvcView {
