@@ -29,7 +29,7 @@ import { SqliteQueue } from '#adapters/local/sqlite-queue.ts';
 import { SqliteReleaseLog } from '#adapters/local/sqlite-release-log.ts';
 import { SqliteWaitHistory } from '#adapters/local/sqlite-wait-history.ts';
 import { SqliteWebhookEndpoints, SqliteWebhookSecrets } from '#adapters/local/sqlite-webhook-endpoints.ts';
-import { batchHandler, recordProcessor } from '#adapters/record-processor.ts';
+import { batchHandler, invocationDeadline, recordProcessor } from '#adapters/record-processor.ts';
 import { HttpWebhookSender, type Resolver } from '#adapters/webhook-sender.ts';
 import type { Catalog } from '#domain/catalog.ts';
 import { STAGE_NAMES } from '#domain/job.ts';
@@ -176,6 +176,7 @@ export async function startLocalRuntime(
       uploader: access.uploader,
       artifacts: new FsArtifactStore(config.dataDir),
       downloader: new HttpArtifactDownloader({
+        deadline: invocationDeadline,
         ...(config.artifactMirror ? { mirrorBaseUrl: config.artifactMirror } : {}),
         ...(mirrorCa ? { fetch: fetchTrusting(mirrorCa) } : {}),
       }),

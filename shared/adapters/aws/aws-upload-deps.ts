@@ -30,7 +30,11 @@ export function buildUploadDeps(config: AwsRuntimeConfig, observed: Observed, cl
   const stage = buildStageDeps(config, observed, clock);
   const withArtifacts = lazily(
     Object.assign(stage, {
-      downloader: new HttpArtifactDownloader(),
+      // Over before the invocation is; a push with too little time left then waits for the next.
+      downloader: new HttpArtifactDownloader({
+        deadline: invocationDeadline,
+        marginMs: VIOLET_COMMIT_MARGIN_SECONDS * 1000,
+      }),
       uploader: new VioletUploader({
         violet: config.violetPath,
         target: (cluster) => stage.gateway.platformTarget(cluster),

@@ -28,6 +28,13 @@ export interface HttpArtifactDownloaderOptions {
   responseTimeoutMs?: number;
   /** The fetch to download with; one that trusts a private mirror's CA: fetch-trusting.ts. */
   fetch?: typeof fetch;
+  /**
+   * When the invocation downloading ends, epoch ms (#adapters/record-processor.ts), and how long
+   * before it the download must be over: a download still running at a Lambda's timeout fails
+   * every record of its batch, each back only after its visibility timeout.
+   */
+  deadline?: () => number | undefined;
+  marginMs?: number;
 }
 
 /** A CA file's PEM text, or a ConfigError naming the file. */
@@ -101,26 +108,28 @@ class RetryableResponse extends TransientError {
   }
 }
 
+const OUT_OF_TIME = "the invocation's time ran out before the file was in; the next delivery downloads it";
+
 async function* transientOnFailure(
   body: AsyncIterable<Uint8Array>,
   where: string,
+  timeUp: AbortSignal | undefined,
 ): AsyncIterable<Uint8Array> {
   try {
     yield* body;
   } catch (error) {
-    throw new TransientError(
-      `download ${where}: the connection failed mid-file (${(error as Error).message})`,
-      {
-        cause: error,
-      },
-    );
+    const why = timeUp?.aborted
+      ? OUT_OF_TIME
+      : `the connection failed mid-file (${(error as Error).message})`;
+    throw new TransientError(`download ${where}: ${why}`, { cause: error });
   }
 }
 
 export class HttpArtifactDownloader implements ArtifactDownloader {
-  readonly #options: Required<Omit<HttpArtifactDownloaderOptions, 'mirrorBaseUrl'>> & {
-    mirrorBaseUrl?: string;
-  };
+  readonly #options: Required<
+    Omit<HttpArtifactDownloaderOptions, 'mirrorBaseUrl' | 'deadline' | 'marginMs'>
+  > &
+    Pick<HttpArtifactDownloaderOptions, 'mirrorBaseUrl' | 'deadline' | 'marginMs'>;
 
   constructor(options: HttpArtifactDownloaderOptions = {}) {
     this.#options = {
@@ -136,7 +145,8 @@ export class HttpArtifactDownloader implements ArtifactDownloader {
   async download(catalogUrl: string): Promise<AsyncIterable<Uint8Array>> {
     const url = artifactUrl(catalogUrl, this.#options.mirrorBaseUrl);
     const { retries, minBackoffMs, maxBackoffMs } = this.#options;
-    return pRetry(() => this.#attempt(url), {
+    const timeUp = this.#timeUp(url);
+    return pRetry(() => this.#attempt(url, timeUp), {
       retries,
       minTimeout: minBackoffMs,
       maxTimeout: maxBackoffMs,
@@ -148,14 +158,27 @@ export class HttpArtifactDownloader implements ArtifactDownloader {
     });
   }
 
-  async #attempt(url: URL): Promise<AsyncIterable<Uint8Array>> {
+  /** Aborts when the invocation's time is up (less the margin); never outside an invocation. */
+  #timeUp(url: URL): AbortSignal | undefined {
+    const end = this.#options.deadline?.();
+    if (end === undefined) return undefined;
+    const room = end - Date.now() - (this.#options.marginMs ?? 0);
+    if (room <= 0) throw new TransientError(`download ${describeUrl(url)}: ${OUT_OF_TIME}`);
+    return AbortSignal.timeout(room);
+  }
+
+  async #attempt(url: URL, timeUp: AbortSignal | undefined): Promise<AsyncIterable<Uint8Array>> {
     const where = describeUrl(url);
+    const outOfTime = () => new AbortError(new TransientError(`download ${where}: ${OUT_OF_TIME}`));
+    if (timeUp?.aborted) throw outOfTime();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.#options.responseTimeoutMs);
+    const signal = timeUp ? AbortSignal.any([controller.signal, timeUp]) : controller.signal;
     let response: Response;
     try {
-      response = await this.#options.fetch(url, { signal: controller.signal, redirect: 'follow' });
+      response = await this.#options.fetch(url, { signal, redirect: 'follow' });
     } catch (error) {
+      if (timeUp?.aborted) throw outOfTime();
       const untrusted = certificateError(error);
       if (untrusted) {
         throw new AbortError(
@@ -174,7 +197,7 @@ export class HttpArtifactDownloader implements ArtifactDownloader {
     } finally {
       clearTimeout(timer);
     }
-    if (response.ok && response.body) return transientOnFailure(response.body, where);
+    if (response.ok && response.body) return transientOnFailure(response.body, where, timeUp);
     await response.body?.cancel();
     const problem = `download ${where}: HTTP ${response.status}`;
     if (isRetryableStatus(response.status)) {

@@ -118,6 +118,48 @@ describe('HttpArtifactDownloader', () => {
     await expect(reading).rejects.not.toThrow('secret');
   });
 
+  it("stops a download still running when the invocation's time is up, as a TransientError saying so", async () => {
+    // Prepare: a mirror that sends the first bytes and then trickles; 300 ms of the invocation left
+    const { base } = await serve([
+      (_req, res) => {
+        res.writeHead(200, { 'Content-Length': '1000000' });
+        res.write(Buffer.alloc(1000));
+      },
+    ]);
+    const downloader = new HttpArtifactDownloader({
+      ...fast,
+      deadline: () => Date.now() + 1300,
+      marginMs: 1000,
+    });
+    const started = performance.now();
+
+    // Act
+    const reading = text(await downloader.download(`${base}/slow.tgz`));
+
+    // Assess
+    await expect(reading).rejects.toBeInstanceOf(TransientError);
+    await expect(reading).rejects.toThrow("the invocation's time ran out before the file was in");
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('starts no download when the invocation has no time left, and asks nothing of the server', async () => {
+    // Prepare
+    const { base, paths } = await serve([file('pkg')]);
+    const downloader = new HttpArtifactDownloader({
+      ...fast,
+      deadline: () => Date.now() + 500,
+      marginMs: 1000,
+    });
+
+    // Act
+    const download = downloader.download(`${base}/late.tgz`);
+
+    // Assess
+    await expect(download).rejects.toBeInstanceOf(TransientError);
+    await expect(download).rejects.toThrow("the invocation's time ran out");
+    expect(paths).toEqual([]);
+  });
+
   it('fetches the catalog file name from the mirror', async () => {
     const { base, paths } = await serve([file('mirrored')]);
     const downloader = new HttpArtifactDownloader({ ...fast, mirrorBaseUrl: `${base}/downloads` });
