@@ -180,7 +180,6 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
     const found = fitting(loaded);
     if (found.cancelRequested && isCancellable(found)) {
       const cancelled = await commit(deps.jobs, cancelNow(found, { at: now, cause }), found.version);
-      deps.waker?.release(found.id);
       log.info('cancel honoured', { state: cancelled.state });
       await emitTransitions(deps.notifier, found, cancelled);
       return;
@@ -225,8 +224,9 @@ function makeStage<J extends ActiveJob, C extends StepContext<J>>(
       (error: unknown) => error,
     );
     const messageId = await send(next, delay);
-    // A commit that wakes on nothing ends the job's older watch: else a job that ended, or polls
-    // now, holds a watch slot and a connection until that watch's safety net.
+    // A commit that wakes on nothing ends the job's older watch: else a job that polls now holds a
+    // watch slot and a connection until that watch's safety net. A job that ended, by this commit
+    // or any other, is released by the job store the waker wraps (releasingEndedJobs).
     if (condition && messageId) schedule.wake(next, condition, messageId);
     else deps.waker?.release(next.id);
     logOutcome(log, job, next, delay);

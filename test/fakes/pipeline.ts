@@ -30,6 +30,7 @@ import { API, CONSUMERS } from '#usecases/consumers.ts';
 import { createBatch } from '#usecases/create-batch.ts';
 import { type CreateUpgradeInput, createUpgrade } from '#usecases/create-upgrade.ts';
 import { type PipelineConfigInput, resolvePipelineConfig } from '#usecases/pipeline-config.ts';
+import { releasingEndedJobs } from '#usecases/wake-on-change.ts';
 
 export interface PipelineOptions {
   catalog?: Catalog;
@@ -73,7 +74,8 @@ export function createPipeline(options: PipelineOptions = {}) {
   uploader.onPush = (push) => olms.get(push.cluster)?.pushed(push.file);
 
   const ports: RuntimePorts = {
-    jobs,
+    // As the local runtime composes them: a job's end, however it came, ends its watch.
+    jobs: options.waker ? releasingEndedJobs(jobs, options.waker) : jobs,
     batches,
     queue,
     clusters,
@@ -105,7 +107,7 @@ export function createPipeline(options: PipelineOptions = {}) {
   );
   notify = handlerOf('notify');
   const apiDeps = {
-    jobs,
+    jobs: ports.jobs,
     batches,
     queue: apiQueue,
     clusters,
@@ -161,9 +163,12 @@ export function createPipeline(options: PipelineOptions = {}) {
     addCluster,
     job,
     create: (input: CreateUpgradeInput): Promise<{ job: AnyJob; created: boolean }> =>
-      createUpgrade({ jobs, queue: apiQueue, clusters, catalog, clock, notifier, log, waitHistory }, input),
+      createUpgrade(
+        { jobs: ports.jobs, queue: apiQueue, clusters, catalog, clock, notifier, log, waitHistory },
+        input,
+      ),
     cancel: (input: CancelUpgradeInput): Promise<AnyJob> =>
-      cancelUpgrade({ jobs, queue: apiQueue, clock, notifier, log }, input),
+      cancelUpgrade({ jobs: ports.jobs, queue: apiQueue, clock, notifier, log }, input),
     /** POST /batches, as the API does it (the request as its schema parsed it). */
     createBatch: (request: BatchRequest, idempotencyKey?: string) =>
       createBatch(
