@@ -28,21 +28,17 @@ function trustAlso(caPem: string): void {
 export function buildUploadDeps(config: AwsRuntimeConfig, observed: Observed, clock = systemClock) {
   if (config.artifactCaPem) trustAlso(config.artifactCaPem);
   const stage = buildStageDeps(config, observed, clock);
+  // Downloads and pushes end before the invocation does, with time left to record the outcome: a
+  // Lambda timeout would fail every upload message of the batch.
+  const withinInvocation = { deadline: invocationDeadline, marginMs: VIOLET_COMMIT_MARGIN_SECONDS * 1000 };
   const withArtifacts = lazily(
     Object.assign(stage, {
-      // Over before the invocation is; a push with too little time left then waits for the next.
-      downloader: new HttpArtifactDownloader({
-        deadline: invocationDeadline,
-        marginMs: VIOLET_COMMIT_MARGIN_SECONDS * 1000,
-      }),
+      downloader: new HttpArtifactDownloader(withinInvocation),
       uploader: new VioletUploader({
         violet: config.violetPath,
         target: (cluster) => stage.gateway.platformTarget(cluster),
         timeoutMs: config.violetTimeoutSeconds * 1000,
-        // A run ends before the invocation does, with time left to record its outcome: a Lambda
-        // timeout would fail every upload message of the batch.
-        deadline: invocationDeadline,
-        marginMs: VIOLET_COMMIT_MARGIN_SECONDS * 1000,
+        ...withinInvocation,
       }),
     }),
     'artifacts',

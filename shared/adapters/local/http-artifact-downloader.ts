@@ -3,8 +3,8 @@
  * exponential backoff on 429, 5xx, timeouts and network errors (a 429's Retry-After is honoured);
  * any other 4xx is final. The body is returned as a stream for the artifact store to hash while
  * writing; a connection that fails mid-body is a TransientError too, so the job waits and the
- * next visit downloads again. A mirror base URL replaces the catalog URL's directory, so a fleet without internet
- * access (or the simulator's /downloads/) serves the same file names.
+ * next visit downloads again. A mirror base URL replaces the catalog URL's directory, so a fleet
+ * without internet access (or the simulator's /downloads/) serves the same file names.
  */
 import { readFile } from 'node:fs/promises';
 import pRetry, { AbortError } from 'p-retry';
