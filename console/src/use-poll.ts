@@ -35,6 +35,9 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key: stri
       } catch (error) {
         if (live) setState((previous) => ({ ...previous, error: error as Error }));
       }
+      // One timer, whoever schedules it: a tick started by reload() or by the page being shown
+      // while another load was in flight must not leave two polls chasing each other.
+      clearTimeout(timer.current);
       if (live && !document.hidden) timer.current = setTimeout(tick, interval.current);
     };
     const shown = () => {
